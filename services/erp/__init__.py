@@ -1,0 +1,1 @@
+"""The local ERP catalogue: products, compositions, stock movements, customers, CSV."""

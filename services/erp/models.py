@@ -1,0 +1,67 @@
+"""ERP domain objects. The ERP is the truth for stock (rule S4); its stock is a ledger of movements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Product:
+    """An ERP product; `code` is the internal code the listing's reference code must carry (S6)."""
+
+    code: str
+    name: str
+    price: Decimal
+    has_variations: bool = False
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A product variation ("composição"): its own internal code, under a parent product (S7)."""
+
+    code: str
+    parent_code: str
+    attributes: tuple[tuple[str, str], ...] = ()  # ("Cor", "Azul"), ("Tamanho", "M")
+
+    @property
+    def label(self) -> str:
+        return " / ".join(f"{name}: {value}" for name, value in self.attributes)
+
+
+class MovementKind(StrEnum):
+    IMPORT = "import"  # stock brought in from a listing on the first sync (S5)
+    ADJUSTMENT = "adjustment"  # CSV import or a manual correction: the difference to the new count
+    SALE = "sale"  # a paid Mercado Livre order (negative); a cancellation compensates (positive)
+    RESET = "reset"  # S8: movements zeroed when a product is converted to compositions
+
+
+@dataclass(frozen=True)
+class StockMovement:
+    """One line of the stock ledger. `key`, when set, makes the movement idempotent (one per key)."""
+
+    code: str  # product code (no variations) or composition code
+    kind: MovementKind
+    quantity: int  # signed delta
+    time: datetime
+    reference: str = ""  # e.g. "order:2000003508897196"
+    key: str | None = None  # e.g. "sale:2000003508897196:MLB123:174390848694"
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A buyer imported from Mercado Livre orders."""
+
+    buyer_id: int
+    name: str | None = None
+    doc_type: str | None = None  # CPF / CNPJ
+    doc_number: str | None = None
+    street: str | None = None
+    number: str | None = None
+    complement: str | None = None
+    neighborhood: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None

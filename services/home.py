@@ -1,0 +1,66 @@
+"""The melisync home: where it is, created 0700, and private (0600) atomic file writes inside it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+HOME_ENV = "MELISYNC_HOME"
+
+
+def home_dir() -> Path:
+    """`$MELISYNC_HOME`, else the platform data dir (architecture.md §4). Not created here."""
+    explicit = os.environ.get(HOME_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(platformdirs.user_data_dir("melisync", appauthor=False))
+
+
+def ensure_home(home: Path | None = None) -> Path:
+    """Create the home (and parents) if needed and make sure it is 0700."""
+    home = home or home_dir()
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if (home.stat().st_mode & 0o777) != 0o700:
+        os.chmod(home, 0o700)
+    return home
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically with mode 0600.
+
+    A temp file in the same directory is written, fsynced and renamed over the target, so a crash
+    leaves either the old or the new content, never a half-written file.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""Mercado Livre: the HTTP client, OAuth, and parsing of API payloads into domain objects."""

@@ -1,0 +1,132 @@
+"""Domain objects for the Mercado Livre side, parsed from API payloads by `services.meli.parse`.
+
+Ids follow ml-api.md §12.11: listing ids and user product ids are strings ("MLB…", "MLBU…"),
+variation ids and user ids are Python ints (arbitrary precision, so int64 is safe), family ids strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+SELLER_SKU = "SELLER_SKU"
+
+
+@dataclass(frozen=True)
+class Account:
+    """The connected seller (`GET /users/me`)."""
+
+    user_id: int
+    nickname: str
+    site_id: str
+    tags: tuple[str, ...] = ()
+
+    @property
+    def user_products(self) -> bool:
+        """Seller on the User Products model (one listing per variant, stock shared per user product)."""
+        return "user_product_seller" in self.tags
+
+    @property
+    def warehouse_management(self) -> bool:
+        """Seller with multi-origin stock: `PUT /items` quantity is ignored; use the warehouse stock API."""
+        return "warehouse_management" in self.tags
+
+
+@dataclass(frozen=True)
+class Variation:
+    """A legacy variation inside a listing's `variations` array."""
+
+    id: int
+    attributes: tuple[tuple[str, str], ...]  # the attribute combination: (name, value) pairs in ML order
+    reference_code: str | None  # SELLER_SKU attribute, else seller_custom_field
+    available_quantity: int
+    inventory_id: str | None = None
+    user_product_id: str | None = None
+    price: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        """What a seller reads: "Cor: Azul / Tamanho: M"."""
+        return " / ".join(f"{name}: {value}" for name, value in self.attributes)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A Mercado Livre listing ("anúncio"), with its variations when it has the legacy array."""
+
+    id: str
+    title: str
+    price: Decimal
+    currency_id: str
+    available_quantity: int
+    status: str
+    sub_status: tuple[str, ...] = ()
+    reference_code: str | None = None  # item-level SELLER_SKU, else seller_custom_field
+    variations: tuple[Variation, ...] = ()
+    logistic_type: str | None = None
+    inventory_id: str | None = None
+    user_product_id: str | None = None
+    family_name: str | None = None
+    family_id: str | None = None
+    listing_type_id: str | None = None
+    permalink: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def is_fulfillment(self) -> bool:
+        """Full: stock lives in Mercado Livre's warehouses and cannot be written (ml-api.md §5, §6.5)."""
+        return self.logistic_type == "fulfillment"
+
+    @property
+    def in_user_products_model(self) -> bool:
+        return self.family_name is not None
+
+    def variation(self, variation_id: int) -> Variation | None:
+        return next((v for v in self.variations if v.id == variation_id), None)
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    listing_id: str
+    variation_id: int | None
+    title: str
+    quantity: int
+    unit_price: Decimal
+    reference_code: str | None = None  # seller_sku / seller_custom_field as the order carries them
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    status: str
+    date_created: datetime
+    date_last_updated: datetime
+    buyer_id: int
+    items: tuple[OrderItem, ...]
+    billing_info_id: str | None = None
+    shipping_id: int | None = None
+    pack_id: int | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str | None = None
+    number: str | None = None
+    complement: str | None = None
+    neighborhood: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class BillingInfo:
+    """Buyer fiscal data from `/orders/billing-info/MLB/{id}`; any field may be missing (still PROCESSING)."""
+
+    name: str | None
+    doc_type: str | None  # CPF, CNPJ, RG
+    doc_number: str | None
+    address: Address = field(default_factory=Address)

@@ -1,0 +1,51 @@
+"""architecture.md §2: services/ never imports textual, tui or screens; sandbox stands alone."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_services_never_import_the_ui():
+    offenders = {f: n & {"textual", "tui", "screens", "rich"} for f, n in _imports("services").items()}
+    assert {f: n for f, n in offenders.items() if n} == {}
+
+
+def test_sandbox_stands_alone():
+    offenders = {f: n & {"textual", "tui", "screens", "services"} for f, n in _imports("sandbox").items()}
+    assert {f: n for f, n in offenders.items() if n} == {}
+
+
+def test_importing_every_service_module_loads_no_textual():
+    # Also catches an indirect import (a service importing a module that imports textual).
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in (ROOT / "services").rglob("*.py")
+    ]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'screens'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

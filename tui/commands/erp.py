@@ -1,0 +1,12 @@
+"""`melisync erp` (placeholder until its issue lands)."""
+
+from services.errors import OperationFailed
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("erp", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise OperationFailed("`melisync erp` is not built yet")

@@ -1,0 +1,12 @@
+"""`melisync sandbox` (placeholder until its issue lands)."""
+
+from services.errors import OperationFailed
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("sandbox", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise OperationFailed("`melisync sandbox` is not built yet")
