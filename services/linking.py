@@ -6,8 +6,12 @@ Rules S6 (link by reference code, a changed code loses the link), S7 (variation 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from services.erp.models import Composition, Product
+from services.meli.models import Listing, Variation
 
 
 class LinkState(StrEnum):
@@ -50,3 +54,190 @@ class Link:
         if self.erp_stock is None or self.ml_stock is None:
             return None
         return self.erp_stock - self.ml_stock
+
+
+# --- building links ------------------------------------------------------------------------------
+
+# Listing statuses on which Mercado Livre refuses stock writes (ml-api.md §5): a closed listing
+# cannot be reactivated, one under review or inactive is not the seller's to change.
+NOT_WRITABLE_STATUSES = frozenset({"closed", "under_review", "inactive"})
+
+# A stored link fed (or would feed) stock from this ERP code; a different code now means S6 "link lost".
+_HELD_STATES = frozenset({LinkState.LINKED, LinkState.LINK_LOST, LinkState.NOT_WRITABLE})
+
+
+class CatalogueView:
+    """What linking needs from the ERP: products, compositions and stock balances by code.
+
+    `balances` holds only codes that have a stock record (a code without one is "no stock record",
+    not zero: ml-api.md §12.13).
+    """
+
+    def __init__(self, products: Iterable[Product] = (), compositions: Iterable[Composition] = (),
+                 balances: Mapping[str, int] | None = None) -> None:
+        self.products: dict[str, Product] = {p.code: p for p in products}
+        self.compositions: dict[str, Composition] = {c.code: c for c in compositions}
+        self.balances: dict[str, int] = dict(balances or {})
+        self._children: dict[str, list[Composition]] = {}
+        for composition in self.compositions.values():
+            self._children.setdefault(composition.parent_code, []).append(composition)
+
+    def knows(self, code: str) -> bool:
+        return code in self.products or code in self.compositions
+
+    def compositions_of(self, product_code: str) -> list[Composition]:
+        return self._children.get(product_code, [])
+
+    def has_variations(self, product_code: str) -> bool:
+        product = self.products.get(product_code)
+        return bool(self.compositions_of(product_code)) or bool(product and product.has_variations)
+
+    def name(self, code: str) -> str | None:
+        if code in self.products:
+            return self.products[code].name
+        composition = self.compositions.get(code)
+        if composition is None:
+            return None
+        parent = self.products.get(composition.parent_code)
+        base = parent.name if parent else composition.parent_code
+        return f"{base} ({composition.label})" if composition.label else base
+
+    def balance(self, code: str | None) -> int | None:
+        return self.balances.get(code) if code is not None else None
+
+
+def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous: Iterable[Link] = (),
+                ignored: Iterable[str] = ()) -> list[Link]:
+    """One link per listing without variations, or per variation, in listing order.
+
+    `previous` are the links stored by the last sync (for S6 "link lost"), `ignored` the keys
+    (`Link.key`) the operator chose to ignore. Precedence: ignored, then what is wrong with the code
+    (link lost, no reference, structure mismatch, unknown code), then not writable, else linked.
+    """
+    before = {link.key: link for link in previous}
+    ignored_keys = set(ignored)
+    links: list[Link] = []
+    for listing in listings:
+        if listing.variations:
+            links.extend(_variation_links(listing, catalogue, before, ignored_keys))
+        else:
+            links.append(_listing_link(listing, catalogue, before, ignored_keys))
+    return links
+
+
+def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+                  ignored: set[str]) -> Link:
+    code = _clean(listing.reference_code)
+    row = _row(listing, None, code, listing.available_quantity)
+    if code and catalogue.has_variations(code) and code in catalogue.products:
+        count = len(catalogue.compositions_of(code))
+        problem = (LinkState.STRUCTURE_MISMATCH,
+                   f"ERP product {code} has {count} variations; the listing has none (S8)")
+    else:
+        problem = None
+    return _decide(row, listing, catalogue, before, ignored, problem)
+
+
+def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+                     ignored: set[str]) -> list[Link]:
+    parent = _clean(listing.reference_code)
+    simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
+    codes = [_clean(v.reference_code) for v in listing.variations]
+    repeated = {c for c in codes if c and codes.count(c) > 1}
+    rows = []
+    for variation, code in zip(listing.variations, codes):
+        row = _row(listing, variation, code, variation.available_quantity)
+        problem = None
+        if code in repeated:
+            # Two variations fed from one code would each show the whole ERP quantity: oversold.
+            problem = (LinkState.STRUCTURE_MISMATCH,
+                       f"reference code {code} is on {codes.count(code)} variations of this listing")
+        elif simple_parent and (not code or not catalogue.knows(code)):
+            problem = (LinkState.STRUCTURE_MISMATCH,
+                       f"ERP product {simple_parent} has no variations; the listing has "
+                       f"{len(listing.variations)} (S8)")
+            row = _with(row, erp_code=simple_parent)
+        elif code and code in catalogue.products and not catalogue.has_variations(code):
+            problem = (LinkState.STRUCTURE_MISMATCH,
+                       f"{code} is an ERP product without variations, used on a variation (S8)")
+        rows.append(_decide(row, listing, catalogue, before, ignored, problem))
+    return rows
+
+
+def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+            ignored: set[str], problem: tuple[LinkState, str] | None) -> Link:
+    code = row.reference_code
+    if code and catalogue.knows(code):
+        row = _with(row, erp_code=code)
+    row = _with(row, erp_name=catalogue.name(row.erp_code) if row.erp_code else None,
+                erp_stock=catalogue.balance(row.erp_code))
+    if row.key in ignored:
+        return _with(row, state=LinkState.IGNORED, reason="ignored by the operator")
+    held = before.get(row.key)
+    if held and held.state in _HELD_STATES and held.erp_code and held.erp_code != code:
+        now = code or "nothing"
+        return _with(row, state=LinkState.LINK_LOST, erp_code=held.erp_code,
+                     erp_name=catalogue.name(held.erp_code), erp_stock=catalogue.balance(held.erp_code),
+                     reason=f"reference code changed from {held.erp_code} to {now} (S6)")
+    if problem:
+        return _with(row, state=problem[0], reason=problem[1])
+    if not code:
+        return _with(row, state=LinkState.NO_REFERENCE, reason="no reference code (SELLER_SKU) on Mercado Livre")
+    if not catalogue.knows(code):
+        return _with(row, state=LinkState.UNKNOWN_CODE, reason=f"{code} is not in the ERP")
+    why_not = not_writable_reason(listing)
+    if why_not:
+        return _with(row, state=LinkState.NOT_WRITABLE, reason=why_not)
+    if held and held.state == LinkState.NOT_WRITABLE and held.reason.startswith(ML_REFUSED):
+        # Mercado Livre refused a write before: don't retry it on every run (users.md 8).
+        return _with(row, state=LinkState.NOT_WRITABLE, reason=held.reason)
+    return _with(row, state=LinkState.LINKED, reason="")
+
+
+# Prefix of a not_writable reason that came from a refused write (kept across syncs).
+ML_REFUSED = "Mercado Livre refused the stock write: "
+
+
+def not_writable_reason(listing: Listing) -> str:
+    """Why Mercado Livre will not take a stock write for this listing, or "" when it will."""
+    if listing.is_fulfillment:
+        return "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
+    if listing.status in NOT_WRITABLE_STATUSES:
+        return f"listing is {listing.status}"
+    return ""
+
+
+def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> Link:
+    return Link(
+        listing_id=listing.id,
+        variation_id=variation.id if variation else None,
+        state=LinkState.LINKED,
+        reference_code=code,
+        erp_code=None,
+        title=listing.title,
+        variation_label=variation.label if variation else "",
+        ml_stock=ml_stock,
+        user_product_id=(variation.user_product_id if variation and variation.user_product_id
+                         else listing.user_product_id),
+        family_name=listing.family_name,
+    )
+
+
+def _with(link: Link, **changes) -> Link:
+    return replace(link, **changes)
+
+
+def _clean(code: str | None) -> str | None:
+    # Codes are compared as the seller typed them, minus surrounding blanks ML sometimes keeps.
+    if code is None:
+        return None
+    code = code.strip()
+    return code or None
+
+
+def count_by_state(links: Iterable[Link]) -> dict[str, int]:
+    """Counts of links by state, every state present (zeros included), in §6 order."""
+    counts = {state.value: 0 for state in LinkState}
+    for link in links:
+        counts[link.state.value] += 1
+    return counts
