@@ -127,7 +127,7 @@ def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous:
 
 def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
                   ignored: set[str]) -> Link:
-    code = _clean(listing.reference_code)
+    code = clean_code(listing.reference_code)
     row = _row(listing, None, code, listing.available_quantity)
     if code and catalogue.has_variations(code) and code in catalogue.products:
         count = len(catalogue.compositions_of(code))
@@ -140,9 +140,9 @@ def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, 
 
 def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
                      ignored: set[str]) -> list[Link]:
-    parent = _clean(listing.reference_code)
+    parent = clean_code(listing.reference_code)
     simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
-    codes = [_clean(v.reference_code) for v in listing.variations]
+    codes = [clean_code(v.reference_code) for v in listing.variations]
     repeated = {c for c in codes if c and codes.count(c) > 1}
     rows = []
     for variation, code in zip(listing.variations, codes):
@@ -227,7 +227,8 @@ def _with(link: Link, **changes) -> Link:
     return replace(link, **changes)
 
 
-def _clean(code: str | None) -> str | None:
+def clean_code(code: str | None) -> str | None:
+    """A reference code as compared: surrounding blanks removed, empty -> None."""
     # Codes are compared as the seller typed them, minus surrounding blanks ML sometimes keeps.
     if code is None:
         return None

@@ -1,0 +1,119 @@
+"""The orders step, planned: paid order items become `sale` movements, cancellations compensate,
+buyers become (or update) ERP customers.
+
+Idempotent by order, listing and variation: a movement key already in the ledger is never planned
+again, so an order seen twice (two windows, a re-fetch, a re-run after a crash) decrements once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import asdict, replace
+
+from services.erp.models import Customer
+from services.linking import Link, LinkState
+from services.meli.models import BillingInfo, Order, OrderItem
+from services.sync.plan import Action, ActionKind, ActionStatus
+
+# Statuses in which Mercado Livre has taken the units off the listing (ml-api.md §8.2).
+SOLD_STATUSES = frozenset({"paid", "partially_refunded"})
+# Statuses that give the units back; a recorded sale is compensated.
+CANCELLED_STATUSES = frozenset({"cancelled", "invalid"})
+# Only rows whose ERP code is trusted take sales: a lost or unknown link is reported instead.
+_SALE_STATES = frozenset({LinkState.LINKED, LinkState.NOT_WRITABLE})
+
+
+def sale_key(order_id: int, item: OrderItem) -> str:
+    return f"sale:{order_id}:{item.listing_id}:{item.variation_id if item.variation_id is not None else '-'}"
+
+
+def cancel_key(order_id: int, item: OrderItem) -> str:
+    return "cancel" + sale_key(order_id, item)[len("sale"):]
+
+
+def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
+                balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
+                billing: Mapping[str, BillingInfo] | None = None) -> list[Action]:
+    """Sale and compensation movements for `orders`, then customer actions for their buyers.
+
+    `recorded` holds the movement keys already in the ledger; `balances` the ERP balances before this
+    step (for the before/after shown); `billing` the billing info fetched for these orders, by id.
+    """
+    customers = customers or {}
+    billing = billing or {}
+    running = dict(balances)
+    actions: list[Action] = []
+    buyers: dict[int, Order] = {}
+    latest: dict[int, Order] = {}
+    for order in orders:  # the same order may come twice (overlapping windows): keep its latest state
+        if order.id not in latest or order.date_last_updated >= latest[order.id].date_last_updated:
+            latest[order.id] = order
+    for order in sorted(latest.values(), key=lambda o: (o.date_created, o.id)):
+        if order.status in SOLD_STATUSES:
+            buyers.setdefault(order.buyer_id, order)
+        for item in order.items:
+            action = _movement(order, item, links, recorded)
+            if action is None:
+                continue
+            if action.status == ActionStatus.PLANNED:
+                before = running.get(action.erp_code, 0)
+                running[action.erp_code] = before + action.data["quantity"]
+                action = replace(action, from_=before, to=running[action.erp_code])
+            actions.append(action)
+    for buyer_id, order in buyers.items():
+        action = _customer(buyer_id, order, customers.get(buyer_id), billing.get(order.billing_info_id or ""))
+        if action:
+            actions.append(action)
+    return actions
+
+
+def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str]) -> Action | None:
+    key = sale_key(order.id, item)
+    if order.status in SOLD_STATUSES:
+        if key in recorded:
+            return None
+        kind, quantity = ActionKind.SALE, -item.quantity
+    elif order.status in CANCELLED_STATUSES:
+        key_back = cancel_key(order.id, item)
+        if key not in recorded or key_back in recorded:
+            return None  # never recorded, or already given back
+        kind, quantity, key = ActionKind.SALE_CANCEL, item.quantity, key_back
+    else:
+        return None  # not paid yet: Mercado Livre has not taken the units
+    link_key = f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
+    link = links.get(link_key)
+    data = {"quantity": quantity, "order_id": order.id, "time": order.date_created.isoformat()}
+    action = Action(kind=kind, item_id=item.listing_id, variation_id=item.variation_id,
+                    erp_code=link.erp_code if link else None, key=key, data=data)
+    if link is None or link.erp_code is None or link.state not in _SALE_STATES:
+        state = link.state.value if link else "not in the listings read"
+        return action.skipped(f"order {order.id}: listing is not linked ({state}); the sale is not recorded in the ERP")
+    return action
+
+
+def _customer(buyer_id: int, order: Order, known: Customer | None, info: BillingInfo | None) -> Action | None:
+    fresh = customer_from(buyer_id, info)
+    merged = _merge(known, fresh)
+    if known is not None and merged == known:
+        return None
+    return Action(kind=ActionKind.CUSTOMER, item_id=None, erp_code=None,
+                  from_=(known.name or str(buyer_id)) if known else None, to=merged.name or str(buyer_id),
+                  key=f"customer:{buyer_id}", data={"customer": merged, "order_id": order.id})
+
+
+def customer_from(buyer_id: int, info: BillingInfo | None) -> Customer:
+    """An ERP customer from billing info; any field may be missing while ML still processes it."""
+    if info is None:
+        return Customer(buyer_id=buyer_id)
+    a = info.address
+    return Customer(buyer_id=buyer_id, name=info.name, doc_type=info.doc_type, doc_number=info.doc_number,
+                    street=a.street, number=a.number, complement=a.complement, neighborhood=a.neighborhood,
+                    city=a.city, state=a.state, zip_code=a.zip_code)
+
+
+def _merge(known: Customer | None, fresh: Customer) -> Customer:
+    # A field Mercado Livre left empty this time keeps what we knew: never erase a CPF with a null.
+    if known is None:
+        return fresh
+    values = {k: (v if v is not None else getattr(known, k)) for k, v in asdict(fresh).items()}
+    return Customer(**values)

@@ -1,0 +1,130 @@
+"""The plan model: a Plan is the list of Actions a sync would take, each with its why (`reason`).
+
+Actions are values: planning makes them `planned` (or `skipped` with the reason), applying returns
+copies marked `done` or `failed`. The same shape is journaled and printed by `sync --json`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class SyncKind(StrEnum):
+    """What the operator asked to synchronize (architecture.md §5)."""
+
+    PRODUCTS = "products"  # S5: listings with unknown codes become ERP products
+    CUSTOMERS = "customers"  # the orders step: sales as stock movements, buyers as customers
+    STOCK = "stock"  # S4: the orders step, then ERP stock to Mercado Livre
+    ALL = "all"  # products, then the orders step, then stock
+
+
+class ActionKind(StrEnum):
+    IMPORT_PRODUCT = "import_product"  # create an ERP product (with its stock as an import movement)
+    IMPORT_COMPOSITION = "import_composition"  # create an ERP composition under an imported product
+    SALE = "sale"  # a paid order item -> a negative stock movement
+    SALE_CANCEL = "sale_cancel"  # an order cancelled after its sale was recorded -> compensation
+    CUSTOMER = "customer"  # create or update an ERP customer from the order's billing info
+    STOCK = "stock"  # write available_quantity of a listing or variation on Mercado Livre
+
+
+# Which actions write to Mercado Livre (everything else writes to the local ERP).
+ML_WRITES = frozenset({ActionKind.STOCK})
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"  # will be applied
+    SKIPPED = "skipped"  # reported, not applied (reason says why)
+    DONE = "done"
+    FAILED = "failed"  # reason holds Mercado Livre's message or the mismatch found on read-back
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a sync does (or reports it won't do). `from_`/`to` read as in the seller's table:
+    Mercado Livre quantity -> target for `stock`, ERP balance before -> after for movements."""
+
+    kind: ActionKind
+    item_id: str | None
+    variation_id: int | None = None
+    erp_code: str | None = None
+    from_: Any = None
+    to: Any = None
+    status: ActionStatus = ActionStatus.PLANNED
+    reason: str = ""
+    key: str | None = None  # idempotency key of the ERP movement, when it makes one
+    data: dict[str, Any] = field(default_factory=dict, compare=False)  # what applying needs
+
+    @property
+    def link_key(self) -> str | None:
+        if self.item_id is None:
+            return None
+        return f"{self.item_id}:{self.variation_id}" if self.variation_id is not None else self.item_id
+
+    def done(self, **changes) -> "Action":
+        return replace(self, status=ActionStatus.DONE, **changes)
+
+    def failed(self, reason: str, **changes) -> "Action":
+        return replace(self, status=ActionStatus.FAILED, reason=reason, **changes)
+
+    def skipped(self, reason: str) -> "Action":
+        return replace(self, status=ActionStatus.SKIPPED, reason=reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value, "item_id": self.item_id, "variation_id": self.variation_id,
+            "erp_code": self.erp_code, "from": self.from_, "to": self.to, "status": self.status.value,
+            "reason": self.reason, "key": self.key,
+        }
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "Action":
+        return cls(kind=ActionKind(row["kind"]), item_id=row.get("item_id"), variation_id=row.get("variation_id"),
+                   erp_code=row.get("erp_code"), from_=row.get("from"), to=row.get("to"),
+                   status=ActionStatus(row["status"]), reason=row.get("reason", ""), key=row.get("key"))
+
+
+@dataclass
+class Plan:
+    """What a sync of `kind` would do. `notes` are sentences for the operator (first run, problems)."""
+
+    kind: SyncKind
+    actions: list[Action] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unchanged: int = 0  # linked targets already equal on Mercado Livre (nothing to write)
+    link_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def to_apply(self) -> list[Action]:
+        return [a for a in self.actions if a.status == ActionStatus.PLANNED]
+
+    @property
+    def ml_writes(self) -> list[Action]:
+        return [a for a in self.to_apply if a.kind in ML_WRITES]
+
+    def counts(self) -> dict[str, Any]:
+        return count_actions(self.actions, unchanged=self.unchanged)
+
+
+def count_actions(actions: list[Action], unchanged: int = 0) -> dict[str, Any]:
+    """Counts by status and by kind (kind -> status -> n), as journaled and printed."""
+    by_status = Counter(a.status.value for a in actions)
+    by_kind: dict[str, Counter] = {}
+    for action in actions:
+        by_kind.setdefault(action.kind.value, Counter())[action.status.value] += 1
+    counts: dict[str, Any] = {status.value: by_status.get(status.value, 0) for status in ActionStatus}
+    counts["unchanged"] = unchanged
+    counts["by_kind"] = {kind: dict(c) for kind, c in sorted(by_kind.items())}
+    return counts
+
+
+def balances_after(balances: dict[str, int], actions: list[Action]) -> dict[str, int]:
+    """ERP balances once the planned stock movements among `actions` are applied (for planning stock)."""
+    after = dict(balances)
+    for action in actions:
+        quantity = action.data.get("quantity")
+        if action.status == ActionStatus.PLANNED and quantity is not None and action.erp_code:
+            after[action.erp_code] = after.get(action.erp_code, 0) + int(quantity)
+    return after

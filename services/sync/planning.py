@@ -1,0 +1,63 @@
+"""Plan a whole sync from what was read: products, then the orders step, then stock (pure).
+
+Later steps are planned against the ERP as the earlier steps will leave it (imported products,
+recorded sales), so a dry run shows exactly what applying would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+from dataclasses import dataclass, field
+
+from services.erp.models import Customer
+from services.linking import CatalogueView, Link, build_links, count_by_state
+from services.meli.models import BillingInfo, Listing, Order
+from services.sync.orders import plan_orders
+from services.sync.plan import Plan, SyncKind, balances_after
+from services.sync.products import catalogue_after, plan_products
+from services.sync.stock import plan_stock
+
+STEPS: dict[SyncKind, tuple[str, ...]] = {
+    SyncKind.PRODUCTS: ("products",),
+    SyncKind.CUSTOMERS: ("orders",),
+    SyncKind.STOCK: ("orders", "stock"),
+    SyncKind.ALL: ("products", "orders", "stock"),
+}
+
+
+@dataclass
+class Snapshot:
+    """Everything a plan is computed from, read before planning (no I/O after this point)."""
+
+    listings: list[Listing]
+    catalogue: CatalogueView
+    previous: list[Link] = field(default_factory=list)
+    ignored: set[str] = field(default_factory=set)
+    orders: list[Order] = field(default_factory=list)
+    recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
+    customers: Mapping[int, Customer] = field(default_factory=dict)
+    billing: Mapping[str, BillingInfo] = field(default_factory=dict)
+    safety_stock: int = 0
+
+
+def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
+    """The plan of a `kind` sync and the links as they stand once it is applied."""
+    steps = STEPS[kind]
+    plan = Plan(kind=kind)
+    catalogue = snapshot.catalogue
+    if "products" in steps:
+        imports = plan_products(snapshot.listings, catalogue)
+        plan.actions += imports
+        catalogue = catalogue_after(catalogue, imports)
+    links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)
+    balances = catalogue.balances
+    if "orders" in steps:
+        by_key = {link.key: link for link in links}
+        moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing)
+        plan.actions += moves
+        balances = balances_after(balances, moves)
+    if "stock" in steps:
+        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock)
+        plan.actions += writes
+    plan.link_counts = count_by_state(links)
+    return plan, links

@@ -1,0 +1,97 @@
+"""S5 import, planned: listings whose reference code the ERP does not know become ERP products.
+
+Nothing is invented: a listing (or variation) without a reference code is reported, never imported
+under a made-up code. A code already in the ERP, or already planned from another listing, is not
+imported twice (classic + premium listings of one product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from services.erp.models import Composition, Product
+from services.linking import CatalogueView, clean_code
+from services.meli.models import Listing
+from services.sync.plan import Action, ActionKind, ActionStatus, balances_after
+
+
+def import_key(code: str) -> str:
+    """Idempotency key of the import movement of one code: a re-run never imports its stock twice."""
+    return f"import:{code}"
+
+
+def plan_products(listings: Iterable[Listing], catalogue: CatalogueView) -> list[Action]:
+    planned: dict[str, str] = {}  # code -> listing it is imported from
+    actions: list[Action] = []
+
+    def add(kind: ActionKind, listing: Listing, code: str, vid: int | None, qty: int | None, **data) -> None:
+        if code in planned:
+            actions.append(_skip(kind, listing, vid, code, f"{code} is imported from {planned[code]}"))
+            return
+        planned[code] = listing.id
+        if qty is not None:
+            data["quantity"] = qty
+        actions.append(Action(kind=kind, item_id=listing.id, variation_id=vid, erp_code=code, from_=None, to=qty,
+                              key=import_key(code) if qty is not None else None, data=data))
+
+    for listing in listings:
+        code = clean_code(listing.reference_code)
+        if not listing.variations:
+            if not code:
+                actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, None, "no reference code"))
+            elif not catalogue.knows(code):
+                add(ActionKind.IMPORT_PRODUCT, listing, code, None, listing.available_quantity,
+                    name=listing.title, price=str(listing.price), has_variations=False)
+            continue
+        unknown = [v for v in listing.variations if clean_code(v.reference_code) and not catalogue.knows(clean_code(v.reference_code))]
+        if code is None:
+            for variation in unknown:
+                actions.append(_skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, clean_code(variation.reference_code),
+                                     "the listing has no reference code of its own, so its variations have no "
+                                     "ERP product to go under"))
+            continue
+        if catalogue.knows(code):
+            continue  # existing products are linked, not extended: an unknown variation code stays reported
+        add(ActionKind.IMPORT_PRODUCT, listing, code, None, None,
+            name=listing.title, price=str(listing.price), has_variations=True)
+        for variation in listing.variations:
+            vcode = clean_code(variation.reference_code)
+            if not vcode:
+                actions.append(_skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, None,
+                                     "variation has no reference code"))
+            elif not catalogue.knows(vcode):
+                add(ActionKind.IMPORT_COMPOSITION, listing, vcode, variation.id, variation.available_quantity,
+                    parent_code=code, attributes=[list(pair) for pair in variation.attributes])
+    return actions
+
+
+def catalogue_after(catalogue: CatalogueView, actions: Iterable[Action]) -> CatalogueView:
+    """The catalogue as it will be once the planned imports are applied (for planning the next steps)."""
+    products = dict(catalogue.products)
+    compositions = dict(catalogue.compositions)
+    actions = list(actions)
+    for action in actions:
+        if action.status != ActionStatus.PLANNED:
+            continue
+        if action.kind == ActionKind.IMPORT_PRODUCT:
+            products[action.erp_code] = product_of(action)
+        elif action.kind == ActionKind.IMPORT_COMPOSITION:
+            compositions[action.erp_code] = composition_of(action)
+    return CatalogueView(products.values(), compositions.values(), balances_after(catalogue.balances, actions))
+
+
+def product_of(action: Action) -> Product:
+    return Product(code=action.erp_code, name=action.data["name"], price=Decimal(action.data["price"]),
+                   has_variations=bool(action.data.get("has_variations")))
+
+
+def composition_of(action: Action) -> Composition:
+    return Composition(code=action.erp_code, parent_code=action.data["parent_code"],
+                       attributes=tuple(tuple(pair) for pair in action.data.get("attributes", ())))
+
+
+def _skip(kind: ActionKind, listing: Listing, vid: int | None, code: str | None, reason: str) -> Action:
+    return Action(kind=kind, item_id=listing.id, variation_id=vid, erp_code=code,
+                  status=ActionStatus.SKIPPED, reason=reason)
+
