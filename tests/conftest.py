@@ -9,6 +9,7 @@ import pytest
 
 pytest_plugins = [
     # each area adds its fixture module here (one line each, to keep merges trivial)
+    "tests.fixtures.store",
 ]
 
 _OWN_ENV = (

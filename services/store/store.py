@@ -1,0 +1,101 @@
+"""The three data files of the home (erp.json, meli.json, journal.json), each a `Store`.
+
+A `Store` hands out TinyDB databases: `db()` to read, `transaction()` to change (one locked, atomic file
+write per transaction). Repositories in `services/store/` sit on top; nothing else touches TinyDB.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from services.home import ensure_home, home_dir
+from services.store.storage import LockedJSONStorage
+
+ERP = "erp"  # products, compositions, stock movements, balances, customers
+MELI = "meli"  # listing cache, links, sync cursors (the sync engine's tables)
+JOURNAL = "journal"  # sync runs and their actions
+KINDS = (ERP, MELI, JOURNAL)
+
+# Bump when a file's layout changes in a way older code cannot read; add the migration in LockedJSONStorage.
+SCHEMA_VERSION = 1
+
+
+class _Database(TinyDB):
+    """TinyDB without the per-table query cache: another process may change the file between two reads."""
+
+    def table(self, name: str, **kwargs) -> Table:
+        kwargs.setdefault("cache_size", 0)
+        return super().table(name, **kwargs)
+
+
+class Store:
+    """One data file: `db()` for reads, `with store.transaction() as db:` for a batch of writes."""
+
+    def __init__(self, path: Path, kind: str, *, lock_timeout: float = 30.0):
+        self.path = Path(path)
+        self.kind = kind
+        self.storage = LockedJSONStorage(
+            self.path, kind=kind, schema_version=SCHEMA_VERSION, lock_timeout=lock_timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def db(self) -> TinyDB:
+        """A database to read from; it sees the last committed content (this or another process's).
+
+        Writing through it raises: writes go through `transaction()`. Take a fresh one per operation.
+        """
+        return _Database(storage=lambda: self.storage)
+
+    @contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        """Lock the file, re-read it, yield a database whose changes are written once, atomically, at the end.
+
+        On an exception nothing is written. Nested transactions (same thread) join the outer one.
+        """
+        with self.storage.batch():
+            yield _Database(storage=lambda: self.storage)
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the content seen by reads may have changed: key for a caller's own cache."""
+        self.storage.read()  # notice another process's commit
+        return self.storage.generation
+
+    def close(self) -> None:
+        self.storage.release()
+
+
+_open: dict[tuple[Path, str], Store] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(kind: str, home: Path | None = None) -> Store:
+    """The store for `kind` ("erp", "meli" or "journal") in `home` (default: the melisync home, created 0700).
+
+    One `Store` per file per process, so its cache of the parsed file is shared.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown store {kind!r}; expected one of {KINDS}")
+    home = ensure_home(home or home_dir())
+    key = (home.resolve(), kind)
+    with _open_lock:
+        store = _open.get(key)
+        if store is None:
+            store = _open[key] = Store(key[0] / f"{kind}.json", kind)
+        return store
+
+
+def close_stores() -> None:
+    """Forget every open store (tests; a long-lived process that changes home)."""
+    with _open_lock:
+        for store in _open.values():
+            store.close()
+        _open.clear()
