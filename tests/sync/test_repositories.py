@@ -1,0 +1,102 @@
+"""The sync engine's repositories: links (with ignore / accept), cursors, the journal, the links query."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from services.linking import Link, LinkState, build_links
+from services.store.cursors import Cursors
+from services.store.journal import FINISHED, INTERRUPTED, RUNNING, Journal
+from services.store.links import LinkRepository, LinkTable
+from tests.fixtures.sync import catalogue, listing, variation
+
+S = LinkState
+
+
+def test_links_round_trip_and_counts():
+    v = variation("P-1", vid=12345678901234)
+    cat = catalogue(products=["A", "P"], compositions=[("P-1", "P")], balances={"A": 3})
+    links = build_links([listing("MLB1", "A"), listing("MLB2", "P", variations=[v]), listing("MLB3", None)], cat)
+    repo = LinkRepository()
+    repo.replace_all(links)
+    assert repo.all() == links
+    assert repo.counts()["linked"] == 2 and repo.counts()["no_reference"] == 1
+
+
+def test_ignore_unignore_and_accept_new_code():
+    repo = LinkRepository()
+    repo.replace_all([Link("MLB1", None, S.LINK_LOST, "B", "A")])
+    repo.ignore(["MLB1", "MLB2"])
+    repo.ignore(["MLB1"])  # twice is once
+    assert repo.ignored() == {"MLB1", "MLB2"}
+    repo.ignore(["MLB2"], ignored=False)
+    assert repo.ignored() == {"MLB1"}
+    repo.accept_new_code(["MLB1"])
+    assert repo.previous() == []
+    repo.replace_all([Link("MLB1", None, S.LINKED, "B", "B")])
+    assert [l.erp_code for l in repo.previous()] == ["B"]  # the acceptance was used up
+
+
+def test_cursors():
+    cursors = Cursors()
+    assert cursors.get("orders") is None
+    cursors.set("orders", "2026-11-27T10:00:00+00:00")
+    cursors.set("orders", "2026-11-27T11:00:00+00:00")
+    assert cursors.get("orders") == "2026-11-27T11:00:00+00:00"
+
+
+def test_journal_run_actions_errors():
+    journal = Journal()
+    run_id = journal.start("stock", dry_run=False)
+    assert journal.run(run_id)["status"] == RUNNING
+    journal.record(run_id, [{"kind": "stock", "item_id": "MLB1", "status": "done"}],
+                   errors=[{"message": "boom", "item_id": "MLB2"}])
+    journal.finish(run_id, FINISHED, {"done": 1})
+    run = journal.run(run_id)
+    assert (run["status"], run["counts"], run["errors"][0]["message"]) == (FINISHED, {"done": 1}, "boom")
+    assert [a["item_id"] for a in journal.actions(run_id)] == ["MLB1"]
+    assert journal.last_run("stock")["id"] == run_id and journal.last_run("products") is None
+
+
+def test_a_run_whose_process_died_is_interrupted():
+    journal = Journal()
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    run_id = journal.start("stock", dry_run=False, pid=child.pid)
+    mine = journal.start("stock", dry_run=False)
+    assert [r["id"] for r in journal.running()] == [mine]
+    assert journal.mark_interrupted() == [run_id]
+    assert journal.run(run_id)["status"] == INTERRUPTED and journal.run(mine)["status"] == RUNNING
+
+
+def _many(n):
+    return [Link(f"MLB{i:06d}", None, [S.LINKED, S.NO_REFERENCE, S.UNKNOWN_CODE][i % 3],
+                 f"C{i}" if i % 3 != 1 else None, f"C{i}" if i % 3 == 0 else None,
+                 title=f"Caneca {'azul' if i % 2 else 'verde'} {i}", ml_stock=i % 7) for i in range(n)]
+
+
+def test_link_table_filters_searches_sorts_and_pages():
+    repo = LinkRepository()
+    repo.replace_all(_many(3000))
+    table = LinkTable(repo)
+    page = table.query(state="linked", offset=0, limit=10)
+    assert page.total == 1000 and len(page.rows) == 10 and all(r.state == S.LINKED for r in page.rows)
+    assert page.counts["linked"] == 1000 and page.counts["no_reference"] == 1000
+    found = table.query(search="AZUL 2999")
+    assert [r.listing_id for r in found.rows] == ["MLB002999"]
+    top = table.query(sort="ml_stock", descending=True, limit=3)
+    assert [r.ml_stock for r in top.rows] == [6, 6, 6]
+    codes = table.query(sort="reference_code", limit=3000).rows
+    assert codes[-1].reference_code is None and codes[0].reference_code == "C0"  # None last
+    assert table.query(offset=2990, limit=50).total == 3000 and len(table.query(offset=2990, limit=50).rows) == 10
+    repo.ignore(["MLB000000"])  # shown at once
+    assert table.query(state="ignored").rows[0].listing_id == "MLB000000"
+
+
+def test_link_table_rejects_an_unknown_column():
+    import pytest
+
+    with pytest.raises(ValueError):
+        LinkTable(LinkRepository()).query(sort="nope")
