@@ -1,0 +1,191 @@
+"""erp.json's tables as ERP domain objects, and the bulk writes the catalogue needs (the rules live in
+`services/erp/catalog.py`).
+
+Each table is read once into a dict keyed by code and written with one TinyDB call per table, so a
+batch of 50,000 products costs a few passes over the table, not one pass per product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from tinydb import TinyDB
+
+from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
+
+PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS = (
+    "products", "compositions", "movements", "balances", "customers"
+)
+
+
+def product_doc(product: Product) -> dict:
+    return {"code": product.code, "name": product.name, "price": str(product.price),
+            "has_variations": product.has_variations}
+
+
+def _product(doc: dict) -> Product:
+    return Product(doc["code"], doc["name"], Decimal(doc["price"]), bool(doc.get("has_variations")))
+
+
+def composition_doc(composition: Composition) -> dict:
+    return {"code": composition.code, "parent_code": composition.parent_code,
+            "attributes": [[name, value] for name, value in composition.attributes]}
+
+
+def _composition(doc: dict) -> Composition:
+    return Composition(doc["code"], doc["parent_code"], tuple((n, v) for n, v in doc.get("attributes", ())))
+
+
+def movement_doc(movement: StockMovement) -> dict:
+    return {"code": movement.code, "kind": str(movement.kind), "quantity": movement.quantity,
+            "time": movement.time.isoformat(), "reference": movement.reference, "key": movement.key}
+
+
+def _movement(doc: dict) -> StockMovement:
+    return StockMovement(doc["code"], MovementKind(doc["kind"]), doc["quantity"],
+                         datetime.fromisoformat(doc["time"]), doc.get("reference", ""), doc.get("key"))
+
+
+_CUSTOMER_FIELDS = tuple(Customer.__dataclass_fields__)
+
+
+def customer_doc(customer: Customer) -> dict:
+    return {name: getattr(customer, name) for name in _CUSTOMER_FIELDS}
+
+
+def _customer(doc: dict) -> Customer:
+    return Customer(**{name: doc.get(name) for name in _CUSTOMER_FIELDS})
+
+
+class ErpTables:
+    """One consistent read of erp.json (from `store.db()`, or `store.transaction()` to write too).
+
+    The dicts are built on first use and kept up to date by the `put_*`/`append_*` methods.
+    Callers must not change them.
+    """
+
+    def __init__(self, db: TinyDB):
+        self._db = db
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def _indexed(self, table: str, key: str, build) -> tuple[dict, dict]:
+        objects, ids = {}, {}
+        for doc in self._db.table(table).all():
+            objects[doc[key]] = build(doc)
+            ids[doc[key]] = doc.doc_id
+        return objects, ids
+
+    @cached_property
+    def _products(self) -> tuple[dict[str, Product], dict[str, int]]:
+        return self._indexed(PRODUCTS, "code", _product)
+
+    @property
+    def products(self) -> dict[str, Product]:
+        return self._products[0]
+
+    @cached_property
+    def _compositions(self) -> tuple[dict[str, Composition], dict[str, int]]:
+        return self._indexed(COMPOSITIONS, "code", _composition)
+
+    @property
+    def compositions(self) -> dict[str, Composition]:
+        return self._compositions[0]
+
+    @cached_property
+    def children(self) -> dict[str, list[Composition]]:
+        """Compositions by parent product code."""
+        by_parent: dict[str, list[Composition]] = {}
+        for composition in self.compositions.values():
+            by_parent.setdefault(composition.parent_code, []).append(composition)
+        return by_parent
+
+    @cached_property
+    def _balances(self) -> tuple[dict[str, int], dict[str, int]]:
+        return self._indexed(BALANCES, "code", lambda doc: doc["quantity"])
+
+    @property
+    def balances(self) -> dict[str, int]:
+        """Stock by code, for codes with a stock record (a code without one is not the same as zero)."""
+        return self._balances[0]
+
+    @cached_property
+    def movement_keys(self) -> set[str]:
+        return {doc["key"] for doc in self._db.table(MOVEMENTS).all() if doc.get("key")}
+
+    def movements(self, code: str | None = None) -> list[StockMovement]:
+        """The ledger in the order it was recorded, for one code or all."""
+        docs = self._db.table(MOVEMENTS).all()
+        return [_movement(doc) for doc in docs if code is None or doc["code"] == code]
+
+    def movement_count(self, code: str) -> int:
+        return sum(1 for doc in self._db.table(MOVEMENTS).all() if doc["code"] == code)
+
+    @cached_property
+    def _customers(self) -> tuple[dict[int, Customer], dict[int, int]]:
+        return self._indexed(CUSTOMERS, "buyer_id", _customer)
+
+    @property
+    def customers(self) -> dict[int, Customer]:
+        return self._customers[0]
+
+    # -- bulk writes (inside a transaction) ---------------------------------------------------------------
+
+    def _put(self, table: str, index: tuple[dict, dict], key: str, entries: Iterable[tuple],
+             to_doc: Callable[[Any, Any], dict]) -> tuple[int, int]:
+        """Insert new (key, value) entries, replace changed ones, skip unchanged ones: one TinyDB call of
+        each kind. Returns (created, updated)."""
+        values, ids = index
+        new_docs: dict = {}
+        changed: dict = {}
+        for k, value in entries:
+            if k in ids:
+                if values[k] != value:
+                    changed[k] = to_doc(k, value)
+            else:
+                new_docs[k] = to_doc(k, value)
+            values[k] = value
+        if changed:
+            # The key never changes, so it finds the replacement for each stored document.
+            self._db.table(table).update(lambda doc: _replace(doc, changed[doc[key]]),
+                                         doc_ids=[ids[k] for k in changed])
+        if new_docs:
+            new_ids = self._db.table(table).insert_multiple(new_docs.values())
+            ids.update(zip(new_docs, new_ids))
+        return len(new_docs), len(changed)
+
+    def put_products(self, products: Iterable[Product]) -> tuple[int, int]:
+        return self._put(PRODUCTS, self._products, "code", ((p.code, p) for p in products),
+                         lambda _, p: product_doc(p))
+
+    def put_compositions(self, compositions: Iterable[Composition]) -> tuple[int, int]:
+        self.__dict__.pop("children", None)  # rebuilt on next use
+        return self._put(COMPOSITIONS, self._compositions, "code", ((c.code, c) for c in compositions),
+                         lambda _, c: composition_doc(c))
+
+    def put_customers(self, customers: Iterable[Customer]) -> tuple[int, int]:
+        return self._put(CUSTOMERS, self._customers, "buyer_id", ((c.buyer_id, c) for c in customers),
+                         lambda _, c: customer_doc(c))
+
+    def append_movements(self, movements: list[StockMovement], new_records: Iterable[str] = ()) -> None:
+        """Add `movements` to the ledger and move each code's balance by their quantities, in the same write.
+        `new_records` are codes that get a stock record (at zero) even without a movement."""
+        balances = self.balances
+        moved: dict[str, int] = {code: 0 for code in new_records if code not in balances}
+        for movement in movements:
+            moved[movement.code] = moved.get(movement.code, balances.get(movement.code, 0)) + movement.quantity
+        if movements:
+            self._db.table(MOVEMENTS).insert_multiple(movement_doc(m) for m in movements)
+            if "movement_keys" in self.__dict__:
+                self.movement_keys.update(m.key for m in movements if m.key)
+        self._put(BALANCES, self._balances, "code", moved.items(),
+                  lambda code, quantity: {"code": code, "quantity": quantity})
+
+
+def _replace(doc: dict, new: dict) -> None:
+    doc.clear()
+    doc.update(new)
