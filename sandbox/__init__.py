@@ -1,0 +1,14 @@
+"""A local emulator of the Mercado Livre API (ml-api.md) for the demo, the tests and the benchmarks.
+
+One base URL serves both the API and the authorization page, so a client is configured with
+`api_url = auth_url = <base URL>`. The demo app's credentials below are registered in every sandbox.
+This package stands alone: it imports nothing from services/, tui/ or screens/.
+"""
+
+DEMO_CLIENT_ID = "5738291046372819"  # ML app ids are long numeric strings
+DEMO_CLIENT_SECRET = "sandbox-demo-secret-6f1c2b9e0d7a"
+DEMO_REDIRECT_URI = "https://melisync.example/callback"  # https: ML refuses plain http redirect URIs
+
+SELLER_ID = 3347552577  # above Int32 on purpose (ml-api.md §2)
+SELLER_NICKNAME = "LOJA_TESTE_MELISYNC"
+SITE_ID = "MLB"

@@ -10,6 +10,8 @@ import pytest
 pytest_plugins = [
     # each area adds its fixture module here (one line each, to keep merges trivial)
     "tests.fixtures.store",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.meli",
 ]
 
 _OWN_ENV = (

@@ -1,0 +1,210 @@
+"""The emulated Mercado Livre world: one seller, the demo app, listings, orders, grants and tokens,
+plus the knobs tests turn (clock, latency, rate limit, injected faults) and the request log.
+
+Every public method takes `self.lock`: the uvicorn server thread and the test thread share one state.
+The behaviour lives in mixins, one module per area (oauth, items, orders, user products).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME, SITE_ID
+from sandbox.errors import ApiError
+from sandbox.items import ItemsMixin
+from sandbox.oauth import OAuthMixin
+from sandbox.orders import OrdersMixin
+from sandbox.user_products import UserProductsMixin
+
+BRT = timezone(timedelta(hours=-3))  # Mercado Livre Brasil answers in Brasília time
+
+
+@dataclass
+class LoggedRequest:
+    """One request as the sandbox saw it (for tests to inspect)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int = 0
+    grant_type: str | None = None  # only for POST /oauth/token
+    client_id: str | None = None  # the app behind the token (or the form's client_id)
+    body: object = None  # parsed JSON body of a write (never the token form: it holds secrets)
+    headers: dict[str, str] = field(default_factory=dict)  # selected request headers (x-version, ...)
+    at: float = 0.0  # sandbox clock
+
+    @property
+    def is_write(self) -> bool:
+        return self.method not in ("GET", "HEAD", "OPTIONS") and not self.path.startswith(("/oauth", "/authorization"))
+
+
+@dataclass
+class _Fault:
+    count: int
+    status: int
+    path_prefix: str | None
+    method: str | None
+    retry_after: float | None
+
+
+class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
+    """The whole emulated Mercado Livre; create one per test (fixture `sandbox_state`)."""
+
+    def __init__(
+        self,
+        *,
+        listings: int | list[dict] = 0,
+        seed: int = 0,
+        token_ttl: float = 21600,
+        scroll_ttl: float = 300,
+        latency_ms: float = 0,
+        rate: float | None = None,
+        burst: float | None = None,
+        error_rate: float = 0.0,
+        auto_approve: bool = False,
+        user_products: bool = False,
+        warehouse_management: bool = False,
+    ):
+        self.lock = threading.RLock()
+        self.seed = seed
+        self._offset = 0.0
+        # knobs (plain attributes: tests may change them at any time)
+        self.token_ttl = token_ttl
+        self.scroll_ttl = scroll_ttl
+        self.latency_ms = latency_ms
+        self.rate = rate
+        self.burst = burst
+        self.error_rate = error_rate
+        self.auto_approve = auto_approve
+        self.user_products = user_products
+        self.warehouse_management = warehouse_management
+        self._random = random.Random(seed)
+        self._faults: list[_Fault] = []
+        self._buckets: dict[str, tuple[float, float]] = {}  # app -> (tokens, at)
+        self.requests: list[LoggedRequest] = []
+        self.seller = {"id": SELLER_ID, "nickname": SELLER_NICKNAME, "site_id": SITE_ID}
+        self.apps = {DEMO_CLIENT_ID: {"secret": DEMO_CLIENT_SECRET, "redirect_uris": [DEMO_REDIRECT_URI]}}
+        self._init_oauth()
+        self._init_items()
+        self._init_orders()
+        self._init_user_products()
+        if isinstance(listings, int):
+            if listings:
+                from sandbox.catalog import generate
+
+                for spec in generate(listings, seed).listings:
+                    self.add_listing(**spec)
+        else:
+            for spec in listings:
+                self.add_listing(**spec)
+
+    # -- clock ---------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Sandbox time (epoch seconds): real time plus whatever `advance` added."""
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the sandbox clock forward (token and scroll expiry without sleeping)."""
+        with self.lock:
+            self._offset += seconds
+
+    def iso(self, at: float | None = None) -> str:
+        """A Mercado Livre timestamp: `2026-11-27T04:00:00.000-03:00`."""
+        moment = datetime.fromtimestamp(self.now() if at is None else at, BRT)
+        return moment.isoformat(timespec="milliseconds")
+
+    # -- seller --------------------------------------------------------------------------------------
+
+    def seller_tags(self) -> list[str]:
+        tags = ["normal", "test_user", "user_info_verified"]
+        if self.user_products:
+            tags.append("user_product_seller")
+        if self.warehouse_management:
+            tags.append("warehouse_management")
+        return tags
+
+    def user_me(self, user_id: int) -> dict:
+        with self.lock:
+            return {
+                "id": self.seller["id"],
+                "nickname": self.seller["nickname"],
+                "registration_date": "2019-03-14T10:22:31.000-04:00",
+                "first_name": "Loja",
+                "last_name": "Teste",
+                "country_id": "BR",
+                "email": "loja.teste@melisync.example",
+                "user_type": "normal",
+                "tags": self.seller_tags(),
+                "site_id": self.seller["site_id"],
+                "permalink": "http://perfil.mercadolivre.com.br/" + self.seller["nickname"],
+                "seller_reputation": {"level_id": "5_green", "power_seller_status": None},
+                "status": {"site_status": "active"},
+            }
+
+    # -- fault injection and rate limit (used by the app's front door) --------------------------------
+
+    def fail_next(self, count: int = 1, status: int = 500, path_prefix: str | None = None,
+                  retry_after: float | None = None, method: str | None = None) -> None:
+        """The next `count` requests (matching `path_prefix` and `method`, if given) get `status`."""
+        with self.lock:
+            self._faults.append(_Fault(count, status, path_prefix, method and method.upper(), retry_after))
+
+    def injected_fault(self, method: str, path: str) -> ApiError | None:
+        """The fault this request must get, if any (queued faults first, then the random 5xx fraction)."""
+        with self.lock:
+            for fault in self._faults:
+                if fault.path_prefix and not path.startswith(fault.path_prefix):
+                    continue
+                if fault.method and fault.method != method:
+                    continue
+                fault.count -= 1
+                if fault.count <= 0:
+                    self._faults.remove(fault)
+                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+                if fault.status == 429:
+                    return ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
+                return ApiError(fault.status, message="injected fault", headers=headers)
+            if self.error_rate and self._random.random() < self.error_rate:
+                return ApiError(self._random.choice((500, 502, 503, 504)), message="random fault")
+        return None
+
+    def take_token(self, app: str) -> bool:
+        """Token bucket per app: False means this request gets 429 too_many_requests."""
+        if not self.rate:
+            return True
+        with self.lock:
+            capacity = self.burst or max(1.0, self.rate)
+            tokens, at = self._buckets.get(app, (capacity, self.now()))
+            now = self.now()
+            tokens = min(capacity, tokens + (now - at) * self.rate)
+            if tokens < 1:
+                self._buckets[app] = (tokens, now)
+                return False
+            self._buckets[app] = (tokens - 1, now)
+            return True
+
+    # -- request log ---------------------------------------------------------------------------------
+
+    def log(self, entry: LoggedRequest) -> None:
+        with self.lock:
+            entry.at = self.now()
+            self.requests.append(entry)
+
+    def writes(self) -> list[LoggedRequest]:
+        """Every non-GET API request (PUT/POST/DELETE), OAuth excluded, in order."""
+        with self.lock:
+            return [r for r in self.requests if r.is_write]
+
+    def requests_to(self, path_prefix: str, method: str | None = None) -> list[LoggedRequest]:
+        with self.lock:
+            return [r for r in self.requests
+                    if r.path.startswith(path_prefix) and (method is None or r.method == method.upper())]
+
+    def clear_log(self) -> None:
+        with self.lock:
+            self.requests.clear()
