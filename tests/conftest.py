@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.store",
     "tests.fixtures.sandbox",
     "tests.fixtures.meli",
+    "tests.fixtures.sync",
 ]
 
 _OWN_ENV = (

@@ -1,0 +1,208 @@
+"""The one write path to Mercado Livre: stock targets of a plan, written and read back.
+
+Per target: a listing without variations gets `PUT /items/{id} {"available_quantity": n}`; a variation
+gets `PUT /items/{id}/variations/{vid} {"available_quantity": n}`. If Mercado Livre refuses the
+per-variation write (and not because the stock is Full), the listing's remaining targets go in one
+read-modify-write of the whole `variations` array, built from the LIVE listing with every existing
+variation id and only `id` + `available_quantity` (ml-api.md §6.3). Nothing here creates, deletes or
+recreates a variation. Every written listing is read back (multiget, 20 at a time): a quantity that
+did not stick, or a variation set that changed, is an error of the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from services.errors import MelisyncError, NotConnected
+from services.linking import ML_REFUSED
+from services.meli.errors import MeliApiError
+from services.meli.models import Listing
+from services.sync.plan import Action, ActionKind, ActionStatus
+
+# ML's words for stock it will never take through /items (Full, ml-api.md §6.5): skip, don't retry.
+NOT_MODIFIABLE = "not_modifiable"
+# Answers to the per-variation endpoint that mean "use the variations array instead" (§6.4 is undocumented).
+_FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
+READ_BACK_BATCH = 20  # written listings read back per multiget (its maximum)
+
+
+class MeliWriter(Protocol):
+    async def put_item(self, item_id: str, body: dict) -> dict: ...
+    async def put_variation(self, item_id: str, variation_id: int, body: dict) -> dict: ...
+    async def listing(self, item_id: str) -> Listing: ...
+    async def listings(self, ids: list[str], *, failures: list | None = None) -> list[Listing]: ...
+
+
+class NetworkDown(MelisyncError):
+    """Mercado Livre could not be reached for a write: the run stops; re-running is safe (absolute values)."""
+
+
+class StockWriter:
+    """Writes the stock actions of a plan. `before` are the listings the plan was made from (to check that
+    no variation appeared or vanished); `on_done(action)` is called as each action finishes."""
+
+    def __init__(self, client: MeliWriter, before: Mapping[str, Listing], *, concurrency: int = 4,
+                 on_done: Callable[[Action], None] | None = None, cancelled: Callable[[], bool] | None = None):
+        self.client = client
+        self.before = before
+        self.concurrency = max(1, concurrency)
+        self.on_done = on_done or (lambda action: None)
+        self.cancelled = cancelled or (lambda: False)
+
+    async def write(self, actions: list[Action]) -> list[Action]:
+        """Results in the order given; every action comes back done, failed or skipped.
+
+        Listings are written concurrently; every 20 written listings are read back in one multiget, and
+        only then are their actions reported (`on_done`), so what is reported is what was verified.
+        """
+        by_item: dict[str, list[int]] = {}
+        for index, action in enumerate(actions):
+            if action.kind != ActionKind.STOCK or action.status != ActionStatus.PLANNED:
+                raise ValueError(f"not a planned stock action: {action}")
+            by_item.setdefault(action.item_id, []).append(index)
+        results: list[Action | None] = [None] * len(actions)
+        gate = asyncio.Semaphore(self.concurrency)
+        stop: list[BaseException] = []
+        ready: list[tuple[list[int], list[Action]]] = []
+
+        async def verify(batch: list[tuple[list[int], list[Action]]]) -> None:
+            flat = [(i, a) for indexes, done in batch for i, a in zip(indexes, done)]
+            checked = await self._read_back([a for _, a in flat])
+            for (i, _), result in zip(flat, checked):
+                results[i] = result
+                self.on_done(result)
+
+        async def one(item_id: str, indexes: list[int]) -> None:
+            async with gate:
+                if stop or self.cancelled():
+                    why = "not attempted: the run was cancelled" if not stop else f"not attempted: {stop[0]}"
+                    done = [actions[i].skipped(why) for i in indexes]
+                else:
+                    try:
+                        done = await self._write_item(item_id, [actions[i] for i in indexes])
+                    except (NetworkDown, NotConnected) as exc:
+                        stop.append(exc)
+                        done = [actions[i].failed(str(exc)) for i in indexes]
+            ready.append((indexes, done))
+            if len(ready) >= READ_BACK_BATCH:
+                batch = ready[:READ_BACK_BATCH]
+                del ready[:READ_BACK_BATCH]
+                await verify(batch)
+
+        await asyncio.gather(*(one(item, idx) for item, idx in by_item.items()))
+        if ready:
+            await verify(list(ready))
+        if stop and isinstance(stop[0], NotConnected):
+            raise stop[0]
+        return [r for r in results if r is not None]
+
+    async def _write_item(self, item_id: str, actions: list[Action]) -> list[Action]:
+        simple = [a for a in actions if a.variation_id is None]
+        variations = [a for a in actions if a.variation_id is not None]
+        results = [await self._put_item_quantity(a) for a in simple]
+        for position, action in enumerate(variations):
+            try:
+                await self._guard(self.client.put_variation(item_id, action.variation_id,
+                                                            {"available_quantity": action.to}))
+            except MeliApiError as exc:
+                if _never_writable(exc):
+                    results.append(action.skipped(ML_REFUSED + _ml_words(exc)))
+                    continue
+                if exc.status in _FALLBACK_STATUSES:
+                    # The per-variation endpoint is undocumented: the rest of this listing goes in one
+                    # read-modify-write of the whole array instead.
+                    results += await self._write_variations_array(item_id, variations[position:], exc)
+                    break
+                results.append(action.failed(_ml_words(exc), data={**action.data, "error": exc.error}))
+                continue
+            results.append(action.done(data={**action.data, "via": "variation"}))
+        order = {id(a): i for i, a in enumerate(actions)}
+        originals = simple + variations
+        return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
+
+    async def _put_item_quantity(self, action: Action) -> Action:
+        try:
+            await self._guard(self.client.put_item(action.item_id, {"available_quantity": action.to}))
+        except MeliApiError as exc:
+            if _never_writable(exc):
+                return action.skipped(ML_REFUSED + _ml_words(exc))
+            return action.failed(_ml_words(exc), data={**action.data, "error": exc.error})
+        return action.done(data={**action.data, "via": "item"})
+
+    async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
+        try:
+            live = await self._guard(self.client.listing(item_id))
+        except MeliApiError as exc:
+            return [a.failed(f"could not read the listing to write its variations: {_ml_words(exc)}") for a in actions]
+        wanted = {a.variation_id: a.to for a in actions}
+        live_ids = [v.id for v in live.variations]
+        problem = ""
+        if not live.variations or any(not isinstance(v, int) or v <= 0 for v in live_ids):
+            problem = "the live listing has no variations array that can be sent back whole"
+        elif missing := sorted(set(wanted) - set(live_ids)):
+            problem = f"variation(s) {', '.join(map(str, missing))} are no longer on the live listing"
+        if problem:
+            # Refuse rather than send an array that would drop or recreate a variation (ml-api.md §12.2).
+            return [a.failed(f"nothing sent: {problem}") for a in actions]
+        body = {"variations": [{"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)}
+                               for v in live.variations]}
+        try:
+            await self._guard(self.client.put_item(item_id, body))
+        except MeliApiError as exc:
+            if _never_writable(exc):
+                return [a.skipped(ML_REFUSED + _ml_words(exc)) for a in actions]
+            return [a.failed(_ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
+        note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
+        return [a.done(reason=note, data={**a.data, "via": "variations_array"}) for a in actions]
+
+    async def _guard(self, call):
+        try:
+            return await call
+        except MeliApiError:
+            raise
+        except NotConnected:
+            raise
+        except MelisyncError as exc:  # the client gave up reaching Mercado Livre
+            raise NetworkDown(str(exc)) from None
+
+    async def _read_back(self, results: list[Action]) -> list[Action]:
+        written = list(dict.fromkeys(a.item_id for a in results if a.status == ActionStatus.DONE))
+        if not written:
+            return results
+        failures: list = []
+        try:
+            live = {listing.id: listing for listing in await self.client.listings(written, failures=failures)}
+        except MelisyncError as exc:
+            return [a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
+                    for a in results]
+        return [self._check(a, live.get(a.item_id)) if a.status == ActionStatus.DONE else a for a in results]
+
+    def _check(self, action: Action, live: Listing | None) -> Action:
+        if live is None:
+            return action.failed("written, but Mercado Livre did not return the listing on read-back")
+        before = self.before.get(action.item_id)
+        if before is not None and [v.id for v in before.variations] != [v.id for v in live.variations]:
+            return action.failed("read-back: the listing's variation ids changed "
+                                 f"({[v.id for v in before.variations]} -> {[v.id for v in live.variations]})")
+        if action.variation_id is None:
+            seen = live.available_quantity
+        else:
+            variation = live.variation(action.variation_id)
+            seen = variation.available_quantity if variation else None
+        if seen != action.to:
+            return action.failed(f"read-back shows {seen}, expected {action.to}: Mercado Livre did not keep the write")
+        return action
+
+
+def _never_writable(exc: MeliApiError) -> bool:
+    """ML said this stock can't be written through /items at all (e.g. `item.available_quantity.not_modifiable`)."""
+    return any(NOT_MODIFIABLE in code for code in [exc.error, *exc.cause_codes])
+
+
+def _ml_words(exc: MeliApiError) -> str:
+    """Mercado Livre's own message (and code) for the journal and the operator."""
+    causes = "; ".join(str(c.get("message") or c.get("code")) for c in exc.cause if isinstance(c, dict))
+    text = f"{exc.status} {exc.error}: {exc.message}".strip()
+    return f"{text} ({causes})" if causes and causes not in text else text

@@ -1,0 +1,300 @@
+"""Run a sync: read, plan, (ask,) apply, journal. What the CLI and the TUI call.
+
+    engine = SyncEngine(client)
+    prepared = await engine.plan(SyncKind.STOCK, dry_run=False)   # reads only; journaled as running
+    result = await engine.apply(prepared)                          # or engine.decline(prepared)
+
+`--dry-run` stops after `plan`: nothing is written to Mercado Livre, the ERP or the links; the journal
+records that a dry run happened (status `dry_run`, its counts, no action rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from services.config import Config, load_config
+from services.erp.catalog import Catalog
+from services.errors import MelisyncError, NotConnected, OperationFailed
+from services.linking import ML_REFUSED, Link, LinkState, build_links
+from services.meli.models import Listing, Order
+from services.store.cursors import Cursors
+from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
+from services.store.links import LinkRepository
+from services.sync import events
+from services.sync.apply import StockWriter
+from services.sync.erp_side import apply_erp_actions, catalogue_view
+from services.sync.events import Event, OnEvent
+from services.sync.orders import SOLD_STATUSES, sale_key
+from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
+from services.sync.planning import STEPS, Snapshot, make_plan
+
+ORDERS_CURSOR = "orders"
+_PRODUCT_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION})
+_ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
+
+
+@dataclass
+class Prepared:
+    """A plan ready to apply, with what it was made from."""
+
+    run_id: int
+    kind: SyncKind
+    dry_run: bool
+    plan: Plan
+    links: list[Link]
+    listings: dict[str, Listing]
+    snapshot: Snapshot
+    orders_until: datetime | None  # the orders cursor to store once the orders step is applied
+    unread: list[str] = field(default_factory=list)  # listings Mercado Livre could not return
+
+
+@dataclass
+class SyncResult:
+    run_id: int
+    kind: SyncKind
+    dry_run: bool
+    status: str
+    actions: list[Action]
+    counts: dict[str, Any]
+    errors: list[dict]
+    notes: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (FINISHED, DRY_RUN)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `sync --json` document (architecture.md §5)."""
+        return {"run_id": self.run_id, "kind": self.kind.value, "dry_run": self.dry_run, "status": self.status,
+                "actions": [a.to_dict() for a in self.actions], "counts": self.counts, "errors": self.errors,
+                "notes": self.notes}
+
+
+class SyncEngine:
+    """One account's sync. `client` is a `MeliClient` (or anything with its read/write methods)."""
+
+    def __init__(self, client, *, config: Config | None = None, catalog: Catalog | None = None,
+                 links: LinkRepository | None = None, journal: Journal | None = None,
+                 cursors: Cursors | None = None, on_event: OnEvent | None = None):
+        self.client = client
+        self.config = config or load_config()
+        home = self.config.home
+        self.catalog = catalog or Catalog(home=home)
+        self.links = links or LinkRepository(home=home)
+        self.journal = journal or Journal(home=home)
+        self.cursors = cursors or Cursors(home=home)
+        self.on_event = on_event or events.ignore
+
+    # -- plan --------------------------------------------------------------------------------------------
+
+    async def plan(self, kind: SyncKind | str, *, dry_run: bool = False) -> Prepared:
+        kind = SyncKind(kind)
+        self.journal.mark_interrupted()
+        if not dry_run:
+            busy = self.journal.running()
+            if busy:
+                run = busy[0]
+                raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
+                                      f"{run['pid']}, since {run['started_at']}); wait for it to end")
+        run_id = self.journal.start(kind.value, dry_run)
+        try:
+            prepared = await self._prepare(run_id, kind, dry_run)
+        except BaseException as exc:
+            self._abort(run_id, exc)
+            raise
+        self.on_event(Event(events.PLANNED, run_id, plan=prepared.plan, total=len(prepared.plan.to_apply),
+                            counts=prepared.plan.counts()))
+        if dry_run:
+            self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
+        return prepared
+
+    async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
+        steps = STEPS[kind]
+        self.on_event(Event(events.READING, run_id, message="listings"))
+        failures: list = []
+        listings = await self.client.all_listings(
+            progress=lambda done, total: self.on_event(Event(events.READING, run_id, "listings", done, total)),
+            failures=failures)
+        notes: list[str] = []
+        if failures:
+            notes.append(f"{len(failures)} listing(s) could not be read and were left as they were: "
+                         + ", ".join(f.item_id for f in failures[:10]))
+        snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
+                            ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
+                            customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock)
+        until = None
+        if "orders" in steps:
+            until = datetime.now(timezone.utc)
+            cursor = self.cursors.get(ORDERS_CURSOR)
+            if cursor is None:
+                # Sales before the first sync are already in the listings' stock (and in an imported or
+                # counted ERP stock): only sales from now on are recorded.
+                notes.append("first orders sync: sales from now on will be recorded as stock movements")
+            else:
+                self.on_event(Event(events.READING, run_id, message="orders"))
+                snapshot.orders = [o async for o in self.client.orders(datetime.fromisoformat(cursor), until)]
+                snapshot.billing = await self._billing(snapshot.orders, snapshot)
+        plan, links = make_plan(kind, snapshot)
+        plan.notes = notes + plan.notes
+        return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
+                        [f.item_id for f in failures])
+
+    async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
+        """Billing info only for orders with a sale not yet recorded (one request each): re-runs read none."""
+        wanted = {o.billing_info_id for o in orders
+                  if o.billing_info_id and o.status in SOLD_STATUSES
+                  and any(sale_key(o.id, item) not in snapshot.recorded for item in o.items)}
+        found = {}
+
+        async def one(billing_id: str) -> None:
+            try:
+                found[billing_id] = await self.client.billing_info(billing_id)
+            except NotConnected:
+                raise
+            except MelisyncError:
+                pass  # the customer is still created from the buyer id; fiscal data comes next time
+
+        await asyncio.gather(*(one(b) for b in sorted(wanted)))
+        return found
+
+    # -- apply -------------------------------------------------------------------------------------------
+
+    def decline(self, prepared: Prepared) -> SyncResult:
+        """The operator did not confirm: nothing is written; the run is journaled as cancelled."""
+        notes = prepared.plan.notes + ["not confirmed: nothing was written"]
+        self.journal.finish(prepared.run_id, CANCELLED, prepared.plan.counts(), notes)
+        return self._result(prepared, CANCELLED, prepared.plan.actions, [], notes)
+
+    def dry_result(self, prepared: Prepared) -> SyncResult:
+        return self._result(prepared, DRY_RUN, prepared.plan.actions, [], prepared.plan.notes)
+
+    async def apply(self, prepared: Prepared, *, cancelled: Callable[[], bool] | None = None) -> SyncResult:
+        """Apply the plan: ERP imports, then the orders step, then stock writes; journal as it goes."""
+        if prepared.dry_run:
+            raise OperationFailed("a dry run is never applied")
+        run_id = prepared.run_id
+        cancelled = cancelled or (lambda: False)
+        actions = list(prepared.plan.actions)
+        total = len(prepared.plan.to_apply)
+        progress = _Progress(self, run_id, total)
+        # What the plan reports but does not do (Full, no code, ...) is journaled with the run too.
+        progress.pending += [a.to_dict() for a in actions if a.status == ActionStatus.SKIPPED]
+        status = FINISHED
+        try:
+            for kinds in (_PRODUCT_KINDS, _ORDER_KINDS):
+                todo = [i for i, a in enumerate(actions) if a.kind in kinds and a.status == ActionStatus.PLANNED]
+                if cancelled() and todo:
+                    status = CANCELLED
+                    break
+                if todo:
+                    done = apply_erp_actions(self.catalog, [actions[i] for i in todo])
+                    for i, result in zip(todo, done):
+                        actions[i] = result
+                        progress.finished(result)
+                    progress.flush()
+                if kinds is _ORDER_KINDS and prepared.orders_until is not None:
+                    self.cursors.set(ORDERS_CURSOR, prepared.orders_until.isoformat())
+            stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
+            if stock and status != CANCELLED:
+                writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
+                                     on_done=progress.finished, cancelled=cancelled)
+                for i, result in zip(stock, await writer.write([actions[i] for i in stock])):
+                    actions[i] = result
+                if cancelled():
+                    status = CANCELLED
+        except asyncio.CancelledError:
+            self._close(prepared, actions, progress, CANCELLED)
+            raise
+        except BaseException as exc:
+            progress.error(str(exc), kind=type(exc).__name__)
+            self._close(prepared, actions, progress, FAILED)
+            raise
+        if status != CANCELLED and (progress.errors or any(a.status == ActionStatus.FAILED for a in actions)):
+            status = FAILED
+        return self._close(prepared, actions, progress, status)
+
+    def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
+        why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"
+        for i, action in enumerate(actions):
+            if action.status == ActionStatus.PLANNED:
+                actions[i] = action.skipped(why)
+                progress.pending.append(actions[i].to_dict())
+        progress.flush()
+        self._store_links(prepared, actions)
+        notes = list(prepared.plan.notes)
+        counts = count_actions(actions, prepared.plan.unchanged)
+        self.journal.finish(prepared.run_id, status, counts, notes)
+        result = self._result(prepared, status, actions, progress.errors, notes)
+        self.on_event(Event(events.FINISHED, prepared.run_id, done=progress.done, total=progress.total,
+                            counts=counts, result=result))
+        return result
+
+    def _store_links(self, prepared: Prepared, actions: list[Action]) -> None:
+        """The links as the ERP and Mercado Livre now stand; refused writes stay not_writable (not retried)."""
+        written = {a.link_key: a.to for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
+        refused = {a.link_key: a.reason for a in actions
+                   if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
+        listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
+        links = build_links(listings, catalogue_view(self.catalog), prepared.snapshot.previous, self.links.ignored())
+        links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
+                 for l in links]
+        unread = set(prepared.unread)
+        links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
+        self.links.replace_all(links)
+
+    def _abort(self, run_id: int, exc: BaseException) -> None:
+        status = CANCELLED if isinstance(exc, asyncio.CancelledError) else FAILED
+        self.journal.record(run_id, [], [{"message": str(exc) or type(exc).__name__, "kind": type(exc).__name__}])
+        self.journal.finish(run_id, status, {}, [f"stopped while reading: {exc}"])
+
+    def _result(self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict],
+                notes: list[str]) -> SyncResult:
+        return SyncResult(prepared.run_id, prepared.kind, prepared.dry_run, status, actions,
+                          count_actions(actions, prepared.plan.unchanged), errors, notes)
+
+
+class _Progress:
+    """Counts finished actions, sends events, and journals them in batches (one file write per batch)."""
+
+    BATCH = 200
+
+    def __init__(self, engine: SyncEngine, run_id: int, total: int):
+        self.engine, self.run_id, self.total = engine, run_id, total
+        self.done = 0
+        self.pending: list[dict] = []
+        self.pending_errors: list[dict] = []
+        self.errors: list[dict] = []
+        self.counts: dict[str, int] = {}
+
+    def finished(self, action: Action) -> None:
+        self.done += 1
+        self.counts[action.status.value] = self.counts.get(action.status.value, 0) + 1
+        self.pending.append(action.to_dict())
+        if action.status == ActionStatus.FAILED:
+            self.error(action.reason, item_id=action.item_id, variation_id=action.variation_id,
+                       action=action.kind.value, ml_error=action.data.get("error"))
+        self.engine.on_event(Event(events.ACTION, self.run_id, done=self.done, total=self.total, action=action,
+                                   counts=dict(self.counts)))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def error(self, message: str, **where) -> None:
+        entry = {"message": message, **{k: v for k, v in where.items() if v is not None}}
+        self.errors.append(entry)
+        self.pending_errors.append(entry)
+
+    def flush(self) -> None:
+        self.engine.journal.record(self.run_id, self.pending, self.pending_errors)
+        self.pending, self.pending_errors = [], []
+
+
+def _with_stock(listing: Listing, written: dict[str, int]) -> Listing:
+    if not listing.variations:
+        return replace(listing, available_quantity=written.get(listing.id, listing.available_quantity))
+    variations = tuple(replace(v, available_quantity=written.get(f"{listing.id}:{v.id}", v.available_quantity))
+                       for v in listing.variations)
+    return replace(listing, variations=variations, available_quantity=sum(v.available_quantity for v in variations))

@@ -1,0 +1,83 @@
+"""The ERP side of a sync: the catalogue as linking sees it, and applying the plan's ERP actions
+(imported products and compositions, sale movements, customers) in one atomic write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from services.erp.catalog import Catalog
+from services.erp.models import MovementKind, StockMovement
+from services.linking import CatalogueView
+from services.sync.plan import Action, ActionKind, ActionStatus
+from services.sync.products import composition_of, product_of
+
+ERP_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION, ActionKind.SALE,
+                       ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
+_MOVEMENT_KIND = {ActionKind.IMPORT_PRODUCT: MovementKind.IMPORT, ActionKind.IMPORT_COMPOSITION: MovementKind.IMPORT,
+                  ActionKind.SALE: MovementKind.SALE, ActionKind.SALE_CANCEL: MovementKind.SALE}
+
+
+def catalogue_view(catalog: Catalog) -> CatalogueView:
+    return CatalogueView(catalog.products().values(), catalog.compositions().values(), catalog.balances())
+
+
+def apply_erp_actions(catalog: Catalog, actions: list[Action]) -> list[Action]:
+    """Apply planned ERP actions in one transaction; results in the same order.
+
+    Idempotent: a product or composition already there is not created again, a movement whose key is
+    in the ledger is not recorded again (reported as skipped), so a re-run after a crash is safe.
+    """
+    results: dict[int, Action] = {}
+    with catalog.transaction():
+        products = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.IMPORT_PRODUCT]
+        compositions = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.IMPORT_COMPOSITION]
+        there = {a.erp_code for _, a in products + compositions if catalog.knows(a.erp_code)}
+        catalog.add_products(product_of(a) for _, a in products if a.erp_code not in there)
+        catalog.add_compositions([composition_of(a) for _, a in compositions if a.erp_code not in there])
+        for i, action in products + compositions:
+            results[i] = action.skipped("already in the ERP") if action.erp_code in there else action.done()
+        movements: list[tuple[int, StockMovement]] = []
+        for i, action in enumerate(actions):
+            if action.data.get("quantity") is None or action.kind not in _MOVEMENT_KIND:
+                continue
+            if action.erp_code in there:  # an import of a code that was already there: not its stock either
+                continue
+            problem = _stock_problem(catalog, action.erp_code)
+            if problem:
+                results[i] = action.failed(problem)
+                continue
+            movements.append((i, _movement(action)))
+        recorded = catalog.record_movements(m for _, m in movements)
+        duplicate_keys = {m.key for m in recorded.duplicates}
+        for i, movement in movements:
+            if movement.key in duplicate_keys:
+                results[i] = actions[i].skipped("already in the ledger (same order, listing and variation)")
+            else:
+                results[i] = actions[i].done()
+        customers = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.CUSTOMER]
+        catalog.upsert_customers(a.data["customer"] for _, a in customers)
+        for i, action in customers:
+            results[i] = action.done()
+    return [results.get(i, a) for i, a in enumerate(actions)]
+
+
+def _stock_problem(catalog: Catalog, code: str | None) -> str:
+    product = catalog.products().get(code) if code else None
+    if code is None or (product is None and code not in catalog.compositions()):
+        return f"{code} is not in the ERP: the movement was not recorded"
+    if product is not None and product.has_variations:
+        return f"{code} has compositions: its stock is kept per composition; the movement was not recorded"
+    return ""
+
+
+def _movement(action: Action) -> StockMovement:
+    when = action.data.get("time")
+    time = datetime.fromisoformat(when) if when else datetime.now(timezone.utc)
+    reference = f"order:{action.data['order_id']}" if "order_id" in action.data else f"listing:{action.item_id}"
+    return StockMovement(code=action.erp_code, kind=_MOVEMENT_KIND[action.kind], quantity=int(action.data["quantity"]),
+                         time=time, reference=reference, key=action.key)
+
+
+def planned(actions: list[Action], kinds: frozenset[ActionKind]) -> list[Action]:
+    return [a for a in actions if a.kind in kinds and a.status == ActionStatus.PLANNED]

@@ -1,0 +1,177 @@
+"""The sync engine against the in-process sandbox: plan, apply, read back, journal, dry run."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.state import SandboxState
+from services.linking import LinkState
+from services.store.journal import DRY_RUN, FAILED, FINISHED, INTERRUPTED, Journal
+from services.store.links import LinkRepository
+from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from tests.fixtures.sync import seed_erp
+
+
+@pytest.fixture
+def sandbox_state() -> SandboxState:
+    """A small, known account: a simple listing, one with variations, a Full one, one without code."""
+    state = SandboxState(listings=0, seed=0)
+    state.add_listing("Caneca", quantity=9, sku="CAN")
+    state.add_listing("Camiseta", sku="CAM", variations=[
+        {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+        {"attributes": {"Cor": "Verde"}, "quantity": 4, "sku": "CAM-VD"},
+        {"attributes": {"Cor": "Preta"}, "quantity": 1, "sku": "CAM-PT"}])
+    state.add_listing("Caneca Full", quantity=3, sku="CAN", full=True)
+    state.add_listing("Sem código", quantity=5)
+    return state
+
+
+def ids(state):
+    caneca, camiseta, full, nocode = state.listing_ids()
+    return caneca, camiseta, full, nocode
+
+
+async def run(engine, kind, dry_run=False):
+    prepared = await engine.plan(kind, dry_run=dry_run)
+    return engine.dry_result(prepared) if dry_run else await engine.apply(prepared)
+
+
+async def test_stock_sync_writes_differences_keeps_variation_ids_then_writes_nothing(sandbox_state, make_engine):
+    seed_erp({"CAN": 7}, {"CAM-AZ": ("CAM", 2), "CAM-VD": ("CAM", 10), "CAM-PT": ("CAM", 0)})
+    caneca, camiseta, full, nocode = ids(sandbox_state)
+    before = sandbox_state.variation_ids(camiseta)
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert result.status == FINISHED, result.errors
+    writes = [(a.item_id, a.variation_id, a.from_, a.to) for a in result.actions if a.status == St.DONE]
+    vd, pt = before[1], before[2]
+    assert sorted(writes, key=str) == sorted([(caneca, None, 9, 7), (camiseta, vd, 4, 10), (camiseta, pt, 1, 0)], key=str)
+    assert sandbox_state.item(caneca)["available_quantity"] == 7
+    assert [v["available_quantity"] for v in sandbox_state.item(camiseta)["variations"]] == [2, 10, 0]
+    assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
+    # The Full listing is skipped and reported, never written.
+    [skipped] = [a for a in result.actions if a.item_id == full]
+    assert skipped.status == St.SKIPPED and "Full" in skipped.reason
+    assert not sandbox_state.requests_to(f"/items/{full}", "PUT")
+    sandbox_state.clear_log()
+    again = await run(make_engine(), SyncKind.STOCK)
+    assert again.status == FINISHED and sandbox_state.writes() == []
+    assert again.counts["unchanged"] == 4
+
+
+async def test_dry_run_writes_nothing_anywhere(sandbox_state, make_engine):
+    catalog = seed_erp({"CAN": 1})
+    erp_before = (dict(catalog.products()), dict(catalog.balances()))
+    engine = make_engine()
+    result = await run(engine, SyncKind.ALL, dry_run=True)
+    assert result.dry_run and [a.kind for a in result.actions if a.status == St.PLANNED].count(K.STOCK) >= 1
+    assert sandbox_state.writes() == []
+    assert (dict(catalog.products()), dict(catalog.balances())) == erp_before
+    assert LinkRepository().all() == []
+    run_row = Journal().run(result.run_id)
+    assert run_row["status"] == DRY_RUN and run_row["dry_run"] and Journal().actions(result.run_id) == []
+
+
+async def test_products_import_once_then_stock_push_and_no_duplicates(sandbox_state, make_engine):
+    catalog = seed_erp()
+    caneca, camiseta, full, nocode = ids(sandbox_state)
+    result = await run(make_engine(), SyncKind.PRODUCTS)
+    assert result.status == FINISHED, result.errors
+    done = {(a.kind, a.erp_code) for a in result.actions if a.status == St.DONE}
+    assert done == {(K.IMPORT_PRODUCT, "CAN"), (K.IMPORT_PRODUCT, "CAM"), (K.IMPORT_COMPOSITION, "CAM-AZ"),
+                    (K.IMPORT_COMPOSITION, "CAM-VD"), (K.IMPORT_COMPOSITION, "CAM-PT")}
+    assert catalog.balances() == {"CAN": 9, "CAM-AZ": 2, "CAM-VD": 4, "CAM-PT": 1}
+    assert catalog.products()["CAN"].name == "Caneca" and catalog.products()["CAM"].has_variations
+    [no_code] = [a for a in result.actions if a.item_id == nocode]
+    assert no_code.status == St.SKIPPED and "no reference code" in no_code.reason
+    assert sandbox_state.writes() == []
+    links = {l.key: l for l in LinkRepository().all()}
+    assert links[caneca].state == LinkState.LINKED and links[nocode].state == LinkState.NO_REFERENCE
+    again = await run(make_engine(), SyncKind.PRODUCTS)
+    assert [a for a in again.actions if a.status != St.SKIPPED] == [] and len(catalog.movements()) == 4
+
+
+async def test_full_refused_at_write_time_is_skipped_with_ml_reason_and_not_retried(sandbox_state, make_engine):
+    seed_erp({"CAN": 4})
+    caneca = ids(sandbox_state)[0]
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    sandbox_state.make_full(caneca)  # became Full between plan and apply
+    result = await engine.apply(prepared)
+    [refused] = [a for a in result.actions if a.item_id == caneca]
+    assert refused.status == St.SKIPPED and "not_modifiable" in refused.reason
+    link = {l.key: l for l in LinkRepository().all()}[caneca]
+    assert link.state == LinkState.NOT_WRITABLE and "not_modifiable" in link.reason
+    sandbox_state.clear_log()
+    await run(make_engine(), SyncKind.STOCK)
+    assert sandbox_state.writes() == []
+
+
+async def test_refused_variation_endpoint_falls_back_to_the_whole_array(sandbox_state, make_engine):
+    seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 4), "CAM-PT": ("CAM", 8)})
+    camiseta = ids(sandbox_state)[1]
+    before = sandbox_state.variation_ids(camiseta)
+    sandbox_state.fail_next(1, status=404, path_prefix=f"/items/{camiseta}/variations/", method="PUT")
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert result.status == FINISHED, result.errors
+    [array_put] = [r for r in sandbox_state.requests_to(f"/items/{camiseta}", "PUT") if r.path == f"/items/{camiseta}"]
+    assert array_put.body == {"variations": [{"id": before[0], "available_quantity": 5},
+                                             {"id": before[1], "available_quantity": 4},
+                                             {"id": before[2], "available_quantity": 8}]}
+    assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
+    assert all("variations array" in a.reason for a in result.actions if a.status == St.DONE)
+
+
+async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engine, make_client):
+    seed_erp({"CAN": 4})
+    caneca = ids(sandbox_state)[0]
+
+    class Ignoring:  # Mercado Livre answering 200 and changing nothing (multi-origin sellers, ml-api.md §6.5)
+        def __init__(self, real):
+            self.real = real
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        async def put_item(self, item_id, body):
+            return {}
+
+    result = await run(make_engine(client=Ignoring(make_client())), SyncKind.STOCK)
+    [bad] = [a for a in result.actions if a.item_id == caneca]
+    assert result.status == FAILED and bad.status == St.FAILED and "read-back shows 9, expected 4" in bad.reason
+    assert result.errors and Journal().run(result.run_id)["errors"][0]["item_id"] == caneca
+
+
+async def test_network_down_fails_the_run_and_the_next_run_picks_up(sandbox_state, make_engine):
+    seed_erp({"CAN": 4})
+    caneca = ids(sandbox_state)[0]
+    sandbox_state.fail_next(50, status=503, path_prefix=f"/items/{caneca}", method="PUT")
+    failed = await run(make_engine(), SyncKind.STOCK)
+    assert failed.status == FAILED and "503" in failed.errors[0]["message"]
+    sandbox_state._faults.clear()
+    fixed = await run(make_engine(), SyncKind.STOCK)
+    assert fixed.status == FINISHED and sandbox_state.item(caneca)["available_quantity"] == 4
+
+
+async def test_a_run_left_running_by_a_dead_process_is_interrupted_and_the_next_run_goes_on(sandbox_state, make_engine):
+    import subprocess
+    import sys
+
+    seed_erp({"CAN": 4})
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = Journal().start("stock", dry_run=False, pid=child.pid)
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert result.status == FINISHED and Journal().run(dead)["status"] == INTERRUPTED
+
+
+async def test_journal_has_every_action_with_before_after_and_result(sandbox_state, make_engine):
+    seed_erp({"CAN": 4})
+    result = await run(make_engine(), SyncKind.STOCK)
+    journal = Journal()
+    rows = journal.actions(result.run_id)
+    assert len(rows) == len(result.actions)
+    caneca = ids(sandbox_state)[0]
+    [row] = [r for r in rows if r["item_id"] == caneca]
+    assert (row["from"], row["to"], row["status"]) == (9, 4, "done")
+    run_row = journal.run(result.run_id)
+    assert run_row["kind"] == "stock" and run_row["ended_at"] and run_row["counts"]["done"] == 1
