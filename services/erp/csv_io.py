@@ -1,0 +1,435 @@
+"""The ERP catalogue as CSV (architecture.md §5): `code,name,price,stock,parent_code,attributes`.
+
+Import is all-or-nothing: the whole file is checked first and every error names its line and column;
+then everything is written in one batch. It reads what Brazilian spreadsheets save: `;` separators,
+decimal commas (`12,50`, `1.234,56`), UTF-8 with a BOM, or Windows-1252. Stock becomes an `adjustment`
+movement of the difference to the current balance, so importing the same file twice changes nothing.
+Rows are only created or updated, never deleted.
+
+Decisions: a product row that has compositions (in the file or the catalogue) must leave `stock` empty
+(or 0): its stock lives on each composition. A composition row's `name` and `price` are ignored (a
+composition has neither). An empty `stock` leaves the stock as it is. Giving compositions to a product
+that already has stock movements zeroes them (rule S8) and needs `convert=True` (`--convert`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from services.erp.catalog import Catalog, now
+from services.erp.models import Composition, MovementKind, Product, StockMovement
+from services.errors import BadInput
+from services.home import write_private
+
+COLUMNS = ("code", "name", "price", "stock", "parent_code", "attributes")
+REQUIRED = ("code", "name", "price", "stock")
+MAX_ERRORS = 50  # reported in full up to here; beyond, only counted
+# Headers written in Portuguese by a Brazilian spreadsheet mean the same columns.
+_ALIASES = {"codigo": "code", "código": "code", "nome": "name", "preco": "price", "preço": "price",
+            "estoque": "stock", "codigo_pai": "parent_code", "código_pai": "parent_code",
+            "atributos": "attributes"}
+_SEPARATORS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One checked line of the file."""
+
+    line: int
+    code: str
+    name: str
+    price: Decimal | None  # None on composition rows
+    stock: int | None  # None: leave the stock as it is
+    parent_code: str  # "" for a product
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import changed (unchanged rows are not counted)."""
+
+    rows: int = 0
+    products_created: int = 0
+    products_updated: int = 0
+    compositions_created: int = 0
+    compositions_updated: int = 0
+    adjustments: int = 0  # stock movements written
+    converted: tuple[str, ...] = ()  # products converted to compositions (S8)
+    movements_zeroed: int = 0
+
+
+class CsvError(BadInput):
+    """A malformed catalogue file: `errors` holds every "line N, column C: ..." message."""
+
+    def __init__(self, source: str, errors: list[str]):
+        self.errors = errors
+        shown = errors[:MAX_ERRORS]
+        more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
+        noun = "error" if len(errors) == 1 else "errors"
+        super().__init__(f"{source}: {len(errors)} {noun}; nothing was imported. Fix the file and run again:\n  "
+                         + "\n  ".join(shown) + more)
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what Excel saves in Brazil)."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise BadInput(f"line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "
+                       "\"CSV UTF-8\" and run again") from None
+
+
+def _header_columns(cells: list[str]) -> list[str]:
+    names = [cell.strip().lstrip("\ufeff").strip().lower() for cell in cells]
+    return [_ALIASES.get(name, name) for name in names]
+
+
+def _sniff(text: str) -> str:
+    """The separator that makes the header line read as the most known columns."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    best, best_score = ",", -1
+    for separator in _SEPARATORS:
+        cells = next(csv.reader([first], delimiter=separator), [])
+        score = sum(1 for column in _header_columns(cells) if column in COLUMNS)
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+_PRICE = {  # whole part (plain, or grouped by thousands) and at most two decimals
+    ".": re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$"),
+    ",": re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$"),
+}
+_STOCK = {".": re.compile(r"^(\d{1,3}(,\d{3})+|\d+)$"), ",": re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)$")}
+_DECIMAL_COMMA = re.compile(r",\d{1,2}$")
+
+
+def _clean_number(cell: str) -> str:
+    return cell.replace("R$", "").replace("\u00a0", "").replace(" ", "").strip()
+
+
+def parse_price(cell: str, decimal_mark: str) -> Decimal:
+    """A price such as `12.50`, or with `decimal_mark` "," `12,50` / `1.234,56`. Raises ValueError."""
+    value = _clean_number(cell)
+    if value.startswith("-"):
+        raise ValueError(f"{cell!r}: a price cannot be negative")
+    if not _PRICE[decimal_mark].match(value):
+        example = "12.50 or 1234.56" if decimal_mark == "." else "12,50 or 1.234,56"
+        raise ValueError(f"{cell!r} is not a price (at most two decimals, like {example})")
+    thousands = "," if decimal_mark == "." else "."
+    return Decimal(value.replace(thousands, "").replace(",", "."))
+
+
+def parse_stock(cell: str, decimal_mark: str) -> int:
+    """A whole number of units >= 0 (thousands may be grouped). Raises ValueError."""
+    value = _clean_number(cell)
+    if value.startswith("-"):
+        raise ValueError(f"{cell!r}: stock cannot be negative")
+    if not _STOCK[decimal_mark].match(value):
+        raise ValueError(f"{cell!r} is not a whole number of units")
+    return int(value.replace(",", "").replace(".", ""))
+
+
+def parse_attributes(cell: str) -> tuple[tuple[str, str], ...]:
+    """`Cor=Azul;Tamanho=M` -> (("Cor", "Azul"), ("Tamanho", "M")). Raises ValueError."""
+    pairs = []
+    for part in cell.split(";"):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"{part.strip()!r} is not name=value (write attributes like Cor=Azul;Tamanho=M)")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def format_attributes(attributes: Iterable[tuple[str, str]]) -> str:
+    return ";".join(f"{name}={value}" for name, value in attributes)
+
+
+def read_rows(text: str) -> list[CsvRow]:
+    """Parse and check each line on its own; raises `CsvError` (via BadInput) with every problem found."""
+    errors: list[str] = []
+    separator = _sniff(text)
+    records = _records(text, separator)
+    if not records:
+        raise CsvError("the file", ["line 1: the file is empty; the first line must be the header "
+                                    + ",".join(COLUMNS)])
+    header_line, header_cells = records[0]
+    header = _header_columns(header_cells)
+    missing = [column for column in REQUIRED if column not in header]
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if missing or repeated:
+        problems = [f"line {header_line}: missing column {c!r}" for c in missing]
+        problems += [f"line {header_line}: column {c!r} appears twice" for c in repeated]
+        found = separator if separator != "\t" else "tab"
+        raise CsvError("the file", problems + [f"the header must be {','.join(COLUMNS)} "
+                                               f"(separator found: {found!r})"])
+    where = {column: header.index(column) for column in COLUMNS if column in header}
+    body = [(line, cells) for line, cells in records[1:] if any(cell.strip() for cell in cells)]
+    decimal_mark = "," if any(_DECIMAL_COMMA.search(_clean_number(_cell(cells, where, "price")))
+                              for _, cells in body) else "."
+    rows = []
+    for line, cells in body:
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+            errors.append(f"line {line}: {len(cells)} values but the header has {len(header)} columns "
+                          "(a separator inside a value? put the value in quotes)")
+            continue
+        row = _check_row(line, cells, where, decimal_mark, errors)
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise CsvError("the file", errors)
+    return rows
+
+
+def _records(text: str, separator: str) -> list[tuple[int, list[str]]]:
+    """(line where the record starts, cells) for each record of the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    records = []
+    start = 1
+    try:
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise CsvError("the file", [f"line {start}: {exc} (a quote opened here is not closed properly)"]
+                       ) from None
+    return records
+
+
+def _cell(cells: list[str], where: dict[str, int], column: str) -> str:
+    index = where.get(column)
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark: str,
+               errors: list[str]) -> CsvRow | None:
+    before = len(errors)
+
+    def problem(column: str, message: str) -> None:
+        errors.append(f"line {line}, column {column}: {message}")
+
+    code = _cell(cells, where, "code")
+    name = _cell(cells, where, "name")
+    parent_code = _cell(cells, where, "parent_code")
+    if not code:
+        problem("code", "empty; every row needs a code")
+    if parent_code and parent_code == code:
+        problem("parent_code", f"{code} cannot be its own product")
+    price = stock = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    if not parent_code:  # a product
+        if not name:
+            problem("name", "empty; a product needs a name")
+        raw_price = _cell(cells, where, "price")
+        if not raw_price:
+            problem("price", "empty; a product needs a price")
+        else:
+            try:
+                price = parse_price(raw_price, decimal_mark)
+            except ValueError as exc:
+                problem("price", str(exc))
+        if _cell(cells, where, "attributes"):
+            problem("attributes", "only a composition (a row with parent_code) has attributes")
+    else:
+        try:
+            attributes = parse_attributes(_cell(cells, where, "attributes"))
+        except ValueError as exc:
+            problem("attributes", str(exc))
+    raw_stock = _cell(cells, where, "stock")
+    if raw_stock:
+        try:
+            stock = parse_stock(raw_stock, decimal_mark)
+        except ValueError as exc:
+            problem("stock", str(exc))
+    if len(errors) > before:
+        return None
+    return CsvRow(line, code, name, price, stock, parent_code, attributes)
+
+
+# -- checking against the catalogue and importing -------------------------------------------------------------
+
+@dataclass
+class _Plan:
+    products: list[Product] = field(default_factory=list)
+    compositions: list[Composition] = field(default_factory=list)
+    conversions: dict[str, list[Composition]] = field(default_factory=dict)
+    stock: dict[str, int] = field(default_factory=dict)
+
+
+def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]) -> _Plan:
+    """Check the rows against each other and the catalogue; what to write, or errors."""
+    known_products, known_compositions = catalog.products(), catalog.compositions()
+    by_code: dict[str, CsvRow] = {}
+    for row in rows:
+        if row.code in by_code:
+            errors.append(f"line {row.line}, column code: {row.code} repeats line {by_code[row.code].line}")
+        else:
+            by_code[row.code] = row
+    file_children: dict[str, list[CsvRow]] = {}
+    for row in by_code.values():
+        if row.parent_code:
+            file_children.setdefault(row.parent_code, []).append(row)
+
+    plan = _Plan()
+    for parent_code, children in file_children.items():
+        known = known_products.get(parent_code)
+        if known is not None and not known.has_variations:  # S8: it gets its first compositions
+            _check_conversion(parent_code, children, catalog, convert, errors)
+            plan.conversions[parent_code] = []
+    for row in by_code.values():
+        if row.parent_code:
+            _check_composition(row, by_code, catalog, errors)
+            continue
+        if row.code in known_compositions:
+            errors.append(f"line {row.line}, column parent_code: {row.code} is a composition of "
+                          f"{known_compositions[row.code].parent_code} in the catalogue; give its parent_code")
+            continue
+        known = known_products.get(row.code)
+        has_children = bool(file_children.get(row.code)) or bool(known and known.has_variations)
+        if has_children and row.stock:
+            errors.append(f"line {row.line}, column stock: product {row.code} has compositions, so its stock is "
+                          "kept per composition; leave this cell empty")
+            continue
+        plan.products.append(Product(row.code, row.name, row.price,
+                                     has_variations=bool(known.has_variations if known else has_children)))
+        if row.stock is not None and not has_children:
+            plan.stock[row.code] = row.stock
+    for row in by_code.values():
+        if row.parent_code:
+            composition = Composition(row.code, row.parent_code, row.attributes)
+            target = plan.conversions.get(row.parent_code)
+            (target if target is not None else plan.compositions).append(composition)
+            if row.stock is not None:
+                plan.stock[row.code] = row.stock
+    return plan
+
+
+def _check_composition(row: CsvRow, by_code: dict[str, CsvRow], catalog: Catalog, errors: list[str]) -> None:
+    parent_row = by_code.get(row.parent_code)
+    if row.code in catalog.products():
+        errors.append(f"line {row.line}, column parent_code: {row.code} is a product in the catalogue; it "
+                      "cannot become a composition")
+    known = catalog.compositions().get(row.code)
+    if known is not None and known.parent_code != row.parent_code:
+        errors.append(f"line {row.line}, column parent_code: {row.code} belongs to {known.parent_code} in the "
+                      "catalogue; a composition cannot move to another product")
+    if parent_row is not None:
+        if parent_row.parent_code:
+            errors.append(f"line {row.line}, column parent_code: {row.parent_code} (line {parent_row.line}) is "
+                          "a composition, not a product")
+    elif row.parent_code in catalog.compositions():
+        errors.append(f"line {row.line}, column parent_code: {row.parent_code} is a composition, not a product")
+    elif row.parent_code not in catalog.products():
+        errors.append(f"line {row.line}, column parent_code: product {row.parent_code} is neither in the file "
+                      "nor in the catalogue")
+
+
+def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, convert: bool,
+                      errors: list[str]) -> None:
+    zeroed = len(catalog.movements(code))
+    if zeroed and not convert:
+        errors.append(f"line {children[0].line}, column parent_code: product {code} has no variations in the "
+                      f"catalogue and {zeroed} stock movements; giving it compositions zeroes them (rule S8). "
+                      "Run again with --convert to do it")
+
+
+def import_rows(rows: list[CsvRow], catalog: Catalog, *, convert: bool = False, reference: str = "csv import"
+                ) -> ImportReport:
+    """Check `rows` against the catalogue and write them in one batch, or raise `CsvError` and write nothing."""
+    with catalog.transaction():
+        errors: list[str] = []
+        plan = _plan(rows, catalog, convert, errors)
+        if errors:
+            raise CsvError("the file", errors)
+        products = catalog.add_products(plan.products)
+        zeroed = 0
+        converted_compositions = 0
+        for code, compositions in plan.conversions.items():
+            conversion = catalog.convert_to_compositions(code, compositions, preview=False,
+                                                         reference=f"{reference}: converted to compositions")
+            zeroed += conversion.movements_zeroed
+            converted_compositions += len(compositions)
+        compositions = catalog.add_compositions(plan.compositions)
+        balances = catalog.balances()
+        time = now()
+        adjustments = [StockMovement(code, MovementKind.ADJUSTMENT, quantity - balances.get(code, 0), time,
+                                     reference)
+                       for code, quantity in plan.stock.items() if quantity != balances.get(code, 0)]
+        first_counts = [code for code, quantity in plan.stock.items() if quantity == 0 and code not in balances]
+        catalog.record_movements(adjustments, new_records=first_counts)
+    return ImportReport(
+        rows=len(rows),
+        products_created=products.created, products_updated=products.updated,
+        compositions_created=compositions.created + converted_compositions,
+        compositions_updated=compositions.updated,
+        adjustments=len(adjustments), converted=tuple(plan.conversions), movements_zeroed=zeroed,
+    )
+
+
+def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False) -> ImportReport:
+    """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        rows = read_rows(decode(raw))
+        return import_rows(rows, catalog or Catalog(), convert=convert, reference=f"csv import {path.name}")
+    except CsvError as exc:
+        raise CsvError(str(path), exc.errors) from None
+    except BadInput as exc:
+        raise BadInput(f"{path}: {exc}") from None
+
+
+# -- export ---------------------------------------------------------------------------------------------------
+
+def render_csv(catalog: Catalog) -> str:
+    """The catalogue in the import format (UTF-8, comma, dot decimals): each product, then its compositions."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    balances = catalog.balances()
+    by_parent = catalog.compositions_by_parent()
+
+    def stock(code: str) -> str:
+        return str(balances[code]) if code in balances else ""
+
+    for product in catalog.products().values():
+        writer.writerow([product.code, product.name, str(product.price),
+                         "" if product.has_variations else stock(product.code), "", ""])
+        for composition in by_parent.get(product.code, ()):
+            writer.writerow([composition.code, "", "", stock(composition.code), product.code,
+                             format_attributes(composition.attributes)])
+    return out.getvalue()
+
+
+def export_csv(path: Path, catalog: Catalog | None = None) -> int:
+    """Write the catalogue to `path` atomically; returns the number of rows (products + compositions)."""
+    catalog = catalog or Catalog()
+    text = render_csv(catalog)
+    try:
+        write_private(Path(path), text.encode("utf-8"))
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    return len(catalog.products()) + len(catalog.compositions())
