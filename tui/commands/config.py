@@ -1,12 +1,54 @@
-"""`melisync config` (placeholder until its issue lands)."""
+"""`melisync config set KEY VALUE`, `config set-secret` (client secret from stdin) and `config show`."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import getpass
+import sys
+
+from services.config import CONFIG_KEYS, SETTINGS, load_config, set_setting
+from services.errors import BadInput
+from services.secrets import SecretStore
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("config", help="(not built yet)")
-    parser.set_defaults(func=run)
+    parser = sub.add_parser("config", help="settings (config.toml) and the client secret")
+    actions = parser.add_subparsers(dest="config_action", metavar="ACTION")
+    setter = actions.add_parser("set", help="write one setting to config.toml",
+                                description="Settings: " + "; ".join(f"{k}: {v[2]}" for k, v in SETTINGS.items()))
+    setter.add_argument("key", metavar="KEY")
+    setter.add_argument("value", metavar="VALUE")
+    setter.set_defaults(func=run_set)
+    secret = actions.add_parser("set-secret", help="store the application's client secret, read from stdin "
+                                                   "(not echoed on a terminal; works from a pipe)")
+    secret.set_defaults(func=run_set_secret)
+    show = actions.add_parser("show", help="print the settings in force (never a secret)")
+    show.set_defaults(func=run_show)
+    parser.set_defaults(func=run_show)
 
 
-def run(args) -> int:
-    raise OperationFailed("`melisync config` is not built yet")
+def run_set(args) -> int:
+    value = set_setting(args.key, args.value)
+    print(f"{args.key} = {value}")
+    return 0
+
+
+def run_set_secret(args) -> int:
+    if sys.stdin.isatty():
+        value = getpass.getpass("Client secret (not shown): ")
+    else:
+        value = sys.stdin.readline()
+    value = value.strip()
+    if not value:
+        raise BadInput("no client secret was given: type it (or pipe it) on stdin, e.g. "
+                       "`printf %s \"$SECRET\" | melisync config set-secret`")
+    where = SecretStore(load_config().home).set_client_secret(value)
+    print(f"client secret stored in {where}")
+    return 0
+
+
+def run_show(args) -> int:
+    config = load_config()
+    print(f"home = {config.home}")
+    for key in CONFIG_KEYS:
+        print(f"{key} = {getattr(config, key)}")
+    return 0

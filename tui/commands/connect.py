@@ -1,12 +1,50 @@
-"""`melisync connect` (placeholder until its issue lands)."""
+"""`melisync connect`: print the authorization URL, read the redirect URL (or the code) from stdin, store
+the tokens (S1). Works over SSH and from a pipe: nothing listens for the redirect."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from services.config import load_config
+from services.connection import load_connection
+from services.errors import BadInput
+from services.meli import oauth
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("connect", help="(not built yet)")
+    parser = sub.add_parser(
+        "connect",
+        help="authorize melisync on your Mercado Livre account",
+        description="Prints the authorization URL on a line of its own, then reads from stdin the address your "
+                    "browser ends on after you authorize (or just the code).",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    raise OperationFailed("`melisync connect` is not built yet")
+    config = load_config()
+    url, _ = oauth.begin_authorization(config)
+    try:
+        _say("Open this address in a browser, logged in as the account's administrator, and authorize melisync:")
+        print(url, flush=True)
+        _say("Then paste here the full address your browser ends on (or just the code) and press Enter:")
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise BadInput("nothing was pasted on stdin: run `melisync connect` again and paste the redirect URL")
+        account = asyncio.run(oauth.complete_authorization(config, line))
+    finally:
+        oauth.discard_pending(config.home)  # a CLI attempt lives as long as the command
+    connection = load_connection(config.home)
+    print(f"Connected: {account.nickname} (user {account.user_id}, site {account.site_id})")
+    print(f"Capabilities: {', '.join(connection.capabilities) or 'none (plain seller)'}")
+    print(f"Tokens stored in: {connection.secret_store}")
+    if connection.secret_store and connection.secret_store.startswith("file"):
+        _say("note: no system keyring works here, so the tokens are in that file (mode 0600); keep the home private")
+    if config.site and account.site_id and account.site_id != config.site:
+        _say(f"warning: the account is on site {account.site_id}, but melisync is configured for {config.site}")
+    return 0
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)

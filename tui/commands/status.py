@@ -1,12 +1,54 @@
-"""`melisync status` (placeholder until its issue lands)."""
+"""`melisync status [--json]`: connection, account, token expiry, where secrets live, links by state.
 
-from services.errors import OperationFailed
+Exit status 0 when connected, 3 when not connected or re-authorization is needed (the report is printed
+either way). Reads local facts only: no call to Mercado Livre.
+"""
+
+from __future__ import annotations
+
+import json
+
+from services.config import load_config
+from services.connection import status_report
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("status", help="(not built yet)")
+    parser = sub.add_parser("status", help="connection, account, token expiry, where secrets live, links by state")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    raise OperationFailed("`melisync status` is not built yet")
+    report = status_report(load_config())
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(render(report))
+    return 0 if report["connected"] else 3
+
+
+def render(report: dict) -> str:
+    if report["needs_reauthorization"]:
+        state = "re-authorization needed: run `melisync connect`"
+    elif report["connected"]:
+        state = "connected"
+    else:
+        state = "not connected: run `melisync connect`"
+    expiry = report["token_expires_at"] or "-"
+    if report["token_expired"]:
+        expiry += " (expired; refreshed automatically on the next call)"
+    lines = [
+        f"Mercado Livre: {state}",
+        f"Account:       {report['nickname'] or '-'} (user {report['user_id'] or '-'}, site {report['site_id'] or '-'})",
+        f"Capabilities:  {', '.join(report['capabilities']) or 'none'}",
+        f"Token expires: {expiry}",
+        f"Tokens in:     {report['secret_store'] or '-'}",
+        f"Client secret: {report['client_secret_store'] or 'not set (melisync config set-secret)'}",
+        f"Home:          {report['home']}",
+    ]
+    links = report["links"]
+    if links:
+        lines.append("Links:         " + ", ".join(f"{state} {count}" for state, count in sorted(links.items())))
+    else:
+        lines.append("Links:         none yet (run a sync)")
+    return "\n".join(lines)

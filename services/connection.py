@@ -1,0 +1,116 @@
+"""The connected account's non-secret facts (`connection.json` in the home, 0600): who, which site,
+capabilities, token expiry, where the secrets live. Status and the TUI read it without touching a secret."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from services.home import ensure_home, write_private
+
+CONNECTION_FILE = "connection.json"
+
+
+@dataclass(frozen=True)
+class Connection:
+    connected: bool = False
+    user_id: int | None = None
+    nickname: str | None = None
+    site_id: str | None = None
+    tags: tuple[str, ...] = ()
+    token_expires_at: datetime | None = None
+    secret_store: str | None = None  # "keyring (<backend>)" or "file (<path>)": where the tokens are
+    needs_reauthorization: bool = False
+    connected_at: datetime | None = None
+    app_id: str | None = None  # the client_id the grant belongs to (for revoking it)
+
+    @property
+    def capabilities(self) -> list[str]:
+        """The account tags that change how melisync writes (ml-api.md §2)."""
+        wanted = ("user_product_seller", "warehouse_management", "multiwarehouse", "test_user")
+        return [t for t in wanted if t in self.tags]
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["tags"] = list(self.tags)
+        for key in ("token_expires_at", "connected_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def load_connection(home: Path) -> Connection:
+    path = Path(home) / CONNECTION_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return Connection()
+    except (OSError, ValueError):
+        # A damaged facts file must not hide the tokens: it is rebuilt on the next connect or refresh.
+        return Connection()
+    known = {f for f in Connection.__dataclass_fields__}
+    values = {k: v for k, v in data.items() if k in known}
+    values["tags"] = tuple(values.get("tags") or ())
+    for key in ("token_expires_at", "connected_at"):
+        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    return Connection(**values)
+
+
+def save_connection(home: Path, connection: Connection) -> None:
+    home = ensure_home(Path(home))
+    write_private(home / CONNECTION_FILE, json.dumps(connection.as_dict(), indent=2).encode("utf-8"))
+
+
+def update_connection(home: Path, **changes) -> Connection:
+    """Read, change some fields, write back (callers that refresh tokens hold the refresh lock)."""
+    connection = replace(load_connection(home), **changes)
+    save_connection(home, connection)
+    return connection
+
+
+def forget_connection(home: Path) -> None:
+    """Remove the facts file (unlink); the tokens are removed by `services.secrets`."""
+    (Path(home) / CONNECTION_FILE).unlink(missing_ok=True)
+
+
+
+def status_report(config) -> dict:
+    """What `status` (and the TUI's connection screen) shows; reads no secret and calls no API.
+
+    `links` comes from `services.status_info.link_counts()` when the link store provides it.
+    """
+    from datetime import timezone
+
+    from services.secrets import SecretStore  # secrets records into this module: import late
+
+    connection = load_connection(config.home)
+    expires = connection.token_expires_at
+    connected = connection.connected and not connection.needs_reauthorization and bool(connection.secret_store)
+    return {
+        "connected": connected,
+        "needs_reauthorization": connection.needs_reauthorization,
+        "user_id": connection.user_id,
+        "nickname": connection.nickname,
+        "site_id": connection.site_id,
+        "capabilities": connection.capabilities,
+        "tags": list(connection.tags),
+        "token_expires_at": expires.isoformat() if expires else None,
+        "token_expired": bool(expires and expires <= datetime.now(timezone.utc)),
+        "secret_store": connection.secret_store,
+        "client_secret_store": SecretStore(config.home).client_secret_store(),
+        "client_id": config.client_id or None,
+        "api_url": config.api_url,
+        "home": str(config.home),
+        "links": link_counts(),
+    }
+
+
+def link_counts() -> dict[str, int]:
+    """Counts of links by state from the link store, or {} while it is not there."""
+    try:
+        from services import status_info  # provided by the link store's part
+    except ImportError:
+        return {}
+    counter = getattr(status_info, "link_counts", None)
+    return dict(counter()) if callable(counter) else {}

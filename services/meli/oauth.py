@@ -1,0 +1,187 @@
+"""Connecting an account (S1): the authorization URL with a single-use `state` and PKCE S256, reading back
+the pasted redirect URL (or bare code), and exchanging the code for tokens (ml-api.md §1.1, §1.2).
+
+Works over SSH: nothing listens for the redirect; the operator pastes the address the browser ended on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from services.config import Config
+from services.connection import update_connection
+from services.errors import BadInput
+from services.home import ensure_home, write_private
+from services.meli.models import Account
+
+PENDING_FILE = "oauth_pending.json"
+PENDING_MAX_AGE = timedelta(minutes=30)
+_BARE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{5,}$")
+
+
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """One connect attempt: its state and PKCE verifier (kept 0600 in the home until the code is used)."""
+
+    state: str
+    code_verifier: str = field(repr=False)
+    client_id: str
+    redirect_uri: str
+    created_at: datetime
+
+    @property
+    def code_challenge(self) -> str:
+        digest = hashlib.sha256(self.code_verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def begin_authorization(config: Config, now: datetime | None = None) -> tuple[str, PendingAuthorization]:
+    """Start an attempt (replacing any earlier one) and return the URL the operator opens."""
+    if not config.client_id:
+        raise BadInput("no client_id configured: run `melisync config set client_id <APP ID>` first")
+    if not config.redirect_uri:
+        raise BadInput("no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
+                       "(exactly the one registered on your Mercado Livre application)")
+    pending = PendingAuthorization(
+        state=secrets.token_urlsafe(24),
+        code_verifier=secrets.token_urlsafe(64),
+        client_id=config.client_id,
+        redirect_uri=config.redirect_uri,
+        created_at=now or datetime.now(timezone.utc),
+    )
+    data = asdict(pending) | {"created_at": pending.created_at.isoformat()}
+    write_private(ensure_home(config.home) / PENDING_FILE, json.dumps(data).encode("utf-8"))
+    return authorization_url(config, pending), pending
+
+
+def authorization_url(config: Config, pending: PendingAuthorization) -> str:
+    query = urlencode({
+        "response_type": "code",
+        "client_id": pending.client_id,
+        "redirect_uri": pending.redirect_uri,
+        "state": pending.state,
+        "code_challenge": pending.code_challenge,
+        "code_challenge_method": "S256",
+    })
+    return f"{config.auth_url.rstrip('/')}/authorization?{query}"
+
+
+def load_pending(home: Path) -> PendingAuthorization | None:
+    try:
+        data = json.loads((Path(home) / PENDING_FILE).read_text("utf-8"))
+        data["created_at"] = datetime.fromisoformat(data["created_at"])
+        return PendingAuthorization(**data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def discard_pending(home: Path) -> None:
+    """The verifier is single-use: removed once a code is exchanged (or the attempt is abandoned)."""
+    (Path(home) / PENDING_FILE).unlink(missing_ok=True)
+
+
+def code_from_paste(text: str, pending: PendingAuthorization | None, now: datetime | None = None) -> str:
+    """The authorization code from what the operator pasted: the full redirect URL, or just the code.
+
+    Refuses (BadInput, nothing stored) a URL for another redirect URI, a refusal (`error=access_denied`),
+    a missing or foreign `state`, a missing code, and an attempt older than 30 minutes.
+    """
+    if pending is None:
+        raise BadInput("no connect attempt is in progress: run `melisync connect` and paste the URL it leads to")
+    now = now or datetime.now(timezone.utc)
+    if now - pending.created_at > PENDING_MAX_AGE:
+        raise BadInput("this connect attempt is more than 30 minutes old: run `melisync connect` again")
+    text = (text or "").strip().strip("'\"<>").strip()
+    if not text:
+        raise BadInput("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
+    if not _looks_like_url(text):
+        if not _BARE_CODE.match(text):
+            raise BadInput("that is neither the redirect URL nor an authorization code: paste the whole address "
+                           "your browser ended on after you clicked to authorize")
+        return text
+    parts = urlsplit(text)
+    if parts.scheme and not _same_endpoint(text, pending.redirect_uri):
+        raise BadInput(f"the pasted URL does not go to the configured redirect URI ({pending.redirect_uri}); "
+                       "paste the address Mercado Livre sent your browser to")
+    params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    error = params.get("error")
+    if error == "access_denied":
+        raise BadInput("the authorization was refused on Mercado Livre (access_denied); run `melisync connect` "
+                       "again and choose to allow melisync, logged in as the account's administrator")
+    if error:
+        detail = params.get("error_description") or ""
+        raise BadInput(f"Mercado Livre did not authorize: {error} {detail}".rstrip()
+                       + "; check client_id and redirect_uri, then run `melisync connect` again")
+    state = params.get("state")
+    if not state:
+        raise BadInput("the pasted URL has no state: paste the complete address, including everything after '?'")
+    if not secrets.compare_digest(state, pending.state):
+        raise BadInput("the state in the pasted URL does not belong to this connect attempt (an older link, or "
+                       "someone else's): open the URL printed by this `melisync connect` and paste where it leads")
+    code = params.get("code")
+    if not code:
+        raise BadInput("the pasted URL has no code: paste the address after authorizing, including `code=...`")
+    return code
+
+
+async def complete_authorization(config: Config, pasted: str, *, store=None, transport=None) -> Account:
+    """Check the paste, exchange the code (PKCE), store the tokens and the account facts; the Account."""
+    from services.meli.client import MeliClient  # the client imports this module's neighbours
+    from services.secrets import SecretStore
+
+    store = store or SecretStore(config.home)
+    pending = load_pending(config.home)
+    code = code_from_paste(pasted, pending, now=None)
+    if pending.redirect_uri != config.redirect_uri or pending.client_id != config.client_id:
+        raise BadInput("client_id or redirect_uri changed since this connect attempt began: "
+                       "run `melisync connect` again")
+    async with MeliClient(config, store, transport=transport) as client:
+        client_secret = await client.client_secret()
+        discard_pending(config.home)  # single-use, whatever the token endpoint answers
+        await client.exchange_code(code, pending.code_verifier, client_secret)
+        account = await client.me()
+    update_connection(
+        config.home,
+        connected=True,
+        needs_reauthorization=False,
+        user_id=account.user_id,
+        nickname=account.nickname,
+        site_id=account.site_id,
+        tags=account.tags,
+        connected_at=datetime.now(timezone.utc),
+        app_id=config.client_id,
+    )
+    return account
+
+
+def _looks_like_url(text: str) -> bool:
+    return "://" in text or text.startswith(("?", "/")) or "code=" in text or "error=" in text or "state=" in text
+
+
+def _same_endpoint(pasted: str, configured: str) -> bool:
+    """Scheme, host, port and path equal (query and fragment are the redirect's own)."""
+    a, b = urlsplit(pasted), urlsplit(configured)
+    try:
+        ports = (a.port or _default_port(a.scheme), b.port or _default_port(b.scheme))
+    except ValueError:
+        return False
+    return (
+        a.scheme.lower() == b.scheme.lower()
+        and (a.hostname or "").lower() == (b.hostname or "").lower()
+        and ports[0] == ports[1]
+        and (a.path or "/").rstrip("/") == (b.path or "/").rstrip("/")
+    )
+
+
+def _default_port(scheme: str) -> int | None:
+    return {"http": 80, "https": 443}.get(scheme.lower())

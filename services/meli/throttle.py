@@ -1,0 +1,78 @@
+"""Politeness towards Mercado Livre (ml-api.md §10): a client-side token bucket, and how long to wait
+before retrying (exponential backoff with full jitter, or what `Retry-After` asks)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Awaitable, Callable
+
+Sleep = Callable[[float], Awaitable[None]]
+
+RETRYABLE_STATUS = frozenset({409, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries: `attempts` retries after the first try, waits of up to base * 2**n (capped)."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+    max_retry_after: float = 120.0
+
+    def delay(self, retry: int, retry_after: str | None = None, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number `retry` (1-based). Retry-After wins when ML sends one."""
+        asked = parse_retry_after(retry_after)
+        if asked is not None:
+            return min(asked, self.max_retry_after)
+        ceiling = min(self.cap, self.base * (2 ** (retry - 1)))
+        return (rng or random).uniform(0, ceiling)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class RateLimiter:
+    """A token bucket: at most `rate` requests per second on average, bursts of up to `rate` (at least 1).
+
+    A rate of 0 (or less) means no client-side limit.
+    """
+
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+        self.rate = float(rate)
+        self.capacity = max(1.0, self.rate)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._last = clock()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        if self.rate <= 0:
+            return
+        async with self._lock:  # first come, first served: waiters queue on the lock
+            while True:
+                now = self._clock()
+                self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await self._sleep((1 - self._tokens) / self.rate)
