@@ -1,0 +1,118 @@
+"""Screens and modals; each renders state and posts intents (messages), never does I/O.
+
+`BaseScreen` / `BaseModal` translate their BINDINGS' descriptions when created (so `--lang` set at
+start-up applies to class-level bindings too) and expose `palette_commands()` for the `ctrl+p`
+palette. Every screen of the app derives from one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from services.i18n import _
+
+# (title, help, callback) as the command palette shows it.
+PaletteCommand = tuple[str, str, Callable[[], object]]
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Replace `node`'s binding descriptions (and group labels) with their translation.
+
+    Bindings are class attributes evaluated at import time, before `--lang` is known; each node
+    holds its own copy (`_bindings`), which is what the footer, help and palette read.
+    """
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [_translated(binding) for binding in bindings]
+
+
+def _translated(binding: Binding) -> Binding:
+    group = binding.group
+    if group is not None:
+        group = Binding.Group(_(group.description), compact=group.compact)
+    return replace(
+        binding,
+        description=_(binding.description) if binding.description else "",
+        tooltip=_(binding.tooltip) if binding.tooltip else "",
+        group=group,
+    )
+
+
+def binding_commands(node: DOMNode) -> Iterator[PaletteCommand]:
+    """One palette command per described binding of `node` that is enabled right now."""
+    seen: set[str] = set()
+    for bindings in node._bindings.key_to_bindings.values():
+        for binding in bindings:
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            action = binding.action
+            name = action.split("(")[0]
+            if node.check_action(name, ()) is False:
+                continue
+            yield (
+                binding.description,
+                binding.tooltip,
+                lambda action=action: node.run_action(action),
+            )
+
+
+class _Translated:
+    """Translates the node's bindings when created; palette commands default to its bindings."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
+    def palette_commands(self) -> Iterator[PaletteCommand]:
+        """Commands this screen offers in the palette; by default its bindings. Override to add more."""
+        yield from binding_commands(self)
+
+
+class BaseScreen(_Translated, Screen):
+    """A mode's screen: translated bindings, palette commands from its bindings."""
+
+    #: The screen's name in the mode bar, help and palette ("Connection"); translated when shown.
+    TITLE_TEXT = ""
+
+
+class BaseModal(_Translated, ModalScreen):
+    """A modal with translated bindings."""
+
+
+class PlaceholderScreen(BaseScreen):
+    """A mode whose screen is not built yet: the mode bar, a line saying so, the footer."""
+
+    MODE = ""
+
+    def compose(self):
+        yield ModeBar(self.MODE)
+        yield Static(_("This screen is not built yet."), classes="placeholder")
+        yield Footer()
+
+
+class ModeBar(Static):
+    """The top line: every mode with its key, the current one highlighted.
+
+    It reads the App's `MODES` (name -> screen class, in key order), so a new mode shows up here
+    without touching this widget.
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(classes="mode-bar")
+        self.current = current
+
+    def on_mount(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, (name, screen_class) in enumerate(self.app.MODES.items(), start=1):
+            title = _(getattr(screen_class, "TITLE_TEXT", "") or name)
+            style = "bold reverse" if name == self.current else ""
+            text.append(f" {index} {title} ", style=style)
+            text.append(" ")
+        self.update(text)

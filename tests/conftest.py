@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.meli",
     "tests.fixtures.sync",
+    "tests.fixtures.tui",
 ]
 
 _OWN_ENV = (

@@ -1,7 +1,15 @@
-"""`melisync` without a command: open the TUI (placeholder until the TUI issue lands)."""
+"""`melisync` without a command: open the TUI on the real home (architecture.md §5)."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+from services.config import load_config
+from services.i18n import set_language
 
 
 def run(args) -> int:
-    raise OperationFailed("the TUI is not built yet")
+    set_language(getattr(args, "lang", None))
+    from tui.app import MelisyncApp  # textual loads only when the TUI is wanted
+
+    app = MelisyncApp(load_config())
+    app.run()
+    return app.return_code or 0

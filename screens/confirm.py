@@ -1,0 +1,120 @@
+"""Confirmation modals: `ConfirmModal` (y/n) and `TypedConfirmModal` (type a word to confirm a
+destructive action, with an optional extra choice such as "also purge")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from screens import BaseModal
+from services.i18n import _
+
+
+class ConfirmModal(BaseModal):
+    """Ask a yes/no question; dismisses with True (y) or False (n, escape)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, body: str, *, yes: str | None = None, danger: bool = False) -> None:
+        super().__init__()
+        self._title, self._body, self._yes, self._danger = title, body, yes, danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog" + (" -danger" if self._danger else "")):
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self._body, markup=False, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._yes or _("Yes"), id="yes", variant="error" if self._danger else "primary", compact=True)
+                yield Button(_("No"), id="no", compact=True)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the operator confirmed: `option` is the extra checkbox (False when there is none)."""
+
+    option: bool = False
+
+
+class TypedConfirmModal(BaseModal):
+    """Confirm a destructive action by typing `expected` exactly (case and outer spaces ignored).
+
+    Dismisses with a `Confirmation`, or None when cancelled. Subclasses override `describe(option)`
+    to say what will and will not happen for the current state of the checkbox.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+
+    def __init__(self, title: str, body: str, expected: str, *, confirm: str, option: str | None = None) -> None:
+        super().__init__()
+        self._title, self._body, self.expected = title, body, expected
+        self._confirm, self._option = confirm, option
+
+    def describe(self, option: bool) -> str:
+        return self._body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -danger"):
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self.describe(False), markup=False, id="consequences", classes="dialog-body")
+            if self._option:
+                yield Checkbox(self._option, id="option")
+            yield Label(_("Type {word} to confirm:", word=self.expected), markup=False)
+            yield Input(id="typed", select_on_focus=False, compact=True)
+            yield Label("", id="typed-error", classes="error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._confirm, id="confirm", variant="error", disabled=True, compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#typed", Input).focus()
+
+    def _matches(self) -> bool:
+        typed = self.query_one("#typed", Input).value
+        return typed.strip().casefold() == self.expected.strip().casefold()
+
+    def _option_value(self) -> bool:
+        return bool(self._option) and self.query_one("#option", Checkbox).value
+
+    @on(Checkbox.Changed, "#option")
+    def _option_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#consequences", Static).update(self.describe(event.value))
+
+    @on(Input.Changed, "#typed")
+    def _typed(self) -> None:
+        self.query_one("#confirm", Button).disabled = not self._matches()
+        self.query_one("#typed-error", Label).update("")
+
+    @on(Input.Submitted, "#typed")
+    def _submitted(self) -> None:
+        self._finish()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self._finish()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _finish(self) -> None:
+        if not self._matches():
+            self.query_one("#typed-error", Label).update(
+                _("That is not {word}. Type it exactly, or press Esc to cancel.", word=self.expected)
+            )
+            return
+        self.dismiss(Confirmation(option=self._option_value()))

@@ -1,0 +1,220 @@
+"""Connection screen (S1, S9): who is connected, token expiry, where secrets live, capabilities,
+the last run of each sync kind; `c` connects, `u` unlinks (typed confirmation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Static
+
+from screens import BaseScreen, ModeBar
+from screens.confirm import Confirmation, TypedConfirmModal
+from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
+from services.i18n import N_, _
+
+SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))
+
+# Run statuses as the journal writes them, listed so each gets a translation.
+RUN_STATUSES = (N_("running"), N_("finished"), N_("failed"), N_("cancelled"), N_("interrupted"), N_("dry_run"))
+
+CAPABILITY_NAMES = {
+    "user_product_seller": N_("User products (one listing per variant)"),
+    "warehouse_management": N_("Warehouse management (stock per warehouse)"),
+    "multiwarehouse": N_("Several warehouses"),
+    "test_user": N_("Test user"),
+}
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The last run of one sync kind, as the journal records it."""
+
+    kind: str
+    started_at: datetime
+    status: str  # finished, failed, cancelled, interrupted, dry_run...
+    actions: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    """Everything the connection screen shows; built by the App's status worker, never by the screen."""
+
+    now: datetime
+    connected: bool = False
+    needs_reauthorization: bool = False
+    nickname: str | None = None
+    user_id: int | None = None
+    site_id: str | None = None
+    token_expires_at: datetime | None = None
+    secret_store: str | None = None
+    capabilities: tuple[str, ...] = ()
+    last_runs: tuple[RunSummary, ...] = ()
+    api_url: str = ""
+    client_configured: bool = True
+    demo: bool = False
+    notes: tuple[str, ...] = field(default=())  # things the worker could not read, already translated
+
+
+def format_when(when: datetime) -> str:
+    """A timestamp in the machine's time zone, in the operator's language."""
+    return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
+
+
+def format_remaining(until: datetime, now: datetime) -> str:
+    seconds = int((until - now).total_seconds())
+    if seconds <= 0:
+        return _("expired")
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours >= 48:
+        return _("in {days} days", days=hours // 24)
+    if hours:
+        return _("in {hours} h {minutes} min", hours=hours, minutes=minutes)
+    return _("in {minutes} min", minutes=minutes)
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def account_table(view: ConnectionView) -> Table:
+    table = _grid()
+    if view.connected and view.needs_reauthorization:
+        state = Text(_("Authorization expired: press c to connect again"), style="bold yellow")
+    elif view.connected:
+        state = Text(_("Connected"), style="bold green")
+    else:
+        state = Text(_("Not connected: press c to connect"), style="bold yellow")
+    table.add_row(_("Status"), state)
+    if view.connected:
+        table.add_row(_("Account"), Text(_("{nickname} (id {user_id})", nickname=view.nickname or "?", user_id=view.user_id)))
+        table.add_row(_("Site"), Text(view.site_id or "?"))
+        if view.token_expires_at is not None:
+            remaining = format_remaining(view.token_expires_at, view.now)
+            table.add_row(_("Token expires"), Text(f"{format_when(view.token_expires_at)} ({remaining})"))
+        caps = [_(CAPABILITY_NAMES.get(tag, tag)) for tag in view.capabilities]
+        table.add_row(_("Capabilities"), Text("\n".join(caps) if caps else _("classic listings (no special model)")))
+    table.add_row(_("Secrets stored in"), Text(view.secret_store or _("nothing stored yet")))
+    server = view.api_url + (" " + _("(demo sandbox)") if view.demo else "")
+    table.add_row(_("Mercado Livre"), Text(server))
+    if not view.client_configured:
+        table.add_row(
+            _("Set-up"),
+            Text(_("No client id yet: run `melisync config set client_id ...` and `melisync config set-secret`"), style="yellow"),
+        )
+    for note in view.notes:
+        table.add_row("", Text(note, style="yellow"))
+    return table
+
+
+def runs_table(view: ConnectionView) -> Table:
+    table = _grid()
+    by_kind = {run.kind: run for run in view.last_runs}
+    for kind in SYNC_KINDS:
+        run = by_kind.get(kind)
+        if run is None:
+            table.add_row(_(kind), Text(_("never"), style="dim"))
+            continue
+        line = _(
+            "{when}  {status}, {actions} actions, {errors} errors",
+            when=format_when(run.started_at), status=_(run.status), actions=run.actions, errors=run.errors,
+        )
+        table.add_row(_(kind), Text(line, style="red" if run.errors else ""))
+    return table
+
+
+class ConnectionScreen(BaseScreen):
+    """The account at a glance, and the two things done here: connect and unlink."""
+
+    TITLE_TEXT = N_("Connection")
+    BINDINGS = [
+        Binding("c", "connect", "Connect", id="connection.connect"),
+        Binding("u", "unlink", "Unlink", id="connection.unlink"),
+        Binding("r", "refresh", "Refresh", id="connection.refresh", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("connection")
+        with VerticalScroll(id="connection-body"):
+            yield Static(id="account", classes="panel")
+            yield Static(id="runs", classes="panel")
+            with Horizontal(id="connection-actions"):
+                yield Button(_("Connect (c)"), id="connect", variant="primary")
+                yield Button(_("Unlink (u)"), id="unlink", variant="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#account").border_title = _("Account")
+        self.query_one("#runs").border_title = _("Last runs")
+        # The App owns the status; the screen only follows it.
+        self.watch(self.app, "status", self._show, init=True)
+
+    def _show(self, view: ConnectionView | None) -> None:
+        if view is None:
+            self.query_one("#account", Static).update(_("Reading the connection…"))
+            self.query_one("#runs", Static).update("")
+            return
+        self.query_one("#account", Static).update(account_table(view))
+        self.query_one("#runs", Static).update(runs_table(view))
+        self.query_one("#unlink", Button).disabled = not view.connected
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unlink":
+            view = self.app.status
+            return bool(view and view.connected)
+        return True
+
+    @on(Button.Pressed, "#connect")
+    def action_connect(self) -> None:
+        self.post_message(ConnectRequested())
+
+    def action_refresh(self) -> None:
+        self.post_message(StatusRefreshRequested())
+
+    @on(Button.Pressed, "#unlink")
+    def action_unlink(self) -> None:
+        view = self.app.status
+        if not (view and view.connected):
+            return
+        self.app.push_screen(UnlinkModal(view.nickname or ""), self._unlink_confirmed)
+
+    def _unlink_confirmed(self, confirmation: Confirmation | None) -> None:
+        if confirmation is not None:
+            self.post_message(UnlinkRequested(purge=confirmation.option))
+
+
+class UnlinkModal(TypedConfirmModal):
+    """S9's red button: says what goes and what stays, and wants the nickname typed."""
+
+    def __init__(self, nickname: str) -> None:
+        super().__init__(
+            _("Unlink the Mercado Livre account"),
+            "",
+            nickname or _("UNLINK"),
+            confirm=_("Unlink"),
+            option=_("Also delete the local data (purge)"),
+        )
+        self.add_class("unlink")
+
+    def describe(self, option: bool) -> str:
+        removed = [
+            _("the authorization of melisync on Mercado Livre (the grant is revoked)"),
+            _("the access and refresh tokens stored here"),
+        ]
+        kept = [_("your listings on Mercado Livre: nothing there is changed or deleted")]
+        local = [_("the ERP catalogue and its stock movements"), _("the links"), _("the sync journal")]
+        (removed if option else kept).extend(local)
+        lines = [_("This will remove:")] + [f"  • {item}" for item in removed]
+        lines += [_("This will keep:")] + [f"  • {item}" for item in kept]
+        return "\n".join(lines)

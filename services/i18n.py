@@ -1,0 +1,86 @@
+"""The one translation layer: `_("English source text", **fmt)` for services, screens and the CLI.
+
+English source strings are the keys; `services/locale/<area>.py` modules hold the translations
+(merged by `services.locale.catalogue`). The language comes from `set_language()` (the `--lang`
+option) or, until then, from LANGUAGE / LC_ALL / LC_MESSAGES / LANG like gettext.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from services.locale import catalogue
+
+LANGUAGES = ("en", "pt_BR")
+DEFAULT = "en"
+
+_current: str | None = None
+
+
+def normalize(raw: str | None) -> str | None:
+    """"pt_BR.UTF-8", "pt-br", "pt" -> "pt_BR"; "en_US" -> "en"; "C"/unknown -> None."""
+    if not raw:
+        return None
+    code = raw.split(".")[0].split("@")[0].replace("-", "_").lower()
+    if code.startswith("pt"):
+        return "pt_BR"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language the environment asks for, in gettext's order; English when none we have."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if not value:
+            continue
+        # LANGUAGE is a priority list ("pt_BR:en"); the others hold one locale.
+        for candidate in value.split(":"):
+            found = normalize(candidate)
+            if found:
+                return found
+        if name != "LANGUAGE":
+            # LC_ALL=C (or a language we lack) decides for itself, as gettext would.
+            return DEFAULT
+    return DEFAULT
+
+
+def set_language(lang: str | None) -> str:
+    """Use `lang` ("en", "pt_BR", "pt-BR"...); None means detect from the environment.
+
+    An unknown language is a bad-input error naming the ones we have.
+    """
+    global _current
+    if lang is None:
+        _current = detect_language()
+        return _current
+    found = normalize(lang)
+    if found is None:
+        from services.errors import BadInput
+
+        raise BadInput(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
+    _current = found
+    return _current
+
+
+def language() -> str:
+    """The language in force (detected on first use)."""
+    return _current or set_language(None)
+
+
+def _(text: str, /, **fmt: object) -> str:
+    """`text` in the current language, with `{name}` fields filled from `fmt`.
+
+    A string missing from the catalogue shows in English rather than failing.
+    """
+    lang = language()
+    translated = text if lang == DEFAULT else catalogue(lang).get(text, text)
+    return translated.format(**fmt) if fmt else translated
+
+
+def N_(text: str) -> str:
+    """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
+    return text

@@ -1,0 +1,32 @@
+"""Translation catalogues, one module per area (`app.py`, `connection.py`, `links.py`...), merged here.
+
+Each module defines `PT_BR: dict[str, str]` mapping the English source text to Brazilian
+Portuguese. Adding an area = adding a module; nothing to register. The same source text in two
+modules must have the same translation (checked on load), so areas never fight over a string.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+_ATTRIBUTE = {"pt_BR": "PT_BR"}
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """Every area's translations for `lang`, merged; empty for English (the source language)."""
+    attribute = _ATTRIBUTE.get(lang)
+    merged: dict[str, str] = {}
+    if attribute is None:
+        return merged
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for source, translated in getattr(module, attribute, {}).items():
+            if merged.get(source, translated) != translated:
+                raise ValueError(
+                    f"{module.__name__}: {source!r} is translated differently in another area"
+                )
+            merged[source] = translated
+    return merged

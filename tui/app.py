@@ -1,0 +1,194 @@
+"""The melisync Textual App: modes (one per screen), keys, palette, help, state, and the workers.
+
+Screens post intents; the App starts named workers (`tui.workers`) that call the services and post
+results back. Workers belong to the App, so switching screens never stops a sync. A new screen is
+one line in `SCREENS` (its key is its position: 1, 2, ... and F1, F2, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import termios
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.reactive import var
+from textual.worker import Worker, WorkerState
+
+from screens import binding_commands, translate_bindings
+from screens.connection import ConnectionScreen, ConnectionView
+from screens.help import HelpScreen
+from screens.links import LinksScreen
+from screens.mapping import MappingScreen
+from screens.sync_logs import SyncLogsScreen
+from services.config import Config
+from services.errors import MelisyncError
+from services.i18n import _, set_language
+from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
+
+# mode name -> screen class, in key order. The other screens plug in here.
+SCREENS: dict[str, type] = {
+    "connection": ConnectionScreen,
+    "links": LinksScreen,
+    "mapping": MappingScreen,
+    "sync_logs": SyncLogsScreen,
+}
+
+KEYMAP_FILE = "keymap.toml"
+
+_SCREENS_GROUP = Binding.Group("Screens", compact=True)
+
+
+def _mode_bindings() -> list[Binding]:
+    bindings = []
+    for index, (mode, screen_class) in enumerate(SCREENS.items(), start=1):
+        bindings.append(
+            Binding(
+                f"{index},f{index}", f"app.switch_mode('{mode}')", screen_class.TITLE_TEXT,
+                id=f"mode.{mode}", group=_SCREENS_GROUP,
+            )
+        )
+    return bindings
+
+
+class ScreenCommands(Provider):
+    """The palette's commands follow the screen: its own actions, then going to the other screens."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        commands = list(getattr(self.screen, "palette_commands", lambda: binding_commands(self.screen))())
+        for mode, screen_class in SCREENS.items():
+            if mode != app.current_mode:
+                title = _("Go to: {screen}", screen=_(screen_class.TITLE_TEXT))
+                commands.append((title, "", lambda mode=mode: app.switch_mode(mode)))
+        commands.append((_("Help: list every key"), "", app.action_help))
+        commands.append((_("Quit"), "", app.action_quit))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text or None)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text or None)
+
+
+class MelisyncApp(ConnectionWorkers, App[int]):
+    """melisync's terminal UI. `gateway` is how workers reach the services (tests pass a fake)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "melisync"
+    MODES: ClassVar[dict[str, type]] = dict(SCREENS)
+    DEFAULT_MODE = "connection"
+    COMMANDS: ClassVar[set] = {ScreenCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        *_mode_bindings(),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    #: What the connection screen shows; set only by the App (from worker results).
+    status: var[ConnectionView | None] = var(None, init=False)
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        gateway: Gateway | None = None,
+        lang: str | None = None,
+        demo: bool = False,
+        watch_terminal: bool = True,
+    ) -> None:
+        if lang is not None:
+            set_language(lang)
+        super().__init__()
+        translate_bindings(self)
+        self.config = config
+        self.gateway = gateway or ServiceGateway(config)
+        self.demo = demo
+        self._watch_terminal = watch_terminal
+
+    # -- start-up and shut-down ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._load_keymap()
+        if self._watch_terminal and not self.is_headless:
+            self._install_hangup_handling()
+        self.refresh_status()
+
+    def _load_keymap(self) -> None:
+        """`keymap.toml` in the home: `"binding.id" = "keys"` lines (ids are listed in the help)."""
+        path = self.keymap_path
+        if not path.exists():
+            return
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+            keymap = {str(k): str(v) for k, v in (data.get("keymap", data)).items() if isinstance(v, str)}
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            self.notify(_("Ignoring {path}: {error}", path=path, error=exc), severity="warning", markup=False)
+            return
+        self.set_keymap(keymap)
+
+    @property
+    def keymap_path(self) -> Path:
+        return Path(self.config.home) / KEYMAP_FILE
+
+    def _install_hangup_handling(self) -> None:
+        # SSH dropped or the terminal closed: leave through the normal exit path so workers stop
+        # and every store write (atomic by design) finishes or never starts, instead of dying mid-way.
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGHUP, self.terminal_gone)
+            loop.add_signal_handler(signal.SIGTERM, self.terminal_gone)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not the main thread
+            pass
+        self.set_interval(2.0, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        # No SIGHUP arrives when the pty is simply gone (e.g. the parent died): ask the tty itself.
+        try:
+            termios.tcgetattr(sys.__stdin__.fileno())
+        except (termios.error, OSError, ValueError, AttributeError):
+            self.terminal_gone()
+
+    def terminal_gone(self) -> None:
+        """Exit cleanly (status 129, like a hang-up) without waiting for the operator."""
+        self.exit(return_code=129)
+
+    # -- keys ---------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen, keymap_path=str(self.keymap_path)))
+
+    # -- errors from any worker ---------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one place worker errors become something the operator sees."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        what = _(event.worker.description) if event.worker.description else event.worker.name
+        if isinstance(error, MelisyncError):
+            message = str(error)
+        else:
+            message = _("Unexpected error ({kind}). Nothing was written by this step.", kind=type(error).__name__)
+        if event.worker.group == "connect" and hasattr(self.screen, "show_error"):
+            self.screen.show_error(message)  # the connect modal stays open with the reason in place
+        self.notify(escape(message), title=_("{what} failed", what=what), severity="error", timeout=10)
