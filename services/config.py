@@ -28,6 +28,7 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "requests_per_second": (float, 8.0, "client-side rate limit towards Mercado Livre"),
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
+    "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
 }
 
 ENV_OVERRIDES = {
@@ -50,6 +51,7 @@ class Config:
     requests_per_second: float = 8.0
     concurrency: int = 4
     warehouse: str = ""
+    multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
