@@ -28,7 +28,7 @@ from services.sync import events
 from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
-from services.sync.orders import SOLD_STATUSES, sale_key
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, sale_key
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
 
@@ -136,7 +136,10 @@ class SyncEngine:
                 notes.append("first orders sync: sales from now on will be recorded as stock movements")
             else:
                 self.on_event(Event(events.READING, run_id, message="orders"))
-                snapshot.orders = [o async for o in self.client.orders(datetime.fromisoformat(cursor), until)]
+                # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
+                wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
+                snapshot.orders = [o async for o in self.client.orders(datetime.fromisoformat(cursor), until,
+                                                                       status=wanted)]
                 snapshot.billing = await self._billing(snapshot.orders, snapshot)
         plan, links = make_plan(kind, snapshot)
         plan.notes = notes + plan.notes

@@ -175,3 +175,29 @@ async def test_journal_has_every_action_with_before_after_and_result(sandbox_sta
     assert (row["from"], row["to"], row["status"]) == (9, 4, "done")
     run_row = journal.run(result.run_id)
     assert run_row["kind"] == "stock" and run_row["ended_at"] and run_row["counts"]["done"] == 1
+
+
+async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_state, make_engine):
+    catalog = seed_erp({"CAN": 9})
+    caneca = ids(sandbox_state)[0]
+    first = await run(make_engine(), SyncKind.STOCK)
+    assert any("first orders sync" in n for n in first.notes) and sandbox_state.writes() == []
+    order = sandbox_state.create_order(caneca, quantity=2, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181"})
+    assert sandbox_state.item(caneca)["available_quantity"] == 7  # ML took the units off itself
+    sandbox_state.clear_log()
+    result = await run(make_engine(), SyncKind.STOCK)
+    # The sale reaches the ERP first (9 -> 7), so the push has nothing to re-inflate: no write.
+    [sale] = [a for a in result.actions if a.kind == K.SALE]
+    assert (sale.status, sale.from_, sale.to, sale.key) == (St.DONE, 9, 7, f"sale:{order['id']}:{caneca}:-")
+    assert catalog.balance("CAN") == 7 and sandbox_state.writes() == []
+    [customer] = catalog.customers().values()
+    assert (customer.doc_type, customer.doc_number) == ("CNPJ", "11222333000181")
+    # The same order read again (overlapping window) is not recorded twice.
+    again = await run(make_engine(), SyncKind.STOCK)
+    assert [a for a in again.actions if a.kind == K.SALE] == [] and catalog.balance("CAN") == 7
+    assert len([m for m in catalog.movements("CAN") if m.kind == "sale"]) == 1
+    sandbox_state.cancel_order(order["id"])
+    back = await run(make_engine(), SyncKind.CUSTOMERS)
+    [comp] = [a for a in back.actions if a.kind == K.SALE_CANCEL]
+    assert (comp.status, comp.to) == (St.DONE, 9) and catalog.balance("CAN") == 9
+    assert [a for a in (await run(make_engine(), SyncKind.STOCK)).actions if a.kind == K.SALE_CANCEL] == []

@@ -1,12 +1,43 @@
-"""`melisync links` (placeholder until its issue lands)."""
+"""`melisync links [--state S] [--json]`: the links as the last sync left them (local, no API call)."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import json
+
+from services.config import load_config
+from services.linking import LinkState
+from services.store.links import LinkRepository, link_to_doc
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("links", help="(not built yet)")
+    parser = sub.add_parser("links", help="listings and variations with their link to the ERP")
+    parser.add_argument("--state", choices=[s.value for s in LinkState], help="only links in this state")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    raise OperationFailed("`melisync links` is not built yet")
+    repository = LinkRepository(home=load_config().home)
+    links = repository.all()
+    counts = {state.value: 0 for state in LinkState}
+    for link in links:
+        counts[link.state.value] += 1
+    shown = [l for l in links if not args.state or l.state == args.state]
+    if args.json:
+        print(json.dumps({"counts": counts, "links": [link_to_doc(l) for l in shown]}, indent=2, ensure_ascii=False))
+        return 0
+    if not links:
+        print("No links yet: run `melisync sync --dry-run` to see them, or `melisync sync` to store them.")
+        return 0
+    print(f"{'STATE':<19} {'LISTING':<16} {'VARIATION':<14} {'REF CODE':<16} {'ERP CODE':<16} "
+          f"{'ERP':>5} {'ML':>5}  TITLE / WHY")
+    for l in shown:
+        erp = "-" if l.erp_stock is None else str(l.erp_stock)
+        ml = "-" if l.ml_stock is None else str(l.ml_stock)
+        about = " ".join(x for x in (l.title, f"[{l.variation_label}]" if l.variation_label else "") if x)
+        why = f"  ({l.reason})" if l.reason and l.state != LinkState.LINKED else ""
+        print(f"{l.state.value:<19} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
+              f"{l.erp_code or '-':<16} {erp:>5} {ml:>5}  {about}{why}")
+    print(f"{len(shown)} of {len(links)} links" + (f" in state {args.state}" if args.state else "") + "; "
+          + ", ".join(f"{s} {n}" for s, n in counts.items() if n))
+    return 0

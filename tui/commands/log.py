@@ -1,12 +1,60 @@
-"""`melisync log` (placeholder until its issue lands)."""
+"""`melisync log [--run ID] [--json]`: sync runs (newest first), or one run with its actions and errors."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import json
+
+from services.config import load_config
+from services.errors import BadInput
+from services.store.journal import Journal
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("log", help="(not built yet)")
+    parser = sub.add_parser("log", help="what each sync did")
+    parser.add_argument("--run", type=int, metavar="ID", help="one run, with its actions and errors")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    raise OperationFailed("`melisync log` is not built yet")
+    journal = Journal(home=load_config().home)
+    journal.mark_interrupted()
+    if args.run is None:
+        runs = journal.runs()
+        if args.json:
+            print(json.dumps({"runs": runs}, indent=2, default=str))
+        elif not runs:
+            print("No sync has run yet.")
+        else:
+            for r in runs:
+                print(summary(r))
+        return 0
+    found = journal.run(args.run)
+    if found is None:
+        raise BadInput(f"there is no run {args.run}: `melisync log` lists the runs")
+    actions = journal.actions(args.run)
+    if args.json:
+        print(json.dumps({"run": found, "actions": actions}, indent=2, default=str))
+        return 0
+    print(summary(found))
+    for note in found.get("notes") or []:
+        print(f"  note: {note}")
+    for row in actions:
+        where = row.get("item_id") or "-"
+        if row.get("variation_id") is not None:
+            where += f" var {row['variation_id']}"
+        change = f"{row.get('from')} -> {row.get('to')}" if row.get("from") is not None else str(row.get("to") or "")
+        why = f"  ({row['reason']})" if row.get("reason") else ""
+        print(f"  {row['status']:<8} {row['kind']:<18} {where:<32} {row.get('erp_code') or '-':<18} {change}{why}")
+    for error in found.get("errors") or []:
+        print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
+    return 0
+
+
+def summary(r: dict) -> str:
+    c = r.get("counts") or {}
+    counts = ", ".join(f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k))
+    errors = f", {len(r['errors'])} error(s)" if r.get("errors") else ""
+    dry = " (dry run)" if r.get("dry_run") else ""
+    return (f"run {r['id']:>4}  {r['kind']:<9} {r['status']:<11} {r['started_at']} -> {r.get('ended_at') or '...'}"
+            f"{dry}  {counts}{errors}")

@@ -1,12 +1,161 @@
-"""`melisync sync` (placeholder until its issue lands)."""
+"""`melisync sync [products|stock|customers|all] [--dry-run] [--yes] [--json]` (architecture.md §5).
 
-from services.errors import OperationFailed
+Shows the plan, asks on a terminal (or takes `--yes`), applies, prints what was done. Without `--yes`
+and without a terminal to ask on, it refuses (exit 2) unless `--dry-run`. Exit 0 when everything
+planned was done, 1 when the run finished with errors, 3 when not connected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from services.config import load_config
+from services.connection import load_connection
+from services.errors import BadInput, NotConnected, ReauthorizationNeeded
+from services.sync.engine import SyncEngine, SyncResult
+from services.sync.events import ACTION, READING, Event
+from services.sync.plan import Action, ActionStatus, Plan, SyncKind
+
+SHOWN = 40  # planned actions listed before "... and N more" (the whole list is in --json and `log`)
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("sync", help="(not built yet)")
+    parser = sub.add_parser("sync", help="plan and apply a sync with Mercado Livre",
+                            description="products: import listings with unknown reference codes into the ERP; "
+                                        "customers: record new sales and buyers; stock: sales first, then push ERP "
+                                        "stock to the listings; all: the three in that order.")
+    parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in SyncKind])
+    parser.add_argument("--dry-run", action="store_true", help="show the plan only; write nothing anywhere")
+    parser.add_argument("--yes", action="store_true", help="apply without asking")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    raise OperationFailed("`melisync sync` is not built yet")
+def can_ask() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def ask(question: str) -> bool:
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes", "s", "sim")
+
+
+def require_connection(config) -> None:
+    connection = load_connection(config.home)
+    if connection.needs_reauthorization:
+        raise ReauthorizationNeeded("Mercado Livre needs you to authorize melisync again: run `melisync connect`")
+    if not connection.connected:
+        raise NotConnected("no Mercado Livre account is connected: run `melisync connect` first")
+
+
+async def run(args, *, client=None) -> int:
+    if not (args.dry_run or args.yes or can_ask()):
+        raise BadInput("sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
+                       "(no terminal to ask on), or --dry-run to see the plan")
+    config = load_config()
+    require_connection(config)
+    if client is None:
+        from services.meli.client import open_client
+
+        async with open_client(config) as client:
+            return await _sync(args, config, client)
+    return await _sync(args, config, client)
+
+
+async def _sync(args, config, client) -> int:
+    progress = _ProgressLine(enabled=not args.json and sys.stderr.isatty())
+    engine = SyncEngine(client, config=config, on_event=progress)
+    prepared = await engine.plan(args.kind, dry_run=args.dry_run)
+    progress.clear()
+    plan = prepared.plan
+    if not args.json:
+        print(render_plan(plan, prepared.run_id, args.dry_run))
+    if args.dry_run:
+        result = engine.dry_result(prepared)
+    elif plan.to_apply and not args.yes and not ask(_question(plan)):
+        result = engine.decline(prepared)
+    else:
+        result = await engine.apply(prepared)
+        progress.clear()
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(render_result(result))
+    return 0 if result.ok or result.status == "cancelled" else 1
+
+
+def _question(plan: Plan) -> str:
+    to_ml = len(plan.ml_writes)
+    return f"Apply {len(plan.to_apply)} action(s), {to_ml} of them writing to Mercado Livre?"
+
+
+def describe(action: Action) -> str:
+    where = action.item_id or "-"
+    if action.variation_id is not None:
+        where += f" var {action.variation_id}"
+    change = f"{action.from_} -> {action.to}" if action.from_ is not None else f"{action.to}" if action.to is not None else ""
+    reason = f"  ({action.reason})" if action.reason else ""
+    return f"{action.kind.value:<18} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
+
+
+def render_plan(plan: Plan, run_id: int, dry_run: bool) -> str:
+    lines = [f"Plan for `sync {plan.kind.value}` (run {run_id}{', dry run' if dry_run else ''}):"]
+    lines += [f"  note: {note}" for note in plan.notes]
+    planned = plan.to_apply
+    skipped = [a for a in plan.actions if a.status == ActionStatus.SKIPPED]
+    lines.append(f"  {len(planned)} to apply ({len(plan.ml_writes)} writes to Mercado Livre), "
+                 f"{len(skipped)} skipped, {plan.unchanged} already right")
+    for action in planned[:SHOWN]:
+        lines.append("  + " + describe(action))
+    if len(planned) > SHOWN:
+        lines.append(f"  ... and {len(planned) - SHOWN} more to apply")
+    for action in skipped[:SHOWN]:
+        lines.append("  - " + describe(action))
+    if len(skipped) > SHOWN:
+        lines.append(f"  ... and {len(skipped) - SHOWN} more skipped (see `melisync log --run {run_id}`)")
+    if plan.link_counts:
+        lines.append("  links: " + ", ".join(f"{s} {n}" for s, n in plan.link_counts.items() if n))
+    return "\n".join(lines)
+
+
+def render_result(result: SyncResult) -> str:
+    c = result.counts
+    if result.dry_run:
+        return "Dry run: nothing was written (not to Mercado Livre, not to the ERP, not to the links)."
+    lines = [f"Run {result.run_id} {result.status}: {c['done']} done, {c['skipped']} skipped, {c['failed']} failed, "
+             f"{c['unchanged']} already right."]
+    for error in result.errors[:20]:
+        where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k) is not None)
+        lines.append(f"  error {where}: {error['message']}".replace("  error :", "  error:"))
+    if len(result.errors) > 20:
+        lines.append(f"  ... {len(result.errors) - 20} more errors: `melisync log --run {result.run_id}`")
+    lines += [f"  note: {note}" for note in result.notes if note.startswith("not confirmed")]
+    return "\n".join(lines)
+
+
+class _ProgressLine:
+    """A one-line progress display on stderr (terminals only)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, event: Event) -> None:
+        if not self.enabled:
+            return
+        if event.kind == READING:
+            text = f"reading {event.message}" + (f" {event.done}/{event.total}" if event.total else "")
+        elif event.kind == ACTION:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(event.counts.items()))
+            text = f"applying {event.done}/{event.total} ({counts})"
+        else:
+            return
+        print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            self.shown = False

@@ -1,12 +1,66 @@
-"""`melisync unlink` (placeholder until its issue lands)."""
+"""`melisync unlink [--yes] [--purge] [--local-only]` (S9): revoke the grant on Mercado Livre, delete the
+tokens, mark the account disconnected. ERP data, links and the journal stay unless `--purge`."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import json
+
+from services.config import load_config
+from services.connection import load_connection
+from services.errors import BadInput, NotConnected
+from services.unlink import RevokeFailed, unlink
+from tui.commands.sync import ask, can_ask
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("unlink", help="(not built yet)")
+    parser = sub.add_parser("unlink", help="remove the integration: revoke on Mercado Livre, delete the tokens")
+    parser.add_argument("--yes", action="store_true", help="do it without asking")
+    parser.add_argument("--purge", action="store_true", help="also delete the ERP catalogue, links and sync journal")
+    parser.add_argument("--local-only", action="store_true",
+                        help="delete the local tokens without revoking on Mercado Livre (when the revoke fails)")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    raise OperationFailed("`melisync unlink` is not built yet")
+async def run(args, *, client=None) -> int:
+    if not (args.yes or can_ask()):
+        raise BadInput("unlink removes the connection: pass --yes to do it without a terminal to ask on")
+    config = load_config()
+    connection = load_connection(config.home)
+    if not connection.connected and not args.purge:
+        raise NotConnected("no Mercado Livre account is connected: nothing to unlink")
+    kept = "deleted too (--purge)" if args.purge else "kept"
+    print(f"Unlink {connection.nickname or 'the account'} (user {connection.user_id or '-'}): revoke melisync's "
+          f"authorization on Mercado Livre and delete the tokens. ERP catalogue, links and sync journal: {kept}.")
+    if not args.yes and not ask("Unlink now?"):
+        print("Nothing was changed.")
+        return 0
+    local_only = args.local_only
+    try:
+        report = await _unlink(config, client, args.purge, local_only)
+    except RevokeFailed as exc:
+        if args.yes or not can_ask():
+            raise
+        print(f"melisync: {exc}")
+        if not ask("Delete the local tokens anyway (the grant may stay active on Mercado Livre)?"):
+            return 1
+        report = await _unlink(config, client, args.purge, True)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print("Revoked on Mercado Livre." if report.revoked else f"Not revoked on Mercado Livre: {report.revoke_error}.")
+        print("Local tokens deleted; the account is disconnected.")
+        if report.purged:
+            print("Deleted: " + ", ".join(report.purged))
+        if report.kept:
+            print("Kept: " + ", ".join(report.kept))
+    return 0
+
+
+async def _unlink(config, client, purge: bool, local_only: bool):
+    if client is None and not local_only:
+        from services.meli.client import open_client
+
+        async with open_client(config) as client:
+            return await unlink(config, client, purge=purge, local_only=local_only)
+    return await unlink(config, client, purge=purge, local_only=local_only)

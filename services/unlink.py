@@ -1,0 +1,82 @@
+"""S9 unlink: revoke the grant on Mercado Livre, delete the tokens, mark the account disconnected.
+
+ERP data, links and the journal stay unless `purge` is asked. If the revoke call fails, nothing local is
+removed unless the operator says so (`local_only`): then the tokens go, and the report says the grant
+may still be active on Mercado Livre (remove it there under "Aplicações autorizadas").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.config import Config
+from services.connection import forget_connection, load_connection, update_connection
+from services.errors import MelisyncError, NotConnected, OperationFailed
+from services.secrets import SecretStore
+from services.store import close_stores
+
+PURGED_FILES = ("erp.json", "meli.json", "journal.json")
+
+
+@dataclass
+class UnlinkReport:
+    revoked: bool
+    revoke_error: str | None
+    tokens_deleted: bool
+    purged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"revoked": self.revoked, "revoke_error": self.revoke_error, "tokens_deleted": self.tokens_deleted,
+                "purged": self.purged, "kept": self.kept}
+
+
+class RevokeFailed(OperationFailed):
+    """Mercado Livre did not confirm the revoke; local tokens were kept (say `local_only` to remove them)."""
+
+
+async def unlink(config: Config, client=None, *, purge: bool = False, local_only: bool = False) -> UnlinkReport:
+    """Revoke (unless `local_only`), then delete tokens and the connection facts; purge data if asked.
+
+    `client` is a MeliClient for this home (needed unless `local_only`). Raises RevokeFailed when the
+    revoke fails and `local_only` is not set: nothing local has changed then.
+    """
+    home = config.home
+    connection = load_connection(home)
+    store = SecretStore(home)
+    if not connection.connected and store.load_tokens() is None and not purge:
+        raise NotConnected("no Mercado Livre account is connected: nothing to unlink")
+    revoked, error = False, None
+    if local_only:
+        error = "not attempted (--local-only)"
+    else:
+        try:
+            user_id = connection.user_id or await client.user_id()
+            await client.revoke_grant(int(user_id), connection.app_id or config.client_id)
+            revoked = True
+        except NotConnected as exc:
+            # The tokens no longer work (revoked on the site, or expired): they are useless, so they go;
+            # the report says the grant could not be confirmed revoked.
+            error = f"Mercado Livre no longer accepts the tokens ({exc}); check Aplicações autorizadas on the site"
+        except MelisyncError as exc:
+            raise RevokeFailed(f"Mercado Livre did not revoke the authorization: {exc}. Nothing was removed. "
+                               "Try again, or run `melisync unlink --local-only` to delete the local tokens "
+                               "anyway (then remove the app on Mercado Livre under Aplicações autorizadas)") from None
+    store.delete_tokens()
+    if purge:
+        forget_connection(home)
+    else:
+        update_connection(home, connected=False, needs_reauthorization=False, token_expires_at=None,
+                          secret_store=None)
+    report = UnlinkReport(revoked=revoked, revoke_error=error, tokens_deleted=True)
+    if purge:
+        close_stores()
+        for name in PURGED_FILES:
+            path = Path(home) / name
+            if path.exists():
+                path.unlink()
+                report.purged.append(name)
+    else:
+        report.kept = ["ERP catalogue (erp.json)", "links (meli.json)", "sync journal (journal.json)"]
+    return report
