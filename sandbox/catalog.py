@@ -91,7 +91,7 @@ class _Builder:
             if missing_one and index == len(variations) - 1:
                 continue  # this variation's code is not in the ERP
             attrs = ";".join(f"{k}={v}" for k, v in variation["attributes"].items())
-            self.erp_row(variation["sku"], f"{title} {attrs.replace(';', ' ')}", price,
+            self.erp_row(variation["sku"], " ".join([title, *variation["attributes"].values()]), price,
                          self.erp_stock(variation["quantity"], differ and self.rng.random() < 0.5), parent, attrs)
 
 

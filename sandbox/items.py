@@ -25,7 +25,7 @@ def sku_of(attributes: list[dict] | None) -> str | None:
     return None
 
 
-def _int_param(params: dict, name: str, default: int) -> int:
+def int_param(params: dict, name: str, default: int) -> int:
     raw = params.get(name)
     if raw in (None, ""):
         return default
@@ -280,12 +280,12 @@ class ItemsMixin:
         with self.lock:
             if caller[0] != user_id:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
-            limit = _int_param(params, "limit", 50)
+            limit = int_param(params, "limit", 50)
             if limit > MAX_LIMIT:
                 raise ApiError(400, "bad_request", f"The limit must be lower or equal than {MAX_LIMIT}")
             if params.get("search_type") == "scan":
                 return self._scan(user_id, params, limit)
-            offset = _int_param(params, "offset", 0)
+            offset = int_param(params, "offset", 0)
             if offset + limit > MAX_OFFSET_WINDOW:
                 raise ApiError(400, "bad_request", "Offset paging is limited to the first 1000 results; "
                                                    "use search_type=scan")

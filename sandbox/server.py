@@ -30,7 +30,9 @@ class SandboxServer:
 
     def start(self, timeout: float = 10.0) -> "SandboxServer":
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on such sockets, and without it every
+        # keep-alive answer waits ~40 ms for a delayed ACK (headers and body go out as two segments).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]

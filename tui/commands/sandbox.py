@@ -1,12 +1,100 @@
-"""`melisync sandbox` (placeholder until its issue lands)."""
+"""`melisync sandbox`: serve the Mercado Livre emulator on this machine and print how to point melisync at it."""
 
-from services.errors import OperationFailed
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+from services.errors import BadInput, OperationFailed
+
+DEFAULT_PORT = 8765
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("sandbox", help="(not built yet)")
+    parser = sub.add_parser("sandbox", help="serve the Mercado Livre emulator (demo data, demo app credentials)",
+                            description="Serve the Mercado Livre sandbox on HTTP. It prints its base URL, the demo "
+                                        "app's credentials and the commands that point melisync at it.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="added to every answer (default 0)")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="requests per second allowed per app before 429 (default: no limit)")
+    parser.add_argument("--orders", type=int, default=0, help="paid sales to create at start (default 0)")
+    parser.add_argument("--user-products", action="store_true", help="the seller is on the User Products model")
+    parser.add_argument("--warehouse", action="store_true", help="the seller has multi-origin stock "
+                                                                 "(warehouse_management)")
+    parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
     parser.set_defaults(func=run)
 
 
+def _check(args) -> None:
+    if not 0 <= args.port <= 65535:
+        raise BadInput(f"--port must be between 0 and 65535, got {args.port}")
+    for name in ("listings", "orders", "latency_ms"):
+        if getattr(args, name) < 0:
+            raise BadInput(f"--{name.replace('_', '-')} must not be negative")
+    if args.rate is not None and args.rate <= 0:
+        raise BadInput("--rate must be a positive number of requests per second")
+
+
+def banner(base_url: str, listings: int, seed: int) -> str:
+    from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
+
+    return "\n".join([
+        f"Mercado Livre sandbox: {base_url}",
+        f"  seller:        {SELLER_NICKNAME} ({SELLER_ID}), {listings} listings (seed {seed})",
+        f"  client id:     {DEMO_CLIENT_ID}",
+        f"  client secret: {DEMO_CLIENT_SECRET}",
+        f"  redirect URI:  {DEMO_REDIRECT_URI}",
+        "",
+        "Point melisync at it (API and authorization page share the base URL):",
+        f"  melisync config set api_url {base_url}",
+        f"  melisync config set auth_url {base_url}",
+        f"  melisync config set client_id {DEMO_CLIENT_ID}",
+        f"  melisync config set redirect_uri {DEMO_REDIRECT_URI}",
+        f"  printf '%s\\n' '{DEMO_CLIENT_SECRET}' | melisync config set-secret",
+        "",
+        "Ctrl+C stops it.",
+    ])
+
+
 def run(args) -> int:
-    raise OperationFailed("`melisync sandbox` is not built yet")
+    _check(args)
+    from sandbox.catalog import generate
+    from sandbox.server import SandboxServer
+    from sandbox.state import SandboxState
+
+    state = SandboxState(listings=args.listings, seed=args.seed, latency_ms=args.latency_ms, rate=args.rate,
+                         user_products=args.user_products, warehouse_management=args.warehouse)
+    if args.orders:
+        state.create_sample_orders(args.orders)
+    if args.erp_csv:
+        try:
+            Path(args.erp_csv).write_text(generate(args.listings, args.seed).erp_csv, encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {args.erp_csv}: {exc.strerror}") from None
+    server = SandboxServer(state, host=args.host, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        raise OperationFailed(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                              "choose another --port (0 picks a free one)") from None
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        print(banner(server.base_url, args.listings, args.seed), flush=True)
+        if args.erp_csv:
+            print(f"ERP CSV written to {args.erp_csv} (melisync erp import {args.erp_csv})", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+    print("sandbox stopped", flush=True)
+    return 0
