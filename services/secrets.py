@@ -230,7 +230,7 @@ class SecretStore:
 
     def _update_file(self, **changes) -> None:
         ensure_home(self.home)
-        with FileLock(str(self.home / ".secrets.lock")):
+        with FileLock(str(self.home / ".secrets.lock"), mode=0o600):
             data = self._read_file()
             for key, value in changes.items():
                 if value is None:

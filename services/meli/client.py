@@ -286,7 +286,12 @@ class MeliClient:
             "client_secret": await self.client_secret(),
             "refresh_token": refresh_token,
         }
-        return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
+        try:
+            return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
+        except MeliApiError as exc:
+            if exc.error == "invalid_client":  # a renewed client secret: the operator must set the new one
+                raise _code_error(exc) from None
+            raise
 
     # -- the one request path ------------------------------------------------------------------------
 

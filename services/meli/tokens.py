@@ -79,7 +79,7 @@ class TokenKeeper:
         async with self._lock:
             if self._tokens is not None and self._tokens.access_token != rejected:
                 return self._tokens  # another coroutine of this process refreshed meanwhile
-            lock = FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS, thread_local=False)
+            lock = FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS, thread_local=False, mode=0o600)
             await asyncio.to_thread(lock.acquire)
             try:
                 return await self._refresh_locked(rejected)

@@ -70,6 +70,34 @@ def test_set_secret_from_a_pipe_never_echoes(melisync_home, monkeypatch, capsys)
     assert main(["config", "set-secret"]) == 2
 
 
+def test_set_secret_on_a_terminal_uses_getpass(melisync_home, monkeypatch, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal(""))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "typed-secret-55")
+    assert main(["config", "set-secret"]) == 0
+    assert "typed-secret-55" not in capsys.readouterr().out
+    from services.secrets import SecretStore
+
+    assert SecretStore(melisync_home).client_secret() == "typed-secret-55"
+
+
+async def test_status_after_a_revoked_grant_says_reauthorize(connected, make_client, sandbox_state, capsys):
+    from services.errors import ReauthorizationNeeded
+
+    sandbox_state.revoke()
+    async with make_client() as client:
+        with pytest.raises(ReauthorizationNeeded):
+            await client.me()
+    assert main(["status", "--json"]) == 3
+    report = json.loads(capsys.readouterr().out)
+    assert report["needs_reauthorization"] and not report["connected"] and report["user_id"] == sandbox.SELLER_ID
+    assert main(["status"]) == 3
+    assert "re-authorization needed" in capsys.readouterr().out
+
+
 def test_status_when_not_connected_is_exit_3(melisync_home, capsys):
     assert main(["status", "--json"]) == 3
     report = json.loads(capsys.readouterr().out)
@@ -121,6 +149,8 @@ async def test_no_token_leaks_into_other_files_logs_or_output(live_sandbox, meli
     assert len(secrets) >= 5
     printed = capsys.readouterr()
     for path in melisync_home.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o600, path  # lock files included
         if path.is_file() and path.name != SECRETS_FILE:
             text = path.read_text(errors="replace")
             assert not [s for s in secrets if s in text], path

@@ -9,7 +9,7 @@ import pytest
 
 import sandbox
 from services.connection import load_connection
-from services.errors import NotConnected, OperationFailed, ReauthorizationNeeded
+from services.errors import BadInput, NotConnected, OperationFailed, ReauthorizationNeeded
 from services.meli.errors import MeliApiError
 from services.secrets import SecretStore
 
@@ -110,6 +110,15 @@ async def test_network_error_during_refresh_keeps_the_tokens(connected, make_cli
     assert store.load_tokens() == before and not load_connection(connected.home).needs_reauthorization
     async with make_client() as client:  # the network is back: the kept refresh token still works
         assert (await client.me()).user_id == sandbox.SELLER_ID
+
+
+async def test_renewed_client_secret_is_reported_as_such(connected, make_client, sandbox_state, monkeypatch):
+    sandbox_state.advance(7 * 3600)
+    monkeypatch.setenv("MELISYNC_CLIENT_SECRET", "an-old-secret")
+    async with make_client() as client:
+        with pytest.raises(BadInput, match="set-secret"):
+            await client.me()
+    assert not load_connection(connected.home).needs_reauthorization
 
 
 async def test_timeouts_and_5xx_bursts_are_retried(connected, make_client, sandbox_app, sandbox_state, sleeps):
