@@ -68,10 +68,11 @@ class Catalog:
         writing = getattr(self._local, "writing", None)
         if writing is not None:
             return writing
-        generation = self.store.generation
-        if self._cached is None or self._cached[0] != generation:
-            self._cached = (generation, ErpTables(self.store.db()))
-        return self._cached[1]
+        cached = self._cached
+        if cached is None or cached[0] != self.store.generation:
+            generation, db = self.store.snapshot()
+            cached = self._cached = (generation, ErpTables(db))
+        return cached[1]
 
     def products(self) -> Mapping[str, Product]:
         """Every product by code."""

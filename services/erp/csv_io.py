@@ -120,6 +120,7 @@ _PRICE = {  # whole part (plain, or grouped by thousands) and at most two decima
 }
 _STOCK = {".": re.compile(r"^(\d{1,3}(,\d{3})+|\d+)$"), ",": re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)$")}
 _DECIMAL_COMMA = re.compile(r",\d{1,2}$")
+_EXCEL_SEPARATOR = re.compile(r'^"?sep=([,;\t|])"?[ \t]*\r?\n')
 
 
 def _clean_number(cell: str) -> str:
@@ -168,8 +169,16 @@ def format_attributes(attributes: Iterable[tuple[str, str]]) -> str:
 def read_rows(text: str) -> list[CsvRow]:
     """Parse and check each line on its own; raises `CsvError` (via BadInput) with every problem found."""
     errors: list[str] = []
-    separator = _sniff(text)
-    records = _records(text, separator)
+    first_line = 1
+    excel = _EXCEL_SEPARATOR.match(text)
+    if excel:  # Excel's "sep=;" first line names the separator
+        separator = excel.group(1)
+        text = text[excel.end():]
+        first_line = 2
+    else:
+        separator = _sniff(text)
+    records = [(line, cells) for line, cells in _records(text, separator, first_line)
+               if any(cell.strip() for cell in cells)]
     if not records:
         raise CsvError("the file", ["line 1: the file is empty; the first line must be the header "
                                     + ",".join(COLUMNS)])
@@ -184,7 +193,7 @@ def read_rows(text: str) -> list[CsvRow]:
         raise CsvError("the file", problems + [f"the header must be {','.join(COLUMNS)} "
                                                f"(separator found: {found!r})"])
     where = {column: header.index(column) for column in COLUMNS if column in header}
-    body = [(line, cells) for line, cells in records[1:] if any(cell.strip() for cell in cells)]
+    body = records[1:]
     decimal_mark = "," if any(_DECIMAL_COMMA.search(_clean_number(_cell(cells, where, "price")))
                               for _, cells in body) else "."
     rows = []
@@ -201,15 +210,15 @@ def read_rows(text: str) -> list[CsvRow]:
     return rows
 
 
-def _records(text: str, separator: str) -> list[tuple[int, list[str]]]:
+def _records(text: str, separator: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
     """(line where the record starts, cells) for each record of the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     records = []
-    start = 1
+    start = first_line
     try:
         for cells in reader:
             records.append((start, cells))
-            start = reader.line_num + 1
+            start = reader.line_num + first_line
     except csv.Error as exc:
         raise CsvError("the file", [f"line {start}: {exc} (a quote opened here is not closed properly)"]
                        ) from None

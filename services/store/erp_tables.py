@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from tinydb import TinyDB
+from tinydb.table import Document
 
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 
@@ -61,6 +62,10 @@ def _customer(doc: dict) -> Customer:
     return Customer(**{name: doc.get(name) for name in _CUSTOMER_FIELDS})
 
 
+def _doc_id(doc: Document) -> int:
+    return doc.doc_id
+
+
 class ErpTables:
     """One consistent read of erp.json (from `store.db()`, or `store.transaction()` to write too).
 
@@ -75,7 +80,8 @@ class ErpTables:
 
     def _indexed(self, table: str, key: str, build) -> tuple[dict, dict]:
         objects, ids = {}, {}
-        for doc in self._db.table(table).all():
+        # In doc id order, i.e. the order records were first added (a replaced document keeps its id).
+        for doc in sorted(self._db.table(table).all(), key=_doc_id):
             objects[doc[key]] = build(doc)
             ids[doc[key]] = doc.doc_id
         return objects, ids
@@ -135,7 +141,7 @@ class ErpTables:
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
-    def _put(self, table: str, index: tuple[dict, dict], key: str, entries: Iterable[tuple],
+    def _put(self, table: str, index: tuple[dict, dict], entries: Iterable[tuple],
              to_doc: Callable[[Any, Any], dict]) -> tuple[int, int]:
         """Insert new (key, value) entries, replace changed ones, skip unchanged ones: one TinyDB call of
         each kind. Returns (created, updated)."""
@@ -150,25 +156,25 @@ class ErpTables:
                 new_docs[k] = to_doc(k, value)
             values[k] = value
         if changed:
-            # The key never changes, so it finds the replacement for each stored document.
-            self._db.table(table).update(lambda doc: _replace(doc, changed[doc[key]]),
-                                         doc_ids=[ids[k] for k in changed])
+            # Replaced (same doc ids), never changed in place: a reader holding the previous content keeps it.
+            self._db.table(table).remove(doc_ids=[ids[k] for k in changed])
+            self._db.table(table).insert_multiple(Document(doc, doc_id=ids[k]) for k, doc in changed.items())
         if new_docs:
             new_ids = self._db.table(table).insert_multiple(new_docs.values())
             ids.update(zip(new_docs, new_ids))
         return len(new_docs), len(changed)
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:
-        return self._put(PRODUCTS, self._products, "code", ((p.code, p) for p in products),
+        return self._put(PRODUCTS, self._products, ((p.code, p) for p in products),
                          lambda _, p: product_doc(p))
 
     def put_compositions(self, compositions: Iterable[Composition]) -> tuple[int, int]:
         self.__dict__.pop("children", None)  # rebuilt on next use
-        return self._put(COMPOSITIONS, self._compositions, "code", ((c.code, c) for c in compositions),
+        return self._put(COMPOSITIONS, self._compositions, ((c.code, c) for c in compositions),
                          lambda _, c: composition_doc(c))
 
     def put_customers(self, customers: Iterable[Customer]) -> tuple[int, int]:
-        return self._put(CUSTOMERS, self._customers, "buyer_id", ((c.buyer_id, c) for c in customers),
+        return self._put(CUSTOMERS, self._customers, ((c.buyer_id, c) for c in customers),
                          lambda _, c: customer_doc(c))
 
     def append_movements(self, movements: list[StockMovement], new_records: Iterable[str] = ()) -> None:
@@ -182,10 +188,5 @@ class ErpTables:
             self._db.table(MOVEMENTS).insert_multiple(movement_doc(m) for m in movements)
             if "movement_keys" in self.__dict__:
                 self.movement_keys.update(m.key for m in movements if m.key)
-        self._put(BALANCES, self._balances, "code", moved.items(),
+        self._put(BALANCES, self._balances, moved.items(),
                   lambda code, quantity: {"code": code, "quantity": quantity})
-
-
-def _replace(doc: dict, new: dict) -> None:
-    doc.clear()
-    doc.update(new)

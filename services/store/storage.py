@@ -54,6 +54,16 @@ class LockedJSONStorage(Storage):
                 return self._batch
             return self._load()
 
+    def snapshot(self) -> tuple[int, dict]:
+        """The committed data and its generation, read together. A batch replaces whole tables, so this data
+        keeps its tables after later commits; its documents too, as long as writers replace documents rather
+        than `update` them in place (the ERP tables do)."""
+        with self._thread_lock:
+            if self._batch is not None:
+                return self.generation, self._batch
+            data = self._load()
+            return self.generation, data
+
     def write(self, data: dict) -> None:
         with self._thread_lock:
             if self._batch is None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tinydb import TinyDB
+from tinydb.storages import Storage
 from tinydb.table import Table
 
 from services.home import ensure_home, home_dir
@@ -34,6 +35,19 @@ class _Database(TinyDB):
         return super().table(name, **kwargs)
 
 
+class _Frozen(Storage):
+    """A storage over data already read: reads only."""
+
+    def __init__(self, data: dict, name: str):
+        self._data, self._name = data, name
+
+    def read(self) -> dict:
+        return self._data
+
+    def write(self, data: dict) -> None:
+        raise RuntimeError(f"a snapshot of {self._name} is read-only; write through Store.transaction()")
+
+
 class Store:
     """One data file: `db()` for reads, `with store.transaction() as db:` for a batch of writes."""
 
@@ -53,6 +67,12 @@ class Store:
         Writing through it raises: writes go through `transaction()`. Take a fresh one per operation.
         """
         return _Database(storage=lambda: self.storage)
+
+    def snapshot(self) -> tuple[int, TinyDB]:
+        """(generation, a read-only database over the committed content as of now): it does not follow later
+        commits, so several tables read from it are consistent with each other."""
+        generation, data = self.storage.snapshot()
+        return generation, _Database(storage=lambda: _Frozen(data, self.path.name))
 
     @contextmanager
     def transaction(self) -> Iterator[TinyDB]:

@@ -163,3 +163,17 @@ def test_the_view_feeds_linking(catalog):
     catalog.record_movement(_sale("CAM-P", 5, None))
     view = catalog.view()
     assert view.knows("CAM-M") and view.has_variations("CAM") and view.balance("CAM-P") == 5
+
+
+def test_updates_keep_the_order_and_leave_earlier_reads_alone(catalog):
+    from services.store.erp_tables import ErpTables
+
+    _, snapshot = catalog.store.snapshot()
+    earlier = ErpTables(snapshot)  # not read yet: it must still see the content as of the snapshot
+    catalog.add_products([Product("CAM", "Camiseta nova", Decimal("1"))])
+    catalog.add_compositions([Composition("CAM-P", "CAM", (("Tamanho", "PP"),))])
+    assert earlier.products["CAM"].name == "Camiseta"
+    assert earlier.compositions["CAM-P"].attributes == (("Tamanho", "P"),)
+    assert list(catalog.products()) == ["CAM", "CAN"]
+    assert [c.code for c in catalog.compositions_of("CAM")] == ["CAM-P", "CAM-M"]
+    assert catalog.compositions()["CAM-P"].attributes == (("Tamanho", "PP"),)

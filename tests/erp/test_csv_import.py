@@ -201,3 +201,11 @@ def test_s8_conversion_through_the_import_with_convert(tmp_path, imported, capsy
     assert catalog.products()["CAN"].has_variations
     assert catalog.balance("CAN") == 0 and catalog.movements("CAN")[-1].kind is MovementKind.RESET
     assert catalog.balances()["CAN-AZ"] == 4 and catalog.balances()["CAN-VM"] == 2
+
+
+def test_excel_separator_line_and_blank_lines_keep_line_numbers_right(tmp_path, capsys):
+    text = "sep=;\r\ncode;name;price;stock\r\n\r\nA;Alpha;1,50;2\r\nB;Beta;2,50;x\r\n"
+    assert _import(_write(tmp_path, text)) == 2
+    assert "line 5, column stock: 'x' is not a whole number" in capsys.readouterr().err
+    assert _import(_write(tmp_path, text.replace(";x", ";3"))) == 0
+    assert Catalog().products()["B"].price == Decimal("2.50")

@@ -165,3 +165,20 @@ def test_temp_files_left_by_a_killed_writer_are_swept(melisync_home):
     with store.transaction() as db:
         db.table("products").insert({"code": "A"})
     assert not leftover.exists()
+
+
+def test_a_snapshot_keeps_its_content_after_later_commits(melisync_home):
+    store = open_store("erp")
+    with store.transaction() as db:
+        db.table("products").insert({"code": "A"})
+        db.table("balances").insert({"code": "A", "quantity": 1})
+    generation, snapshot = store.snapshot()
+    other = Store(store.path, "erp")  # another process
+    with other.transaction() as db:
+        db.table("balances").truncate()
+        db.table("products").insert({"code": "B"})
+    assert store.generation != generation
+    assert [d["code"] for d in snapshot.table("products").all()] == ["A"]
+    assert snapshot.table("balances").all() == [{"code": "A", "quantity": 1}]
+    with pytest.raises(RuntimeError, match="read-only"):
+        snapshot.table("products").insert({"code": "C"})
