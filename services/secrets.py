@@ -86,7 +86,8 @@ def keyring_timeout() -> float:
 
 
 def keyring_backend_name() -> str:
-    return str(getattr(keyring.get_keyring(), "name", type(keyring.get_keyring()).__name__))
+    """The backend keyring chose here, as `status` names it ("SecretService Keyring", ...)."""
+    return backend_label(keyring.get_keyring())
 
 
 def _keyring_call(method: str, *args: str):

@@ -152,7 +152,7 @@ class MeliClient:
 
         found: list[Listing] = []
         missing: list[ListingFailure] = []
-        for entries in await asyncio.gather(*(one(b) for b in batches)):
+        for entries in await _all_or_cancel([one(b) for b in batches]):
             for entry in entries:
                 if entry.ok:
                     found.append(parse.listing(entry.body))
@@ -362,6 +362,18 @@ def open_client(config: Config | None = None, **kwargs) -> MeliClient:
     """
     config = config or load_config()
     return MeliClient(config, SecretStore(config.home), **kwargs)
+
+
+async def _all_or_cancel(coroutines: list) -> list:
+    """Like gather, but when one fails the others are cancelled (not left running after the client closes)."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _code_error(exc: MeliApiError) -> Exception:

@@ -100,6 +100,19 @@ async def test_revoked_grant_needs_reauthorization_and_keeps_tokens(connected, m
     assert len(_grants(sandbox_state)) == 1
 
 
+async def test_connecting_again_after_a_revoked_grant(connected, make_client, sandbox_state, asgi_transport):
+    from tests.fixtures.meli import connect_via_sandbox
+
+    sandbox_state.revoke()
+    async with make_client() as client:
+        with pytest.raises(ReauthorizationNeeded):
+            await client.me()
+    await connect_via_sandbox(connected, sandbox_state, asgi_transport)
+    assert not load_connection(connected.home).needs_reauthorization
+    async with make_client() as client:
+        assert (await client.me()).user_id == sandbox.SELLER_ID
+
+
 async def test_network_error_during_refresh_keeps_the_tokens(connected, make_client, sandbox_app, sandbox_state):
     store = SecretStore(connected.home)
     before = store.load_tokens()
@@ -189,3 +202,27 @@ async def test_revoke_grant_kills_the_tokens(connected, make_client, sandbox_sta
         assert answer["msg"] == "Autorización eliminada"
         with pytest.raises(ReauthorizationNeeded):
             await client.me()
+
+
+class OneBatchHangs(httpx.ASGITransport):
+    """The sandbox, except that multigets not asking for `first` never answer."""
+
+    def __init__(self, app, first):
+        super().__init__(app=app)
+        self.first = first
+
+    async def handle_async_request(self, request):
+        if request.url.path == "/items/bulk" and self.first not in request.url.params["ids"]:
+            await asyncio.Event().wait()
+        return await super().handle_async_request(request)
+
+
+async def test_a_failing_batch_stops_the_others(connected, make_client, sandbox_app, sandbox_state):
+    ids = sandbox_state.listing_ids()
+    sandbox_state.fail_next(1000, status=500, path_prefix="/items/bulk")
+    async with make_client(transport=OneBatchHangs(sandbox_app, ids[0])) as client:
+        with pytest.raises(MeliApiError) as caught:
+            await client.listings(ids)
+        # no batch keeps running behind the raised error (it would outlive the client)
+        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+    assert caught.value.status == 500
