@@ -108,7 +108,7 @@ def generate(n: int = 300, seed: int = 0) -> Catalog:
         lambda: b.with_variations("Luminária de Mesa LED Articulada", "LUM-ART", 3, compositions=False),
         # reference codes with accents and spaces
         lambda: b.simple("Caneca Térmica Água 300ml", "CANECA ÁGUA 300", quantity=8),
-        lambda: b.with_variations("Camiseta Ação Social", "CAMISETA AÇÃO", 4),
+        lambda: b.with_variations("Camiseta Ação Social", "CAMISETA AÇÃO", 4, legacy=True),
         # no reference code anywhere (item and variations)
         lambda: b.with_variations("Meia Esportiva Sem Código", "X", 3, codes=False),
         lambda: b.simple("Boné Sem Código", None),
@@ -138,7 +138,8 @@ def generate(n: int = 300, seed: int = 0) -> Catalog:
         if roll < 0.30:
             b.with_variations(title, code, b.rng.randint(2, 12), item_sku=b.rng.random() < 0.8,
                               codes=b.rng.random() > 0.04, in_erp=b.rng.random() > 0.05,
-                              differ=b.rng.random() < 0.2, full=b.rng.random() < 0.05)
+                              differ=b.rng.random() < 0.2, full=b.rng.random() < 0.05,
+                              legacy=b.rng.random() < 0.25)
         else:
             b.simple(title, None if b.rng.random() < 0.04 else code, in_erp=b.rng.random() > 0.05,
                      differ=b.rng.random() < 0.15, full=b.rng.random() < 0.05,

@@ -137,6 +137,7 @@ class ItemsMixin:
             self.items[item_id] = item
             self._order.append(item_id)
             self._reindex(item)
+            self._index_holders(item)
             return item_id
 
     def _reindex(self, item: dict) -> None:
@@ -333,7 +334,8 @@ class ItemsMixin:
             item = self.items[item_id]
             if statuses is not None and item["status"] not in statuses:
                 continue
-            if ups is not None and item["user_product_id"] not in ups:
+            if ups is not None and item["user_product_id"] not in ups and not any(
+                    v["user_product_id"] in ups for v in item["variations"]):
                 continue
             if listing_type is not None and item["listing_type_id"] != listing_type:
                 continue
@@ -394,7 +396,8 @@ class ItemsMixin:
             if "seller_custom_field" in body:
                 new["seller_custom_field"] = body["seller_custom_field"]
             if "variations" in body:
-                self._replace_variations(new, body["variations"])
+                self._replace_variations(new, body["variations"], ignore_quantities=self.warehouse_management)
+                ignored_quantity = self.warehouse_management
             if "available_quantity" in body:
                 if self._is_full(new):
                     raise validation_error("item.available_quantity.not_modifiable",
@@ -415,6 +418,7 @@ class ItemsMixin:
             new["last_updated"] = self.iso()
             self.items[item_id] = new
             self._reindex(new)
+            self._index_holders(new)
             if not ignored_quantity and ("available_quantity" in body or "variations" in body):
                 self._after_stock_change(new, None)
             return render_item(self.items[item_id], include_attributes=True)
@@ -432,7 +436,7 @@ class ItemsMixin:
         else:
             raise validation_error("item.status.invalid", f"Invalid status: {status}")
 
-    def _replace_variations(self, item: dict, entries) -> None:
+    def _replace_variations(self, item: dict, entries, ignore_quantities: bool = False) -> None:
         """The `variations` array REPLACES the set (ml-api.md §6.3): omitted ids are deleted, entries without
         an id become new variations with new ids (the old sales history is gone)."""
         if item["family_name"] is not None:
@@ -446,6 +450,8 @@ class ItemsMixin:
             if full and "available_quantity" in entry:
                 raise validation_error("variations.available_quantity.not_modifiable",
                                        "Available quantity is not modifiable in fulfillment items")
+            if ignore_quantities:  # multi-origin sellers: 200, quantity unchanged (ml-api.md §6.5)
+                entry = {k: v for k, v in entry.items() if k != "available_quantity"}
             if entry.get("id") is None:
                 kept.append(self._variation_from_entry(item, entry))
                 continue
@@ -511,6 +517,8 @@ class ItemsMixin:
             if "price" in body and body["price"] != variation["price"] and len(item["variations"]) > 1:
                 raise validation_error("item.variations.price.invalid", "All variations must have the same price")
             edited = copy.deepcopy(variation)
+            if self.warehouse_management:  # multi-origin sellers: 200, quantity unchanged (ml-api.md §6.5)
+                body = {k: v for k, v in body.items() if k != "available_quantity"}
             self._edit_variation(edited, body)
             item["variations"] = [edited if v["id"] == variation_id else v for v in item["variations"]]
             item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
@@ -520,9 +528,12 @@ class ItemsMixin:
                 self._after_stock_change(item, variation_id)
             return render_variation(edited, include_attributes=True, owner=True)
 
-    # hooks the User Products mixin fills in
+    # hooks the User Products mixin (sandbox/user_products.py) fills in
     def _check_not_migrating(self, item: dict) -> None:  # pragma: no cover - overridden
         pass
 
     def _after_stock_change(self, item: dict, variation_id: int | None) -> None:  # pragma: no cover - overridden
+        pass
+
+    def _index_holders(self, item: dict) -> None:  # pragma: no cover - overridden
         pass

@@ -69,6 +69,7 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
         auto_approve: bool = False,
         user_products: bool = False,
         warehouse_management: bool = False,
+        warehouses: int = 1,
     ):
         self.lock = threading.RLock()
         self.seed = seed
@@ -83,6 +84,7 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
         self.auto_approve = auto_approve
         self.user_products = user_products
         self.warehouse_management = warehouse_management
+        self.warehouses = warehouses  # seller_warehouse stores (> 1: tag multiwarehouse)
         self._random = random.Random(seed)
         self._faults: list[_Fault] = []
         self._buckets: dict[str, tuple[float, float]] = {}  # app -> (tokens, at)
@@ -105,7 +107,12 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
 
                 listings = generate(listings, self.seed).listings if listings else []
             for spec in listings:
-                self.add_listing(**spec)
+                spec = dict(spec)
+                legacy = spec.pop("legacy", False)  # stays a legacy listing even for a User Products seller
+                if self.user_products and not legacy:
+                    self._add_as_user_products(spec)
+                else:
+                    self.add_listing(**spec)
         finally:
             if collecting:
                 gc.enable()
@@ -134,6 +141,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
             tags.append("user_product_seller")
         if self.warehouse_management:
             tags.append("warehouse_management")
+            if self.warehouses > 1:
+                tags.append("multiwarehouse")
         return tags
 
     def user_me(self, user_id: int) -> dict:
