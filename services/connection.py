@@ -78,7 +78,7 @@ def forget_connection(home: Path) -> None:
 def status_report(config) -> dict:
     """What `status` (and the TUI's connection screen) shows; reads no secret and calls no API.
 
-    `links` comes from `services.status_info.link_counts()` when the link store provides it.
+    `links` comes from `services.status_info.link_counts(home)` when the link store provides it.
     """
     from datetime import timezone
 
@@ -102,15 +102,15 @@ def status_report(config) -> dict:
         "client_id": config.client_id or None,
         "api_url": config.api_url,
         "home": str(config.home),
-        "links": link_counts(),
+        "links": link_counts(config.home),
     }
 
 
-def link_counts() -> dict[str, int]:
-    """Counts of links by state from the link store, or {} while it is not there."""
+def link_counts(home: Path) -> dict[str, int]:
+    """Counts of links by state from the link store (`services.status_info`), or {} while it is not there."""
     try:
-        from services import status_info  # provided by the link store's part
+        from services import status_info  # the link store's part; imported late (it loads the store)
     except ImportError:
         return {}
     counter = getattr(status_info, "link_counts", None)
-    return dict(counter()) if callable(counter) else {}
+    return dict(counter(home)) if callable(counter) else {}

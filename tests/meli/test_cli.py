@@ -199,3 +199,19 @@ def test_connect_bad_paste_exit_2(live_sandbox, melisync_home, monkeypatch, past
     assert main(["connect"]) == 2
     assert "melisync:" in capsys.readouterr().err
     assert not (melisync_home / "oauth_pending.json").exists()
+
+
+def test_status_counts_links_by_state(connected, capsys):
+    from services.linking import Link, LinkState
+    from services.store.links import LinkRepository
+
+    LinkRepository(home=connected.home).replace_all([
+        Link("MLB1", None, LinkState.LINKED, "A", "A"),
+        Link("MLB2", None, LinkState.LINKED, "B", "B"),
+        Link("MLB3", None, LinkState.UNKNOWN_CODE, "Z", None),
+    ])
+    assert main(["status", "--json"]) == 0
+    links = json.loads(capsys.readouterr().out)["links"]
+    assert links["linked"] == 2 and links["unknown_code"] == 1
+    main(["status"])
+    assert "linked 2" in capsys.readouterr().out

@@ -46,7 +46,7 @@ def render(report: dict) -> str:
         f"Client secret: {report['client_secret_store'] or 'not set (melisync config set-secret)'}",
         f"Home:          {report['home']}",
     ]
-    links = report["links"]
+    links = {state: count for state, count in report["links"].items() if count}
     if links:
         lines.append("Links:         " + ", ".join(f"{state} {count}" for state, count in sorted(links.items())))
     else:
