@@ -69,12 +69,18 @@ class CsvError(BadInput):
     """A malformed catalogue file: `errors` holds every "line N, column C: ..." message."""
 
     def __init__(self, source: str, errors: list[str]):
+        errors = sorted(errors, key=_line_of)
         self.errors = errors
         shown = errors[:MAX_ERRORS]
         more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         noun = "error" if len(errors) == 1 else "errors"
         super().__init__(f"{source}: {len(errors)} {noun}; nothing was imported. Fix the file and run again:\n  "
                          + "\n  ".join(shown) + more)
+
+
+def _line_of(message: str) -> int:
+    found = re.match(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1 << 30
 
 
 # -- reading ----------------------------------------------------------------------------------------------
@@ -166,8 +172,9 @@ def format_attributes(attributes: Iterable[tuple[str, str]]) -> str:
     return ";".join(f"{name}={value}" for name, value in attributes)
 
 
-def read_rows(text: str) -> list[CsvRow]:
-    """Parse and check each line on its own; raises `CsvError` (via BadInput) with every problem found."""
+def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:
+    """Parse and check each line on its own: (rows, errors). Rows with errors are returned too (their bad
+    values as None), so checks across rows still see their codes. A bad header raises `CsvError`."""
     errors: list[str] = []
     first_line = 1
     excel = _EXCEL_SEPARATOR.match(text)
@@ -201,13 +208,8 @@ def read_rows(text: str) -> list[CsvRow]:
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
             errors.append(f"line {line}: {len(cells)} values but the header has {len(header)} columns "
                           "(a separator inside a value? put the value in quotes)")
-            continue
-        row = _check_row(line, cells, where, decimal_mark, errors)
-        if row is not None:
-            rows.append(row)
-    if errors:
-        raise CsvError("the file", errors)
-    return rows
+        rows.append(_check_row(line, cells, where, decimal_mark, errors))
+    return rows, errors
 
 
 def _records(text: str, separator: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
@@ -231,9 +233,7 @@ def _cell(cells: list[str], where: dict[str, int], column: str) -> str:
 
 
 def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark: str,
-               errors: list[str]) -> CsvRow | None:
-    before = len(errors)
-
+               errors: list[str]) -> CsvRow:
     def problem(column: str, message: str) -> None:
         errors.append(f"line {line}, column {column}: {message}")
 
@@ -270,8 +270,6 @@ def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark:
             stock = parse_stock(raw_stock, decimal_mark)
         except ValueError as exc:
             problem("stock", str(exc))
-    if len(errors) > before:
-        return None
     return CsvRow(line, code, name, price, stock, parent_code, attributes)
 
 
@@ -290,6 +288,8 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
     known_products, known_compositions = catalog.products(), catalog.compositions()
     by_code: dict[str, CsvRow] = {}
     for row in rows:
+        if not row.code:
+            continue
         if row.code in by_code:
             errors.append(f"line {row.line}, column code: {row.code} repeats line {by_code[row.code].line}")
         else:
@@ -362,11 +362,12 @@ def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, conve
                       "Run again with --convert to do it")
 
 
-def import_rows(rows: list[CsvRow], catalog: Catalog, *, convert: bool = False, reference: str = "csv import"
-                ) -> ImportReport:
-    """Check `rows` against the catalogue and write them in one batch, or raise `CsvError` and write nothing."""
+def import_rows(rows: list[CsvRow], catalog: Catalog, *, errors: Iterable[str] = (), convert: bool = False,
+                reference: str = "csv import") -> ImportReport:
+    """Check `rows` against each other and the catalogue, then write them in one batch; or raise `CsvError`
+    with these and the earlier `errors` (from `read_rows`) and write nothing."""
     with catalog.transaction():
-        errors: list[str] = []
+        errors = list(errors)
         plan = _plan(rows, catalog, convert, errors)
         if errors:
             raise CsvError("the file", errors)
@@ -403,8 +404,9 @@ def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = Fa
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        rows = read_rows(decode(raw))
-        return import_rows(rows, catalog or Catalog(), convert=convert, reference=f"csv import {path.name}")
+        rows, errors = read_rows(decode(raw))
+        return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert,
+                           reference=f"csv import {path.name}")
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None
     except BadInput as exc:

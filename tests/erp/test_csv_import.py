@@ -209,3 +209,13 @@ def test_excel_separator_line_and_blank_lines_keep_line_numbers_right(tmp_path, 
     assert "line 5, column stock: 'x' is not a whole number" in capsys.readouterr().err
     assert _import(_write(tmp_path, text.replace(";x", ";3"))) == 0
     assert Catalog().products()["B"].price == Decimal("2.50")
+
+
+def test_line_errors_and_errors_across_lines_come_together_in_line_order(tmp_path, imported, capsys):
+    text = ("code,name,price,stock,parent_code,attributes\nA,Alpha,10.00,5,,\nA,Alpha again,10.00,5,,\n"
+            "B-1,,,3,NOPE,Cor=Azul\nC,Gamma,12;50,-2,,\nD,Delta,x,,,\nD-1,,,1,D,Cor=Azul\n")
+    assert _import(_write(tmp_path, text)) == 2
+    lines = capsys.readouterr().err.splitlines()[1:]
+    assert [line.split(":")[0].strip() for line in lines] == [
+        "line 3, column code", "line 4, column parent_code", "line 5, column price", "line 5, column stock",
+        "line 6, column price"]  # D-1's parent D is in the file (with a bad price): not reported as missing
