@@ -8,10 +8,10 @@ import logging
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from services.connection import load_connection, update_connection
-from services.errors import NotConnected, ReauthorizationNeeded
+from services.errors import NotConnected, OperationFailed, ReauthorizationNeeded
 from services.meli.errors import MeliApiError
 from services.secrets import SecretStore, TokenSet
 
@@ -79,8 +79,8 @@ class TokenKeeper:
         async with self._lock:
             if self._tokens is not None and self._tokens.access_token != rejected:
                 return self._tokens  # another coroutine of this process refreshed meanwhile
-            lock = FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS, thread_local=False, mode=0o600)
-            await asyncio.to_thread(lock.acquire)
+            lock = FileLock(str(self._lock_path), thread_local=False, mode=0o600)
+            await _acquire(lock)
             try:
                 return await self._refresh_locked(rejected)
             finally:
@@ -111,3 +111,19 @@ class TokenKeeper:
         self._tokens = fresh
         log.info("access token refreshed; valid until %s", fresh.expires_at.isoformat())
         return fresh
+
+
+async def _acquire(lock: FileLock) -> None:
+    """Take the cross-process refresh lock without blocking the event loop (and cancellable: nothing is
+    left holding it). Another process refreshing holds it for one HTTP round trip."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            lock.acquire(blocking=False)
+            return
+        except Timeout:
+            if loop.time() > deadline:
+                raise OperationFailed(f"another melisync process has held {lock.lock_file} for "
+                                      f"{LOCK_TIMEOUT_SECONDS}s while refreshing the token; try again") from None
+            await asyncio.sleep(0.02)

@@ -226,3 +226,22 @@ async def test_a_failing_batch_stops_the_others(connected, make_client, sandbox_
         # no batch keeps running behind the raised error (it would outlive the client)
         assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
     assert caught.value.status == 500
+
+
+async def test_refresh_lock_held_elsewhere_gives_up_clearly(connected, make_client, sandbox_state, monkeypatch):
+    from filelock import FileLock
+
+    from services.meli import tokens
+
+    monkeypatch.setattr(tokens, "LOCK_TIMEOUT_SECONDS", 0.1)
+    sandbox_state.advance(7 * 3600)
+    before = SecretStore(connected.home).load_tokens()
+    held = FileLock(str(connected.home / tokens.LOCK_FILE))
+    held.acquire()
+    try:
+        async with make_client() as client:
+            with pytest.raises(OperationFailed, match="another melisync process"):
+                await client.me()
+    finally:
+        held.release()
+    assert _grants(sandbox_state) == [] and SecretStore(connected.home).load_tokens() == before
