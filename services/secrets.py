@@ -18,6 +18,7 @@ from pathlib import Path
 import keyring
 import keyring.backends.fail
 import keyring.errors
+from keyring.backends.chainer import ChainerBackend
 from filelock import FileLock
 
 from services.connection import load_connection, update_connection
@@ -93,7 +94,8 @@ def keyring_backend_name() -> str:
 def _keyring_call(method: str, *args: str):
     """Call `keyring.<method>(*args)` in a daemon thread; KeyringUnavailable if it fails or hangs."""
     backend = keyring.get_keyring()
-    if isinstance(backend, keyring.backends.fail.Keyring):
+    if isinstance(backend, keyring.backends.fail.Keyring) or (
+            isinstance(backend, ChainerBackend) and not backend.backends):
         raise KeyringUnavailable("no keyring backend is available")
     outcome: list = []
 
@@ -115,6 +117,14 @@ def _keyring_call(method: str, *args: str):
     if kind == "error":
         raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) failed: {value}")
     return value
+
+
+def _keyring_store(key: str, value: str) -> None:
+    """Write and read back: a backend that accepts a write and keeps nothing (an empty chainer) must not
+    swallow a single-use refresh token."""
+    _keyring_call("set_password", KEYRING_SERVICE, key, value)
+    if _keyring_call("get_password", KEYRING_SERVICE, key) != value:
+        raise KeyringUnavailable(f"the keyring ({keyring_backend_name()}) did not keep what was written")
 
 
 def backend_label(backend) -> str:
@@ -161,7 +171,7 @@ class SecretStore:
         """Store the client secret: keyring if one works, else the 0600 file. Returns where it went."""
         value = value.strip()
         try:
-            _keyring_call("set_password", KEYRING_SERVICE, self._key("client_secret"), value)
+            _keyring_store(self._key("client_secret"), value)
         except KeyringUnavailable as exc:
             log.info("client secret goes to %s: %s", self.file, exc)
             self._update_file(client_secret=value)
@@ -190,7 +200,7 @@ class SecretStore:
     def save_tokens(self, tokens: TokenSet) -> str:
         """Persist the pair (keyring, else the file) and record where and until when. Returns where."""
         try:
-            _keyring_call("set_password", KEYRING_SERVICE, self._key("tokens"), json.dumps(tokens.to_dict()))
+            _keyring_store(self._key("tokens"), json.dumps(tokens.to_dict()))
             where = f"keyring ({keyring_backend_name()})"
             if "tokens" in self._read_file():
                 self._update_file(tokens=None)

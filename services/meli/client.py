@@ -66,7 +66,7 @@ class MeliClient:
     ):
         self.config = config
         self.store = store or SecretStore(config.home)
-        endpoint = multiget_endpoint or getattr(config, "multiget_endpoint", "bulk") or "bulk"
+        endpoint = multiget_endpoint or config.multiget_endpoint or "bulk"
         if endpoint not in MULTIGET_ENDPOINTS:
             raise BadInput(f"multiget_endpoint must be one of {', '.join(MULTIGET_ENDPOINTS)}, got {endpoint!r}")
         self.multiget_endpoint = endpoint

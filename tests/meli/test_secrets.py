@@ -81,3 +81,18 @@ def test_damaged_file_is_reported_without_its_content(melisync_home):
     with pytest.raises(OperationFailed) as caught:
         SecretStore(melisync_home).load_tokens()
     assert "zq81" not in str(caught.value) and "damaged" in str(caught.value)
+
+
+def test_a_keyring_that_keeps_nothing_is_not_trusted(melisync_home):
+    import keyring
+
+    from tests.fixtures.meli import MemoryKeyring
+
+    class Forgetful(MemoryKeyring):
+        def set_password(self, service, username, password):
+            pass  # accepted, not kept (an empty chainer backend does this)
+
+    keyring.set_keyring(Forgetful())
+    store = SecretStore(melisync_home)
+    assert store.save_tokens(TOKENS).startswith("file (")
+    assert store.load_tokens() == TOKENS
