@@ -28,11 +28,13 @@ from services.sync import events
 from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
-from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, sale_key
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
 
-ORDERS_CURSOR = "orders"
+ORDERS_CURSOR = "orders"  # how far sales were recorded
+CUSTOMERS_CURSOR = "customers"  # how far buyers were recorded
+CURSORS = {ORDERS_CURSOR: "orders", CUSTOMERS_CURSOR: "buyers"}  # cursor -> the plan step it belongs to
 _PRODUCT_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION})
 _ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
 
@@ -129,28 +131,47 @@ class SyncEngine:
         until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
-            cursor = self.cursors.get(ORDERS_CURSOR)
-            if cursor is None:
-                # Sales before the first sync are already in the listings' stock (and in an imported or
-                # counted ERP stock): only sales from now on are recorded.
-                notes.append("first orders sync: sales from now on will be recorded as stock movements")
-            else:
-                self.on_event(Event(events.READING, run_id, message="orders"))
-                # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
-                wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
-                snapshot.orders = [o async for o in self.client.orders(datetime.fromisoformat(cursor), until,
-                                                                       status=wanted)]
-                snapshot.billing = await self._billing(snapshot.orders, snapshot)
+            await self._read_orders(run_id, steps, snapshot, until, notes)
         plan, links = make_plan(kind, snapshot)
         plan.notes = notes + plan.notes
         return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
                         [f.item_id for f in failures])
 
+    async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
+                           notes: list[str]) -> None:
+        """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both."""
+        since = {name: self.cursors.get(name) for name, step in CURSORS.items() if step in steps}
+        for name, cursor in since.items():
+            if cursor is None:
+                # Sales before the first sync are already in the listings' stock (and in an imported or
+                # counted ERP stock), so each step starts from now on.
+                notes.append(f"first {name} sync: {name} from now on will be recorded")
+        started = [datetime.fromisoformat(c) for c in since.values() if c]
+        if not started:
+            return
+        self.on_event(Event(events.READING, run_id, message="orders"))
+        # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
+        wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
+        read = [o async for o in self.client.orders(min(started), until, status=wanted)]
+
+        def since_cursor(name: str) -> list[Order]:
+            cursor = since.get(name)
+            if cursor is None:
+                return []
+            floor = _floor_hour(datetime.fromisoformat(cursor))  # ML filters by the hour: keep the overlap
+            return [o for o in read if o.date_last_updated >= floor]
+
+        snapshot.orders = since_cursor(ORDERS_CURSOR)
+        snapshot.buyer_orders = since_cursor(CUSTOMERS_CURSOR) if "buyers" in steps else []
+        snapshot.billing = await self._billing(snapshot.buyer_orders, snapshot)
+
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
-        """Billing info only for orders with a sale not yet recorded (one request each): re-runs read none."""
-        wanted = {o.billing_info_id for o in orders
-                  if o.billing_info_id and o.status in SOLD_STATUSES
-                  and any(sale_key(o.id, item) not in snapshot.recorded for item in o.items)}
+        """Billing info once per buyer the ERP does not know yet (or knows without a document)."""
+        wanted: dict[int, str] = {}
+        for o in orders:
+            known = snapshot.customers.get(o.buyer_id)
+            if o.billing_info_id and o.status in SOLD_STATUSES and not (known and known.doc_number):
+                wanted.setdefault(o.buyer_id, o.billing_info_id)
         found = {}
 
         async def one(billing_id: str) -> None:
@@ -161,7 +182,7 @@ class SyncEngine:
             except MelisyncError:
                 pass  # the customer is still created from the buyer id; fiscal data comes next time
 
-        await asyncio.gather(*(one(b) for b in sorted(wanted)))
+        await asyncio.gather(*(one(b) for b in sorted(set(wanted.values()))))
         return found
 
     # -- apply -------------------------------------------------------------------------------------------
@@ -200,7 +221,9 @@ class SyncEngine:
                         progress.finished(result)
                     progress.flush()
                 if kinds is _ORDER_KINDS and prepared.orders_until is not None:
-                    self.cursors.set(ORDERS_CURSOR, prepared.orders_until.isoformat())
+                    for name, step in CURSORS.items():
+                        if step in STEPS[prepared.kind]:
+                            self.cursors.set(name, prepared.orders_until.isoformat())
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
             if stock and status != CANCELLED:
                 writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
@@ -293,6 +316,10 @@ class _Progress:
     def flush(self) -> None:
         self.engine.journal.record(self.run_id, self.pending, self.pending_errors)
         self.pending, self.pending_errors = [], []
+
+
+def _floor_hour(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
 def _with_stock(listing: Listing, written: dict[str, int]) -> Listing:

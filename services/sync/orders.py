@@ -31,26 +31,25 @@ def cancel_key(order_id: int, item: OrderItem) -> str:
     return "cancel" + sale_key(order_id, item)[len("sale"):]
 
 
+SAME_ORDERS = object()  # customers come from the same orders as the sales
+
+
 def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
                 balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
-                billing: Mapping[str, BillingInfo] | None = None) -> list[Action]:
-    """Sale and compensation movements for `orders`, then customer actions for their buyers.
+                billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS) -> list[Action]:
+    """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
+    (default: the same orders; None: no customers, as in a stock sync).
 
     `recorded` holds the movement keys already in the ledger; `balances` the ERP balances before this
     step (for the before/after shown); `billing` the billing info fetched for these orders, by id.
     """
+    orders = list(orders)
+    buyer_orders = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
     customers = customers or {}
     billing = billing or {}
     running = dict(balances)
     actions: list[Action] = []
-    buyers: dict[int, Order] = {}
-    latest: dict[int, Order] = {}
-    for order in orders:  # the same order may come twice (overlapping windows): keep its latest state
-        if order.id not in latest or order.date_last_updated >= latest[order.id].date_last_updated:
-            latest[order.id] = order
-    for order in sorted(latest.values(), key=lambda o: (o.date_created, o.id)):
-        if order.status in SOLD_STATUSES:
-            buyers.setdefault(order.buyer_id, order)
+    for order in latest_first(orders):
         for item in order.items:
             action = _movement(order, item, links, recorded)
             if action is None:
@@ -60,11 +59,24 @@ def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Co
                 running[action.erp_code] = before + action.data["quantity"]
                 action = replace(action, from_=before, to=running[action.erp_code])
             actions.append(action)
+    buyers: dict[int, Order] = {}
+    for order in latest_first(buyer_orders):
+        if order.status in SOLD_STATUSES:
+            buyers.setdefault(order.buyer_id, order)
     for buyer_id, order in buyers.items():
         action = _customer(buyer_id, order, customers.get(buyer_id), billing.get(order.billing_info_id or ""))
         if action:
             actions.append(action)
     return actions
+
+
+def latest_first(orders: Iterable[Order]) -> list[Order]:
+    """Each order once, in its latest state (overlapping windows repeat orders), oldest first."""
+    latest: dict[int, Order] = {}
+    for order in orders:
+        if order.id not in latest or order.date_last_updated >= latest[order.id].date_last_updated:
+            latest[order.id] = order
+    return sorted(latest.values(), key=lambda o: (o.date_created, o.id))
 
 
 def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str]) -> Action | None:

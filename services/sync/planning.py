@@ -19,9 +19,9 @@ from services.sync.stock import plan_stock
 
 STEPS: dict[SyncKind, tuple[str, ...]] = {
     SyncKind.PRODUCTS: ("products",),
-    SyncKind.CUSTOMERS: ("orders",),
+    SyncKind.CUSTOMERS: ("orders", "buyers"),
     SyncKind.STOCK: ("orders", "stock"),
-    SyncKind.ALL: ("products", "orders", "stock"),
+    SyncKind.ALL: ("products", "orders", "buyers", "stock"),
 }
 
 
@@ -33,7 +33,8 @@ class Snapshot:
     catalogue: CatalogueView
     previous: list[Link] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)
-    orders: list[Order] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)  # orders whose sales to record
+    buyer_orders: list[Order] | None = None  # orders whose buyers to record (None: the same as `orders`)
     recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
@@ -53,7 +54,9 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     balances = catalogue.balances
     if "orders" in steps:
         by_key = {link.key: link for link in links}
-        moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing)
+        buyers = (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
+        moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing,
+                            buyer_orders=buyers)
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:

@@ -130,7 +130,7 @@ def test_order_seen_twice_decrements_once_and_stock_follows(live_home, live_sand
     csv = tmp_path / "erp.csv"
     csv.write_text(CSV, "utf-8")
     cli(capsys, "erp", "import", str(csv))
-    assert cli(capsys, "sync", "stock", "--yes")[0] == 0  # first orders sync: from now on
+    assert cli(capsys, "sync", "all", "--yes")[0] == 0  # first orders/customers sync: from now on
     caneca = listing(state, "Caneca")
     order = state.create_order(caneca, quantity=3)  # ML: 4 -> 1
     for _ in range(2):
@@ -142,7 +142,7 @@ def test_order_seen_twice_decrements_once_and_stock_follows(live_home, live_sand
     assert state.item(listing(state, "Caneca Premium"))["available_quantity"] == 1
     assert state.item(caneca)["available_quantity"] == 1
     buyer = state.order(order["id"])["buyer"]["id"]
-    assert Catalog().customers()[buyer].doc_number
+    assert cli(capsys, "sync", "customers", "--yes")[0] == 0 and Catalog().customers()[buyer].doc_number
 
 
 def test_usage_and_connection_exit_codes(live_home, capsys, monkeypatch):

@@ -180,8 +180,9 @@ async def test_journal_has_every_action_with_before_after_and_result(sandbox_sta
 async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_state, make_engine):
     catalog = seed_erp({"CAN": 9})
     caneca = ids(sandbox_state)[0]
-    first = await run(make_engine(), SyncKind.STOCK)
-    assert any("first orders sync" in n for n in first.notes) and sandbox_state.writes() == []
+    first = await run(make_engine(), SyncKind.ALL)
+    assert any("first orders sync" in n for n in first.notes) and any("first customers sync" in n for n in first.notes)
+    assert sandbox_state.writes() == []
     order = sandbox_state.create_order(caneca, quantity=2, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181"})
     assert sandbox_state.item(caneca)["available_quantity"] == 7  # ML took the units off itself
     sandbox_state.clear_log()
@@ -189,9 +190,12 @@ async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_stat
     # The sale reaches the ERP first (9 -> 7), so the push has nothing to re-inflate: no write.
     [sale] = [a for a in result.actions if a.kind == K.SALE]
     assert (sale.status, sale.from_, sale.to, sale.key) == (St.DONE, 9, 7, f"sale:{order['id']}:{caneca}:-")
-    assert catalog.balance("CAN") == 7 and sandbox_state.writes() == []
+    assert catalog.balance("CAN") == 7 and sandbox_state.writes() == [] and catalog.customers() == {}
+    buyers = await run(make_engine(), SyncKind.CUSTOMERS)  # its own cursor: the buyer is still ahead
     [customer] = catalog.customers().values()
     assert (customer.doc_type, customer.doc_number) == ("CNPJ", "11222333000181")
+    assert [a.kind for a in buyers.actions if a.status == St.DONE] == [K.CUSTOMER]
+    assert len(sandbox_state.requests_to("/orders/billing-info")) == 1
     # The same order read again (overlapping window) is not recorded twice.
     again = await run(make_engine(), SyncKind.STOCK)
     assert [a for a in again.actions if a.kind == K.SALE] == [] and catalog.balance("CAN") == 7

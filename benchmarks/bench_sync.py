@@ -1,0 +1,198 @@
+"""Sync speed (issue 5 point 5): a first sync (`all`) and a stock sync against the sandbox over real HTTP with
+latency and a rate limit, for 1k and 10k listings. Prints requests by kind against the lower bound
+ceil(N/100) scan pages + ceil(N/20) detail batches + the changed targets, and wall time against
+requests / rate; then the same figures for a one-request-per-listing baseline. Asserts nothing.
+
+    python benchmarks/bench_sync.py                       # 1000 and 10000 listings, 30 ms, 10 req/s
+    python benchmarks/bench_sync.py --listings 300 --rate 50
+
+The baseline (GET /items/{id} per listing + one PUT per changed target, the way many connectors work)
+is measured on a sample of listings against the same server and extrapolated to N; the script says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import random
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import sandbox
+from sandbox.catalog import generate
+from sandbox.server import SandboxServer
+from sandbox.state import SandboxState
+from services.config import load_config, set_setting
+from services.erp.catalog import Catalog
+from services.erp.csv_io import import_rows, read_rows
+from services.erp.models import MovementKind, StockMovement
+from services.meli import oauth
+from services.meli.client import open_client
+from services.secrets import SecretStore
+from services.store import close_stores
+from services.sync.engine import SyncEngine
+from services.sync.events import PLANNED
+from services.sync.plan import ActionKind, ActionStatus, SyncKind
+
+
+def kind_of(request) -> str:
+    path, method = request.path, request.method
+    if path.endswith("/items/search"):
+        return "scan page"
+    if method == "GET" and path in ("/items", "/items/bulk"):
+        return "multiget"
+    if method == "PUT" and "/variations/" in path:
+        return "PUT variation"
+    if method == "PUT" and path.startswith("/items/"):
+        return "PUT item"
+    if method == "GET" and path.startswith("/items/"):
+        return "GET item"
+    if path.startswith("/orders/search"):
+        return "orders search"
+    if path.startswith("/orders/billing-info"):
+        return "billing info"
+    if path.startswith("/oauth"):
+        return "token"
+    return f"{method} {path.split('/')[1] if '/' in path else path}"
+
+
+async def timed_sync(config, state: SandboxState, kind: SyncKind) -> dict:
+    """One sync applied without asking; the requests it sent, split at the moment the plan was ready."""
+    state.clear_log()
+    marks = {}
+
+    def on_event(event):
+        if event.kind == PLANNED:
+            marks["planned"] = len(state.requests)
+
+    started = time.perf_counter()
+    async with open_client(config) as client:
+        engine = SyncEngine(client, config=config, on_event=on_event)
+        prepared = await engine.plan(kind)
+        result = await engine.apply(prepared)
+    wall = time.perf_counter() - started
+    requests = list(state.requests)
+    reading, applying = requests[:marks["planned"]], requests[marks["planned"]:]
+    targets = sum(1 for a in prepared.plan.actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED)
+    by_kind = Counter(kind_of(r) for r in reading)
+    for r in applying:
+        name = kind_of(r)
+        by_kind["read-back multiget" if name == "multiget" else name] += 1
+    return {"wall": wall, "requests": len(requests), "by_kind": by_kind, "targets": targets,
+            "status": result.status, "failed": result.counts["failed"], "throttled": sum(r.status == 429 for r in requests)}
+
+
+def report(title: str, n: int, run: dict, rate: float) -> None:
+    lower = math.ceil(n / 100) + math.ceil(n / 20) + run["targets"]
+    ideal = run["requests"] / rate
+    print(f"  {title}: status {run['status']}, {run['failed']} failed, {run['throttled']} answered 429")
+    print(f"    requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(run["by_kind"].items())))
+    print(f"    requests {run['requests']}  lower bound {lower} (= {math.ceil(n / 100)} scan + {math.ceil(n / 20)} "
+          f"detail + {run['targets']} changed targets)  ratio {run['requests'] / lower:.3f}   (goal <= 1.1)")
+    print(f"    wall {run['wall']:.1f} s  requests/rate {ideal:.1f} s  ratio {run['wall'] / ideal:.3f}   (goal <= 1.3)")
+
+
+def change_some(state: SandboxState, catalog: Catalog, fraction: float, seed: int) -> int:
+    """Between the two syncs: some sales on Mercado Livre and some stock counted differently in the ERP."""
+    rng = random.Random(seed)
+    state.create_sample_orders(max(1, int(len(state.listing_ids()) * fraction / 2)))
+    codes = sorted(c for c in catalog.balances())
+    picked = rng.sample(codes, max(1, int(len(codes) * fraction / 2)))
+    now = datetime.now(timezone.utc)
+    catalog.record_movements(StockMovement(c, MovementKind.ADJUSTMENT, rng.choice((-2, 3, 7)) if catalog.balance(c) > 2
+                                           else 5, now, "bench recount") for c in picked)
+    return len(picked)
+
+
+async def baseline(base_url: str, token: str, ids: list[str], sample: int) -> float:
+    """Seconds per listing for GET /items/{id}, one at a time with the client's concurrency, on `sample` ids."""
+    import httpx
+
+    chosen = ids[:sample]
+    gate = asyncio.Semaphore(4)
+    limiter_period = 1.0 / RATE
+    next_slot = [time.perf_counter()]
+
+    async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        async def one(item_id: str) -> None:
+            slot = max(next_slot[0], time.perf_counter())
+            next_slot[0] = slot + limiter_period
+            await asyncio.sleep(max(0.0, slot - time.perf_counter()))
+            async with gate:
+                answer = await client.get(f"/items/{item_id}", params={"include_attributes": "all"})
+                answer.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in chosen))
+        return (time.perf_counter() - started) / len(chosen)
+
+
+RATE = 10.0
+
+
+async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: float, sample: int) -> None:
+    home = Path(tempfile.mkdtemp(prefix="melisync-bench-")) / "home"
+    os.environ["MELISYNC_HOME"] = str(home)
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    close_stores()
+    t0 = time.perf_counter()
+    data = generate(n, seed)
+    state = SandboxState(listings=data.listings, seed=seed, rate=rate)
+    with SandboxServer(state) as server:
+        for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
+                           ("api_url", server.base_url), ("auth_url", server.base_url),
+                           ("requests_per_second", str(rate)), ("concurrency", "4")):
+            set_setting(key, value, home)
+        SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
+        config = load_config(home)
+        catalog = Catalog(home=home)
+        import_rows(read_rows(data.erp_csv), catalog)
+        url, _ = oauth.begin_authorization(config)
+        await oauth.complete_authorization(config, state.approve(url))
+        rows = len(data.erp_rows)
+        print(f"\n{n} listings ({rows} ERP rows), latency {latency_ms:g} ms, rate {rate:g} req/s "
+              f"(set-up {time.perf_counter() - t0:.1f} s)")
+        state.latency_ms = latency_ms
+        first = await timed_sync(config, state, SyncKind.ALL)
+        report("first sync (all: products, orders, stock)", n, first, rate)
+        changed = change_some(state, catalog, fraction, seed)
+        stock = await timed_sync(config, state, SyncKind.STOCK)
+        report(f"stock sync (after sales and {changed} ERP recounts)", n, stock, rate)
+        again = await timed_sync(config, state, SyncKind.STOCK)
+        report("stock sync with nothing changed", n, again, rate)
+        token = SecretStore(home).load_tokens().access_token
+        per_listing = await baseline(server.base_url, token, state.listing_ids(), min(sample, n))
+        print(f"  baseline, one request per listing (GET /items/{{id}} each; measured on {min(sample, n)} listings, "
+              f"extrapolated to {n}):")
+        for title, run in (("first sync", first), ("stock sync", stock)):
+            requests = math.ceil(n / 100) + n + run["targets"]
+            wall = requests * per_listing
+            print(f"    {title}: requests {requests} (ratio to lower bound "
+                  f"{requests / (math.ceil(n / 100) + math.ceil(n / 20) + run['targets']):.2f}), wall ~{wall:.0f} s "
+                  f"vs melisync {run['wall']:.0f} s ({run['requests']} requests)")
+    close_stores()
+
+
+def main() -> None:
+    global RATE
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--latency-ms", type=float, default=30.0)
+    parser.add_argument("--rate", type=float, default=10.0, help="requests per second (sandbox and client)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--changed", type=float, default=0.02, help="fraction changed between the syncs")
+    parser.add_argument("--baseline-sample", type=int, default=200)
+    args = parser.parse_args()
+    RATE = args.rate
+    for n in args.listings:
+        asyncio.run(bench(n, args.latency_ms, args.rate, args.seed, args.changed, args.baseline_sample))
+
+
+if __name__ == "__main__":
+    main()
