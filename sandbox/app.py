@@ -138,6 +138,12 @@ def create_app(state: SandboxState) -> Starlette:
     async def items_search(request: Request):
         return JSONResponse(state.search(request.path_params["user_id"], caller(request), params(request)))
 
+    async def user_applications(request: Request):
+        return JSONResponse(state.user_applications(request.path_params["user_id"], caller(request)))
+
+    async def app_grants(request: Request):
+        return JSONResponse(state.list_grants(request.path_params["app_id"], caller(request)))
+
     async def revoke_application(request: Request):
         return JSONResponse(state.revoke_application(request.path_params["user_id"], caller(request),
                                                      request.path_params["app_id"]))
@@ -145,6 +151,8 @@ def create_app(state: SandboxState) -> Starlette:
     # -- items -------------------------------------------------------------------------------------
 
     async def items_multiget(request: Request):
+        if state.items_ids_discontinued:
+            raise ApiError(404, "not_found", "/items?ids= was discontinued: use /items/bulk?ids=")
         return JSONResponse(state.multiget(params(request), optional_caller(request), bulk=False))
 
     async def items_bulk(request: Request):
@@ -179,7 +187,9 @@ def create_app(state: SandboxState) -> Starlette:
         Route("/users/me", users_me, methods=["GET"]),
         Route("/users/{user_id:int}", user, methods=["GET"]),
         Route("/users/{user_id:int}/items/search", items_search, methods=["GET"]),
+        Route("/users/{user_id:int}/applications", user_applications, methods=["GET"]),
         Route("/users/{user_id:int}/applications/{app_id}", revoke_application, methods=["DELETE"]),
+        Route("/applications/{app_id}/grants", app_grants, methods=["GET"]),
         Route("/items", items_multiget, methods=["GET"]),
         Route("/items/bulk", items_bulk, methods=["GET"]),
         Route("/items/{item_id}", item_get, methods=["GET"]),

@@ -5,6 +5,7 @@ tokens, grants that revocation wipes with all their tokens."""
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -80,8 +81,8 @@ class OAuthMixin:
         challenge = params.get("code_challenge")
         if method and method not in ("S256", "plain"):
             raise AuthPageError("code_challenge_method deve ser S256 ou plain.")
-        if method and not challenge:
-            raise AuthPageError("code_challenge ausente.")
+        if (method or self.require_pkce) and not challenge:
+            raise AuthPageError("code_challenge ausente (PKCE é obrigatório para esta aplicação).")
         return {"client_id": client_id, "redirect_uri": redirect_uri, "state": params.get("state"),
                 "challenge": challenge, "method": (method or "plain") if challenge else None}
 
@@ -235,6 +236,23 @@ class OAuthMixin:
                 raise ApiError(404, "not_found", "authorization not found")
             self.revoke(app_id, user_id)
             return {"user_id": str(user_id), "app_id": str(app_id), "msg": "Autorización eliminada"}
+
+    def list_grants(self, app_id: str, caller: tuple[int, str]) -> dict:
+        """`GET /applications/{app_id}/grants` (the app's own token): who has this app authorized."""
+        with self.lock:
+            if caller[1] != app_id:
+                raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
+            grants = [{"user_id": user_id, "app_id": client_id, **grant}
+                      for (user_id, client_id), grant in self.grants.items() if client_id == app_id]
+            return {"paging": {"total": len(grants), "limit": 50, "offset": 0}, "grants": copy.deepcopy(grants)}
+
+    def user_applications(self, user_id: int, caller: tuple[int, str]) -> list[dict]:
+        """`GET /users/{user_id}/applications`: the apps this seller authorized."""
+        with self.lock:
+            if caller[0] != user_id:
+                raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
+            return [{"user_id": uid, "app_id": client_id, **copy.deepcopy(grant)}
+                    for (uid, client_id), grant in self.grants.items() if uid == user_id]
 
     def access_token_count(self) -> int:
         with self.lock:

@@ -70,6 +70,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
         user_products: bool = False,
         warehouse_management: bool = False,
         warehouses: int = 1,
+        require_pkce: bool = False,
+        items_ids_discontinued: bool = False,
     ):
         self.lock = threading.RLock()
         self.seed = seed
@@ -85,6 +87,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
         self.user_products = user_products
         self.warehouse_management = warehouse_management
         self.warehouses = warehouses  # seller_warehouse stores (> 1: tag multiwarehouse)
+        self.require_pkce = require_pkce  # the app has "PKCE" switched on in DevCenter
+        self.items_ids_discontinued = items_ids_discontinued  # /items?ids= gone (announced for 25/10/2026)
         self._random = random.Random(seed)
         self._faults: list[_Fault] = []
         self._buckets: dict[str, tuple[float, float]] = {}  # app -> (tokens, at)
@@ -185,6 +189,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
                 headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
                 if fault.status == 429:
                     return ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
+                if fault.status == 409:
+                    return ApiError(409, "conflict", "item optimistic locking error: conflict", headers=headers)
                 return ApiError(fault.status, message="injected fault", headers=headers)
             if self.error_rate and self._random.random() < self.error_rate:
                 return ApiError(self._random.choice((500, 502, 503, 504)), message="random fault")

@@ -109,3 +109,15 @@ async def test_unknown_item_and_unknown_route(seller_http):
     nowhere = await seller_http.get("/nope/at/all")
     assert nowhere.status_code == 404
     assert set(nowhere.json()) == {"message", "error", "status", "cause"} and nowhere.json()["status"] == 404
+
+
+async def test_wrong_method_gets_the_error_shape(seller_http):
+    answer = await seller_http.delete("/items/MLB1")
+    assert answer.status_code == 405 and answer.json()["status"] == 405
+
+
+async def test_legacy_multiget_can_be_switched_off(sandbox_state, seller_http):
+    sandbox_state.items_ids_discontinued = True
+    ids = ",".join(sandbox_state.listing_ids()[:2])
+    assert (await seller_http.get("/items", params={"ids": ids})).status_code == 404
+    assert (await seller_http.get("/items/bulk", params={"ids": ids})).status_code == 200

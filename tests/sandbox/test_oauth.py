@@ -193,3 +193,20 @@ async def test_state_approve_helper(sandbox_state, sandbox_http):
     code = redirect_params(sandbox_state.approve(url))["code"]
     assert (await sandbox_http.post("/oauth/token", data=token_form(code=code))).status_code == 200
     assert redirect_params(sandbox_state.deny(url))["error"] == "access_denied"
+
+
+async def test_pkce_can_be_mandatory(sandbox_state, sandbox_http):
+    sandbox_state.require_pkce = True
+    page = await sandbox_http.get("/authorization", params=auth_query(code_challenge=None, code_challenge_method=None))
+    assert page.status_code == 400 and "PKCE" in page.text
+    assert (await sandbox_http.get("/authorization", params=auth_query())).status_code == 200
+
+
+async def test_grants_show_who_authorized(sandbox_state, seller_http):
+    grants = (await seller_http.get(f"/applications/{DEMO_CLIENT_ID}/grants")).json()
+    assert [g["user_id"] for g in grants["grants"]] == [SELLER_ID]
+    apps = (await seller_http.get(f"/users/{SELLER_ID}/applications")).json()
+    assert [a["app_id"] for a in apps] == [DEMO_CLIENT_ID]
+    assert (await seller_http.get("/applications/123/grants")).status_code == 403
+    sandbox_state.revoke()
+    assert sandbox_state.grants == {}
