@@ -20,7 +20,9 @@ from services.config import Config
 from services.connection import update_connection
 from services.errors import BadInput
 from services.home import ensure_home, write_private
+from services.meli.client import MeliClient
 from services.meli.models import Account
+from services.secrets import SecretStore
 
 PENDING_FILE = "oauth_pending.json"
 PENDING_MAX_AGE = timedelta(minutes=30)
@@ -50,6 +52,9 @@ def begin_authorization(config: Config, now: datetime | None = None) -> tuple[st
     if not config.redirect_uri:
         raise BadInput("no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
                        "(exactly the one registered on your Mercado Livre application)")
+    if not SecretStore(config.home).client_secret():
+        # Checked now, not after the operator has been through the browser.
+        raise BadInput("no client secret: run `melisync config set-secret` first (it reads the secret from stdin)")
     pending = PendingAuthorization(
         state=secrets.token_urlsafe(24),
         code_verifier=secrets.token_urlsafe(64),
@@ -136,9 +141,6 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
 
 async def complete_authorization(config: Config, pasted: str, *, store=None, transport=None) -> Account:
     """Check the paste, exchange the code (PKCE), store the tokens and the account facts; the Account."""
-    from services.meli.client import MeliClient  # the client imports this module's neighbours
-    from services.secrets import SecretStore
-
     store = store or SecretStore(config.home)
     pending = load_pending(config.home)
     code = code_from_paste(pasted, pending, now=None)

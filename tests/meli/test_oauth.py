@@ -37,10 +37,15 @@ def test_authorization_url_has_state_and_pkce_s256(meli_config):
 
 
 def test_missing_settings_are_bad_input(melisync_home):
-    from services.config import load_config
+    from services.config import load_config, set_setting
 
     with pytest.raises(BadInput, match="client_id"):
         oauth.begin_authorization(load_config(melisync_home))
+    set_setting("client_id", "1", melisync_home)
+    set_setting("redirect_uri", "https://x.example/cb", melisync_home)
+    with pytest.raises(BadInput, match="set-secret"):
+        oauth.begin_authorization(load_config(melisync_home))
+    assert not (melisync_home / oauth.PENDING_FILE).exists()
 
 
 @pytest.fixture
