@@ -377,6 +377,7 @@ class ItemsMixin:
                 raise ApiError(400, "bad_request", "The body must be a non-empty JSON object")
             new = copy.deepcopy(item)
             ignored_quantity = False
+            deleted: list[int] = []
             if "title" in body:
                 if new["family_name"] is not None:
                     raise validation_error("item.title.not_modifiable", "The title of a User Products listing "
@@ -396,7 +397,7 @@ class ItemsMixin:
             if "seller_custom_field" in body:
                 new["seller_custom_field"] = body["seller_custom_field"]
             if "variations" in body:
-                self._replace_variations(new, body["variations"], ignore_quantities=self.warehouse_management)
+                deleted = self._replace_variations(new, body["variations"], ignore_quantities=self.warehouse_management)
                 ignored_quantity = self.warehouse_management
             if "available_quantity" in body:
                 if self._is_full(new):
@@ -416,7 +417,8 @@ class ItemsMixin:
                 self._change_status(new, body["status"])
             self._apply_stock_status(new)
             new["last_updated"] = self.iso()
-            self.items[item_id] = new
+            self.items[item_id] = new  # every check passed: commit
+            self.deleted_variations += [(item_id, variation_id) for variation_id in deleted]
             self._reindex(new)
             self._index_holders(new)
             if not ignored_quantity and ("available_quantity" in body or "variations" in body):
@@ -436,9 +438,9 @@ class ItemsMixin:
         else:
             raise validation_error("item.status.invalid", f"Invalid status: {status}")
 
-    def _replace_variations(self, item: dict, entries, ignore_quantities: bool = False) -> None:
+    def _replace_variations(self, item: dict, entries, ignore_quantities: bool = False) -> list[int]:
         """The `variations` array REPLACES the set (ml-api.md §6.3): omitted ids are deleted, entries without
-        an id become new variations with new ids (the old sales history is gone)."""
+        an id become new variations with new ids (the old sales history is gone). Returns the deleted ids."""
         if item["family_name"] is not None:
             raise validation_error("item.variations.invalid", "The field variations is invalid with family name")
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -464,13 +466,11 @@ class ItemsMixin:
             seen.add(variation["id"])
             self._edit_variation(variation, entry)
             kept.append(variation)
-        for variation_id in current:
-            if variation_id not in seen:
-                self.deleted_variations.append((item["id"], variation_id))
         prices = {v["price"] for v in kept}
         if len(prices) > 1:
             raise validation_error("item.variations.price.invalid", "All variations must have the same price")
         item["variations"] = kept
+        return [variation_id for variation_id in current if variation_id not in seen]
 
     def _variation_from_entry(self, item: dict, entry: dict) -> dict:
         combos = entry.get("attribute_combinations")

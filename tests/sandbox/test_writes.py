@@ -140,3 +140,13 @@ async def test_request_log(sandbox_state, seller_http):
                                                              {"include_attributes": "all"}, 200)
     assert put.is_write and put.body == {"available_quantity": 2} and put.status == 200
     assert sandbox_state.writes() == [put]
+
+
+async def test_refused_array_deletes_nothing(sandbox_state, seller_http):
+    item_id = sandbox_state.add_listing("Variações", variations=[
+        {"attributes": {"Cor": "Azul"}, "quantity": 2}, {"attributes": {"Cor": "Preto"}, "quantity": 3}])
+    a, b = sandbox_state.variation_ids(item_id)
+    refused = await seller_http.put(f"/items/{item_id}", json={"variations": [{"id": a, "price": 10.0}],
+                                                               "status": "bogus"})
+    assert refused.status_code == 400
+    assert sandbox_state.variation_ids(item_id) == [a, b] and sandbox_state.deleted_variations == []
