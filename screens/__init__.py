@@ -45,11 +45,11 @@ def _translated(binding: Binding) -> Binding:
 
 
 def binding_commands(node: DOMNode) -> Iterator[PaletteCommand]:
-    """One palette command per described binding of `node` that is enabled right now."""
+    """One palette command per binding of ours (it has an id) of `node` that is enabled right now."""
     seen: set[str] = set()
     for bindings in node._bindings.key_to_bindings.values():
         for binding in bindings:
-            if not binding.description or binding.action in seen:
+            if not binding.id or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             action = binding.action

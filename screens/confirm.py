@@ -75,7 +75,7 @@ class TypedConfirmModal(BaseModal):
                 yield Checkbox(self._option, id="option")
             yield Label(_("Type {word} to confirm:", word=self.expected), markup=False)
             yield Input(id="typed", select_on_focus=False, compact=True)
-            yield Label("", id="typed-error", classes="error")
+            yield Label("", id="typed-error", classes="problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._confirm, id="confirm", variant="error", disabled=True, compact=True)
                 yield Button(_("Cancel"), id="cancel", compact=True)

@@ -48,7 +48,7 @@ class ConnectModal(BaseModal):
                 markup=False,
             )
             yield Input(placeholder=_("https://…?code=TG-…&state=…"), id="pasted", select_on_focus=False)
-            yield Label("", id="connect-error", classes="error", markup=False)
+            yield Label("", id="connect-error", classes="problem", markup=False)
             yield Label("", id="connect-progress", classes="dim", markup=False)
         yield Footer()
 

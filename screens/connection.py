@@ -39,8 +39,9 @@ class RunSummary:
     kind: str
     started_at: datetime
     status: str  # finished, failed, cancelled, interrupted, dry_run...
-    actions: int = 0
-    errors: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,11 @@ def runs_table(view: ConnectionView) -> Table:
             table.add_row(_(kind), Text(_("never"), style="dim"))
             continue
         line = _(
-            "{when}  {status}, {actions} actions, {errors} errors",
-            when=format_when(run.started_at), status=_(run.status), actions=run.actions, errors=run.errors,
+            "{when}  {status}: {done} done, {skipped} skipped, {failed} failed",
+            when=format_when(run.started_at), status=_(run.status),
+            done=run.done, skipped=run.skipped, failed=run.failed,
         )
-        table.add_row(_(kind), Text(line, style="red" if run.errors else ""))
+        table.add_row(_(kind), Text(line, style="red" if run.failed else ""))
     return table
 
 
@@ -209,7 +211,7 @@ class UnlinkModal(TypedConfirmModal):
 
     def describe(self, option: bool) -> str:
         removed = [
-            _("the authorization of melisync on Mercado Livre (the grant is revoked)"),
+            _("the authorization on Mercado Livre (the grant is revoked)"),
             _("the access and refresh tokens stored here"),
         ]
         kept = [_("your listings on Mercado Livre: nothing there is changed or deleted")]

@@ -40,9 +40,9 @@ def key_rows(screen: Screen) -> tuple[list[KeyRow], list[KeyRow]]:
 
 
 def keys_table(rows: list[KeyRow]) -> Table:
-    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold")
     table.add_column(_("Key"), no_wrap=True, style="bold")
-    table.add_column(_("Does"), ratio=1)
+    table.add_column(_("Does"))
     table.add_column(_("Id (for keymap.toml)"), no_wrap=True, style="dim")
     for keys, description, binding_id, enabled in rows:
         does = Text(description) if enabled else Text(_("{action} (not available now)", action=description), style="dim")

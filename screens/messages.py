@@ -92,6 +92,7 @@ class Unlinked(Message):
 
     revoked: bool
     purged: bool
+    note: str | None = None  # what the operator should still check (e.g. the grant on the site)
 
 
 @dataclass

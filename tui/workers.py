@@ -15,7 +15,7 @@ from typing import Protocol
 from textual import work
 
 from screens.connect_modal import ConnectModal
-from screens.connection import ConnectionView, RunSummary, SYNC_KINDS
+from screens.connection import ConnectionView, RunSummary
 from screens.messages import (
     AuthorizationPasted,
     AuthorizationStarted,
@@ -44,11 +44,7 @@ class Gateway(Protocol):
     def begin_connect(self) -> str: ...
     async def complete_connect(self, pasted: str) -> str: ...  # -> the account's nickname
     async def demo_approve(self, url: str) -> str: ...  # -> the redirect URL
-    async def unlink(self, purge: bool, local_only: bool) -> tuple[bool, bool]: ...  # -> (revoked, purged)
-
-
-class RevokeFailed(Exception):
-    """Mercado Livre did not confirm the revoke; the local tokens are untouched."""
+    async def unlink(self, purge: bool, local_only: bool) -> Unlinked: ...  # raises RevokeFailed
 
 
 class ServiceGateway:
@@ -98,21 +94,18 @@ class ServiceGateway:
     def _last_runs(home: Path) -> tuple[RunSummary, ...]:
         if not (home / "journal.json").exists():
             return ()  # reading must not create the journal
-        from services.store.journal import Journal
+        from services.status_info import last_runs
 
-        journal = Journal(home=home)
         runs = []
-        for kind in SYNC_KINDS:
-            run = journal.last_run(kind)
-            if run is None:
-                continue
+        for kind, run in last_runs(home).items():
             counts = run.get("counts") or {}
             runs.append(RunSummary(
                 kind=kind,
                 started_at=datetime.fromisoformat(run["started_at"]),
-                status=run.get("status", "?"),
-                actions=sum(v for v in counts.values() if isinstance(v, int)),
-                errors=len(run.get("errors") or ()),
+                status=run.get("status") or "?",
+                done=int(counts.get("done") or 0),
+                skipped=int(counts.get("skipped") or 0),
+                failed=int(counts.get("failed") or 0),
             ))
         return tuple(runs)
 
@@ -133,13 +126,14 @@ class ServiceGateway:
             raise BadInput(_("Approving for you only works in `melisync demo`."))
         return self.approver(url)
 
-    async def unlink(self, purge: bool, local_only: bool) -> tuple[bool, bool]:
-        from services import unlink as unlink_service
+    async def unlink(self, purge: bool, local_only: bool) -> Unlinked:
+        from services.meli.client import open_client
+        from services.unlink import unlink
 
-        result = await unlink_service.unlink(
-            self.config, purge=purge, local_only=local_only, transport=self.transport
-        )
-        return bool(getattr(result, "revoked", not local_only)), bool(getattr(result, "purged", purge))
+        async with open_client(self.config, transport=self.transport) as client:
+            report = await unlink(self.config, client, purge=purge, local_only=local_only)
+        note = None if local_only else report.revoke_error  # e.g. the tokens were already dead
+        return Unlinked(revoked=report.revoked, purged=bool(report.purged), note=note)
 
 
 class ConnectionWorkers:
@@ -214,12 +208,12 @@ class ConnectionWorkers:
 
     @work(group="unlink", exclusive=True, exit_on_error=False, description=N_("Unlinking the account"))
     async def _unlink(self, purge: bool, local_only: bool) -> None:
+        from services.unlink import RevokeFailed
+
         try:
-            revoked, purged = await self.gateway.unlink(purge, local_only)
+            self.post_message(await self.gateway.unlink(purge, local_only))
         except RevokeFailed as exc:
             self.post_message(UnlinkRevokeFailed(str(exc)))
-            return
-        self.post_message(Unlinked(revoked=revoked, purged=purged))
 
     def on_unlinked(self, message: Unlinked) -> None:
         if message.revoked:
@@ -228,6 +222,8 @@ class ConnectionWorkers:
             text = _("Unlinked locally: the tokens were deleted here (Mercado Livre was not asked).")
         if message.purged:
             text += " " + _("Local data deleted too.")
+        if message.note:
+            text += "\n" + message.note
         self.notify(text, markup=False, timeout=8)
         self.refresh_status()
 

@@ -5,7 +5,11 @@ PT_BR = {
     "Screens": "Telas",
     "Help": "Ajuda",
     "Quit": "Sair",
-    "palette": "paleta",  # Textual's own ctrl+p binding
+    # Textual's own bindings that the footer, help or palette show
+    "palette": "paleta",
+    "Focus Next": "Próximo campo",
+    "Focus Previous": "Campo anterior",
+    "Copy selected text": "Copiar o texto selecionado",
     "Go to: {screen}": "Ir para: {screen}",
     "Help: list every key": "Ajuda: todas as teclas",
     "Linked products": "Produtos vinculados",

@@ -43,7 +43,8 @@ PT_BR = {
     "cancelled": "cancelada",
     "interrupted": "interrompida",
     "dry_run": "simulação",
-    "{when}  {status}, {actions} actions, {errors} errors": "{when}  {status}, {actions} ações, {errors} erros",
+    "{when}  {status}: {done} done, {skipped} skipped, {failed} failed":
+        "{when}  {status}: {done} feitas, {skipped} puladas, {failed} com falha",
     # connect modal
     "Connect a Mercado Livre account": "Conectar uma conta do Mercado Livre",
     "1. Open this address in a browser signed in to the seller account (the administrator) and press "
@@ -76,8 +77,8 @@ PT_BR = {
         "Apagar também os dados locais (purge)",
     "This will remove:": "Será removido:",
     "This will keep:": "Será mantido:",
-    "the authorization of melisync on Mercado Livre (the grant is revoked)":
-        "a autorização do melisync no Mercado Livre (a permissão é revogada)",
+    "the authorization on Mercado Livre (the grant is revoked)":
+        "a autorização no Mercado Livre (a permissão é revogada)",
     "the access and refresh tokens stored here": "os tokens de acesso e de renovação guardados aqui",
     "your listings on Mercado Livre: nothing there is changed or deleted":
         "seus anúncios no Mercado Livre: nada lá é alterado ou apagado",

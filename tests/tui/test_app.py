@@ -11,7 +11,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from screens.confirm import ConfirmModal, TypedConfirmModal
 from screens.connect_modal import ConnectModal
 from screens.help import HelpScreen
-from screens.messages import UnlinkRequested
+from screens.messages import Unlinked, UnlinkRequested
 from services.errors import BadInput
 from tests.fixtures.tui import AUTH_URL, CONNECTED, screen_text
 from tui.app import ScreenCommands
@@ -32,7 +32,7 @@ async def test_connection_screen_shows_the_account(make_app):
         await settle(app, pilot)
         text = screen_text(app)
         for shown in ("LOJA_AZUL_DEMO (id 2123456789012)", "MLB", "2026-11-27 14:55",
-                      "User products", "secrets.json", "failed, 310 actions, 2 errors", "never"):
+                      "User products", "secrets.json", "failed: 310 done, 12 skipped, 2 failed", "never"):
             assert shown in text
         assert gateway.calls == ["status"]
 
@@ -165,7 +165,7 @@ async def test_unlink_escape_cancels_and_disconnected_has_no_unlink(make_app):
 
 
 async def test_a_failed_revoke_offers_to_remove_the_local_tokens(make_app):
-    from tui.workers import RevokeFailed
+    from services.unlink import RevokeFailed
 
     app, gateway = make_app(CONNECTED)
 
@@ -173,7 +173,7 @@ async def test_a_failed_revoke_offers_to_remove_the_local_tokens(make_app):
         gateway.calls.append(("unlink", purge, local_only))
         if not local_only:
             raise RevokeFailed("network unreachable")
-        return (False, purge)
+        return Unlinked(revoked=False, purged=purge)
 
     gateway.unlink = refusing_unlink
     async with app.run_test(size=(80, 24)) as pilot:

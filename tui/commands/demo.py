@@ -1,12 +1,111 @@
-"""`melisync demo` (placeholder until its issue lands)."""
+"""`melisync demo [--listings N] [--user-products]`: the TUI against an in-process sandbox, in a
+throw-away home (removed on exit) with the demo ERP catalogue already imported.
 
-from services.errors import OperationFailed
+The connect modal gets a key that approves the sandbox's authorization page for the operator, so
+connect -> sync -> unlink can be tried in seconds. Nothing here touches the real home or keyring.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.errors import BadInput
+from services.i18n import set_language
+
+# The demo home must not leave tokens in the operator's real keyring: everything goes to the
+# 0600 file inside the throw-away home, and the (public) demo client secret comes from the environment.
+_DEMO_ENV = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+_CLEARED_ENV = ("MELISYNC_CLIENT_ID", "MELISYNC_REDIRECT_URI", "MELISYNC_API_URL", "MELISYNC_AUTH_URL")
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("demo", help="(not built yet)")
+    parser = sub.add_parser(
+        "demo", help="the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home"
+    )
+    parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
+    parser.add_argument("--orders", type=int, default=5, help="paid sales waiting to be imported (default 5)")
+    parser.add_argument("--user-products", action="store_true",
+                        help="the demo seller is on the User Products model (one listing per variant)")
     parser.set_defaults(func=run)
 
 
+@contextmanager
+def demo_environment(home: Path):
+    """Point every service at `home` and keep secrets out of the keyring; restore on exit."""
+    import sandbox
+
+    changes = {**_DEMO_ENV, "MELISYNC_HOME": str(home), "MELISYNC_CLIENT_SECRET": sandbox.DEMO_CLIENT_SECRET}
+    saved = {name: os.environ.get(name) for name in (*changes, *_CLEARED_ENV)}
+    os.environ.update(changes)
+    for name in _CLEARED_ENV:
+        os.environ.pop(name, None)
+    _reset_keyring()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _reset_keyring()
+
+
+def _reset_keyring() -> None:
+    import keyring.core
+
+    keyring.core.init_backend()  # keyring caches its backend: make it read the environment again
+
+
+def prepare_home(home: Path, base_url: str, listings: int, seed: int) -> None:
+    """config.toml pointing at the sandbox, and the demo ERP catalogue imported from its CSV."""
+    import sandbox
+    from sandbox.catalog import generate
+    from services.config import set_setting
+    from services.erp.csv_io import import_csv
+
+    for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
+                       ("api_url", base_url), ("auth_url", base_url)):
+        set_setting(key, value, home)
+    csv_path = home / "demo-erp.csv"
+    csv_path.write_text(generate(listings, seed).erp_csv, encoding="utf-8")
+    import_csv(csv_path)
+
+
 def run(args) -> int:
-    raise OperationFailed("`melisync demo` is not built yet")
+    set_language(getattr(args, "lang", None))
+    if args.listings < 1:
+        raise BadInput("--listings must be at least 1")
+    if args.orders < 0:
+        raise BadInput("--orders must not be negative")
+    from sandbox.server import SandboxServer
+    from sandbox.state import SandboxState
+
+    state = SandboxState(listings=args.listings, seed=args.seed, user_products=args.user_products)
+    if args.orders:
+        state.create_sample_orders(args.orders)
+    scratch = Path(tempfile.mkdtemp(prefix="melisync-demo-"))
+    home = scratch / "home"
+    try:
+        with demo_environment(home), SandboxServer(state) as server:
+            prepare_home(home, server.base_url, args.listings, args.seed)
+            return open_app(home, state)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_app(home: Path, state) -> int:
+    from services.config import load_config
+    from tui.app import MelisyncApp
+    from tui.workers import ServiceGateway
+
+    config = load_config(home)
+    gateway = ServiceGateway(config, approver=state.approve, demo=True)
+    app = MelisyncApp(config, gateway=gateway, demo=True)
+    app.run()
+    return app.return_code or 0
