@@ -27,6 +27,7 @@ from services.erp.catalog import Catalog, now
 from services.erp.models import Composition, MovementKind, Product, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.store.storage import paused_gc
 
 COLUMNS = ("code", "name", "price", "stock", "parent_code", "attributes")
 REQUIRED = ("code", "name", "price", "stock")
@@ -404,9 +405,10 @@ def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = Fa
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        rows, errors = read_rows(decode(raw))
-        return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert,
-                           reference=f"csv import {path.name}")
+        with paused_gc():
+            rows, errors = read_rows(decode(raw))
+            return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert,
+                               reference=f"csv import {path.name}")
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None
     except BadInput as exc:

@@ -8,6 +8,7 @@ or mtime changed). A corrupt file is moved aside and reported, never replaced by
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -192,7 +193,8 @@ class LockedJSONStorage(Storage):
 
     def _parse(self, raw: bytes, stamp: tuple) -> dict:
         try:
-            data = json.loads(raw)
+            with paused_gc():
+                data = json.loads(raw)
             problem = _shape_problem(data)
         except (ValueError, UnicodeDecodeError) as exc:
             problem = f"it is not valid JSON ({exc})"
@@ -247,6 +249,19 @@ class LockedJSONStorage(Storage):
                 leftover.unlink()
             except OSError:
                 pass
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects at once (a whole file, a bulk import):
+    they hold no cycles, and the collector's repeated passes over them would double the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _stamp(path: Path) -> tuple | None:
