@@ -24,7 +24,7 @@ from services.sync.plan import Action, ActionKind, ActionStatus
 # ML's words for stock it will never take through /items (Full, ml-api.md §6.5): skip, don't retry.
 NOT_MODIFIABLE = "not_modifiable"
 # Answers to the per-variation endpoint that mean "use the variations array instead" (§6.4 is undocumented).
-_FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
+FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
 READ_BACK_BATCH = 20  # written listings read back per multiget (its maximum)
 
 
@@ -108,14 +108,14 @@ class StockWriter:
                                                             {"available_quantity": action.to}))
             except MeliApiError as exc:
                 if _never_writable(exc):
-                    results.append(action.skipped(ML_REFUSED + _ml_words(exc)))
+                    results.append(action.skipped(ML_REFUSED + ml_words(exc)))
                     continue
-                if exc.status in _FALLBACK_STATUSES:
+                if exc.status in FALLBACK_STATUSES:
                     # The per-variation endpoint is undocumented: the rest of this listing goes in one
                     # read-modify-write of the whole array instead.
                     results += await self._write_variations_array(item_id, variations[position:], exc)
                     break
-                results.append(action.failed(_ml_words(exc), data={**action.data, "error": exc.error}))
+                results.append(action.failed(ml_words(exc), data={**action.data, "error": exc.error}))
                 continue
             results.append(action.done(data={**action.data, "via": "variation"}))
         order = {id(a): i for i, a in enumerate(actions)}
@@ -127,15 +127,15 @@ class StockWriter:
             await self._guard(self.client.put_item(action.item_id, {"available_quantity": action.to}))
         except MeliApiError as exc:
             if _never_writable(exc):
-                return action.skipped(ML_REFUSED + _ml_words(exc))
-            return action.failed(_ml_words(exc), data={**action.data, "error": exc.error})
+                return action.skipped(ML_REFUSED + ml_words(exc))
+            return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
         return action.done(data={**action.data, "via": "item"})
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
         try:
             live = await self._guard(self.client.listing(item_id))
         except MeliApiError as exc:
-            return [a.failed(f"could not read the listing to write its variations: {_ml_words(exc)}") for a in actions]
+            return [a.failed(f"could not read the listing to write its variations: {ml_words(exc)}") for a in actions]
         wanted = {a.variation_id: a.to for a in actions}
         live_ids = [v.id for v in live.variations]
         problem = ""
@@ -152,8 +152,8 @@ class StockWriter:
             await self._guard(self.client.put_item(item_id, body))
         except MeliApiError as exc:
             if _never_writable(exc):
-                return [a.skipped(ML_REFUSED + _ml_words(exc)) for a in actions]
-            return [a.failed(_ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
+                return [a.skipped(ML_REFUSED + ml_words(exc)) for a in actions]
+            return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
         note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
         return [a.done(reason=note, data={**a.data, "via": "variations_array"}) for a in actions]
 
@@ -201,7 +201,7 @@ def _never_writable(exc: MeliApiError) -> bool:
     return any(NOT_MODIFIABLE in code for code in [exc.error, *exc.cause_codes])
 
 
-def _ml_words(exc: MeliApiError) -> str:
+def ml_words(exc: MeliApiError) -> str:
     """Mercado Livre's own message (and code) for the journal and the operator."""
     causes = "; ".join(str(c.get("message") or c.get("code")) for c in exc.cause if isinstance(c, dict))
     text = f"{exc.status} {exc.error}: {exc.message}".strip()

@@ -18,7 +18,7 @@ from typing import Any
 
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
-from services.errors import MelisyncError, NotConnected, OperationFailed
+from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links
 from services.meli.models import Listing, Order
 from services.store.cursors import Cursors
@@ -31,6 +31,7 @@ from services.sync.events import Event, OnEvent
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
+from services.sync.reference_code import reference_code_action, write_reference_code
 
 ORDERS_CURSOR = "orders"  # how far sales were recorded
 CUSTOMERS_CURSOR = "customers"  # how far buyers were recorded
@@ -57,7 +58,7 @@ class Prepared:
 @dataclass
 class SyncResult:
     run_id: int
-    kind: SyncKind
+    kind: SyncKind | str
     dry_run: bool
     status: str
     actions: list[Action]
@@ -71,7 +72,7 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The `sync --json` document (architecture.md §5)."""
-        return {"run_id": self.run_id, "kind": self.kind.value, "dry_run": self.dry_run, "status": self.status,
+        return {"run_id": self.run_id, "kind": str(self.kind), "dry_run": self.dry_run, "status": self.status,
                 "actions": [a.to_dict() for a in self.actions], "counts": self.counts, "errors": self.errors,
                 "notes": self.notes}
 
@@ -271,6 +272,34 @@ class SyncEngine:
         unread = set(prepared.unread)
         links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
         self.links.replace_all(links)
+
+    # -- the operator's reference-code fix (TUI) ---------------------------------------------------------
+
+    async def reference_code_change(self, item_id: str, variation_id: int | None, code: str) -> Action:
+        """What writing `code` would change, read from the live listing (show it, ask, then write it)."""
+        try:
+            return reference_code_action(await self.client.listing(item_id), variation_id, code)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+
+    async def write_reference_code(self, action: Action) -> SyncResult:
+        """Write a reference code through the journaled path (run kind `reference_code`). Once written, the
+        row is linked by its new code at the next sync, even if it was `link_lost` (the operator chose it)."""
+        run_id = self.journal.start(ActionKind.REFERENCE_CODE.value, False)
+        result = action
+        try:
+            if action.status == ActionStatus.PLANNED:
+                result = await write_reference_code(self.client, action)
+        finally:
+            errors = [{"message": result.reason, "item_id": result.item_id, "variation_id": result.variation_id}
+                      ] if result.status == ActionStatus.FAILED else []
+            self.journal.record(run_id, [result.to_dict()], errors)
+            status = FAILED if errors or result.status == ActionStatus.PLANNED else FINISHED
+            self.journal.finish(run_id, status, count_actions([result]))
+        if result.status == ActionStatus.DONE:
+            self.links.accept_new_code([result.link_key])
+        return SyncResult(run_id, ActionKind.REFERENCE_CODE.value, False, status, [result],
+                          count_actions([result]), errors, [])
 
     def _abort(self, run_id: int, exc: BaseException) -> None:
         status = CANCELLED if isinstance(exc, asyncio.CancelledError) else FAILED

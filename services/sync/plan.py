@@ -28,10 +28,11 @@ class ActionKind(StrEnum):
     SALE_CANCEL = "sale_cancel"  # an order cancelled after its sale was recorded -> compensation
     CUSTOMER = "customer"  # create or update an ERP customer from the order's billing info
     STOCK = "stock"  # write available_quantity of a listing or variation on Mercado Livre
+    REFERENCE_CODE = "reference_code"  # write the SELLER_SKU of a listing or variation (the operator's fix)
 
 
 # Which actions write to Mercado Livre (everything else writes to the local ERP).
-ML_WRITES = frozenset({ActionKind.STOCK})
+ML_WRITES = frozenset({ActionKind.STOCK, ActionKind.REFERENCE_CODE})
 
 
 class ActionStatus(StrEnum):

@@ -10,7 +10,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 
 from services.erp.models import Customer
-from services.linking import CatalogueView, Link, build_links, count_by_state
+from services.linking import CatalogueView, Link, LinkState, build_links, count_by_state
 from services.meli.models import BillingInfo, Listing, Order
 from services.sync.orders import plan_orders
 from services.sync.plan import Plan, SyncKind, balances_after
@@ -47,7 +47,10 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     plan = Plan(kind=kind)
     catalogue = snapshot.catalogue
     if "products" in steps:
-        imports = plan_products(snapshot.listings, catalogue)
+        before = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)
+        held = {l.key: f"{l.state.value} ({l.reason})" for l in before
+                if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
+        imports = plan_products(snapshot.listings, catalogue, held)
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
     links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)

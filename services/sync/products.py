@@ -7,7 +7,7 @@ imported twice (classic + premium listings of one product).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from services.erp.models import Composition, Product
@@ -21,11 +21,19 @@ def import_key(code: str) -> str:
     return f"import:{code}"
 
 
-def plan_products(listings: Iterable[Listing], catalogue: CatalogueView) -> list[Action]:
+def plan_products(listings: Iterable[Listing], catalogue: CatalogueView,
+                  held: Mapping[str, str] | None = None) -> list[Action]:
+    """Import actions. `held`: link keys not to import from, with why (a lost link, an ignored row):
+    a code changed on a linked listing is the operator's to resolve, not a new product."""
+    held = held or {}
     planned: dict[str, str] = {}  # code -> listing it is imported from
     actions: list[Action] = []
 
     def add(kind: ActionKind, listing: Listing, code: str, vid: int | None, qty: int | None, **data) -> None:
+        key = f"{listing.id}:{vid}" if vid is not None else listing.id
+        if key in held:
+            actions.append(_skip(kind, listing, vid, code, f"not imported: {held[key]}"))
+            return
         if code in planned:
             actions.append(_skip(kind, listing, vid, code, f"{code} is imported from {planned[code]}"))
             return

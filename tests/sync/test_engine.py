@@ -205,3 +205,41 @@ async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_stat
     [comp] = [a for a in back.actions if a.kind == K.SALE_CANCEL]
     assert (comp.status, comp.to) == (St.DONE, 9) and catalog.balance("CAN") == 9
     assert [a for a in (await run(make_engine(), SyncKind.STOCK)).actions if a.kind == K.SALE_CANCEL] == []
+
+
+async def test_reference_code_fix_on_a_listing_and_a_variation_through_the_journal(sandbox_state, make_engine):
+    seed_erp({"CAN": 9, "NOVO": 5}, {"CAM-AZ": ("CAM", 2), "CAM-VD": ("CAM", 4), "CAM-PT": ("CAM", 1)})
+    caneca, camiseta, full, nocode = ids(sandbox_state)
+    engine = make_engine()
+    change = await engine.reference_code_change(nocode, None, " NOVO ")
+    assert (change.from_, change.to, change.status) == (None, "NOVO", St.PLANNED)
+    result = await engine.write_reference_code(change)
+    assert result.status == FINISHED and result.actions[0].status == St.DONE
+    assert [a["kind"] for a in Journal().actions(result.run_id)] == ["reference_code"]
+    # A variation: the per-variation endpoint refused, so the whole array goes, every id kept, one code changed.
+    before = sandbox_state.variation_ids(camiseta)
+    sandbox_state.fail_next(1, status=404, path_prefix=f"/items/{camiseta}/variations/", method="PUT")
+    change = await engine.reference_code_change(camiseta, before[2], "CAM-VD")
+    assert change.from_ == "CAM-PT"
+    assert (await engine.write_reference_code(change)).status == FINISHED
+    assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
+    codes = [v["attributes"] for v in sandbox_state.item(camiseta)["variations"]]
+    assert [next(a["value_name"] for a in attrs if a["id"] == "SELLER_SKU") for attrs in codes] == ["CAM-AZ", "CAM-VD", "CAM-VD"]
+    await run(make_engine(), SyncKind.PRODUCTS)
+    links = {l.key: l for l in LinkRepository().all()}
+    assert links[nocode].state == LinkState.LINKED and links[nocode].erp_code == "NOVO"
+    assert links[f"{camiseta}:{before[2]}"].state == LinkState.STRUCTURE_MISMATCH  # now a duplicate code: reported
+
+
+async def test_a_chosen_new_code_on_a_lost_link_is_linked_at_the_next_sync(sandbox_state, make_engine):
+    seed_erp({"CAN": 9, "NOVO": 5})
+    caneca = ids(sandbox_state)[0]
+    await run(make_engine(), SyncKind.PRODUCTS)
+    sandbox_state.set_reference_code(caneca, "OUTRO")
+    await run(make_engine(), SyncKind.PRODUCTS)
+    assert {l.key: l for l in LinkRepository().all()}[caneca].state == LinkState.LINK_LOST
+    engine = make_engine()
+    await engine.write_reference_code(await engine.reference_code_change(caneca, None, "NOVO"))
+    await run(make_engine(), SyncKind.PRODUCTS)
+    link = {l.key: l for l in LinkRepository().all()}[caneca]
+    assert (link.state, link.erp_code) == (LinkState.LINKED, "NOVO")

@@ -167,3 +167,14 @@ def test_all_imports_then_plans_stock_for_the_imported_codes():
 def test_products_plan_writes_nothing_to_mercado_livre():
     plan, _ = make_plan(SyncKind.PRODUCTS, Snapshot(listings=[listing("MLB1", "N")], catalogue=catalogue()))
     assert plan.ml_writes == [] and [a.kind for a in plan.to_apply] == [K.IMPORT_PRODUCT]
+
+
+def test_a_lost_or_ignored_row_is_not_imported_as_a_new_product():
+    from services.linking import Link, LinkState
+
+    held = Link("MLB1", None, LinkState.LINKED, "A", "A")
+    snap = Snapshot(listings=[listing("MLB1", "TYPO"), listing("MLB2", "NEW2")], catalogue=catalogue(products=["A"]),
+                    previous=[held], ignored={"MLB2"})
+    plan, links = make_plan(SyncKind.PRODUCTS, snap)
+    assert [(a.item_id, a.status) for a in plan.actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
+    assert "link_lost" in plan.actions[0].reason and [l.state for l in links] == [LinkState.LINK_LOST, LinkState.IGNORED]

@@ -1,0 +1,67 @@
+"""Writing a reference code (SELLER_SKU) to a listing or a variation: the operator's fix for a row that
+has no code, an unknown one or a lost link. Same rules as stock writes: one journaled path, previewed,
+never a variation deleted or recreated (ml-api.md §7), read back.
+"""
+
+from __future__ import annotations
+
+from services.linking import clean_code
+from services.meli.errors import MeliApiError
+from services.meli.models import SELLER_SKU, Listing
+from services.sync.apply import FALLBACK_STATUSES, MeliWriter, ml_words
+from services.sync.plan import Action, ActionKind
+
+
+def reference_code_action(live: Listing, variation_id: int | None, code: str) -> Action:
+    """The change to show before writing: current code -> new code, read from the live listing."""
+    new = clean_code(code)
+    if new is None:
+        raise ValueError("the new reference code is empty")
+    if variation_id is None:
+        current = live.reference_code
+    else:
+        variation = live.variation(variation_id)
+        if variation is None:
+            raise ValueError(f"variation {variation_id} is not on listing {live.id}")
+        current = variation.reference_code
+    action = Action(kind=ActionKind.REFERENCE_CODE, item_id=live.id, variation_id=variation_id, erp_code=new,
+                    from_=current, to=new, data={"variation_ids": [v.id for v in live.variations]})
+    return action.skipped("already carries this code") if current == new else action
+
+
+async def write_reference_code(client: MeliWriter, action: Action) -> Action:
+    """PUT the SELLER_SKU, read the listing back; the action comes back done or failed (with ML's words)."""
+    attribute = [{"id": SELLER_SKU, "value_name": action.to}]
+    try:
+        if action.variation_id is None:
+            await client.put_item(action.item_id, {"attributes": attribute})
+        else:
+            await _write_variation_code(client, action, attribute)
+    except MeliApiError as exc:
+        return action.failed(ml_words(exc))
+    except ValueError as exc:
+        return action.failed(f"nothing sent: {exc}")
+    live = await client.listing(action.item_id)
+    if [v.id for v in live.variations] != action.data.get("variation_ids", [v.id for v in live.variations]):
+        return action.failed("read-back: the listing's variation ids changed")
+    holder = live if action.variation_id is None else live.variation(action.variation_id)
+    seen = holder.reference_code if holder else None
+    if seen != action.to:
+        return action.failed(f"read-back shows reference code {seen!r}, expected {action.to!r}")
+    return action.done()
+
+
+async def _write_variation_code(client: MeliWriter, action: Action, attribute: list[dict]) -> None:
+    try:
+        await client.put_variation(action.item_id, action.variation_id, {"attributes": attribute})
+        return
+    except MeliApiError as exc:
+        if exc.status not in FALLBACK_STATUSES:
+            raise
+    # The whole array, every live variation id kept, only the one being fixed carries a change (ml-api.md §7).
+    live = await client.listing(action.item_id)
+    ids = [v.id for v in live.variations]
+    if action.variation_id not in ids:
+        raise ValueError(f"variation {action.variation_id} is no longer on the listing")
+    body = [{"id": vid, **({"attributes": attribute} if vid == action.variation_id else {})} for vid in ids]
+    await client.put_item(action.item_id, {"variations": body})
