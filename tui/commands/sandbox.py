@@ -27,6 +27,8 @@ def register(sub) -> None:
     parser.add_argument("--user-products", action="store_true", help="the seller is on the User Products model")
     parser.add_argument("--warehouse", action="store_true", help="the seller has multi-origin stock "
                                                                  "(warehouse_management)")
+    parser.add_argument("--warehouses", type=int, default=1, help="with --warehouse: how many seller warehouses "
+                                                                  "(default 1)")
     parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
     parser.set_defaults(func=run)
 
@@ -34,6 +36,8 @@ def register(sub) -> None:
 def _check(args) -> None:
     if not 0 <= args.port <= 65535:
         raise BadInput(f"--port must be between 0 and 65535, got {args.port}")
+    if args.warehouses < 1:
+        raise BadInput("--warehouses must be at least 1")
     for name in ("listings", "orders", "latency_ms"):
         if getattr(args, name) < 0:
             raise BadInput(f"--{name.replace('_', '-')} must not be negative")
@@ -69,7 +73,8 @@ def run(args) -> int:
     from sandbox.state import SandboxState
 
     state = SandboxState(listings=args.listings, seed=args.seed, latency_ms=args.latency_ms, rate=args.rate,
-                         user_products=args.user_products, warehouse_management=args.warehouse)
+                         user_products=args.user_products, warehouse_management=args.warehouse,
+                         warehouses=args.warehouses)
     if args.orders:
         state.create_sample_orders(args.orders)
     if args.erp_csv:
@@ -86,7 +91,7 @@ def run(args) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        print(banner(server.base_url, args.listings, args.seed), flush=True)
+        print(banner(server.base_url, len(state.listing_ids()), args.seed), flush=True)
         if args.erp_csv:
             print(f"ERP CSV written to {args.erp_csv} (melisync erp import {args.erp_csv})", flush=True)
         while not stop.wait(0.5):
