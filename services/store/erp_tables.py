@@ -17,6 +17,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
+from services.store.storage import paused_gc
 
 PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS = (
     "products", "compositions", "movements", "balances", "customers"
@@ -80,10 +81,11 @@ class ErpTables:
 
     def _indexed(self, table: str, key: str, build) -> tuple[dict, dict]:
         objects, ids = {}, {}
-        # In doc id order, i.e. the order records were first added (a replaced document keeps its id).
-        for doc in sorted(self._db.table(table).all(), key=_doc_id):
-            objects[doc[key]] = build(doc)
-            ids[doc[key]] = doc.doc_id
+        with paused_gc():
+            # In doc id order, i.e. the order records were first added (a replaced document keeps its id).
+            for doc in sorted(self._db.table(table).all(), key=_doc_id):
+                objects[doc[key]] = build(doc)
+                ids[doc[key]] = doc.doc_id
         return objects, ids
 
     @cached_property
