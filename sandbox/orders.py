@@ -236,6 +236,38 @@ class OrdersMixin:
                     "sort": {"id": sort, "name": "Date descending" if sort == "date_desc" else "Date ascending"},
                     "available_sorts": [], "filters": [], "available_filters": []}
 
+    def shipment(self, shipment_id: int, caller: tuple[int, str], format_new: str | None) -> dict:
+        """`GET /shipments/{id}` (header `x-format-new: true` is mandatory); the address is hidden until paid."""
+        with self.lock:
+            if (format_new or "").lower() != "true":
+                raise ApiError(400, "bad_request", "x-format-new: true header is required")
+            order = next((o for o in self.orders.values() if o["shipping"]["id"] == shipment_id), None)
+            if order is None:
+                raise ApiError(404, "not_found", f"Shipment {shipment_id} not found")
+            if order["seller"]["id"] != caller[0]:
+                raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
+            buyer = self.billing_infos[order["buyer"]["billing_info"]["id"]]
+            paid = order["_deducted"] and order["status"] != "cancelled"
+            street = buyer.get("street_name") if paid else None
+            number = buyer.get("street_number") if paid else None
+            item = self.items[order["order_items"][0]["item"]["id"]]
+            return {
+                "id": shipment_id, "status": "ready_to_ship" if paid else "pending",
+                "tracking_number": None,
+                "logistic": {"mode": "me2", "type": item["shipping"].get("logistic_type")},
+                "destination": {
+                    "receiver_id": buyer["id"],
+                    "receiver_name": " ".join(filter(None, [buyer.get("first_name"), buyer.get("last_name")])),
+                    "receiver_phone": None,
+                    "shipping_address": {
+                        "address_line": f"{street} {number}" if paid else None, "street_name": street,
+                        "street_number": number, "comment": buyer.get("comment") if paid else None,
+                        "zip_code": buyer.get("zip_code"), "city": {"id": None, "name": buyer.get("city")},
+                        "state": {"id": None, "name": buyer.get("state")},
+                        "neighborhood": {"name": buyer.get("neighborhood") if paid else None},
+                        "country": {"id": "BR", "name": "Brasil"}}},
+            }
+
     def billing_info(self, site_id: str, billing_id: str, caller: tuple[int, str]) -> dict:
         """`GET /orders/billing-info/MLB/{id}`; fields are null while the fiscal data is PROCESSING."""
         with self.lock:

@@ -46,7 +46,12 @@ def extra_routes(state, caller, optional_caller, params, json_body) -> list[Rout
     async def stores_search(request: Request):
         return JSONResponse(state.stores_search(request.path_params["user_id"], caller(request), params(request)))
 
+    async def shipment(request: Request):
+        return JSONResponse(state.shipment(request.path_params["shipment_id"], caller(request),
+                                           request.headers.get("x-format-new")))
+
     return [
+        Route("/shipments/{shipment_id:int}", shipment, methods=["GET"]),
         Route("/items/{item_id}/migration_live_listing", migration_live_listing, methods=["GET"]),
         Route("/user-products/{up_id}", user_product, methods=["GET"]),
         Route("/user-products/{up_id}/stock", up_stock_get, methods=["GET"]),

@@ -114,3 +114,16 @@ def test_fake_cpfs_are_valid(sandbox_state):
 def test_sample_orders(sandbox_state):
     made = sandbox_state.create_sample_orders(10)
     assert len(made) == 10 and all(sandbox_state.order(i)["status"] == "paid" for i in made)
+
+
+async def test_shipment_needs_the_new_format_and_hides_the_address_until_paid(sandbox_state, seller_http):
+    item_id = sandbox_state.add_listing("Enviado", quantity=5)
+    paid = sandbox_state.create_order(item_id, buyer={"first_name": "Ana", "last_name": "Lima"})
+    path = f"/shipments/{paid['shipping']['id']}"
+    assert (await seller_http.get(path)).status_code == 400
+    shipment = (await seller_http.get(path, headers={"x-format-new": "true"})).json()
+    assert shipment["destination"]["receiver_name"] == "Ana Lima"
+    assert shipment["destination"]["shipping_address"]["street_name"] == "Rua das Flores"
+    unpaid = sandbox_state.create_order(item_id, status="payment_required")
+    hidden = (await seller_http.get(f"/shipments/{unpaid['shipping']['id']}", headers={"x-format-new": "true"})).json()
+    assert hidden["destination"]["shipping_address"]["street_name"] is None
