@@ -7,7 +7,7 @@ import copy
 from datetime import datetime
 
 from sandbox.errors import ApiError
-from sandbox.items import int_param, sku_of
+from sandbox.items import apply_stock_status, int_param, sku_of
 
 MAX_ORDERS_LIMIT = 51
 MAX_ORDERS_OFFSET = 10_000
@@ -129,7 +129,7 @@ class OrdersMixin:
         if variation_id:
             item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
             item["sold_quantity"] += sign * line["quantity"]
-        self._apply_stock_status(item)
+        apply_stock_status(item)
         item["last_updated"] = self.iso()
         self._after_stock_change(item, variation_id)
         order["_deducted"] = sign > 0

@@ -2,7 +2,7 @@
 plus the knobs tests turn (clock, latency, rate limit, injected faults) and the request log.
 
 Every public method takes `self.lock`: the uvicorn server thread and the test thread share one state.
-The behaviour lives in mixins, one module per area (oauth, items, orders, user products).
+The behaviour lives in mixins, one module per area (oauth, items, item_writes, orders, user_products).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME, SITE_ID
 from sandbox.errors import ApiError
+from sandbox.item_writes import ItemWritesMixin
 from sandbox.items import ItemsMixin
 from sandbox.oauth import OAuthMixin
 from sandbox.orders import OrdersMixin
@@ -52,7 +53,7 @@ class _Fault:
     retry_after: float | None
 
 
-class SandboxState(OAuthMixin, UserProductsMixin, ItemsMixin, OrdersMixin):
+class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, OrdersMixin):
     """The whole emulated Mercado Livre; create one per test (fixture `sandbox_state`)."""
 
     def __init__(

@@ -8,7 +8,7 @@ import collections
 import copy
 
 from sandbox.errors import ApiError, not_found, validation_error
-from sandbox.items import sku_of
+from sandbox.items import apply_stock_status, sku_of
 
 UP_STOCK_RPM = 100  # documented limit of the /user-products/{id}/stock resource
 FAMILY_ID_BASE = 18_446_744_000_000_000_000  # family ids can exceed int64 (ml-api.md §5)
@@ -123,7 +123,7 @@ class UserProductsMixin:
             holder["available_quantity"] = quantity
             if holder is not item:
                 item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
-            self._apply_stock_status(item)
+            apply_stock_status(item)
             item["last_updated"] = self.iso()
 
     # -- UPtin migration -------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ class UserProductsMixin:
                 holder["available_quantity"] = total
                 if holder is not item:
                     item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
-                self._apply_stock_status(item)
+                apply_stock_status(item)
                 item["last_updated"] = self.iso()
             return ({"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
                     record["version"])
