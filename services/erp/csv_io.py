@@ -79,9 +79,13 @@ class CsvError(BadInput):
                          + "\n  ".join(shown) + more)
 
 
-def _line_of(message: str) -> int:
-    found = re.match(r"line (\d+)", message)
-    return int(found.group(1)) if found else 1 << 30
+def _line_of(message: str) -> tuple[int, int]:
+    """Sort key of an error: its line, then its column in the file format's order."""
+    found = re.match(r"line (\d+)(?:, column (\w+))?", message)
+    if not found:
+        return (1 << 30, 0)
+    column = found.group(2)
+    return int(found.group(1)), COLUMNS.index(column) + 1 if column in COLUMNS else 0
 
 
 # -- reading ----------------------------------------------------------------------------------------------
