@@ -146,7 +146,8 @@ class SyncEngine:
             if cursor is None:
                 # Sales before the first sync are already in the listings' stock (and in an imported or
                 # counted ERP stock), so each step starts from now on.
-                notes.append(f"first {name} sync: {name} from now on will be recorded")
+                what = "sales" if name == ORDERS_CURSOR else "buyers"
+                notes.append(f"first {name} sync: {what} from now on will be recorded")
         started = [datetime.fromisoformat(c) for c in since.values() if c]
         if not started:
             return

@@ -7,6 +7,8 @@ import json
 from services.config import load_config
 from services.errors import BadInput
 from services.store.journal import Journal
+from services.sync.plan import Action
+from tui.commands.sync import describe
 
 
 def register(sub) -> None:
@@ -40,12 +42,7 @@ def run(args) -> int:
     for note in found.get("notes") or []:
         print(f"  note: {note}")
     for row in actions:
-        where = row.get("item_id") or "-"
-        if row.get("variation_id") is not None:
-            where += f" var {row['variation_id']}"
-        change = f"{row.get('from')} -> {row.get('to')}" if row.get("from") is not None else str(row.get("to") or "")
-        why = f"  ({row['reason']})" if row.get("reason") else ""
-        print(f"  {row['status']:<8} {row['kind']:<18} {where:<32} {row.get('erp_code') or '-':<18} {change}{why}")
+        print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
     for error in found.get("errors") or []:
         print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
     return 0

@@ -95,7 +95,10 @@ def describe(action: Action) -> str:
     where = action.item_id or "-"
     if action.variation_id is not None:
         where += f" var {action.variation_id}"
-    change = f"{action.from_} -> {action.to}" if action.from_ is not None else f"{action.to}" if action.to is not None else ""
+    if action.to is None:
+        change = "" if action.from_ is None else f"now {action.from_}"
+    else:
+        change = f"{action.to}" if action.from_ is None else f"{action.from_} -> {action.to}"
     reason = f"  ({action.reason})" if action.reason else ""
     return f"{action.kind.value:<18} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
 
