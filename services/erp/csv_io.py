@@ -367,31 +367,49 @@ def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, conve
                       "Run again with --convert to do it")
 
 
+class _Preview(Exception):
+    """Raised inside the import's transaction to drop its changes after counting them."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
 def import_rows(rows: list[CsvRow], catalog: Catalog, *, errors: Iterable[str] = (), convert: bool = False,
-                reference: str = "csv import") -> ImportReport:
+                reference: str = "csv import", dry_run: bool = False) -> ImportReport:
     """Check `rows` against each other and the catalogue, then write them in one batch; or raise `CsvError`
-    with these and the earlier `errors` (from `read_rows`) and write nothing."""
-    with catalog.transaction():
-        errors = list(errors)
-        plan = _plan(rows, catalog, convert, errors)
-        if errors:
-            raise CsvError("the file", errors)
-        products = catalog.add_products(plan.products)
-        zeroed = 0
-        converted_compositions = 0
-        for code, compositions in plan.conversions.items():
-            conversion = catalog.convert_to_compositions(code, compositions, preview=False,
-                                                         reference=f"{reference}: converted to compositions")
-            zeroed += conversion.movements_zeroed
-            converted_compositions += len(compositions)
-        compositions = catalog.add_compositions(plan.compositions)
-        balances = catalog.balances()
-        time = now()
-        adjustments = [StockMovement(code, MovementKind.ADJUSTMENT, quantity - balances.get(code, 0), time,
-                                     reference)
-                       for code, quantity in plan.stock.items() if quantity != balances.get(code, 0)]
-        first_counts = [code for code, quantity in plan.stock.items() if quantity == 0 and code not in balances]
-        catalog.record_movements(adjustments, new_records=first_counts)
+    with these and the earlier `errors` (from `read_rows`) and write nothing. `dry_run`: count, write nothing."""
+    try:
+        with catalog.transaction():
+            report = _apply(rows, catalog, list(errors), convert, reference)
+            if dry_run:
+                raise _Preview(report)
+    except _Preview as preview:
+        return preview.report
+    return report
+
+
+def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: bool, reference: str
+           ) -> ImportReport:
+    """Check and write inside the open transaction; the counts of what changed."""
+    plan = _plan(rows, catalog, convert, errors)
+    if errors:
+        raise CsvError("the file", errors)
+    products = catalog.add_products(plan.products)
+    zeroed = 0
+    converted_compositions = 0
+    for code, compositions in plan.conversions.items():
+        conversion = catalog.convert_to_compositions(code, compositions, preview=False,
+                                                     reference=f"{reference}: converted to compositions")
+        zeroed += conversion.movements_zeroed
+        converted_compositions += len(compositions)
+    compositions = catalog.add_compositions(plan.compositions)
+    balances = catalog.balances()
+    time = now()
+    adjustments = [StockMovement(code, MovementKind.ADJUSTMENT, quantity - balances.get(code, 0), time,
+                                 reference)
+                   for code, quantity in plan.stock.items() if quantity != balances.get(code, 0)]
+    first_counts = [code for code, quantity in plan.stock.items() if quantity == 0 and code not in balances]
+    catalog.record_movements(adjustments, new_records=first_counts)
     return ImportReport(
         rows=len(rows),
         products_created=products.created, products_updated=products.updated,
@@ -401,7 +419,8 @@ def import_rows(rows: list[CsvRow], catalog: Catalog, *, errors: Iterable[str] =
     )
 
 
-def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False) -> ImportReport:
+def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False
+               ) -> ImportReport:
     """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines."""
     path = Path(path)
     try:
@@ -411,7 +430,7 @@ def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = Fa
     try:
         with paused_gc():
             rows, errors = read_rows(decode(raw))
-            return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert,
+            return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert, dry_run=dry_run,
                                reference=f"csv import {path.name}")
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None

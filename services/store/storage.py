@@ -124,6 +124,9 @@ class LockedJSONStorage(Storage):
                 f"another melisync process has been writing {self.path} for over {self.lock_timeout:g} s; "
                 "wait for it to finish and run again"
             ) from None
+        except OSError as exc:
+            raise OperationFailed(f"cannot lock {self.path} for writing: {exc.strerror or exc}; check the "
+                                  "permissions of the melisync home") from None
         try:
             yield
         finally:

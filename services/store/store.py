@@ -15,6 +15,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
 from services.store.storage import LockedJSONStorage
 
@@ -104,7 +105,11 @@ def open_store(kind: str, home: Path | None = None) -> Store:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown store {kind!r}; expected one of {KINDS}")
-    home = ensure_home(home or home_dir())
+    try:
+        home = ensure_home(home or home_dir())
+    except OSError as exc:
+        raise OperationFailed(f"cannot create the melisync home {home or home_dir()}: {exc.strerror or exc}; "
+                              "set MELISYNC_HOME to a directory you can write") from None
     key = (home.resolve(), kind)
     with _open_lock:
         store = _open.get(key)

@@ -219,3 +219,14 @@ def test_line_errors_and_errors_across_lines_come_together_in_line_order(tmp_pat
     assert [line.split(":")[0].strip() for line in lines] == [
         "line 3, column code", "line 4, column parent_code", "line 5, column price", "line 5, column stock",
         "line 6, column price"]  # D-1's parent D is in the file (with a bad price): not reported as missing
+
+
+def test_a_dry_run_counts_and_writes_nothing(tmp_path, imported, capsys):
+    before = imported.read_bytes()
+    path = _write(tmp_path, "code,name,price,stock\nCAN,Caneca,25.00,4\nNEW,Novo,3,1\n")
+    assert _import(path, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "dry run: nothing was written" in out
+    assert "products: 1 created, 0 updated" in out and "stock adjustments: 2" in out
+    assert imported.read_bytes() == before
+    assert "NEW" not in Catalog().products() and Catalog().balance("CAN") == 10

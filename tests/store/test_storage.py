@@ -182,3 +182,30 @@ def test_a_snapshot_keeps_its_content_after_later_commits(melisync_home):
     assert snapshot.table("balances").all() == [{"code": "A", "quantity": 1}]
     with pytest.raises(RuntimeError, match="read-only"):
         snapshot.table("products").insert({"code": "C"})
+
+
+def test_threads_of_one_process_share_the_store_without_losing_writes(melisync_home):
+    import threading
+
+    store = open_store("journal")
+
+    def writer(name: str) -> None:
+        for n in range(40):
+            with store.transaction() as db:
+                db.table("runs").insert({"writer": name, "n": n})
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in "abc"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted((d["writer"], d["n"]) for d in store.db().table("runs").all()) == [
+        (w, n) for w in "abc" for n in range(40)]
+
+
+def test_a_home_that_cannot_be_created_is_reported(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("MELISYNC_HOME", str(blocker / "home"))
+    with pytest.raises(OperationFailed, match="cannot create the melisync home"):
+        open_store("erp")

@@ -18,6 +18,8 @@ def register(sub) -> None:
     importing.add_argument("--convert", action="store_true",
                            help="allow giving compositions to a product that has stock movements; "
                                 "its movements are zeroed (rule S8)")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="check the file and print what would change, without writing")
     importing.set_defaults(func=run_import)
     exporting = actions.add_parser("export", help="write the catalogue to a CSV (same format as import)")
     exporting.add_argument("file", type=Path, metavar="FILE.csv")
@@ -25,8 +27,8 @@ def register(sub) -> None:
 
 
 def run_import(args) -> int:
-    report = import_csv(args.file, convert=args.convert)
-    print(f"{args.file}: {report.rows} rows read")
+    report = import_csv(args.file, convert=args.convert, dry_run=args.dry_run)
+    print(f"{args.file}: {report.rows} rows read" + (" (dry run: nothing was written)" if args.dry_run else ""))
     print(f"products: {report.products_created} created, {report.products_updated} updated")
     print(f"compositions: {report.compositions_created} created, {report.compositions_updated} updated")
     print(f"stock adjustments: {report.adjustments}")
