@@ -11,6 +11,7 @@ records that a dry run happened (status `dry_run`, its counts, no action rows).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -32,6 +33,10 @@ from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
 from services.sync.reference_code import reference_code_action, write_reference_code
+
+# Runs this process is planning or applying right now (a `running` run of this process not in here was
+# abandoned after its plan was shown).
+_BUSY: set[int] = set()
 
 ORDERS_CURSOR = "orders"  # how far sales were recorded
 CUSTOMERS_CURSOR = "customers"  # how far buyers were recorded
@@ -97,23 +102,35 @@ class SyncEngine:
     async def plan(self, kind: SyncKind | str, *, dry_run: bool = False) -> Prepared:
         kind = SyncKind(kind)
         self.journal.mark_interrupted()
+        self._drop_abandoned()
         if not dry_run:
-            busy = self.journal.running()
+            busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
             if busy:
                 run = busy[0]
                 raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
                                       f"{run['pid']}, since {run['started_at']}); wait for it to end")
         run_id = self.journal.start(kind.value, dry_run)
+        _BUSY.add(run_id)
         try:
             prepared = await self._prepare(run_id, kind, dry_run)
         except BaseException as exc:
             self._abort(run_id, exc)
             raise
+        finally:
+            _BUSY.discard(run_id)
         self.on_event(Event(events.PLANNED, run_id, plan=prepared.plan, total=len(prepared.plan.to_apply),
                             counts=prepared.plan.counts()))
         if dry_run:
             self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
         return prepared
+
+    def _drop_abandoned(self) -> None:
+        """A run of this process that was planned but neither applied nor declined (a screen closed on its
+        plan) would block every later sync: it is journaled as cancelled."""
+        for run in self.journal.running():
+            if run["pid"] == os.getpid() and run["id"] not in _BUSY:
+                self.journal.finish(run["id"], CANCELLED, run.get("counts") or {},
+                                    ["planned but never applied nor declined: nothing was written"])
 
     async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
         steps = STEPS[kind]
@@ -203,7 +220,14 @@ class SyncEngine:
         if prepared.dry_run:
             raise OperationFailed("a dry run is never applied")
         run_id = prepared.run_id
-        cancelled = cancelled or (lambda: False)
+        _BUSY.add(run_id)
+        try:
+            return await self._apply(prepared, cancelled or (lambda: False))
+        finally:
+            _BUSY.discard(run_id)
+
+    async def _apply(self, prepared: Prepared, cancelled: Callable[[], bool]) -> SyncResult:
+        run_id = prepared.run_id
         actions = list(prepared.plan.actions)
         total = len(prepared.plan.to_apply)
         progress = _Progress(self, run_id, total)
@@ -222,7 +246,9 @@ class SyncEngine:
                         actions[i] = result
                         progress.finished(result)
                     progress.flush()
-                if kinds is _ORDER_KINDS and prepared.orders_until is not None:
+                failed = any(actions[i].status == ActionStatus.FAILED for i in todo)
+                if kinds is _ORDER_KINDS and prepared.orders_until is not None and not failed:
+                    # A failed movement keeps the cursor where it was: its order is read again next time.
                     for name, step in CURSORS.items():
                         if step in STEPS[prepared.kind]:
                             self.cursors.set(name, prepared.orders_until.isoformat())

@@ -243,3 +243,29 @@ async def test_a_chosen_new_code_on_a_lost_link_is_linked_at_the_next_sync(sandb
     await run(make_engine(), SyncKind.PRODUCTS)
     link = {l.key: l for l in LinkRepository().all()}[caneca]
     assert (link.state, link.erp_code) == (LinkState.LINKED, "NOVO")
+
+
+async def test_a_plan_left_unanswered_in_this_process_does_not_block_the_next_sync(sandbox_state, make_engine):
+    seed_erp({"CAN": 4})
+    abandoned = await make_engine().plan(SyncKind.STOCK)  # a screen showed it, then closed
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert result.status == FINISHED
+    assert Journal().run(abandoned.run_id)["status"] == "cancelled"
+
+
+async def test_another_live_process_applying_blocks_a_sync_but_not_a_dry_run(sandbox_state, make_engine):
+    import subprocess
+    import sys
+
+    from services.errors import OperationFailed
+
+    seed_erp({"CAN": 4})
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        Journal().start("stock", dry_run=False, pid=other.pid)
+        with pytest.raises(OperationFailed, match="another sync is running"):
+            await make_engine().plan(SyncKind.STOCK)
+        assert (await run(make_engine(), SyncKind.STOCK, dry_run=True)).status == DRY_RUN
+    finally:
+        other.stdin.close()
+        other.wait()
