@@ -78,10 +78,6 @@ class LockedJSONStorage(Storage):
 
     # -- batches -----------------------------------------------------------------------------------------
 
-    @property
-    def in_batch(self) -> bool:
-        return self._batch is not None
-
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Hold the lock, apply every change in memory, write the file once at the end (nothing on error).
