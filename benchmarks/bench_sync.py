@@ -30,7 +30,7 @@ from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 from services.config import load_config, set_setting
 from services.erp.catalog import Catalog
-from services.erp.csv_io import import_rows, read_rows
+from services.erp.csv_io import import_csv
 from services.erp.models import MovementKind, StockMovement
 from services.meli import oauth
 from services.meli.client import open_client
@@ -152,7 +152,9 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
         SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
         config = load_config(home)
         catalog = Catalog(home=home)
-        import_rows(read_rows(data.erp_csv), catalog)
+        csv_path = home.parent / "erp.csv"
+        csv_path.write_text(data.erp_csv, "utf-8")
+        import_csv(csv_path, catalog)
         url, _ = oauth.begin_authorization(config)
         await oauth.complete_authorization(config, state.approve(url))
         rows = len(data.erp_rows)
