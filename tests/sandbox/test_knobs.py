@@ -52,3 +52,24 @@ def test_real_loopback_socket(live_sandbox):
         assert [e["code"] for e in answer.json()] == [200] * 20
         live_sandbox.state.latency_ms = 5
         assert client.get("/users/me").status_code == 200
+
+
+def test_state_changes_while_the_server_thread_answers(live_sandbox):
+    import threading
+
+    state = live_sandbox.state
+    item_id = state.add_listing("Concorrido", quantity=200)
+    token = state.issue_tokens()["access_token"]
+    reads_ok = []
+
+    def read():
+        with httpx.Client(base_url=live_sandbox.base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+            reads_ok.extend(client.get(f"/items/{item_id}").status_code == 200 for _ in range(40))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for _ in range(60):
+        state.create_order(item_id)
+    reader.join(timeout=30)
+    assert reads_ok == [True] * 40
+    assert state.item(item_id)["available_quantity"] == 140 and state.item(item_id)["sold_quantity"] == 60

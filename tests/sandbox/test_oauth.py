@@ -210,3 +210,15 @@ async def test_grants_show_who_authorized(sandbox_state, seller_http):
     assert (await seller_http.get("/applications/123/grants")).status_code == 403
     sandbox_state.revoke()
     assert sandbox_state.grants == {}
+
+
+async def test_codes_and_refresh_tokens_expire(sandbox_state, sandbox_http):
+    code = await consent(sandbox_http)
+    sandbox_state.advance(601)  # codes live 10 minutes
+    assert (await sandbox_http.post("/oauth/token", data=token_form(code=code))).json()["error"] == "invalid_grant"
+    tokens = sandbox_state.issue_tokens()
+    sandbox_state.advance(184 * 86400)  # refresh tokens live 6 months
+    answer = await sandbox_http.post("/oauth/token", data={
+        "grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
+        "refresh_token": tokens["refresh_token"]})
+    assert answer.json()["error"] == "invalid_grant"
