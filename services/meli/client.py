@@ -16,7 +16,7 @@ from typing import AsyncIterator, Callable
 import httpx
 
 from services.config import Config, load_config
-from services.connection import load_connection
+from services.connection import load_connection, update_connection
 from services.errors import BadInput, OperationFailed, ReauthorizationNeeded
 from services.meli import parse
 from services.meli.errors import MeliApiError
@@ -101,6 +101,12 @@ class MeliClient:
         """The connected seller, with the tags that say how to write stock (ml-api.md §2)."""
         account = parse.account(await self._json("GET", "/users/me"))
         self._user_id = account.user_id
+        known = load_connection(self.config.home)
+        if known.connected and known.user_id == account.user_id and (
+                known.tags, known.nickname, known.site_id) != (account.tags, account.nickname, account.site_id):
+            # Capabilities change over time (User Products rollout, multi-warehouse): keep status current.
+            await asyncio.to_thread(update_connection, self.config.home, tags=account.tags,
+                                    nickname=account.nickname, site_id=account.site_id)
         return account
 
     async def user_id(self) -> int:

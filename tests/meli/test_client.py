@@ -44,6 +44,8 @@ async def test_me_and_capabilities(connected, make_client, sandbox_state):
     async with make_client() as client:
         account = await client.me()
     assert account.user_id == sandbox.SELLER_ID and account.warehouse_management
+    # the capability appeared after connecting: reading the account keeps the stored facts current
+    assert "warehouse_management" in load_connection(connected.home).capabilities
 
 
 async def test_twenty_concurrent_401s_make_exactly_one_refresh(connected, make_client, sandbox_state):
