@@ -1,11 +1,378 @@
-"""Linked products screen: placeholder until its work lands (issue 6, point 3); replace this module."""
+"""Linked products screen: one row per listing or variation with its link state, filtered by state
+(one key each), searched (`/`), sorted (`o`, or click a header), a page at a time from the store.
+
+The table never holds more than one page (`PAGE` rows): the App's worker queries the stored links
+(filter, search, sort, offset) and the screen replaces the rows, so 50,000 links stay responsive.
+Actions on the row under the cursor: open its variation mapping (enter), write its reference code (r),
+accept a changed code (c, for `link lost`), ignore / stop ignoring (g).
+"""
 
 from __future__ import annotations
 
-from screens import PlaceholderScreen
-from services.i18n import N_
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Static
+
+from screens import BaseScreen, ModeBar
+from screens.confirm import ConfirmModal
+from screens.reference_code import ReferenceCodeModal, describe_change
+from screens.sync_messages import (
+    AcceptCodeRequested,
+    IgnoreRequested,
+    LinkQuery,
+    LinksLoaded,
+    LinksQueryRequested,
+    MappingRequested,
+    ReferenceCodeWriteRequested,
+)
+from screens.sync_plan import open_sync
+from services.i18n import N_, _
+
+PAGE = 100  # rows in the table at once
+
+# state value -> (filter key, short label for the table, label for the filter bar)
+STATES: dict[str, tuple[str, str]] = {
+    "linked": ("l", N_("linked")),
+    "no_reference": ("n", N_("no ref.")),
+    "unknown_code": ("u", N_("unknown")),
+    "link_lost": ("x", N_("lost")),
+    "structure_mismatch": ("s", N_("structure")),
+    "not_writable": ("w", N_("not writ.")),
+    "ignored": ("i", N_("ignored")),
+}
+STATE_STYLES = {
+    "linked": "green", "no_reference": "yellow", "unknown_code": "yellow", "link_lost": "bold red",
+    "structure_mismatch": "magenta", "not_writable": "cyan", "ignored": "dim",
+}
+
+# (column key = LinkTable sort key, title, width)
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("state", N_("State"), 10),
+    ("listing_id", N_("Listing"), 13),
+    ("variation_label", N_("Variation"), 14),
+    ("erp_code", N_("ERP code"), 14),
+    ("erp_stock", N_("ERP"), 5),
+    ("ml_stock", N_("ML"), 5),
+    ("difference", N_("Diff"), 5),
+    ("title", N_("Title"), 28),
+    ("erp_name", N_("ERP name"), 28),
+    ("reference_code", N_("Reference code"), 16),
+)
+SORT_ORDER = tuple(key for key, _title, _width in COLUMNS)
+
+_FILTER = Binding.Group(N_("Filter"), compact=True)
 
 
-class LinksScreen(PlaceholderScreen):
+def short_variation(label: str) -> str:
+    """"Cor: Azul / Tamanho: M" -> "Azul / M" (the full label is in the row's details)."""
+    return " / ".join(part.partition(": ")[2] or part for part in label.split(" / ")) if label else ""
+
+
+def _number(value: int | None) -> Text:
+    return Text("" if value is None else str(value), justify="right")
+
+
+def row_cells(link) -> list:
+    state = link.state.value
+    diff = link.difference
+    return [
+        Text(_(STATES[state][1]), style=STATE_STYLES[state]),
+        link.listing_id,
+        short_variation(link.variation_label),
+        link.erp_code or "",
+        _number(link.erp_stock),
+        _number(link.ml_stock),
+        Text("" if diff is None else f"{diff:+d}" if diff else "0", justify="right",
+             style="bold" if diff else "dim"),
+        link.title,
+        link.erp_name or "",
+        link.reference_code or "",
+    ]
+
+
+class PagedTable(DataTable):
+    """A DataTable that asks for the next or previous page when the cursor runs off either end."""
+
+    class PageWanted(Message):
+        """`step` +1: the page after this one; -1: the page before."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1:
+            self.post_message(self.PageWanted(1))
+        else:
+            super().action_cursor_down()
+
+    def action_page_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1:
+            self.post_message(self.PageWanted(1))
+        else:
+            super().action_page_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.PageWanted(-1))
+        else:
+            super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.PageWanted(-1))
+        else:
+            super().action_page_up()
+
+
+class LinksScreen(BaseScreen):
+    """The linking triage: what is linked, what is not and why, and the fixes."""
+
+    DEFAULT_CSS = """
+    #links-filters { height: auto; padding: 0 1; }
+    #links-status { height: 1; padding: 0 1; color: $text-muted; }
+    #links-table { height: 1fr; }
+    #links-detail { height: 2; padding: 0 1; }
+    """
+
     TITLE_TEXT = N_("Linked products")
-    MODE = "links"
+    BINDINGS = [
+        *(Binding(key, f"filter('{state}')", label, id=f"links.filter.{state}", group=_FILTER)
+          for state, (key, label) in STATES.items()),
+        Binding("a", "filter('')", N_("all"), id="links.filter.all", group=_FILTER),
+        Binding("slash", "search", N_("Search"), id="links.search"),
+        Binding("o", "sort", N_("Sort"), id="links.sort"),
+        Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
+        Binding("r", "write_code", N_("Write code"), id="links.write_code"),
+        Binding("c", "accept_code", N_("Accept new code"), id="links.accept_code", show=False),
+        Binding("g", "ignore", N_("Ignore / unignore"), id="links.ignore"),
+        Binding("S", "sync", N_("Sync…"), id="links.sync"),
+        Binding("escape", "clear_search", N_("Clear search"), id="links.clear_search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = LinkQuery(limit=PAGE)
+        self.rows: list = []  # the Links of the page on show, in table order
+        self.total = 0  # rows matching the filter and search
+        self.counts: dict[str, int] = {}  # every stored link by state
+        self.loaded = False
+        self._serial = 0
+        self._cursor_after_load = 0
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("links")
+        yield Static(id="links-filters")
+        yield Static(id="links-status")
+        table = PagedTable(id="links-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(id="links-detail")
+        yield Input(placeholder=_("Search: listing, code, title…"), id="links-search", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        for key, title, width in COLUMNS:
+            table.add_column(_(title), width=width, key=key)
+        self.query_one("#links-search", Input).display = False
+        self.app.links_signal.subscribe(self, lambda _note: self.reload())
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------------------
+
+    def reload(self, *, cursor: int | None = None) -> None:
+        """Ask for the page described by `query_state`; answers to older requests are dropped."""
+        self._serial += 1
+        table = self.query_one(PagedTable)
+        self._cursor_after_load = table.cursor_row if cursor is None else cursor
+        self.post_message(LinksQueryRequested(self.query_state, self._serial, self))
+
+    def _query(self, **changes) -> None:
+        self.query_state = replace(self.query_state, **changes)
+        self.reload(cursor=0)
+
+    @on(LinksLoaded)
+    def _loaded(self, message: LinksLoaded) -> None:
+        if message.serial != self._serial:
+            return  # a newer query is on its way
+        page = message.page
+        self.rows, self.total, self.counts = list(page.rows), page.total, dict(page.counts)
+        self.loaded = True
+        table = self.query_one(PagedTable)
+        table.clear()
+        table.add_rows(row_cells(link) for link in self.rows)
+        if self.rows:
+            table.move_cursor(row=max(0, min(self._cursor_after_load, len(self.rows) - 1)), animate=False)
+        self._show_filters()
+        self._show_status()
+        self._show_detail()
+
+    def _show_filters(self) -> None:
+        text = Text(no_wrap=False)
+        current = self.query_state.state or ""
+        entries = [(key, state, label) for state, (key, label) in STATES.items()] + [("a", "", N_("all"))]
+        for key, state, label in entries:
+            count = sum(self.counts.values()) if not state else self.counts.get(state, 0)
+            style = "bold reverse" if state == current else ""
+            text.append(f"{key}", style="bold " + style)
+            text.append(f" {_(label)} {count:,}", style=style)
+            text.append("  ")
+        self.query_one("#links-filters", Static).update(text)
+
+    def _show_status(self) -> None:
+        everything = sum(self.counts.values())
+        q = self.query_state
+        if not self.loaded:
+            line = _("Reading the linked products…")
+        elif not everything:
+            line = _("No links yet: run a sync (S) to read your listings.")
+        else:
+            first = q.offset + 1 if self.rows else 0
+            line = _("{total} of {everything} links", total=f"{self.total:,}", everything=f"{everything:,}")
+            line += "  " + _("rows {first}–{last}", first=f"{first:,}", last=f"{q.offset + len(self.rows):,}")
+            title = dict((k, t) for k, t, _w in COLUMNS)[q.sort]
+            arrow = "↓" if q.descending else "↑"
+            line += "  " + _("sorted by {column} {arrow}", column=_(title), arrow=arrow)
+            if q.search:
+                line += "  " + _("search: {text}", text=q.search)
+        self.query_one("#links-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+
+    def _show_detail(self) -> None:
+        link = self.current_link()
+        detail = self.query_one("#links-detail", Static)
+        if link is None:
+            detail.update("")
+            return
+        text = Text(no_wrap=False, overflow="ellipsis")
+        text.append(link.listing_id, style="bold")
+        if link.variation_id is not None:
+            text.append(f" · {_('variation')} {link.variation_id} ({link.variation_label})")
+        text.append(f" · {_('code on Mercado Livre')}: ")
+        text.append(link.reference_code or "—", style="bold")
+        if link.reason:
+            text.append(f" · {link.reason}", style=STATE_STYLES[link.state.value])
+        detail.update(text)
+
+    def current_link(self):
+        table = self.query_one(PagedTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    # -- paging ---------------------------------------------------------------------------------------
+
+    @on(PagedTable.PageWanted)
+    def _page(self, event: PagedTable.PageWanted) -> None:
+        q = self.query_state
+        if event.step > 0 and q.offset + len(self.rows) < self.total:
+            self.query_state = replace(q, offset=q.offset + PAGE)
+            self.reload(cursor=0)
+        elif event.step < 0 and q.offset > 0:
+            self.query_state = replace(q, offset=max(0, q.offset - PAGE))
+            self.reload(cursor=PAGE - 1)
+
+    # -- filter, search, sort -------------------------------------------------------------------------
+
+    def action_filter(self, state: str) -> None:
+        self._query(state=state or None, offset=0)
+
+    def action_search(self) -> None:
+        field = self.query_one("#links-search", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#links-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._query(search=event.value, offset=0)
+
+    @on(Input.Submitted, "#links-search")
+    def _search_done(self) -> None:
+        self.query_one(PagedTable).focus()
+
+    def action_clear_search(self) -> None:
+        field = self.query_one("#links-search", Input)
+        if field.display:
+            field.value = ""
+            field.display = False
+            self.query_one(PagedTable).focus()
+
+    def action_sort(self) -> None:
+        position = SORT_ORDER.index(self.query_state.sort)
+        self._query(sort=SORT_ORDER[(position + 1) % len(SORT_ORDER)], descending=False, offset=0)
+
+    def action_reverse(self) -> None:
+        self._query(descending=not self.query_state.descending, offset=0)
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        if column == self.query_state.sort:
+            self._query(descending=not self.query_state.descending, offset=0)
+        else:
+            self._query(sort=column, descending=False, offset=0)
+
+    # -- actions on the row -----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _open_mapping(self) -> None:
+        link = self.current_link()
+        if link is not None:
+            self.post_message(MappingRequested(link.listing_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("write_code", "ignore"):
+            return self.current_link() is not None or None
+        if action == "accept_code":
+            link = self.current_link()
+            return bool(link and link.state.value == "link_lost") or None
+        return True
+
+    def action_write_code(self) -> None:
+        link = self.current_link()
+        if link is None:
+            return
+        # A lost link is usually fixed by putting the ERP code back on the listing.
+        suggested = link.erp_code if link.state.value == "link_lost" else (link.reference_code or link.erp_code or "")
+        self.app.push_screen(ReferenceCodeModal(link, suggested or ""), lambda code: self._code_entered(link, code))
+
+    def _code_entered(self, link, code: str | None) -> None:
+        if not code:
+            return
+        body = describe_change(link, code)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(ReferenceCodeWriteRequested(link, code))
+
+        self.app.push_screen(ConfirmModal(_("Write this reference code?"), body, yes=_("Write")), answered)
+
+    def action_accept_code(self) -> None:
+        link = self.current_link()
+        if link is None or link.state.value != "link_lost":
+            return
+        body = _("{row}: Mercado Livre now carries {new} instead of {old}. Link the row by {new} at the next "
+                 "sync? Nothing is written to Mercado Livre.", row=link.key, new=link.reference_code or "—",
+                 old=link.erp_code or "—")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(AcceptCodeRequested((link.key,)))
+
+        self.app.push_screen(ConfirmModal(_("Accept the new reference code?"), body), answered)
+
+    def action_ignore(self) -> None:
+        link = self.current_link()
+        if link is not None:
+            self.post_message(IgnoreRequested((link.key,), ignored=link.state.value != "ignored"))
+
+    def action_sync(self) -> None:
+        open_sync(self.app)

@@ -1,11 +1,185 @@
-"""Variation mapping screen: placeholder until its work lands (issue 6, point 4); replace this module."""
+"""Variation mapping screen (S7, S8): one listing's variations on Mercado Livre (attribute combination,
+reference code, stock) beside its ERP product's compositions, with each pair's state.
+
+For a structure mismatch (an ERP product without compositions, a listing with variations), `v` converts
+the product to one composition per variation: it first shows how many stock movements that zeroes
+(the catalogue's preview) and asks. The listing comes from the linked products screen (Enter).
+"""
 
 from __future__ import annotations
 
-from screens import PlaceholderScreen
-from services.i18n import N_
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from screens import BaseScreen, ModeBar
+from screens.confirm import ConfirmModal
+from screens.links import STATE_STYLES, STATES
+from screens.sync_messages import (
+    ConversionDone,
+    ConversionPreviewed,
+    ConversionRequested,
+    LinksChanged,
+    MappingLoaded,
+    MappingLoadRequested,
+)
+from services.i18n import N_, _
+
+NOT_ON_ML_LABEL = N_("not on ML")
+
+COLUMNS = (
+    ("variation", N_("Variation on Mercado Livre"), 24),
+    ("code", N_("Reference code"), 16),
+    ("ml", N_("ML"), 4),
+    ("state", N_("State"), 10),
+    ("composition", N_("ERP composition"), 16),
+    ("erp", N_("ERP"), 4),
+    ("attributes", N_("ERP attributes"), 24),
+)
 
 
-class MappingScreen(PlaceholderScreen):
+def pair_cells(pair) -> list:
+    link, composition = pair.variation, pair.composition
+    if pair.state in STATES:
+        state = Text(_(STATES[pair.state][1]), style=STATE_STYLES[pair.state])
+    else:
+        state = Text(_(NOT_ON_ML_LABEL), style="yellow")
+    return [
+        (link.variation_label or _("(no variations)")) if link else "—",
+        (link.reference_code or "—") if link else "",
+        Text("" if link is None or link.ml_stock is None else str(link.ml_stock), justify="right"),
+        state,
+        composition.code if composition else (link.erp_code or "" if link else ""),
+        Text("" if pair.erp_stock is None else str(pair.erp_stock), justify="right"),
+        composition.label if composition else "",
+    ]
+
+
+class MappingScreen(BaseScreen):
+    """One listing's variations and the ERP compositions they feed."""
+
+    DEFAULT_CSS = """
+    #mapping-header { height: auto; padding: 0 1; }
+    #mapping-table { height: 1fr; }
+    #mapping-s8 { height: auto; max-height: 5; padding: 0 1; }
+    """
+
     TITLE_TEXT = N_("Variation mapping")
-    MODE = "mapping"
+    BINDINGS = [
+        Binding("v", "convert", N_("Convert to variations (S8)"), id="mapping.convert"),
+        Binding("escape", "back", N_("Back to the links"), id="mapping.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing_id: str | None = None
+        self.mapping = None
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("mapping")
+        yield Static(id="mapping-header")
+        yield DataTable(id="mapping-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="mapping-s8")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, title, width in COLUMNS:
+            table.add_column(_(title), width=width, key=key)
+        self.app.links_signal.subscribe(self, lambda _note: self.reload())
+        self._follow_app()
+
+    def on_screen_resume(self) -> None:
+        self._follow_app()
+
+    def _follow_app(self) -> None:
+        wanted = getattr(self.app, "mapping_listing", None)
+        if wanted and wanted != self.listing_id:
+            self.listing_id = wanted
+            self.mapping = None
+            self.reload()
+        elif not self.listing_id:
+            self.query_one("#mapping-header", Static).update(
+                _("Choose a listing on the linked products screen and press Enter."))
+
+    def reload(self) -> None:
+        if self.listing_id:
+            self.post_message(MappingLoadRequested(self.listing_id, self))
+
+    @on(MappingLoaded)
+    def _loaded(self, message: MappingLoaded) -> None:
+        mapping = message.mapping
+        if mapping.listing_id != self.listing_id:
+            return
+        self.mapping = mapping
+        header = Text()
+        header.append(mapping.listing_id, style="bold")
+        header.append(f"  {mapping.title}")
+        header.append("\n" + _("ERP product") + ": ", style="bold")
+        if mapping.product_code:
+            header.append(f"{mapping.product_code}  {mapping.product_name or ''}")
+        else:
+            header.append(_("none linked"), style="yellow")
+        self.query_one("#mapping-header", Static).update(header)
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_rows(pair_cells(pair) for pair in mapping.pairs)
+        self._show_s8()
+        self.refresh_bindings()
+
+    def _show_s8(self) -> None:
+        mapping = self.mapping
+        panel = self.query_one("#mapping-s8", Static)
+        mismatch = any(p.state == "structure_mismatch" for p in mapping.pairs)
+        if not mismatch:
+            panel.update("")
+            return
+        text = Text()
+        text.append(_("Structure mismatch (S8)") + ": ", style="bold magenta")
+        if mapping.convertible:
+            text.append(_("the ERP product {code} has no compositions while the listing has {count} variations. "
+                          "Press v to give it one composition per variation (its stock movements are zeroed; "
+                          "you see how many first).", code=mapping.product_code,
+                          count=len(mapping.new_compositions)))
+        else:
+            text.append(_(mapping.why_not))
+        panel.update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "convert":
+            return bool(self.mapping and self.mapping.convertible) or None
+        return True
+
+    def action_convert(self) -> None:
+        if self.mapping and self.mapping.convertible:
+            self.post_message(ConversionRequested(self.mapping.listing_id, preview=True, reply_to=self))
+
+    @on(ConversionPreviewed)
+    def _previewed(self, message: ConversionPreviewed) -> None:
+        conversion = message.conversion
+        codes = ", ".join(c.code for c in conversion.compositions)
+        body = _("ERP product {code} gets {count} compositions: {codes}.\n\n"
+                 "This zeroes its {movements} stock movements (stock {balance} -> 0) with one reset movement "
+                 "in the ledger. The compositions start without stock. This cannot be undone from melisync.",
+                 code=conversion.product_code, count=len(conversion.compositions), codes=codes,
+                 movements=conversion.movements_zeroed, balance=conversion.balance_zeroed)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(ConversionRequested(message.listing_id, preview=False, reply_to=self))
+
+        self.app.push_screen(ConfirmModal(_("Convert to variations?"), body, yes=_("Convert"), danger=True),
+                             answered)
+
+    @on(ConversionDone)
+    def _converted(self, message: ConversionDone) -> None:
+        conversion = message.conversion
+        self.post_message(LinksChanged(_(
+            "{code} now has {count} compositions; {movements} stock movements zeroed. Run a sync to link "
+            "the variations.", code=conversion.product_code, count=len(conversion.compositions),
+            movements=conversion.movements_zeroed)))
+
+    def action_back(self) -> None:
+        self.app.switch_mode("links")

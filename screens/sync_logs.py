@@ -1,11 +1,231 @@
-"""Sync logs screen: placeholder until its work lands (issue 6, point 5); replace this module."""
+"""Sync logs screen: every run of the journal (time, kind, status, duration, counts, errors), newest
+first; Enter drills into a run's actions and errors (`RunDetailScreen`); `e` shows errors only.
+`S` starts a sync (or shows the one under way)."""
 
 from __future__ import annotations
 
-from screens import PlaceholderScreen
-from services.i18n import N_
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Label, Static
+
+from screens import BaseScreen, ModeBar
+from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
+from screens.sync_plan import ActionsTable, counts_line, open_sync
+from services.i18n import N_, _
+
+RUN_COLUMNS = (
+    ("id", N_("Run"), 4),
+    ("started", N_("Started"), 16),
+    ("kind", N_("Kind"), 9),
+    ("status", N_("Status"), 12),
+    ("duration", N_("Took"), 7),
+    ("done", N_("Done"), 6),
+    ("failed", N_("Failed"), 6),
+    ("skipped", N_("Skipped"), 7),
+    ("errors", N_("Errors"), 6),
+)
+STATUS_STYLES = {"finished": "green", "failed": "bold red", "cancelled": "yellow", "interrupted": "bold red",
+                 "running": "bold cyan", "dry_run": "dim"}
 
 
-class SyncLogsScreen(PlaceholderScreen):
+def _time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def when_text(run: dict) -> str:
+    started = _time(run.get("started_at"))
+    return _("{when:%Y-%m-%d %H:%M}", when=started.astimezone()) if started else "?"
+
+
+def duration_text(run: dict) -> str:
+    started, ended = _time(run.get("started_at")), _time(run.get("ended_at"))
+    if not (started and ended):
+        return ""
+    seconds = int((ended - started).total_seconds())
+    minutes, seconds = divmod(max(0, seconds), 60)
+    return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}"
+
+
+def has_errors(run: dict) -> bool:
+    counts = run.get("counts") or {}
+    return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
+
+
+def run_cells(run: dict) -> list:
+    counts = run.get("counts") or {}
+    status = run.get("status", "?")
+    errors = len(run.get("errors") or ())
+
+    def number(value, style="") -> Text:
+        return Text(str(value or 0), justify="right", style=style if value else "dim")
+
+    return [
+        Text(str(run["id"]), justify="right"),
+        when_text(run),
+        _(run.get("kind", "?")),
+        Text(_(status), style=STATUS_STYLES.get(status, "")),
+        Text(duration_text(run), justify="right"),
+        number(counts.get("done")),
+        number(counts.get("failed"), "bold red"),
+        number(counts.get("skipped")),
+        number(errors, "bold red"),
+    ]
+
+
+class SyncLogsScreen(BaseScreen):
+    """The journal's runs."""
+
+    DEFAULT_CSS = """
+    #logs-status { height: 1; padding: 0 1; color: $text-muted; }
+    #runs-table { height: 1fr; }
+    """
+
     TITLE_TEXT = N_("Sync logs")
-    MODE = "sync_logs"
+    BINDINGS = [
+        Binding("S", "sync", N_("Sync…"), id="logs.sync"),
+        Binding("e", "errors_only", N_("Errors only"), id="logs.errors_only"),
+        Binding("r", "refresh", N_("Refresh"), id="logs.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[dict] = []
+        self.shown: list[dict] = []
+        self.errors_only = False
+        self.loaded = False
+        self._phase = ""
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("sync_logs")
+        yield Static(id="logs-status")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, title, width in RUN_COLUMNS:
+            table.add_column(_(title), width=width, key=key)
+        self.app.links_signal.subscribe(self, lambda _note: self.action_refresh())
+        self.app.sync_signal.subscribe(self, self._sync_moved)
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def _sync_moved(self, state) -> None:
+        # Only when a run starts or ends: progress ticks would re-read the journal ten times a second.
+        if state.phase != self._phase:
+            self._phase = state.phase
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.post_message(RunsRequested(self))
+
+    @on(RunsLoaded)
+    def _loaded(self, message: RunsLoaded) -> None:
+        self.runs = message.runs
+        self.loaded = True
+        self._show()
+
+    def _show(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.shown = [r for r in self.runs if has_errors(r)] if self.errors_only else list(self.runs)
+        table.clear()
+        table.add_rows(run_cells(run) for run in self.shown)
+        if self.shown:
+            table.move_cursor(row=min(max(row, 0), len(self.shown) - 1), animate=False)
+        if not self.runs:
+            line = _("No sync yet: press S to plan one (nothing is written before you confirm).")
+        elif self.errors_only:
+            line = _("{shown} of {total} runs: only those with errors (e shows all)", shown=len(self.shown),
+                     total=len(self.runs))
+        else:
+            line = _("{total} runs, newest first. Enter shows a run's actions and errors.", total=len(self.runs))
+        self.query_one("#logs-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+
+    def action_errors_only(self) -> None:
+        self.errors_only = not self.errors_only
+        self._show()
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.shown):
+            self.app.push_screen(RunDetailScreen(self.shown[event.cursor_row]["id"], errors_only=self.errors_only))
+
+    def action_sync(self) -> None:
+        open_sync(self.app)
+
+
+class RunDetailScreen(BaseScreen):
+    """One run: its counts, notes and errors, and its actions (`e`: failed ones only)."""
+
+    DEFAULT_CSS = """
+    RunDetailScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
+    #run-summary { height: auto; max-height: 8; padding: 0 1; }
+    #run-shown { height: 1; padding: 0 1; }
+    #run-actions { height: 1fr; }
+    """
+
+    TITLE_TEXT = N_("Sync run")
+    BINDINGS = [
+        Binding("e", "errors_only", N_("Errors only"), id="run.errors_only"),
+        Binding("escape", "back", N_("Back"), id="run.back"),
+    ]
+
+    def __init__(self, run_id: int, *, errors_only: bool = False) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.errors_only = errors_only
+        self.run: dict | None = None
+        self.actions: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label(_("Run {run_id}", run_id=self.run_id), id="run-title", classes="screen-title", markup=False)
+        yield Static(id="run-summary")
+        yield Static(id="run-shown", classes="dim")
+        yield ActionsTable(id="run-actions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.post_message(RunDetailRequested(self.run_id, self))
+
+    @on(RunDetailLoaded)
+    async def _loaded(self, message: RunDetailLoaded) -> None:
+        self.run, self.actions = message.run, message.actions
+        run = self.run
+        self.query_one("#run-title", Label).update(_(
+            "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=_(run.get("kind", "?")),
+            status=_(run.get("status", "?")), when=when_text(run), took=duration_text(run) or "—"))
+        text = Text(counts_line(run.get("counts") or {}))
+        for note in run.get("notes") or ():
+            text.append("\n• " + note, style="yellow")
+        for error in run.get("errors") or ():
+            where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
+            text.append("\n✗ " + (f"{where}: " if where else "") + str(error.get("message", "")), style="bold red")
+        self.query_one("#run-summary", Static).update(text)
+        await self._fill()
+
+    async def _fill(self) -> None:
+        rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
+        table = self.query_one(ActionsTable)
+        await table.show(rows)
+        line = _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}")
+        if self.errors_only:
+            line += "  " + _("(failed only: e shows all)")
+        self.query_one("#run-shown", Static).update(line)
+
+    async def action_errors_only(self) -> None:
+        self.errors_only = not self.errors_only
+        if self.run is not None:
+            await self._fill()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.meli",
     "tests.fixtures.sync",
     "tests.fixtures.tui",
+    "tests.fixtures.tui_sync",
 ]
 
 _OWN_ENV = (

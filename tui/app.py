@@ -33,6 +33,7 @@ from screens.sync_logs import SyncLogsScreen
 from services.config import Config
 from services.errors import MelisyncError
 from services.i18n import _, set_language
+from tui.sync_workers import SyncWorkers
 from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
 
 # mode name -> screen class, in key order. The other screens plug in here.
@@ -86,7 +87,7 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text or None)
 
 
-class MelisyncApp(ConnectionWorkers, App[int]):
+class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     """melisync's terminal UI. `gateway` is how workers reach the services (tests pass a fake)."""
 
     CSS_PATH = "app.tcss"
@@ -186,7 +187,7 @@ class MelisyncApp(ConnectionWorkers, App[int]):
         error = event.worker.error
         what = _(event.worker.description) if event.worker.description else event.worker.name
         if isinstance(error, MelisyncError):
-            message = str(error)
+            message = _(str(error))  # the services' messages may have translations
         else:
             message = _("Unexpected error ({kind}). Nothing was written by this step.", kind=type(error).__name__)
         if event.worker.group == "connect" and hasattr(self.screen, "show_error"):

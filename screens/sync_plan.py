@@ -1,0 +1,228 @@
+"""Choosing a sync (`SyncKindModal`) and reviewing its plan before anything is written (`SyncPlanScreen`):
+the counts, the notes and the list of actions; `a` applies (after a y/n), Esc drops the plan.
+
+`ActionsTable` is the list of actions shared with the sync logs: it loads at most `MAX_ROWS` rows,
+in chunks with an await between so a plan of 50,000 actions never freezes the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Label, Static
+
+from screens import BaseModal, BaseScreen
+from screens.confirm import ConfirmModal
+from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
+from services.i18n import N_, _
+
+MAX_ROWS = 2_000
+CHUNK = 500
+
+KINDS = (
+    ("p", "products", N_("Products: listings whose code the ERP lacks become ERP products (S5)")),
+    ("s", "stock", N_("Stock: record new sales, then send ERP stock to Mercado Livre (S4)")),
+    ("c", "customers", N_("Customers: record new sales and their buyers")),
+    ("a", "all", N_("All: products, then sales and customers, then stock")),
+)
+
+ACTION_KINDS = {
+    "import_product": N_("import product"),
+    "import_composition": N_("import variation"),
+    "sale": N_("sale"),
+    "sale_cancel": N_("sale cancelled"),
+    "customer": N_("customer"),
+    "stock": N_("stock"),
+}
+ACTION_STATUSES = {"planned": N_("to do"), "skipped": N_("skipped"), "done": N_("done"), "failed": N_("FAILED")}
+ACTION_STYLES = {"planned": "bold", "skipped": "dim", "done": "green", "failed": "bold red"}
+
+# (key, title, width)
+ACTION_COLUMNS = (
+    ("status", N_("Status"), 8),
+    ("kind", N_("Action"), 16),
+    ("item_id", N_("Listing"), 13),
+    ("variation_id", N_("Variation"), 12),
+    ("erp_code", N_("ERP code"), 14),
+    ("change", N_("Change"), 11),
+    ("reason", N_("Why"), 60),
+)
+
+
+def action_cells(row: dict) -> list:
+    status = row.get("status", "")
+    change = "" if row.get("from") is None and row.get("to") is None else f"{_blank(row.get('from'))} → {_blank(row.get('to'))}"
+    return [
+        Text(_(ACTION_STATUSES.get(status, status)), style=ACTION_STYLES.get(status, "")),
+        _(ACTION_KINDS.get(row.get("kind", ""), row.get("kind", ""))),
+        row.get("item_id") or "",
+        str(row.get("variation_id") or ""),
+        row.get("erp_code") or "",
+        change,
+        row.get("reason") or "",
+    ]
+
+
+def _blank(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def counts_line(counts: dict) -> str:
+    return _("{planned} to do, {done} done, {failed} failed, {skipped} skipped, {unchanged} already equal",
+             planned=counts.get("planned", 0), done=counts.get("done", 0), failed=counts.get("failed", 0),
+             skipped=counts.get("skipped", 0), unchanged=counts.get("unchanged", 0))
+
+
+class ActionsTable(DataTable):
+    """Actions (as journaled dicts), capped at `MAX_ROWS`, added in chunks."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.shown = 0
+        self._generation = 0
+
+    def on_mount(self) -> None:
+        for key, title, width in ACTION_COLUMNS:
+            self.add_column(_(title), width=width, key=key)
+
+    async def show(self, rows: list[dict]) -> None:
+        """Replace the rows; a later call supersedes one still loading."""
+        self._generation += 1
+        generation = self._generation
+        self.clear()
+        self.shown = 0
+        for start in range(0, min(len(rows), MAX_ROWS), CHUNK):
+            if generation != self._generation:
+                return
+            chunk = rows[start:min(start + CHUNK, MAX_ROWS)]
+            self.add_rows(action_cells(row) for row in chunk)
+            self.shown += len(chunk)
+            await asyncio.sleep(0)  # let keys and paints through between chunks
+
+
+def open_sync(app) -> None:
+    """`S` on any screen: choose a sync, or show the one under way."""
+    state = app.sync_state
+    if state.phase in ("planning", "applying"):
+        from screens.sync_progress import SyncProgressScreen
+
+        app.push_screen(SyncProgressScreen())
+    elif state.phase == "planned":
+        app.notify(_("A plan is waiting for you: apply it or drop it first."), severity="warning")
+    else:
+        app.push_screen(SyncKindModal())
+
+
+class SyncKindModal(BaseModal):
+    """Which sync: p, s, c or a; Esc cancels. Posts `SyncRequested` (the plan comes first)."""
+
+    BINDINGS = [
+        *(Binding(key, f"choose('{kind}')", N_(kind), id=f"sync.kind.{kind}") for key, kind, _text in KINDS),
+        Binding("escape", "cancel", "Cancel", id="sync.kind.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Sync what?"), classes="dialog-title")
+            text = Text()
+            for key, _kind, description in KINDS:
+                text.append(f" {key} ", style="bold reverse")
+                text.append(f" {_(description)}\n")
+            text.append("\n" + _("You see the plan before anything is written. Esc cancels."), style="dim")
+            yield Static(text, classes="dialog-body")
+
+    def action_choose(self, kind: str) -> None:
+        self.dismiss(kind)
+        self.app.post_message(SyncRequested(kind))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SyncPlanScreen(BaseScreen):
+    """The plan of one sync, before anything is written."""
+
+    DEFAULT_CSS = """
+    SyncPlanScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
+    #plan-summary { height: auto; max-height: 8; padding: 0 1; }
+    #plan-shown { height: 1; padding: 0 1; }
+    #plan-actions { height: 1fr; }
+    """
+
+    TITLE_TEXT = N_("Sync plan")
+    BINDINGS = [
+        Binding("a", "apply", N_("Apply"), id="plan.apply"),
+        Binding("escape", "drop", N_("Drop plan"), id="plan.drop"),
+        Binding("t", "toggle_todo", N_("Only to do"), id="plan.only_todo"),
+    ]
+
+    def __init__(self, prepared) -> None:
+        super().__init__()
+        self.prepared = prepared
+        self.only_todo = False
+
+    @property
+    def rows(self) -> list[dict]:
+        actions = self.prepared.plan.actions
+        todo = [a.to_dict() for a in actions if a.status.value == "planned"]
+        if self.only_todo:
+            return todo
+        return todo + [a.to_dict() for a in actions if a.status.value != "planned"]
+
+    def compose(self) -> ComposeResult:
+        plan = self.prepared.plan
+        yield Label(_("Sync plan: {kind} (run {run_id}) — nothing written yet", kind=_(plan.kind.value),
+                      run_id=self.prepared.run_id), classes="screen-title", markup=False)
+        yield Static(self._summary(), id="plan-summary")
+        yield Static(id="plan-shown", classes="dim")
+        yield ActionsTable(id="plan-actions")
+        yield Footer()
+
+    def _summary(self) -> Text:
+        plan = self.prepared.plan
+        todo = plan.to_apply
+        ml = len(plan.ml_writes)
+        text = Text()
+        text.append(_("{todo} to do: {ml} writes to Mercado Livre, {erp} changes in the ERP",
+                      todo=len(todo), ml=ml, erp=len(todo) - ml), style="bold")
+        text.append("\n" + counts_line(plan.counts()))
+        for note in plan.notes:
+            text.append("\n• " + note, style="yellow")
+        return text
+
+    async def on_mount(self) -> None:
+        await self._fill()
+
+    async def _fill(self) -> None:
+        rows = self.rows
+        table = self.query_one(ActionsTable)
+        await table.show(rows)
+        self.query_one("#plan-shown", Static).update(
+            _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}"))
+
+    async def action_toggle_todo(self) -> None:
+        self.only_todo = not self.only_todo
+        await self._fill()
+
+    def action_apply(self) -> None:
+        plan = self.prepared.plan
+        todo = len(plan.to_apply)
+        body = _("Apply run {run_id}: {ml} writes to Mercado Livre and {erp} changes in the ERP. "
+                 "Every write is journaled; you can cancel while it runs.", run_id=self.prepared.run_id,
+                 ml=len(plan.ml_writes), erp=todo - len(plan.ml_writes))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss()
+                self.app.post_message(SyncApplyRequested())
+
+        self.app.push_screen(ConfirmModal(_("Apply this plan?"), body, yes=_("Apply")), answered)
+
+    def action_drop(self) -> None:
+        self.dismiss()
+        self.app.post_message(SyncDeclineRequested())

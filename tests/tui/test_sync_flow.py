@@ -1,0 +1,148 @@
+"""Pilot tests of the sync flow on the in-process sandbox: choose a kind, review the plan (nothing written),
+apply with progress, read the run in the logs; cancel while applying; drop a plan."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import httpx
+
+from screens.confirm import ConfirmModal
+from screens.sync_logs import RunDetailScreen, SyncLogsScreen
+from screens.sync_messages import SyncFinished, SyncPlanned, SyncProgress, SyncRequested
+from screens.sync_plan import ActionsTable, SyncKindModal, SyncPlanScreen
+from screens.sync_progress import SyncProgressScreen
+from services.store.journal import CANCELLED, FINISHED, Journal
+from services.store.links import LinkRepository
+from tests.fixtures.tui import screen_text
+from tests.fixtures.tui_sync import settle, wait_until
+
+
+async def plan_sync(app, pilot, kind_key: str) -> SyncPlanScreen:
+    await pilot.press("4")
+    await settle(app, pilot)
+    assert isinstance(app.screen, SyncLogsScreen)
+    await pilot.press("S")
+    await pilot.pause()
+    assert isinstance(app.screen, SyncKindModal)
+    await pilot.press(kind_key)
+    await wait_until(app, pilot, lambda: isinstance(app.screen, SyncPlanScreen), "the plan screen")
+    await settle(app, pilot)
+    return app.screen
+
+
+async def test_plan_then_apply_then_read_the_run_in_the_logs(make_sync_app, sandbox_state, demo_home):
+    messages = []
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await settle(app, pilot)
+        plan_screen = await plan_sync(app, pilot, "a")
+        plan = plan_screen.prepared.plan
+        # The plan is on show and nothing has been written anywhere yet.
+        assert sandbox_state.writes() == []
+        assert LinkRepository(home=demo_home.home).all() == []
+        text = screen_text(app)
+        assert "nothing written yet" in text and "writes to Mercado Livre" in text
+        ml_writes = {(a.item_id, a.variation_id, a.to) for a in plan.ml_writes}
+        assert ml_writes, "the demo catalogue has stock differences to write"
+        assert plan_screen.query_one(ActionsTable).row_count == len(plan.actions)
+
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await wait_until(app, pilot, lambda: app.sync_state.phase == "finished", "the sync to finish")
+        await settle(app, pilot)
+
+        result = app.sync_state.result
+        assert result.status == FINISHED, result.errors
+        assert sandbox_state.writes()
+        for item_id, variation_id, quantity in ml_writes:  # Mercado Livre now holds the ERP quantities
+            item = sandbox_state.item(item_id)
+            if variation_id is None:
+                assert item["available_quantity"] == quantity
+            else:
+                [variation] = [v for v in item["variations"] if v["id"] == variation_id]
+                assert variation["available_quantity"] == quantity
+        assert {(a.item_id, a.variation_id, a.to) for a in result.actions
+                if a.kind.value == "stock" and a.status.value == "done"} == ml_writes
+        assert sandbox_state.deleted_variations == []
+        # Back on the logs screen, the run is listed; Enter opens its actions.
+        assert isinstance(app.screen, SyncLogsScreen)
+        logs = app.screen
+        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0]["status"] == FINISHED, "the run in the logs")
+        assert f"{result.run_id}" in screen_text(app)
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.run, "run detail")
+        detail = app.screen
+        await settle(app, pilot)
+        assert detail.query_one(ActionsTable).row_count == len(Journal(home=demo_home.home).actions(result.run_id))
+        await pilot.press("e")  # failed only: none in this run
+        await settle(app, pilot)
+        assert detail.query_one(ActionsTable).row_count == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncLogsScreen)
+
+    kinds = [type(m) for m in messages if isinstance(m, (SyncRequested, SyncPlanned, SyncProgress, SyncFinished))]
+    assert kinds[0] is SyncRequested and SyncPlanned in kinds and kinds[-1] is SyncFinished
+    assert kinds.index(SyncPlanned) < kinds.index(SyncFinished)
+
+
+async def test_dropping_a_plan_writes_nothing_and_journals_it_as_cancelled(make_sync_app, sandbox_state, demo_home):
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plan_screen = await plan_sync(app, pilot, "s")
+        run_id = plan_screen.prepared.run_id
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SyncPlanScreen)
+        assert app.sync_state.phase == "idle"
+    assert sandbox_state.writes() == []
+    assert Journal(home=demo_home.home).run(run_id)["status"] == CANCELLED
+
+
+class HeldWrites(httpx.AsyncBaseTransport):
+    """The sandbox, except that the first write waits until the test lets it through."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner = inner
+        self.first_write = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            self.first_write.set()
+            await asyncio.to_thread(self.release.wait, 30)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
+        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    held = HeldWrites(asgi_transport)
+    app = make_sync_app(transport=held, concurrency=1)  # at most two listings written at once
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plan_screen = await plan_sync(app, pilot, "s")
+        planned = len(plan_screen.prepared.plan.ml_writes)
+        assert planned > 3
+        await pilot.press("a", "y")
+        await wait_until(app, pilot, held.first_write.is_set, "the first write to start")
+        assert isinstance(app.screen, SyncProgressScreen)
+        assert "Applying the plan" in screen_text(app)
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.sync_state.cancel_requested
+        assert "Cancelling" in screen_text(app)
+        held.release.set()
+        await wait_until(app, pilot, lambda: app.sync_state.phase == "finished", "the cancelled sync to end")
+        result = app.sync_state.result
+    assert result.status == CANCELLED
+    run = Journal(home=demo_home.home).run(result.run_id)
+    assert run["status"] == CANCELLED
+    done = [a for a in result.actions if a.kind.value == "stock" and a.status.value == "done"]
+    not_made = [a for a in result.actions if "cancelled" in a.reason]
+    assert 1 <= len(done) < planned and not_made
+    assert len({r.path for r in sandbox_state.writes()}) == len({a.link_key for a in done})
