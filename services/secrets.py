@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -91,12 +92,17 @@ def keyring_backend_name() -> str:
     return backend_label(keyring.get_keyring())
 
 
+_silent_backends: "weakref.WeakSet" = weakref.WeakSet()
+
+
 def _keyring_call(method: str, *args: str):
     """Call `keyring.<method>(*args)` in a daemon thread; KeyringUnavailable if it fails or hangs."""
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring) or (
             isinstance(backend, ChainerBackend) and not backend.backends):
         raise KeyringUnavailable("no keyring backend is available")
+    if backend in _silent_backends:
+        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer earlier in this run")
     outcome: list = []
 
     def call() -> None:
@@ -112,6 +118,7 @@ def _keyring_call(method: str, *args: str):
     worker.start()
     worker.join(keyring_timeout())
     if not outcome:
+        _silent_backends.add(backend)  # one stall per run is enough: later calls go straight to the fallback
         raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer in {keyring_timeout():g}s")
     kind, value = outcome[0]
     if kind == "error":

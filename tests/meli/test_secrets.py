@@ -51,6 +51,9 @@ def test_a_hanging_keyring_times_out_and_the_rotated_pair_is_not_lost(melisync_h
     store = SecretStore(melisync_home)
     where = store.save_tokens(TOKENS)  # would block forever without the timeout
     assert where.startswith("file (") and store.load_tokens() == TOKENS
+    # one stall per run: later calls do not wait for it again
+    assert hanging_keyring.calls == 1
+    assert store.set_client_secret("s").startswith("file (") and hanging_keyring.calls == 1
 
 
 def test_tokens_recorded_in_a_keyring_that_stops_answering_are_not_replaced_by_the_file(
