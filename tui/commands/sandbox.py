@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from pathlib import Path
@@ -77,6 +78,9 @@ def run(args) -> int:
                          warehouses=args.warehouses)
     if args.orders:
         state.create_sample_orders(args.orders)
+    # The catalogue lives as long as the process: keep the cyclic GC's full passes off it (with 50,000
+    # listings one pass stalls an answer for most of a second).
+    gc.freeze()
     if args.erp_csv:
         try:
             Path(args.erp_csv).write_text(generate(args.listings, args.seed).erp_csv, encoding="utf-8")
