@@ -27,6 +27,7 @@ from services.secrets import SecretStore
 PENDING_FILE = "oauth_pending.json"
 PENDING_MAX_AGE = timedelta(minutes=30)
 _BARE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{5,}$")
+_EMBEDDED_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     if now - pending.created_at > PENDING_MAX_AGE:
         raise BadInput("this connect attempt is more than 30 minutes old: run `melisync connect` again")
     text = (text or "").strip().strip("'\"<>").strip()
+    embedded = _EMBEDDED_URL.search(text)
+    if embedded:  # e.g. the whole `location: https://...` line copied from `curl -si`
+        text = embedded.group(0).rstrip("'\">")
     if not text:
         raise BadInput("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
     if not _looks_like_url(text):

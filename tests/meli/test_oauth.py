@@ -57,6 +57,7 @@ def test_paste_full_url_or_bare_code(pending):
     url = f"{sandbox.DEMO_REDIRECT_URI}?code=TG-abc123-1&state={pending.state}"
     assert oauth.code_from_paste(f"  {url}\n", pending) == "TG-abc123-1"
     assert oauth.code_from_paste("TG-abc123-1\n", pending) == "TG-abc123-1"
+    assert oauth.code_from_paste(f"location: {url}\r\n", pending) == "TG-abc123-1"  # a line of `curl -si`
     # trailing slash and upper-case host are the same endpoint
     same = f"https://MELISYNC.example/callback/?state={pending.state}&code=X-123456"
     assert oauth.code_from_paste(same, pending) == "X-123456"
