@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from services.errors import MelisyncError, NotConnected
@@ -58,10 +59,14 @@ class StockWriter:
         only then are their actions reported (`on_done`), so what is reported is what was verified.
         """
         by_item: dict[str, list[int]] = {}
+        followers: list[int] = []  # listings sharing a user product's stock with one written before them
         for index, action in enumerate(actions):
             if action.kind != ActionKind.STOCK or action.status != ActionStatus.PLANNED:
                 raise ValueError(f"not a planned stock action: {action}")
-            by_item.setdefault(action.item_id, []).append(index)
+            if action.data.get("via"):
+                followers.append(index)
+            else:
+                by_item.setdefault(action.item_id, []).append(index)
         results: list[Action | None] = [None] * len(actions)
         gate = asyncio.Semaphore(self.concurrency)
         stop: list[BaseException] = []
@@ -94,6 +99,9 @@ class StockWriter:
         await asyncio.gather(*(one(item, idx) for item, idx in by_item.items()))
         if ready:
             await verify(list(ready))
+        if followers:
+            led = {actions[i].link_key: results[i] for i in range(len(actions)) if results[i] is not None}
+            await verify([([i], [_follow(actions[i], led.get(actions[i].data["via"]))]) for i in followers])
         if stop and isinstance(stop[0], NotConnected):
             raise stop[0]
         return [r for r in results if r is not None]
@@ -194,6 +202,16 @@ class StockWriter:
         if seen != action.to:
             return action.failed(f"read-back shows {seen}, expected {action.to}: Mercado Livre did not keep the write")
         return action
+
+
+def _follow(action: Action, leader: Action | None) -> Action:
+    """A sibling listing of a user product ends as its written sibling did (then is read back itself)."""
+    if leader is None:
+        return action.skipped("not attempted: its user product was not written")
+    note = f"shared stock of user product {action.data.get('user_product_id')}: written through {leader.item_id}"
+    if leader.status == ActionStatus.DONE:
+        return action.done(reason=note)
+    return replace(action, status=leader.status, reason=f"{note}; {leader.reason}")
 
 
 def _never_writable(exc: MeliApiError) -> bool:

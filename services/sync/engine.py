@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from services.config import Config, load_config
+from services.connection import load_connection
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links
@@ -145,7 +146,8 @@ class SyncEngine:
                          + ", ".join(f.item_id for f in failures[:10]))
         snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
-                            customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock)
+                            customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
+                            account_tags=tuple(load_connection(self.config.home).tags))
         until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)

@@ -39,6 +39,7 @@ class Snapshot:
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
+    account_tags: tuple[str, ...] = ()  # the seller's tags (user_product_seller, warehouse_management)
 
 
 def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
@@ -63,7 +64,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
-        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock)
+        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     return plan, links

@@ -1,0 +1,58 @@
+"""Sellers of 2026 (issue 7, the part the sync engine owns today): User Products listings get one stock
+write per user product; multi-origin sellers are reported, never written through an API that ignores it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.state import SandboxState
+from services.store.journal import FINISHED
+from services.sync.plan import ActionStatus as St, SyncKind
+from tests.fixtures.sync import seed_erp
+
+
+@pytest.fixture
+def sandbox_state(request) -> SandboxState:
+    warehouse = getattr(request, "param", None) == "warehouse"
+    state = SandboxState(listings=0, seed=0, user_products=True, warehouse_management=warehouse)
+    state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+                                  {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
+                     listing_types=("gold_special", "gold_pro"))
+    return state
+
+
+async def run(engine, kind):
+    return await engine.apply(await engine.plan(kind))
+
+
+async def test_one_write_per_user_product_and_siblings_agree(sandbox_state, make_engine):
+    seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
+    azul_classic, azul_premium, verde_classic, verde_premium = sandbox_state.listing_ids()
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert result.status == FINISHED, result.errors
+    puts = [r.path for r in sandbox_state.requests_to("/items/", "PUT")]
+    assert puts == [f"/items/{azul_classic}"]
+    done = {a.item_id: a for a in result.actions if a.status == St.DONE}
+    assert set(done) == {azul_classic, azul_premium} and "written through" in done[azul_premium].reason
+    assert sandbox_state.item(azul_premium)["available_quantity"] == 5  # read back on the sibling too
+    sandbox_state.clear_log()
+    assert (await run(make_engine(), SyncKind.STOCK)).status == FINISHED and sandbox_state.writes() == []
+
+
+async def test_siblings_with_different_codes_are_not_written(sandbox_state, make_engine):
+    seed_erp({"OTHER": 9}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
+    azul_classic, azul_premium, *_ = sandbox_state.listing_ids()
+    sandbox_state.set_reference_code(azul_premium, "OTHER")
+    result = await run(make_engine(), SyncKind.STOCK)
+    skipped = [a for a in result.actions if a.item_id in (azul_classic, azul_premium)]
+    assert [a.status for a in skipped] == [St.SKIPPED, St.SKIPPED] and "share one stock" in skipped[0].reason
+    assert sandbox_state.writes() == []
+
+
+@pytest.mark.parametrize("sandbox_state", ["warehouse"], indirect=True)
+async def test_multi_origin_sellers_are_reported_not_written(sandbox_state, make_engine):
+    seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
+    result = await run(make_engine(), SyncKind.STOCK)
+    [azul, premium] = [a for a in result.actions if a.erp_code == "CAM-AZ"]
+    assert (azul.status, azul.from_, azul.to) == (St.SKIPPED, 2, 5) and "warehouse_management" in azul.reason
+    assert sandbox_state.writes() == []
