@@ -254,9 +254,11 @@ class UserProductsMixin:
     def user_product_stock(self, up_id: str, caller) -> tuple[dict, int]:
         """`GET /user-products/{id}/stock` -> (body, x-version)."""
         with self.lock:
-            record = self._stock_record(up_id)
-            return ({"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
-                    record["version"])
+            return self._stock_answer(up_id, self._stock_record(up_id))
+
+    def _stock_answer(self, up_id: str, record: dict) -> tuple[dict, int]:
+        return ({"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
+                record["version"])
 
     def put_warehouse_stock(self, up_id: str, location_type: str, body, version: str | None,
                             caller) -> tuple[dict, int]:
@@ -298,15 +300,8 @@ class UserProductsMixin:
             for store_id, quantity in changes.items():
                 mine[store_id]["quantity"] = quantity
             record["version"] += 1
-            total = sum(loc["quantity"] for loc in record["locations"])
-            for item, holder in self._holders_of(up_id):
-                holder["available_quantity"] = total
-                if holder is not item:
-                    item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
-                apply_stock_status(item)
-                item["last_updated"] = self.iso()
-            return ({"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
-                    record["version"])
+            self._spread(up_id, sum(loc["quantity"] for loc in record["locations"]))
+            return self._stock_answer(up_id, record)
 
     def stores_search(self, user_id: int, caller, params: dict) -> dict:
         """`GET /users/{id}/stores/search?tags=stock_location`: the seller's warehouses."""
