@@ -16,6 +16,7 @@ from starlette.routing import Route
 from sandbox.authpage import consent_page, error_page
 from sandbox.errors import ApiError
 from sandbox.oauth import AuthPageError
+from sandbox.routes_extra import extra_routes
 from sandbox.state import LoggedRequest, SandboxState
 
 LOGGED_HEADERS = ("x-version", "content-type")
@@ -198,7 +199,7 @@ def create_app(state: SandboxState) -> Starlette:
         Route("/items/{item_id}/variations/{variation_id:int}", variation_get, methods=["GET"]),
         Route("/items/{item_id}/variations/{variation_id:int}", variation_put, methods=["PUT"]),
     ]
-    routes += _extra_routes(state, caller, optional_caller, params)
+    routes += extra_routes(state, caller, params, _json_body)  # orders, user products, shipments
 
     async def api_error(request: Request, exc: ApiError):
         return _error_response(exc)
@@ -215,10 +216,3 @@ def create_app(state: SandboxState) -> Starlette:
     app.state.sandbox = state
     app.add_middleware(FrontDoor, state=state)
     return app
-
-
-def _extra_routes(state, caller, optional_caller, params) -> list[Route]:
-    """Orders and User Products routes (kept apart so this module stays readable)."""
-    from sandbox.routes_extra import extra_routes
-
-    return extra_routes(state, caller, optional_caller, params, _json_body)

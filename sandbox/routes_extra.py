@@ -1,4 +1,4 @@
-"""Routes for orders and the User Products / multi-origin stock resources."""
+"""Routes for orders, shipments and the User Products / multi-origin stock resources (the rest: app.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 
-def extra_routes(state, caller, optional_caller, params, json_body) -> list[Route]:
+def extra_routes(state, caller, params, json_body) -> list[Route]:
+    """`caller(request)` authenticates (401 otherwise); `json_body(request)` parses and logs a JSON body."""
     async def orders_search(request: Request):
         return JSONResponse(state.search_orders(params(request), caller(request)))
 
