@@ -262,4 +262,5 @@ class OAuthMixin:
 def _redirect(request: dict, params: dict) -> str:
     if request.get("state") is not None:
         params = {**params, "state": request["state"]}
-    return f"{request['redirect_uri']}?{urlencode(params)}"
+    separator = "&" if "?" in request["redirect_uri"] else "?"
+    return f"{request['redirect_uri']}{separator}{urlencode(params)}"
