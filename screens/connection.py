@@ -81,6 +81,21 @@ def format_remaining(until: datetime, now: datetime) -> str:
     return _("in {minutes} min", minutes=minutes)
 
 
+def capabilities_text(tags: tuple[str, ...]) -> Text:
+    """The two account models that change how stock is written, always said yes or no, then other tags."""
+    text = Text()
+    for tag in ("user_product_seller", "warehouse_management"):
+        answer = _("yes") if tag in tags else _("no")
+        text.append(f"{_(CAPABILITY_NAMES[tag])}: ")
+        text.append(answer, style="bold" if tag in tags else "")
+        text.append("\n")
+    others = [_(CAPABILITY_NAMES.get(tag, tag)) for tag in tags if tag not in ("user_product_seller", "warehouse_management")]
+    if others:
+        text.append(", ".join(others) + "\n")
+    text.rstrip()
+    return text
+
+
 def _grid() -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -103,11 +118,12 @@ def account_table(view: ConnectionView) -> Table:
         if view.token_expires_at is not None:
             remaining = format_remaining(view.token_expires_at, view.now)
             table.add_row(_("Token expires"), Text(f"{format_when(view.token_expires_at)} ({remaining})"))
-        caps = [_(CAPABILITY_NAMES.get(tag, tag)) for tag in view.capabilities]
-        table.add_row(_("Capabilities"), Text("\n".join(caps) if caps else _("classic listings (no special model)")))
+        table.add_row(_("Capabilities"), capabilities_text(view.capabilities))
     table.add_row(_("Secrets stored in"), Text(view.secret_store or _("nothing stored yet")))
     server = view.api_url + (" " + _("(demo sandbox)") if view.demo else "")
     table.add_row(_("Mercado Livre"), Text(server))
+    if view.demo and not view.connected:
+        table.add_row(_("Demo"), Text(_("press c, then ctrl+o to approve on the sandbox, then Enter"), style="bold"))
     if not view.client_configured:
         table.add_row(
             _("Set-up"),

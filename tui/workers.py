@@ -175,7 +175,7 @@ class ConnectionWorkers:
         try:
             nickname = await self.gateway.complete_connect(pasted)
         except BadInput as exc:
-            self.post_message(ConnectFailed(str(exc)))
+            self.post_message(ConnectFailed(_(str(exc))))  # the services' messages have translations
             return
         self.post_message(Connected(nickname))
 

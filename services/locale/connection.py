@@ -17,7 +17,11 @@ PT_BR = {
     "Site": "Site",
     "Token expires": "Token expira",
     "Capabilities": "Recursos da conta",
-    "classic listings (no special model)": "anúncios clássicos (nenhum modelo especial)",
+    "yes": "sim",
+    "no": "não",
+    "Demo": "Demonstração",
+    "press c, then ctrl+o to approve on the sandbox, then Enter":
+        "tecle c, depois ctrl+o para aprovar no sandbox, depois Enter",
     "User products (one listing per variant)": "Produtos do usuário (um anúncio por variante)",
     "Warehouse management (stock per warehouse)": "Gestão de armazéns (estoque por armazém)",
     "Several warehouses": "Vários armazéns",

@@ -118,3 +118,15 @@ def test_two_areas_cannot_translate_one_text_differently(monkeypatch, tmp_path):
         monkeypatch.undo()
         catalogue.cache_clear()
     assert i18n.language() in i18n.LANGUAGES
+
+
+def test_translated_service_messages_still_exist_in_the_services():
+    from services.locale import service_errors
+
+    constants: set[str] = set()
+    for path in (ROOT / "services").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                constants.add(node.value)
+    stale = [text for text in service_errors.PT_BR if text not in constants]
+    assert stale == [], "a service reworded a message: update services/locale/service_errors.py"
