@@ -269,3 +269,23 @@ async def test_another_live_process_applying_blocks_a_sync_but_not_a_dry_run(san
     finally:
         other.stdin.close()
         other.wait()
+
+
+async def test_cancelling_mid_run_is_journaled_and_the_rest_is_not_applied(sandbox_state, make_engine):
+    from services.store.journal import CANCELLED
+    from services.sync.events import ACTION
+
+    for n in range(30):
+        sandbox_state.add_listing(f"Extra {n}", quantity=50, sku=f"X{n}")
+    seed_erp({f"X{n}": n for n in range(30)})
+    seen = []
+    engine = make_engine(on_event=lambda e: seen.append(e) if e.kind == ACTION else None)
+    prepared = await engine.plan(SyncKind.STOCK)
+    result = await engine.apply(prepared, cancelled=lambda: len(sandbox_state.requests_to("/items/", "PUT")) >= 5)
+    assert result.status == CANCELLED
+    statuses = [a.status for a in result.actions if a.kind == K.STOCK and a.erp_code.startswith("X")]
+    assert St.DONE in statuses and St.SKIPPED in statuses and St.PLANNED not in statuses
+    written = len(sandbox_state.requests_to("/items/", "PUT"))
+    assert written < 30 and Journal().run(result.run_id)["status"] == CANCELLED
+    assert len(Journal().actions(result.run_id)) == len(result.actions)
+    assert seen and seen[-1].total == len(prepared.plan.to_apply) and seen[-1].done == len(seen)
