@@ -96,13 +96,20 @@ def case_baseline(products: int, workdir: Path, budget: float) -> dict:
 
 
 def _extrapolate(durations: list[float], total: int) -> float:
-    """The time of inserts len(durations)..total-1, from a least-squares line through the measured
-    per-insert times (insert i rewrites i documents, so its cost is about a + b*i)."""
+    """The time of inserts len(durations)..total-1, from a straight line through the measured per-insert
+    times (insert i rewrites i documents, so it costs about a + b*i). The line goes through the medians of
+    ten slices of the measurements, so a pause of the shared machine does not tilt it."""
     n = len(durations)
-    mean_i, mean_t = (n - 1) / 2, sum(durations) / n
-    var = sum((i - mean_i) ** 2 for i in range(n))
-    b = sum((i - mean_i) * (t - mean_t) for i, t in enumerate(durations)) / var
-    a = mean_t - b * mean_i
+    size = max(1, n // 10)
+    points = []
+    for start in range(0, n - size + 1, size):
+        chunk = sorted(durations[start:start + size])
+        points.append((start + (size - 1) / 2, chunk[len(chunk) // 2]))
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    var = sum((x - mean_x) ** 2 for x, _ in points) or 1.0
+    b = sum((x - mean_x) * (y - mean_y) for x, y in points) / var
+    a = mean_y - b * mean_x
     return sum(a + b * i for i in range(n, total))
 
 
@@ -140,7 +147,8 @@ def main() -> None:
         print(f"  same file again     : {ours['reimport_seconds']:7.2f} s   "
               f"({ours['reimport_changes']} changes: a re-import writes nothing)")
         note = (f"EXTRAPOLATED from the first {plain['inserts_measured']:,} of {plain['inserts']:,} inserts "
-                f"({plain['measured_seconds']:.1f} s measured; per-insert cost fitted as a + b*i)"
+                f"({plain['measured_seconds']:.1f} s measured; per-insert cost fitted as a + b*i through slice "
+                "medians: an estimate, which came within 20% of a full run of 3,200 inserts)"
                 if plain["extrapolated"] else f"all {plain['inserts']:,} inserts measured")
         print(f"  plain TinyDB inserts: {plain['seconds']:7.1f} s   peak RSS {plain['peak_rss_mib']:6.0f} MiB"
               f"   {note}")
