@@ -31,11 +31,17 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# Runs kept: a sync every 10 minutes for about a week. Older runs and their actions are dropped when a
+# run starts, so the journal file (rewritten on each batch) stays small.
+KEEP_RUNS = 1000
+
+
 class Journal:
     """Runs and actions. Run ids are small integers (`melisync log --run 12`)."""
 
-    def __init__(self, store: Store | None = None, home: Path | None = None):
+    def __init__(self, store: Store | None = None, home: Path | None = None, keep_runs: int = KEEP_RUNS):
         self.store = store or open_store(JOURNAL, home)
+        self.keep_runs = keep_runs
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -43,7 +49,15 @@ class Journal:
         run = {"kind": kind, "dry_run": dry_run, "status": RUNNING, "started_at": now_iso(), "ended_at": None,
                "pid": os.getpid(), "host": socket.gethostname(), "counts": {}, "errors": [], "notes": [], **extra}
         with self.store.transaction() as db:
-            return db.table(RUNS).insert(run)
+            runs = db.table(RUNS)
+            run_id = runs.insert(run)
+            ids = sorted(doc.doc_id for doc in runs.all())
+            old = set(ids[:-self.keep_runs]) if len(ids) > self.keep_runs else set()
+            if old:
+                runs.remove(doc_ids=list(old))
+                actions = db.table(ACTIONS)
+                actions.remove(doc_ids=[doc.doc_id for doc in actions.all() if doc["run_id"] in old])
+            return run_id
 
     def record(self, run_id: int, actions: Iterable[dict], errors: Iterable[dict] = ()) -> None:
         """Append finished actions (as `Action.to_dict()` rows) and errors to a run: one file write."""

@@ -100,3 +100,16 @@ def test_link_table_rejects_an_unknown_column():
 
     with pytest.raises(ValueError):
         LinkTable(LinkRepository()).query(sort="nope")
+
+
+def test_the_journal_keeps_the_newest_runs_only():
+    journal = Journal(keep_runs=3)
+    ids = []
+    for n in range(5):
+        run_id = journal.start("stock", dry_run=False)
+        journal.record(run_id, [{"kind": "stock", "item_id": f"MLB{n}", "status": "done"}])
+        journal.finish(run_id, FINISHED, {})
+        ids.append(run_id)
+    assert [r["id"] for r in journal.runs()] == ids[:1:-1]
+    assert journal.actions(ids[0]) == [] and len(journal.actions(ids[-1])) == 1
+    assert journal.start("stock", dry_run=False) > ids[-1]  # ids are never reused
