@@ -45,11 +45,13 @@ class StockWriter:
     no variation appeared or vanished); `on_done(action)` is called as each action finishes."""
 
     def __init__(self, client: MeliWriter, before: Mapping[str, Listing], *, concurrency: int = 4,
-                 on_done: Callable[[Action], None] | None = None, cancelled: Callable[[], bool] | None = None):
+                 on_done: Callable[[Action], None] | None = None, cancelled: Callable[[], bool] | None = None,
+                 on_start: Callable[[Action], None] | None = None):
         self.client = client
         self.before = before
         self.concurrency = max(1, concurrency)
         self.on_done = on_done or (lambda action: None)
+        self.on_start = on_start or (lambda action: None)
         self.cancelled = cancelled or (lambda: False)
 
     async def write(self, actions: list[Action]) -> list[Action]:
@@ -85,6 +87,8 @@ class StockWriter:
                     why = "not attempted: the run was cancelled" if not stop else f"not attempted: {stop[0]}"
                     done = [actions[i].skipped(why) for i in indexes]
                 else:
+                    for i in indexes:
+                        self.on_start(actions[i])
                     try:
                         done = await self._write_item(item_id, [actions[i] for i in indexes])
                     except (NetworkDown, NotConnected) as exc:

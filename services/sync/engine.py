@@ -235,6 +235,7 @@ class SyncEngine:
         progress = _Progress(self, run_id, total)
         # What the plan reports but does not do (Full, no code, ...) is journaled with the run too.
         progress.pending += [a.to_dict() for a in actions if a.status == ActionStatus.SKIPPED]
+        self.on_event(Event(events.APPLYING, run_id, total=total))
         status = FINISHED
         try:
             for kinds in (_PRODUCT_KINDS, _ORDER_KINDS):
@@ -257,7 +258,7 @@ class SyncEngine:
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
             if stock and status != CANCELLED:
                 writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
-                                     on_done=progress.finished, cancelled=cancelled)
+                                     on_done=progress.finished, cancelled=cancelled, on_start=progress.started)
                 for i, result in zip(stock, await writer.write([actions[i] for i in stock])):
                     actions[i] = result
                 if cancelled():
@@ -365,6 +366,10 @@ class _Progress:
                                    counts=dict(self.counts)))
         if len(self.pending) >= self.BATCH:
             self.flush()
+
+    def started(self, action: Action) -> None:
+        self.engine.on_event(Event(events.STARTED, self.run_id, done=self.done, total=self.total, action=action,
+                                   counts=dict(self.counts)))
 
     def error(self, message: str, **where) -> None:
         entry = {"message": message, **{k: v for k, v in where.items() if v is not None}}

@@ -1,7 +1,8 @@
 """Progress of a sync as events, for the TUI (messages) and the CLI (a progress line).
 
 A sync calls `on_event(Event)` at each step: `reading` (what it reads), `planned` (the plan is
-ready), `action` (an action finished: `done` of `total`, counts so far), `finished` (the run's end).
+ready), `applying` (apply began: `total` actions), `started` (an action is being sent to Mercado Livre),
+`action` (an action finished: `done` of `total`, counts so far), `finished` (the run's end).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 READING = "reading"
 PLANNED = "planned"
+APPLYING = "applying"
+STARTED = "started"
 ACTION = "action"
 FINISHED = "finished"
 

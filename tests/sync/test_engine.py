@@ -166,7 +166,10 @@ async def test_a_run_left_running_by_a_dead_process_is_interrupted_and_the_next_
 
 async def test_journal_has_every_action_with_before_after_and_result(sandbox_state, make_engine):
     seed_erp({"CAN": 4})
-    result = await run(make_engine(), SyncKind.STOCK)
+    seen = []
+    result = await run(make_engine(on_event=lambda e: seen.append(e.kind)), SyncKind.STOCK)
+    assert seen[0] == "reading" and seen[-1] == "finished"
+    assert seen.index("planned") < seen.index("applying") < seen.index("started") < seen.index("action")
     journal = Journal()
     rows = journal.actions(result.run_id)
     assert len(rows) == len(result.actions)
