@@ -92,17 +92,13 @@ class ErpTables:
     def _products(self) -> tuple[dict[str, Product], dict[str, int]]:
         return self._indexed(PRODUCTS, "code", _product)
 
-    @property
-    def products(self) -> dict[str, Product]:
-        return self._products[0]
+    products = property(lambda self: self._products[0], doc="Products by code.")
 
     @cached_property
     def _compositions(self) -> tuple[dict[str, Composition], dict[str, int]]:
         return self._indexed(COMPOSITIONS, "code", _composition)
 
-    @property
-    def compositions(self) -> dict[str, Composition]:
-        return self._compositions[0]
+    compositions = property(lambda self: self._compositions[0], doc="Compositions by their own code.")
 
     @cached_property
     def children(self) -> dict[str, list[Composition]]:
@@ -116,10 +112,8 @@ class ErpTables:
     def _balances(self) -> tuple[dict[str, int], dict[str, int]]:
         return self._indexed(BALANCES, "code", lambda doc: doc["quantity"])
 
-    @property
-    def balances(self) -> dict[str, int]:
-        """Stock by code, for codes with a stock record (a code without one is not the same as zero)."""
-        return self._balances[0]
+    balances = property(lambda self: self._balances[0],
+                        doc="Stock by code, for codes with a stock record (no record is not the same as zero).")
 
     @cached_property
     def movement_keys(self) -> set[str]:
@@ -137,9 +131,7 @@ class ErpTables:
     def _customers(self) -> tuple[dict[int, Customer], dict[int, int]]:
         return self._indexed(CUSTOMERS, "buyer_id", _customer)
 
-    @property
-    def customers(self) -> dict[int, Customer]:
-        return self._customers[0]
+    customers = property(lambda self: self._customers[0], doc="Customers by Mercado Livre buyer id.")
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
