@@ -209,3 +209,11 @@ def test_a_home_that_cannot_be_created_is_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("MELISYNC_HOME", str(blocker / "home"))
     with pytest.raises(OperationFailed, match="cannot create the melisync home"):
         open_store("erp")
+
+
+def test_a_home_created_too_open_is_made_private(melisync_home):
+    melisync_home.mkdir(parents=True, mode=0o755)
+    melisync_home.chmod(0o755)
+    with open_store("erp").transaction() as db:
+        db.table("products").insert({"code": "A"})
+    assert _mode(melisync_home) == 0o700 and _mode(melisync_home / "erp.json") == 0o600
