@@ -10,7 +10,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 
 from services.erp.models import Customer
-from services.linking import CatalogueView, Link, LinkState, build_links, count_by_state
+from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
 from services.meli.models import BillingInfo, Listing, Order
 from services.sync.orders import plan_orders
 from services.sync.plan import Plan, SyncKind, balances_after
@@ -67,4 +67,22 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
+    plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
     return plan, links
+
+
+def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[str]:
+    """Say where the links of a listing migrated to User Products went (ml-api.md §6.6): never silently."""
+    migrated = {listing.id for listing in listings if MIGRATION_SOURCE in listing.tags}
+    notes = []
+    for old_id in sorted(migrated):
+        codes = sorted({l.erp_code for l in previous if l.listing_id == old_id and l.erp_code})
+        if not codes:
+            continue
+        now = [f"{code} -> " + (", ".join(sorted({l.listing_id for l in links if l.erp_code == code
+                                                   and l.listing_id != old_id and l.state == LinkState.LINKED}))
+                                or "no listing yet")
+               for code in codes]
+        notes.append(f"listing {old_id} was migrated to User Products; its codes are now linked by reference "
+                     f"code: {'; '.join(now)}")
+    return notes

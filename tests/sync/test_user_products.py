@@ -13,8 +13,10 @@ from tests.fixtures.sync import seed_erp
 
 @pytest.fixture
 def sandbox_state(request) -> SandboxState:
-    warehouse = getattr(request, "param", None) == "warehouse"
-    state = SandboxState(listings=0, seed=0, user_products=True, warehouse_management=warehouse)
+    param = getattr(request, "param", None)
+    state = SandboxState(listings=0, seed=0, user_products=param != "legacy", warehouse_management=param == "warehouse")
+    if param == "legacy":
+        return state
     state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
                                   {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
                      listing_types=("gold_special", "gold_pro"))
@@ -56,3 +58,27 @@ async def test_multi_origin_sellers_are_reported_not_written(sandbox_state, make
     [azul, premium] = [a for a in result.actions if a.erp_code == "CAM-AZ"]
     assert (azul.status, azul.from_, azul.to) == (St.SKIPPED, 2, 5) and "warehouse_management" in azul.reason
     assert sandbox_state.writes() == []
+
+
+@pytest.mark.parametrize("sandbox_state", ["legacy"], indirect=True)
+async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(sandbox_state, make_engine):
+    from services.linking import LinkState
+    from services.store.links import LinkRepository
+
+    old = sandbox_state.add_listing("Boné", sku="BON", variations=[
+        {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "BON-PT"},
+        {"attributes": {"Cor": "Branco"}, "quantity": 3, "sku": "BON-BR"}])
+    seed_erp({}, {"BON-PT": ("BON", 2), "BON-BR": ("BON", 3)})
+    assert (await run(make_engine(), SyncKind.STOCK)).status == FINISHED
+    new = sandbox_state.migrate_listing(old, complete=False)
+    during = await run(make_engine(), SyncKind.STOCK)
+    assert sandbox_state.writes() == [] and during.status == FINISHED
+    states = {l.listing_id: l.state for l in LinkRepository().all()}
+    assert states[new[0]] == LinkState.NOT_WRITABLE
+    sandbox_state.complete_migration(old)
+    seed_erp({}, {"BON-PT": ("BON", 1)})  # one more unit in the ERP: the new listing is written, the old one never
+    after = await run(make_engine(), SyncKind.STOCK)
+    note = next(n for n in after.notes if old in n)
+    assert "BON-PT -> " + new[0] in note and "BON-BR -> " + new[1] in note
+    assert {a.item_id for a in after.actions if a.status == St.DONE} == {new[0]}
+    assert not sandbox_state.requests_to(f"/items/{old}", "PUT")
