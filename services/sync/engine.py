@@ -14,7 +14,7 @@ import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from services.config import Config, load_config
@@ -41,7 +41,10 @@ _BUSY: set[int] = set()
 
 ORDERS_CURSOR = "orders"  # how far sales were recorded
 CUSTOMERS_CURSOR = "customers"  # how far buyers were recorded
-CURSORS = {ORDERS_CURSOR: "orders", CUSTOMERS_CURSOR: "buyers"}  # cursor -> the plan step it belongs to
+CURSORS = {ORDERS_CURSOR: "orders", CUSTOMERS_CURSOR: "buyers"}
+# The next read starts a little before this run's end (then at the hour, as ML filters): a clock that runs
+# ahead of Mercado Livre's must not skip an order. Re-read orders cost nothing: their keys are recorded.
+CURSOR_MARGIN = timedelta(minutes=15)  # cursor -> the plan step it belongs to
 _PRODUCT_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION})
 _ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
 
@@ -254,7 +257,7 @@ class SyncEngine:
                     # A failed movement keeps the cursor where it was: its order is read again next time.
                     for name, step in CURSORS.items():
                         if step in STEPS[prepared.kind]:
-                            self.cursors.set(name, prepared.orders_until.isoformat())
+                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
             if stock and status != CANCELLED:
                 writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
