@@ -65,7 +65,7 @@ class StockWriter:
         for index, action in enumerate(actions):
             if action.kind != ActionKind.STOCK or action.status != ActionStatus.PLANNED:
                 raise ValueError(f"not a planned stock action: {action}")
-            if action.data.get("via"):
+            if action.data.get("follows"):
                 followers.append(index)
             else:
                 by_item.setdefault(action.item_id, []).append(index)
@@ -105,7 +105,7 @@ class StockWriter:
             await verify(list(ready))
         if followers:
             led = {actions[i].link_key: results[i] for i in range(len(actions)) if results[i] is not None}
-            await verify([([i], [_follow(actions[i], led.get(actions[i].data["via"]))]) for i in followers])
+            await verify([([i], [_follow(actions[i], led.get(actions[i].data["follows"]))]) for i in followers])
         if stop and isinstance(stop[0], NotConnected):
             raise stop[0]
         return [r for r in results if r is not None]
@@ -129,7 +129,7 @@ class StockWriter:
                     break
                 results.append(action.failed(ml_words(exc), data={**action.data, "error": exc.error}))
                 continue
-            results.append(action.done(data={**action.data, "via": "variation"}))
+            results.append(action.done(data={**action.data, "written_by": "variation"}))
         order = {id(a): i for i, a in enumerate(actions)}
         originals = simple + variations
         return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
@@ -141,7 +141,7 @@ class StockWriter:
             if _never_writable(exc):
                 return action.skipped(ML_REFUSED + ml_words(exc))
             return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
-        return action.done(data={**action.data, "via": "item"})
+        return action.done(data={**action.data, "written_by": "item"})
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
         try:
@@ -167,7 +167,7 @@ class StockWriter:
                 return [a.skipped(ML_REFUSED + ml_words(exc)) for a in actions]
             return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
         note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
-        return [a.done(reason=note, data={**a.data, "via": "variations_array"}) for a in actions]
+        return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
 
     async def _guard(self, call):
         try:

@@ -66,7 +66,7 @@ def route(link: Link) -> str:
 
 
 def _one_write_per_user_product(actions: list[Action]) -> list[Action]:
-    """Listings of one user product share stock: the first is written, the others follow it (`via`).
+    """Listings of one user product share stock: the first is written, the others follow it (`follows`).
     Siblings asking for different quantities (different codes) are skipped: one stock can't hold both."""
     groups: dict[str, list[int]] = {}
     for i, action in enumerate(actions):
@@ -85,5 +85,5 @@ def _one_write_per_user_product(actions: list[Action]) -> list[Action]:
             continue
         leader = out[indexes[0]]
         for i in indexes[1:]:
-            out[i] = replace(out[i], data={**out[i].data, "via": leader.link_key})
+            out[i] = replace(out[i], data={**out[i].data, "follows": leader.link_key})
     return out
