@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,6 +29,8 @@ from screens.sync_messages import (
     LinksLoaded,
     LinksQueryRequested,
     MappingRequested,
+    ReferenceCodePreviewed,
+    ReferenceCodePreviewRequested,
     ReferenceCodeWriteRequested,
 )
 from screens.sync_plan import open_sync
@@ -345,14 +348,22 @@ class LinksScreen(BaseScreen):
         self.app.push_screen(ReferenceCodeModal(link, suggested or ""), lambda code: self._code_entered(link, code))
 
     def _code_entered(self, link, code: str | None) -> None:
-        if not code:
+        if code:
+            # The change shown is read from the live listing, not from the table (it may be stale).
+            self.post_message(ReferenceCodePreviewRequested(link, code, self))
+
+    @on(ReferenceCodePreviewed)
+    def _code_previewed(self, message: ReferenceCodePreviewed) -> None:
+        action = message.action
+        if action.status.value != "planned":
+            self.notify(escape(_("Nothing to write: {reason}", reason=action.reason)), severity="warning")
             return
-        body = describe_change(link, code)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.post_message(ReferenceCodeWriteRequested(link, code))
+                self.post_message(ReferenceCodeWriteRequested(action))
 
+        body = describe_change(message.link, action)
         self.app.push_screen(ConfirmModal(_("Write this reference code?"), body, yes=_("Write")), answered)
 
     def action_accept_code(self) -> None:

@@ -13,12 +13,12 @@ from screens import BaseModal
 from services.i18n import _
 
 
-def describe_change(link, code: str) -> str:
-    """Listing, variation, old code -> new code, and what is (not) touched."""
+def describe_change(link, action) -> str:
+    """Listing, variation, old code -> new code (as the live listing has it), and what is (not) touched."""
     lines = [_("Listing: {listing} {title}", listing=link.listing_id, title=link.title)]
     if link.variation_id is not None:
         lines.append(_("Variation: {variation} ({label})", variation=link.variation_id, label=link.variation_label))
-    lines.append(_("Reference code: {old} -> {new}", old=link.reference_code or "—", new=code))
+    lines.append(_("Reference code: {old} -> {new}", old=action.from_ or "—", new=action.to))
     lines.append("")
     lines.append(_("Written to Mercado Livre as the reference code (SELLER_SKU) of this listing or variation "
                    "only; its other variations, stock and price are not changed."))

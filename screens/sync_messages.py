@@ -55,11 +55,20 @@ class AcceptCodeRequested(Message):
 
 
 @dataclass
-class ReferenceCodeWriteRequested(Message):
-    """Write `code` as the reference code of the listing or variation of `link` on Mercado Livre."""
+class ReferenceCodePreviewRequested(Message):
+    """Read the live listing and say what writing `code` to `link`'s listing or variation would change;
+    the answer (`ReferenceCodePreviewed`) goes to `reply_to`."""
 
     link: Any  # services.linking.Link
     code: str
+    reply_to: MessagePump
+
+
+@dataclass
+class ReferenceCodeWriteRequested(Message):
+    """Write the previewed change (`services.sync.plan.Action` of kind reference_code), journaled."""
+
+    action: Any
 
 
 @dataclass
@@ -134,9 +143,19 @@ class LinksLoaded(Message):
 
 @dataclass
 class LinksChanged(Message):
-    """Links were changed (ignored, accepted, written, synced): tables reload. `note` is for the operator."""
+    """Links were changed (ignored, accepted, written, synced): tables reload. `note` is for the operator
+    (`error`: it says something went wrong)."""
 
     note: str = ""
+    error: bool = False
+
+
+@dataclass
+class ReferenceCodePreviewed(Message):
+    """What the write would change, read from the live listing (`Action`: from_ -> to)."""
+
+    link: Any
+    action: Any
 
 
 @dataclass

@@ -33,6 +33,8 @@ from screens.sync_messages import (
     MappingLoaded,
     MappingLoadRequested,
     MappingRequested,
+    ReferenceCodePreviewed,
+    ReferenceCodePreviewRequested,
     ReferenceCodeWriteRequested,
     RunDetailLoaded,
     RunDetailRequested,
@@ -167,15 +169,15 @@ class SyncServices:
 
         return MeliClient(self.config, transport=self.transport)
 
-    async def write_reference_code(self, link, code: str) -> str:
-        """Through the sync engine's single write path (previewed, journaled, never touching other variations)."""
-        try:
-            from services.sync.reference import write_reference_code
-        except ImportError:
-            raise OperationFailed(_("Writing reference codes needs the sync engine's write path, which is not "
-                                    "in this version yet. Nothing was written.")) from None
+    async def reference_code_change(self, link, code: str):
+        """The change writing `code` would make, read from the live listing (an `Action`)."""
         async with self.client() as client:
-            return await write_reference_code(client, link, code, config=self.config)
+            return await self._engine(client, None).reference_code_change(link.listing_id, link.variation_id, code)
+
+    async def write_reference_code(self, action):
+        """Through the sync engine's one journaled write path (run kind `reference_code`)."""
+        async with self.client() as client:
+            return await self._engine(client, None).write_reference_code(action)
 
     # -- variation mapping (S7, S8) --------------------------------------------------------------------
 
@@ -225,6 +227,7 @@ class SyncServices:
         from dataclasses import replace
 
         from services.erp.models import Composition
+        from services.linking import LinkState
 
         variations = [l for l in links if l.variation_id is not None]
         product = catalog.products().get(view.product_code) if view.product_code else None
@@ -235,10 +238,11 @@ class SyncServices:
             why = N_("The listing has no variations: add them on Mercado Livre, or link it to one composition.")
         elif product.has_variations or catalog.compositions_of(product.code):
             mine = {c.code for c in catalog.compositions_of(product.code)}
-            if all(l.reference_code in mine for l in variations):
+            codes = [l.reference_code for l in variations]
+            if len(set(codes)) == len(codes) and all(c in mine for c in codes):
                 why = N_("The ERP product has these compositions now: run a sync to link the variations.")
-            else:
-                why = N_("The ERP product already has compositions: fix the variations' reference codes instead.")
+            else:  # not S8's case: say what linking found (a repeated code, a product code on a variation...)
+                why = next(l.reason for l in links if l.state == LinkState.STRUCTURE_MISMATCH)
         else:
             codes = [l.reference_code for l in variations]
             if any(not c for c in codes):
@@ -376,19 +380,34 @@ class SyncWorkers:
         self.sync_services.accept_new_code(keys)
         self.post_message(LinksChanged(_("New code accepted: the row is linked by it at the next sync.")))
 
+    def on_reference_code_preview_requested(self, message: ReferenceCodePreviewRequested) -> None:
+        self._preview_reference_code(message.link, message.code, message.reply_to)
+
+    @work(thread=True, group="reference-code", exclusive=True, exit_on_error=False,
+          description=N_("Reading the listing's reference code"))
+    def _preview_reference_code(self, link, code: str, reply_to) -> None:
+        action = asyncio.run(self.sync_services.reference_code_change(link, code))
+        reply_to.post_message(ReferenceCodePreviewed(link, action))
+
     def on_reference_code_write_requested(self, message: ReferenceCodeWriteRequested) -> None:
-        self._write_reference_code(message.link, message.code)
+        self._write_reference_code(message.action)
 
     @work(thread=True, group="reference-code", exclusive=True, exit_on_error=False,
           description=N_("Writing the reference code"))
-    def _write_reference_code(self, link, code: str) -> None:
-        asyncio.run(self.sync_services.write_reference_code(link, code))
-        self.post_message(LinksChanged(_("Reference code {code} written to {listing}.", code=code,
-                                         listing=link.key)))
+    def _write_reference_code(self, action) -> None:
+        result = asyncio.run(self.sync_services.write_reference_code(action))
+        [done] = result.actions
+        if done.status.value == "done":
+            note = _("Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next "
+                     "sync.", code=done.to, row=done.link_key, run_id=result.run_id)
+        else:
+            note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=done.reason)
+        self.post_message(LinksChanged(note, error=done.status.value == "failed"))
 
     def on_links_changed(self, message: LinksChanged) -> None:
         if message.note:
-            self.notify(escape(message.note), timeout=6)
+            self.notify(escape(message.note), severity="error" if message.error else "information",
+                        timeout=10 if message.error else 6)
         self.links_signal.publish(message.note)
 
     # -- variation mapping ------------------------------------------------------------------------------

@@ -167,11 +167,12 @@ PT_BR = {
     "{count} row(s) no longer ignored.": "{count} linha(s) reativada(s).",
     "New code accepted: the row is linked by it at the next sync.":
         "Novo código aceito: a linha é vinculada por ele na próxima sincronização.",
-    "Reference code {code} written to {listing}.": "Código de referência {code} gravado em {listing}.",
-    "Writing reference codes needs the sync engine's write path, which is not in this version yet. "
-    "Nothing was written.":
-        "Gravar códigos de referência precisa do caminho de gravação do motor de sincronização, que ainda não "
-        "está nesta versão. Nada foi gravado.",
+    "Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next sync.":
+        "Código de referência {code} gravado em {row} (execução {run_id}); a linha é vinculada por ele na "
+        "próxima sincronização.",
+    "Reference code not written to {row}: {reason}": "Código de referência não gravado em {row}: {reason}",
+    "Nothing to write: {reason}": "Nada a gravar: {reason}",
+    "Reading the listing's reference code": "Leitura do código de referência do anúncio",
     "There is no run {run_id} in the journal.": "Não há execução {run_id} no registro.",
     # worker descriptions (shown when one fails)
     "Reading the linked products": "Leitura dos produtos vinculados",

@@ -1,0 +1,153 @@
+"""Pilot tests of the linked products screen: filter by state, search, sort, page through the store,
+ignore / unignore, and fix a `link_lost` row by writing the reference code back (through the sync
+engine's journaled write path, against the in-process sandbox)."""
+
+from __future__ import annotations
+
+from services.linking import LinkState
+from services.store.journal import FINISHED, Journal
+from services.store.links import LinkRepository
+
+from screens.confirm import ConfirmModal
+from screens.links import PAGE, LinksScreen, PagedTable
+from screens.reference_code import ReferenceCodeModal
+from tests.fixtures.tui import screen_text
+from tests.fixtures.tui_sync import listing_titled, seed_links, settle, type_text, wait_until
+
+
+async def open_links(app, pilot) -> LinksScreen:
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, LinksScreen)
+    await wait_until(app, pilot, lambda: screen.loaded, "the first page")
+    return screen
+
+
+async def test_filter_search_sort_and_page(make_sync_app, demo_home):
+    links = seed_links(demo_home.home, 500)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        table = screen.query_one(PagedTable)
+        assert screen.total == 500 and table.row_count == PAGE  # never more than a page in the table
+        assert "500 of 500 links" in screen_text(app)
+
+        lost = [l for l in links if l.state == LinkState.LINK_LOST]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert screen.total == len(lost) and {l.state for l in screen.rows} == {LinkState.LINK_LOST}
+        assert f"{len(lost)} of 500 links" in screen_text(app)
+
+        await pilot.press("slash")
+        await type_text(pilot, "caneca")
+        await settle(app, pilot)
+        wanted = [l for l in lost if "caneca" in l.title.casefold()]
+        assert wanted and screen.total == len(wanted)
+        assert {l.key for l in screen.rows} == {l.key for l in wanted}
+        assert "search: caneca" in screen_text(app)
+        await pilot.press("escape")  # clears the search, keeps the filter
+        await settle(app, pilot)
+        assert screen.total == len(lost)
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert screen.total == 500
+        await pilot.press("o")  # the sort key cycles through the columns: listing -> variation
+        await settle(app, pilot)
+        assert screen.query_state.sort == "variation_label"
+        await pilot.press("O")
+        await settle(app, pilot)
+        labels = [l.variation_label for l in screen.rows]
+        assert screen.query_state.descending and labels[0].startswith("Cor: Verde")
+
+        # Paging: running off the last row loads the next page from the store.
+        await pilot.press("ctrl+end")
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert screen.query_state.offset == PAGE and table.cursor_row == 0
+        assert "rows 101–200" in screen_text(app)
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert screen.query_state.offset == 0 and table.cursor_row == PAGE - 1
+
+
+async def test_ignore_and_unignore_a_row(make_sync_app, demo_home):
+    seed_links(demo_home.home, 30)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        key = screen.current_link().key
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert key in LinkRepository(home=demo_home.home).ignored()
+        assert key not in {l.key for l in screen.rows}  # no longer linked: it shows under ignored
+        await pilot.press("i")
+        await settle(app, pilot)
+        row = next(i for i, l in enumerate(screen.rows) if l.key == key)
+        screen.query_one(PagedTable).move_cursor(row=row)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert key not in LinkRepository(home=demo_home.home).ignored()
+
+
+async def test_fix_a_lost_link_by_writing_the_code_back(make_sync_app, make_engine, synced_home, sandbox_state):
+    # The seller changed a variation's code on Mercado Livre after the first sync: the link is lost (S6).
+    item = listing_titled(sandbox_state, "Camiseta Ação Social")
+    variation = sandbox_state.item(item)["variations"][0]
+    old = next(a["value_name"] for a in variation["attributes"] if a["id"] == "SELLER_SKU")
+    sandbox_state.set_reference_code(item, "TYPO-123", variation_id=variation["id"])
+    engine = make_engine()
+    await engine.apply(await engine.plan("stock"))
+    sandbox_state.clear_log()
+
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        [lost] = screen.rows
+        assert (lost.listing_id, lost.variation_id, lost.erp_code) == (item, variation["id"], old)
+        assert "TYPO-123" in screen_text(app)
+
+        await pilot.press("r")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ReferenceCodeModal)
+        assert modal.query_one("#new-code").value == old  # the ERP code is offered back
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmModal), "the confirmation")
+        text = screen_text(app)
+        assert f"Reference code: TYPO-123 -> {old}" in text and str(variation["id"]) in text
+        assert sandbox_state.writes() == []  # nothing written before the yes
+        await pilot.press("y")
+        await settle(app, pilot)
+
+    live = sandbox_state.item(item)["variations"][0]
+    assert next(a["value_name"] for a in live["attributes"] if a["id"] == "SELLER_SKU") == old
+    assert [v["id"] for v in sandbox_state.item(item)["variations"]] == sandbox_state.variation_ids(item)
+    assert sandbox_state.deleted_variations == []
+    run = Journal(home=synced_home.home).last_run("reference_code")
+    assert run["status"] == FINISHED
+    # The next sync links the row again.
+    engine = make_engine()
+    await engine.apply(await engine.plan("stock"))
+    [row] = [l for l in LinkRepository(home=synced_home.home).all() if l.key == lost.key]
+    assert row.state == LinkState.LINKED
+
+
+async def test_cancelling_the_code_modal_writes_nothing(make_sync_app, demo_home, sandbox_state):
+    seed_links(demo_home.home, 10)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_links(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReferenceCodeModal)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LinksScreen)
+    assert sandbox_state.writes() == []
