@@ -108,11 +108,34 @@ class ModeBar(Static):
         super().__init__(classes="mode-bar")
         self.current = current
 
-    def on_mount(self) -> None:
+    def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         for index, (name, screen_class) in enumerate(self.app.MODES.items(), start=1):
             title = _(getattr(screen_class, "TITLE_TEXT", "") or name)
             style = "bold reverse" if name == self.current else ""
             text.append(f" {index} {title} ", style=style)
             text.append(" ")
-        self.update(text)
+        # Help and quit stay findable even when a busy screen pushes them out of the footer.
+        for hint in self._hints():
+            room = self.size.width - text.cell_len - len(hint)
+            if room >= 1:
+                text.append(" " * room)
+                text.append(hint, style="dim")
+                break
+        return text
+
+    def on_resize(self) -> None:
+        self.refresh()
+
+    def _hints(self) -> list[str]:
+        """The right-hand hint, longest first: "? help  q quit", then "? help"."""
+        keys = {}
+        for key, active in self.screen.active_bindings.items():
+            if active.binding.id in ("app.help", "app.quit"):
+                keys.setdefault(active.binding.id, self.app.get_key_display(active.binding))
+        parts = []
+        if "app.help" in keys:
+            parts.append(_("{key} help", key=keys["app.help"]))
+        if "app.quit" in keys:
+            parts.append(_("{key} quit", key=keys["app.quit"]))
+        return ["  ".join(parts) + " ", parts[0] + " "] if parts else []

@@ -4,6 +4,8 @@ PT_BR = {
     # modes and app keys
     "Screens": "Telas",
     "Help": "Ajuda",
+    "{key} help": "{key} ajuda",
+    "{key} quit": "{key} sair",
     "Quit": "Sair",
     # Textual's own bindings that the footer, help or palette show
     "palette": "paleta",
