@@ -70,11 +70,14 @@ async def _sync(args, config, client) -> int:
     prepared = await engine.plan(args.kind, dry_run=args.dry_run)
     progress.clear()
     plan = prepared.plan
+    asking = not (args.dry_run or args.yes) and bool(plan.to_apply)
     if not args.json:
         print(render_plan(plan, prepared.run_id, args.dry_run))
+    elif asking:  # stdout is for the JSON document: the plan to confirm goes to the terminal
+        print(render_plan(plan, prepared.run_id, args.dry_run), file=sys.stderr)
     if args.dry_run:
         result = engine.dry_result(prepared)
-    elif plan.to_apply and not args.yes and not ask(_question(plan)):
+    elif asking and not ask(_question(plan)):
         result = engine.decline(prepared)
     else:
         result = await engine.apply(prepared)
