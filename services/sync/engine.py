@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from services.config import Config, load_config
-from services.connection import load_connection
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links
@@ -138,6 +137,8 @@ class SyncEngine:
 
     async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
         steps = STEPS[kind]
+        # The seller's model can change between syncs (User Products rollout, multi-warehouse): ask each time.
+        account = await self.client.me()
         self.on_event(Event(events.READING, run_id, message="listings"))
         failures: list = []
         listings = await self.client.all_listings(
@@ -150,7 +151,7 @@ class SyncEngine:
         snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
                             customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
-                            account_tags=tuple(load_connection(self.config.home).tags))
+                            account_tags=tuple(account.tags))
         until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)

@@ -82,3 +82,10 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
     assert "BON-PT -> " + new[0] in note and "BON-BR -> " + new[1] in note
     assert {a.item_id for a in after.actions if a.status == St.DONE} == {new[0]}
     assert not sandbox_state.requests_to(f"/items/{old}", "PUT")
+
+
+async def test_a_seller_switched_to_multi_origin_after_connecting_is_seen_at_the_next_sync(sandbox_state, make_engine):
+    seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
+    sandbox_state.warehouse_management = True  # Mercado Livre moved the seller; melisync connected before
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert sandbox_state.writes() == [] and all("warehouse_management" in a.reason for a in result.actions)
