@@ -194,6 +194,8 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
     return _with(row, state=LinkState.LINKED, reason="")
 
 
+FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
+
 # Tags of the UPtin migration (ml-api.md §6.6): the old listing, and new listings while it runs.
 MIGRATION_SOURCE = "variations_migration_source"
 MIGRATION_PENDING = "variations_migration_pending"
@@ -205,7 +207,7 @@ ML_REFUSED = "Mercado Livre refused the stock write: "
 def not_writable_reason(listing: Listing) -> str:
     """Why Mercado Livre will not take a stock write for this listing, or "" when it will."""
     if listing.is_fulfillment:
-        return "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
+        return FULL_REASON
     if MIGRATION_PENDING in listing.tags or (MIGRATION_SOURCE in listing.tags and listing.status != "closed"):
         return "being migrated to User Products: Mercado Livre refuses writes until the migration ends"
     if listing.status in NOT_WRITABLE_STATUSES:

@@ -11,7 +11,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, replace
 
 from services.erp.models import Customer
-from services.linking import Link, LinkState
+from services.linking import FULL_REASON, Link, LinkState
 from services.meli.models import BillingInfo, Order, OrderItem
 from services.sync.plan import Action, ActionKind, ActionStatus
 
@@ -97,6 +97,10 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
     data = {"quantity": quantity, "order_id": order.id, "time": order.date_created.isoformat()}
     action = Action(kind=kind, item_id=item.listing_id, variation_id=item.variation_id,
                     erp_code=link.erp_code if link else None, key=key, data=data)
+    if link is not None and link.reason == FULL_REASON:
+        # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
+        return action.skipped(f"order {order.id}: a Full listing; its units left Mercado Livre's warehouse, "
+                              "so the ERP stock is not changed")
     if link is None or link.erp_code is None or link.state not in _SALE_STATES:
         state = link.state.value if link else "not in the listings read"
         return action.skipped(f"order {order.id}: listing is not linked ({state}); the sale is not recorded in the ERP")

@@ -178,3 +178,10 @@ def test_a_lost_or_ignored_row_is_not_imported_as_a_new_product():
     plan, links = make_plan(SyncKind.PRODUCTS, snap)
     assert [(a.item_id, a.status) for a in plan.actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
     assert "link_lost" in plan.actions[0].reason and [l.state for l in links] == [LinkState.LINK_LOST, LinkState.IGNORED]
+
+
+def test_a_full_listing_sale_does_not_change_the_erp_stock():
+    cat = catalogue(products=["A"], balances={"A": 10})
+    links = _links(cat, listing("MLB1", "A", full=True))
+    [sale] = [a for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}) if a.kind == K.SALE]
+    assert sale.status == St.SKIPPED and "Full" in sale.reason
