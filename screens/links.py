@@ -34,6 +34,7 @@ from screens.sync_messages import (
     ReferenceCodeWriteRequested,
 )
 from screens.sync_plan import open_sync
+from screens.tables import add_fixed_columns
 from services.i18n import N_, _
 
 PAGE = 100  # rows in the table at once
@@ -57,8 +58,8 @@ STATE_STYLES = {
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("state", N_("State"), 10),
     ("listing_id", N_("Listing"), 13),
-    ("variation_label", N_("Variation"), 14),
-    ("erp_code", N_("ERP code"), 14),
+    ("variation_label", N_("Variation"), 13),
+    ("erp_code", N_("ERP code"), 13),
     ("erp_stock", N_("ERP"), 5),
     ("ml_stock", N_("ML"), 5),
     ("difference", N_("Diff"), 5),
@@ -140,14 +141,15 @@ class LinksScreen(BaseScreen):
     #links-filters { height: auto; padding: 0 1; }
     #links-status { height: 1; padding: 0 1; color: $text-muted; }
     #links-table { height: 1fr; }
-    #links-detail { height: 2; padding: 0 1; }
+    #links-detail { height: 3; padding: 0 1; }
     """
 
     TITLE_TEXT = N_("Linked products")
     BINDINGS = [
-        *(Binding(key, f"filter('{state}')", label, id=f"links.filter.{state}", group=_FILTER)
+        # The filter keys are on the screen's filter bar (with the counts), so not in the footer too.
+        *(Binding(key, f"filter('{state}')", label, id=f"links.filter.{state}", group=_FILTER, show=False)
           for state, (key, label) in STATES.items()),
-        Binding("a", "filter('')", N_("all"), id="links.filter.all", group=_FILTER),
+        Binding("a", "filter('')", N_("all"), id="links.filter.all", group=_FILTER, show=False),
         Binding("slash", "search", N_("Search"), id="links.search"),
         Binding("o", "sort", N_("Sort"), id="links.sort"),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
@@ -180,8 +182,7 @@ class LinksScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
-        for key, title, width in COLUMNS:
-            table.add_column(_(title), width=width, key=key)
+        add_fixed_columns(table, COLUMNS)
         self.query_one("#links-search", Input).display = False
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self.reload()
@@ -216,16 +217,30 @@ class LinksScreen(BaseScreen):
         self._show_detail()
 
     def _show_filters(self) -> None:
-        text = Text(no_wrap=False)
+        """One entry per state with its key and count; wrapped between entries, never inside one."""
+        bar = self.query_one("#links-filters", Static)
+        width = max(20, (bar.size.width or self.app.size.width) - 2)
         current = self.query_state.state or ""
         entries = [(key, state, label) for state, (key, label) in STATES.items()] + [("a", "", N_("all"))]
+        text, used = Text(), 0
         for key, state, label in entries:
             count = sum(self.counts.values()) if not state else self.counts.get(state, 0)
-            style = "bold reverse" if state == current else ""
-            text.append(f"{key}", style="bold " + style)
-            text.append(f" {_(label)} {count:,}", style=style)
-            text.append("  ")
-        self.query_one("#links-filters", Static).update(text)
+            entry = Text()
+            entry.append(key, style="bold")
+            entry.append(f" {_(label)} {count:,}", style="bold reverse" if state == current else "")
+            if used and used + 2 + entry.cell_len > width:
+                text.append("\n")
+                used = 0
+            elif used:
+                text.append("  ")
+                used += 2
+            text.append_text(entry)
+            used += entry.cell_len
+        bar.update(text)
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self._show_filters()
 
     def _show_status(self) -> None:
         everything = sum(self.counts.values())

@@ -25,6 +25,7 @@ from screens.sync_messages import (
     MappingLoaded,
     MappingLoadRequested,
 )
+from screens.tables import add_fixed_columns
 from services.i18n import N_, _
 
 NOT_ON_ML_LABEL = N_("not on ML")
@@ -51,7 +52,7 @@ def pair_cells(pair) -> list:
         (link.reference_code or "—") if link else "",
         Text("" if link is None or link.ml_stock is None else str(link.ml_stock), justify="right"),
         state,
-        composition.code if composition else (link.erp_code or "" if link else ""),
+        composition.code if composition else "—",
         Text("" if pair.erp_stock is None else str(pair.erp_stock), justify="right"),
         composition.label if composition else "",
     ]
@@ -86,8 +87,7 @@ class MappingScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, title, width in COLUMNS:
-            table.add_column(_(title), width=width, key=key)
+        add_fixed_columns(table, COLUMNS)
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self._follow_app()
 

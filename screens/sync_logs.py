@@ -15,19 +15,22 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionsTable, counts_line, open_sync
+from screens.tables import add_fixed_columns
 from services.i18n import N_, _
 
 RUN_COLUMNS = (
-    ("id", N_("Run"), 4),
+    ("id", N_("Run"), 3),
     ("started", N_("Started"), 16),
     ("kind", N_("Kind"), 9),
-    ("status", N_("Status"), 12),
-    ("duration", N_("Took"), 7),
-    ("done", N_("Done"), 6),
-    ("failed", N_("Failed"), 6),
-    ("skipped", N_("Skipped"), 7),
-    ("errors", N_("Errors"), 6),
+    ("status", N_("Status"), 11),
+    ("duration", N_("Took"), 5),
+    ("done", N_("Done"), 5),
+    ("failed", N_("Failed"), 5),
+    ("errors", N_("Errors"), 5),
+    ("skipped", N_("Skipped"), 6),
 )
+# Run kinds besides the sync kinds (those are translated by their own name).
+RUN_KINDS = {"reference_code": N_("ref. code")}
 STATUS_STYLES = {"finished": "green", "failed": "bold red", "cancelled": "yellow", "interrupted": "bold red",
                  "running": "bold cyan", "dry_run": "dim"}
 
@@ -58,6 +61,11 @@ def has_errors(run: dict) -> bool:
     return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
 
 
+def kind_text(run: dict) -> str:
+    kind = run.get("kind", "?")
+    return _(RUN_KINDS.get(kind, kind))
+
+
 def run_cells(run: dict) -> list:
     counts = run.get("counts") or {}
     status = run.get("status", "?")
@@ -69,13 +77,13 @@ def run_cells(run: dict) -> list:
     return [
         Text(str(run["id"]), justify="right"),
         when_text(run),
-        _(run.get("kind", "?")),
+        kind_text(run),
         Text(_(status), style=STATUS_STYLES.get(status, "")),
         Text(duration_text(run), justify="right"),
         number(counts.get("done")),
         number(counts.get("failed"), "bold red"),
-        number(counts.get("skipped")),
         number(errors, "bold red"),
+        number(counts.get("skipped")),
     ]
 
 
@@ -110,8 +118,7 @@ class SyncLogsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, title, width in RUN_COLUMNS:
-            table.add_column(_(title), width=width, key=key)
+        add_fixed_columns(table, RUN_COLUMNS)
         self.app.links_signal.subscribe(self, lambda _note: self.action_refresh())
         self.app.sync_signal.subscribe(self, self._sync_moved)
         self.action_refresh()
@@ -202,7 +209,7 @@ class RunDetailScreen(BaseScreen):
         self.run, self.actions = message.run, message.actions
         run = self.run
         self.query_one("#run-title", Label).update(_(
-            "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=_(run.get("kind", "?")),
+            "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=kind_text(run),
             status=_(run.get("status", "?")), when=when_text(run), took=duration_text(run) or "—"))
         text = Text(counts_line(run.get("counts") or {}))
         for note in run.get("notes") or ():

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens import BaseModal, BaseScreen
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
+from screens.tables import add_fixed_columns
 from services.i18n import N_, _
 
 MAX_ROWS = 2_000
@@ -38,18 +39,19 @@ ACTION_KINDS = {
     "sale_cancel": N_("sale cancelled"),
     "customer": N_("customer"),
     "stock": N_("stock"),
+    "reference_code": N_("reference code"),
 }
 ACTION_STATUSES = {"planned": N_("to do"), "skipped": N_("skipped"), "done": N_("done"), "failed": N_("FAILED")}
 ACTION_STYLES = {"planned": "bold", "skipped": "dim", "done": "green", "failed": "bold red"}
 
 # (key, title, width)
 ACTION_COLUMNS = (
-    ("status", N_("Status"), 8),
-    ("kind", N_("Action"), 16),
+    ("status", N_("Status"), 7),
+    ("kind", N_("Action"), 14),
     ("item_id", N_("Listing"), 13),
     ("variation_id", N_("Variation"), 12),
+    ("change", N_("Change"), 9),
     ("erp_code", N_("ERP code"), 14),
-    ("change", N_("Change"), 11),
     ("reason", N_("Why"), 60),
 )
 
@@ -62,8 +64,8 @@ def action_cells(row: dict) -> list:
         _(ACTION_KINDS.get(row.get("kind", ""), row.get("kind", ""))),
         row.get("item_id") or "",
         str(row.get("variation_id") or ""),
-        row.get("erp_code") or "",
         change,
+        row.get("erp_code") or "",
         row.get("reason") or "",
     ]
 
@@ -87,8 +89,7 @@ class ActionsTable(DataTable):
         self._generation = 0
 
     def on_mount(self) -> None:
-        for key, title, width in ACTION_COLUMNS:
-            self.add_column(_(title), width=width, key=key)
+        add_fixed_columns(self, ACTION_COLUMNS)
 
     async def show(self, rows: list[dict]) -> None:
         """Replace the rows; a later call supersedes one still loading."""

@@ -15,7 +15,6 @@ from textual.widgets import Footer, Label, ProgressBar, Static
 
 from screens import BaseScreen
 from screens.sync_messages import SyncCancelRequested
-from screens.sync_plan import counts_line
 from services.i18n import N_, _
 
 PHASES = {
@@ -65,9 +64,9 @@ class SyncProgressScreen(BaseScreen):
             bar.update(total=None)
         line = ""
         if state.phase == "applying":
-            line = _("{done} of {total} actions", done=f"{state.done:,}", total=f"{state.total:,}")
-            if state.counts:
-                line += " · " + counts_line(state.counts)
+            line = _("{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped",
+                     done=f"{state.done:,}", total=f"{state.total:,}", ok=state.counts.get("done", 0),
+                     failed=state.counts.get("failed", 0), skipped=state.counts.get("skipped", 0))
         self.query_one("#progress-counts", Static).update(Text(line))
         self.query_one("#progress-message", Static).update(Text(state.message))
         self.refresh_bindings()

@@ -131,6 +131,8 @@ PT_BR = {
     "sale": "venda",
     "sale cancelled": "venda cancelada",
     "customer": "cliente",
+    "reference code": "código de ref.",
+    "ref. code": "cód. ref.",
     "to do": "a fazer",
     "skipped": "pulada",
     "done": "feita",
@@ -146,7 +148,8 @@ PT_BR = {
     "Sync": "Sincronização",
     "Cancel sync": "Cancelar sincronização",
     "Hide (keeps running)": "Ocultar (continua rodando)",
-    "{done} of {total} actions": "{done} de {total} ações",
+    "{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped":
+        "{done} de {total} ações: {ok} feitas, {failed} com falha, {skipped} puladas",
     "listings": "anúncios",
     "orders": "pedidos",
     "Reading listings…": "Lendo os anúncios…",
