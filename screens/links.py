@@ -34,7 +34,7 @@ from screens.sync_messages import (
     ReferenceCodeWriteRequested,
 )
 from screens.sync_plan import open_sync
-from screens.tables import add_fixed_columns
+from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
 PAGE = 100  # rows in the table at once
@@ -86,20 +86,20 @@ def row_cells(link) -> list:
     diff = link.difference
     return [
         Text(_(STATES[state][1]), style=STATE_STYLES[state]),
-        link.listing_id,
-        short_variation(link.variation_label),
-        link.erp_code or "",
+        plain(link.listing_id),
+        plain(short_variation(link.variation_label)),
+        plain(link.erp_code),
         _number(link.erp_stock),
         _number(link.ml_stock),
         Text("" if diff is None else f"{diff:+d}" if diff else "0", justify="right",
              style="bold" if diff else "dim"),
-        link.title,
-        link.erp_name or "",
-        link.reference_code or "",
+        plain(link.title),
+        plain(link.erp_name),
+        plain(link.reference_code),
     ]
 
 
-class PagedTable(DataTable):
+class PagedTable(FixedColumnsTable):
     """A DataTable that asks for the next or previous page when the cursor runs off either end."""
 
     class PageWanted(Message):
@@ -168,6 +168,7 @@ class LinksScreen(BaseScreen):
         self.counts: dict[str, int] = {}  # every stored link by state
         self.loaded = False
         self._serial = 0
+        self.shown_serial = 0  # the query whose page is on show (== `_serial` once the last answer is in)
         self._cursor_after_load = 0
 
     def compose(self) -> ComposeResult:
@@ -182,12 +183,17 @@ class LinksScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
-        add_fixed_columns(table, COLUMNS)
+        table.add_fixed_columns(COLUMNS)
         self.query_one("#links-search", Input).display = False
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self.reload()
 
     # -- loading --------------------------------------------------------------------------------------
+
+    @property
+    def settled(self) -> bool:
+        """The page on show answers the latest query (tests and the benchmark wait on this)."""
+        return self.loaded and self.shown_serial == self._serial
 
     def reload(self, *, cursor: int | None = None) -> None:
         """Ask for the page described by `query_state`; answers to older requests are dropped."""
@@ -205,6 +211,7 @@ class LinksScreen(BaseScreen):
         if message.serial != self._serial:
             return  # a newer query is on its way
         page = message.page
+        self.shown_serial = message.serial
         self.rows, self.total, self.counts = list(page.rows), page.total, dict(page.counts)
         self.loaded = True
         table = self.query_one(PagedTable)

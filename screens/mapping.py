@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from screens import BaseScreen, ModeBar
 from screens.confirm import ConfirmModal
@@ -25,7 +25,7 @@ from screens.sync_messages import (
     MappingLoaded,
     MappingLoadRequested,
 )
-from screens.tables import add_fixed_columns
+from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
 NOT_ON_ML_LABEL = N_("not on ML")
@@ -48,13 +48,13 @@ def pair_cells(pair) -> list:
     else:
         state = Text(_(NOT_ON_ML_LABEL), style="yellow")
     return [
-        (link.variation_label or _("(no variations)")) if link else "—",
-        (link.reference_code or "—") if link else "",
+        plain((link.variation_label or _("(no variations)")) if link else "—"),
+        plain((link.reference_code or "—") if link else ""),
         Text("" if link is None or link.ml_stock is None else str(link.ml_stock), justify="right"),
         state,
-        composition.code if composition else "—",
+        plain(composition.code if composition else "—"),
         Text("" if pair.erp_stock is None else str(pair.erp_stock), justify="right"),
-        composition.label if composition else "",
+        plain(composition.label if composition else ""),
     ]
 
 
@@ -81,13 +81,13 @@ class MappingScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("mapping")
         yield Static(id="mapping-header")
-        yield DataTable(id="mapping-table", cursor_type="row", zebra_stripes=True)
+        yield FixedColumnsTable(id="mapping-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="mapping-s8")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        add_fixed_columns(table, COLUMNS)
+        table = self.query_one(FixedColumnsTable)
+        table.add_fixed_columns(COLUMNS)
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self._follow_app()
 
@@ -123,7 +123,7 @@ class MappingScreen(BaseScreen):
         else:
             header.append(_("none linked"), style="yellow")
         self.query_one("#mapping-header", Static).update(header)
-        table = self.query_one(DataTable)
+        table = self.query_one(FixedColumnsTable)
         table.clear()
         table.add_rows(pair_cells(pair) for pair in mapping.pairs)
         self._show_s8()

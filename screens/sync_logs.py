@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionsTable, counts_line, open_sync
-from screens.tables import add_fixed_columns
+from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
 RUN_COLUMNS = (
@@ -76,8 +76,8 @@ def run_cells(run: dict) -> list:
 
     return [
         Text(str(run["id"]), justify="right"),
-        when_text(run),
-        kind_text(run),
+        plain(when_text(run)),
+        plain(kind_text(run)),
         Text(_(status), style=STATUS_STYLES.get(status, "")),
         Text(duration_text(run), justify="right"),
         number(counts.get("done")),
@@ -113,12 +113,12 @@ class SyncLogsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("sync_logs")
         yield Static(id="logs-status")
-        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield FixedColumnsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        add_fixed_columns(table, RUN_COLUMNS)
+        table.add_fixed_columns(RUN_COLUMNS)
         self.app.links_signal.subscribe(self, lambda _note: self.action_refresh())
         self.app.sync_signal.subscribe(self, self._sync_moved)
         self.action_refresh()

@@ -14,12 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from screens import BaseModal, BaseScreen
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
-from screens.tables import add_fixed_columns
+from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
 MAX_ROWS = 2_000
@@ -61,12 +61,12 @@ def action_cells(row: dict) -> list:
     change = "" if row.get("from") is None and row.get("to") is None else f"{_blank(row.get('from'))} → {_blank(row.get('to'))}"
     return [
         Text(_(ACTION_STATUSES.get(status, status)), style=ACTION_STYLES.get(status, "")),
-        _(ACTION_KINDS.get(row.get("kind", ""), row.get("kind", ""))),
-        row.get("item_id") or "",
-        str(row.get("variation_id") or ""),
-        change,
-        row.get("erp_code") or "",
-        row.get("reason") or "",
+        plain(_(ACTION_KINDS.get(row.get("kind", ""), row.get("kind", "")))),
+        plain(row.get("item_id")),
+        plain(row.get("variation_id")),
+        plain(change),
+        plain(row.get("erp_code")),
+        plain(row.get("reason")),
     ]
 
 
@@ -80,7 +80,7 @@ def counts_line(counts: dict) -> str:
              skipped=counts.get("skipped", 0), unchanged=counts.get("unchanged", 0))
 
 
-class ActionsTable(DataTable):
+class ActionsTable(FixedColumnsTable):
     """Actions (as journaled dicts), capped at `MAX_ROWS`, added in chunks."""
 
     def __init__(self, **kwargs) -> None:
@@ -89,7 +89,7 @@ class ActionsTable(DataTable):
         self._generation = 0
 
     def on_mount(self) -> None:
-        add_fixed_columns(self, ACTION_COLUMNS)
+        self.add_fixed_columns(ACTION_COLUMNS)
 
     async def show(self, rows: list[dict]) -> None:
         """Replace the rows; a later call supersedes one still loading."""
