@@ -120,22 +120,30 @@ class MeliClient:
     async def listing_ids(self, status: str | None = None) -> list[str]:
         """Every listing id of the seller, by scan (works past the 1,000-offset wall; ml-api.md §3)."""
         path = f"/users/{await self.user_id()}/items/search"
-        params: dict = {"search_type": "scan", "limit": SCAN_PAGE}
-        if status:
-            params["status"] = status
+        first = {"search_type": "scan", "limit": SCAN_PAGE} | ({"status": status} if status else {})
+        params = dict(first)
         ids: dict[str, None] = {}
+        restarted = False
+        previous: list = []
         while True:
-            page = await self._json("GET", path, params=params)
+            try:
+                page = await self._json("GET", path, params=params)
+            except MeliApiError as exc:
+                # The scroll lives 5 minutes: after a long 429 back-off it may be gone. Start over once
+                # (ids already seen are kept; the set absorbs the overlap).
+                if exc.status != 400 or "scroll_id" not in params or restarted:
+                    raise
+                log.warning("the listing scan expired (%s); starting it again", exc.message)
+                restarted, params = True, dict(first)
+                continue
             results = page.get("results") or []
-            before = len(ids)
             ids.update((str(i), None) for i in results)
             scroll_id = page.get("scroll_id")
-            # An empty page ends the scan; so does a page with nothing new (never loop on a stuck scroll).
-            if not results or not scroll_id or len(ids) == before:
+            # An empty page ends the scan; so does the same page twice (never loop on a stuck scroll).
+            if not results or not scroll_id or results == previous:
                 return list(ids)
-            params = {"search_type": "scan", "scroll_id": scroll_id, "limit": SCAN_PAGE}
-            if status:
-                params["status"] = status
+            previous = results
+            params = first | {"scroll_id": scroll_id}
 
     async def listings(self, ids: list[str], *, failures: list[ListingFailure] | None = None,
                        progress: Progress | None = None) -> list[Listing]:

@@ -50,3 +50,12 @@ async def test_token_expiring_in_the_middle_of_a_scan(connected, make_client, sa
     searches = sandbox_state.requests_to("/users/")
     assert [r.status for r in searches].count(401) == 1
     assert [r.grant_type for r in sandbox_state.requests_to("/oauth/token")] == ["refresh_token"]
+
+
+async def test_an_expired_scroll_starts_the_scan_again_once(connected, make_client, sandbox_app, sandbox_state):
+    transport = ClockJump(sandbox_app, sandbox_state, at=10, seconds=sandbox_state.scroll_ttl + 1)
+    async with make_client(transport=transport) as client:
+        ids = await client.listing_ids()
+    assert ids == sandbox_state.listing_ids()
+    statuses = [r.status for r in sandbox_state.requests_to("/users/")]
+    assert statuses.count(400) == 1 and len(statuses) == 9 + 1 + LISTINGS // 100 + 1
