@@ -168,11 +168,16 @@ class MeliClient:
         missing: list[ListingFailure] = []
         for entries in await _all_or_cancel([one(b) for b in batches]):
             for entry in entries:
-                if entry.ok:
-                    found.append(parse.listing(entry.body))
-                else:
+                if not entry.ok:
                     missing.append(ListingFailure(entry.item_id, entry.status, str(entry.body.get("error") or ""),
                                                   str(entry.body.get("message") or "")))
+                    continue
+                try:
+                    found.append(parse.listing(entry.body))
+                except (KeyError, TypeError, ValueError) as exc:
+                    # One odd listing must not hide the others: it is reported like one ML did not return.
+                    missing.append(ListingFailure(entry.item_id, entry.status, "unreadable",
+                                                  f"melisync could not read this listing ({type(exc).__name__}: {exc})"))
         if missing:
             for failure in missing:
                 log.warning("listing %s not returned: %s %s", failure.item_id, failure.status, failure.message)

@@ -185,6 +185,17 @@ async def test_listing_the_api_did_not_return_is_reported(connected, make_client
             await client.listings(asked)
 
 
+async def test_an_unreadable_listing_is_reported_not_fatal(connected, make_client, sandbox_state):
+    known = sandbox_state.listing_ids()[:3]
+    with sandbox_state.lock:
+        sandbox_state.items[known[1]]["variations"] = [{"available_quantity": 1}]  # a variation without id
+    async with make_client() as client:
+        failures = []
+        found = await client.listings(known, failures=failures)
+    assert [listing.id for listing in found] == [known[0], known[2]]
+    assert [(f.item_id, f.error) for f in failures] == [(known[1], "unreadable")]
+
+
 async def test_write_one_variation_and_read_back(connected, make_client, sandbox_state):
     item_id = next(i for i in sandbox_state.listing_ids() if sandbox_state.item(i)["variations"]
                    and sandbox_state.item(i)["shipping"]["logistic_type"] != "fulfillment")
