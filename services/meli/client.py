@@ -230,7 +230,12 @@ class MeliClient:
         end = _ceil_hour(updated_to) if updated_to else None
         seen: set[int] = set()
         async for raw in self._order_window(seller, start, end, status):
-            found = parse.order(raw)
+            try:
+                found = parse.order(raw)
+            except (KeyError, TypeError, ValueError) as exc:
+                # Not skipped: a sale left out would let a stock push oversell. Stop and say which.
+                raise OperationFailed(f"order {raw.get('id') if isinstance(raw, dict) else '?'} from Mercado Livre "
+                                      f"could not be read ({type(exc).__name__}: {exc}); nothing was written") from None
             if found.id not in seen:
                 seen.add(found.id)
                 yield found
