@@ -235,7 +235,7 @@ class MeliClient:
             except (KeyError, TypeError, ValueError) as exc:
                 # Not skipped: a sale left out would let a stock push oversell. Stop and say which.
                 raise OperationFailed(f"order {raw.get('id') if isinstance(raw, dict) else '?'} from Mercado Livre "
-                                      f"could not be read ({type(exc).__name__}: {exc}); nothing was written") from None
+                                      f"could not be read ({type(exc).__name__}: {exc})") from None
             if found.id not in seen:
                 seen.add(found.id)
                 yield found
