@@ -42,6 +42,7 @@ class TokenSet:
     refresh_token: str = field(repr=False)
     expires_at: datetime
     user_id: int | None = None
+    issued_at: datetime | None = None
 
     @classmethod
     def from_grant(cls, payload: dict, now: datetime | None = None) -> "TokenSet":
@@ -52,11 +53,19 @@ class TokenSet:
             refresh_token=str(payload.get("refresh_token") or ""),
             expires_at=now + timedelta(seconds=int(payload.get("expires_in") or 0)),
             user_id=int(payload["user_id"]) if payload.get("user_id") is not None else None,
+            issued_at=now,
         )
 
     def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
         return self.expires_at - now <= timedelta(seconds=seconds)
+
+    def due_for_refresh(self, ahead: float, now: datetime | None = None) -> bool:
+        """Within `ahead` seconds of expiry, or past half its life if it was issued shorter than that
+        (a short-lived token must not be refreshed before every request)."""
+        if self.issued_at is not None:
+            ahead = min(ahead, (self.expires_at - self.issued_at).total_seconds() / 2)
+        return self.expires_within(ahead, now)
 
     def to_dict(self) -> dict:
         return {
@@ -64,6 +73,7 @@ class TokenSet:
             "refresh_token": self.refresh_token,
             "expires_at": self.expires_at.isoformat(),
             "user_id": self.user_id,
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
         }
 
     @classmethod
@@ -73,6 +83,7 @@ class TokenSet:
             refresh_token=str(data.get("refresh_token") or ""),
             expires_at=datetime.fromisoformat(data["expires_at"]),
             user_id=data.get("user_id"),
+            issued_at=datetime.fromisoformat(data["issued_at"]) if data.get("issued_at") else None,
         )
 
 

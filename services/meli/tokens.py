@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -51,7 +52,7 @@ class TokenKeeper:
     async def access_token(self) -> str:
         """A token not about to expire (refreshing first if it is)."""
         tokens = await self.current()
-        if tokens.expires_within(REFRESH_AHEAD_SECONDS):
+        if tokens.due_for_refresh(REFRESH_AHEAD_SECONDS):
             tokens = await self.refresh(rejected=tokens.access_token)
         return tokens.access_token
 
@@ -88,7 +89,7 @@ class TokenKeeper:
 
     async def _refresh_locked(self, rejected: str) -> TokenSet:
         stored = await asyncio.to_thread(self._store.load_tokens)
-        if stored is not None and stored.access_token != rejected and not stored.expires_within(REFRESH_AHEAD_SECONDS):
+        if stored is not None and stored.access_token != rejected and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS):
             log.info("using the token pair another process just refreshed")
             self._tokens = stored
             return stored
@@ -104,7 +105,7 @@ class TokenKeeper:
                 raise ReauthorizationNeeded(f"{REAUTHORIZE} ({exc.error})") from None
             raise
         if fresh.user_id is None:
-            fresh = TokenSet(fresh.access_token, fresh.refresh_token, fresh.expires_at, base.user_id)
+            fresh = replace(fresh, user_id=base.user_id)
         # Persist before use: if this process dies now, the next one finds the rotated pair.
         await asyncio.to_thread(self._store.save_tokens, fresh)
         await asyncio.to_thread(update_connection, self._store.home, needs_reauthorization=False)

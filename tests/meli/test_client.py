@@ -61,13 +61,26 @@ async def test_twenty_concurrent_401s_make_exactly_one_refresh(connected, make_c
 async def test_refresh_ahead_of_expiry(connected, make_client, sandbox_state):
     store = SecretStore(connected.home)
     tokens = store.load_tokens()
-    store.save_tokens(replace(tokens, expires_at=datetime.now(timezone.utc) + timedelta(minutes=2)))
+    now = datetime.now(timezone.utc)
+    store.save_tokens(replace(tokens, expires_at=now + timedelta(minutes=2), issued_at=now - timedelta(hours=6)))
     async with make_client() as client:
         await client.me()
     assert [(r.path, r.status) for r in sandbox_state.requests] == [("/oauth/token", 200), ("/users/me", 200)]
     fresh = store.load_tokens()
     assert fresh.refresh_token != tokens.refresh_token and not fresh.expires_within(3600)
     assert load_connection(connected.home).token_expires_at == fresh.expires_at
+
+
+async def test_short_lived_tokens_are_not_refreshed_before_every_request(meli_config, sandbox_state,
+                                                                          asgi_transport, make_client):
+    from tests.fixtures.meli import connect_via_sandbox
+
+    sandbox_state.token_ttl = 240  # shorter than the 5-minute refresh-ahead margin
+    await connect_via_sandbox(meli_config, sandbox_state, asgi_transport)
+    async with make_client() as client:
+        for _ in range(5):
+            await client.me()
+    assert _grants(sandbox_state) == []
 
 
 async def test_rotated_pair_is_persisted_before_it_is_used(connected, make_client, sandbox_state, monkeypatch):
