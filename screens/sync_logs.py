@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
-from screens.sync_plan import ActionsTable, counts_line, open_sync
+from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync
 from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
@@ -199,6 +199,7 @@ class RunDetailScreen(BaseScreen):
         yield Static(id="run-summary")
         yield Static(id="run-shown", classes="dim")
         yield ActionsTable(id="run-actions")
+        yield ActionDetail()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -224,10 +225,15 @@ class RunDetailScreen(BaseScreen):
         rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
         table = self.query_one(ActionsTable)
         await table.show(rows)
+        self.query_one(ActionDetail).follow(table)
         line = _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}")
         if self.errors_only:
             line += "  " + _("(failed only: e shows all)")
         self.query_one("#run-shown", Static).update(line)
+
+    @on(ActionsTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.query_one(ActionDetail).follow(self.query_one(ActionsTable))
 
     async def action_errors_only(self) -> None:
         self.errors_only = not self.errors_only

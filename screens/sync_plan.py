@@ -86,6 +86,7 @@ class ActionsTable(FixedColumnsTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.shown = 0
+        self.rows_shown: list[dict] = []
         self._generation = 0
 
     def on_mount(self) -> None:
@@ -97,13 +98,37 @@ class ActionsTable(FixedColumnsTable):
         generation = self._generation
         self.clear()
         self.shown = 0
-        for start in range(0, min(len(rows), MAX_ROWS), CHUNK):
+        self.rows_shown = rows[:MAX_ROWS]
+        for start in range(0, len(self.rows_shown), CHUNK):
             if generation != self._generation:
                 return
-            chunk = rows[start:min(start + CHUNK, MAX_ROWS)]
+            chunk = self.rows_shown[start:start + CHUNK]
             self.add_rows(action_cells(row) for row in chunk)
             self.shown += len(chunk)
             await asyncio.sleep(0)  # let keys and paints through between chunks
+
+    def detail(self) -> Text:
+        """The highlighted action in full (the table cuts the reason at 80 columns)."""
+        if not (0 <= self.cursor_row < len(self.rows_shown)):
+            return Text()
+        row = self.rows_shown[self.cursor_row]
+        text = Text()
+        where = " ".join(str(row[k]) for k in ("item_id", "variation_id") if row.get(k))
+        text.append(where or "—", style="bold")
+        if row.get("erp_code"):
+            text.append(f" · {row['erp_code']}")
+        if row.get("reason"):
+            text.append(f" · {row['reason']}", style=ACTION_STYLES.get(row.get("status", ""), ""))
+        return text
+
+
+class ActionDetail(Static):
+    """The line under an `ActionsTable` that shows its highlighted action in full."""
+
+    DEFAULT_CSS = "ActionDetail { height: 2; padding: 0 1; }"
+
+    def follow(self, table: ActionsTable) -> None:
+        self.update(table.detail())
 
 
 def open_sync(app) -> None:
@@ -182,6 +207,7 @@ class SyncPlanScreen(BaseScreen):
         yield Static(self._summary(), id="plan-summary")
         yield Static(id="plan-shown", classes="dim")
         yield ActionsTable(id="plan-actions")
+        yield ActionDetail()
         yield Footer()
 
     def _summary(self) -> Text:
@@ -203,8 +229,13 @@ class SyncPlanScreen(BaseScreen):
         rows = self.rows
         table = self.query_one(ActionsTable)
         await table.show(rows)
+        self.query_one(ActionDetail).follow(table)
         self.query_one("#plan-shown", Static).update(
             _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}"))
+
+    @on(ActionsTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.query_one(ActionDetail).follow(self.query_one(ActionsTable))
 
     async def action_toggle_todo(self) -> None:
         self.only_todo = not self.only_todo

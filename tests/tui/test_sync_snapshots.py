@@ -1,0 +1,173 @@
+"""SVG snapshots of the linking and sync screens at 80x24 and 160x48 on fixed data: stored links,
+a small ERP catalogue, journal runs with fixed times, a fixed plan, a sync half applied. Update with
+`pytest tests/tui/test_sync_snapshots.py --snapshot-update` and look at them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from screens.sync_logs import RunDetailScreen
+from screens.sync_plan import SyncKindModal, SyncPlanScreen
+from screens.sync_progress import SyncProgressScreen
+from services.erp.catalog import Catalog
+from services.erp.models import Composition, MovementKind, Product, StockMovement
+from services.linking import Link, LinkState
+from services.store.journal import Journal
+from services.store.links import LinkRepository
+from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind
+from tests.fixtures.tui import CONNECTED
+from tests.fixtures.tui_sync import seed_links
+from tests.tui.test_snapshots import run_before
+from tui.sync_workers import SyncState
+
+SMALL, WIDE = (80, 24), (160, 48)
+SIZES = pytest.mark.parametrize("size", [SMALL, WIDE], ids=["80x24", "160x48"])
+WHEN = datetime(2026, 11, 27, 8, 15, tzinfo=timezone.utc)
+
+
+def seed_mapping(home) -> str:
+    """A listing with three variations whose ERP product has no compositions (S8), and a second one linked."""
+    catalog = Catalog(home=home)
+    with catalog.transaction():
+        catalog.add_products([Product("LUM-ART", "Luminária de Mesa LED Articulada", Decimal("129.90")),
+                              Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True)])
+        catalog.add_compositions([Composition("CAM-BAS-AZ-M", "CAM-BAS", (("Cor", "Azul"), ("Tamanho", "M"))),
+                                  Composition("CAM-BAS-PR-G", "CAM-BAS", (("Cor", "Preto"), ("Tamanho", "G")))])
+        catalog.record_movements([StockMovement("LUM-ART", MovementKind.ADJUSTMENT, 14, WHEN, "count"),
+                                  StockMovement("CAM-BAS-AZ-M", MovementKind.ADJUSTMENT, 5, WHEN, "count")])
+    why = "ERP product LUM-ART has no variations; the listing has 3 (S8)"
+    links = [Link("MLB4100000021", 180000000041 + i, LinkState.STRUCTURE_MISMATCH, code, "LUM-ART",
+                  title="Luminária de Mesa LED Articulada", variation_label=label,
+                  erp_name="Luminária de Mesa LED Articulada", erp_stock=14, ml_stock=qty, reason=why)
+             for i, (code, label, qty) in enumerate([("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG", 6),
+                                                     ("LUM-ART-AMA-G", "Cor: Amarelo / Tamanho: G", 4),
+                                                     ("LUM-ART-CIN-G", "Cor: Cinza / Tamanho: G", 4)])]
+    links.append(Link("MLB4100000035", 180000000052, LinkState.LINKED, "CAM-BAS-AZ-M", "CAM-BAS-AZ-M",
+                      title="Camiseta Básica", variation_label="Cor: Azul / Tamanho: M",
+                      erp_name="Camiseta Básica (Cor: Azul / Tamanho: M)", erp_stock=5, ml_stock=5))
+    LinkRepository(home=home).replace_all(links)
+    return "MLB4100000021"
+
+
+def seed_journal(home) -> None:
+    """Three runs (finished, failed with errors, cancelled) at fixed times, with their actions."""
+    journal = Journal(home=home)
+    stock = [Action(ActionKind.STOCK, f"MLB41000000{i:02d}", None, f"COD-{i:03d}", i, i + 3, ActionStatus.DONE)
+             for i in range(12)]
+    failed = Action(ActionKind.STOCK, "MLB4100000099", 180000000007, "CAM-BAS-PR-G", 2, 9, ActionStatus.FAILED,
+                    "Mercado Livre answered 409 conflict: the item was being updated; try again")
+    imports = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35,
+                      ActionStatus.DONE)]
+    runs = [("all", "finished", imports + stock, [], 0, 47),
+            ("stock", "failed", stock[:4] + [failed], [{"message": failed.reason, "item_id": failed.item_id,
+                                                         "variation_id": failed.variation_id}], 60, 72),
+            ("stock", "cancelled", stock[:2], [], 120, 125)]
+    store = journal.store
+    for kind, status, actions, errors, start, end in runs:
+        run_id = journal.start(kind, False)
+        journal.record(run_id, [a.to_dict() for a in actions], errors)
+        journal.finish(run_id, status, {"done": sum(a.status == ActionStatus.DONE for a in actions),
+                                        "failed": sum(a.status == ActionStatus.FAILED for a in actions),
+                                        "skipped": 3, "unchanged": 40})
+        with store.transaction() as db:  # fixed times instead of now
+            db.table("runs").update({"started_at": _at(start), "ended_at": _at(end), "pid": 1, "host": "x"},
+                                    doc_ids=[run_id])
+
+
+def _at(minute_seconds: int) -> str:
+    return WHEN.replace(minute=15 + minute_seconds // 60, second=minute_seconds % 60).isoformat()
+
+
+def fixed_plan() -> SimpleNamespace:
+    actions = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35),
+               Action(ActionKind.SALE, "MLB4100001393", None, "CAM-00198", 3, 2, key="sale:1"),
+               *[Action(ActionKind.STOCK, f"MLB41000001{i:02d}", 180000000100 + i if i % 2 else None,
+                        f"COD-{i:03d}", i, i + 2) for i in range(20)],
+               Action(ActionKind.STOCK, "MLB4100000056", None, "FON-FULL-1", 5, 15, ActionStatus.SKIPPED,
+                      "Full (fulfillment): stock is kept by Mercado Livre and cannot be written")]
+    plan = Plan(SyncKind.ALL, actions, notes=["first orders sync: sales from now on will be recorded"],
+                unchanged=587)
+    return SimpleNamespace(run_id=7, plan=plan)
+
+
+@SIZES
+def test_links_screen(snap_compare, make_app, melisync_home, size):
+    seed_links(melisync_home, 500)
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=run_before("2", "x"))
+
+
+def test_links_screen_pt_br(snap_compare, make_app, melisync_home):
+    seed_links(melisync_home, 500)
+    app, _ = make_app(CONNECTED, lang="pt_BR")
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before("2"))
+
+
+def test_links_screen_empty(snap_compare, make_app):
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before("2"))
+
+
+@SIZES
+def test_mapping_screen_structure_mismatch(snap_compare, make_app, melisync_home, size):
+    listing = seed_mapping(melisync_home)
+    app, _ = make_app(CONNECTED)
+
+    async def steps(pilot):
+        pilot.app.mapping_listing = listing
+        await run_before("3")(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=steps)
+
+
+@SIZES
+def test_sync_logs_screen(snap_compare, make_app, melisync_home, size):
+    seed_journal(melisync_home)
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=run_before("4"))
+
+
+def over_logs(make_screen, prepare=lambda app: None):
+    """Open the logs, `prepare(app)`, push `make_screen()` and wait for it to settle."""
+
+    async def steps(pilot):
+        await run_before("4")(pilot)
+        prepare(pilot.app)
+        pilot.app.push_screen(make_screen())
+        await run_before()(pilot)
+
+    return steps
+
+
+@SIZES
+def test_run_detail_errors_only(snap_compare, make_app, melisync_home, size):
+    seed_journal(melisync_home)
+    app, _ = make_app(CONNECTED)
+    steps = over_logs(lambda: RunDetailScreen(2, errors_only=True))
+    assert snap_compare(app, terminal_size=size, run_before=steps)
+
+
+@SIZES
+def test_sync_plan_screen(snap_compare, make_app, size):
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=over_logs(lambda: SyncPlanScreen(fixed_plan())))
+
+
+@SIZES
+def test_sync_progress_screen(snap_compare, make_app, size):
+    app, _ = make_app(CONNECTED)
+
+    def half_applied(app) -> None:
+        app._sync_state = SyncState(phase="applying", kind="stock", done=40, total=120,
+                                    counts={"done": 37, "failed": 1, "skipped": 2}, message="Applying…")
+
+    assert snap_compare(app, terminal_size=size, run_before=over_logs(SyncProgressScreen, half_applied))
+
+
+def test_sync_kind_modal(snap_compare, make_app):
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before("4", "S"))
