@@ -191,14 +191,16 @@ class SyncPlanScreen(BaseScreen):
         super().__init__()
         self.prepared = prepared
         self.only_todo = False
+        self.total = 0
 
     @property
     def rows(self) -> list[dict]:
+        """What the table lists: the actions to do first, then the rest (as dicts, only as many as shown)."""
         actions = self.prepared.plan.actions
-        todo = [a.to_dict() for a in actions if a.status.value == "planned"]
-        if self.only_todo:
-            return todo
-        return todo + [a.to_dict() for a in actions if a.status.value != "planned"]
+        todo = [a for a in actions if a.status.value == "planned"]
+        chosen = todo if self.only_todo else todo + [a for a in actions if a.status.value != "planned"]
+        self.total = len(chosen)
+        return [a.to_dict() for a in chosen[:MAX_ROWS]]
 
     def compose(self) -> ComposeResult:
         plan = self.prepared.plan
@@ -231,7 +233,7 @@ class SyncPlanScreen(BaseScreen):
         await table.show(rows)
         self.query_one(ActionDetail).follow(table)
         self.query_one("#plan-shown", Static).update(
-            _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}"))
+            _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{self.total:,}"))
 
     @on(ActionsTable.RowHighlighted)
     def _highlighted(self) -> None:

@@ -151,3 +151,13 @@ async def test_cancelling_the_code_modal_writes_nothing(make_sync_app, demo_home
         await settle(app, pilot)
         assert isinstance(app.screen, LinksScreen)
     assert sandbox_state.writes() == []
+
+
+def test_cells_show_titles_and_codes_as_typed():
+    """Titles come from Mercado Livre: a "[b]" in one is text, not markup."""
+    from screens.links import row_cells
+    from services.linking import Link
+
+    link = Link("MLB1", None, LinkState.LINKED, "A[1]", "A[1]", title="Kit [b]Promo[/b] [red]", erp_stock=3, ml_stock=1)
+    cells = [cell.plain for cell in row_cells(link)]
+    assert "Kit [b]Promo[/b] [red]" in cells and "A[1]" in cells and "+2" in cells

@@ -57,6 +57,8 @@ async def test_plan_then_apply_then_read_the_run_in_the_logs(make_sync_app, sand
 
         result = app.sync_state.result
         assert result.status == FINISHED, result.errors
+        [note] = [n for n in app._notifications if n.title == "Sync finished"]
+        assert f"Run {result.run_id} (all) finished" in note.message
         assert sandbox_state.writes()
         for item_id, variation_id, quantity in ml_writes:  # Mercado Livre now holds the ERP quantities
             item = sandbox_state.item(item_id)
@@ -104,6 +106,12 @@ async def test_dropping_a_plan_writes_nothing_and_journals_it_as_cancelled(make_
     assert Journal(home=demo_home.home).run(run_id)["status"] == CANCELLED
 
 
+async def settle_ui(pilot) -> None:
+    """Let key handling finish without waiting for the (held) sync worker."""
+    for _ in range(3):
+        await pilot.pause()
+
+
 class HeldWrites(httpx.AsyncBaseTransport):
     """The sandbox, except that the first write waits until the test lets it through."""
 
@@ -132,6 +140,14 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
         await wait_until(app, pilot, held.first_write.is_set, "the first write to start")
         assert isinstance(app.screen, SyncProgressScreen)
         assert "Applying the plan" in screen_text(app)
+        # The sync belongs to the App: hiding its screen and moving around does not stop it...
+        await pilot.press("escape", "2", "1", "4")
+        await settle_ui(pilot)
+        assert app.sync_state.phase == "applying" and not isinstance(app.screen, SyncProgressScreen)
+        # ...and S on any screen brings its progress back.
+        await pilot.press("S")
+        await settle_ui(pilot)
+        assert isinstance(app.screen, SyncProgressScreen)
         await pilot.press("c")
         await pilot.pause()
         assert app.sync_state.cancel_requested
@@ -146,3 +162,20 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
     not_made = [a for a in result.actions if "cancelled" in a.reason]
     assert 1 <= len(done) < planned and not_made
     assert len({r.path for r in sandbox_state.writes()}) == len({a.link_key for a in done})
+
+
+async def test_a_plan_that_cannot_be_made_is_explained_and_nothing_is_left_running(
+        make_sync_app, sandbox_state, demo_home):
+    sandbox_state.revoke()  # the seller removed the app on Mercado Livre: every token is dead
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "S", "a")
+        await settle(app, pilot)
+        assert app.sync_state.phase == "idle"
+        assert not isinstance(app.screen, (SyncPlanScreen, SyncProgressScreen))
+        [note] = [n for n in app._notifications if n.title == "Computing the sync plan failed"]
+        assert "connect" in note.message.lower()  # says what to do
+        run = Journal(home=demo_home.home).last_run()
+        assert run["status"] != "running"
+    assert sandbox_state.writes() == []
