@@ -424,11 +424,9 @@ class SyncWorkers:
     # -- variation mapping ------------------------------------------------------------------------------
 
     def on_mapping_requested(self, message: MappingRequested) -> None:
+        # The mapping screen shows `mapping_listing` whenever it is mounted or resumed.
         self.mapping_listing = message.listing_id
         self.switch_mode("mapping")
-        screen = self.screen
-        if hasattr(screen, "show_listing"):
-            screen.show_listing(message.listing_id)
 
     def on_mapping_load_requested(self, message: MappingLoadRequested) -> None:
         self._load_mapping(message.listing_id, message.reply_to)
