@@ -45,16 +45,20 @@ class TokenSet:
     issued_at: datetime | None = None
 
     @classmethod
-    def from_grant(cls, payload: dict, now: datetime | None = None) -> "TokenSet":
+    def from_grant(cls, payload: "dict | Hidden", now: datetime | None = None) -> "TokenSet":
         """From the `/oauth/token` answer (ml-api.md §1.2): `expires_in` seconds from now."""
+        payload = payload if isinstance(payload, Hidden) else Hidden(payload)  # no plain secret in this frame
         now = now or datetime.now(timezone.utc)
-        return cls(
-            access_token=str(payload["access_token"]),
-            refresh_token=str(payload.get("refresh_token") or ""),
-            expires_at=now + timedelta(seconds=int(payload.get("expires_in") or 0)),
-            user_id=int(payload["user_id"]) if payload.get("user_id") is not None else None,
-            issued_at=now,
-        )
+        try:
+            return cls(
+                access_token=str(payload.value["access_token"]),
+                refresh_token=str(payload.value.get("refresh_token") or ""),
+                expires_at=now + timedelta(seconds=int(payload.value.get("expires_in") or 0)),
+                user_id=int(payload.value["user_id"]) if payload.value.get("user_id") is not None else None,
+                issued_at=now,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise OperationFailed("Mercado Livre's token answer is incomplete (no access_token); try again") from None
 
     def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
@@ -77,14 +81,33 @@ class TokenSet:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TokenSet":
-        return cls(
-            access_token=str(data["access_token"]),
-            refresh_token=str(data.get("refresh_token") or ""),
-            expires_at=datetime.fromisoformat(data["expires_at"]),
-            user_id=data.get("user_id"),
-            issued_at=datetime.fromisoformat(data["issued_at"]) if data.get("issued_at") else None,
-        )
+    def from_dict(cls, data: "dict | Hidden") -> "TokenSet":
+        data = data if isinstance(data, Hidden) else Hidden(data)  # no plain secret in this frame
+        try:
+            return cls(
+                access_token=str(data.value["access_token"]),
+                refresh_token=str(data.value.get("refresh_token") or ""),
+                expires_at=datetime.fromisoformat(data.value["expires_at"]),
+                user_id=data.value.get("user_id"),
+                issued_at=datetime.fromisoformat(data.value["issued_at"]) if data.value.get("issued_at") else None,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise OperationFailed("the stored tokens are damaged: run `melisync connect` again") from None
+
+
+class Hidden:
+    """A secret value that never shows itself: repr/str are masked, so a traceback that prints locals
+    (Textual's crash screen does) or a log line cannot reveal it. Unwrap with `.value` at the point of use."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Hidden(***)"
+
+    __str__ = __repr__
 
 
 class KeyringUnavailable(Exception):
@@ -106,8 +129,9 @@ def keyring_backend_name() -> str:
 _silent_backends: "weakref.WeakSet" = weakref.WeakSet()
 
 
-def _keyring_call(method: str, *args: str):
-    """Call `keyring.<method>(*args)` in a daemon thread; KeyringUnavailable if it fails or hangs."""
+def _keyring_call(method: str, *args: "str | Hidden") -> Hidden:
+    """Call `keyring.<method>(*args)` in a daemon thread; the answer comes back Hidden.
+    KeyringUnavailable if the backend fails or hangs (the message names the error type, never a value)."""
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring) or (
             isinstance(backend, ChainerBackend) and not backend.backends):
@@ -118,11 +142,11 @@ def _keyring_call(method: str, *args: str):
 
     def call() -> None:
         try:
-            outcome.append(("ok", getattr(backend, method)(*args)))
+            outcome.append(Hidden(getattr(backend, method)(*(a.value if isinstance(a, Hidden) else a for a in args))))
         except keyring.errors.PasswordDeleteError:
-            outcome.append(("ok", None))  # nothing to delete is fine
+            outcome.append(Hidden(None))  # nothing to delete is fine
         except Exception as exc:  # any backend failure (D-Bus, locked, ...) means "not usable"
-            outcome.append(("error", type(exc).__name__))
+            outcome.append(type(exc).__name__)
 
     # A daemon thread, not an executor: a hung Secret Service must not keep the process alive at exit.
     worker = threading.Thread(target=call, name="melisync-keyring", daemon=True)
@@ -131,17 +155,16 @@ def _keyring_call(method: str, *args: str):
     if not outcome:
         _silent_backends.add(backend)  # one stall per run is enough: later calls go straight to the fallback
         raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer in {keyring_timeout():g}s")
-    kind, value = outcome[0]
-    if kind == "error":
-        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) failed: {value}")
-    return value
+    if not isinstance(outcome[0], Hidden):
+        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) failed: {outcome[0]}")
+    return outcome[0]
 
 
-def _keyring_store(key: str, value: str) -> None:
+def _keyring_store(key: str, value: Hidden) -> None:
     """Write and read back: a backend that accepts a write and keeps nothing (an empty chainer) must not
     swallow a single-use refresh token."""
     _keyring_call("set_password", KEYRING_SERVICE, key, value)
-    if _keyring_call("get_password", KEYRING_SERVICE, key) != value:
+    if _keyring_call("get_password", KEYRING_SERVICE, key).value != value.value:
         raise KeyringUnavailable(f"the keyring ({keyring_backend_name()}) did not keep what was written")
 
 
@@ -150,7 +173,10 @@ def backend_label(backend) -> str:
 
 
 class SecretStore:
-    """The client secret and the token pair of one melisync home."""
+    """The client secret and the token pair of one melisync home.
+
+    Inside, secrets travel as `Hidden` values so that no frame of a traceback holds one in plain sight.
+    """
 
     def __init__(self, home: Path):
         self.home = Path(home)
@@ -164,35 +190,40 @@ class SecretStore:
 
     def client_secret(self) -> str | None:
         """Environment, then keyring, then the file."""
+        return self.hidden_client_secret().value
+
+    def hidden_client_secret(self) -> Hidden:
+        """The same, wrapped: for code that must not hold it in a plain local."""
         if os.environ.get(CLIENT_SECRET_ENV):
-            return os.environ[CLIENT_SECRET_ENV]
+            return Hidden(os.environ[CLIENT_SECRET_ENV])
         try:
-            value = _keyring_call("get_password", KEYRING_SERVICE, self._key("client_secret"))
-            if value:
-                return value
+            found = _keyring_call("get_password", KEYRING_SERVICE, self._key("client_secret"))
+            if found.value:
+                return found
         except KeyringUnavailable as exc:
             log.debug("client secret: %s; trying %s", exc, self.file)
-        return self._read_file().get("client_secret")
+        return Hidden(self._read_file().value.get("client_secret"))
 
     def client_secret_store(self) -> str | None:
         """Where the client secret in force comes from, for `status` (None when there is none)."""
         if os.environ.get(CLIENT_SECRET_ENV):
             return "environment"
         try:
-            if _keyring_call("get_password", KEYRING_SERVICE, self._key("client_secret")):
+            if _keyring_call("get_password", KEYRING_SERVICE, self._key("client_secret")).value:
                 return f"keyring ({keyring_backend_name()})"
         except KeyringUnavailable:
             pass
-        return f"file ({self.file})" if self._read_file().get("client_secret") else None
+        return f"file ({self.file})" if self._read_file().value.get("client_secret") else None
 
     def set_client_secret(self, value: str) -> str:
         """Store the client secret: keyring if one works, else the 0600 file. Returns where it went."""
-        value = value.strip()
+        secret = Hidden(value.strip())
+        del value
         try:
-            _keyring_store(self._key("client_secret"), value)
+            _keyring_store(self._key("client_secret"), secret)
         except KeyringUnavailable as exc:
             log.info("client secret goes to %s: %s", self.file, exc)
-            self._update_file(client_secret=value)
+            self._update_file(client_secret=secret)
             return f"file ({self.file})"
         self._update_file(client_secret=None)
         return f"keyring ({keyring_backend_name()})"
@@ -204,28 +235,29 @@ class SecretStore:
         recorded = load_connection(self.home).secret_store or ""
         if not recorded.startswith("file"):
             try:
-                raw = _keyring_call("get_password", KEYRING_SERVICE, self._key("tokens"))
+                found = _keyring_call("get_password", KEYRING_SERVICE, self._key("tokens"))
             except KeyringUnavailable as exc:
                 if recorded.startswith("keyring"):
                     # The tokens are in the keyring: falling back to the file would find nothing (or old ones).
-                    raise OperationFailed(f"{exc}; the tokens are stored there. Unlock the keyring and try again")
-                raw = None
-            if raw:
-                return TokenSet.from_dict(json.loads(raw))
-        data = self._read_file().get("tokens")
-        return TokenSet.from_dict(data) if data else None
+                    raise OperationFailed(f"{exc}; the tokens are stored there. "
+                                          "Unlock the keyring and try again") from None
+                found = Hidden(None)
+            if found.value:
+                return TokenSet.from_dict(json.loads(found.value))
+        stored = self._read_file()
+        return TokenSet.from_dict(stored.value["tokens"]) if stored.value.get("tokens") else None
 
     def save_tokens(self, tokens: TokenSet) -> str:
         """Persist the pair (keyring, else the file) and record where and until when. Returns where."""
         try:
-            _keyring_store(self._key("tokens"), json.dumps(tokens.to_dict()))
+            _keyring_store(self._key("tokens"), Hidden(json.dumps(tokens.to_dict())))
             where = f"keyring ({keyring_backend_name()})"
-            if "tokens" in self._read_file():
+            if "tokens" in self._read_file().value:
                 self._update_file(tokens=None)
         except KeyringUnavailable as exc:
             # Never lose a rotated pair: the refresh token is single-use.
             log.info("tokens go to %s: %s", self.file, exc)
-            self._update_file(tokens=tokens.to_dict())
+            self._update_file(tokens=Hidden(tokens.to_dict()))
             where = f"file ({self.file})"
         changes: dict = {"secret_store": where, "token_expires_at": tokens.expires_at}
         if tokens.user_id is not None:
@@ -239,7 +271,7 @@ class SecretStore:
             _keyring_call("delete_password", KEYRING_SERVICE, self._key("tokens"))
         except KeyringUnavailable:
             pass
-        if "tokens" in self._read_file():
+        if "tokens" in self._read_file().value:
             self._update_file(tokens=None)
 
     # -- the 0600 file -------------------------------------------------------------------------------
@@ -248,25 +280,32 @@ class SecretStore:
         # One keyring entry per home: the demo and tests use throw-away homes next to the real one.
         return f"{what}:{self._user}"
 
-    def _read_file(self) -> dict:
+    def _read_file(self) -> Hidden:
+        """The file's content as a Hidden dict ({} when there is no file)."""
         try:
-            data = json.loads(self.file.read_text("utf-8"))
+            content = Hidden(json.loads(self.file.read_text("utf-8")))
         except FileNotFoundError:
-            return {}
+            return Hidden({})
         except (OSError, ValueError):
             raise OperationFailed(f"{self.file} is damaged; remove it and run `melisync connect` again") from None
-        return data if isinstance(data, dict) else {}
+        return content if isinstance(content.value, dict) else Hidden({})
 
-    def _update_file(self, **changes) -> None:
+    def _update_file(self, **changes: Hidden | None) -> None:
+        """Set (a Hidden value) or remove (None) entries, atomically and under a lock."""
         ensure_home(self.home)
         with FileLock(str(self.home / ".secrets.lock"), mode=0o600):
-            data = self._read_file()
-            for key, value in changes.items():
-                if value is None:
-                    data.pop(key, None)
+            content = self._read_file()
+            for key, change in changes.items():
+                if change is None:
+                    content.value.pop(key, None)
                 else:
-                    data[key] = value
-            if data:
-                write_private(self.file, json.dumps(data, indent=2).encode("utf-8"))
-            else:
-                self.file.unlink(missing_ok=True)
+                    content.value[key] = change.value
+            try:
+                if content.value:
+                    write_private(self.file, json.dumps(content.value, indent=2).encode("utf-8"))
+                else:
+                    self.file.unlink(missing_ok=True)
+            except OSError as exc:
+                # Re-raised from here so the failing frames (holding the bytes) are not in the traceback.
+                raise OperationFailed(f"could not write {self.file}: {exc.strerror or type(exc).__name__}; "
+                                      "the previous content is intact") from None

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import AsyncIterator, Callable
+from typing import TYPE_CHECKING, AsyncIterator, Callable
 
 import httpx
 
@@ -23,7 +23,10 @@ from services.meli.errors import MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order
 from services.meli.throttle import RETRYABLE_STATUS, RateLimiter, RetryPolicy, Sleep
 from services.meli.tokens import TokenKeeper
-from services.secrets import SecretStore, TokenSet
+from services.secrets import Hidden, SecretStore, TokenSet
+
+if TYPE_CHECKING:
+    from services.meli.oauth import PendingAuthorization
 
 log = logging.getLogger("melisync.meli")
 
@@ -280,22 +283,23 @@ class MeliClient:
         """Revoke the seller's authorization of this app (S9); ML then kills every token of the grant."""
         return await self._json("DELETE", f"/users/{user_id}/applications/{app_id}")
 
-    async def client_secret(self) -> str:
-        secret = await asyncio.to_thread(self.store.client_secret)
-        if not secret:
+    async def _client_secret(self) -> Hidden:
+        secret = await asyncio.to_thread(self.store.hidden_client_secret)
+        if not secret.value:
             raise BadInput("no client secret: run `melisync config set-secret` (it reads the secret from stdin)")
         return secret
 
-    async def exchange_code(self, code: str, code_verifier: str, client_secret: str) -> TokenSet:
-        """Trade an authorization code for a token pair, persisted before it is used."""
-        form = {
+    async def exchange_code(self, code: str, pending: PendingAuthorization) -> TokenSet:
+        """Trade an authorization code (and the attempt's PKCE verifier) for a token pair, persisted before use."""
+        secret = await self._client_secret()
+        form = Hidden({
             "grant_type": "authorization_code",
             "client_id": self.config.client_id,
-            "client_secret": client_secret,
+            "client_secret": secret.value,
             "code": code,
             "redirect_uri": self.config.redirect_uri,
-            "code_verifier": code_verifier,
-        }
+            "code_verifier": pending.code_verifier,
+        })
         try:
             tokens = TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
         except MeliApiError as exc:
@@ -303,13 +307,14 @@ class MeliClient:
         await self._tokens.adopt(tokens)
         return tokens
 
-    async def _refresh_grant(self, refresh_token: str) -> TokenSet:
-        form = {
+    async def _refresh_grant(self, base: TokenSet) -> TokenSet:
+        secret = await self._client_secret()
+        form = Hidden({
             "grant_type": "refresh_token",
             "client_id": self.config.client_id,
-            "client_secret": await self.client_secret(),
-            "refresh_token": refresh_token,
-        }
+            "client_secret": secret.value,
+            "refresh_token": base.refresh_token,
+        })
         try:
             return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
         except MeliApiError as exc:
@@ -329,23 +334,24 @@ class MeliClient:
             raise OperationFailed(f"Mercado Livre sent something that is not JSON ({method} {path})") from None
 
     async def _request(self, method: str, path: str, *, params: dict | None = None, json: object = None,
-                       data: dict | None = None, auth: bool = True) -> httpx.Response:
+                       data: Hidden | None = None, auth: bool = True) -> httpx.Response:
         """Send with auth, rate limit and concurrency bound; 401 -> one refresh + one retry;
-        429/409/5xx/network -> bounded retries with backoff (Retry-After honoured)."""
+        429/409/5xx/network -> bounded retries with backoff (Retry-After honoured).
+
+        Secrets stay wrapped (`Hidden`, `TokenSet`, `_Bearer`) in every frame here: a traceback that prints
+        locals shows none of them."""
         where = f"{method} {path}"
         retries = 0
         refreshed = False
         while True:
-            headers = {}
-            token = None
-            if auth:
-                token = await self._tokens.access_token()
-                headers["Authorization"] = f"Bearer {token}"
+            tokens = await self._tokens.valid() if auth else None
             await self._limiter.acquire()
             try:
                 async with self._slots:
-                    response = await self._http.request(method, path, params=params, json=json, data=data,
-                                                        headers=headers)
+                    request = self._http.build_request(method, path, params=params, json=json,
+                                                       data=data.value if data is not None else None)
+                    response = await self._http.send(
+                        request, auth=_Bearer(tokens) if tokens is not None else httpx.USE_CLIENT_DEFAULT)
             except httpx.TransportError as exc:  # connection refused/reset, timeouts
                 if retries >= self._retry.attempts:
                     raise OperationFailed(f"could not reach Mercado Livre at {self.config.api_url} "
@@ -357,13 +363,19 @@ class MeliClient:
                             self._retry.attempts, delay)
                 await self._sleep(delay)
                 continue
+            except Exception as exc:
+                # Anything else raised inside httpx: re-raised from here so that the library's frames (whose
+                # locals may hold the request body or headers) never reach a traceback that prints locals.
+                log.debug("%s failed inside the HTTP library", where, exc_info=True)
+                raise OperationFailed(f"unexpected error talking to Mercado Livre ({where}): "
+                                      f"{type(exc).__name__}") from None
             status = response.status_code
             log.debug("%s -> %s", where, status)
             if status == 401 and auth:
                 if refreshed:
                     raise ReauthorizationNeeded("Mercado Livre refuses even a freshly refreshed token "
                                                 f"({where}): run `melisync connect` to authorize again")
-                await self._tokens.refresh(rejected=token)
+                await self._tokens.refresh(rejected=tokens)
                 refreshed = True
                 continue
             if status in RETRYABLE_STATUS and retries < self._retry.attempts:
@@ -377,6 +389,20 @@ class MeliClient:
                 suffix = f", after {retries + 1} attempts" if retries else ""
                 raise MeliApiError.from_payload(status, _body(response), where=where + suffix)
             return response
+
+
+class _Bearer(httpx.Auth):
+    """`Authorization: Bearer <access token>` set on the request itself (httpx masks it in reprs)."""
+
+    def __init__(self, tokens: TokenSet):
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return "_Bearer(***)"
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = f"Bearer {self._tokens.access_token}"
+        yield request
 
 
 def open_client(config: Config | None = None, **kwargs) -> MeliClient:

@@ -53,7 +53,7 @@ def begin_authorization(config: Config, now: datetime | None = None) -> tuple[st
     if not config.redirect_uri:
         raise BadInput("no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
                        "(exactly the one registered on your Mercado Livre application)")
-    if not SecretStore(config.home).client_secret():
+    if not SecretStore(config.home).hidden_client_secret().value:
         # Checked now, not after the operator has been through the browser.
         raise BadInput("no client secret: run `melisync config set-secret` first (it reads the secret from stdin)")
     pending = PendingAuthorization(
@@ -152,9 +152,8 @@ async def complete_authorization(config: Config, pasted: str, *, store=None, tra
         raise BadInput("client_id or redirect_uri changed since this connect attempt began: "
                        "run `melisync connect` again")
     async with MeliClient(config, store, transport=transport) as client:
-        client_secret = await client.client_secret()
         discard_pending(config.home)  # single-use, whatever the token endpoint answers
-        await client.exchange_code(code, pending.code_verifier, client_secret)
+        await client.exchange_code(code, pending)
         account = await client.me()
     update_connection(
         config.home,

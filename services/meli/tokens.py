@@ -25,7 +25,7 @@ LOCK_TIMEOUT_SECONDS = 120
 REAUTHORIZE = ("Mercado Livre no longer accepts this connection (the authorization was revoked, expired or "
                "replaced): run `melisync connect` to authorize again; the old tokens are kept")
 
-RefreshGrant = Callable[[str], Awaitable[TokenSet]]
+RefreshGrant = Callable[[TokenSet], Awaitable[TokenSet]]
 
 # What Mercado Livre answers on a refresh token it will never accept again.
 DEAD_GRANT_ERRORS = frozenset({"invalid_grant", "invalid_token", "unauthorized_client", "unauthorized_application"})
@@ -49,12 +49,12 @@ class TokenKeeper:
         expires = self._tokens.expires_at.isoformat() if self._tokens else None
         return f"TokenKeeper(home={str(self._store.home)!r}, expires_at={expires!r})"
 
-    async def access_token(self) -> str:
-        """A token not about to expire (refreshing first if it is)."""
+    async def valid(self) -> TokenSet:
+        """A pair whose access token is not about to expire (refreshing first if it is)."""
         tokens = await self.current()
         if tokens.due_for_refresh(REFRESH_AHEAD_SECONDS):
-            tokens = await self.refresh(rejected=tokens.access_token)
-        return tokens.access_token
+            tokens = await self.refresh(rejected=tokens)
+        return tokens
 
     async def current(self) -> TokenSet:
         if self._tokens is None:
@@ -75,10 +75,10 @@ class TokenKeeper:
             await asyncio.to_thread(self._store.save_tokens, tokens)
             self._tokens = tokens
 
-    async def refresh(self, rejected: str) -> TokenSet:
-        """A pair newer than the one whose access token is `rejected`; refreshes only if nobody else has."""
+    async def refresh(self, rejected: TokenSet) -> TokenSet:
+        """A pair newer than `rejected` (refused or about to expire); refreshes only if nobody else has."""
         async with self._lock:
-            if self._tokens is not None and self._tokens.access_token != rejected:
+            if self._tokens is not None and self._tokens.access_token != rejected.access_token:
                 return self._tokens  # another coroutine of this process refreshed meanwhile
             lock = FileLock(str(self._lock_path), thread_local=False, mode=0o600)
             await _acquire(lock)
@@ -87,9 +87,10 @@ class TokenKeeper:
             finally:
                 lock.release()
 
-    async def _refresh_locked(self, rejected: str) -> TokenSet:
+    async def _refresh_locked(self, rejected: TokenSet) -> TokenSet:
         stored = await asyncio.to_thread(self._store.load_tokens)
-        if stored is not None and stored.access_token != rejected and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS):
+        if (stored is not None and stored.access_token != rejected.access_token
+                and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS)):
             log.info("using the token pair another process just refreshed")
             self._tokens = stored
             return stored
@@ -97,7 +98,7 @@ class TokenKeeper:
         if base is None or not base.refresh_token:
             raise ReauthorizationNeeded("there is no refresh token: run `melisync connect` to authorize again")
         try:
-            fresh = await self._refresh_grant(base.refresh_token)
+            fresh = await self._refresh_grant(base)
         except MeliApiError as exc:
             if exc.status in (400, 401, 403) and exc.error in DEAD_GRANT_ERRORS:
                 # Keep the tokens (for inspection); no retry loop: only the seller can fix this.
