@@ -64,6 +64,9 @@ def kind_of(request) -> str:
 
 async def timed_sync(config, state: SandboxState, kind: SyncKind) -> dict:
     """One sync applied without asking; the requests it sent, split at the moment the plan was ready."""
+    # Runs here follow each other within milliseconds, unlike cron's minutes: let the sandbox's token bucket
+    # (one second of requests) refill, so a run is not charged with the 429s its predecessor caused.
+    await asyncio.sleep(1.5)
     state.clear_log()
     marks = {}
 
