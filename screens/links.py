@@ -49,6 +49,17 @@ STATES: dict[str, tuple[str, str]] = {
     "not_writable": ("w", N_("not writ.")),
     "ignored": ("i", N_("ignored")),
 }
+# What each filter key does, for the help and the palette.
+FILTER_HELP = {
+    "linked": N_("Show linked rows"),
+    "no_reference": N_("Show rows without a reference code"),
+    "unknown_code": N_("Show codes the ERP does not know"),
+    "link_lost": N_("Show lost links (code changed)"),
+    "structure_mismatch": N_("Show structure mismatches (S8)"),
+    "not_writable": N_("Show rows whose stock cannot be written"),
+    "ignored": N_("Show ignored rows"),
+    "": N_("Show every row"),
+}
 STATE_STYLES = {
     "linked": "green", "no_reference": "yellow", "unknown_code": "yellow", "link_lost": "bold red",
     "structure_mismatch": "magenta", "not_writable": "cyan", "ignored": "dim",
@@ -147,9 +158,9 @@ class LinksScreen(BaseScreen):
     TITLE_TEXT = N_("Linked products")
     BINDINGS = [
         # The filter keys are on the screen's filter bar (with the counts), so not in the footer too.
-        *(Binding(key, f"filter('{state}')", label, id=f"links.filter.{state}", group=_FILTER, show=False)
-          for state, (key, label) in STATES.items()),
-        Binding("a", "filter('')", N_("all"), id="links.filter.all", group=_FILTER, show=False),
+        *(Binding(key, f"filter('{state}')", FILTER_HELP[state], id=f"links.filter.{state}", group=_FILTER,
+                  show=False) for state, (key, _label) in STATES.items()),
+        Binding("a", "filter('')", FILTER_HELP[""], id="links.filter.all", group=_FILTER, show=False),
         Binding("slash", "search", N_("Search"), id="links.search"),
         Binding("o", "sort", N_("Sort"), id="links.sort"),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -155,12 +156,13 @@ class SyncKindModal(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Sync what?"), classes="dialog-title")
-            text = Text()
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column(ratio=1)  # a long description wraps under itself, not under the key
             for key, _kind, description in KINDS:
-                text.append(f" {key} ", style="bold reverse")
-                text.append(f" {_(description)}\n")
-            text.append("\n" + _("You see the plan before anything is written. Esc cancels."), style="dim")
-            yield Static(text, classes="dialog-body")
+                grid.add_row(Text(f" {key} ", style="bold reverse"), Text(_(description)))
+            yield Static(grid, classes="dialog-body")
+            yield Static(_("You see the plan before anything is written. Esc cancels."), classes="dim")
 
     def action_choose(self, kind: str) -> None:
         self.dismiss(kind)
