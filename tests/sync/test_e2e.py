@@ -142,7 +142,14 @@ def test_order_seen_twice_decrements_once_and_stock_follows(live_home, live_sand
     assert state.item(listing(state, "Caneca Premium"))["available_quantity"] == 1
     assert state.item(caneca)["available_quantity"] == 1
     buyer = state.order(order["id"])["buyer"]["id"]
-    assert cli(capsys, "sync", "customers", "--yes")[0] == 0 and Catalog().customers()[buyer].doc_number
+    assert cli(capsys, "sync", "customers", "--yes")[0] == 0
+    customer = Catalog().customers()[buyer]
+    assert customer.doc_type == "CPF" and customer.doc_number and customer.city and customer.zip_code
+    # Cancelled after it was recorded: one compensating movement, and the listings get the units back.
+    state.cancel_order(order["id"])
+    for _ in range(2):
+        assert cli(capsys, "sync", "stock", "--yes")[0] == 0
+    assert Catalog().balance("CAN") == 4 and state.item(listing(state, "Caneca Premium"))["available_quantity"] == 4
 
 
 def test_usage_and_connection_exit_codes(live_home, capsys, monkeypatch):
@@ -236,3 +243,19 @@ def test_unlink_purge_removes_local_data(live_home, live_sandbox, capsys):
     assert (live_home.home / "meli.json").exists()
     code, out, _ = cli(capsys, "unlink", "--yes", "--purge")
     assert code == 0 and not (live_home.home / "meli.json").exists() and not (live_home.home / "erp.json").exists()
+
+
+def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(live_home, live_sandbox, capsys, tmp_path):
+    csv = tmp_path / "erp.csv"
+    csv.write_text(CSV, "utf-8")
+    cli(capsys, "erp", "import", str(csv))
+    state = live_sandbox.state
+    camiseta = listing(state, "Camiseta")
+    before = state.variation_ids(camiseta)
+    state.fail_next(1, status=405, path_prefix=f"/items/{camiseta}/variations/", method="PUT")
+    code, out, _ = cli(capsys, "sync", "stock", "--yes", "--json")
+    assert code == 0, out
+    [whole] = [r for r in state.requests_to(f"/items/{camiseta}", "PUT") if r.path == f"/items/{camiseta}"]
+    assert whole.body == {"variations": [{"id": before[0], "available_quantity": 5},
+                                         {"id": before[1], "available_quantity": 1}]}
+    assert state.variation_ids(camiseta) == before and state.deleted_variations == []
