@@ -558,6 +558,22 @@ class SyncWorkers:
         self._sync_cancel.set()
         self._publish_sync()
 
+    async def action_quit(self) -> None:
+        """`q` while a sync is being applied asks first, then stops it and leaves once it is journaled."""
+        if self.sync_state.phase != "applying":
+            await super().action_quit()
+            return
+        from screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._quit_after_sync = True
+                self.post_message(SyncCancelRequested())
+
+        body = _("A sync is being applied. Quit anyway? The writes under way finish, the rest are not made, "
+                 "and the run is journaled as cancelled before melisync closes.")
+        self.push_screen(ConfirmModal(_("Quit during a sync?"), body, yes=_("Quit")), answered)
+
     def on_sync_progress(self, message: SyncProgress) -> None:
         state = self.sync_state
         if not state.busy:
@@ -586,6 +602,9 @@ class SyncWorkers:
         self.links_signal.publish("")
         if hasattr(self, "refresh_status"):
             self.refresh_status()
+        if getattr(self, "_quit_after_sync", False):
+            self.exit()
+            return
         if result is None:
             return  # the worker failed: the App's error handler says why
         self.notify(escape(sync_summary(result)), title=_("Sync finished"),

@@ -168,6 +168,11 @@ PT_BR = {
         "Cancelando: as gravações em curso terminam, as demais não são feitas…",
     "A sync is already under way; wait for it to end.": "Já há uma sincronização em andamento; aguarde o fim.",
     "Sync finished": "Sincronização terminada",
+    "Quit during a sync?": "Sair durante uma sincronização?",
+    "A sync is being applied. Quit anyway? The writes under way finish, the rest are not made, and the run is "
+    "journaled as cancelled before melisync closes.":
+        "Uma sincronização está sendo aplicada. Sair mesmo assim? As gravações em curso terminam, as demais não "
+        "são feitas, e a execução fica registrada como cancelada antes de o melisync fechar.",
     "Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.":
         "Execução {run_id} ({kind}) {status}: {done} feitas, {failed} com falha, {skipped} puladas, "
         "{unchanged} sem mudança.",

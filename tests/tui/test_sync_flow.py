@@ -179,3 +179,23 @@ async def test_a_plan_that_cannot_be_made_is_explained_and_nothing_is_left_runni
         run = Journal(home=demo_home.home).last_run()
         assert run["status"] != "running"
     assert sandbox_state.writes() == []
+
+
+async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journaled(
+        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    held = HeldWrites(asgi_transport)
+    app = make_sync_app(transport=held, concurrency=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await plan_sync(app, pilot, "s")
+        await pilot.press("a", "y")
+        await wait_until(app, pilot, held.first_write.is_set, "the first write to start")
+        await pilot.press("q")
+        await settle_ui(pilot)
+        assert isinstance(app.screen, ConfirmModal) and app.is_running
+        await pilot.press("y")
+        await settle_ui(pilot)
+        assert app.sync_state.cancel_requested and app.is_running  # still waiting for the writes under way
+        held.release.set()
+        await wait_until(app, pilot, lambda: not app.is_running, "the app to close")
+    assert Journal(home=demo_home.home).last_run("stock")["status"] == CANCELLED
