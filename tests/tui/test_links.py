@@ -161,3 +161,20 @@ def test_cells_show_titles_and_codes_as_typed():
     link = Link("MLB1", None, LinkState.LINKED, "A[1]", "A[1]", title="Kit [b]Promo[/b] [red]", erp_stock=3, ml_stock=1)
     cells = [cell.plain for cell in row_cells(link)]
     assert "Kit [b]Promo[/b] [red]" in cells and "A[1]" in cells and "+2" in cells
+
+
+async def test_clicking_a_header_sorts_by_it_and_again_reverses(make_sync_app, demo_home):
+    links = seed_links(demo_home.home, 60)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        table = screen.query_one(PagedTable)
+        x = sum(column.get_render_width(table) for column in table.ordered_columns[:3]) + 2  # "ERP code"
+        await pilot.click(PagedTable, offset=(x, 0))
+        await settle(app, pilot)
+        assert screen.query_state.sort == "erp_code" and not screen.query_state.descending
+        codes = [l.erp_code for l in screen.rows if l.erp_code]
+        assert codes == sorted(l.erp_code for l in links if l.erp_code)
+        await pilot.click(PagedTable, offset=(x, 0))
+        await settle(app, pilot)
+        assert screen.query_state.descending
