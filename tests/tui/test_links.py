@@ -178,3 +178,23 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(make_sync_app, d
         await pilot.click(PagedTable, offset=(x, 0))
         await settle(app, pilot)
         assert screen.query_state.descending
+
+
+async def test_accepting_a_lost_links_new_code_is_asked_then_remembered(make_sync_app, demo_home, sandbox_state):
+    seed_links(demo_home.home, 30)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        lost = screen.current_link()
+        assert lost.state == LinkState.LINK_LOST
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Accept the new reference code?" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+    # The next sync links the row by its current code instead of reporting it lost (S6, on purpose).
+    assert lost.key not in {link.key for link in LinkRepository(home=demo_home.home).previous()}
+    assert sandbox_state.writes() == []
