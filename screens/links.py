@@ -39,7 +39,7 @@ from services.i18n import N_, _
 
 PAGE = 100  # rows in the table at once
 
-# state value -> (filter key, short label for the table, label for the filter bar)
+# state value -> (filter key, short label for the table and the filter bar)
 STATES: dict[str, tuple[str, str]] = {
     "linked": ("l", N_("linked")),
     "no_reference": ("n", N_("no ref.")),
@@ -222,6 +222,11 @@ class LinksScreen(BaseScreen):
         if message.serial != self._serial:
             return  # a newer query is on its way
         page = message.page
+        if not page.rows and self.query_state.offset and page.total:
+            # The rows after this offset went away (ignored, synced): show the last page there is.
+            self.query_state = replace(self.query_state, offset=(page.total - 1) // PAGE * PAGE)
+            self.reload(cursor=PAGE - 1)
+            return
         self.shown_serial = message.serial
         self.rows, self.total, self.counts = list(page.rows), page.total, dict(page.counts)
         self.loaded = True
