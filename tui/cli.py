@@ -11,9 +11,11 @@ import argparse
 import asyncio
 import importlib
 import inspect
+import os
 import sys
 
 from services.errors import MelisyncError
+from services.i18n import set_language
 
 COMMANDS = ("demo", "sandbox", "config", "connect", "status", "erp", "links", "sync", "log", "unlink")
 
@@ -37,9 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         func = importlib.import_module("tui.commands.tui").run
     try:
+        set_language(args.lang)  # one language for every command's output, TUI or not
         result = func(args)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
         return int(result or 0)
     except MelisyncError as exc:
         print(f"melisync: {exc}", file=sys.stderr)
@@ -47,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("melisync: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `melisync log | head`: the reader left; that is not an error worth a traceback.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
