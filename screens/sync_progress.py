@@ -74,7 +74,7 @@ class SyncProgressScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_sync":
             state = self.app.sync_state
-            return (state.phase == "applying" and not state.cancel_requested) or None
+            return (state.phase in ("planning", "applying") and not state.cancel_requested) or None
         return True
 
     def action_cancel_sync(self) -> None:

@@ -458,6 +458,7 @@ class SyncWorkers:
             self.notify(_("A sync is already under way; wait for it to end."), severity="warning")
             return
         self._sync_state = SyncState(phase="planning", kind=message.kind, message=_("Reading listings…"))
+        self._sync_cancel = threading.Event()
         self._publish_sync()
         from screens.sync_progress import SyncProgressScreen
 
@@ -485,8 +486,14 @@ class SyncWorkers:
     @work(thread=True, group="sync-plan", exclusive=True, exit_on_error=False,
           description=N_("Computing the sync plan"))
     def _plan_sync(self, kind: str) -> None:
+        worker, stop = get_current_worker(), self._sync_cancel
         try:
-            prepared = asyncio.run(self.sync_services.plan(kind, self._events("reading")))
+            prepared = asyncio.run(_stoppable(self.sync_services.plan(kind, self._events("reading")),
+                                              lambda: stop.is_set() or worker.is_cancelled))
+        except asyncio.CancelledError:
+            # Planning only reads: stopping it is safe at any point (the engine journals the run cancelled).
+            self.post_message(SyncFinished(None))
+            return
         except BaseException:
             self.post_message(SyncFinished(None))
             raise
@@ -551,10 +558,11 @@ class SyncWorkers:
 
     def on_sync_cancel_requested(self, message: SyncCancelRequested) -> None:
         state = self.sync_state
-        if state.phase != "applying" or state.cancel_requested:
+        if state.phase not in ("planning", "applying") or state.cancel_requested:
             return
         state.cancel_requested = True
-        state.message = _("Cancelling: the writes under way finish, the rest are not made…")
+        state.message = _("Cancelling: the writes under way finish, the rest are not made…") \
+            if state.phase == "applying" else _("Cancelling: nothing was written.")
         self._sync_cancel.set()
         self._publish_sync()
 
@@ -593,6 +601,7 @@ class SyncWorkers:
 
         result = message.result
         kind = self.sync_state.kind
+        cancelled_plan = self.sync_state.phase == "planning" and self.sync_state.cancel_requested
         self._sync_state = SyncState(phase="finished" if result else "idle", kind=kind, result=result,
                                      run_id=result.run_id if result else None,
                                      counts=result.counts if result else {})
@@ -606,7 +615,9 @@ class SyncWorkers:
             self.exit()
             return
         if result is None:
-            return  # the worker failed: the App's error handler says why
+            if cancelled_plan:
+                self.notify(_("Sync cancelled while planning: nothing was written."), severity="warning")
+            return  # otherwise the worker failed: the App's error handler says why
         self.notify(escape(sync_summary(result)), title=_("Sync finished"),
                     severity="information" if result.ok else "warning", timeout=10)
 
@@ -630,6 +641,16 @@ class SyncWorkers:
         run, actions = self.sync_services.run_detail(run_id)
         if _still_wanted():
             reply_to.post_message(RunDetailLoaded(run, actions))
+
+
+async def _stoppable(coroutine, stop):
+    """Run `coroutine`, cancelling it as soon as `stop()` is true (checked ten times a second)."""
+    task = asyncio.ensure_future(coroutine)
+    while not task.done():
+        if stop():
+            task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    return task.result()
 
 
 def sync_summary(result) -> str:

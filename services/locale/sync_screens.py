@@ -168,6 +168,9 @@ PT_BR = {
         "Cancelando: as gravações em curso terminam, as demais não são feitas…",
     "A sync is already under way; wait for it to end.": "Já há uma sincronização em andamento; aguarde o fim.",
     "Sync finished": "Sincronização terminada",
+    "Cancelling: nothing was written.": "Cancelando: nada foi gravado.",
+    "Sync cancelled while planning: nothing was written.":
+        "Sincronização cancelada durante o plano: nada foi gravado.",
     "Quit during a sync?": "Sair durante uma sincronização?",
     "A sync is being applied. Quit anyway? The writes under way finish, the rest are not made, and the run is "
     "journaled as cancelled before melisync closes.":

@@ -113,15 +113,15 @@ async def settle_ui(pilot) -> None:
 
 
 class HeldWrites(httpx.AsyncBaseTransport):
-    """The sandbox, except that the first write waits until the test lets it through."""
+    """The sandbox, except that requests of `method` (writes by default) wait until the test lets them through."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport):
-        self.inner = inner
-        self.first_write = threading.Event()
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str = "PUT", path: str = "/"):
+        self.inner, self.method, self.path = inner, method, path
+        self.first_write = threading.Event()  # the first held request arrived
         self.release = threading.Event()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PUT":
+        if request.method == self.method and request.url.path.startswith(self.path):
             self.first_write.set()
             await asyncio.to_thread(self.release.wait, 30)
         return await self.inner.handle_async_request(request)
@@ -199,3 +199,23 @@ async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journale
         held.release.set()
         await wait_until(app, pilot, lambda: not app.is_running, "the app to close")
     assert Journal(home=demo_home.home).last_run("stock")["status"] == CANCELLED
+
+
+async def test_cancel_while_planning_stops_reading_and_writes_nothing(
+        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    held = HeldWrites(asgi_transport, method="GET", path="/items")  # reading the listings' details
+    app = make_sync_app(transport=held)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "S", "s")
+        await wait_until(app, pilot, held.first_write.is_set, "the plan to start reading listings")
+        assert isinstance(app.screen, SyncProgressScreen) and app.sync_state.phase == "planning"
+        await pilot.press("c")
+        await settle_ui(pilot)
+        assert "nothing was written" in screen_text(app)
+        held.release.set()
+        await wait_until(app, pilot, lambda: app.sync_state.phase == "idle", "the plan to stop")
+        assert not isinstance(app.screen, (SyncPlanScreen, SyncProgressScreen))
+        assert any("cancelled while planning" in n.message for n in app._notifications)
+    assert Journal(home=demo_home.home).last_run("stock", applied=False)["status"] == CANCELLED
+    assert sandbox_state.writes() == []
