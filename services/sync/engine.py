@@ -29,9 +29,11 @@ from services.sync import events
 from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
-from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES
+from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
+from services.sync.stock import plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
 
 # Runs this process is planning or applying right now (a `running` run of this process not in here was
@@ -259,6 +261,8 @@ class SyncEngine:
                     for name, step in CURSORS.items():
                         if step in STEPS[prepared.kind]:
                             self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
+            if status != CANCELLED and prepared.orders_until is not None and "stock" in STEPS[prepared.kind]:
+                actions = await self._late_sales(prepared, actions, progress)
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
             if stock and status != CANCELLED:
                 writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
@@ -277,6 +281,43 @@ class SyncEngine:
         if status != CANCELLED and (progress.errors or any(a.status == ActionStatus.FAILED for a in actions)):
             status = FAILED
         return self._close(prepared, actions, progress, status)
+
+    async def _late_sales(self, prepared: Prepared, actions: list[Action], progress: "_Progress") -> list[Action]:
+        """Sales (and cancellations) that reached Mercado Livre after the plan was made: recorded through the
+        same idempotent path, and the targets of the codes they moved recomputed against the fresh ERP
+        balance and the live listing (read again now), so the push does not put sold units back on sale."""
+        wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
+        orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
+        links = {link.key: link for link in prepared.links}
+        moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None)
+        late = new_movements(moves, {a.key for a in actions if a.key})
+        if not late:
+            return actions
+        todo = [a for a in late if a.status == ActionStatus.PLANNED]
+        results = (apply_erp_actions(self.catalog, todo) if todo else []) + [a for a in late if a.status != ActionStatus.PLANNED]
+        progress.total += len(results)
+        for result in results:
+            progress.finished(result)
+        progress.flush()
+        actions = actions + results
+        recorded = [a for a in results if a.status == ActionStatus.DONE]
+        order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
+        note = f"{len(late)} sale(s) or cancellation(s) arrived after the plan was made (order(s) {order_ids})"
+        codes = {a.erp_code for a in recorded if a.erp_code}
+        if codes:
+            rows = affected_links(prepared.links, codes)
+            ids = list(dict.fromkeys(link.listing_id for link in rows))
+            live = {listing.id: listing for listing in await self.client.listings(ids)} if ids else {}
+            prepared.listings.update(live)
+            fresh, _ = self._plan_stock(with_live_stock(rows, live), self.catalog.balances(), prepared.snapshot)
+            why = f"sale(s) recorded after the plan was made (order(s) {order_ids})"
+            actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
+            note += f": {len(recorded)} recorded in the ERP, {changed} stock target(s) recomputed"
+        prepared.plan.notes.append(note)
+        return actions
+
+    def _plan_stock(self, links: list[Link], balances, snapshot: Snapshot) -> tuple[list[Action], int]:
+        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags)
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
         why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"

@@ -1,0 +1,79 @@
+"""A sale that reaches Mercado Livre while the operator looks at the plan is recorded before the stock
+writes, and the targets it moved are recomputed: the push never puts a sold unit back on sale."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.state import SandboxState
+from services.store.journal import FINISHED, Journal
+from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from tests.fixtures.sync import seed_erp
+
+
+@pytest.fixture
+def sandbox_state() -> SandboxState:
+    state = SandboxState(listings=0, seed=0)
+    state.add_listing("Caneca", quantity=9, sku="CAN")
+    state.add_listing("Caneca premium", quantity=7, sku="CAN", listing_type="gold_pro")
+    state.add_listing("Prato", quantity=4, sku="PRA")
+    return state
+
+
+async def first_sync(make_engine):
+    engine = make_engine()
+    result = await engine.apply(await engine.plan(SyncKind.STOCK))
+    assert result.status == FINISHED, result.errors
+
+
+async def test_a_sale_between_plan_and_apply_is_recorded_once_and_not_re_inflated(sandbox_state, make_engine):
+    catalog = seed_erp({"CAN": 9, "PRA": 4})
+    caneca, premium, prato = sandbox_state.listing_ids()
+    sandbox_state.set_stock(premium, 9)
+    await first_sync(make_engine)  # stores the orders cursor; everything already right
+    catalog = seed_erp({"CAN": -2})  # a count: 7 left in the ERP
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    assert {(a.item_id, a.to) for a in prepared.plan.to_apply} == {(caneca, 7), (premium, 7)}
+    order = sandbox_state.create_order(caneca, quantity=2)  # while the operator reads the plan
+    assert sandbox_state.item(caneca)["available_quantity"] == 7
+    sandbox_state.clear_log()
+    result = await engine.apply(prepared)
+    assert result.status == FINISHED, result.errors
+    assert catalog.balance("CAN") == 5
+    assert sandbox_state.item(caneca)["available_quantity"] == 5  # not 7: the sold units stay sold
+    assert sandbox_state.item(premium)["available_quantity"] == 5
+    [sale] = [a for a in result.actions if a.kind == K.SALE]
+    assert (sale.status, sale.key, sale.from_, sale.to) == (St.DONE, f"sale:{order['id']}:{caneca}:-", 7, 5)
+    assert "after the plan" in sale.reason
+    writes = {a.item_id: a for a in result.actions if a.kind == K.STOCK}
+    assert (writes[caneca].from_, writes[caneca].to, writes[caneca].status) == (7, 5, St.DONE)
+    assert "target changed from the plan (9 -> 7)" in writes[caneca].reason
+    assert any(str(order["id"]) in n and "recomputed" in n for n in result.notes)
+    journaled = {(a["item_id"], a["kind"]): a for a in Journal().actions(result.run_id)}
+    assert "target changed" in journaled[(caneca, "stock")]["reason"]
+    assert journaled[(caneca, "sale")]["status"] == "done"
+    # The next sync reads the same order again: recorded once, nothing written.
+    sandbox_state.clear_log()
+    again = await make_engine().apply(await make_engine().plan(SyncKind.STOCK))
+    assert again.status == FINISHED and [a for a in again.actions if a.kind == K.SALE] == []
+    assert len([m for m in catalog.movements("CAN") if m.kind == "sale"]) == 1 and catalog.balance("CAN") == 5
+    assert sandbox_state.writes() == []
+
+
+async def test_a_late_sale_on_a_row_the_plan_left_alone_writes_its_twin(sandbox_state, make_engine):
+    catalog = seed_erp({"CAN": 9, "PRA": 4})
+    caneca, premium, prato = sandbox_state.listing_ids()
+    sandbox_state.set_stock(premium, 9)
+    await first_sync(make_engine)
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    assert prepared.plan.to_apply == []
+    sandbox_state.create_order(caneca, quantity=1)
+    result = await engine.apply(prepared)
+    assert result.status == FINISHED, result.errors
+    assert catalog.balance("CAN") == 8
+    [write] = [a for a in result.actions if a.kind == K.STOCK and a.status == St.DONE]
+    assert (write.item_id, write.from_, write.to) == (premium, 9, 8) and "not in the plan" in write.reason
+    assert sandbox_state.item(caneca)["available_quantity"] == 8
+    assert [r.path for r in sandbox_state.requests_to("/items/", "PUT")] == [f"/items/{premium}"]
