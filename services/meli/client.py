@@ -20,8 +20,8 @@ from services.connection import load_connection, update_connection
 from services.errors import BadInput, OperationFailed, ReauthorizationNeeded
 from services.meli import parse
 from services.meli.errors import MeliApiError
-from services.meli.models import Account, BillingInfo, Listing, Order
-from services.meli.throttle import RETRYABLE_STATUS, RateLimiter, RetryPolicy, Sleep
+from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
+from services.meli.throttle import RETRYABLE_STATUS, RateLimiter, RetryPolicy, Sleep, WindowLimiter
 from services.meli.tokens import TokenKeeper
 from services.secrets import Hidden, SecretStore, TokenSet
 
@@ -35,6 +35,8 @@ SCAN_PAGE = 100  # ml-api.md §3: at most 100 ids per search page
 ORDERS_PAGE = 50  # ml-api.md §8.1: limit <= 51
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
+UP_STOCK_RPM = 100  # ml-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
+STALE_VERSION_RETRIES = 3  # a 409 on the warehouse stock PUT: read the stock (and x-version) again, this often
 
 Progress = Callable[[int, int], None]
 
@@ -85,6 +87,7 @@ class MeliClient:
         self._slots = asyncio.Semaphore(max(1, int(config.concurrency)))
         self._tokens = TokenKeeper(self.store, self._refresh_grant)
         self._user_id: int | None = None
+        self._up_stock_limiter = WindowLimiter(UP_STOCK_RPM, 60.0, sleep=sleep)
 
     def __repr__(self) -> str:
         return f"MeliClient(api_url={self.config.api_url!r}, home={str(self.config.home)!r})"
@@ -219,6 +222,44 @@ class MeliClient:
         """`PUT /items/{id}/variations/{variation_id}` (ml-api.md §6.4): touches that variation only."""
         return await self._json("PUT", f"/items/{item_id}/variations/{variation_id}", json=body)
 
+    # -- multi-origin stock (sellers tagged warehouse_management, ml-api.md §6.5) ----------------------
+
+    async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]:
+        """`GET /user-products/{id}/stock`: its locations and the `x-version` a write must carry."""
+        response = await self._request("GET", f"/user-products/{user_product_id}/stock",
+                                       limiter=self._up_stock_limiter)
+        return parse.user_product_stock(_body(response) or {}, user_product_id), _version(response)
+
+    async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
+                                         x_version: int | None) -> tuple[UserProductStock, int | None]:
+        """`PUT /user-products/{id}/stock/type/seller_warehouse` with `x-version`: sets these warehouses'
+        quantities (absolute). A 409 means the version moved (a sale, another tool): the stock is read
+        again and the same quantities sent with the new version, a bounded number of times."""
+        path = f"/user-products/{user_product_id}/stock/type/seller_warehouse"
+        body = {"locations": [{"store_id": l.store_id, "network_node_id": l.network_node_id, "quantity": l.quantity}
+                              for l in locations]}
+        tries = 0
+        while True:
+            try:
+                response = await self._request("PUT", path, json=body, headers={"x-version": str(x_version or "")},
+                                               retry_statuses=RETRYABLE_STATUS - {409},
+                                               limiter=self._up_stock_limiter)
+            except MeliApiError as exc:
+                if exc.status != 409 or tries >= STALE_VERSION_RETRIES:
+                    raise
+                tries += 1
+                log.info("%s: x-version %s is stale; reading it again (%d/%d)", path, x_version, tries,
+                         STALE_VERSION_RETRIES)
+                _, x_version = await self.user_product_stock(user_product_id)
+                continue
+            return parse.user_product_stock(_body(response) or {}, user_product_id), _version(response)
+
+    async def stock_locations(self) -> list[Warehouse]:
+        """The seller's warehouses (`GET /users/{id}/stores/search?tags=stock_location`)."""
+        payload = await self._json("GET", f"/users/{await self.user_id()}/stores/search",
+                                   params={"tags": "stock_location"})
+        return parse.warehouses(payload if isinstance(payload, dict) else {})
+
     # -- orders and buyers ---------------------------------------------------------------------------
 
     async def orders(self, updated_from: datetime | None = None, updated_to: datetime | None = None,
@@ -334,7 +375,9 @@ class MeliClient:
             raise OperationFailed(f"Mercado Livre sent something that is not JSON ({method} {path})") from None
 
     async def _request(self, method: str, path: str, *, params: dict | None = None, json: object = None,
-                       data: Hidden | None = None, auth: bool = True) -> httpx.Response:
+                       data: Hidden | None = None, auth: bool = True, headers: dict | None = None,
+                       retry_statuses: frozenset[int] = RETRYABLE_STATUS,
+                       limiter: WindowLimiter | None = None) -> httpx.Response:
         """Send with auth, rate limit and concurrency bound; 401 -> one refresh + one retry;
         429/409/5xx/network -> bounded retries with backoff (Retry-After honoured).
 
@@ -346,9 +389,11 @@ class MeliClient:
         while True:
             tokens = await self._tokens.valid() if auth else None
             await self._limiter.acquire()
+            if limiter is not None:  # a resource with its own limit (the 100 RPM of user-product stock)
+                await limiter.acquire()
             try:
                 async with self._slots:
-                    request = self._http.build_request(method, path, params=params, json=json,
+                    request = self._http.build_request(method, path, params=params, json=json, headers=headers,
                                                        data=data.value if data is not None else None)
                     response = await self._http.send(
                         request, auth=_Bearer(tokens) if tokens is not None else httpx.USE_CLIENT_DEFAULT)
@@ -378,7 +423,7 @@ class MeliClient:
                 await self._tokens.refresh(rejected=tokens)
                 refreshed = True
                 continue
-            if status in RETRYABLE_STATUS and retries < self._retry.attempts:
+            if status in retry_statuses and retries < self._retry.attempts:
                 retries += 1
                 delay = self._retry.delay(retries, response.headers.get("Retry-After"))
                 log.warning("%s answered %s; retry %d/%d in %.1fs", where, status, retries, self._retry.attempts,
@@ -441,6 +486,14 @@ def _body(response: httpx.Response) -> object:
         return response.json()
     except ValueError:
         return response.text[:300]
+
+
+def _version(response: httpx.Response) -> int | None:
+    value = response.headers.get("x-version")
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def _floor_hour(moment: datetime) -> datetime:

@@ -130,3 +130,34 @@ class BillingInfo:
     doc_type: str | None  # CPF, CNPJ, RG
     doc_number: str | None
     address: Address = field(default_factory=Address)
+
+
+@dataclass(frozen=True)
+class StockLocation:
+    """One place a user product's stock is kept (`GET /user-products/{id}/stock`, ml-api.md §6.5):
+    `seller_warehouse` (with its store), `meli_facility` (Full: never written) or `selling_address`."""
+
+    type: str
+    quantity: int
+    store_id: str | None = None
+    network_node_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UserProductStock:
+    """The stock of one user product, per location."""
+
+    user_product_id: str
+    locations: tuple[StockLocation, ...] = ()
+
+    def warehouse(self, store_id: str) -> StockLocation | None:
+        return next((l for l in self.locations if l.type == "seller_warehouse" and l.store_id == store_id), None)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A seller's own warehouse (`GET /users/{id}/stores/search?tags=stock_location`)."""
+
+    store_id: str
+    network_node_id: str | None = None
+    description: str = ""

@@ -18,7 +18,10 @@ from services.meli.models import (
     Listing,
     Order,
     OrderItem,
+    StockLocation,
+    UserProductStock,
     Variation,
+    Warehouse,
 )
 
 
@@ -179,6 +182,24 @@ def billing_info(payload: dict) -> BillingInfo:
             country=_text(_name(country)),
         ),
     )
+
+
+def user_product_stock(payload: dict, user_product_id: str) -> UserProductStock:
+    """`GET /user-products/{id}/stock` -> its locations (a quantity ML left out reads as 0)."""
+    payload = payload if isinstance(payload, dict) else {}
+    locations = tuple(
+        StockLocation(type=str(loc.get("type") or ""), quantity=_int(loc.get("quantity")) or 0,
+                      store_id=_text(loc.get("store_id")), network_node_id=_text(loc.get("network_node_id")))
+        for loc in payload.get("locations") or () if isinstance(loc, dict))
+    return UserProductStock(user_product_id=str(payload.get("id") or user_product_id), locations=locations)
+
+
+def warehouses(payload: dict) -> list[Warehouse]:
+    """`GET /users/{id}/stores/search?tags=stock_location` -> the seller's warehouses."""
+    payload = payload if isinstance(payload, dict) else {}
+    return [Warehouse(store_id=str(store["id"]), network_node_id=_text(store.get("network_node_id")),
+                      description=_text(store.get("description")) or "")
+            for store in payload.get("results") or () if isinstance(store, dict) and store.get("id") is not None]
 
 
 def _name(value: object) -> object:

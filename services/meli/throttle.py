@@ -76,3 +76,25 @@ class RateLimiter:
                     self._tokens -= 1
                     return
                 await self._sleep((1 - self._tokens) / self.rate)
+
+
+class WindowLimiter:
+    """At most `calls` requests in any `period` seconds (a resource's "N requests per minute", such as the
+    100 RPM of `/user-products/{id}/stock`): bursts go through at once, the call over the limit waits."""
+
+    def __init__(self, calls: int, period: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep):
+        self.calls, self.period = int(calls), float(period)
+        self._clock, self._sleep = clock, sleep
+        self._sent: list[float] = []
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._sent = [t for t in self._sent if t > now - self.period]
+                if len(self._sent) < self.calls:
+                    self._sent.append(now)
+                    return
+                await self._sleep(self._sent[0] + self.period - now)
