@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from screens.reference_code import ReferenceCodeModal
 from screens.sync_logs import RunDetailScreen
 from screens.sync_plan import SyncKindModal, SyncPlanScreen
 from screens.sync_progress import SyncProgressScreen
@@ -171,3 +172,11 @@ def test_sync_progress_screen(snap_compare, make_app, size):
 def test_sync_kind_modal(snap_compare, make_app):
     app, _ = make_app(CONNECTED)
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before("4", "S"))
+
+
+@SIZES
+def test_reference_code_modal(snap_compare, make_app, melisync_home, size):
+    lost = next(l for l in seed_links(melisync_home, 30) if l.state == LinkState.LINK_LOST)
+    app, _ = make_app(CONNECTED)
+    steps = over_logs(lambda: ReferenceCodeModal(lost, lost.erp_code))
+    assert snap_compare(app, terminal_size=size, run_before=steps)
