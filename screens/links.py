@@ -33,7 +33,7 @@ from screens.sync_messages import (
     ReferenceCodePreviewRequested,
     ReferenceCodeWriteRequested,
 )
-from screens.sync_plan import open_sync
+from screens.sync_plan import open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
@@ -425,3 +425,7 @@ class LinksScreen(BaseScreen):
 
     def action_sync(self) -> None:
         open_sync(self.app)
+
+    def palette_commands(self):
+        yield from super().palette_commands()
+        yield from sync_commands(self.app)

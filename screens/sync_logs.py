@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
-from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync
+from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
 from services.i18n import N_, _
 
@@ -169,6 +169,10 @@ class SyncLogsScreen(BaseScreen):
 
     def action_sync(self) -> None:
         open_sync(self.app)
+
+    def palette_commands(self):
+        yield from super().palette_commands()
+        yield from sync_commands(self.app)
 
 
 class RunDetailScreen(BaseScreen):

@@ -132,6 +132,12 @@ class ActionDetail(Static):
         self.update(table.detail())
 
 
+def sync_commands(app):
+    """Palette commands that plan a sync of each kind straight away (the plan still comes first)."""
+    for _key, kind, description in KINDS:
+        yield (_("Sync: {kind}", kind=_(kind)), _(description), lambda kind=kind: app.post_message(SyncRequested(kind)))
+
+
 def open_sync(app) -> None:
     """`S` on any screen: choose a sync, or show the one under way."""
     state = app.sync_state

@@ -109,6 +109,7 @@ PT_BR = {
     "Nothing to convert: there is no structure mismatch.": "Nada a converter: a estrutura não diverge.",
     # sync: choose, plan, progress
     "Sync what?": "Sincronizar o quê?",
+    "Sync: {kind}": "Sincronizar: {kind}",
     "Products: listings whose code the ERP lacks become ERP products (S5)":
         "Produtos: anúncios cujo código falta no ERP viram produtos do ERP (S5)",
     "Stock: record new sales, then send ERP stock to Mercado Livre (S4)":

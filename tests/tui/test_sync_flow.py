@@ -219,3 +219,24 @@ async def test_cancel_while_planning_stops_reading_and_writes_nothing(
         assert any("cancelled while planning" in n.message for n in app._notifications)
     assert Journal(home=demo_home.home).last_run("stock", applied=False)["status"] == CANCELLED
     assert sandbox_state.writes() == []
+
+
+async def test_the_palette_plans_a_sync_of_a_kind(make_sync_app, sandbox_state):
+    from tests.fixtures.tui_sync import type_text
+    from tui.app import ScreenCommands
+
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        titles = [title for title, _help, _cb in ScreenCommands(app.screen)._commands()]
+        assert {"Sync: products", "Sync: stock", "Sync: customers", "Sync: all"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "sync: stock")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, SyncPlanScreen), "the plan screen")
+        assert app.screen.prepared.kind.value == "stock"
+    assert sandbox_state.writes() == []
