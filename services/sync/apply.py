@@ -7,6 +7,11 @@ read-modify-write of the whole `variations` array, built from the LIVE listing w
 variation id and only `id` + `available_quantity` (ml-api.md §6.3). Nothing here creates, deletes or
 recreates a variation. Every written listing is read back (multiget, 20 at a time): a quantity that
 did not stick, or a variation set that changed, is an error of the run.
+
+Multi-origin sellers (`warehouse_management`, route `warehouse`): PUT /items is accepted and ignored for
+them, so each user product's quantity in the chosen seller warehouse is written with
+`PUT /user-products/{id}/stock/type/seller_warehouse` and the current `x-version`, once per user product,
+and read back with the stock GET (a quantity that did not stick is an error of the run).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Protocol
 from services.errors import MelisyncError, NotConnected
 from services.linking import ML_REFUSED
 from services.meli.errors import MeliApiError
-from services.meli.models import Listing
+from services.meli.models import Listing, StockLocation, UserProductStock
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 # ML's words for stock it will never take through /items (Full, ml-api.md §6.5): skip, don't retry.
@@ -27,6 +32,7 @@ NOT_MODIFIABLE = "not_modifiable"
 # Answers to the per-variation endpoint that mean "use the variations array instead" (§6.4 is undocumented).
 FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
 READ_BACK_BATCH = 20  # written listings read back per multiget (its maximum)
+WAREHOUSE_ROUTE = "warehouse"  # multi-origin sellers: the user product's seller_warehouse stock (x-version)
 
 
 class MeliWriter(Protocol):
@@ -34,6 +40,9 @@ class MeliWriter(Protocol):
     async def put_variation(self, item_id: str, variation_id: int, body: dict) -> dict: ...
     async def listing(self, item_id: str) -> Listing: ...
     async def listings(self, ids: list[str], *, failures: list | None = None) -> list[Listing]: ...
+    async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]: ...
+    async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
+                                         x_version: int | None) -> tuple[UserProductStock, int | None]: ...
 
 
 class NetworkDown(MelisyncError):
@@ -62,11 +71,14 @@ class StockWriter:
         """
         by_item: dict[str, list[int]] = {}
         followers: list[int] = []  # listings sharing a user product's stock with one written before them
+        warehouse: list[int] = []  # multi-origin sellers: written and read back through the user product's stock
         for index, action in enumerate(actions):
             if action.kind != ActionKind.STOCK or action.status != ActionStatus.PLANNED:
                 raise ValueError(f"not a planned stock action: {action}")
             if action.data.get("follows"):
                 followers.append(index)
+            elif action.data.get("route") == WAREHOUSE_ROUTE:
+                warehouse.append(index)
             else:
                 by_item.setdefault(action.item_id, []).append(index)
         results: list[Action | None] = [None] * len(actions)
@@ -100,12 +112,33 @@ class StockWriter:
                 del ready[:READ_BACK_BATCH]
                 await verify(batch)
 
-        await asyncio.gather(*(one(item, idx) for item, idx in by_item.items()))
+        async def through_warehouse(index: int) -> None:
+            async with gate:
+                if stop or self.cancelled():
+                    why = "not attempted: the run was cancelled" if not stop else f"not attempted: {stop[0]}"
+                    results[index] = actions[index].skipped(why)
+                else:
+                    self.on_start(actions[index])
+                    try:
+                        results[index] = await self._write_warehouse(actions[index])
+                    except (NetworkDown, NotConnected) as exc:
+                        stop.append(exc)
+                        results[index] = actions[index].failed(str(exc))
+            self.on_done(results[index])
+
+        await asyncio.gather(*(one(item, idx) for item, idx in by_item.items()),
+                             *(through_warehouse(i) for i in warehouse))
         if ready:
             await verify(list(ready))
         if followers:
             led = {actions[i].link_key: results[i] for i in range(len(actions)) if results[i] is not None}
-            await verify([([i], [_follow(actions[i], led.get(actions[i].data["follows"]))]) for i in followers])
+            follow = [(i, _follow(actions[i], led.get(actions[i].data["follows"]))) for i in followers]
+            # Siblings of a warehouse write were read back with it (one stock per user product, one GET).
+            for i, result in follow:
+                if actions[i].data.get("route") == WAREHOUSE_ROUTE:
+                    results[i] = result
+                    self.on_done(result)
+            await verify([([i], [result]) for i, result in follow if actions[i].data.get("route") != WAREHOUSE_ROUTE])
         if stop and isinstance(stop[0], NotConnected):
             raise stop[0]
         return [r for r in results if r is not None]
@@ -168,6 +201,41 @@ class StockWriter:
             return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
         note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
         return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
+
+    async def _write_warehouse(self, action: Action) -> Action:
+        """One user product's quantity in the chosen seller_warehouse (x-version from a fresh read; a stale one
+        is read again by the client), then read back through the same stock GET: Mercado Livre answering 200
+        and keeping another quantity is an error of the run. Full (`meli_facility`) stock is never written."""
+        up, store = action.data["user_product_id"], action.data["store_id"]
+        try:
+            stock, version = await self._guard(self.client.user_product_stock(up))
+        except MeliApiError as exc:
+            return action.failed(f"could not read the stock of user product {up}: {ml_words(exc)}",
+                                 data={**action.data, "error": exc.error})
+        location = stock.warehouse(store)
+        if location is None:
+            kinds = ", ".join(sorted({l.type for l in stock.locations})) or "none"
+            return action.skipped(f"user product {up} has no stock in seller warehouse {store} (its locations: "
+                                  f"{kinds}); Full (meli_facility) stock is never written")
+        if location.quantity == action.to:
+            # The listing's total counts every warehouse; the one melisync writes already holds the target.
+            return action.skipped(f"warehouse {store} of user product {up} already holds {action.to} "
+                                  "(the listing's quantity adds the other warehouses)")
+        body = [replace(location, quantity=action.to)]
+        try:
+            await self._guard(self.client.put_seller_warehouse_stock(up, body, version))
+            after, _ = await self._guard(self.client.user_product_stock(up))
+        except MeliApiError as exc:
+            if _never_writable(exc):
+                return action.skipped(ML_REFUSED + ml_words(exc))
+            return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
+        seen = after.warehouse(store)
+        if seen is None or seen.quantity != action.to:
+            shown = seen.quantity if seen else "nothing"
+            return action.failed(f"read-back of user product {up} shows {shown} in warehouse {store}, expected "
+                                 f"{action.to}: Mercado Livre accepted the write but did not keep it")
+        return action.done(reason=f"warehouse {store} of user product {up}: {location.quantity} -> {action.to}",
+                           data={**action.data, "written_by": WAREHOUSE_ROUTE})
 
     async def _guard(self, call):
         try:

@@ -33,7 +33,7 @@ from services.sync.late_sales import affected_links, merge_targets, new_movement
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan
-from services.sync.stock import plan_stock
+from services.sync.stock import choose_warehouse, plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
 
 # Runs this process is planning or applying right now (a `running` run of this process not in here was
@@ -154,6 +154,10 @@ class SyncEngine:
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
                             customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
                             account_tags=tuple(account.tags))
+        if account.warehouse_management and "stock" in steps:
+            snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
+            if snapshot.warehouse.problem:
+                notes.append(f"stock is not written: {snapshot.warehouse.problem}")
         until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
@@ -317,7 +321,7 @@ class SyncEngine:
         return actions
 
     def _plan_stock(self, links: list[Link], balances, snapshot: Snapshot) -> tuple[list[Action], int]:
-        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags)
+        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags, snapshot.warehouse)
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
         why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"

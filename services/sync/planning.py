@@ -15,7 +15,7 @@ from services.meli.models import BillingInfo, Listing, Order
 from services.sync.orders import plan_orders
 from services.sync.plan import Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
-from services.sync.stock import plan_stock
+from services.sync.stock import WarehouseChoice, plan_stock
 
 STEPS: dict[SyncKind, tuple[str, ...]] = {
     SyncKind.PRODUCTS: ("products",),
@@ -40,6 +40,7 @@ class Snapshot:
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
     account_tags: tuple[str, ...] = ()  # the seller's tags (user_product_seller, warehouse_management)
+    warehouse: WarehouseChoice | None = None  # multi-origin sellers: the warehouse written (or why none)
 
 
 def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
@@ -64,7 +65,8 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
-        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags)
+        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
+                                            snapshot.warehouse)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)

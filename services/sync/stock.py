@@ -3,23 +3,52 @@ stock (never below 0), written only where it differs from what Mercado Livre sho
 
 Routes (how a target is written) follow ml-api.md §6.1: `variation` (PUT .../variations/{vid}), `item`
 (PUT /items/{id}), `user_product` (User Products listings share stock per user_product_id: one write
-per user product, the siblings follow). Multi-origin sellers (`warehouse_management`) are reported,
-not written: Mercado Livre ignores PUT /items quantities for them and the warehouse stock API route
-is not built yet (issue 7).
+per user product, the siblings follow), `warehouse` (multi-origin sellers, tag `warehouse_management`:
+Mercado Livre ignores PUT /items quantities for them, so the stock goes through the user product's
+`seller_warehouse` location chosen in config (`warehouse`), one write per user product).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from services.linking import Link, LinkState
+from services.meli.models import Warehouse
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 # Rows reported in a stock plan although nothing is written to them (users.md 8: say why, once per run).
 _REPORTED = frozenset({LinkState.NOT_WRITABLE, LinkState.LINK_LOST, LinkState.STRUCTURE_MISMATCH})
-WAREHOUSE_SELLER = ("multi-origin seller (warehouse_management): Mercado Livre ignores PUT /items quantities; "
-                    "the warehouse stock API route is not built yet, so nothing is written")
+WAREHOUSE_TAG = "warehouse_management"
+SHARED_ROUTES = frozenset({"user_product", "warehouse"})  # one write per user_product_id
+
+
+@dataclass(frozen=True)
+class WarehouseChoice:
+    """The seller warehouse whose quantity melisync writes, or why none can be (said on every target)."""
+
+    store_id: str | None = None
+    network_node_id: str | None = None
+    problem: str = ""
+
+
+def choose_warehouse(warehouses: Sequence[Warehouse], configured: str = "") -> WarehouseChoice:
+    """config `warehouse` (a store_id) wins; else the seller's only warehouse; several -> the operator chooses."""
+    choices = ", ".join(f"{w.store_id} ({w.description or w.network_node_id or 'no name'})" for w in warehouses)
+    how = "run `melisync config set warehouse <store_id>`"
+    if configured:
+        found = next((w for w in warehouses if w.store_id == configured.strip()), None)
+        if found is None:
+            return WarehouseChoice(problem=f"the configured warehouse {configured} is not one of the seller's "
+                                           f"warehouses ({choices or 'none listed'}): {how}")
+        return WarehouseChoice(found.store_id, found.network_node_id)
+    if len(warehouses) == 1:
+        return WarehouseChoice(warehouses[0].store_id, warehouses[0].network_node_id)
+    if not warehouses:
+        return WarehouseChoice(problem="multi-origin seller, but Mercado Livre lists no warehouse (stock_location) "
+                                       "for this account: nothing is written")
+    return WarehouseChoice(problem=f"the seller has {len(warehouses)} warehouses and none is chosen: {how} "
+                                   f"(choices: {choices})")
 
 
 def target(balance: int, safety_stock: int) -> int:
@@ -27,14 +56,18 @@ def target(balance: int, safety_stock: int) -> int:
 
 
 def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock: int = 0,
-               account_tags: Iterable[str] = ()) -> tuple[list[Action], int]:
-    """Stock actions and the number of linked targets already right on Mercado Livre."""
-    warehouse = "warehouse_management" in set(account_tags)
+               account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None) -> tuple[list[Action], int]:
+    """Stock actions and the number of linked targets already right on Mercado Livre. For a multi-origin
+    seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped)."""
+    multi_origin = WAREHOUSE_TAG in set(account_tags)
+    if multi_origin and warehouse is None:
+        warehouse = WarehouseChoice(problem="multi-origin seller: the warehouses were not read, nothing is written")
     actions: list[Action] = []
     unchanged = 0
     for link in links:
+        how = route(link, multi_origin)
         base = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
-                      erp_code=link.erp_code, from_=link.ml_stock, data={"route": route(link)})
+                      erp_code=link.erp_code, from_=link.ml_stock, data={"route": how})
         if link.state in _REPORTED and link.erp_code:
             actions.append(base.skipped(f"{link.state.value}: {link.reason}"))
             continue
@@ -49,15 +82,30 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
         if wanted == link.ml_stock:
             unchanged += 1
             continue
+        data = {"route": how, "user_product_id": link.user_product_id}
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
-                        erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED,
-                        data={"route": route(link), "user_product_id": link.user_product_id})
-        actions.append(action.skipped(WAREHOUSE_SELLER) if warehouse else action)
+                        erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data)
+        if multi_origin:
+            action = _through_warehouse(action, warehouse)
+        actions.append(action)
     return _one_write_per_user_product(actions), unchanged
 
 
-def route(link: Link) -> str:
-    """Which write takes this target (ml-api.md §6.1). Issue 7 adds `warehouse` (x-version stock API) here."""
+def _through_warehouse(action: Action, warehouse: WarehouseChoice) -> Action:
+    """A multi-origin seller's target goes to the chosen seller_warehouse of its user product, or is skipped."""
+    if warehouse.problem:
+        return action.skipped(f"multi-origin seller (warehouse_management): {warehouse.problem}")
+    if not action.data.get("user_product_id"):
+        return action.skipped("multi-origin seller (warehouse_management): Mercado Livre gives no user_product_id "
+                              "for this listing, and PUT /items quantities are ignored for these sellers")
+    return replace(action, data={**action.data, "store_id": warehouse.store_id,
+                                 "network_node_id": warehouse.network_node_id})
+
+
+def route(link: Link, multi_origin: bool = False) -> str:
+    """Which write takes this target (ml-api.md §6.1)."""
+    if multi_origin:
+        return "warehouse"  # PUT /items is accepted and ignored for these sellers (ml-api.md §6.5)
     if link.variation_id is not None:
         return "variation"
     if link.family_name is not None and link.user_product_id:
@@ -70,7 +118,7 @@ def _one_write_per_user_product(actions: list[Action]) -> list[Action]:
     Siblings asking for different quantities (different codes) are skipped: one stock can't hold both."""
     groups: dict[str, list[int]] = {}
     for i, action in enumerate(actions):
-        if action.status == ActionStatus.PLANNED and action.data.get("route") == "user_product":
+        if action.status == ActionStatus.PLANNED and action.data.get("route") in SHARED_ROUTES:
             groups.setdefault(action.data["user_product_id"], []).append(i)
     out = list(actions)
     for user_product, indexes in groups.items():

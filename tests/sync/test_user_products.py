@@ -1,5 +1,5 @@
 """Sellers of 2026 (issue 7, the part the sync engine owns today): User Products listings get one stock
-write per user product; multi-origin sellers are reported, never written through an API that ignores it."""
+write per user product (multi-origin sellers: tests/sync/test_warehouse.py)."""
 
 from __future__ import annotations
 
@@ -51,15 +51,6 @@ async def test_siblings_with_different_codes_are_not_written(sandbox_state, make
     assert sandbox_state.writes() == []
 
 
-@pytest.mark.parametrize("sandbox_state", ["warehouse"], indirect=True)
-async def test_multi_origin_sellers_are_reported_not_written(sandbox_state, make_engine):
-    seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
-    result = await run(make_engine(), SyncKind.STOCK)
-    [azul, premium] = [a for a in result.actions if a.erp_code == "CAM-AZ"]
-    assert (azul.status, azul.from_, azul.to) == (St.SKIPPED, 2, 5) and "warehouse_management" in azul.reason
-    assert sandbox_state.writes() == []
-
-
 @pytest.mark.parametrize("sandbox_state", ["legacy"], indirect=True)
 async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(sandbox_state, make_engine):
     from services.linking import LinkState
@@ -88,4 +79,8 @@ async def test_a_seller_switched_to_multi_origin_after_connecting_is_seen_at_the
     seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7)})
     sandbox_state.warehouse_management = True  # Mercado Livre moved the seller; melisync connected before
     result = await run(make_engine(), SyncKind.STOCK)
-    assert sandbox_state.writes() == [] and all("warehouse_management" in a.reason for a in result.actions)
+    assert result.status == FINISHED, result.errors
+    assert sandbox_state.requests_to("/items/", "PUT") == []  # accepted and ignored for these sellers
+    [write] = sandbox_state.writes()
+    assert write.path.endswith("/stock/type/seller_warehouse") and write.headers.get("x-version")
+    assert {sandbox_state.item(a.item_id)["available_quantity"] for a in result.actions if a.erp_code == "CAM-AZ"} == {5}

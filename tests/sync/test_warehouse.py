@@ -1,0 +1,144 @@
+"""Multi-origin sellers (tag `warehouse_management`, ml-api.md §6.5): stock goes through the user product's
+seller_warehouse with x-version, once per user product, read back with the stock GET; PUT /items (which
+Mercado Livre accepts and ignores for them) is never used; several warehouses -> the operator chooses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sandbox.state import SandboxState
+from services.store.journal import FAILED, FINISHED
+from services.sync.plan import ActionStatus as St, SyncKind
+from tests.fixtures.sync import seed_erp
+
+PUT_WAREHOUSE = "/stock/type/seller_warehouse"
+
+
+@pytest.fixture
+def sandbox_state(request) -> SandboxState:
+    state = SandboxState(listings=0, user_products=True, warehouse_management=True,
+                         warehouses=getattr(request, "param", 1))
+    state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+                                  {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
+                     listing_types=("gold_special", "gold_pro"))
+    state.add_family("Boné", [{"attributes": {"Cor": "Preto"}, "quantity": 4, "sku": "BON-PT"}], full=True)
+    return state
+
+
+async def run(engine, kind=SyncKind.STOCK):
+    return await engine.apply(await engine.plan(kind))
+
+
+def erp():
+    return seed_erp({}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 7), "BON-PT": ("BON", 9)})
+
+
+def up_of(state, item_id):
+    return state.item(item_id)["user_product_id"]
+
+
+async def test_written_once_per_user_product_through_the_warehouse_with_x_version(sandbox_state, make_engine):
+    erp()
+    azul, azul_premium, verde, verde_premium, bone = sandbox_state.listing_ids()
+    result = await run(make_engine())
+    assert result.status == FINISHED, result.errors
+    assert sandbox_state.requests_to("/items/", "PUT") == []
+    [write] = sandbox_state.writes()
+    assert write.path == f"/user-products/{up_of(sandbox_state, azul)}{PUT_WAREHOUSE}"
+    assert write.headers.get("x-version") and write.status == 200
+    assert write.body == {"locations": [{"store_id": sandbox_state.stores[0]["id"],
+                                         "network_node_id": sandbox_state.stores[0]["network_node_id"], "quantity": 5}]}
+    # read back through the stock GET after the write
+    gets = [r for r in sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}/stock", "GET")]
+    assert len(gets) == 2 and gets[-1].at >= write.at
+    done = {a.item_id: a for a in result.actions if a.status == St.DONE}
+    assert set(done) == {azul, azul_premium} and "written through" in done[azul_premium].reason
+    assert sandbox_state.item(azul_premium)["available_quantity"] == 5 == sandbox_state.item(azul)["available_quantity"]
+    [full] = [a for a in result.actions if a.item_id == bone]
+    assert full.status == St.SKIPPED and "Full" in full.reason  # meli_facility is never written
+    sandbox_state.clear_log()
+    assert (await run(make_engine())).status == FINISHED and sandbox_state.writes() == []
+
+
+@pytest.mark.parametrize("sandbox_state", [2], indirect=True)
+async def test_several_warehouses_and_none_chosen_skips_every_target_and_says_how(sandbox_state, make_engine):
+    erp()
+    result = await run(make_engine())
+    stock = [a for a in result.actions if a.erp_code in ("CAM-AZ",)]
+    assert stock and all(a.status == St.SKIPPED for a in stock)
+    for store in sandbox_state.stores:
+        assert store["id"] in stock[0].reason
+    assert "melisync config set warehouse <store_id>" in stock[0].reason
+    assert any("melisync config set warehouse" in n for n in result.notes)
+    assert sandbox_state.writes() == []
+
+
+@pytest.mark.parametrize("sandbox_state", [2], indirect=True)
+async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_engine):
+    erp()
+    azul = sandbox_state.listing_ids()[0]
+    second = sandbox_state.stores[1]["id"]
+    engine = make_engine()
+    engine.config = replace(engine.config, warehouse=second)
+    result = await run(engine)
+    assert result.status == FINISHED, result.errors
+    [write] = sandbox_state.writes()
+    assert write.body["locations"] == [{"store_id": second, "network_node_id": "BRSP02", "quantity": 5}]
+    # The first warehouse keeps its 2 units; the listing shows both.
+    assert sandbox_state.item(azul)["available_quantity"] == 7
+    engine = make_engine()
+    engine.config = replace(engine.config, warehouse="999")
+    unknown = await run(engine)
+    assert all("999 is not one of the seller's warehouses" in a.reason for a in unknown.actions if a.erp_code == "CAM-VD")
+
+
+async def test_a_stale_x_version_is_read_again_and_retried(sandbox_state, make_engine, make_client):
+    erp()
+    azul, azul_premium, *_ = sandbox_state.listing_ids()
+
+    class SaleBetweenReadAndWrite:
+        """A buyer buys between the stock GET and the PUT: the x-version the write carries is stale."""
+
+        def __init__(self, real):
+            self.real, self.sold = real, False
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        async def user_product_stock(self, up):
+            answer = await self.real.user_product_stock(up)
+            if not self.sold:
+                self.sold = True
+                sandbox_state.create_order(azul_premium, quantity=1)
+            return answer
+
+    result = await run(make_engine(client=SaleBetweenReadAndWrite(make_client())))
+    assert result.status == FINISHED, result.errors
+    puts = sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}{PUT_WAREHOUSE}", "PUT")
+    assert [p.status for p in puts] == [409, 200]
+    assert int(puts[1].headers["x-version"]) > int(puts[0].headers["x-version"])
+    assert sandbox_state.item(azul)["available_quantity"] == 5
+
+
+async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state, make_engine, make_client):
+    erp()
+
+    class Ignoring:
+        """Mercado Livre answering 200 and keeping the old quantity."""
+
+        def __init__(self, real):
+            self.real = real
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        async def put_seller_warehouse_stock(self, up, locations, version):
+            return await self.real.user_product_stock(up)
+
+    result = await run(make_engine(client=Ignoring(make_client())))
+    assert result.status == FAILED
+    [failed] = [a for a in result.actions if a.status == St.FAILED and not a.data.get("follows")]
+    assert "read-back" in failed.reason and "did not keep it" in failed.reason
+    assert any("did not keep it" in e["message"] for e in result.errors)
