@@ -32,7 +32,7 @@ from services.sync.events import Event, OnEvent
 from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
-from services.sync.planning import STEPS, Snapshot, make_plan
+from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.stock import choose_warehouse, plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
 
@@ -345,7 +345,8 @@ class SyncEngine:
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
         listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
-        links = build_links(listings, catalogue_view(self.catalog), prepared.snapshot.previous, self.links.ignored())
+        links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog),
+                                                    prepared.snapshot.previous, self.links.ignored()))
         links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
                  for l in links]
         unread = set(prepared.unread)

@@ -7,7 +7,7 @@ recorded sales), so a dry run shows exactly what applying would do.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from services.erp.models import Customer
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
@@ -68,23 +68,54 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
                                             snapshot.warehouse)
         plan.actions += writes
-    plan.link_counts = count_by_state(links)
     plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
+    links = mark_migrated(snapshot.listings, links)
+    plan.link_counts = count_by_state(links)
     return plan, links
 
 
+MIGRATED = "migrated to User Products"  # start of the reason on the rows of a migrated legacy listing
+
+
+def _moved_to(old_id: str, code: str, links: list[Link]) -> str:
+    """The listings that carry `code` now (the new listings of a migration), or 'no listing yet'."""
+    return ", ".join(sorted({l.listing_id for l in links if l.erp_code == code and l.listing_id != old_id
+                             and l.state in (LinkState.LINKED, LinkState.NOT_WRITABLE)})) or "no listing yet"
+
+
 def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[str]:
-    """Say where the links of a listing migrated to User Products went (ml-api.md §6.6): never silently."""
-    migrated = {listing.id for listing in listings if MIGRATION_SOURCE in listing.tags}
+    """Say where the links of a listing migrated to User Products went (ml-api.md §6.6): never silently.
+    Said once the migration ended (the old listing closed), and once: rows already marked as migrated by an
+    earlier run are not reported again."""
+    migrated = _migrated(listings)
     notes = []
     for old_id in sorted(migrated):
-        codes = sorted({l.erp_code for l in previous if l.listing_id == old_id and l.erp_code})
+        codes = sorted({l.erp_code for l in previous if l.listing_id == old_id and l.erp_code
+                        and not l.reason.startswith(MIGRATED)})
         if not codes:
             continue
-        now = [f"{code} -> " + (", ".join(sorted({l.listing_id for l in links if l.erp_code == code
-                                                   and l.listing_id != old_id and l.state == LinkState.LINKED}))
-                                or "no listing yet")
-               for code in codes]
+        now = [f"{code} -> {_moved_to(old_id, code, links)}" for code in codes]
         notes.append(f"listing {old_id} was migrated to User Products; its codes are now linked by reference "
                      f"code: {'; '.join(now)}")
     return notes
+
+
+def _migrated(listings: list[Listing]) -> set[str]:
+    return {l.id for l in listings if MIGRATION_SOURCE in l.tags and l.status == "closed"}
+
+
+def mark_migrated(listings: list[Listing], links: list[Link]) -> list[Link]:
+    """The rows of a migrated legacy listing stay (their history with them), never written, saying where
+    their code went; the new listings' rows are linked by their own reference code. (While the migration
+    runs, the rows are not_writable as "being migrated".)"""
+    migrated = _migrated(listings)
+    if not migrated:
+        return links
+    out = []
+    for link in links:
+        if link.listing_id in migrated and link.state in (LinkState.LINKED, LinkState.NOT_WRITABLE):
+            where = _moved_to(link.listing_id, link.erp_code, links) if link.erp_code else "no code"
+            link = replace(link, state=LinkState.NOT_WRITABLE,
+                           reason=f"{MIGRATED} (listing closed); {link.erp_code} now on: {where}")
+        out.append(link)
+    return out

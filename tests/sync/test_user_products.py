@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.state import SandboxState
-from services.store.journal import FINISHED
+from services.store.journal import FINISHED, Journal
 from services.sync.plan import ActionStatus as St, SyncKind
 from tests.fixtures.sync import seed_erp
 
@@ -73,6 +73,17 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
     assert "BON-PT -> " + new[0] in note and "BON-BR -> " + new[1] in note
     assert {a.item_id for a in after.actions if a.status == St.DONE} == {new[0]}
     assert not sandbox_state.requests_to(f"/items/{old}", "PUT")
+    # The stored links follow: the old rows stay (history), never written, saying where the code went.
+    stored = {(l.listing_id, l.erp_code): l for l in LinkRepository().all()}
+    for code, now in (("BON-PT", new[0]), ("BON-BR", new[1])):
+        was = stored[(old, code)]
+        assert was.state == LinkState.NOT_WRITABLE and "migrated to User Products" in was.reason and now in was.reason
+        assert stored[(now, code)].state == LinkState.LINKED and stored[(now, code)].reference_code == code
+    assert note in Journal().run(after.run_id)["notes"]
+    # Said once: the next run does not report the same migration again.
+    again = await run(make_engine(), SyncKind.STOCK)
+    assert not [n for n in again.notes if old in n] and again.status == FINISHED
+    assert {l.listing_id: l.reason for l in LinkRepository().all()}[old].startswith("migrated to User Products")
 
 
 async def test_a_seller_switched_to_multi_origin_after_connecting_is_seen_at_the_next_sync(sandbox_state, make_engine):
