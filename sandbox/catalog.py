@@ -18,6 +18,10 @@ PRODUCTS = [
     ("Tapete de Yoga", "TAP"), ("Meia Esportiva Kit 3", "MEI"), ("Vestido Midi Floral", "VES"),
 ]
 COLORS = ["Azul", "Preto", "Branco", "Vermelho", "Verde", "Cinza", "Rosa", "Amarelo"]
+# A colour's part of a variation code: one per colour, so codes are unique within a listing
+# (the first three letters made "Verde" and "Vermelho" both VER: two variations, one code).
+COLOR_CODES = {"Azul": "AZU", "Preto": "PRE", "Branco": "BRA", "Vermelho": "VRM", "Verde": "VER", "Cinza": "CIN",
+               "Rosa": "ROS", "Amarelo": "AMA"}
 SIZES = ["P", "M", "G", "GG"]
 CSV_COLUMNS = ["code", "name", "price", "stock", "parent_code", "attributes"]
 
@@ -74,7 +78,7 @@ class _Builder:
         price = extra.pop("price", self.price())
         variations = []
         for color, size in chosen:
-            code = f"{parent}-{color[:3].upper()}-{size}" if codes else None
+            code = f"{parent}-{COLOR_CODES[color]}-{size}" if codes else None
             variations.append({"attributes": {"Cor": color, "Tamanho": size}, "quantity": self.rng.randint(0, 15),
                                "sku": code, "sold_quantity": self.rng.randint(0, 30)})
         spec = {"title": title, "price": price, "variations": variations, **extra}

@@ -65,3 +65,22 @@ def test_every_case_is_in_the_default_catalogue():
     assert differs and len(differs) < len(simple_linked)
     assert all(isinstance(i["price"], float) and i["currency_id"] == "BRL" for i in items)
     assert any(i["status"] == "paused" and i["sub_status"] == ["out_of_stock"] for i in items)
+
+
+def test_variation_codes_are_unique_within_each_listing():
+    catalog = generate(300, 0)
+    with_codes = [l for l in catalog.listings if l.get("variations") and l["variations"][0]["sku"]]
+    assert with_codes
+    for listing in with_codes:
+        codes = [v["sku"] for v in listing["variations"]]
+        assert len(codes) == len(set(codes)), (listing["title"], codes)
+    colours = {v["attributes"]["Cor"] for l in with_codes for v in l["variations"]}
+    assert {"Verde", "Vermelho"} <= colours  # the two colours that used to share "VER"
+
+
+def test_the_variation_missing_from_the_erp_is_really_missing():
+    catalog = generate(20, 0)
+    erp = {r["code"] for r in _rows(catalog.erp_csv)}
+    mochila = next(l for l in catalog.listings if l["title"] == "Mochila Com Variação Nova")
+    codes = [v["sku"] for v in mochila["variations"]]
+    assert [c in erp for c in codes] == [True, True, False]
