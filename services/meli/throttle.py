@@ -90,11 +90,12 @@ class WindowLimiter:
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                self._sent = [t for t in self._sent if t > now - self.period]
-                if len(self._sent) < self.calls:
-                    self._sent.append(now)
-                    return
-                await self._sleep(self._sent[0] + self.period - now)
+        async with self._lock:  # first come, first served
+            now = self._clock()
+            self._sent = [t for t in self._sent if t > now - self.period]
+            if len(self._sent) >= self.calls:
+                wait = self._sent[0] + self.period - now
+                await self._sleep(wait)
+                del self._sent[0]  # the oldest call's window has passed
+                now = max(self._clock(), now + wait)
+            self._sent.append(now)

@@ -80,3 +80,21 @@ async def test_window_limiter_lets_a_burst_through_then_waits_for_the_window():
     now[0] = 10.0
     await limiter.acquire()
     assert waits == [50.0] and now[0] == 60.0
+
+
+async def test_the_client_keeps_to_100_stock_calls_a_minute(sandbox_state, connected, make_client, sleeps,
+                                                            monkeypatch):
+    import services.meli.client as client_module
+
+    monkeypatch.setattr(client_module, "UP_STOCK_RPM", 2)
+    sandbox_state.up_stock_rpm = 2  # the sandbox would answer 429 to a third call within its minute
+    up = up_of(sandbox_state)
+    async with make_client() as client:
+        await client.stock_locations()
+        for _ in range(2):
+            await client.user_product_stock(up)
+        assert sleeps.delays == []
+        sandbox_state.advance(60)  # the sandbox's minute passes while the client waits its own
+        await client.user_product_stock(up)
+    assert len(sleeps.delays) == 1 and 55 < sleeps.delays[0] <= 60
+    assert [r.status for r in sandbox_state.requests_to(f"/user-products/{up}/stock")] == [200, 200, 200]

@@ -142,3 +142,26 @@ async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state
     [failed] = [a for a in result.actions if a.status == St.FAILED and not a.data.get("follows")]
     assert "read-back" in failed.reason and "did not keep it" in failed.reason
     assert any("did not keep it" in e["message"] for e in result.errors)
+
+
+async def test_full_stock_of_a_user_product_is_never_written():
+    """A user product whose stock is only in Mercado Livre's warehouse (meli_facility): skipped, no PUT."""
+    from services.meli.models import StockLocation, UserProductStock
+    from services.sync.apply import StockWriter
+    from services.sync.plan import Action, ActionKind
+
+    class FullOnly:
+        def __init__(self):
+            self.puts = []
+
+        async def user_product_stock(self, up):
+            return UserProductStock(up, (StockLocation("meli_facility", 4),)), 3
+
+        async def put_seller_warehouse_stock(self, up, locations, version):
+            self.puts.append((up, locations, version))
+
+    client = FullOnly()
+    action = Action(kind=ActionKind.STOCK, item_id="MLB1", erp_code="X", from_=4, to=9,
+                    data={"route": "warehouse", "user_product_id": "MLBU1", "store_id": "77", "network_node_id": "N"})
+    [result] = await StockWriter(client, {}).write([action])
+    assert result.status == St.SKIPPED and "meli_facility" in result.reason and client.puts == []
