@@ -56,6 +56,8 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
     links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)
+    plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
+    links = mark_migrated(snapshot.listings, links)
     balances = catalogue.balances
     if "orders" in steps:
         by_key = {link.key: link for link in links}
@@ -68,8 +70,6 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
                                             snapshot.warehouse)
         plan.actions += writes
-    plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
-    links = mark_migrated(snapshot.listings, links)
     plan.link_counts = count_by_state(links)
     return plan, links
 

@@ -72,6 +72,7 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
     note = next(n for n in after.notes if old in n)
     assert "BON-PT -> " + new[0] in note and "BON-BR -> " + new[1] in note
     assert {a.item_id for a in after.actions if a.status == St.DONE} == {new[0]}
+    assert all("migrated to User Products" in a.reason for a in after.actions if a.item_id == old)
     assert not sandbox_state.requests_to(f"/items/{old}", "PUT")
     # The stored links follow: the old rows stay (history), never written, saying where the code went.
     stored = {(l.listing_id, l.erp_code): l for l in LinkRepository().all()}
