@@ -32,6 +32,7 @@ from screens.sync_messages import (
     ReferenceCodePreviewed,
     ReferenceCodePreviewRequested,
     ReferenceCodeWriteRequested,
+    SellerEditSimulationRequested,
 )
 from screens.sync_plan import open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
@@ -165,6 +166,11 @@ class LinksScreen(BaseScreen):
         Binding("o", "sort", N_("Sort"), id="links.sort"),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
         Binding("r", "write_code", N_("Write code"), id="links.write_code"),
+        # Demo only (hidden elsewhere by check_action): lets a new user produce a lost link from the keyboard;
+        # next to r, which fixes it, so it stays in the footer at 80 columns.
+        Binding("E", "simulate_seller_edit", N_("Simulate: seller edits code"), id="links.demo_seller_edit",
+                tooltip=N_("Demo only: the seller edits this row's reference code on Mercado Livre; the next "
+                           "sync shows it as a lost link")),
         Binding("c", "accept_code", N_("Accept new code"), id="links.accept_code", show=False),
         Binding("g", "ignore", N_("Ignore / unignore"), id="links.ignore"),
         Binding("S", "sync", N_("Sync…"), id="links.sync"),
@@ -372,6 +378,10 @@ class LinksScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("write_code", "ignore"):
             return self.current_link() is not None or None
+        if action == "simulate_seller_edit":
+            if not (getattr(self.app, "demo", False) and getattr(self.app.gateway, "can_simulate", False)):
+                return False  # not a real-account action: never shown outside `melisync demo`
+            return True
         if action == "accept_code":
             link = self.current_link()
             return bool(link and link.state.value == "link_lost") or None
@@ -417,6 +427,16 @@ class LinksScreen(BaseScreen):
                 self.post_message(AcceptCodeRequested((link.key,)))
 
         self.app.push_screen(ConfirmModal(_("Accept the new reference code?"), body), answered)
+
+    def action_simulate_seller_edit(self) -> None:
+        link = self.current_link()
+        if link is None:
+            return
+        if link.state.value != "linked":
+            self.notify(_("Demo: choose a linked row (l shows them); only a linked row can lose its link."),
+                        severity="warning")
+            return
+        self.post_message(SellerEditSimulationRequested(link))
 
     def action_ignore(self) -> None:
         link = self.current_link()

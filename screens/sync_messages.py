@@ -72,6 +72,14 @@ class ReferenceCodeWriteRequested(Message):
 
 
 @dataclass
+class SellerEditSimulationRequested(Message):
+    """Demo only: play the seller changing `link`'s reference code on Mercado Livre (the in-process
+    sandbox), so the next sync shows the row as a lost link."""
+
+    link: Any  # services.linking.Link
+
+
+@dataclass
 class MappingRequested(Message):
     """Show the variation mapping of `listing_id` (switches to the mapping screen)."""
 

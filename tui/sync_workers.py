@@ -41,6 +41,7 @@ from screens.sync_messages import (
     RunDetailRequested,
     RunsLoaded,
     RunsRequested,
+    SellerEditSimulationRequested,
     SyncApplyRequested,
     SyncCancelRequested,
     SyncDeclineRequested,
@@ -414,6 +415,19 @@ class SyncWorkers:
         else:
             note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=done.reason)
         self.post_message(LinksChanged(note, error=done.status.value == "failed"))
+
+    def on_seller_edit_simulation_requested(self, message: SellerEditSimulationRequested) -> None:
+        if getattr(self.gateway, "can_simulate", False):  # only the demo's gateway can play the seller
+            self._simulate_seller_edit(message.link)
+
+    @work(thread=True, group="demo", exclusive=True, exit_on_error=False,
+          description=N_("Simulating the seller's edit"))
+    def _simulate_seller_edit(self, link) -> None:
+        old, new = self.gateway.simulate_seller_edit(link.listing_id, link.variation_id, link.reference_code)
+        self.post_message(LinksChanged(_(
+            "Demo: the seller changed the reference code of {row} on Mercado Livre from {old} to {new}. "
+            "Run a sync (S) to see the row as a lost link, then fix it with r or c.",
+            row=link.key, old=old or "—", new=new)))
 
     def on_links_changed(self, message: LinksChanged) -> None:
         if message.note:

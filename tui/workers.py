@@ -39,6 +39,7 @@ class Gateway(Protocol):
     """What the connection workers need from the services."""
 
     can_approve: bool  # demo: the sandbox can approve an authorization for the operator
+    can_simulate: bool  # demo: `simulate_seller_edit(listing_id, variation_id, code) -> (old, new)` exists
 
     def status(self) -> ConnectionView: ...
     def begin_connect(self) -> str: ...
@@ -53,6 +54,8 @@ class ServiceGateway:
     `transport` (an httpx transport) lets tests talk to the sandbox in-process; `approver` (demo)
     turns an authorization URL into the sandbox's redirect URL.
     """
+
+    can_simulate = False  # only the demo's gateway plays the seller (tui.commands.demo)
 
     def __init__(self, config: Config, *, transport=None, approver: Callable[[str], str] | None = None,
                  demo: bool = False) -> None:

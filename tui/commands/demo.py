@@ -102,10 +102,26 @@ def run(args) -> int:
 def open_app(home: Path, state) -> int:
     from services.config import load_config
     from tui.app import MelisyncApp
-    from tui.workers import ServiceGateway
 
     config = load_config(home)
-    gateway = ServiceGateway(config, approver=state.approve, demo=True)
-    app = MelisyncApp(config, gateway=gateway, demo=True)
+    app = MelisyncApp(config, gateway=demo_gateway(config, state), demo=True)
     app.run()
     return app.return_code or 0
+
+
+def demo_gateway(config, state, transport=None):
+    """The real services, plus what only the demo's in-process sandbox allows: approving the
+    authorization page and playing the seller on the Mercado Livre site."""
+    from tui.workers import ServiceGateway
+
+    class DemoGateway(ServiceGateway):
+        can_simulate = True
+
+        def simulate_seller_edit(self, listing_id: str, variation_id: int | None,
+                                 code: str | None) -> tuple[str | None, str]:
+            """Change the reference code on the sandbox as the seller would on the site -> (old, new)."""
+            new = f"{code}-V2" if code else "DEMO-V2"
+            state.set_reference_code(listing_id, new, variation_id)
+            return code, new
+
+    return DemoGateway(config, transport=transport, approver=state.approve, demo=True)
