@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.state import SandboxState
+from services.errors import OperationFailed
 from services.store.journal import FINISHED, Journal
 from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
 from tests.fixtures.sync import seed_erp
@@ -77,3 +78,39 @@ async def test_a_late_sale_on_a_row_the_plan_left_alone_writes_its_twin(sandbox_
     assert (write.item_id, write.from_, write.to) == (premium, 9, 8) and "not in the plan" in write.reason
     assert sandbox_state.item(caneca)["available_quantity"] == 8
     assert [r.path for r in sandbox_state.requests_to("/items/", "PUT")] == [f"/items/{premium}"]
+
+
+async def test_a_cancellation_between_plan_and_apply_gives_the_units_back_once(sandbox_state, make_engine):
+    catalog = seed_erp({"CAN": 9, "PRA": 4})
+    caneca, premium, prato = sandbox_state.listing_ids()
+    sandbox_state.set_stock(premium, 9)
+    await first_sync(make_engine)
+    order = sandbox_state.create_order(prato, quantity=2)  # ML 4 -> 2
+    seed_erp({"PRA": 1})  # a recount: 5 in the ERP before the sale is recorded
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    assert [(a.kind, a.to) for a in prepared.plan.to_apply] == [(K.SALE, 3), (K.STOCK, 3)]
+    sandbox_state.cancel_order(order["id"])  # the buyer cancels while the plan is on screen: ML 2 -> 4
+    result = await engine.apply(prepared)
+    assert result.status == FINISHED, result.errors
+    assert catalog.balance("PRA") == 5 and sandbox_state.item(prato)["available_quantity"] == 5
+    kinds = [(a.kind, a.status) for a in result.actions if a.item_id == prato]
+    assert (K.SALE, St.DONE) in kinds and (K.SALE_CANCEL, St.DONE) in kinds
+    again = await make_engine().apply(await make_engine().plan(SyncKind.STOCK))
+    assert [a for a in again.actions if a.kind in (K.SALE, K.SALE_CANCEL)] == [] and catalog.balance("PRA") == 5
+
+
+async def test_orders_that_cannot_be_read_before_the_writes_stop_the_run_before_any_write(sandbox_state, make_engine):
+    seed_erp({"CAN": 9, "PRA": 4})
+    await first_sync(make_engine)
+    seed_erp({"CAN": -2})
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    assert prepared.plan.ml_writes
+    sandbox_state.fail_next(10, 500, path_prefix="/orders/search")
+    sandbox_state.clear_log()
+    with pytest.raises(OperationFailed):
+        await engine.apply(prepared)
+    assert sandbox_state.writes() == []
+    [run] = [r for r in Journal().runs() if r["id"] == prepared.run_id]
+    assert run["status"] == "failed"
