@@ -291,7 +291,14 @@ class SyncEngine:
         same idempotent path, and the targets of the codes they moved recomputed against the fresh ERP
         balance and the live listing (read again now), so the push does not put sold units back on sale."""
         wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
-        orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
+        try:
+            orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
+        except NotConnected:
+            raise
+        except MelisyncError as exc:
+            raise OperationFailed(f"no stock was written: the orders that arrived after the plan could not be read, "
+                                  f"and writing without them could put sold units back on sale ({exc}); "
+                                  "run the sync again") from None
         links = {link.key: link for link in prepared.links}
         moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None)
         late = new_movements(moves, {a.key for a in actions if a.key})

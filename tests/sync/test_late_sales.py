@@ -109,7 +109,7 @@ async def test_orders_that_cannot_be_read_before_the_writes_stop_the_run_before_
     assert prepared.plan.ml_writes
     sandbox_state.fail_next(10, 500, path_prefix="/orders/search")
     sandbox_state.clear_log()
-    with pytest.raises(OperationFailed):
+    with pytest.raises(OperationFailed, match="no stock was written"):
         await engine.apply(prepared)
     assert sandbox_state.writes() == []
     [run] = [r for r in Journal().runs() if r["id"] == prepared.run_id]
