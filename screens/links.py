@@ -75,7 +75,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("erp_stock", N_("ERP"), 5),
     ("ml_stock", N_("ML"), 5),
     ("difference", N_("Diff"), 5),
-    ("title", N_("Title"), 28),
+    ("title", N_("Title / family"), 28),
     ("erp_name", N_("ERP name"), 28),
     ("reference_code", N_("Reference code"), 16),
 )
@@ -89,6 +89,21 @@ def short_variation(label: str) -> str:
     return " / ".join(part.partition(": ")[2] or part for part in label.split(" / ")) if label else ""
 
 
+def family_variant(link) -> str:
+    """What sets a User Products listing apart in its family: its title minus the family name
+    ("Luminária LED Verde GG" in family "Luminária LED" -> "Verde GG"); a title that does not start
+    with the family name is shown whole."""
+    title, family = link.title or "", link.family_name or ""
+    if family and title.casefold().startswith(family.casefold()):
+        return title[len(family):].strip(" -–·,")
+    return title
+
+
+def in_family(link) -> bool:
+    """A User Products listing (one variant of a family), shown like a variation of a listing."""
+    return bool(link.family_name) and link.variation_id is None
+
+
 def _number(value: int | None) -> Text:
     return Text("" if value is None else str(value), justify="right")
 
@@ -96,16 +111,18 @@ def _number(value: int | None) -> Text:
 def row_cells(link) -> list:
     state = link.state.value
     diff = link.difference
+    # A family's listings read like one listing's variations: the family as the title, the variant beside it.
+    family = in_family(link)
     return [
         Text(_(STATES[state][1]), style=STATE_STYLES[state]),
         plain(link.listing_id),
-        plain(short_variation(link.variation_label)),
+        plain(family_variant(link) if family else short_variation(link.variation_label)),
         plain(link.erp_code),
         _number(link.erp_stock),
         _number(link.ml_stock),
         Text("" if diff is None else f"{diff:+d}" if diff else "0", justify="right",
              style="bold" if diff else "dim"),
-        plain(link.title),
+        plain(link.family_name if family else link.title),
         plain(link.erp_name),
         plain(link.reference_code),
     ]
@@ -299,6 +316,10 @@ class LinksScreen(BaseScreen):
         text.append(link.listing_id, style="bold")
         if link.variation_id is not None:
             text.append(f" · {_('variation')} {link.variation_id} ({link.variation_label})")
+        elif in_family(link):
+            text.append(" · " + _("family {family}", family=link.family_name))
+            if link.user_product_id:
+                text.append(" · " + _("user product {id}", id=link.user_product_id))
         text.append(f" · {_('code on Mercado Livre')}: ")
         text.append(link.reference_code or "—", style="bold")
         if link.reason:

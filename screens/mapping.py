@@ -1,5 +1,7 @@
 """Variation mapping screen (S7, S8): one listing's variations on Mercado Livre (attribute combination,
-reference code, stock) beside its ERP product's compositions, with each pair's state.
+reference code, stock) beside its ERP product's compositions, with each pair's state. A User Products
+listing shows its whole family instead: one line per listing of the family (its variant, code, stock and
+user product), mapped to the compositions like variations.
 
 For a structure mismatch (an ERP product without compositions, a listing with variations), `v` converts
 the product to one composition per variation: it first shows how many stock movements that zeroes
@@ -16,7 +18,7 @@ from textual.widgets import Footer, Static
 
 from screens import BaseScreen, ModeBar
 from screens.confirm import ConfirmModal
-from screens.links import STATE_STYLES, STATES
+from screens.links import STATE_STYLES, STATES, family_variant, in_family
 from screens.sync_messages import (
     ConversionDone,
     ConversionPreviewed,
@@ -38,7 +40,10 @@ COLUMNS = (
     ("composition", N_("ERP composition"), 16),
     ("erp", N_("ERP"), 4),
     ("attributes", N_("ERP attributes"), 24),
+    ("user_product", N_("User product"), 15),
 )
+# A User Products family: the lines are the family's listings (each one variant), not variations.
+FAMILY_COLUMNS = (("variation", N_("Listing in the family"), 24), *COLUMNS[1:])
 
 
 def pair_cells(pair) -> list:
@@ -47,14 +52,21 @@ def pair_cells(pair) -> list:
         state = Text(_(STATES[pair.state][1]), style=STATE_STYLES[pair.state])
     else:
         state = Text(_(NOT_ON_ML_LABEL), style="yellow")
+    if link is None:
+        variation = "—"
+    elif in_family(link):  # a listing of a User Products family: the listing and its variant
+        variation = f"{link.listing_id} {family_variant(link)}".strip()
+    else:
+        variation = link.variation_label or _("(no variations)")
     return [
-        plain((link.variation_label or _("(no variations)")) if link else "—"),
+        plain(variation),
         plain((link.reference_code or "—") if link else ""),
         Text("" if link is None or link.ml_stock is None else str(link.ml_stock), justify="right"),
         state,
-        plain(composition.code if composition else "—"),
+        plain(composition.code if composition else (pair.erp_product or "—")),
         Text("" if pair.erp_stock is None else str(pair.erp_stock), justify="right"),
-        plain(composition.label if composition else ""),
+        plain(composition.label if composition else (link.erp_name or "") if pair.erp_product else ""),
+        plain((link.user_product_id or "") if link else ""),
     ]
 
 
@@ -77,6 +89,7 @@ class MappingScreen(BaseScreen):
         super().__init__()
         self.listing_id: str | None = None
         self.mapping = None
+        self._columns = COLUMNS
 
     def compose(self) -> ComposeResult:
         yield ModeBar("mapping")
@@ -115,16 +128,31 @@ class MappingScreen(BaseScreen):
             return
         self.mapping = mapping
         header = Text()
-        header.append(mapping.listing_id, style="bold")
-        header.append(f"  {mapping.title}")
-        header.append("\n" + _("ERP product") + ": ", style="bold")
+        if mapping.family_name:
+            listings = [p.variation for p in mapping.pairs if p.variation is not None]
+            header.append(_("Family") + ": ", style="bold")
+            header.append(mapping.family_name)
+            header.append("  " + _("{listings} listings, {products} user products (User Products model)",
+                                   listings=len(listings),
+                                   products=len({l.user_product_id for l in listings if l.user_product_id})))
+        else:
+            header.append(mapping.listing_id, style="bold")
+            header.append(f"  {mapping.title}")
+        label = _("ERP products") if mapping.products and not mapping.product_code else _("ERP product")
+        header.append("\n" + label + ": ", style="bold")
         if mapping.product_code:
             header.append(f"{mapping.product_code}  {mapping.product_name or ''}")
+        elif mapping.products:  # a family whose listings each feed a plain ERP product
+            header.append(_("{codes} (one per listing, without compositions)", codes=", ".join(mapping.products)))
         else:
             header.append(_("none linked"), style="yellow")
         self.query_one("#mapping-header", Static).update(header)
         table = self.query_one(FixedColumnsTable)
-        table.clear()
+        columns = FAMILY_COLUMNS if mapping.family_name else COLUMNS
+        table.clear(columns=columns is not self._columns)
+        if columns is not self._columns:
+            table.add_fixed_columns(columns)
+            self._columns = columns
         table.add_rows(pair_cells(pair) for pair in mapping.pairs)
         self._show_s8()
         self.refresh_bindings()

@@ -73,6 +73,7 @@ class MappingPair:
     composition: Any  # services.erp.models.Composition or None
     erp_stock: int | None
     state: str  # a LinkState value, or "not_on_ml"
+    erp_product: str | None = None  # families: the ERP product (no compositions) a listing feeds instead
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class MappingView:
     convertible: bool = False  # S8: the ERP product can be converted to these variations
     why_not: str = ""  # why converting is not offered (when there is a structure mismatch)
     new_compositions: tuple[Any, ...] = ()  # what converting would create
+    family_name: str | None = None  # User Products: the pairs are the family's listings, not variations
+    products: tuple[str, ...] = ()  # families fed by plain ERP products (one per listing), not compositions
 
 
 NOT_ON_ML = "not_on_ml"
@@ -176,6 +179,13 @@ class SyncServices:
         page = self._link_table().query(search=listing_id, sort="listing_id", limit=10_000)
         return [link for link in page.rows if link.listing_id == listing_id]
 
+    def family_links(self, family_name: str) -> list:
+        """Every listing of a User Products family (by family name), in listing order."""
+        table = self._link_table()
+        everything = table.query(sort="listing_id", limit=0).total
+        page = table.query(sort="listing_id", limit=everything)
+        return [link for link in page.rows if link.family_name == family_name]
+
     def client(self):
         from services.meli.client import MeliClient
 
@@ -202,6 +212,10 @@ class SyncServices:
         from services.linking import LinkState
 
         links = self.listing_links(listing_id)
+        # A User Products family is mapped like one listing with variations: its listings are the variants.
+        family = next((link.family_name for link in links if link.family_name), None)
+        if family:
+            links = self.family_links(family)
         catalog = self._catalog()
         products, compositions = catalog.products(), catalog.compositions()
         product_code = None
@@ -210,7 +224,7 @@ class SyncServices:
             if code in compositions:
                 product_code = compositions[code].parent_code
                 break
-            if code in products:
+            if code in products and not family:  # a family may feed one plain product per listing
                 product_code = code
                 break
         product = products.get(product_code) if product_code else None
@@ -223,12 +237,15 @@ class SyncServices:
             if composition is not None:
                 used.add(composition.code)
             stock = catalog.balance(composition.code) if composition else link.erp_stock
-            pairs.append(MappingPair(link, composition, stock, link.state.value))
+            plain_product = link.erp_code if family and composition is None and link.erp_code in products else None
+            pairs.append(MappingPair(link, composition, stock, link.state.value, erp_product=plain_product))
         for composition in children:
             if composition.code not in used:
                 pairs.append(MappingPair(None, composition, catalog.balance(composition.code), NOT_ON_ML))
+        fed = tuple(dict.fromkeys(p.erp_product for p in pairs if p.erp_product))
         view = MappingView(listing_id, title=links[0].title if links else "", product_code=product_code,
-                           product_name=product.name if product else None, pairs=tuple(pairs))
+                           product_name=product.name if product else None, pairs=tuple(pairs),
+                           family_name=family, products=fed)
         mismatch = any(l.state == LinkState.STRUCTURE_MISMATCH for l in links)
         if not mismatch:
             return view

@@ -54,6 +54,49 @@ def seed_mapping(home) -> str:
     return "MLB4100000021"
 
 
+def seed_family(home) -> str:
+    """A User Products seller: the family "Camiseta Básica" (three variants, each as a classic and a premium
+    listing sharing one user product) whose ERP product has four compositions, and a simple listing."""
+    catalog = Catalog(home=home)
+    variants = [("CAM-BAS-AZ-M", "Azul M", (("Cor", "Azul"), ("Tamanho", "M")), 5, 4),
+                ("CAM-BAS-PR-G", "Preto G", (("Cor", "Preto"), ("Tamanho", "G")), 3, 2),
+                ("CAM-BAS-VE-P", "Verde P", (("Cor", "Verde"), ("Tamanho", "P")), 0, 1),
+                ("CAM-BAS-BR-GG", "Branco GG", (("Cor", "Branco"), ("Tamanho", "GG")), 7, None)]
+    with catalog.transaction():
+        catalog.add_products([Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True),
+                              Product("CAN-TER", "Caneca Térmica Inox", Decimal("39.90"))])
+        catalog.add_compositions([Composition(code, "CAM-BAS", attributes) for code, _v, attributes, _e, _m
+                                  in variants])
+        catalog.record_movements([StockMovement(code, MovementKind.ADJUSTMENT, erp, WHEN, "count")
+                                  for code, _v, _a, erp, _m in variants if erp] +
+                                 [StockMovement("CAN-TER", MovementKind.ADJUSTMENT, 9, WHEN, "count")])
+    links, number = [], 4100000161
+    for n, (code, variant, _attributes, erp, ml) in enumerate(variants):
+        if ml is None:
+            continue  # a composition no listing of the family carries
+        for premium in (False, True):
+            links.append(Link(f"MLB{number}", None, LinkState.LINKED, code, code,
+                              title=f"Camiseta Básica {variant}" + (" Premium" if premium else ""),
+                              erp_name=f"Camiseta Básica ({variant})", erp_stock=erp, ml_stock=ml,
+                              user_product_id=f"MLBU39000002{n}5", family_name="Camiseta Básica"))
+            number += 7
+    links.append(Link("MLB4100000224", None, LinkState.LINKED, "CAN-TER", "CAN-TER", title="Caneca Térmica Inox",
+                      erp_name="Caneca Térmica Inox", erp_stock=9, ml_stock=9, user_product_id="MLBU3900000374",
+                      family_name="Caneca Térmica Inox"))
+    LinkRepository(home=home).replace_all(links)
+    return links[2].listing_id
+
+
+def mapping_of(listing: str):
+    """Steps that open the variation mapping of `listing`."""
+
+    async def steps(pilot):
+        pilot.app.mapping_listing = listing
+        await run_before("3")(pilot)
+
+    return steps
+
+
 def seed_journal(home) -> None:
     """Three runs (finished, failed with errors, cancelled) at fixed times, with their actions."""
     journal = Journal(home=home)
@@ -115,14 +158,21 @@ def test_links_screen_empty(snap_compare, make_app):
 
 @SIZES
 def test_mapping_screen_structure_mismatch(snap_compare, make_app, melisync_home, size):
-    listing = seed_mapping(melisync_home)
     app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=mapping_of(seed_mapping(melisync_home)))
 
-    async def steps(pilot):
-        pilot.app.mapping_listing = listing
-        await run_before("3")(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=steps)
+@SIZES
+def test_links_screen_user_products(snap_compare, make_app, melisync_home, size):
+    seed_family(melisync_home)
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=run_before("2", "down", "down"))
+
+
+@SIZES
+def test_mapping_screen_family(snap_compare, make_app, melisync_home, size):
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=mapping_of(seed_family(melisync_home)))
 
 
 @SIZES
