@@ -1,10 +1,12 @@
-"""Confirmation modals: `ConfirmModal` (y/n) and `TypedConfirmModal` (type a word to confirm a
-destructive action, with an optional extra choice such as "also purge")."""
+"""Confirmation modals: `ConfirmModal` (y/n; s/n too in Portuguese, where the buttons say Sim/Não) and
+`TypedConfirmModal` (type a word to confirm a destructive action, with an optional extra choice such as
+"also purge")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +14,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from screens import BaseModal
-from services.i18n import _
+from services.i18n import _, language
+
+# The key that answers yes in each language, as its buttons read ("Sim" -> s); `y` always works too.
+YES_KEYS = {"pt_BR": "s"}
 
 
 class ConfirmModal(BaseModal):
-    """Ask a yes/no question; dismisses with True (y) or False (n, escape)."""
+    """Ask a yes/no question; dismisses with True (y, or the language's yes key) or False (n, escape).
+    The buttons show their keys."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -26,14 +32,18 @@ class ConfirmModal(BaseModal):
     def __init__(self, title: str, body: str, *, yes: str | None = None, danger: bool = False) -> None:
         super().__init__()
         self._title, self._body, self._yes, self._danger = title, body, yes, danger
+        self.yes_key = YES_KEYS.get(language(), "y")
+        if self.yes_key != "y":
+            self._bindings.bind(self.yes_key, "answer(True)", _("Yes"), show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog" + (" -danger" if self._danger else "")):
             yield Label(self._title, classes="dialog-title")
             yield Static(self._body, markup=False, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self._yes or _("Yes"), id="yes", variant="error" if self._danger else "primary", compact=True)
-                yield Button(_("No"), id="no", compact=True)
+                yes = _("{label} ({key})", label=self._yes or _("Yes"), key=self.yes_key)
+                yield Button(Text(yes), id="yes", variant="error" if self._danger else "primary", compact=True)
+                yield Button(Text(_("{label} ({key})", label=_("No"), key="n")), id="no", compact=True)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

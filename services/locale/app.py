@@ -35,6 +35,7 @@ PT_BR = {
     # confirmations
     "Yes": "Sim",
     "No": "Não",
+    "{label} ({key})": "{label} ({key})",  # a confirmation button and its key: "Gravar (s)"
     "Cancel": "Cancelar",
     "Type {word} to confirm:": "Digite {word} para confirmar:",
     "That is not {word}. Type it exactly, or press Esc to cancel.":
