@@ -1,7 +1,9 @@
-"""Sync cursors in meli.json: how far each incremental read got (e.g. orders by last update time)."""
+"""Sync cursors in meli.json: how far each incremental read got (e.g. orders by last update time), and the
+baseline of a cursor's first read (order keys already in the stock when melisync started counting)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from tinydb import Query
@@ -9,6 +11,7 @@ from tinydb import Query
 from services.store.store import MELI, Store, open_store
 
 CURSORS = "cursors"
+BASELINES = "baselines"
 
 
 class Cursors:
@@ -19,6 +22,14 @@ class Cursors:
         doc = self.store.db().table(CURSORS).get(Query().name == name)
         return doc["value"] if doc else None
 
-    def set(self, name: str, value: str) -> None:
+    def set(self, name: str, value: str, *, baseline: Iterable[str] | None = None) -> None:
+        """Move cursor `name`; `baseline` (given once, with the first value) is stored in the same write."""
         with self.store.transaction() as db:
             db.table(CURSORS).upsert({"name": name, "value": value}, Query().name == name)
+            if baseline is not None:
+                db.table(BASELINES).upsert({"name": name, "keys": sorted(set(baseline))}, Query().name == name)
+
+    def baseline(self, name: str) -> frozenset[str]:
+        """The keys stored with the first value of cursor `name` (empty if none)."""
+        doc = self.store.db().table(BASELINES).get(Query().name == name)
+        return frozenset(doc["keys"]) if doc else frozenset()

@@ -30,7 +30,7 @@ from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
 from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
-from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, TAKEN_STATUSES, baseline_keys, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.stock import choose_warehouse, plan_stock
@@ -63,6 +63,7 @@ class Prepared:
     snapshot: Snapshot
     orders_until: datetime | None  # the orders cursor to store once the orders step is applied
     unread: list[str] = field(default_factory=list)  # listings Mercado Livre could not return
+    baseline: set[str] | None = None  # first orders sync: sale keys to store with the first cursor
 
 
 @dataclass
@@ -158,18 +159,21 @@ class SyncEngine:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
                 notes.append(f"stock is not written: {snapshot.warehouse.problem}")
-        until = None
+        until = baseline = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
-            await self._read_orders(run_id, steps, snapshot, until, notes)
+            baseline = await self._read_orders(run_id, steps, snapshot, until, notes)
         plan, links = make_plan(kind, snapshot)
         plan.notes = notes + plan.notes
         return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
-                        [f.item_id for f in failures])
+                        [f.item_id for f in failures], baseline)
 
     async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
-                           notes: list[str]) -> None:
-        """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both."""
+                           notes: list[str]) -> set[str] | None:
+        """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both.
+
+        On the first orders sync, returns the baseline: the sale keys of the orders the next read will see
+        again (from the hour of its cursor, `until - CURSOR_MARGIN`) that were already in the stock."""
         since = {name: self.cursors.get(name) for name, step in CURSORS.items() if step in steps}
         for name, cursor in since.items():
             if cursor is None:
@@ -177,24 +181,37 @@ class SyncEngine:
                 # counted ERP stock), so each step starts from now on.
                 what = "sales" if name == ORDERS_CURSOR else "buyers"
                 notes.append(f"first {name} sync: {what} from now on will be recorded")
-        started = [datetime.fromisoformat(c) for c in since.values() if c]
-        if not started:
-            return
+        starts = {name: datetime.fromisoformat(c) for name, c in since.items() if c}
+        first = ORDERS_CURSOR in since and since[ORDERS_CURSOR] is None
+        if first:
+            # The next read starts at the hour of this run's cursor: the sales it would see again from before
+            # this run are already counted; remember them so they are never taken off the ERP a second time.
+            starts[ORDERS_CURSOR] = until - CURSOR_MARGIN
+        snapshot.baseline = self.cursors.baseline(ORDERS_CURSOR)
+        if not starts:
+            return None
         self.on_event(Event(events.READING, run_id, message="orders"))
         # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
-        wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
-        read = [o async for o in self.client.orders(min(started), until, status=wanted)]
+        statuses = SOLD_STATUSES | CANCELLED_STATUSES | (TAKEN_STATUSES if first else frozenset())
+        read = [o async for o in self.client.orders(min(starts.values()), until, status=",".join(sorted(statuses)))]
 
         def since_cursor(name: str) -> list[Order]:
-            cursor = since.get(name)
-            if cursor is None:
+            if since.get(name) is None:
                 return []
-            floor = _floor_hour(datetime.fromisoformat(cursor))  # ML filters by the hour: keep the overlap
+            floor = _floor_hour(starts[name])  # ML filters by the hour: keep the overlap
             return [o for o in read if o.date_last_updated >= floor]
 
         snapshot.orders = since_cursor(ORDERS_CURSOR)
         snapshot.buyer_orders = since_cursor(CUSTOMERS_CURSOR) if "buyers" in steps else []
         snapshot.billing = await self._billing(snapshot.buyer_orders, snapshot)
+        if not first:
+            return None
+        window = _floor_hour(starts[ORDERS_CURSOR])
+        baseline = baseline_keys(o for o in read if o.date_last_updated >= window)
+        if baseline:
+            notes.append(f"{len(baseline)} sale(s) of the last hour already in the stock (order(s) "
+                         f"{_order_ids(baseline)}): remembered, so they are never taken off the ERP again")
+        return baseline
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
         """Billing info once per buyer the ERP does not know yet (or knows without a document)."""
@@ -264,7 +281,9 @@ class SyncEngine:
                     # A failed movement keeps the cursor where it was: its order is read again next time.
                     for name, step in CURSORS.items():
                         if step in STEPS[prepared.kind]:
-                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
+                            baseline = prepared.baseline if name == ORDERS_CURSOR else None
+                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat(),
+                                             baseline=baseline)
             if status != CANCELLED and prepared.orders_until is not None and "stock" in STEPS[prepared.kind]:
                 actions = await self._late_sales(prepared, actions, progress)
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
@@ -300,7 +319,9 @@ class SyncEngine:
                                   f"and writing without them could put sold units back on sale ({exc}); "
                                   "run the sync again") from None
         links = {link.key: link for link in prepared.links}
-        moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None)
+        baseline = self.cursors.baseline(ORDERS_CURSOR) | (prepared.baseline or set())
+        moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None,
+                            baseline=baseline)
         late = new_movements(moves, {a.key for a in actions if a.key})
         if not late:
             return actions
@@ -436,6 +457,11 @@ class _Progress:
     def flush(self) -> None:
         self.engine.journal.record(self.run_id, self.pending, self.pending_errors)
         self.pending, self.pending_errors = [], []
+
+
+def _order_ids(keys) -> str:
+    ids = sorted({key.split(":")[1] for key in keys}, key=int)
+    return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 def _floor_hour(moment: datetime) -> datetime:

@@ -19,6 +19,9 @@ from services.sync.plan import Action, ActionKind, ActionStatus
 SOLD_STATUSES = frozenset({"paid", "partially_refunded"})
 # Statuses that give the units back; a recorded sale is compensated.
 CANCELLED_STATUSES = frozenset({"cancelled", "invalid"})
+# Statuses in which the units are off the listing (ml-api.md §8.2: stock goes at the first confirmed/paid and
+# comes back only when cancelled): an order in one of them when melisync starts counting is in the stock.
+TAKEN_STATUSES = SOLD_STATUSES | frozenset({"confirmed", "partially_paid", "pending_cancel"})
 # Only rows whose ERP code is trusted take sales: a lost or unknown link is reported instead.
 _SALE_STATES = frozenset({LinkState.LINKED, LinkState.NOT_WRITABLE})
 
@@ -31,17 +34,26 @@ def cancel_key(order_id: int, item: OrderItem) -> str:
     return "cancel" + sale_key(order_id, item)[len("sale"):]
 
 
+def baseline_keys(orders: Iterable[Order]) -> set[str]:
+    """Sale keys of the orders whose units are already off the listings (and so out of the counted ERP
+    stock) when melisync starts counting: later reads treat them as recorded, never as new sales."""
+    return {sale_key(o.id, item) for o in latest_first(orders) if o.status in TAKEN_STATUSES for item in o.items}
+
+
 SAME_ORDERS = object()  # customers come from the same orders as the sales
 
 
 def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
                 balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
-                billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS) -> list[Action]:
+                billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS,
+                baseline: Container[str] = frozenset()) -> list[Action]:
     """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
     (default: the same orders; None: no customers, as in a stock sync).
 
     `recorded` holds the movement keys already in the ledger; `balances` the ERP balances before this
-    step (for the before/after shown); `billing` the billing info fetched for these orders, by id.
+    step (for the before/after shown); `billing` the billing info fetched for these orders, by id;
+    `baseline` the sale keys already in the stock when counting started (`baseline_keys`): no sale, but a
+    later cancellation gives the units back like a recorded sale's.
     """
     orders = list(orders)
     buyer_orders = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
@@ -51,7 +63,7 @@ def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Co
     actions: list[Action] = []
     for order in latest_first(orders):
         for item in order.items:
-            action = _movement(order, item, links, recorded)
+            action = _movement(order, item, links, recorded, baseline)
             if action is None:
                 continue
             if action.status == ActionStatus.PLANNED:
@@ -79,16 +91,23 @@ def latest_first(orders: Iterable[Order]) -> list[Order]:
     return sorted(latest.values(), key=lambda o: (o.date_created, o.id))
 
 
-def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str]) -> Action | None:
+def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str],
+              baseline: Container[str]) -> Action | None:
     key = sale_key(order.id, item)
+    why = ""
     if order.status in SOLD_STATUSES:
-        if key in recorded:
+        if key in recorded or key in baseline:
             return None
         kind, quantity = ActionKind.SALE, -item.quantity
     elif order.status in CANCELLED_STATUSES:
         key_back = cancel_key(order.id, item)
-        if key not in recorded or key_back in recorded:
+        if (key not in recorded and key not in baseline) or key_back in recorded:
             return None  # never recorded, or already given back
+        if key not in recorded:
+            # Mercado Livre puts the units back on the listing; the counted ERP stock had them out too.
+            why = (f"order {order.id} was paid before melisync started counting (its units were already out of "
+                   "the counted stock); cancelled since, Mercado Livre put them back on the listing, so the ERP "
+                   "gets them back too")
         kind, quantity, key = ActionKind.SALE_CANCEL, item.quantity, key_back
     else:
         return None  # not paid yet: Mercado Livre has not taken the units
@@ -96,7 +115,7 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
     link = links.get(link_key)
     data = {"quantity": quantity, "order_id": order.id, "time": order.date_created.isoformat()}
     action = Action(kind=kind, item_id=item.listing_id, variation_id=item.variation_id,
-                    erp_code=link.erp_code if link else None, key=key, data=data)
+                    erp_code=link.erp_code if link else None, key=key, data=data, reason=why)
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
         return action.skipped(f"order {order.id}: a Full listing; its units left Mercado Livre's warehouse, "

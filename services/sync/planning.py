@@ -36,6 +36,7 @@ class Snapshot:
     orders: list[Order] = field(default_factory=list)  # orders whose sales to record
     buyer_orders: list[Order] | None = None  # orders whose buyers to record (None: the same as `orders`)
     recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
+    baseline: Container[str] = frozenset()  # sale keys already in the stock when counting started (no sale)
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
@@ -63,7 +64,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         by_key = {link.key: link for link in links}
         buyers = (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
         moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing,
-                            buyer_orders=buyers)
+                            buyer_orders=buyers, baseline=snapshot.baseline)
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
