@@ -36,7 +36,7 @@ from screens.sync_messages import (
 )
 from screens.sync_plan import open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
-from services.i18n import N_, _
+from services.i18n import N_, _, known
 
 PAGE = 100  # rows in the table at once
 
@@ -323,7 +323,7 @@ class LinksScreen(BaseScreen):
         text.append(f" · {_('code on Mercado Livre')}: ")
         text.append(link.reference_code or "—", style="bold")
         if link.reason:
-            text.append(f" · {link.reason}", style=STATE_STYLES[link.state.value])
+            text.append(f" · {known(link.reason)}", style=STATE_STYLES[link.state.value])
         detail.update(text)
 
     def current_link(self):
@@ -425,7 +425,7 @@ class LinksScreen(BaseScreen):
     def _code_previewed(self, message: ReferenceCodePreviewed) -> None:
         action = message.action
         if action.status.value != "planned":
-            self.notify(escape(_("Nothing to write: {reason}", reason=action.reason)), severity="warning")
+            self.notify(escape(_("Nothing to write: {reason}", reason=known(action.reason))), severity="warning")
             return
 
         def answered(yes: bool | None) -> None:

@@ -28,7 +28,7 @@ from screens.sync_messages import (
     MappingLoadRequested,
 )
 from screens.tables import FixedColumnsTable, plain
-from services.i18n import N_, _
+from services.i18n import N_, _, known
 
 NOT_ON_ML_LABEL = N_("not on ML")
 
@@ -172,7 +172,7 @@ class MappingScreen(BaseScreen):
                           "you see how many first).", code=mapping.product_code,
                           count=len(mapping.new_compositions)))
         else:
-            text.append(_(mapping.why_not))
+            text.append(known(_(mapping.why_not)))
         panel.update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

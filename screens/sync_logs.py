@@ -16,7 +16,7 @@ from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
-from services.i18n import N_, _
+from services.i18n import N_, _, known
 
 RUN_COLUMNS = (
     ("id", N_("Run"), 3),
@@ -218,10 +218,10 @@ class RunDetailScreen(BaseScreen):
             status=_(run.get("status", "?")), when=when_text(run), took=duration_text(run) or "—"))
         text = Text(counts_line(run.get("counts") or {}))
         for note in run.get("notes") or ():
-            text.append("\n• " + note, style="yellow")
+            text.append("\n• " + known(note), style="yellow")
         for error in run.get("errors") or ():
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
-            text.append("\n✗ " + (f"{where}: " if where else "") + str(error.get("message", "")), style="bold red")
+            text.append("\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red")
         self.query_one("#run-summary", Static).update(text)
         await self._fill()
 

@@ -21,7 +21,7 @@ from screens import BaseModal, BaseScreen
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
 from screens.tables import FixedColumnsTable, plain
-from services.i18n import N_, _
+from services.i18n import N_, _, known
 
 MAX_ROWS = 2_000
 CHUNK = 500
@@ -67,7 +67,7 @@ def action_cells(row: dict) -> list:
         plain(row.get("variation_id")),
         plain(change),
         plain(row.get("erp_code")),
-        plain(row.get("reason")),
+        plain(known(row.get("reason") or "")),
     ]
 
 
@@ -119,7 +119,7 @@ class ActionsTable(FixedColumnsTable):
         if row.get("erp_code"):
             text.append(f" · {row['erp_code']}")
         if row.get("reason"):
-            text.append(f" · {row['reason']}", style=ACTION_STYLES.get(row.get("status", ""), ""))
+            text.append(f" · {known(row['reason'])}", style=ACTION_STYLES.get(row.get("status", ""), ""))
         return text
 
 
@@ -229,7 +229,7 @@ class SyncPlanScreen(BaseScreen):
                       todo=len(todo), ml=ml, erp=len(todo) - ml), style="bold")
         text.append("\n" + counts_line(plan.counts()))
         for note in plan.notes:
-            text.append("\n• " + note, style="yellow")
+            text.append("\n• " + known(note), style="yellow")
         return text
 
     async def on_mount(self) -> None:

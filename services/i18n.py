@@ -8,9 +8,12 @@ option) or, until then, from LANGUAGE / LC_ALL / LC_MESSAGES / LANG like gettext
 from __future__ import annotations
 
 import os
+import re
+import string
 from collections.abc import Mapping
+from functools import lru_cache
 
-from services.locale import catalogue
+from services.locale import catalogue, patterns
 
 LANGUAGES = ("en", "pt_BR")
 DEFAULT = "en"
@@ -84,3 +87,44 @@ def _(text: str, /, **fmt: object) -> str:
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
     return text
+
+
+def known(text: str) -> str:
+    """A text the services built with values in it (a link's reason, a plan's note), in the current
+    language when a catalogue knows its shape (`PATTERNS_PT_BR`); otherwise as it is."""
+    lang = language()
+    if not text or lang == DEFAULT:
+        return text
+    return _known(lang, text)
+
+
+@lru_cache(maxsize=8192)
+def _known(lang: str, text: str) -> str:
+    for regex, translated in _compiled(lang):
+        match = regex.fullmatch(text)
+        if match:
+            return translated.format(**{name: _known(lang, value) for name, value in match.groupdict().items()})
+    # Reasons joined by the services ("a; b", "link_lost: why"): translate the parts that have a known shape.
+    for separator in ("; ", ": "):
+        head, found, tail = text.partition(separator)
+        if found:
+            new_head, new_tail = (_known(lang, head) if separator == "; " else head), _known(lang, tail)
+            if (new_head, new_tail) != (head, tail):
+                return new_head + separator + new_tail
+    return text
+
+
+@lru_cache(maxsize=None)
+def _compiled(lang: str) -> list[tuple[re.Pattern, str]]:
+    """The shapes as regular expressions, the most specific (most fixed text) first."""
+    compiled = []
+    for source, translated in patterns(lang).items():
+        regex, fixed = "", 0
+        for literal, name, _spec, _conversion in string.Formatter().parse(source):
+            regex += re.escape(literal)
+            fixed += len(literal)
+            if name is not None:
+                regex += f"(?P<{name}>.+?)"
+        compiled.append((fixed, re.compile(regex, re.DOTALL), translated))
+    compiled.sort(key=lambda entry: -entry[0])
+    return [(regex, translated) for _fixed, regex, translated in compiled]

@@ -52,7 +52,7 @@ from screens.sync_messages import (
 )
 from services.config import Config
 from services.errors import OperationFailed
-from services.i18n import N_, _
+from services.i18n import N_, _, known
 
 # What the engine says it is reading (event messages), listed so each gets a translation.
 READING = (N_("listings"), N_("orders"))
@@ -430,7 +430,7 @@ class SyncWorkers:
             note = _("Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next "
                      "sync.", code=done.to, row=done.link_key, run_id=result.run_id)
         else:
-            note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=done.reason)
+            note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=known(done.reason))
         self.post_message(LinksChanged(note, error=done.status.value == "failed"))
 
     def on_seller_edit_simulation_requested(self, message: SellerEditSimulationRequested) -> None:
@@ -692,5 +692,5 @@ def sync_summary(result) -> str:
              done=counts.get("done", 0), failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
              unchanged=counts.get("unchanged", 0))
     if result.errors:
-        text += " " + _("First error: {error}", error=result.errors[0].get("message", ""))
+        text += " " + _("First error: {error}", error=known(result.errors[0].get("message", "")))
     return text

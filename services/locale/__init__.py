@@ -14,10 +14,8 @@ from functools import lru_cache
 _ATTRIBUTE = {"pt_BR": "PT_BR"}
 
 
-@lru_cache(maxsize=None)
-def catalogue(lang: str) -> dict[str, str]:
-    """Every area's translations for `lang`, merged; empty for English (the source language)."""
-    attribute = _ATTRIBUTE.get(lang)
+def _merged(attribute: str | None) -> dict[str, str]:
+    """Every area module's `attribute` dict, merged; one source text translated two ways is an error."""
     merged: dict[str, str] = {}
     if attribute is None:
         return merged
@@ -30,3 +28,19 @@ def catalogue(lang: str) -> dict[str, str]:
                 )
             merged[source] = translated
     return merged
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """Every area's translations for `lang`, merged; empty for English (the source language)."""
+    return _merged(_ATTRIBUTE.get(lang))
+
+
+# Shapes of texts the services build with values in them (`"{code} is not in the ERP"`), see i18n.known.
+_PATTERNS = {"pt_BR": "PATTERNS_PT_BR"}
+
+
+@lru_cache(maxsize=None)
+def patterns(lang: str) -> dict[str, str]:
+    """Every area's shapes for `lang`, merged; empty for English."""
+    return _merged(_PATTERNS.get(lang))

@@ -1,7 +1,7 @@
 """pt_BR for what only `melisync demo` shows: playing the seller on the sandbox."""
 
 PT_BR = {
-    "Simulate: seller edits code": "Simular: vendedor edita código",
+    "Simulate: seller edits code": "Simular edição do vendedor",
     "Demo only: the seller edits this row's reference code on Mercado Livre; the next sync shows it as a lost link":
         "Só na demonstração: o vendedor edita o código de referência desta linha no Mercado Livre; a próxima "
         "sincronização mostra o vínculo perdido",

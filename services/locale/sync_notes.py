@@ -1,0 +1,72 @@
+"""pt_BR for the texts the linking and sync services build with values in them (a link's reason, a plan's
+notes, an action's why), matched by shape at display time (`services.i18n.known`).
+
+`{name}` stands for a value (a code, an id, a count); values are translated too when they are such a text
+themselves. `tests/tui/test_i18n.py` checks each English shape is still one the services can produce.
+"""
+
+PATTERNS_PT_BR = {
+    # why a link is in its state (services/linking.py, services/store/links.py)
+    "reference code changed from {old} to {new} (S6)": "código de referência mudou de {old} para {new} (S6)",
+    "no reference code (SELLER_SKU) on Mercado Livre": "sem código de referência (SELLER_SKU) no Mercado Livre",
+    "{code} is not in the ERP": "{code} não está no ERP",
+    "reference code {code} is on {count} variations of this listing":
+        "o código de referência {code} está em {count} variações deste anúncio",
+    "ERP product {product} has no variations; the listing has {count} (S8)":
+        "o produto ERP {product} não tem variações; o anúncio tem {count} (S8)",
+    "{code} is an ERP product without variations, used on a variation (S8)":
+        "{code} é um produto ERP sem variações, usado numa variação (S8)",
+    "Full (fulfillment): stock is kept by Mercado Livre and cannot be written":
+        "Full (fulfillment): o estoque fica com o Mercado Livre e não pode ser gravado",
+    "being migrated to User Products: Mercado Livre refuses writes until the migration ends":
+        "em migração para Produtos do usuário: o Mercado Livre recusa gravações até a migração terminar",
+    "listing is {status}": "anúncio com status {status}",
+    "Mercado Livre refused the stock write: {message}": "o Mercado Livre recusou a gravação do estoque: {message}",
+    "ignored by the operator": "ignorada pelo operador",
+    "migrated to User Products (listing closed); {code} now on: {where}":
+        "migrado para Produtos do usuário (anúncio encerrado); {code} agora em: {where}",
+    # a plan's notes (services/sync/engine.py, planning.py)
+    "{count} listing(s) could not be read and were left as they were: {ids}":
+        "{count} anúncio(s) não puderam ser lidos e ficaram como estavam: {ids}",
+    "stock is not written: {problem}": "o estoque não é gravado: {problem}",
+    "first orders sync: sales from now on will be recorded":
+        "primeira sincronização de pedidos: as vendas serão registradas daqui em diante",
+    "first customers sync: buyers from now on will be recorded":
+        "primeira sincronização de clientes: os compradores serão registrados daqui em diante",
+    "{count} sale(s) of the last hour already in the stock (order(s) {orders}): remembered, so they are never "
+    "taken off the ERP again":
+        "{count} venda(s) da última hora já estão no estoque (pedido(s) {orders}): memorizadas, para nunca "
+        "serem baixadas do ERP de novo",
+    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders})":
+        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders})",
+    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}): {recorded} recorded "
+    "in the ERP, {changed} stock target(s) recomputed":
+        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders}): {recorded} "
+        "registrada(s) no ERP, {changed} alvo(s) de estoque recalculado(s)",
+    "listing {old} was migrated to User Products; its codes are now linked by reference code: {moves}":
+        "o anúncio {old} migrou para Produtos do usuário; seus códigos agora se vinculam pelo código de "
+        "referência: {moves}",
+    # why an action was skipped (services/sync/*.py)
+    "already in the ERP": "já está no ERP",
+    "already in the ledger (same order, listing and variation)":
+        "já está no estoque do ERP (mesmo pedido, anúncio e variação)",
+    "not applied: the run was cancelled": "não aplicada: a execução foi cancelada",
+    "not applied: the run stopped": "não aplicada: a execução parou",
+    "order {order}: a Full listing; its units left Mercado Livre's warehouse, so the ERP stock is not changed":
+        "pedido {order}: anúncio Full; as unidades saíram do armazém do Mercado Livre, então o estoque do ERP "
+        "não muda",
+    "order {order}: listing is not linked ({state}); the sale is not recorded in the ERP":
+        "pedido {order}: o anúncio não está vinculado ({state}); a venda não é registrada no ERP",
+    "no stock record in the ERP for {code}": "nenhum registro de estoque no ERP para {code}",
+    "no reference code": "sem código de referência",
+    "not imported: {why}": "não importado: {why}",
+    "{code} is imported from {listing}": "{code} é importado de {listing}",
+    "already carries this code": "já tem este código",
+    "not attempted: its user product was not written": "não tentada: o produto do usuário dela não foi gravado",
+    "multi-origin seller (warehouse_management): {problem}": "vendedor multiorigem (warehouse_management): {problem}",
+    "multi-origin seller: the warehouses were not read, nothing is written":
+        "vendedor multiorigem: os depósitos não foram lidos, nada é gravado",
+    "the seller has {count} warehouses and none is chosen: {how} (choices: {choices})":
+        "o vendedor tem {count} depósitos e nenhum foi escolhido: {how} (opções: {choices})",
+    "run `melisync config set warehouse <store_id>`": "execute `melisync config set warehouse <store_id>`",
+}
