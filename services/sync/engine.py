@@ -22,7 +22,7 @@ from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links
 from services.meli.models import Listing, Order
-from services.store.cursors import Cursors
+from services.store.cursors import Baseline, Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
 from services.store.links import LinkRepository
 from services.sync import events
@@ -46,6 +46,10 @@ CURSORS = {ORDERS_CURSOR: "orders", CUSTOMERS_CURSOR: "buyers"}
 # The next read starts a little before this run's end (then at the hour, as ML filters): a clock that runs
 # ahead of Mercado Livre's must not skip an order. Re-read orders cost nothing: their keys are recorded.
 CURSOR_MARGIN = timedelta(minutes=15)  # cursor -> the plan step it belongs to
+# The first orders sync reads this far back: the orders whose units were already out of the stock then are its
+# baseline (later updates - shipping, feedback - read them again); older ones count as paid before it (ML
+# cancels unpaid orders within days).
+BASELINE_LOOKBACK = timedelta(days=7)
 _PRODUCT_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION})
 _ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
 
@@ -63,7 +67,7 @@ class Prepared:
     snapshot: Snapshot
     orders_until: datetime | None  # the orders cursor to store once the orders step is applied
     unread: list[str] = field(default_factory=list)  # listings Mercado Livre could not return
-    baseline: set[str] | None = None  # first orders sync: sale keys to store with the first cursor
+    baseline: Baseline | None = None  # first orders sync: what to store with the first cursor
 
 
 @dataclass
@@ -169,11 +173,12 @@ class SyncEngine:
                         [f.item_id for f in failures], baseline)
 
     async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
-                           notes: list[str]) -> set[str] | None:
+                           notes: list[str]) -> Baseline | None:
         """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both.
 
-        On the first orders sync, returns the baseline: the sale keys of the orders the next read will see
-        again (from the hour of its cursor, `until - CURSOR_MARGIN`) that were already in the stock."""
+        On the first orders sync, returns the baseline: the sale keys of the orders of the last
+        BASELINE_LOOKBACK whose units were already out of the stock (later reads see them again when they
+        are updated), and the moment before which every order counts as already in the stock."""
         since = {name: self.cursors.get(name) for name, step in CURSORS.items() if step in steps}
         for name, cursor in since.items():
             if cursor is None:
@@ -184,10 +189,13 @@ class SyncEngine:
         starts = {name: datetime.fromisoformat(c) for name, c in since.items() if c}
         first = ORDERS_CURSOR in since and since[ORDERS_CURSOR] is None
         if first:
-            # The next read starts at the hour of this run's cursor: the sales it would see again from before
-            # this run are already counted; remember them so they are never taken off the ERP a second time.
-            starts[ORDERS_CURSOR] = until - CURSOR_MARGIN
-        snapshot.baseline = self.cursors.baseline(ORDERS_CURSOR)
+            # Later reads see an order again whenever it is updated (the next one also re-reads the hour before
+            # this run's cursor): the sales from before this run are already counted; remember them so they
+            # are never taken off the ERP a second time.
+            starts[ORDERS_CURSOR] = until - BASELINE_LOOKBACK
+        stored = self.cursors.baseline(ORDERS_CURSOR)
+        snapshot.baseline = stored.keys
+        snapshot.counted_from = datetime.fromisoformat(stored.since) if stored.since else None
         if not starts:
             return None
         self.on_event(Event(events.READING, run_id, message="orders"))
@@ -207,11 +215,11 @@ class SyncEngine:
         if not first:
             return None
         window = _floor_hour(starts[ORDERS_CURSOR])
-        baseline = baseline_keys(o for o in read if o.date_last_updated >= window)
-        if baseline:
-            notes.append(f"{len(baseline)} sale(s) of the last hour already in the stock (order(s) "
-                         f"{_order_ids(baseline)}): remembered, so they are never taken off the ERP again")
-        return baseline
+        keys = baseline_keys(o for o in read if o.date_last_updated >= window)
+        if keys:
+            notes.append(f"{len(keys)} sale(s) of the last {BASELINE_LOOKBACK.days} days already in the stock "
+                         f"(order(s) {_order_ids(keys)}): remembered, so they are never taken off the ERP again")
+        return Baseline(frozenset(keys), window.isoformat())
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
         """Billing info once per buyer the ERP does not know yet (or knows without a document)."""
@@ -319,9 +327,10 @@ class SyncEngine:
                                   f"and writing without them could put sold units back on sale ({exc}); "
                                   "run the sync again") from None
         links = {link.key: link for link in prepared.links}
-        baseline = self.cursors.baseline(ORDERS_CURSOR) | (prepared.baseline or set())
+        baseline = prepared.baseline or self.cursors.baseline(ORDERS_CURSOR)
+        counted_from = datetime.fromisoformat(baseline.since) if baseline.since else None
         moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None,
-                            baseline=baseline)
+                            baseline=baseline.keys, counted_from=counted_from)
         late = new_movements(moves, {a.key for a in actions if a.key})
         if not late:
             return actions

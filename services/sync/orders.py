@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, replace
+from datetime import datetime
 
 from services.erp.models import Customer
 from services.linking import FULL_REASON, Link, LinkState
@@ -46,14 +47,15 @@ SAME_ORDERS = object()  # customers come from the same orders as the sales
 def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
                 balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
                 billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS,
-                baseline: Container[str] = frozenset()) -> list[Action]:
+                baseline: Container[str] = frozenset(), counted_from: datetime | None = None) -> list[Action]:
     """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
     (default: the same orders; None: no customers, as in a stock sync).
 
     `recorded` holds the movement keys already in the ledger; `balances` the ERP balances before this
     step (for the before/after shown); `billing` the billing info fetched for these orders, by id;
     `baseline` the sale keys already in the stock when counting started (`baseline_keys`): no sale, but a
-    later cancellation gives the units back like a recorded sale's.
+    later cancellation gives the units back like a recorded sale's; orders created before `counted_from` (older
+    than the first read) are counted too, but their cancellation is only reported (it may predate counting).
     """
     orders = list(orders)
     buyer_orders = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
@@ -63,7 +65,7 @@ def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Co
     actions: list[Action] = []
     for order in latest_first(orders):
         for item in order.items:
-            action = _movement(order, item, links, recorded, baseline)
+            action = _movement(order, item, links, recorded, baseline, counted_from)
             if action is None:
                 continue
             if action.status == ActionStatus.PLANNED:
@@ -92,16 +94,19 @@ def latest_first(orders: Iterable[Order]) -> list[Order]:
 
 
 def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str],
-              baseline: Container[str]) -> Action | None:
+              baseline: Container[str], counted_from: datetime | None) -> Action | None:
     key = sale_key(order.id, item)
+    known = key in recorded or key in baseline
+    # Older than melisync's first read: it was paid (ML cancels unpaid orders within days) before counting.
+    older = not known and counted_from is not None and order.date_created < counted_from
     why = ""
     if order.status in SOLD_STATUSES:
-        if key in recorded or key in baseline:
+        if known or older:
             return None
         kind, quantity = ActionKind.SALE, -item.quantity
     elif order.status in CANCELLED_STATUSES:
         key_back = cancel_key(order.id, item)
-        if (key not in recorded and key not in baseline) or key_back in recorded:
+        if (not known and not older) or key_back in recorded:
             return None  # never recorded, or already given back
         if key not in recorded:
             # Mercado Livre puts the units back on the listing; the counted ERP stock had them out too.
@@ -116,6 +121,12 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
     data = {"quantity": quantity, "order_id": order.id, "time": order.date_created.isoformat()}
     action = Action(kind=kind, item_id=item.listing_id, variation_id=item.variation_id,
                     erp_code=link.erp_code if link else None, key=key, data=data, reason=why)
+    if older:
+        # Cancelled before or after counting started? Unknown: giving units back that the count already had
+        # would oversell, so the ERP is left as it is (at worst it under-states) and the seller is told.
+        return action.skipped(f"order {order.id} was created before melisync's first read and cancelled; whether "
+                              "before or after the ERP stock was counted is unknown, so the ERP stock is not "
+                              "changed: count the units if they came back")
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
         return action.skipped(f"order {order.id}: a Full listing; its units left Mercado Livre's warehouse, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from services.erp.models import Customer
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
@@ -37,6 +38,7 @@ class Snapshot:
     buyer_orders: list[Order] | None = None  # orders whose buyers to record (None: the same as `orders`)
     recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
     baseline: Container[str] = frozenset()  # sale keys already in the stock when counting started (no sale)
+    counted_from: datetime | None = None  # orders created before this were counted too (the first read's start)
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
@@ -64,7 +66,8 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         by_key = {link.key: link for link in links}
         buyers = (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
         moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing,
-                            buyer_orders=buyers, baseline=snapshot.baseline)
+                            buyer_orders=buyers, baseline=snapshot.baseline,
+                            counted_from=snapshot.counted_from)
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:

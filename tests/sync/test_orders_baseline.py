@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.state import SandboxState
-from services.store.cursors import Cursors
+from services.store.cursors import Baseline, Cursors
 from services.store.journal import FINISHED
 from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
 from tests.fixtures.sync import seed_erp
@@ -26,6 +26,13 @@ async def run(engine, kind, dry_run=False):
 
 def sales(catalog, kind="sale"):
     return [m for m in catalog.movements("CAN") if m.kind == kind]
+
+
+def backdate(state: SandboxState, order: dict, days: float) -> None:
+    """The order was created (and last updated) `days` ago."""
+    raw = state.orders[order["id"]]
+    raw["_created_at"] = raw["_updated_at"] = raw["_closed_at"] = raw["_created_at"] - days * 86400
+    raw["date_created"] = raw["last_updated"] = raw["date_closed"] = state.iso(raw["_created_at"])
 
 
 @pytest.mark.parametrize("first_kind", [SyncKind.STOCK, SyncKind.CUSTOMERS])  # with and without a stock step
@@ -83,9 +90,9 @@ async def test_a_dry_first_sync_stores_no_baseline_and_the_real_one_still_does(s
     before = sandbox_state.create_order(caneca, quantity=2)
     catalog = seed_erp({"CAN": 7})
     await run(make_engine(), SyncKind.STOCK, dry_run=True)
-    assert Cursors().get("orders") is None and Cursors().baseline("orders") == frozenset()
+    assert Cursors().get("orders") is None and Cursors().baseline("orders") == Baseline()
     await run(make_engine(), SyncKind.STOCK)
-    assert Cursors().baseline("orders") == {f"sale:{before['id']}:{caneca}:-"}
+    assert Cursors().baseline("orders").keys == {f"sale:{before['id']}:{caneca}:-"}
     await run(make_engine(), SyncKind.STOCK)
     assert sales(catalog) == [] and catalog.balance("CAN") == 7
 
@@ -101,3 +108,32 @@ async def test_on_the_first_sync_only_sales_after_the_plan_are_recorded_before_t
     assert result.status == FINISHED, result.errors
     assert [(a.data["order_id"], a.status) for a in result.actions if a.kind == K.SALE] == [(late["id"], St.DONE)]
     assert catalog.balance("CAN") == 6 and sandbox_state.item(caneca)["available_quantity"] == 6
+
+
+@pytest.mark.parametrize("days", [3, 30])  # in the first read's window, and older than it
+async def test_a_sale_paid_days_before_the_first_sync_and_shipped_after_it_is_not_taken_off_again(
+        sandbox_state, make_engine, days):
+    [caneca] = sandbox_state.listing_ids()
+    before = sandbox_state.create_order(caneca, quantity=2)
+    backdate(sandbox_state, before, days)
+    catalog = seed_erp({"CAN": 7})
+    await run(make_engine(), SyncKind.STOCK)
+    sandbox_state.set_order_status(before["id"], "paid")  # shipped: Mercado Livre updates the order
+    second = await run(make_engine(), SyncKind.ALL)
+    assert second.status == FINISHED, second.errors
+    assert [a for a in second.actions if a.kind == K.SALE] == [] and sales(catalog) == []
+    assert catalog.balance("CAN") == 7 and sandbox_state.writes() == []
+
+
+async def test_an_order_older_than_the_first_read_cancelled_later_is_reported_not_given_back(
+        sandbox_state, make_engine):
+    [caneca] = sandbox_state.listing_ids()
+    old = sandbox_state.create_order(caneca, quantity=2)
+    backdate(sandbox_state, old, 30)
+    catalog = seed_erp({"CAN": 7})
+    await run(make_engine(), SyncKind.STOCK)
+    sandbox_state.cancel_order(old["id"])
+    result = await run(make_engine(), SyncKind.STOCK)
+    [cancel] = [a for a in result.actions if a.kind == K.SALE_CANCEL]
+    assert cancel.status == St.SKIPPED and "before melisync's first read" in cancel.reason
+    assert sales(catalog) == [] and catalog.balance("CAN") == 7  # never more than counted (no oversell)
