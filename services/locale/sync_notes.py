@@ -33,10 +33,19 @@ PATTERNS_PT_BR = {
         "primeira sincronização de pedidos: as vendas serão registradas daqui em diante",
     "first customers sync: buyers from now on will be recorded":
         "primeira sincronização de clientes: os compradores serão registrados daqui em diante",
-    "{count} sale(s) of the last hour already in the stock (order(s) {orders}): remembered, so they are never "
-    "taken off the ERP again":
-        "{count} venda(s) da última hora já estão no estoque (pedido(s) {orders}): memorizadas, para nunca "
-        "serem baixadas do ERP de novo",
+    "{count} sale(s) of the last {days} days already in the stock (order(s) {orders}): remembered, so they are "
+    "never taken off the ERP again":
+        "{count} venda(s) dos últimos {days} dias já estão no estoque (pedido(s) {orders}): memorizadas, para "
+        "nunca serem baixadas do ERP de novo",
+    "order {order} was paid before melisync started counting (its units were already out of the counted stock); "
+    "cancelled since, Mercado Livre put them back on the listing, so the ERP gets them back too":
+        "o pedido {order} foi pago antes de o melisync começar a contar (as unidades já estavam fora do estoque "
+        "contado); cancelado depois, o Mercado Livre as devolveu ao anúncio, então o ERP também as recebe de volta",
+    "order {order} was created before melisync's first read and cancelled; whether before or after the ERP stock "
+    "was counted is unknown, so the ERP stock is not changed: count the units if they came back":
+        "o pedido {order} foi criado antes da primeira leitura do melisync e cancelado; não se sabe se antes ou "
+        "depois da contagem do estoque do ERP, então o estoque do ERP não é alterado: conte as unidades se "
+        "elas voltaram",
     "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders})":
         "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders})",
     "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}): {recorded} recorded "
