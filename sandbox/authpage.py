@@ -11,7 +11,8 @@ _STYLE = ("body{font-family:sans-serif;max-width:40em;margin:3em auto;color:#333
 
 
 def consent_page(*, nickname: str, client_id: str, tx: str, decision_url: str) -> str:
-    curl = f"curl -si -X POST -d 'tx={tx}&decision=allow' {decision_url}"
+    # No quote or ampersand in it, so the line reads the same in the raw HTML that `curl -si` prints.
+    curl = f"curl -si -X POST -d tx={tx} -d decision=allow {decision_url}"
     return f"""<!doctype html>
 <html lang="pt-BR"><head><meta charset="utf-8"><title>Mercado Livre (sandbox) - Autorização</title>
 <style>{_STYLE}</style></head><body>

@@ -56,6 +56,9 @@ async def test_page_shows_the_button_and_a_curl_line(sandbox_http):
     assert page.status_code == 200
     assert "Autorizar este aplicativo" in page.text
     assert "curl -si -X POST -d" in page.text and "/authorization/decision" in page.text
+    # The line is copied out of the raw HTML (`curl -si`), so it must need no HTML unescaping.
+    line = next(l for l in page.text.splitlines() if "curl -si" in l)
+    assert "&amp;" not in line and "&#x27;" not in line
 
 
 async def test_approve_redirects_with_code_and_state(sandbox_http):
