@@ -8,6 +8,7 @@ one line in `SCREENS` (its key is its position: 1, 2, ... and F1, F2, ...).
 from __future__ import annotations
 
 import asyncio
+import queue
 import signal
 import sys
 import termios
@@ -154,7 +155,7 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         loop = asyncio.get_running_loop()
         try:
             loop.add_signal_handler(signal.SIGHUP, self.terminal_gone)
-            loop.add_signal_handler(signal.SIGTERM, self.terminal_gone)
+            loop.add_signal_handler(signal.SIGTERM, self.exit, None, 143)  # the terminal is still there
         except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not the main thread
             pass
         self.set_interval(2.0, self._check_terminal)
@@ -168,7 +169,24 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
 
     def terminal_gone(self) -> None:
         """Exit cleanly (status 129, like a hang-up) without waiting for the operator."""
+        self._drop_terminal_output()
         self.exit(return_code=129)
+
+    def _drop_terminal_output(self) -> None:
+        # Textual's output thread dies on its first write to a terminal that hung up, and its bounded
+        # queue then blocks the next writes, and the shutdown's final `put`, forever (seen as a demo that
+        # never exits after the SSH session drops). Nobody can read the output any more: drop it, and
+        # empty the queue so the shutdown's stop message fits.
+        writer = getattr(self._driver, "_writer_thread", None)
+        pending = getattr(writer, "_queue", None)
+        if writer is None or pending is None:
+            return
+        writer.write = lambda text: None
+        while True:
+            try:
+                pending.get_nowait()
+            except queue.Empty:
+                break
 
     # -- keys ---------------------------------------------------------------------------------------
 
