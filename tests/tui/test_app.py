@@ -13,13 +13,8 @@ from screens.connect_modal import ConnectModal
 from screens.help import HelpScreen
 from screens.messages import Unlinked, UnlinkRequested
 from services.errors import BadInput
-from tests.fixtures.tui import AUTH_URL, CONNECTED, screen_text
+from tests.fixtures.tui import AUTH_URL, CONNECTED, screen_text, settle
 from tui.app import ScreenCommands
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:

@@ -13,7 +13,7 @@ from screens.connect_modal import ConnectModal
 from screens.confirm import TypedConfirmModal
 from services.connection import load_connection
 from services.secrets import SecretStore
-from tests.fixtures.tui import screen_text
+from tests.fixtures.tui import screen_text, settle
 from tui.app import MelisyncApp
 from tui.workers import ServiceGateway
 
@@ -22,11 +22,6 @@ from tui.workers import ServiceGateway
 def real_app(meli_config, sandbox_state, asgi_transport, frozen_tz):
     gateway = ServiceGateway(meli_config, transport=asgi_transport, approver=sandbox_state.approve, demo=True)
     return MelisyncApp(meli_config, gateway=gateway, lang="en", demo=True, watch_terminal=False)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def paste(app, pilot, text: str) -> str:

@@ -6,21 +6,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, TextArea
 
-from tests.fixtures.tui import CONNECTED, DISCONNECTED, SNAPSHOT_HOME
+from tests.fixtures.tui import CONNECTED, DISCONNECTED, SNAPSHOT_HOME, settle
 
 SMALL, WIDE = (80, 24), (160, 48)
-
-
-async def quiet(pilot, rounds: int = 200) -> None:
-    """Until no worker is left: a worker's answer is handled on a later message and may start the next
-    worker (a page load after a screen switch), so one `wait_for_complete` is not enough on a busy machine."""
-    app = pilot.app
-    idle = 0
-    while idle < 2 and rounds:
-        rounds -= 1
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        idle = 0 if any(not worker.is_finished for worker in app.workers) else idle + 1
 
 
 def run_before(*keys: str):
@@ -28,10 +16,10 @@ def run_before(*keys: str):
 
     async def steps(pilot) -> None:
         app = pilot.app
-        await quiet(pilot)
+        await settle(app, pilot)
         for key in keys:
             await pilot.press(key)
-            await quiet(pilot)
+            await settle(app, pilot)
         for widget in app.screen.query(Input):
             widget.cursor_blink = False
         for widget in app.screen.query(TextArea):
