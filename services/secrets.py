@@ -31,6 +31,7 @@ log = logging.getLogger("melisync.secrets")
 CLIENT_SECRET_ENV = "MELISYNC_CLIENT_SECRET"
 KEYRING_SERVICE = "melisync"
 SECRETS_FILE = "secrets.json"
+PENDING_FILE = "tokens.pending.json"  # write-ahead record of a pair being saved (see SecretStore.save_tokens)
 KEYRING_TIMEOUT_ENV = "MELISYNC_KEYRING_TIMEOUT"
 
 
@@ -231,7 +232,16 @@ class SecretStore:
     # -- tokens --------------------------------------------------------------------------------------
 
     def load_tokens(self) -> TokenSet | None:
-        """The stored pair, read from where it was last saved (recorded in connection.json)."""
+        """The newest pair: where it was last saved (recorded in connection.json), or a rotated pair whose save
+        a crash interrupted (the write-ahead record or a finished temp file, see `_unsaved_pairs`)."""
+        stored = self._load_saved_tokens()
+        unsaved = self._unsaved_pairs()
+        if unsaved and (stored is None or _issued(unsaved[0]) > _issued(stored)):
+            log.info("using a rotated token pair whose save was interrupted")
+            return unsaved[0]
+        return stored
+
+    def _load_saved_tokens(self) -> TokenSet | None:
         recorded = load_connection(self.home).secret_store or ""
         if not recorded.startswith("file"):
             try:
@@ -248,7 +258,17 @@ class SecretStore:
         return TokenSet.from_dict(stored.value["tokens"]) if stored.value.get("tokens") else None
 
     def save_tokens(self, tokens: TokenSet) -> str:
-        """Persist the pair (keyring, else the file) and record where and until when. Returns where."""
+        """Persist the pair (keyring, else the file) and record where and until when. Returns where.
+
+        The pair is first written to a write-ahead record (`tokens.pending.json`, 0600, fsynced), removed once
+        the pair is in its store: a process killed at any instant of the save leaves the rotated pair where the
+        next process finds it (the refresh token is single-use: the old one no longer works)."""
+        ensure_home(self.home)
+        try:
+            write_private(self.pending_file, json.dumps(tokens.to_dict()).encode("utf-8"))
+        except OSError as exc:
+            raise OperationFailed(f"could not write {self.pending_file}: {exc.strerror or type(exc).__name__}; "
+                                  "free some disk space and run again") from None
         try:
             _keyring_store(self._key("tokens"), Hidden(json.dumps(tokens.to_dict())))
             where = f"keyring ({keyring_backend_name()})"
@@ -263,16 +283,52 @@ class SecretStore:
         if tokens.user_id is not None:
             changes["user_id"] = tokens.user_id
         update_connection(self.home, **changes)
+        self._drop_unsaved()
         return where
 
     def delete_tokens(self) -> None:
-        """Remove the pair from every store (unlink). The client secret stays."""
+        """Remove the pair from every store and every copy a crash may have left (unlink). The client secret
+        stays."""
         try:
             _keyring_call("delete_password", KEYRING_SERVICE, self._key("tokens"))
         except KeyringUnavailable:
             pass
         if "tokens" in self._read_file().value:
             self._update_file(tokens=None)
+        self._drop_unsaved()
+
+    # -- pairs whose save was interrupted ------------------------------------------------------------
+
+    @property
+    def pending_file(self) -> Path:
+        return self.home / PENDING_FILE
+
+    def _leftovers(self) -> list[Path]:
+        """The write-ahead record and the temp files a killed write leaves (`services.home.write_private`)."""
+        found = [self.pending_file] if self.pending_file.exists() else []
+        for name in (PENDING_FILE, SECRETS_FILE):
+            found += sorted(self.home.glob(f".{name}.*.tmp"))
+        return found
+
+    def _unsaved_pairs(self) -> list[TokenSet]:
+        """Complete token pairs found in leftovers, newest first (a half-written one is not JSON: ignored)."""
+        pairs: list[TokenSet] = []
+        for path in self._leftovers():
+            try:
+                content = Hidden(json.loads(path.read_text("utf-8")))
+                if isinstance(content.value, dict) and isinstance(content.value.get("tokens"), dict):
+                    content = Hidden(content.value["tokens"])  # a temp file of secrets.json
+                pairs.append(TokenSet.from_dict(content))
+            except (OSError, ValueError, OperationFailed):
+                continue
+        return sorted(pairs, key=_issued, reverse=True)
+
+    def _drop_unsaved(self) -> None:
+        for path in self._leftovers():
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
     # -- the 0600 file -------------------------------------------------------------------------------
 
@@ -288,7 +344,10 @@ class SecretStore:
             return Hidden({})
         except (OSError, ValueError):
             raise OperationFailed(f"{self.file} is damaged; remove it and run `melisync connect` again") from None
-        return content if isinstance(content.value, dict) else Hidden({})
+        if not isinstance(content.value, dict):
+            raise OperationFailed(f"{self.file} is damaged (it holds no JSON object); remove it and run "
+                                  "`melisync connect` again (and `melisync config set-secret`)")
+        return content
 
     def _update_file(self, **changes: Hidden | None) -> None:
         """Set (a Hidden value) or remove (None) entries, atomically and under a lock."""
@@ -309,3 +368,8 @@ class SecretStore:
                 # Re-raised from here so the failing frames (holding the bytes) are not in the traceback.
                 raise OperationFailed(f"could not write {self.file}: {exc.strerror or type(exc).__name__}; "
                                       "the previous content is intact") from None
+
+
+def _issued(tokens: TokenSet) -> datetime:
+    """When a pair was issued (a pair saved before issued_at was recorded counts as the oldest)."""
+    return tokens.issued_at or datetime.min.replace(tzinfo=timezone.utc)

@@ -99,3 +99,53 @@ def test_a_keyring_that_keeps_nothing_is_not_trusted(melisync_home):
     store = SecretStore(melisync_home)
     assert store.save_tokens(TOKENS).startswith("file (")
     assert store.load_tokens() == TOKENS
+
+
+def _pair(n: int):
+    from datetime import datetime, timedelta, timezone
+
+    from services.secrets import TokenSet
+
+    issued = datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(hours=n)
+    return TokenSet(f"APP_USR-access-{n}", f"TG-refresh-{n}", issued + timedelta(hours=6), 1, issued)
+
+
+def test_saving_a_pair_leaves_no_write_ahead_record(melisync_home):
+    store = SecretStore(melisync_home)
+    store.save_tokens(_pair(1))
+    assert not (melisync_home / "tokens.pending.json").exists()
+    assert store.load_tokens().refresh_token == "TG-refresh-1"
+
+
+def test_a_pair_whose_save_was_interrupted_is_found(melisync_home):
+    import json
+
+    from services.home import write_private
+
+    store = SecretStore(melisync_home)
+    store.save_tokens(_pair(1))
+    # killed after the write-ahead record: the newer pair is there, the store still has the old one
+    write_private(melisync_home / "tokens.pending.json", json.dumps(_pair(2).to_dict()).encode())
+    assert store.load_tokens().refresh_token == "TG-refresh-2"
+    # killed between fsync and rename of secrets.json: its complete temp file holds the newest pair
+    content = json.loads((melisync_home / "secrets.json").read_text())
+    content["tokens"] = _pair(3).to_dict()
+    (melisync_home / ".secrets.json.abc123.tmp").write_text(json.dumps(content))
+    (melisync_home / ".tokens.pending.json.def.tmp").write_text('{"access_token": "APP_USR-half')  # cut short
+    assert store.load_tokens().refresh_token == "TG-refresh-3"
+    store.save_tokens(_pair(4))  # the next save sweeps every leftover
+    assert sorted(p.name for p in melisync_home.iterdir() if "tmp" in p.name or "pending" in p.name) == []
+    assert store.load_tokens().refresh_token == "TG-refresh-4"
+
+
+def test_deleting_the_tokens_removes_every_copy(melisync_home):
+    import json
+
+    store = SecretStore(melisync_home)
+    store.save_tokens(_pair(1))
+    (melisync_home / "tokens.pending.json").write_text(json.dumps(_pair(2).to_dict()))
+    (melisync_home / ".tokens.pending.json.x.tmp").write_text(json.dumps(_pair(3).to_dict()))
+    store.delete_tokens()
+    assert store.load_tokens() is None
+    for path in melisync_home.iterdir():
+        assert b"TG-refresh" not in path.read_bytes(), path
