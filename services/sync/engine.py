@@ -25,6 +25,7 @@ from services.meli.models import Listing, Order
 from services.store.cursors import Baseline, Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
 from services.store.links import LinkRepository
+from services.store.run_lock import sync_start_lock
 from services.sync import events
 from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
@@ -111,16 +112,18 @@ class SyncEngine:
 
     async def plan(self, kind: SyncKind | str, *, dry_run: bool = False) -> Prepared:
         kind = SyncKind(kind)
-        self.journal.mark_interrupted()
-        self._drop_abandoned()
-        if not dry_run:
-            busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
-            if busy:
-                run = busy[0]
-                raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
-                                      f"{run['pid']}, since {run['started_at']}); wait for it to end")
-        run_id = self.journal.start(kind.value, dry_run)
-        _BUSY.add(run_id)
+        # Checking for a running sync and recording this one is one step for every process of the home.
+        with sync_start_lock(self.config.home):
+            self.journal.mark_interrupted()
+            self._drop_abandoned()
+            if not dry_run:
+                busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
+                if busy:
+                    run = busy[0]
+                    raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
+                                          f"{run['pid']}, since {run['started_at']}); wait for it to end")
+            run_id = self.journal.start(kind.value, dry_run)
+            _BUSY.add(run_id)
         try:
             prepared = await self._prepare(run_id, kind, dry_run)
         except BaseException as exc:
