@@ -15,6 +15,7 @@ from services.connection import forget_connection, load_connection, update_conne
 from services.errors import MelisyncError, NotConnected, OperationFailed
 from services.secrets import SecretStore
 from services.store import close_stores
+from services.store.generations import all_copies
 
 PURGED_FILES = ("erp.json", "meli.json", "journal.json")
 
@@ -77,6 +78,8 @@ async def unlink(config: Config, client=None, *, purge: bool = False, local_only
             if path.exists():
                 path.unlink()
                 report.purged.append(name)
+            for copy in all_copies(path):  # generations, damaged copies, leftovers of a killed write
+                copy.unlink(missing_ok=True)
     else:
         report.kept = ["ERP catalogue (erp.json)", "links (meli.json)", "sync journal (journal.json)"]
     return report

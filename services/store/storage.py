@@ -3,7 +3,13 @@
 Writes happen only inside `batch()`: it takes the file lock, re-reads the file if another process changed it,
 lets TinyDB change the data in memory, and writes the file once (temp file, fsync, rename) when the batch
 ends. Reads outside a batch see other processes' committed writes (the file is re-read when its inode, size
-or mtime changed). A corrupt file is moved aside and reported, never replaced by an empty one.
+or mtime changed).
+
+Each commit keeps the file it replaces as a generation (`services/store/generations.py`). A damaged (or
+vanished) file is never replaced by an empty one: a cache (meli.json) or the journal is read from its newest
+good generation and put back at the next write, said in `take_notes()`; the ERP ledger (erp.json) is never
+put back on its own (changes after the copy would be lost): reads and writes stop with `StoreDamaged`, which
+names the copies and `melisync doctor --restore`. Reads never move or change a file.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ import gc
 import json
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +27,44 @@ from tinydb.storages import Storage
 
 from services.errors import OperationFailed
 from services.home import write_private
+from services.store import generations as gens
+
+# Files read from their last good generation when damaged, and put back at the next write: losing the newest
+# changes costs requests (meli.json: listing cache, links, cursors) or history lines (journal.json), never
+# stock. erp.json is the ledger: only the operator puts a copy back (`melisync doctor --restore`).
+AUTO_RESTORE_KINDS = frozenset({"meli", "journal"})
+
+_notes: list[str] = []
+_notes_lock = threading.Lock()
+
+
+def take_notes() -> list[str]:
+    """What this process recovered on its own since the last call (for the run's notes)."""
+    with _notes_lock:
+        taken = list(_notes)
+        _notes.clear()
+    return taken
+
+
+class StoreDamaged(OperationFailed):
+    """A store file is damaged (or gone while its copies are there) and was not put back on its own."""
+
+    def __init__(self, path: Path, problem: str, copies: list):
+        self.path, self.problem, self.copies = path, problem, copies
+        super().__init__(damaged_message(path, problem, copies))
+
+
+def damaged_message(path: Path, problem: str, copies: list) -> str:
+    good = [c for c in copies if c.good]
+    text = f"{path} is damaged: {problem}. Nothing was changed. "
+    if copies:
+        text += "Copies: " + "; ".join(c.describe() for c in copies) + ". "
+    if good:
+        return text + (f"Run `melisync doctor --restore` to put {good[0].path.name} back (what changed after "
+                       f"{good[0].saved_at:%Y-%m-%d %H:%M:%S} UTC is lost; the next sync reads the sales since "
+                       "then again), or restore the file from a backup")
+    return text + ("There is no good copy: restore the file from a backup, or run `melisync doctor --restore` "
+                   "to set it aside and start an empty one")
 
 META_TABLE = "_melisync"  # one document: which file this is and its schema version
 _META_ID = "1"
@@ -45,6 +88,7 @@ class LockedJSONStorage(Storage):
         self._dirty = False
         self._swept = False
         self._held_fd: int | None = None
+        self._restore_due: tuple | None = None  # (generation, stamp of the damaged file) to put back on write
         self.generation = 0  # bumped whenever the data seen by reads changes (for callers' own caches)
 
     # -- TinyDB's interface ------------------------------------------------------------------------------
@@ -94,8 +138,12 @@ class LockedJSONStorage(Storage):
                 return
             with self._locked():
                 self._sweep_temp_files()
+                data = self._load()
+                if self._restore_due is not None:
+                    self._restore()
+                    data = self._load()
                 # A shallow copy: TinyDB replaces whole tables in it, so the committed view stays intact.
-                self._batch = dict(self._load())
+                self._batch = dict(data)
                 self._depth = 1
                 self._dirty = False
                 try:
@@ -133,6 +181,11 @@ class LockedJSONStorage(Storage):
         # Compact and in one go: the whole file is serialized once per batch.
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
+            # The file being replaced was read and checked under this lock: it is the newest good generation.
+            gens.keep_previous(self.path)
+        except OSError as exc:  # no copy is worse than before, not a reason to refuse the write
+            _log_note(f"could not keep a copy of {self.path.name} ({exc.strerror or exc})")
+        try:
             write_private(self.path, payload)
         except OSError as exc:
             raise OperationFailed(
@@ -157,7 +210,8 @@ class LockedJSONStorage(Storage):
         if self._cache is not None and stamp == self._stamp:
             return self._cache
         if stamp is None:
-            data: dict = {}
+            good = gens.newest_good(self.path, self._check) if gens.generation_path(self.path, 1).exists() else None
+            data = self._recover("it is missing", None) if good else {}
             self._hold(None)
         else:
             try:
@@ -198,7 +252,20 @@ class LockedJSONStorage(Storage):
         except (ValueError, UnicodeDecodeError) as exc:
             problem = f"it is not valid JSON ({exc})"
         if problem:
-            self._move_aside(problem, stamp)
+            return self._recover(problem, stamp)
+        self._restore_due = None
+        return self._checked(data)
+
+    def _check(self, data: object) -> str | None:
+        """None when `data` is a good content for this file (used on generations)."""
+        problem = _shape_problem(data)
+        if problem is None:
+            meta = data.get(META_TABLE, {}).get(_META_ID) or {}
+            if meta.get("kind") != self.kind:
+                problem = f"it holds {meta.get('kind')!r} data"
+        return problem
+
+    def _checked(self, data: dict) -> dict:
         meta = data.get(META_TABLE, {}).get(_META_ID)
         if meta is None:
             if any(data.values()):
@@ -220,23 +287,60 @@ class LockedJSONStorage(Storage):
             )
         return data
 
-    def _move_aside(self, problem: str, stamp: tuple) -> None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        n = 1
-        while aside.exists():  # never overwrite an earlier damaged copy
-            n += 1
-            aside = aside.with_name(f"{aside.name.split('~')[0]}~{n}")
-        with self._locked():
-            # Only move the very file we read: a writer may have replaced it meanwhile.
-            if _stamp(self.path) == stamp:
-                os.replace(self.path, aside)
-                self._forget()
-                raise OperationFailed(
-                    f"{self.path} is damaged: {problem}. It was moved to {aside} and nothing was replaced. "
-                    "Restore it from a backup (or keep the fresh empty file melisync starts next time) "
-                    "and run again"
-                )
-        raise OperationFailed(f"{self.path} changed while it was being read; run again")
+    def inspect(self) -> str | None:
+        """What is wrong with the file on disk now (None: good or absent without copies); reads only."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return "it is missing" if any(c.good for c in self.copies()) else None
+        except OSError as exc:
+            return f"it cannot be read ({exc.strerror or exc})"
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return f"it is not valid JSON ({exc})"
+        return _shape_problem(data)
+
+    def copies(self) -> list:
+        return gens.generations(self.path, self._check)
+
+    def _recover(self, problem: str, stamp: tuple | None) -> dict:
+        """A damaged (or vanished) file: its newest good generation when that is safe (put back at the next
+        write), else StoreDamaged. Nothing is moved or changed here: reads never change a file."""
+        copies = self.copies()
+        good = next((c for c in copies if c.good), None)
+        if good is None or self.kind not in AUTO_RESTORE_KINDS:
+            raise StoreDamaged(self.path, problem, copies)
+        if self._restore_due is None or self._restore_due[1] != stamp:
+            _log_note(f"{self.path.name} could not be read ({problem}): its last good copy {good.path.name} (saved "
+                      f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was used and is put back at the next write; what "
+                      "changed after it is read again from Mercado Livre")
+        self._restore_due = (good, stamp)
+        return self._checked(good.data)
+
+    def restore(self, good) -> Path | None:
+        """Put generation `good` back in place of the file (damaged or not), keeping the current file aside.
+        Returns where the old file went (None if there was none)."""
+        with self._thread_lock, self._locked():
+            return self._put_back(good)
+
+    def _restore(self) -> None:
+        good, stamp = self._restore_due
+        self._restore_due = None
+        if _stamp(self.path) != stamp:
+            self._forget()  # another process put a file there meanwhile: read that one
+            return
+        self._put_back(good)
+
+    def _put_back(self, good) -> Path | None:
+        aside = gens.set_aside(self.path)
+        payload = json.dumps(good.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            write_private(self.path, payload)
+        except OSError as exc:
+            raise OperationFailed(f"could not put {good.path} back as {self.path}: {exc.strerror or exc}") from None
+        self._forget()
+        return aside
 
     def _sweep_temp_files(self) -> None:
         # Under the lock no other writer is mid-write, so any temp file left here is from a killed process.
@@ -284,3 +388,9 @@ def _shape_problem(data: object) -> str | None:
         if not isinstance(table, dict) or not all(isinstance(doc, dict) for doc in table.values()):
             return f"its table {name!r} is not a set of documents"
     return None
+
+
+def _log_note(text: str) -> None:
+    with _notes_lock:
+        if text not in _notes:
+            _notes.append(text)

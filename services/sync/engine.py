@@ -26,6 +26,7 @@ from services.store.cursors import Baseline, Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
+from services.store.storage import take_notes
 from services.sync import events
 from services.sync.apply import StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
@@ -171,7 +172,8 @@ class SyncEngine:
             until = datetime.now(timezone.utc)
             baseline = await self._read_orders(run_id, steps, snapshot, until, notes)
         plan, links = make_plan(kind, snapshot)
-        plan.notes = notes + plan.notes
+        # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
+        plan.notes = take_notes() + notes + plan.notes
         return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
                         [f.item_id for f in failures], baseline)
 

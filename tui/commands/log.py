@@ -6,7 +6,7 @@ import json
 
 from services.config import load_config
 from services.errors import BadInput
-from services.store.journal import Journal
+from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
 from tui.commands.sync import describe
 
@@ -20,9 +20,12 @@ def register(sub) -> None:
 
 def run(args) -> int:
     journal = Journal(home=load_config().home)
-    journal.mark_interrupted()
+    # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
+    # records that).
+    alive = {run["id"] for run in journal.running()}
+    shown = lambda run: {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
     if args.run is None:
-        runs = journal.runs()
+        runs = [shown(run) for run in journal.runs()]
         if args.json:
             print(json.dumps({"runs": runs}, indent=2, default=str))
         elif not runs:
@@ -34,6 +37,7 @@ def run(args) -> int:
     found = journal.run(args.run)
     if found is None:
         raise BadInput(f"there is no run {args.run}: `melisync log` lists the runs")
+    found = shown(found)
     actions = journal.actions(args.run)
     if args.json:
         print(json.dumps({"run": found, "actions": actions}, indent=2, default=str))

@@ -1,0 +1,40 @@
+"""`melisync doctor [--restore] [--json]`: check every file of the home; put good copies back.
+
+Exit 0 when every file is good (or was put back), 1 when a damaged file remains.
+"""
+
+from __future__ import annotations
+
+import json
+
+from services.config import load_config
+from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("doctor", help="check the files of the melisync home; --restore puts good copies back")
+    parser.add_argument("--restore", action="store_true",
+                        help="put the newest good copy back in place of each damaged data file")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    home = load_config().home
+    checks = restore(home) if args.restore else check_home(home)
+    bad = [c for c in checks if c.state in (DAMAGED, NOT_RESTORED)]
+    if args.json:
+        print(json.dumps({"home": str(home), "status": "damaged" if bad else "ok",
+                          "files": [c.to_dict() for c in checks]}, indent=2))
+        return 1 if bad else 0
+    for check in checks:
+        line = f"{check.name:<20} {check.state}"
+        if check.problem:
+            line += f": {check.problem}"
+        print(line)
+        for copy in check.copies:
+            print(f"    copy {copy.describe()}")
+        if check.detail:
+            print(f"    -> {check.detail}")
+    print("Some files are damaged: see above." if bad else "The home is in order.")
+    return 1 if bad else 0
