@@ -49,11 +49,23 @@ def load_connection(home: Path) -> Connection:
     except (OSError, ValueError):
         # A damaged facts file must not hide the tokens: it is rebuilt on the next connect or refresh.
         return Connection()
+    if not isinstance(data, dict):
+        return Connection()  # valid JSON of another shape is as damaged as invalid JSON
     known = {f for f in Connection.__dataclass_fields__}
     values = {k: v for k, v in data.items() if k in known}
-    values["tags"] = tuple(values.get("tags") or ())
-    for key in ("token_expires_at", "connected_at"):
-        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    try:
+        values["tags"] = tuple(str(t) for t in values.get("tags") or ())
+        for key in ("token_expires_at", "connected_at"):
+            values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+        for key in ("connected", "needs_reauthorization"):
+            values[key] = values.get(key) is True
+        if values.get("user_id") is not None:
+            values["user_id"] = int(values["user_id"])
+        for key in ("nickname", "site_id", "secret_store", "app_id"):
+            if values.get(key) is not None and not isinstance(values[key], str):
+                raise TypeError(key)
+    except (TypeError, ValueError):
+        return Connection()
     return Connection(**values)
 
 

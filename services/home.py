@@ -22,9 +22,16 @@ def home_dir() -> Path:
 def ensure_home(home: Path | None = None) -> Path:
     """Create the home (and parents) if needed and make sure it is 0700."""
     home = home or home_dir()
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if (home.stat().st_mode & 0o777) != 0o700:
-        os.chmod(home, 0o700)
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if (home.stat().st_mode & 0o777) != 0o700:
+            os.chmod(home, 0o700)
+    except OSError as exc:
+        from services.errors import OperationFailed  # imported here: errors is a leaf, home is imported early
+
+        what = "it is not a directory" if home.exists() and not home.is_dir() else (exc.strerror or str(exc))
+        raise OperationFailed(f"cannot create the melisync home {home}: {what}; set {HOME_ENV} to a directory "
+                              "you can write") from None
     return home
 
 

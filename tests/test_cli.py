@@ -15,3 +15,57 @@ def test_unknown_command_is_bad_usage(capsys):
         assert exc.code == 2
     else:  # pragma: no cover
         raise AssertionError("argparse accepted an unknown command")
+
+
+def test_json_answers_with_one_document_on_failure(capsys):
+    import json
+
+    assert main(["sync", "--dry-run", "--json"]) == 3  # not connected
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert document["status"] == "failed" and "connect" in document["errors"][0]["message"]
+    assert "melisync: " in err
+
+
+def test_json_answers_a_usage_error_with_one_document(capsys):
+    import json
+
+    try:
+        main(["log", "--json", "--run", "x"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert json.loads(capsys.readouterr().out)["status"] == "failed"
+
+
+def test_a_bug_is_one_line_and_exit_1_never_a_traceback(capsys, monkeypatch):
+    import tui.commands.status as status
+
+    def broken(config):
+        raise KeyError("state")
+
+    monkeypatch.setattr(status, "status_report", broken)
+    assert main(["status", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert "unexpected error (KeyError" in err and "Traceback" not in err
+    assert '"failed"' in out
+
+
+def test_a_connection_file_of_another_shape_reads_as_not_connected(melisync_home, capsys):
+    melisync_home.mkdir(parents=True)
+    for payload in ("[1, 2]", "null", '"x"', '{"connected": true, "user_id": {"a": 1}}', '{"tags": 5}'):
+        (melisync_home / "connection.json").write_text(payload)
+        assert main(["status"]) == 3
+        assert "not connected" in capsys.readouterr().out
+
+
+def test_log_changes_no_file(melisync_home, capsys):
+    from services.store.journal import Journal
+
+    journal = Journal()
+    run_id = journal.start("stock", False)
+    with journal.store.transaction() as db:
+        db.table("runs").update({"pid": 2**22 + 12345}, doc_ids=[run_id])  # a process that is gone
+    before = {p.name: p.read_bytes() for p in melisync_home.iterdir()}
+    assert main(["log"]) == 0
+    assert "interrupted" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in melisync_home.iterdir()} == before
