@@ -33,6 +33,7 @@ log = logging.getLogger("melisync.meli")
 MULTIGET_BATCH = 20  # ml-api.md §4: at most 20 ids per multiget
 SCAN_PAGE = 100  # ml-api.md §3: at most 100 ids per search page
 ORDERS_PAGE = 50  # ml-api.md §8.1: limit <= 51
+ORDERS_RESOURCE = "the orders search (GET /orders/search)"
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
 UP_STOCK_RPM = 100  # ml-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
@@ -142,7 +143,7 @@ class MeliClient:
                 log.warning("the listing scan expired (%s); starting it again", exc.message)
                 restarted, params = True, dict(first)
                 continue
-            results = page.get("results") or []
+            results, _ = parse.page(page, "the listings scan (GET /users/{id}/items/search)")
             ids.update((str(i), None) for i in results)
             scroll_id = page.get("scroll_id")
             # An empty page ends the scan; so does the same page twice (never loop on a stuck scroll).
@@ -228,7 +229,7 @@ class MeliClient:
         """`GET /user-products/{id}/stock`: its locations and the `x-version` a write must carry."""
         response = await self._request("GET", f"/user-products/{user_product_id}/stock",
                                        limiter=self._up_stock_limiter)
-        return parse.user_product_stock(_body(response) or {}, user_product_id), _version(response)
+        return parse.user_product_stock(_body(response), user_product_id), _version(response)
 
     async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
                                          x_version: int | None) -> tuple[UserProductStock, int | None]:
@@ -252,13 +253,17 @@ class MeliClient:
                          STALE_VERSION_RETRIES)
                 _, x_version = await self.user_product_stock(user_product_id)
                 continue
-            return parse.user_product_stock(_body(response) or {}, user_product_id), _version(response)
+            # The PUT's own answer may be empty: the writer reads the stock back with a GET anyway.
+            answer = _body(response)
+            stock = (parse.user_product_stock(answer, user_product_id) if answer
+                     else UserProductStock(user_product_id, ()))
+            return stock, _version(response)
 
     async def stock_locations(self) -> list[Warehouse]:
         """The seller's warehouses (`GET /users/{id}/stores/search?tags=stock_location`)."""
         payload = await self._json("GET", f"/users/{await self.user_id()}/stores/search",
                                    params={"tags": "stock_location"})
-        return parse.warehouses(payload if isinstance(payload, dict) else {})
+        return parse.warehouses(payload)
 
     # -- orders and buyers ---------------------------------------------------------------------------
 
@@ -294,7 +299,8 @@ class MeliClient:
         if status:
             params["order.status"] = status
         page = await self._json("GET", "/orders/search", params=params)
-        total = int((page.get("paging") or {}).get("total") or 0)
+        results, paging = parse.page(page, ORDERS_RESOURCE)
+        total = parse.count(paging.get("total"), "the orders search's paging.total")
         if total > ORDERS_MAX_OFFSET and start and end and end - start > timedelta(hours=1):
             middle = _floor_hour(start + (end - start) / 2)
             async for raw in self._order_window(seller, start, middle, status):
@@ -305,13 +311,12 @@ class MeliClient:
         if total > ORDERS_MAX_OFFSET:
             log.warning("more than %d orders in one window; only the first %d are read", total, ORDERS_MAX_OFFSET)
         while True:
-            results = page.get("results") or []
             for raw in results:
                 yield raw
             params["offset"] += len(results)
             if not results or params["offset"] >= min(total, ORDERS_MAX_OFFSET):
                 return
-            page = await self._json("GET", "/orders/search", params=params)
+            results, _ = parse.page(await self._json("GET", "/orders/search", params=params), ORDERS_RESOURCE)
 
     async def billing_info(self, billing_info_id: str) -> BillingInfo:
         """Buyer fiscal data (`/orders/billing-info/{site}/{id}`, ml-api.md §8.3)."""

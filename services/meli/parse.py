@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from services.errors import OperationFailed
 from services.meli.models import (
     SELLER_SKU,
     Account,
@@ -25,10 +26,67 @@ from services.meli.models import (
 )
 
 
+class UnexpectedAnswer(OperationFailed, ValueError):
+    """Valid JSON of a shape this resource never has (exit 1). A ValueError too, so the callers that report
+    one unreadable listing or order instead of stopping keep doing so."""
+
+
+def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()) -> dict:
+    """`payload` if it is a JSON object holding `needs`, else UnexpectedAnswer naming the resource."""
+    if not isinstance(payload, dict):
+        raise UnexpectedAnswer(f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON object "
+                               "was expected; nothing was changed. Try again later")
+    missing = [key for key in needs if payload.get(key) is None]
+    if missing:
+        raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has no {', '.join(missing)}; nothing was "
+                               "changed. Try again later")
+    return payload
+
+
+def expect_list(payload: object, resource: str) -> list:
+    if not isinstance(payload, list):
+        raise UnexpectedAnswer(f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON array "
+                               "was expected; nothing was changed. Try again later")
+    return payload
+
+
+def page(payload: object, resource: str) -> tuple[list, dict]:
+    """A search page (`results` array, optional `paging` object) -> (results, paging)."""
+    body = expect_object(payload, resource)
+    results = body.get("results")
+    paging = body.get("paging")
+    if not isinstance(results, list) or not isinstance(paging or {}, dict):
+        raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has `results` or `paging` of the wrong "
+                               "shape; nothing was changed. Try again later")
+    return results, paging or {}
+
+
+def count(value: object, what: str) -> int:
+    """A non-negative count ML sends (a total); missing reads as 0."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {_shape(value)} where a number was expected")
+    try:
+        number = int(value)
+    except ValueError:
+        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {value!r} where a number was expected") from None
+    return max(0, number)
+
+
+def _shape(payload: object) -> str:
+    if payload is None:
+        return "null"
+    names = {list: "a JSON array", dict: "a JSON object", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number"}
+    return names.get(type(payload), type(payload).__name__)
+
+
 def account(payload: dict) -> Account:
     """`GET /users/me` -> Account (tags carry the capabilities: user_product_seller, warehouse_management)."""
+    payload = expect_object(payload, "GET /users/me", needs=("id",))
     return Account(
-        user_id=int(payload["id"]),
+        user_id=_id(payload["id"], "GET /users/me"),
         nickname=str(payload.get("nickname") or ""),
         site_id=str(payload.get("site_id") or ""),
         tags=tuple(str(t) for t in payload.get("tags") or ()),
@@ -48,9 +106,10 @@ def reference_code(attributes: list | None, seller_custom_field: object) -> str 
 
 def listing(body: dict) -> Listing:
     """An item body (`GET /items/{id}?include_attributes=all` or a multiget element) -> Listing."""
-    shipping = body.get("shipping") or {}
+    body = expect_object(body, "a listing (GET /items)", needs=("id",))
+    shipping = _object(body.get("shipping"))
     return Listing(
-        id=str(body["id"]),
+        id=str(_id(body["id"], "a listing (GET /items)", text=True)),
         title=str(body.get("title") or ""),
         price=_decimal(body.get("price")) or Decimal("0"),
         currency_id=str(body.get("currency_id") or ""),
@@ -58,7 +117,7 @@ def listing(body: dict) -> Listing:
         status=str(body.get("status") or ""),
         sub_status=tuple(str(s) for s in body.get("sub_status") or ()),
         reference_code=reference_code(body.get("attributes"), body.get("seller_custom_field")),
-        variations=tuple(variation(v) for v in body.get("variations") or ()),
+        variations=tuple(variation(v) for v in _array(body.get("variations"), "the listing's variations")),
         logistic_type=_text(shipping.get("logistic_type")),
         inventory_id=_text(body.get("inventory_id")),
         user_product_id=_text(body.get("user_product_id")),
@@ -72,13 +131,14 @@ def listing(body: dict) -> Listing:
 
 def variation(body: dict) -> Variation:
     """One element of an item's `variations` array (its SELLER_SKU only comes with include_attributes=all)."""
+    body = expect_object(body, "a listing's variation", needs=("id",))
     combination = tuple(
         (str(a.get("name") or a.get("id") or ""), str(a.get("value_name") or ""))
         for a in body.get("attribute_combinations") or ()
         if isinstance(a, dict)
     )
     return Variation(
-        id=int(body["id"]),
+        id=_id(body["id"], "a listing's variation"),
         attributes=combination,
         reference_code=reference_code(body.get("attributes"), body.get("seller_custom_field")),
         available_quantity=int(body.get("available_quantity") or 0),
@@ -108,8 +168,7 @@ def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
     `/items/bulk?ids=` answers `[{"status_code", "id", "body"}]`. An id ML left out becomes a 404 entry,
     so nothing asked for disappears silently.
     """
-    if not isinstance(payload, list):
-        raise ValueError("a multiget answer must be a JSON array")
+    expect_list(payload, "the listings multiget (GET /items/bulk or /items?ids=)")
     entries: dict[str, MultigetEntry] = {}
     for position, element in enumerate(payload):
         if not isinstance(element, dict):
@@ -128,18 +187,19 @@ def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
 
 def order(payload: dict) -> Order:
     """`/orders/search` result or `GET /orders/{id}` -> Order; the buyer may carry only its id (ml-api.md §8.2)."""
-    buyer = payload.get("buyer") or {}
-    billing = buyer.get("billing_info") if isinstance(buyer.get("billing_info"), dict) else {}
-    shipping = payload.get("shipping") or {}
+    payload = expect_object(payload, "an order (GET /orders)", needs=("id",))
+    buyer = _object(payload.get("buyer"))
+    billing = _object(buyer.get("billing_info"))
+    shipping = _object(payload.get("shipping"))
     created = _datetime(payload.get("date_created"))
     updated = _datetime(payload.get("date_last_updated") or payload.get("last_updated")) or created
     return Order(
-        id=int(payload["id"]),
+        id=_id(payload["id"], "an order (GET /orders)"),
         status=str(payload.get("status") or ""),
         date_created=created or datetime.fromtimestamp(0, timezone.utc),
         date_last_updated=updated or datetime.fromtimestamp(0, timezone.utc),
         buyer_id=int(buyer.get("id") or 0),
-        items=tuple(order_item(e) for e in payload.get("order_items") or ()),
+        items=tuple(order_item(e) for e in _array(payload.get("order_items"), "an order's order_items")),
         billing_info_id=_text(billing.get("id")),
         shipping_id=_int(shipping.get("id")),
         pack_id=_int(payload.get("pack_id")),
@@ -148,7 +208,8 @@ def order(payload: dict) -> Order:
 
 
 def order_item(element: dict) -> OrderItem:
-    item = element.get("item") or {}
+    element = expect_object(element, "an order item")
+    item = _object(element.get("item"))
     return OrderItem(
         listing_id=str(item.get("id") or ""),
         variation_id=_int(item.get("variation_id")),
@@ -161,9 +222,10 @@ def order_item(element: dict) -> OrderItem:
 
 def billing_info(payload: dict) -> BillingInfo:
     """`/orders/billing-info/MLB/{id}` -> BillingInfo; fields may be null while ML is still processing them."""
-    info = ((payload.get("buyer") or {}).get("billing_info")) or {}
-    identification = info.get("identification") or {}
-    address = info.get("address") or {}
+    payload = expect_object(payload, "GET /orders/billing-info", needs=("buyer",))
+    info = _object(_object(payload.get("buyer")).get("billing_info"))
+    identification = _object(info.get("identification"))
+    address = _object(info.get("address"))
     state = address.get("state")
     country = address.get("country_id")
     name = " ".join(p for p in (_text(info.get("name")), _text(info.get("last_name"))) if p) or None
@@ -186,20 +248,45 @@ def billing_info(payload: dict) -> BillingInfo:
 
 def user_product_stock(payload: dict, user_product_id: str) -> UserProductStock:
     """`GET /user-products/{id}/stock` -> its locations (a quantity ML left out reads as 0)."""
-    payload = payload if isinstance(payload, dict) else {}
+    payload = expect_object(payload, f"GET /user-products/{user_product_id}/stock", needs=("locations",))
     locations = tuple(
         StockLocation(type=str(loc.get("type") or ""), quantity=_int(loc.get("quantity")) or 0,
                       store_id=_text(loc.get("store_id")), network_node_id=_text(loc.get("network_node_id")))
-        for loc in payload.get("locations") or () if isinstance(loc, dict))
+        for loc in _array(payload.get("locations"), "a user product's stock locations") if isinstance(loc, dict))
     return UserProductStock(user_product_id=str(payload.get("id") or user_product_id), locations=locations)
 
 
 def warehouses(payload: dict) -> list[Warehouse]:
     """`GET /users/{id}/stores/search?tags=stock_location` -> the seller's warehouses."""
-    payload = payload if isinstance(payload, dict) else {}
+    results, _ = page(payload, "GET /users/{id}/stores/search")
     return [Warehouse(store_id=str(store["id"]), network_node_id=_text(store.get("network_node_id")),
                       description=_text(store.get("description")) or "")
-            for store in payload.get("results") or () if isinstance(store, dict) and store.get("id") is not None]
+            for store in results if isinstance(store, dict) and store.get("id") is not None]
+
+
+def _id(value: object, resource: str, *, text: bool = False) -> int | str:
+    """An id: a whole number (user, order, variation), or for `text` ids (listings, MLB123) a plain string."""
+    if text and isinstance(value, str) and value.strip():
+        return value.strip()
+    if not isinstance(value, bool) and isinstance(value, (int, str)):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has an id of the wrong shape ({_shape(value)})")
+
+
+def _object(value: object) -> dict:
+    # An optional sub-object ML may leave out (null) or send in another form: read as empty.
+    return value if isinstance(value, dict) else {}
+
+
+def _array(value: object, what: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {_shape(value)} where a JSON array was expected")
+    return value
 
 
 def _name(value: object) -> object:
