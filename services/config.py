@@ -5,15 +5,18 @@ Secrets never live here: `services.secrets` owns the client secret and the token
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tomli_w
 
 from services.errors import BadInput
 from services.home import ensure_home, home_dir, write_private
+from services.input_rules import DEFAULT_MAX_STOCK, control_character
 
 CONFIG_FILE = "config.toml"
 
@@ -29,7 +32,17 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
     "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
+    "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
 }
+
+# Mercado Livre's sites (ml-api.md §2: the site_id of /users/me).
+SITES = frozenset({"MLA", "MLB", "MLM", "MLC", "MCO", "MLU", "MPE", "MLV", "MEC", "MBO", "MPA", "MPY", "MRD",
+                   "MCR", "MGT", "MHN", "MNI", "MSV", "MCU", "MPT"})
+CHOICES = {"multiget_endpoint": ("bulk", "items"), "site": tuple(sorted(SITES))}
+URL_KEYS = ("api_url", "auth_url", "redirect_uri")
+# Numbers that must be above zero (0 would stop every request, or write nothing ever).
+POSITIVE = ("requests_per_second", "concurrency", "max_stock")
+UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12}
 
 ENV_OVERRIDES = {
     "client_id": "MELISYNC_CLIENT_ID",
@@ -52,24 +65,62 @@ class Config:
     concurrency: int = 4
     warehouse: str = ""
     multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
+    max_stock: int = DEFAULT_MAX_STOCK
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
 
 
 def _coerce(key: str, raw: object) -> object:
+    """The value of setting `key` from `raw` (text from the command line or the environment, or a TOML value),
+    or BadInput saying what the setting accepts."""
     kind = SETTINGS[key][0]
+    if isinstance(raw, bool) or (kind is str and not isinstance(raw, str)) or isinstance(raw, (list, dict)):
+        raise BadInput(f"config: {key} must be a {_KIND_WORDS[kind]}, got {raw!r}")
+    if isinstance(raw, str):
+        found = control_character(raw.strip())
+        if found:
+            raise BadInput(f"config: {key} must not contain control characters (found {found}, e.g. a newline)")
+        raw = raw.strip()
     try:
         value = kind(raw)
-    except (TypeError, ValueError):
-        raise BadInput(f"config: {key} must be a {kind.__name__}, got {raw!r}") from None
-    if kind in (int, float) and value < 0:
-        raise BadInput(f"config: {key} must not be negative, got {raw!r}")
-    if key in ("api_url", "auth_url", "redirect_uri") and value and not str(value).startswith(("http://", "https://")):
-        raise BadInput(f"config: {key} must be an http(s) URL, got {raw!r}")
-    if isinstance(value, str):
-        value = value.strip().rstrip("/") if key in ("api_url", "auth_url") else value.strip()
+    except (TypeError, ValueError, OverflowError):
+        raise BadInput(f"config: {key} must be a {_KIND_WORDS[kind]}, got {raw!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise BadInput(f"config: {key} must be a finite number, got {raw!r}")
+    if kind in (int, float):
+        if value < 0 or (key in POSITIVE and value <= 0):
+            bound = "above 0" if key in POSITIVE else "0 or more"
+            raise BadInput(f"config: {key} must be {bound}, got {raw!r}")
+        if key in UPPER and value > UPPER[key]:
+            raise BadInput(f"config: {key} must be at most {UPPER[key]:g}, got {raw!r}")
+        return value
+    if key in URL_KEYS:
+        return _url(key, value)
+    if key == "site":
+        value = value.upper()
+    if key in CHOICES and value not in CHOICES[key]:
+        raise BadInput(f"config: {key} must be one of {', '.join(CHOICES[key])}, got {raw!r}")
+    if key == "client_id" and (not value or any(c.isspace() for c in value)):
+        raise BadInput(f"config: client_id must be the APP ID of your application (DevCenter), got {raw!r}")
+    if key == "warehouse" and any(c.isspace() for c in value):
+        raise BadInput(f"config: warehouse must be a store_id (`melisync sync` lists the choices), got {raw!r}")
     return value
+
+
+_KIND_WORDS = {str: "text", int: "whole number", float: "number"}
+
+
+def _url(key: str, value: str) -> str:
+    """An http(s) URL with a host and no spaces; api_url and auth_url lose a trailing slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        raise BadInput(f"config: {key} must be an http(s) URL such as https://example.com, got {value!r}")
+    try:
+        parts.port
+    except ValueError:
+        raise BadInput(f"config: {key} has a port that is not a number: {value!r}") from None
+    return value.rstrip("/") if key in ("api_url", "auth_url") else value
 
 
 def read_file_settings(home: Path) -> dict[str, object]:

@@ -24,3 +24,36 @@ def test_bad_settings_are_refused(melisync_home, key, value):
     with pytest.raises(BadInput):
         set_setting(key, value, melisync_home)
     assert not (melisync_home / "config.toml").exists()
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [("requests_per_second", "nan"), ("requests_per_second", "inf"), ("requests_per_second", "0"),
+     ("concurrency", "0"), ("concurrency", "1.5"), ("max_stock", "0"), ("site", "XXX"), ("client_id", ""),
+     ("client_id", "12 34"), ("api_url", "https://api.mercadolibre.com\nX-Injected: 1"), ("api_url", "https://"),
+     ("redirect_uri", "not a url"), ("multiget_endpoint", "foo"), ("auth_url", "http://h:port"),
+     ("warehouse", "a b")],
+)
+def test_every_key_is_validated(melisync_home, key, value):
+    with pytest.raises(BadInput) as caught:
+        set_setting(key, value, melisync_home)
+    assert key in str(caught.value)
+    assert not (melisync_home / "config.toml").exists()
+
+
+def test_good_values_are_kept_normalized(melisync_home):
+    assert set_setting("site", "mla", melisync_home) == "MLA"
+    assert set_setting("api_url", " https://api.example.com/ ", melisync_home) == "https://api.example.com"
+    assert set_setting("requests_per_second", "2.5", melisync_home) == 2.5
+    assert set_setting("multiget_endpoint", "items", melisync_home) == "items"
+
+
+def test_a_home_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    home = tmp_path / "home"
+    home.write_text("not a directory")
+    monkeypatch.setenv("MELISYNC_HOME", str(home))
+    assert main(["config", "set", "site", "MLB"]) == 1
+    err = capsys.readouterr().err
+    assert "not a directory" in err and "MELISYNC_HOME" in err and "Traceback" not in err

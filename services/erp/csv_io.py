@@ -27,6 +27,7 @@ from services.erp.catalog import Catalog, now
 from services.erp.models import Composition, MovementKind, Product, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.input_rules import DEFAULT_MAX_STOCK, MAX_PRICE, control_character, from_spreadsheet, spreadsheet_safe
 from services.store.storage import paused_gc
 
 COLUMNS = ("code", "name", "price", "stock", "parent_code", "attributes")
@@ -177,7 +178,7 @@ def format_attributes(attributes: Iterable[tuple[str, str]]) -> str:
     return ";".join(f"{name}={value}" for name, value in attributes)
 
 
-def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:
+def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRow], list[str]]:
     """Parse and check each line on its own: (rows, errors). Rows with errors are returned too (their bad
     values as None), so checks across rows still see their codes. A bad header raises `CsvError`."""
     errors: list[str] = []
@@ -213,7 +214,7 @@ def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
             errors.append(f"line {line}: {len(cells)} values but the header has {len(header)} columns "
                           "(a separator inside a value? put the value in quotes)")
-        rows.append(_check_row(line, cells, where, decimal_mark, errors))
+        rows.append(_check_row(line, cells, where, decimal_mark, errors, max_stock))
     return rows, errors
 
 
@@ -238,13 +239,17 @@ def _cell(cells: list[str], where: dict[str, int], column: str) -> str:
 
 
 def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark: str,
-               errors: list[str]) -> CsvRow:
+               errors: list[str], max_stock: int = DEFAULT_MAX_STOCK) -> CsvRow:
     def problem(column: str, message: str) -> None:
         errors.append(f"line {line}, column {column}: {message}")
 
-    code = _cell(cells, where, "code")
-    name = _cell(cells, where, "name")
-    parent_code = _cell(cells, where, "parent_code")
+    for column in ("code", "name", "parent_code", "attributes"):
+        found = control_character(_cell(cells, where, column))
+        if found:
+            problem(column, f"contains a control character ({found}); remove it")
+    code = from_spreadsheet(_cell(cells, where, "code"))
+    name = from_spreadsheet(_cell(cells, where, "name"))
+    parent_code = from_spreadsheet(_cell(cells, where, "parent_code"))
     if not code:
         problem("code", "empty; every row needs a code")
     if parent_code and parent_code == code:
@@ -262,11 +267,14 @@ def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark:
                 price = parse_price(raw_price, decimal_mark)
             except ValueError as exc:
                 problem("price", str(exc))
+            else:
+                if price > MAX_PRICE:
+                    problem("price", f"{raw_price} is above {MAX_PRICE:,}: not a real price")
         if _cell(cells, where, "attributes"):
             problem("attributes", "only a composition (a row with parent_code) has attributes")
     else:
         try:
-            attributes = parse_attributes(_cell(cells, where, "attributes"))
+            attributes = parse_attributes(from_spreadsheet(_cell(cells, where, "attributes")))
         except ValueError as exc:
             problem("attributes", str(exc))
     raw_stock = _cell(cells, where, "stock")
@@ -275,6 +283,10 @@ def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark:
             stock = parse_stock(raw_stock, decimal_mark)
         except ValueError as exc:
             problem("stock", str(exc))
+        else:
+            if stock > max_stock:
+                problem("stock", f"{raw_stock} units is more than melisync accepts for one product ({max_stock:,}); "
+                                 "fix the count, or allow more with `melisync config set max_stock N`")
     return CsvRow(line, code, name, price, stock, parent_code, attributes)
 
 
@@ -419,17 +431,22 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
     )
 
 
-def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False
-               ) -> ImportReport:
-    """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines."""
+def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False,
+               max_stock: int | None = None) -> ImportReport:
+    """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines.
+    `max_stock` defaults to the setting of that name."""
     path = Path(path)
+    if max_stock is None:
+        from services.config import load_config
+
+        max_stock = load_config().max_stock
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         with paused_gc():
-            rows, errors = read_rows(decode(raw))
+            rows, errors = read_rows(decode(raw), max_stock)
             return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert, dry_run=dry_run,
                                reference=f"csv import {path.name}")
     except CsvError as exc:
@@ -452,11 +469,13 @@ def render_csv(catalog: Catalog) -> str:
         return str(balances[code]) if code in balances else ""
 
     for product in catalog.products().values():
-        writer.writerow([product.code, product.name, str(product.price),
+        # Text cells go through spreadsheet_safe: a name like =HYPERLINK(...) must stay text when opened.
+        writer.writerow([spreadsheet_safe(product.code), spreadsheet_safe(product.name), str(product.price),
                          "" if product.has_variations else stock(product.code), "", ""])
         for composition in by_parent.get(product.code, ()):
-            writer.writerow([composition.code, "", "", stock(composition.code), product.code,
-                             format_attributes(composition.attributes)])
+            writer.writerow([spreadsheet_safe(composition.code), "", "", stock(composition.code),
+                             spreadsheet_safe(product.code),
+                             spreadsheet_safe(format_attributes(composition.attributes))])
     return out.getvalue()
 
 

@@ -27,7 +27,10 @@ from services.secrets import SecretStore
 PENDING_FILE = "oauth_pending.json"
 PENDING_MAX_AGE = timedelta(minutes=30)
 _BARE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{5,}$")
-_EMBEDDED_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+# A redirect URL is a few hundred characters; a paste far longer than this is something else (and the
+# parsing below must stay quick whatever is pasted).
+MAX_PASTE = 8192
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,12 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     if now - pending.created_at > PENDING_MAX_AGE:
         raise BadInput("this connect attempt is more than 30 minutes old: run `melisync connect` again")
     text = (text or "").strip().strip("'\"<>").strip()
-    embedded = _EMBEDDED_URL.search(text)
+    if len(text) > MAX_PASTE:
+        raise BadInput(f"the pasted text is {len(text):,} characters long; the address to paste is much shorter: "
+                       "copy only the address your browser ended on after authorizing")
+    embedded = _embedded_url(text)
     if embedded:  # e.g. the whole `location: https://...` line copied from `curl -si`
-        text = embedded.group(0).rstrip("'\">")
+        text = embedded.rstrip("'\">")
     if not text:
         raise BadInput("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
     if not _looks_like_url(text):
@@ -167,6 +173,27 @@ async def complete_authorization(config: Config, pasted: str, *, store=None, tra
         app_id=config.client_id,
     )
     return account
+
+
+def _embedded_url(text: str) -> str | None:
+    """The first `scheme://...` in `text` up to the next whitespace, found in one pass (a regex searching for
+    a scheme at every position was quadratic on a long paste)."""
+    start = 0
+    while True:
+        mark = text.find("://", start)
+        if mark < 0:
+            return None
+        begin = mark
+        while begin > 0 and text[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        while begin < mark and not text[begin].isalpha():  # a scheme starts with a letter
+            begin += 1
+        end = mark + 3
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if begin < mark and text[begin].isascii() and end > mark + 3:
+            return text[begin:end]
+        start = mark + 3
 
 
 def _looks_like_url(text: str) -> bool:

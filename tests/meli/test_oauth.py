@@ -126,3 +126,20 @@ async def test_used_code_and_refused_authorization(meli_config, sandbox_state, a
     url, _ = oauth.begin_authorization(meli_config)
     with pytest.raises(BadInput, match="access_denied"):
         await oauth.complete_authorization(meli_config, sandbox_state.deny(url), transport=asgi_transport)
+
+
+def test_a_huge_paste_is_refused_before_parsing(meli_config):
+    from services.meli.oauth import MAX_PASTE, begin_authorization, code_from_paste, load_pending
+
+    begin_authorization(meli_config)
+    with pytest.raises(BadInput, match="characters long"):
+        code_from_paste("x" * (MAX_PASTE + 1), load_pending(meli_config.home))
+
+
+def test_the_url_is_found_in_a_long_paste(meli_config):
+    from services.meli.oauth import MAX_PASTE, begin_authorization, code_from_paste, load_pending
+
+    _, pending = begin_authorization(meli_config)
+    url = f"{pending.redirect_uri}?code=TG-abc123&state={pending.state}"
+    noise = "HTTP/1.1 302 Found " + "x" * (MAX_PASTE - 200 - len(url))
+    assert code_from_paste(f"{noise} location: {url}\r\n", load_pending(meli_config.home)) == "TG-abc123"
