@@ -324,11 +324,14 @@ class SecretStore:
         return sorted(pairs, key=_issued, reverse=True)
 
     def _drop_unsaved(self) -> None:
-        for path in self._leftovers():
-            try:
-                path.unlink()
-            except OSError:
-                pass
+        # Under the file's lock: a temp file of secrets.json being written right now (set-secret in another
+        # process) is not a leftover.
+        with FileLock(str(self.home / ".secrets.lock"), mode=0o600):
+            for path in self._leftovers():
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
 
     # -- the 0600 file -------------------------------------------------------------------------------
 

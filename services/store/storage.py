@@ -312,9 +312,11 @@ class LockedJSONStorage(Storage):
         if good is None or self.kind not in AUTO_RESTORE_KINDS:
             raise StoreDamaged(self.path, problem, copies)
         if self._restore_due is None or self._restore_due[1] != stamp:
+            lost = ("rows ignored or codes accepted after it must be done again"
+                    if self.kind == "meli" else "runs journaled after it are not listed")
             _log_note(f"{self.path.name} could not be read ({problem}): its last good copy {good.path.name} (saved "
                       f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was used and is put back at the next write; what "
-                      "changed after it is read again from Mercado Livre")
+                      f"changed after it is read again from Mercado Livre ({lost})")
         self._restore_due = (good, stamp)
         return self._checked(good.data)
 
