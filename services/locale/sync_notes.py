@@ -78,4 +78,16 @@ PATTERNS_PT_BR = {
     "the seller has {count} warehouses and none is chosen: {how} (choices: {choices})":
         "o vendedor tem {count} depósitos e nenhum foi escolhido: {how} (opções: {choices})",
     "run `melisync config set warehouse <store_id>`": "execute `melisync config set warehouse <store_id>`",
+    # input bounds and damaged files (services/sync/stock.py, services/store/storage.py)
+    "the ERP stock of {code} ({balance}) is above max_stock ({most}): fix the count, or `melisync config set "
+    "max_stock N`":
+        "o estoque ERP de {code} ({balance}) passa de max_stock ({most}): corrija a contagem, ou `melisync config "
+        "set max_stock N`",
+    "{file} could not be read ({problem}): its last good copy {copy} (saved {when} UTC) was used and is put back "
+    "at the next write; what changed after it is read again from Mercado Livre ({lost})":
+        "{file} não pôde ser lido ({problem}): a última cópia boa {copy} (salva em {when} UTC) foi usada e volta "
+        "ao lugar na próxima gravação; o que mudou depois dela é lido de novo do Mercado Livre ({lost})",
+    "rows ignored or codes accepted after it must be done again":
+        "linhas ignoradas ou códigos aceitos depois dela precisam ser refeitos",
+    "runs journaled after it are not listed": "execuções registradas depois dela não aparecem",
 }

@@ -162,6 +162,7 @@ class SyncEngine:
         snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
                             customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
+                            max_stock=self.config.max_stock,
                             account_tags=tuple(account.tags))
         if account.warehouse_management and "stock" in steps:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
@@ -363,7 +364,8 @@ class SyncEngine:
         return actions
 
     def _plan_stock(self, links: list[Link], balances, snapshot: Snapshot) -> tuple[list[Action], int]:
-        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags, snapshot.warehouse)
+        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags, snapshot.warehouse,
+                          max_stock=snapshot.max_stock)
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
         why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from services.erp.models import Customer
+from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
 from services.meli.models import BillingInfo, Listing, Order
 from services.sync.orders import plan_orders
@@ -42,6 +43,7 @@ class Snapshot:
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
+    max_stock: int = DEFAULT_MAX_STOCK  # a larger target is skipped, never published
     account_tags: tuple[str, ...] = ()  # the seller's tags (user_product_seller, warehouse_management)
     warehouse: WarehouseChoice | None = None  # multi-origin sellers: the warehouse written (or why none)
 
@@ -72,7 +74,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         balances = balances_after(balances, moves)
     if "stock" in steps:
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
-                                            snapshot.warehouse)
+                                            snapshot.warehouse, max_stock=snapshot.max_stock)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     return plan, links

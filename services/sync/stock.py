@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import Link, LinkState
 from services.meli.models import Warehouse
 from services.sync.plan import Action, ActionKind, ActionStatus
@@ -56,7 +57,8 @@ def target(balance: int, safety_stock: int) -> int:
 
 
 def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock: int = 0,
-               account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None) -> tuple[list[Action], int]:
+               account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None,
+               max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[Action], int]:
     """Stock actions and the number of linked targets already right on Mercado Livre. For a multi-origin
     seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped)."""
     multi_origin = WAREHOUSE_TAG in set(account_tags)
@@ -81,6 +83,10 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
         wanted = target(balance, safety_stock)
         if wanted == link.ml_stock:
             unchanged += 1
+            continue
+        if wanted > max_stock:  # a typo or a pasted id in the ledger is never published (services/input_rules.py)
+            actions.append(base.skipped(f"the ERP stock of {link.erp_code} ({balance:,}) is above max_stock "
+                                        f"({max_stock:,}): fix the count, or `melisync config set max_stock N`"))
             continue
         data = {"route": how, "user_product_id": link.user_product_id}
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,

@@ -185,3 +185,13 @@ def test_a_full_listing_sale_does_not_change_the_erp_stock():
     links = _links(cat, listing("MLB1", "A", full=True))
     [sale] = [a for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}) if a.kind == K.SALE]
     assert sale.status == St.SKIPPED and "Full" in sale.reason
+
+
+def test_a_stock_above_max_stock_is_never_published():
+    cat = catalogue(products=["A", "B"], balances={"A": 10**22, "B": 1_000_000})
+    links = build_links([listing("MLB1", "A", qty=5), listing("MLB2", "B", qty=5)], cat)
+    actions, _ = plan_stock(links, cat.balances)
+    assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
+    assert "above max_stock (999,999)" in actions[0].reason and "config set max_stock" in actions[0].reason
+    actions, _ = plan_stock(links, cat.balances, max_stock=2_000_000)
+    assert [(a.item_id, a.to, a.status) for a in actions] == [("MLB1", None, St.SKIPPED), ("MLB2", 1_000_000, St.PLANNED)]
