@@ -259,3 +259,15 @@ def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(li
     assert whole.body == {"variations": [{"id": before[0], "available_quantity": 5},
                                          {"id": before[1], "available_quantity": 1}]}
     assert state.variation_ids(camiseta) == before and state.deleted_variations == []
+
+
+def test_unlink_json_is_one_document_and_purge_leaves_no_copy(live_home, live_sandbox, capsys, tmp_path):
+    csv = tmp_path / "erp.csv"
+    csv.write_text(CSV, "utf-8")
+    cli(capsys, "erp", "import", str(csv))
+    assert cli(capsys, "sync", "all", "--yes")[0] == 0
+    assert (live_home.home / "erp.json.1").exists()  # generations exist
+    code, out, err = cli(capsys, "unlink", "--yes", "--purge", "--json")
+    assert code == 0 and json.loads(out)["revoked"] is True and "Unlink" in err
+    left = sorted(p.name for p in live_home.home.iterdir())
+    assert not [n for n in left if n.startswith(("erp.json", "meli.json", "journal.json", "tokens.pending"))], left

@@ -4,6 +4,7 @@ tokens, mark the account disconnected. ERP data, links and the journal stay unle
 from __future__ import annotations
 
 import json
+import sys
 
 from services.config import load_config
 from services.connection import load_connection
@@ -30,10 +31,14 @@ async def run(args, *, client=None) -> int:
     if not connection.connected and not args.purge:
         raise NotConnected("no Mercado Livre account is connected: nothing to unlink")
     kept = "deleted too (--purge)" if args.purge else "kept"
+    say = sys.stderr if args.json else sys.stdout  # with --json, stdout holds the one document only
     print(f"Unlink {connection.nickname or 'the account'} (user {connection.user_id or '-'}): revoke melisync's "
-          f"authorization on Mercado Livre and delete the tokens. ERP catalogue, links and sync journal: {kept}.")
+          f"authorization on Mercado Livre and delete the tokens. ERP catalogue, links and sync journal: {kept}.",
+          file=say)
     if not args.yes and not ask("Unlink now?"):
-        print("Nothing was changed.")
+        print("Nothing was changed.", file=say)
+        if args.json:
+            print(json.dumps({"status": "declined"}, indent=2))
         return 0
     local_only = args.local_only
     try:
@@ -41,7 +46,7 @@ async def run(args, *, client=None) -> int:
     except RevokeFailed as exc:
         if args.yes or not can_ask():
             raise
-        print(f"melisync: {exc}")
+        print(f"melisync: {exc}", file=say)
         if not ask("Delete the local tokens anyway (the grant may stay active on Mercado Livre)?"):
             return 1
         report = await _unlink(config, client, args.purge, True)
