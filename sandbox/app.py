@@ -16,6 +16,7 @@ from starlette.routing import Route
 from sandbox.authpage import consent_page, error_page
 from sandbox.errors import ApiError
 from sandbox.oauth import AuthPageError
+from sandbox.control import CONTROL_PREFIX, control_routes
 from sandbox.routes_extra import extra_routes
 from sandbox.state import LoggedRequest, SandboxState
 
@@ -46,7 +47,7 @@ class FrontDoor:
             if state.latency_ms:
                 await anyio.sleep(state.latency_ms / 1000)  # the emulated network
             error = None
-            if not entry.path.startswith("/authorization"):
+            if not entry.path.startswith(("/authorization", CONTROL_PREFIX)):
                 app_id = state.app_of(headers.get("authorization")) or "anonymous"
                 entry.client_id = entry.client_id or (app_id if app_id != "anonymous" else None)
                 if not state.take_token(app_id):
@@ -56,6 +57,11 @@ class FrontDoor:
             if error is not None:
                 entry.status = error.status
                 return await _error_response(error)(scope, receive, send)
+
+            try:
+                state.before_write(entry.method, entry.path)  # a sale made to land right before this write
+            except ApiError as exc:  # that sale was not possible: the write goes on, and the log says why
+                entry.query["_sandbox_sale_refused"] = exc.message
 
             async def record_status(message):
                 if message["type"] == "http.response.start":
@@ -200,6 +206,7 @@ def create_app(state: SandboxState) -> Starlette:
         Route("/items/{item_id}/variations/{variation_id:int}", variation_put, methods=["PUT"]),
     ]
     routes += extra_routes(state, caller, params, _json_body)  # orders, user products, shipments
+    routes += control_routes(state, _json_body)  # sandbox-only (no token): make a buyer buy
 
     async def api_error(request: Request, exc: ApiError):
         return _error_response(exc)

@@ -32,6 +32,9 @@ class Catalog:
 
     listings: list[dict] = field(default_factory=list)
     erp_rows: list[dict] = field(default_factory=list)
+    # Mercado Livre kits (`SandboxState.add_kit`), their components named by reference code:
+    # `{"title", "sku", "components": [(code, units), ...]}`
+    kits: list[dict] = field(default_factory=list)
 
     @property
     def erp_csv(self) -> str:
@@ -99,8 +102,9 @@ class _Builder:
                          self.erp_stock(variation["quantity"], differ and self.rng.random() < 0.5), parent, attrs)
 
 
-def generate(n: int = 300, seed: int = 0) -> Catalog:
-    """N listings (deterministic for a seed). The first dozen are the fixed cases every demo shows."""
+def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:
+    """N listings (deterministic for a seed). The first dozen are the fixed cases every demo shows. `kits`:
+    that many Mercado Livre kits (tag `bundle`) made of simple listings of the catalogue, their codes in the ERP."""
     b = _Builder(seed)
     fixed = [
         # one code on a classic and a premium listing (both linked to the same ERP product)
@@ -148,4 +152,19 @@ def generate(n: int = 300, seed: int = 0) -> Catalog:
             b.simple(title, None if b.rng.random() < 0.04 else code, in_erp=b.rng.random() > 0.05,
                      differ=b.rng.random() < 0.15, full=b.rng.random() < 0.05,
                      listing_type="gold_pro" if b.rng.random() < 0.3 else "gold_special")
+    _add_kits(b, kits)
     return b.catalog
+
+
+def _add_kits(b: _Builder, count: int) -> None:
+    """Kits of 2 simple, writable, in-stock listings whose codes are in the ERP (2 units of the first)."""
+    simple = [spec for spec in b.catalog.listings if spec.get("sku") in b.erp_codes and not spec.get("variations")
+              and not spec.get("full") and spec.get("quantity", 0) >= 4 and spec.get("sku") != "KIT-PANELAS-5"]
+    seen: set[str] = set()
+    parts = [spec for spec in simple if not (spec["sku"] in seen or seen.add(spec["sku"]))]
+    for index in range(min(count, len(parts) // 2)):
+        first, second = parts[2 * index], parts[2 * index + 1]
+        code = f"KIT-ML-{index + 1}"
+        title = f"Kit {first['title']} + {second['title']}"
+        b.catalog.kits.append({"title": title, "sku": code, "components": [(first["sku"], 2), (second["sku"], 1)]})
+        b.erp_row(code, title, first["price"] * 2 + second["price"], 0)

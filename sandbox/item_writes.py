@@ -59,8 +59,10 @@ class ItemWritesMixin:
                 if new["variations"]:
                     raise validation_error("item.available_quantity.invalid",
                                            "The item has variations: set available_quantity on each variation")
-                if self.warehouse_management:
-                    ignored_quantity = True  # multi-origin: 200 and nothing changes (ml-api.md §6.5)
+                if self.warehouse_management or self.is_kit(item_id):
+                    # multi-origin: 200 and nothing changes (ml-api.md §6.5); a kit's stock is computed from its
+                    # components (the harsher reading of an undocumented write: accepted, and ignored)
+                    ignored_quantity = True
                 else:
                     new["available_quantity"] = quantity
             if new["variations"]:

@@ -68,10 +68,16 @@ class OrdersMixin:
             return buyer
 
     def create_order(self, item_id: str, variation_id: int | None = None, quantity: int = 1, *,
-                     buyer: dict | None = None, status: str = "paid", pack_id: int | None = None) -> dict:
+                     buyer: dict | None = None, status: str = "paid", pack_id: int | None = None,
+                     tags: tuple[str, ...] = (), carry_sku: bool = True) -> dict:
         """A buyer purchases on ML: the order appears and (when paid/confirmed) the stock goes down.
-        `buyer` overrides fields of `make_buyer()` (e.g. `{"doc_type": "CNPJ", "doc_number": ..., "name": ...}`)."""
+        `buyer` overrides fields of `make_buyer()` (e.g. `{"doc_type": "CNPJ", "doc_number": ..., "name": ...}`).
+        `tags` stay on the order whatever its status (`bundle_component`); `carry_sku=False`: the order item
+        carries no seller_sku / seller_custom_field (kit component orders: the harsher reading). A kit is
+        bought with `sell`."""
         with self.lock:
+            if self.is_kit(item_id):
+                raise ValueError(f"{item_id} is a kit: buy it with sell() (one order per component)")
             item = self.items[item_id]
             if item["variations"] and variation_id is None:
                 raise ValueError("this listing has variations: say which one was sold")
@@ -98,8 +104,9 @@ class OrdersMixin:
                 "order_items": [{
                     "item": {"id": item_id, "title": item["title"], "category_id": item["category_id"],
                              "variation_id": variation_id,
-                             "seller_custom_field": (variation or item).get("seller_custom_field"),
-                             "seller_sku": sku_of((variation or item).get("attributes")),
+                             "seller_custom_field": (variation or item).get("seller_custom_field") if carry_sku
+                             else None,
+                             "seller_sku": sku_of((variation or item).get("attributes")) if carry_sku else None,
                              "variation_attributes": copy.deepcopy(variation["attribute_combinations"])
                              if variation else [], "condition": item["condition"]},
                     "quantity": quantity, "unit_price": unit_price, "gross_price": unit_price * quantity,
@@ -108,11 +115,11 @@ class OrdersMixin:
                 "payments": [{"id": order_id + 5_000_000_000, "status": "approved" if status == "paid" else "pending",
                               "transaction_amount": unit_price * quantity}],
                 "shipping": {"id": 41_000_000_000 + order_id % 1_000_000_000},
-                "tags": [status, "not_delivered"] if status == "paid" else [],
+                "tags": ([status, "not_delivered"] if status == "paid" else []) + list(tags),
                 "context": {"channel": "marketplace", "site": "MLB", "flows": []},
                 "buyer": {"id": buyer["id"], "billing_info": {"id": billing_id}},
                 "seller": {"id": self.seller["id"]},
-                "_created_at": now, "_closed_at": None, "_updated_at": now, "_deducted": False,
+                "_created_at": now, "_closed_at": None, "_updated_at": now, "_deducted": False, "_tags": list(tags),
             }
             self.orders[order_id] = order
             if status in DEDUCTED:
@@ -149,7 +156,7 @@ class OrdersMixin:
             if status == "paid":
                 order["paid_amount"] = order["total_amount"]
                 order["payments"][0]["status"] = "approved"
-            order["tags"] = [status, "not_delivered"] if status == "paid" else [status]
+            order["tags"] = ([status, "not_delivered"] if status == "paid" else [status]) + order["_tags"]
             order["_updated_at"] = self.now()
             order["last_updated"] = self.iso(order["_updated_at"])
             return self._render_order(order)
@@ -161,7 +168,7 @@ class OrdersMixin:
         """`count` paid sales spread over writable listings with stock (for the demo)."""
         made = []
         with self.lock:
-            candidates = [i for i in self._order if self.items[i]["status"] == "active"]
+            candidates = [i for i in self._order if self.items[i]["status"] == "active" and not self.is_kit(i)]
             for _ in range(count):
                 if not candidates:
                     break

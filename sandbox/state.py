@@ -18,6 +18,7 @@ from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLE
 from sandbox.errors import ApiError
 from sandbox.item_writes import ItemWritesMixin
 from sandbox.items import ItemsMixin
+from sandbox.kits import KitsMixin
 from sandbox.oauth import OAuthMixin
 from sandbox.orders import OrdersMixin
 from sandbox.user_products import UserProductsMixin
@@ -41,7 +42,8 @@ class LoggedRequest:
 
     @property
     def is_write(self) -> bool:
-        return self.method not in ("GET", "HEAD", "OPTIONS") and not self.path.startswith(("/oauth", "/authorization"))
+        return self.method not in ("GET", "HEAD", "OPTIONS") and not self.path.startswith(
+            ("/oauth", "/authorization", "/_sandbox"))
 
 
 @dataclass
@@ -53,7 +55,7 @@ class _Fault:
     retry_after: float | None
 
 
-class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, OrdersMixin):
+class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, OrdersMixin, KitsMixin):
     """The whole emulated Mercado Livre; create one per test (fixture `sandbox_state`)."""
 
     def __init__(
@@ -73,6 +75,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         warehouses: int = 1,
         require_pkce: bool = False,
         items_ids_discontinued: bool = False,
+        kits: int = 0,
+        up_stock_rpm: int | None = None,
     ):
         self.lock = threading.RLock()
         self.seed = seed
@@ -100,9 +104,12 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         self._init_items()
         self._init_orders()
         self._init_user_products()
-        self._load(listings)
+        self._init_kits()
+        if up_stock_rpm is not None:
+            self.up_stock_rpm = up_stock_rpm
+        self._load(listings, kits)
 
-    def _load(self, listings: int | list[dict]) -> None:
+    def _load(self, listings: int | list[dict], kits: int = 0) -> None:
         # Hundreds of thousands of small dicts: the cyclic GC would rescan them over and over (3x slower).
         collecting = gc.isenabled()
         gc.disable()
@@ -110,7 +117,11 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
             if isinstance(listings, int):
                 from sandbox.catalog import generate
 
-                listings = generate(listings, self.seed).listings if listings else []
+                catalog = generate(listings, self.seed, kits) if listings else None
+                listings = catalog.listings if catalog else []
+                kit_specs = catalog.kits if catalog else []
+            else:
+                kit_specs = []
             for spec in listings:
                 spec = dict(spec)
                 legacy = spec.pop("legacy", False)  # stays a legacy listing even for a User Products seller
@@ -118,6 +129,10 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
                     self._add_as_user_products(spec)
                 else:
                     self.add_listing(**spec)
+            for kit in kit_specs:
+                parts = [dict(zip(("item_id", "variation_id"), self.find_by_code(code)), quantity=units)
+                         for code, units in kit["components"]]
+                self.add_kit(kit["title"], parts, sku=kit["sku"])
         finally:
             if collecting:
                 gc.enable()

@@ -114,6 +114,7 @@ class UserProductsMixin:
                 self._reconcile_locations(up_id, holder["available_quantity"])
             if item["family_name"] is not None:
                 self._spread(up_id, holder["available_quantity"], source=item["id"])
+        self._refresh_kits()
 
     def _spread(self, up_id: str, quantity: int, source: str | None = None) -> None:
         """Every listing of a user product shows the same stock (ML syncs them, ml-api.md §6.2)."""
@@ -125,6 +126,7 @@ class UserProductsMixin:
                 item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
             apply_stock_status(item)
             item["last_updated"] = self.iso()
+        self._refresh_kits()
 
     # -- UPtin migration -------------------------------------------------------------------------------
 
@@ -228,9 +230,10 @@ class UserProductsMixin:
         if item["shipping"].get("logistic_type") == "fulfillment":
             locations = [{"type": "meli_facility", "quantity": quantity}]
         elif self.warehouse_management:
+            # Only the first store holds this product; another store gets a location on its first PUT.
+            store = self.stores[0]
             locations = [{"type": "seller_warehouse", "network_node_id": store["network_node_id"],
-                          "store_id": store["id"], "quantity": quantity if n == 0 else 0}
-                         for n, store in enumerate(self.stores)]
+                          "store_id": store["id"], "quantity": quantity}]
         else:
             locations = [{"type": "selling_address", "quantity": quantity}]
         record = {"version": 1, "locations": locations}
@@ -250,6 +253,48 @@ class UserProductsMixin:
             if not delta:
                 break
         record["version"] += 1
+
+    def set_locations(self, up_id: str, quantities: dict[str, int]) -> None:
+        """Where a user product's stock is, as the seller (or Full inbound) left it: `{store_id: n,
+        "meli_facility": m}`; listed locations replace the current ones, the listings show the sum."""
+        with self.lock:
+            record = self._stock_record(up_id)
+            locations = []
+            for key, quantity in quantities.items():
+                if key == "meli_facility":
+                    locations.append({"type": "meli_facility", "quantity": quantity})
+                    continue
+                store = next(s for s in self.stores if s["id"] == key)
+                locations.append({"type": "seller_warehouse", "network_node_id": store["network_node_id"],
+                                  "store_id": store["id"], "quantity": quantity})
+            record["locations"] = locations
+            record["version"] += 1
+            self._spread(up_id, sum(loc["quantity"] for loc in locations))
+
+    def demo_warehouse_cases(self, every: int = 5, other: int = 3, own_next_to_full: int = 2) -> None:
+        """For the demo of a multi-warehouse seller: every `every`-th user product also has `other` units in the
+        second store, and each Full user product also holds `own_next_to_full` units in the first store."""
+        with self.lock:
+            if not self.warehouse_management:
+                return
+            first, second = self.stores[0]["id"], self.stores[-1]["id"]
+            seen = 0
+            for item_id in list(self._order):
+                item = self.items[item_id]
+                if self.is_kit(item_id) or item["status"] != "active":
+                    continue
+                holders = item["variations"] or [item]
+                for holder in holders:
+                    up_id = holder.get("user_product_id")
+                    if not up_id or up_id in self._up_stock:
+                        continue
+                    quantity = holder["available_quantity"]
+                    if item["shipping"].get("logistic_type") == "fulfillment":
+                        self.set_locations(up_id, {"meli_facility": quantity, first: own_next_to_full})
+                        continue
+                    seen += 1
+                    if second != first and seen % every == 0:
+                        self.set_locations(up_id, {first: quantity, second: other})
 
     def user_product_stock(self, up_id: str, caller) -> tuple[dict, int]:
         """`GET /user-products/{id}/stock` -> (body, x-version)."""
@@ -281,8 +326,6 @@ class UserProductsMixin:
             if not isinstance(body, dict) or not isinstance(body.get("locations"), list) or not body["locations"]:
                 raise ApiError(400, "bad_request", "locations is required")
             mine = {loc.get("store_id"): loc for loc in record["locations"] if loc["type"] == "seller_warehouse"}
-            if not mine:
-                raise validation_error("stock.location.not_modifiable", "this user product has no seller_warehouse")
             changes = {}
             for entry in body["locations"]:
                 store = next((s for s in self.stores if s["id"] == str(entry.get("store_id"))), None)
@@ -298,6 +341,12 @@ class UserProductsMixin:
                 raise ApiError(400, "bad_request",
                                "seller with a single warehouse cannot update stock across multiple network nodes")
             for store_id, quantity in changes.items():
+                if store_id not in mine:
+                    # ML creates a store's location for a user product on its first seller_warehouse PUT.
+                    store = next(s for s in self.stores if s["id"] == store_id)
+                    mine[store_id] = {"type": "seller_warehouse", "network_node_id": store["network_node_id"],
+                                      "store_id": store_id, "quantity": 0}
+                    record["locations"].append(mine[store_id])
                 mine[store_id]["quantity"] = quantity
             record["version"] += 1
             self._spread(up_id, sum(loc["quantity"] for loc in record["locations"]))

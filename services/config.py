@@ -31,6 +31,7 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "requests_per_second": (float, 8.0, "client-side rate limit towards Mercado Livre"),
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
+    "stock_requests_per_minute": (int, 100, "calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
     "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
     "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
 }
@@ -64,6 +65,7 @@ class Config:
     requests_per_second: float = 8.0
     concurrency: int = 4
     warehouse: str = ""
+    stock_requests_per_minute: int = 100  # ml-api.md §6.5: the user product stock resource's limit
     multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
     max_stock: int = DEFAULT_MAX_STOCK
 

@@ -107,26 +107,28 @@ class CatalogueView:
 
 
 def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous: Iterable[Link] = (),
-                ignored: Iterable[str] = ()) -> list[Link]:
+                ignored: Iterable[str] = (), *, multi_origin: bool = False) -> list[Link]:
     """One link per listing without variations, or per variation, in listing order.
 
     `previous` are the links stored by the last sync (for S6 "link lost"), `ignored` the keys
     (`Link.key`) the operator chose to ignore. Precedence: ignored, then what is wrong with the code
     (link lost, no reference, structure mismatch, unknown code), then not writable, else linked.
+    `multi_origin`: the seller has `warehouse_management`, so a listing with Full stock still has its own
+    warehouse stock to write (the Full part is left alone).
     """
     before = {link.key: link for link in previous}
     ignored_keys = set(ignored)
     links: list[Link] = []
     for listing in listings:
         if listing.variations:
-            links.extend(_variation_links(listing, catalogue, before, ignored_keys))
+            links.extend(_variation_links(listing, catalogue, before, ignored_keys, multi_origin))
         else:
-            links.append(_listing_link(listing, catalogue, before, ignored_keys))
+            links.append(_listing_link(listing, catalogue, before, ignored_keys, multi_origin))
     return links
 
 
 def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
-                  ignored: set[str]) -> Link:
+                  ignored: set[str], multi_origin: bool = False) -> Link:
     code = clean_code(listing.reference_code)
     row = _row(listing, None, code, listing.available_quantity)
     if code and catalogue.has_variations(code) and code in catalogue.products:
@@ -135,11 +137,11 @@ def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, 
                    f"ERP product {code} has {count} variations; the listing has none (S8)")
     else:
         problem = None
-    return _decide(row, listing, catalogue, before, ignored, problem)
+    return _decide(row, listing, catalogue, before, ignored, problem, multi_origin)
 
 
 def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
-                     ignored: set[str]) -> list[Link]:
+                     ignored: set[str], multi_origin: bool = False) -> list[Link]:
     parent = clean_code(listing.reference_code)
     simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
     codes = [clean_code(v.reference_code) for v in listing.variations]
@@ -160,12 +162,12 @@ def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[st
         elif code and code in catalogue.products and not catalogue.has_variations(code):
             problem = (LinkState.STRUCTURE_MISMATCH,
                        f"{code} is an ERP product without variations, used on a variation (S8)")
-        rows.append(_decide(row, listing, catalogue, before, ignored, problem))
+        rows.append(_decide(row, listing, catalogue, before, ignored, problem, multi_origin))
     return rows
 
 
 def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
-            ignored: set[str], problem: tuple[LinkState, str] | None) -> Link:
+            ignored: set[str], problem: tuple[LinkState, str] | None, multi_origin: bool = False) -> Link:
     code = row.reference_code
     if code and catalogue.knows(code):
         row = _with(row, erp_code=code)
@@ -185,7 +187,7 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
         return _with(row, state=LinkState.NO_REFERENCE, reason="no reference code (SELLER_SKU) on Mercado Livre")
     if not catalogue.knows(code):
         return _with(row, state=LinkState.UNKNOWN_CODE, reason=f"{code} is not in the ERP")
-    why_not = not_writable_reason(listing)
+    why_not = not_writable_reason(listing, multi_origin)
     if why_not:
         return _with(row, state=LinkState.NOT_WRITABLE, reason=why_not)
     if held and held.state == LinkState.NOT_WRITABLE and held.reason.startswith(ML_REFUSED):
@@ -195,6 +197,9 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
 
 
 FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
+# Mercado Livre's own kits (tag `bundle`): ML computes their stock from the components' (docs/internals.md).
+KIT_REASON = ("a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
+              "components, never the kit")
 
 # Tags of the UPtin migration (ml-api.md §6.6): the old listing, and new listings while it runs.
 MIGRATION_SOURCE = "variations_migration_source"
@@ -204,9 +209,12 @@ MIGRATION_PENDING = "variations_migration_pending"
 ML_REFUSED = "Mercado Livre refused the stock write: "
 
 
-def not_writable_reason(listing: Listing) -> str:
-    """Why Mercado Livre will not take a stock write for this listing, or "" when it will."""
-    if listing.is_fulfillment:
+def not_writable_reason(listing: Listing, multi_origin: bool = False) -> str:
+    """Why Mercado Livre will not take a stock write for this listing, or "" when it will. For a multi-origin
+    seller a Full listing is writable: its own warehouse's stock is written, the Full stock left alone."""
+    if listing.is_kit:
+        return KIT_REASON
+    if listing.is_fulfillment and not multi_origin:
         return FULL_REASON
     if MIGRATION_PENDING in listing.tags or (MIGRATION_SOURCE in listing.tags and listing.status != "closed"):
         return "being migrated to User Products: Mercado Livre refuses writes until the migration ends"

@@ -37,7 +37,6 @@ ORDERS_RESOURCE = "the orders search (GET /orders/search)"
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
 UP_STOCK_RPM = 100  # ml-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
-STALE_VERSION_RETRIES = 3  # a 409 on the warehouse stock PUT: read the stock (and x-version) again, this often
 
 Progress = Callable[[int, int], None]
 
@@ -88,7 +87,8 @@ class MeliClient:
         self._slots = asyncio.Semaphore(max(1, int(config.concurrency)))
         self._tokens = TokenKeeper(self.store, self._refresh_grant)
         self._user_id: int | None = None
-        self._up_stock_limiter = WindowLimiter(UP_STOCK_RPM, 60.0, sleep=sleep)
+        self._up_stock_limiter = WindowLimiter(max(1, int(config.stock_requests_per_minute or UP_STOCK_RPM)), 60.0,
+                                               sleep=sleep)
 
     def __repr__(self) -> str:
         return f"MeliClient(api_url={self.config.api_url!r}, home={str(self.config.home)!r})"
@@ -215,13 +215,17 @@ class MeliClient:
 
     # -- writes (only through the sync engine's journaled path) ----------------------------------------
 
-    async def put_item(self, item_id: str, body: dict) -> dict:
-        """`PUT /items/{id}`: the raw answer (the full item). A `variations` array must list them all."""
-        return await self._json("PUT", f"/items/{item_id}", json=body)
+    async def put_item(self, item_id: str, body: dict, *, conflict_retry: bool = True) -> dict:
+        """`PUT /items/{id}`: the raw answer (the full item). A `variations` array must list them all.
+        `conflict_retry=False` (stock writes): a 409 is raised, not retried - the item changed since it was
+        read (a sale, most often), so the same absolute quantity must not be sent again."""
+        return await self._json("PUT", f"/items/{item_id}", json=body, retry_statuses=_retry(conflict_retry))
 
-    async def put_variation(self, item_id: str, variation_id: int, body: dict) -> dict:
+    async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
+                            conflict_retry: bool = True) -> dict:
         """`PUT /items/{id}/variations/{variation_id}` (ml-api.md §6.4): touches that variation only."""
-        return await self._json("PUT", f"/items/{item_id}/variations/{variation_id}", json=body)
+        return await self._json("PUT", f"/items/{item_id}/variations/{variation_id}", json=body,
+                                retry_statuses=_retry(conflict_retry))
 
     # -- multi-origin stock (sellers tagged warehouse_management, ml-api.md §6.5) ----------------------
 
@@ -234,30 +238,18 @@ class MeliClient:
     async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
                                          x_version: int | None) -> tuple[UserProductStock, int | None]:
         """`PUT /user-products/{id}/stock/type/seller_warehouse` with `x-version`: sets these warehouses'
-        quantities (absolute). A 409 means the version moved (a sale, another tool): the stock is read
-        again and the same quantities sent with the new version, a bounded number of times."""
+        quantities (absolute). A 409 means the version moved (a sale, another tool): it is raised, never
+        retried with the same quantities - the caller plans the target again from fresh facts."""
         path = f"/user-products/{user_product_id}/stock/type/seller_warehouse"
         body = {"locations": [{"store_id": l.store_id, "network_node_id": l.network_node_id, "quantity": l.quantity}
                               for l in locations]}
-        tries = 0
-        while True:
-            try:
-                response = await self._request("PUT", path, json=body, headers={"x-version": str(x_version or "")},
-                                               retry_statuses=RETRYABLE_STATUS - {409},
-                                               limiter=self._up_stock_limiter)
-            except MeliApiError as exc:
-                if exc.status != 409 or tries >= STALE_VERSION_RETRIES:
-                    raise
-                tries += 1
-                log.info("%s: x-version %s is stale; reading it again (%d/%d)", path, x_version, tries,
-                         STALE_VERSION_RETRIES)
-                _, x_version = await self.user_product_stock(user_product_id)
-                continue
-            # The PUT's own answer may be empty: the writer reads the stock back with a GET anyway.
-            answer = _body(response)
-            stock = (parse.user_product_stock(answer, user_product_id) if answer
-                     else UserProductStock(user_product_id, ()))
-            return stock, _version(response)
+        response = await self._request("PUT", path, json=body, headers={"x-version": str(x_version or "")},
+                                       retry_statuses=_retry(False), limiter=self._up_stock_limiter)
+        # The PUT's own answer may be empty: the writer reads the stock back with a GET anyway.
+        answer = _body(response)
+        stock = (parse.user_product_stock(answer, user_product_id) if answer
+                 else UserProductStock(user_product_id, ()))
+        return stock, _version(response)
 
     async def stock_locations(self) -> list[Warehouse]:
         """The seller's warehouses (`GET /users/{id}/stores/search?tags=stock_location`)."""
@@ -491,6 +483,11 @@ def _body(response: httpx.Response) -> object:
         return response.json()
     except ValueError:
         return response.text[:300]
+
+
+def _retry(conflict: bool) -> frozenset[int]:
+    """Statuses retried as they are; a stock write leaves 409 out (the stock moved: plan again, ml-api.md §10)."""
+    return RETRYABLE_STATUS if conflict else RETRYABLE_STATUS - {409}
 
 
 def _version(response: httpx.Response) -> int | None:

@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 
 SELLER_SKU = "SELLER_SKU"
+KIT_TAG = "bundle"  # a listing that is one of Mercado Livre's kits ("Kits virtuais")
+KIT_COMPONENT_TAG = "bundle_component"  # an order for one component of a kit sale
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class Listing:
     def is_fulfillment(self) -> bool:
         """Full: stock lives in Mercado Livre's warehouses and cannot be written (ml-api.md §5, §6.5)."""
         return self.logistic_type == "fulfillment"
+
+    @property
+    def is_kit(self) -> bool:
+        """Mercado Livre's own kit (tag `bundle`): its stock is computed from its components' stock."""
+        return KIT_TAG in self.tags
 
     @property
     def in_user_products_model(self) -> bool:

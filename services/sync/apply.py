@@ -33,11 +33,18 @@ NOT_MODIFIABLE = "not_modifiable"
 FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
 READ_BACK_BATCH = 20  # written listings read back per multiget (its maximum)
 WAREHOUSE_ROUTE = "warehouse"  # multi-origin sellers: the user product's seller_warehouse stock (x-version)
+# A 409 on a stock write means the stock moved since it was read (a sale, most often): the absolute quantity
+# planned before is never sent again as it was; the engine plans that target again from fresh facts.
+CONFLICT = 409
+STOCK_MOVED = "the stock moved while writing"
+RE_PLANNED = "planned again from fresh facts below"
+STILL_MOVING = "it moved again: the next run settles it"
 
 
 class MeliWriter(Protocol):
-    async def put_item(self, item_id: str, body: dict) -> dict: ...
-    async def put_variation(self, item_id: str, variation_id: int, body: dict) -> dict: ...
+    async def put_item(self, item_id: str, body: dict, *, conflict_retry: bool = True) -> dict: ...
+    async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
+                            conflict_retry: bool = True) -> dict: ...
     async def listing(self, item_id: str) -> Listing: ...
     async def listings(self, ids: list[str], *, failures: list | None = None) -> list[Listing]: ...
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]: ...
@@ -55,8 +62,10 @@ class StockWriter:
 
     def __init__(self, client: MeliWriter, before: Mapping[str, Listing], *, concurrency: int = 4,
                  on_done: Callable[[Action], None] | None = None, cancelled: Callable[[], bool] | None = None,
-                 on_start: Callable[[Action], None] | None = None):
+                 on_start: Callable[[Action], None] | None = None, after_conflict: str = RE_PLANNED):
         self.client = client
+        # What a 409 leads to, said after ML's words: planned again (first writes) or left to the next run.
+        self.after_conflict = after_conflict
         self.before = before
         self.concurrency = max(1, concurrency)
         self.on_done = on_done or (lambda action: None)
@@ -150,10 +159,13 @@ class StockWriter:
         for position, action in enumerate(variations):
             try:
                 await self._guard(self.client.put_variation(item_id, action.variation_id,
-                                                            {"available_quantity": action.to}))
+                                                            {"available_quantity": action.to}, conflict_retry=False))
             except MeliApiError as exc:
                 if _never_writable(exc):
                     results.append(action.skipped(ML_REFUSED + ml_words(exc)))
+                    continue
+                if exc.status == CONFLICT:
+                    results.append(self._moved(action, exc))
                     continue
                 if exc.status in FALLBACK_STATUSES:
                     # The per-variation endpoint is undocumented: the rest of this listing goes in one
@@ -169,10 +181,13 @@ class StockWriter:
 
     async def _put_item_quantity(self, action: Action) -> Action:
         try:
-            await self._guard(self.client.put_item(action.item_id, {"available_quantity": action.to}))
+            await self._guard(self.client.put_item(action.item_id, {"available_quantity": action.to},
+                                                   conflict_retry=False))
         except MeliApiError as exc:
             if _never_writable(exc):
                 return action.skipped(ML_REFUSED + ml_words(exc))
+            if exc.status == CONFLICT:
+                return self._moved(action, exc)
             return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
         return action.done(data={**action.data, "written_by": "item"})
 
@@ -194,10 +209,12 @@ class StockWriter:
         body = {"variations": [{"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)}
                                for v in live.variations]}
         try:
-            await self._guard(self.client.put_item(item_id, body))
+            await self._guard(self.client.put_item(item_id, body, conflict_retry=False))
         except MeliApiError as exc:
             if _never_writable(exc):
                 return [a.skipped(ML_REFUSED + ml_words(exc)) for a in actions]
+            if exc.status == CONFLICT:
+                return [self._moved(a, exc) for a in actions]
             return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
         note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
         return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
@@ -214,28 +231,34 @@ class StockWriter:
                                  data={**action.data, "error": exc.error})
         location = stock.warehouse(store)
         if location is None:
-            kinds = ", ".join(sorted({l.type for l in stock.locations})) or "none"
-            return action.skipped(f"user product {up} has no stock in seller warehouse {store} (its locations: "
-                                  f"{kinds}); Full (meli_facility) stock is never written")
-        if location.quantity == action.to:
-            # The listing's total counts every warehouse; the one melisync writes already holds the target.
-            return action.skipped(f"warehouse {store} of user product {up} already holds {action.to} "
-                                  "(the listing's quantity adds the other warehouses)")
-        body = [replace(location, quantity=action.to)]
+            # No location in this store yet: Mercado Livre creates it on the first seller_warehouse PUT.
+            location = StockLocation("seller_warehouse", 0, store, action.data.get("network_node_id"))
+        elif location.quantity == action.to:
+            # Already there (another tool, or a sale brought it down to the target since the plan was read).
+            return action.skipped(f"warehouse {store} of user product {up} already holds {action.to}")
+        body = [replace(location, quantity=action.to)]  # only the chosen warehouse; Full and the others stay
         try:
             await self._guard(self.client.put_seller_warehouse_stock(up, body, version))
             after, _ = await self._guard(self.client.user_product_stock(up))
         except MeliApiError as exc:
             if _never_writable(exc):
                 return action.skipped(ML_REFUSED + ml_words(exc))
+            if exc.status == CONFLICT:
+                return self._moved(action, exc)
             return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
         seen = after.warehouse(store)
         if seen is None or seen.quantity != action.to:
             shown = seen.quantity if seen else "nothing"
             return action.failed(f"read-back of user product {up} shows {shown} in warehouse {store}, expected "
                                  f"{action.to}: Mercado Livre accepted the write but did not keep it")
-        return action.done(reason=f"warehouse {store} of user product {up}: {location.quantity} -> {action.to}",
+        written = f"warehouse {store} of user product {up}: {location.quantity} -> {action.to}"
+        return action.done(reason=f"{written}; {action.reason}" if action.reason else written,
                            data={**action.data, "written_by": WAREHOUSE_ROUTE})
+
+    def _moved(self, action: Action, exc: MeliApiError) -> Action:
+        """A 409: the stock moved between the read and this write; nothing is sent again as it was."""
+        return replace(action, status=ActionStatus.SKIPPED, data={**action.data, "conflict": True},
+                       reason=f"{STOCK_MOVED} ({ml_words(exc)}): {self.after_conflict}")
 
     async def _guard(self, call):
         try:

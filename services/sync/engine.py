@@ -21,21 +21,21 @@ from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links
-from services.meli.models import Listing, Order
+from services.meli.models import Listing, Order, UserProductStock
 from services.store.cursors import Baseline, Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
 from services.store.storage import take_notes
 from services.sync import events
-from services.sync.apply import StockWriter
+from services.sync.apply import STILL_MOVING, StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
 from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, TAKEN_STATUSES, baseline_keys, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
-from services.sync.stock import choose_warehouse, plan_stock
+from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
 
 # Runs this process is planning or applying right now (a `running` run of this process not in here was
@@ -168,6 +168,12 @@ class SyncEngine:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
                 notes.append(f"stock is not written: {snapshot.warehouse.problem}")
+            else:
+                # The target is compared with the chosen warehouse's own quantity: read each user product's stock.
+                rows = build_links(listings, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=True)
+                self.on_event(Event(events.READING, run_id, message="stock locations"))
+                snapshot.up_stock = await self._read_up_stock(
+                    [l for l in rows if l.state in (LinkState.LINKED, LinkState.UNKNOWN_CODE)], notes)
         until = baseline = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
@@ -177,6 +183,27 @@ class SyncEngine:
         plan.notes = take_notes() + notes + plan.notes
         return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
                         [f.item_id for f in failures], baseline)
+
+    async def _read_up_stock(self, rows: list[Link], notes: list[str]) -> dict[str, UserProductStock]:
+        """The stock per location of the user products of `rows` (one GET each, at Mercado Livre's 100 a minute);
+        one that can't be read leaves its rows unwritten this run (said in a note)."""
+        wanted = sorted({l.user_product_id for l in rows if l.user_product_id})
+        found: dict[str, UserProductStock] = {}
+        unread: list[str] = []
+
+        async def one(up: str) -> None:
+            try:
+                found[up], _ = await self.client.user_product_stock(up)
+            except NotConnected:
+                raise
+            except MelisyncError:
+                unread.append(up)
+
+        await asyncio.gather(*(one(up) for up in wanted))
+        if unread:
+            notes.append(f"the stock of {len(unread)} user product(s) could not be read; their listings are not "
+                         f"written this run: {', '.join(sorted(unread)[:10])}")
+        return found
 
     async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
                            notes: list[str]) -> Baseline | None:
@@ -308,6 +335,8 @@ class SyncEngine:
                     actions[i] = result
                 if cancelled():
                     status = CANCELLED
+                else:
+                    actions = await self._settle(prepared, actions, progress, cancelled)
         except asyncio.CancelledError:
             self._close(prepared, actions, progress, CANCELLED)
             raise
@@ -323,6 +352,23 @@ class SyncEngine:
         """Sales (and cancellations) that reached Mercado Livre after the plan was made: recorded through the
         same idempotent path, and the targets of the codes they moved recomputed against the fresh ERP
         balance and the live listing (read again now), so the push does not put sold units back on sale."""
+        late, note, codes, order_ids = await self._record_late(prepared, actions, progress)
+        if not late:
+            return actions
+        actions = actions + late
+        if codes:
+            rows = affected_links(prepared.links, codes)
+            fresh, _ = await self._replan(prepared, rows)
+            why = f"sale(s) recorded after the plan was made (order(s) {order_ids})"
+            actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
+            note += f": {len([a for a in late if a.status == ActionStatus.DONE])} recorded in the ERP, {changed} stock target(s) recomputed"
+        prepared.plan.notes.append(note)
+        return actions
+
+    async def _record_late(self, prepared: Prepared, actions: list[Action],
+                           progress: "_Progress") -> tuple[list[Action], str, set[str], str]:
+        """The orders updated since the plan's orders read that this run has not seen: recorded in the ERP
+        (idempotent by key) -> (their actions, a note, the codes they moved, their order ids)."""
         wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
         try:
             orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
@@ -339,33 +385,68 @@ class SyncEngine:
                             baseline=baseline.keys, counted_from=counted_from)
         late = new_movements(moves, {a.key for a in actions if a.key})
         if not late:
-            return actions
+            return [], "", set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
         results = (apply_erp_actions(self.catalog, todo) if todo else []) + [a for a in late if a.status != ActionStatus.PLANNED]
         progress.total += len(results)
         for result in results:
             progress.finished(result)
         progress.flush()
-        actions = actions + results
-        recorded = [a for a in results if a.status == ActionStatus.DONE]
         order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
         note = f"{len(late)} sale(s) or cancellation(s) arrived after the plan was made (order(s) {order_ids})"
-        codes = {a.erp_code for a in recorded if a.erp_code}
-        if codes:
-            rows = affected_links(prepared.links, codes)
-            ids = list(dict.fromkeys(link.listing_id for link in rows))
-            live = {listing.id: listing for listing in await self.client.listings(ids)} if ids else {}
-            prepared.listings.update(live)
-            fresh, _ = self._plan_stock(with_live_stock(rows, live), self.catalog.balances(), prepared.snapshot)
-            why = f"sale(s) recorded after the plan was made (order(s) {order_ids})"
-            actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
-            note += f": {len(recorded)} recorded in the ERP, {changed} stock target(s) recomputed"
-        prepared.plan.notes.append(note)
-        return actions
+        codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code}
+        return results, note, codes, order_ids
 
-    def _plan_stock(self, links: list[Link], balances, snapshot: Snapshot) -> tuple[list[Action], int]:
-        return plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags, snapshot.warehouse,
-                          max_stock=snapshot.max_stock)
+    async def _replan(self, prepared: Prepared, rows: list[Link]) -> tuple[list[Action], int]:
+        """Stock targets of `rows` from fresh facts: the ERP balance now, the listings read again now and, for a
+        multi-origin seller, each user product's stock read again."""
+        ids = list(dict.fromkeys(link.listing_id for link in rows))
+        live = {listing.id: listing for listing in await self.client.listings(ids)} if ids else {}
+        prepared.listings.update(live)
+        snapshot = prepared.snapshot
+        up_stock = snapshot.up_stock
+        if snapshot.multi_origin and snapshot.warehouse and not snapshot.warehouse.problem:
+            up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
+        return plan_stock(with_live_stock(rows, live), self.catalog.balances(), snapshot.safety_stock,
+                          snapshot.account_tags, snapshot.warehouse, up_stock, max_stock=snapshot.max_stock)
+
+    async def _settle(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
+                      cancelled: Callable[[], bool]) -> list[Action]:
+        """After the writes: a 409 (the stock moved between read and write) or a sale that landed while writing
+        (an absolute write put its units back) is settled from fresh facts - orders read again and recorded,
+        the live listing and stock read again, the target planned again and written once more. What still can't
+        be settled is skipped with the reason; the next run settles it (its orders read sees the sale)."""
+        if prepared.orders_until is None:
+            return actions
+        conflicts = [a for a in actions if a.kind == ActionKind.STOCK and a.data.get("conflict")]
+        moved = {a.link_key for a in conflicts}
+        # listings sharing a moved user product's stock are planned again with it (one write, they follow)
+        shared = {a.data.get("user_product_id") for a in conflicts if a.data.get("route") in SHARED_ROUTES} - {None}
+        late, note, codes, order_ids = await self._record_late(prepared, actions, progress)
+        actions = actions + late
+        rows = [l for l in prepared.links if l.state == LinkState.LINKED
+                and (l.key in moved or l.erp_code in codes or l.user_product_id in shared)]
+        if not rows:
+            if note:
+                prepared.plan.notes.append(note + ", while the stock was being written: nothing to write again")
+            return actions
+        fresh, _ = await self._replan(prepared, rows)
+        why = []
+        if moved:
+            why.append(f"{len(moved)} write(s) answered that the stock had moved (409)")
+        if order_ids:
+            why.append(f"sale(s) recorded while writing (order(s) {order_ids})")
+        reason = "planned again from fresh facts after the writes: " + "; ".join(why)
+        todo = [replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason) for a in fresh
+                if a.status == ActionStatus.PLANNED]
+        if todo and not cancelled():
+            progress.total += len(todo)
+            writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
+                                 on_done=progress.finished, cancelled=cancelled, on_start=progress.started,
+                                 after_conflict=STILL_MOVING)
+            actions = actions + await writer.write(todo)
+        prepared.plan.notes.append(f"{'; '.join(why)}: {len(todo)} stock target(s) planned again and written")
+        return actions
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
         why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"
@@ -389,8 +470,8 @@ class SyncEngine:
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
         listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
-        links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog),
-                                                    prepared.snapshot.previous, self.links.ignored()))
+        links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog), prepared.snapshot.previous,
+                                                    self.links.ignored(), multi_origin=prepared.snapshot.multi_origin))
         links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
                  for l in links]
         unread = set(prepared.unread)

@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 
 from services.erp.models import Customer
-from services.linking import FULL_REASON, Link, LinkState
+from services.linking import FULL_REASON, KIT_REASON, Link, LinkState
 from services.meli.models import BillingInfo, Order, OrderItem
 from services.sync.plan import Action, ActionKind, ActionStatus
 
@@ -127,6 +127,11 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
         return action.skipped(f"order {order.id} was created before melisync's first read and cancelled; whether "
                               "before or after the ERP stock was counted is unknown, so the ERP stock is not "
                               "changed: count the units if they came back")
+    if link is not None and link.reason == KIT_REASON:
+        # A kit's units are its components': Mercado Livre sends one order per component (tag bundle_component),
+        # each booked on the component's own link. Booking the kit too would take the units off twice.
+        return action.skipped(f"order {order.id}: a Mercado Livre kit; its units are recorded through the orders "
+                              "of its components")
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
         return action.skipped(f"order {order.id}: a Full listing; its units left Mercado Livre's warehouse, "

@@ -13,11 +13,11 @@ from datetime import datetime
 from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
-from services.meli.models import BillingInfo, Listing, Order
+from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.sync.orders import plan_orders
 from services.sync.plan import Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
-from services.sync.stock import WarehouseChoice, plan_stock
+from services.sync.stock import WAREHOUSE_TAG, WarehouseChoice, plan_stock
 
 STEPS: dict[SyncKind, tuple[str, ...]] = {
     SyncKind.PRODUCTS: ("products",),
@@ -46,6 +46,11 @@ class Snapshot:
     max_stock: int = DEFAULT_MAX_STOCK  # a larger target is skipped, never published
     account_tags: tuple[str, ...] = ()  # the seller's tags (user_product_seller, warehouse_management)
     warehouse: WarehouseChoice | None = None  # multi-origin sellers: the warehouse written (or why none)
+    up_stock: Mapping[str, UserProductStock] = field(default_factory=dict)  # multi-origin: stock per user product
+
+    @property
+    def multi_origin(self) -> bool:
+        return WAREHOUSE_TAG in self.account_tags
 
 
 def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
@@ -54,13 +59,15 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     plan = Plan(kind=kind)
     catalogue = snapshot.catalogue
     if "products" in steps:
-        before = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)
+        before = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
+                             multi_origin=snapshot.multi_origin)
         held = {l.key: f"{l.state.value} ({l.reason})" for l in before
                 if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
         imports = plan_products(snapshot.listings, catalogue, held)
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
-    links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored)
+    links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
+                        multi_origin=snapshot.multi_origin)
     plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
     links = mark_migrated(snapshot.listings, links)
     balances = catalogue.balances
@@ -74,7 +81,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         balances = balances_after(balances, moves)
     if "stock" in steps:
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
-                                            snapshot.warehouse, max_stock=snapshot.max_stock)
+                                            snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     return plan, links

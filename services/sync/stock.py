@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import Link, LinkState
-from services.meli.models import Warehouse
+from services.meli.models import UserProductStock, Warehouse
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 # Rows reported in a stock plan although nothing is written to them (users.md 8: say why, once per run).
 _REPORTED = frozenset({LinkState.NOT_WRITABLE, LinkState.LINK_LOST, LinkState.STRUCTURE_MISMATCH})
 WAREHOUSE_TAG = "warehouse_management"
 SHARED_ROUTES = frozenset({"user_product", "warehouse"})  # one write per user_product_id
+FULL_LOCATION = "meli_facility"  # Full stock of a user product: Mercado Livre's, never written
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,12 @@ def target(balance: int, safety_stock: int) -> int:
 
 def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock: int = 0,
                account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None,
+               up_stock: Mapping[str, UserProductStock] | None = None,
                max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[Action], int]:
     """Stock actions and the number of linked targets already right on Mercado Livre. For a multi-origin
-    seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped)."""
+    seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped) and `up_stock` the
+    stock read per user product: the target is compared with the chosen warehouse's own quantity (the listing's
+    quantity adds every warehouse and Full)."""
     multi_origin = WAREHOUSE_TAG in set(account_tags)
     if multi_origin and warehouse is None:
         warehouse = WarehouseChoice(problem="multi-origin seller: the warehouses were not read, nothing is written")
@@ -81,7 +85,7 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
             actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
             continue
         wanted = target(balance, safety_stock)
-        if wanted == link.ml_stock:
+        if not multi_origin and wanted == link.ml_stock:
             unchanged += 1
             continue
         if wanted > max_stock:  # a typo or a pasted id in the ledger is never published (services/input_rules.py)
@@ -92,20 +96,43 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
                         erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data)
         if multi_origin:
-            action = _through_warehouse(action, warehouse)
+            action = _through_warehouse(action, warehouse, up_stock or {})
+        if action is None:
+            unchanged += 1
+            continue
         actions.append(action)
     return _one_write_per_user_product(actions), unchanged
 
 
-def _through_warehouse(action: Action, warehouse: WarehouseChoice) -> Action:
-    """A multi-origin seller's target goes to the chosen seller_warehouse of its user product, or is skipped."""
+def _through_warehouse(action: Action, warehouse: WarehouseChoice,
+                       up_stock: Mapping[str, UserProductStock]) -> Action | None:
+    """A multi-origin seller's target goes to the chosen seller_warehouse of its user product, compared with what
+    that warehouse holds (None: it already holds the target); the other warehouses and Full are read, never
+    written, and shown with the action."""
     if warehouse.problem:
         return action.skipped(f"multi-origin seller (warehouse_management): {warehouse.problem}")
-    if not action.data.get("user_product_id"):
+    up = action.data.get("user_product_id")
+    if not up:
         return action.skipped("multi-origin seller (warehouse_management): Mercado Livre gives no user_product_id "
                               "for this listing, and PUT /items quantities are ignored for these sellers")
-    return replace(action, data={**action.data, "store_id": warehouse.store_id,
-                                 "network_node_id": warehouse.network_node_id})
+    stock = up_stock.get(up)
+    if stock is None:
+        return action.skipped(f"the stock of user product {up} could not be read: nothing is written")
+    store = warehouse.store_id
+    own = stock.warehouse(store)
+    here = own.quantity if own else 0
+    if here == action.to:
+        return None
+    others = sum(l.quantity for l in stock.locations if l.type == "seller_warehouse" and l.store_id != store)
+    full = sum(l.quantity for l in stock.locations if l.type == FULL_LOCATION)
+    why = []
+    if own is None:
+        why.append(f"warehouse {store} has no stock location for user product {up} yet: this write creates it")
+    if others or full:
+        why.append(f"other warehouses hold {others}, Full holds {full} (read, never written)")
+    data = {**action.data, "store_id": store, "network_node_id": warehouse.network_node_id, "others": others,
+            "full": full}
+    return replace(action, from_=here, data=data, reason="; ".join(why))
 
 
 def route(link: Link, multi_origin: bool = False) -> str:

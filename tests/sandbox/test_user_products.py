@@ -145,9 +145,14 @@ async def test_warehouse_refusals(client_for):
     up_id = state.item(full)["user_product_id"]
     got = await http.get(f"/user-products/{up_id}/stock")
     assert got.json()["locations"] == [{"type": "meli_facility", "quantity": 4}]
-    refused = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={
+    # Full stock is Mercado Livre's; the seller's own warehouse gets a location next to it on the first PUT
+    own = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={
         "x-version": got.headers["x-version"]}, json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 1}]})
-    assert refused.status_code == 400
+    assert own.status_code == 200 and state.item(full)["available_quantity"] == 5
+    assert {l["type"]: l["quantity"] for l in own.json()["locations"]} == {"meli_facility": 4, "seller_warehouse": 1}
+    stale = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={
+        "x-version": got.headers["x-version"]}, json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 2}]})
+    assert stale.status_code == 409
     simple = state.add_listing("Simples", quantity=4)
     up_id = state.item(simple)["user_product_id"]
     version = (await http.get(f"/user-products/{up_id}/stock")).headers["x-version"]
@@ -183,7 +188,7 @@ async def test_two_warehouses_write_one_or_both(client_for):
     http = client_for(state)
     up_id = state.item(state.add_listing("Simples", quantity=5))["user_product_id"]
     got = await http.get(f"/user-products/{up_id}/stock")
-    assert [l["quantity"] for l in got.json()["locations"]] == [5, 0]
+    assert [l["quantity"] for l in got.json()["locations"]] == [5]  # the second store: no location yet
     body = {"locations": [{"store_id": s["id"], "quantity": 3} for s in state.stores]}
     answer = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", json=body,
                             headers={"x-version": got.headers["x-version"]})

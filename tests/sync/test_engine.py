@@ -132,7 +132,7 @@ async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engin
         def __getattr__(self, name):
             return getattr(self.real, name)
 
-        async def put_item(self, item_id, body):
+        async def put_item(self, item_id, body, **options):
             return {}
 
     result = await run(make_engine(client=Ignoring(make_client())), SyncKind.STOCK)

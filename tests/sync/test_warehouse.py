@@ -45,19 +45,26 @@ async def test_written_once_per_user_product_through_the_warehouse_with_x_versio
     result = await run(make_engine())
     assert result.status == FINISHED, result.errors
     assert sandbox_state.requests_to("/items/", "PUT") == []
-    [write] = sandbox_state.writes()
+    write, full_write = sandbox_state.writes()
     assert write.path == f"/user-products/{up_of(sandbox_state, azul)}{PUT_WAREHOUSE}"
     assert write.headers.get("x-version") and write.status == 200
     assert write.body == {"locations": [{"store_id": sandbox_state.stores[0]["id"],
                                          "network_node_id": sandbox_state.stores[0]["network_node_id"], "quantity": 5}]}
     # read back through the stock GET after the write
     gets = [r for r in sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}/stock", "GET")]
-    assert len(gets) == 2 and gets[-1].at >= write.at
+    assert len(gets) == 3 and gets[-1].at >= write.at  # the plan's read, the write's x-version, the read-back
     done = {a.item_id: a for a in result.actions if a.status == St.DONE}
-    assert set(done) == {azul, azul_premium} and "written through" in done[azul_premium].reason
+    assert set(done) == {azul, azul_premium, bone} and "written through" in done[azul_premium].reason
     assert sandbox_state.item(azul_premium)["available_quantity"] == 5 == sandbox_state.item(azul)["available_quantity"]
+    # Full + own stock: the seller's own warehouse gets the ERP balance (its location created by the PUT), the
+    # Full units stay Mercado Livre's and are shown, never written
+    assert full_write.path == f"/user-products/{up_of(sandbox_state, bone)}{PUT_WAREHOUSE}"
+    assert full_write.body["locations"] == [{"store_id": sandbox_state.stores[0]["id"], "network_node_id": "BRSP01",
+                                             "quantity": 9}]
     [full] = [a for a in result.actions if a.item_id == bone]
-    assert full.status == St.SKIPPED and "Full" in full.reason  # meli_facility is never written
+    assert full.status == St.DONE and (full.from_, full.to) == (0, 9)
+    assert "Full holds 4 (read, never written)" in full.reason and "this write creates it" in full.reason
+    assert sandbox_state.item(bone)["available_quantity"] == 13  # 4 in Full + 9 in the seller's warehouse
     sandbox_state.clear_log()
     assert (await run(make_engine())).status == FINISHED and sandbox_state.writes() == []
 
@@ -84,42 +91,57 @@ async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_e
     engine.config = replace(engine.config, warehouse=second)
     result = await run(engine)
     assert result.status == FINISHED, result.errors
-    [write] = sandbox_state.writes()
+    [write] = [w for w in sandbox_state.writes() if up_of(sandbox_state, azul) in w.path]
     assert write.body["locations"] == [{"store_id": second, "network_node_id": "BRSP02", "quantity": 5}]
-    # The first warehouse keeps its 2 units; the listing shows both.
+    # The first warehouse keeps its 2 units (read, never written); the listing shows both.
     assert sandbox_state.item(azul)["available_quantity"] == 7
+    [action] = [a for a in result.actions if a.item_id == azul]
+    assert (action.from_, action.to) == (0, 5) and "other warehouses hold 2, Full holds 0" in action.reason
     engine = make_engine()
     engine.config = replace(engine.config, warehouse="999")
     unknown = await run(engine)
     assert all("999 is not one of the seller's warehouses" in a.reason for a in unknown.actions if a.erp_code == "CAM-VD")
 
 
-async def test_a_stale_x_version_is_read_again_and_retried(sandbox_state, make_engine, make_client):
+async def test_a_sale_between_read_and_write_is_planned_again_not_re_sent(sandbox_state, make_engine):
+    """A buyer pays between the writer's stock GET and its PUT: 409 (stale x-version). The quantity planned before
+    the sale is not sent again: the sale is recorded, the stock read again, and the target written once more."""
     erp()
     azul, azul_premium, *_ = sandbox_state.listing_ids()
-
-    class SaleBetweenReadAndWrite:
-        """A buyer buys between the stock GET and the PUT: the x-version the write carries is stale."""
-
-        def __init__(self, real):
-            self.real, self.sold = real, False
-
-        def __getattr__(self, name):
-            return getattr(self.real, name)
-
-        async def user_product_stock(self, up):
-            answer = await self.real.user_product_stock(up)
-            if not self.sold:
-                self.sold = True
-                sandbox_state.create_order(azul_premium, quantity=1)
-            return answer
-
-    result = await run(make_engine(client=SaleBetweenReadAndWrite(make_client())))
+    up = up_of(sandbox_state, azul)
+    sandbox_state.sell_before_next_write(azul_premium, path_prefix=f"/user-products/{up}/stock/type")
+    result = await run(make_engine())
     assert result.status == FINISHED, result.errors
-    puts = sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}{PUT_WAREHOUSE}", "PUT")
+    puts = sandbox_state.requests_to(f"/user-products/{up}{PUT_WAREHOUSE}", "PUT")
     assert [p.status for p in puts] == [409, 200]
-    assert int(puts[1].headers["x-version"]) > int(puts[0].headers["x-version"])
-    assert sandbox_state.item(azul)["available_quantity"] == 5
+    assert [p.body["locations"][0]["quantity"] for p in puts] == [5, 4]  # ERP 5, minus the sale
+    assert sandbox_state.item(azul)["available_quantity"] == 4 == seed_erp_balance("CAM-AZ")
+    [sale] = [a for a in result.actions if a.kind.value == "sale"]
+    assert sale.status == St.DONE and sale.item_id == azul_premium
+    moved = [a for a in result.actions if a.item_id == azul and a.kind.value == "stock"]
+    assert [a.status for a in moved] == [St.SKIPPED, St.DONE]
+    assert "the stock moved while writing" in moved[0].reason and "409" in moved[0].reason
+    assert "planned again from fresh facts" in moved[1].reason
+
+
+async def test_a_stock_that_keeps_moving_is_left_to_the_next_run(sandbox_state, make_engine):
+    erp()
+    azul = sandbox_state.listing_ids()[0]
+    up = up_of(sandbox_state, azul)
+    sandbox_state.fail_next(2, 409, path_prefix=f"/user-products/{up}/stock/type", method="PUT")
+    result = await run(make_engine())
+    moved = [a for a in result.actions if a.item_id == azul]
+    assert [a.status for a in moved] == [St.SKIPPED, St.SKIPPED]
+    assert "the next run settles it" in moved[1].reason
+    assert sandbox_state.item(azul)["available_quantity"] == 2  # nothing was re-sent blindly
+    settled = await run(make_engine())
+    assert settled.status == FINISHED and sandbox_state.item(azul)["available_quantity"] == 5
+
+
+def seed_erp_balance(code):
+    from services.erp.catalog import Catalog
+
+    return Catalog().balance(code)
 
 
 async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state, make_engine, make_client):
@@ -139,13 +161,15 @@ async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state
 
     result = await run(make_engine(client=Ignoring(make_client())))
     assert result.status == FAILED
-    [failed] = [a for a in result.actions if a.status == St.FAILED and not a.data.get("follows")]
+    [failed] = [a for a in result.actions if a.status == St.FAILED and not a.data.get("follows")
+                and a.erp_code == "CAM-AZ"]
     assert "read-back" in failed.reason and "did not keep it" in failed.reason
     assert any("did not keep it" in e["message"] for e in result.errors)
 
 
-async def test_full_stock_of_a_user_product_is_never_written():
-    """A user product whose stock is only in Mercado Livre's warehouse (meli_facility): skipped, no PUT."""
+async def test_full_stock_stays_and_the_own_warehouse_location_is_created_by_the_put():
+    """A user product with stock only in Mercado Livre's warehouse (meli_facility) and none yet in the chosen
+    store: the PUT carries only that store (ML creates its location); the Full units are never in a write."""
     from services.meli.models import StockLocation, UserProductStock
     from services.sync.apply import StockWriter
     from services.sync.plan import Action, ActionKind
@@ -153,15 +177,19 @@ async def test_full_stock_of_a_user_product_is_never_written():
     class FullOnly:
         def __init__(self):
             self.puts = []
+            self.locations = (StockLocation("meli_facility", 4),)
 
         async def user_product_stock(self, up):
-            return UserProductStock(up, (StockLocation("meli_facility", 4),)), 3
+            return UserProductStock(up, self.locations), 3 + len(self.puts)
 
         async def put_seller_warehouse_stock(self, up, locations, version):
             self.puts.append((up, locations, version))
+            self.locations = self.locations + tuple(locations)
+            return UserProductStock(up, self.locations), 4
 
     client = FullOnly()
-    action = Action(kind=ActionKind.STOCK, item_id="MLB1", erp_code="X", from_=4, to=9,
+    action = Action(kind=ActionKind.STOCK, item_id="MLB1", erp_code="X", from_=0, to=9,
                     data={"route": "warehouse", "user_product_id": "MLBU1", "store_id": "77", "network_node_id": "N"})
     [result] = await StockWriter(client, {}).write([action])
-    assert result.status == St.SKIPPED and "meli_facility" in result.reason and client.puts == []
+    assert result.status == St.DONE, result.reason
+    assert client.puts == [("MLBU1", [StockLocation("seller_warehouse", 9, "77", "N")], 3)]

@@ -19,6 +19,8 @@ from services.i18n import set_language
 # The demo home must not leave tokens in the operator's real keyring: everything goes to the
 # 0600 file inside the throw-away home, and the (public) demo client secret comes from the environment.
 _DEMO_ENV = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+DEMO_KITS = 2  # Mercado Livre kits in the demo catalogue
+DEMO_STOCK_RPM = 100_000  # the demo sandbox's (and client's) /user-products/{id}/stock limit
 _CLEARED_ENV = ("MELISYNC_CLIENT_ID", "MELISYNC_REDIRECT_URI", "MELISYNC_API_URL", "MELISYNC_AUTH_URL")
 
 
@@ -62,7 +64,7 @@ def _reset_keyring() -> None:
     keyring.core.init_backend()  # keyring caches its backend: make it read the environment again
 
 
-def prepare_home(home: Path, base_url: str, listings: int, seed: int) -> None:
+def prepare_home(home: Path, base_url: str, listings: int, seed: int, warehouse: str = "") -> None:
     """config.toml pointing at the sandbox, and the demo ERP catalogue imported from its CSV."""
     import sandbox
     from sandbox.catalog import generate
@@ -72,8 +74,14 @@ def prepare_home(home: Path, base_url: str, listings: int, seed: int) -> None:
     for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
                        ("api_url", base_url), ("auth_url", base_url)):
         set_setting(key, value, home)
+    if warehouse:
+        # The in-process sandbox has no rate limit: without Mercado Livre's 100 stock reads a minute, reading the
+        # stock of every user product of the demo's multi-warehouse seller takes seconds, not minutes.
+        for key, value in (("warehouse", warehouse), ("requests_per_second", "500"),
+                           ("stock_requests_per_minute", str(DEMO_STOCK_RPM))):
+            set_setting(key, value, home)
     csv_path = home / "demo-erp.csv"
-    csv_path.write_text(generate(listings, seed).erp_csv, encoding="utf-8")
+    csv_path.write_text(generate(listings, seed, DEMO_KITS).erp_csv, encoding="utf-8")
     import_csv(csv_path)
 
 
@@ -86,14 +94,18 @@ def run(args) -> int:
     from sandbox.server import SandboxServer
     from sandbox.state import SandboxState
 
-    state = SandboxState(listings=args.listings, seed=args.seed, user_products=args.user_products)
+    # On by default, so the screens show them: Mercado Livre kits, and a multi-warehouse seller (two stores, the
+    # second holding units of some products, Full next to the seller's own stock); the demo writes store 1.
+    state = SandboxState(listings=args.listings, seed=args.seed, user_products=args.user_products, kits=DEMO_KITS,
+                         warehouse_management=True, warehouses=2, up_stock_rpm=DEMO_STOCK_RPM)
+    state.demo_warehouse_cases()
     if args.orders:
         state.create_sample_orders(args.orders)
     scratch = Path(tempfile.mkdtemp(prefix="melisync-demo-"))
     home = scratch / "home"
     try:
         with demo_environment(home), SandboxServer(state) as server:
-            prepare_home(home, server.base_url, args.listings, args.seed)
+            prepare_home(home, server.base_url, args.listings, args.seed, warehouse=state.stores[0]["id"])
             return open_app(home, state)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

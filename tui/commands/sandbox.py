@@ -31,7 +31,19 @@ def register(sub) -> None:
     parser.add_argument("--warehouses", type=int, default=1, help="with --warehouse: how many seller warehouses "
                                                                   "(default 1)")
     parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
+    parser.add_argument("--kits", type=int, default=2,
+                        help="Mercado Livre kits (tag bundle) made of demo listings (default 2)")
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
+    sell = actions.add_parser("sell", help="make a buyer buy on a running sandbox (sandbox-only control route)",
+                              description="A buyer pays on the running sandbox: the order (for a kit, one order "
+                                          "per component) appears as on Mercado Livre and the stock goes down.")
+    sell.add_argument("item_id", nargs="?", help="the listing sold (MLB...)")
+    sell.add_argument("--variation", type=int, help="the variation sold (listings with variations)")
+    sell.add_argument("--code", help="sell the listing carrying this reference code instead of naming it")
+    sell.add_argument("--qty", type=int, default=1, help="units sold (default 1)")
+    sell.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
+    sell.set_defaults(func=run_sell)
 
 
 def _check(args) -> None:
@@ -44,6 +56,8 @@ def _check(args) -> None:
             raise BadInput(f"--{name.replace('_', '-')} must not be negative")
     if args.rate is not None and args.rate <= 0:
         raise BadInput("--rate must be a positive number of requests per second")
+    if args.kits < 0:
+        raise BadInput("--kits must not be negative")
 
 
 def banner(base_url: str, listings: int, seed: int) -> str:
@@ -63,6 +77,10 @@ def banner(base_url: str, listings: int, seed: int) -> str:
         f"  melisync config set redirect_uri {DEMO_REDIRECT_URI}",
         f"  printf '%s\\n' '{DEMO_CLIENT_SECRET}' | melisync config set-secret",
         "",
+        "Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):",
+        f"  melisync sandbox sell ITEM_ID [--variation V] [--qty N] --url {base_url}",
+        f"  melisync sandbox sell --code CODE --url {base_url}",
+        "",
         "Ctrl+C stops it.",
     ])
 
@@ -75,7 +93,8 @@ def run(args) -> int:
 
     state = SandboxState(listings=args.listings, seed=args.seed, latency_ms=args.latency_ms, rate=args.rate,
                          user_products=args.user_products, warehouse_management=args.warehouse,
-                         warehouses=args.warehouses)
+                         warehouses=args.warehouses, kits=args.kits)
+    state.demo_warehouse_cases()  # with --warehouses 2: units in the other store, Full next to own stock
     if args.orders:
         state.create_sample_orders(args.orders)
     # The catalogue lives as long as the process: keep the cyclic GC's full passes off it (with 50,000
@@ -83,7 +102,7 @@ def run(args) -> int:
     gc.freeze()
     if args.erp_csv:
         try:
-            Path(args.erp_csv).write_text(generate(args.listings, args.seed).erp_csv, encoding="utf-8")
+            Path(args.erp_csv).write_text(generate(args.listings, args.seed, args.kits).erp_csv, encoding="utf-8")
         except OSError as exc:
             raise BadInput(f"cannot write {args.erp_csv}: {exc.strerror}") from None
     server = SandboxServer(state, host=args.host, port=args.port)
@@ -107,3 +126,50 @@ def run(args) -> int:
         server.stop()
     print("sandbox stopped", flush=True)
     return 0
+
+
+def run_sell(args) -> int:
+    """POST /_sandbox/sell on a running sandbox and print what was sold (the order ids)."""
+    import httpx
+
+    from services.config import load_config
+
+    if bool(args.item_id) == bool(args.code):
+        raise BadInput("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE")
+    if args.qty < 1:
+        raise BadInput("--qty must be at least 1")
+    if args.code and args.variation is not None:
+        raise BadInput("--variation goes with an ITEM_ID; --code finds the listing or variation itself")
+    url = (args.url or load_config().api_url).rstrip("/")
+    host = httpx.URL(url).host if url.startswith(("http://", "https://")) else ""
+    if not host:
+        raise BadInput(f"--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}")
+    if host.endswith(("mercadolibre.com", "mercadolivre.com.br")):
+        raise BadInput(f"{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url")
+    body = {"item_id": args.item_id, "variation_id": args.variation, "code": args.code, "quantity": args.qty}
+    try:
+        answer = httpx.post(f"{url}/_sandbox/sell", json={k: v for k, v in body.items() if v is not None},
+                            timeout=10)
+    except httpx.HTTPError as exc:
+        raise OperationFailed(f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
+                              "`melisync sandbox --port N`, or give its URL with --url") from None
+    payload = _json(answer)
+    if answer.status_code == 404 and "orders" not in payload and not payload.get("error"):
+        raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/sell route)")
+    if answer.status_code >= 400:
+        raise BadInput(f"the sandbox refused the sale: {payload.get('message') or answer.text[:200]}")
+    orders = payload.get("orders") or []
+    if len(orders) > 1:
+        print(f"kit sold: one order per component (pack {orders[0].get('pack_id')})")
+    for order in orders:
+        where = order["item_id"] + (f" variation {order['variation_id']}" if order.get("variation_id") else "")
+        print(f"sold {order['quantity']} x {where} ({order['title']}): order {order['id']} ({order['status']})")
+    return 0
+
+
+def _json(answer) -> dict:
+    try:
+        payload = answer.json()
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
