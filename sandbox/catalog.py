@@ -157,7 +157,8 @@ def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:
 
 
 def _add_kits(b: _Builder, count: int) -> None:
-    """Kits of 2 simple, writable, in-stock listings whose codes are in the ERP (2 units of the first)."""
+    """Kits of 2 simple, writable, in-stock listings whose codes are in the ERP (2 units of the first). The kit's
+    own code is not an ERP product: Mercado Livre computes a kit's stock, the ERP counts the components."""
     simple = [spec for spec in b.catalog.listings if spec.get("sku") in b.erp_codes and not spec.get("variations")
               and not spec.get("full") and spec.get("quantity", 0) >= 4 and spec.get("sku") != "KIT-PANELAS-5"]
     seen: set[str] = set()
@@ -167,4 +168,3 @@ def _add_kits(b: _Builder, count: int) -> None:
         code = f"KIT-ML-{index + 1}"
         title = f"Kit {first['title']} + {second['title']}"
         b.catalog.kits.append({"title": title, "sku": code, "components": [(first["sku"], 2), (second["sku"], 1)]})
-        b.erp_row(code, title, first["price"] * 2 + second["price"], 0)

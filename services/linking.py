@@ -175,6 +175,9 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
                 erp_stock=catalogue.balance(row.erp_code))
     if row.key in ignored:
         return _with(row, state=LinkState.IGNORED, reason="ignored by the operator")
+    if listing.is_kit:
+        # Never written and never sold on (its sales come as component orders), whatever code it carries.
+        return _with(row, state=LinkState.NOT_WRITABLE, reason=KIT_REASON)
     held = before.get(row.key)
     if held and held.state in _HELD_STATES and held.erp_code and held.erp_code != code:
         now = code or "nothing"

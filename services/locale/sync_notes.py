@@ -90,4 +90,38 @@ PATTERNS_PT_BR = {
     "rows ignored or codes accepted after it must be done again":
         "linhas ignoradas ou códigos aceitos depois dela precisam ser refeitos",
     "runs journaled after it are not listed": "execuções registradas depois dela não aparecem",
+    # multi-warehouse sellers, Mercado Livre kits, and stock that moved while writing (issue 10)
+    "a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the components, "
+    "never the kit":
+        "kit do Mercado Livre: o estoque é calculado a partir do estoque dos componentes; o melisync grava os "
+        "componentes, nunca o kit",
+    "order {order}: a Mercado Livre kit; its units are recorded through the orders of its components":
+        "pedido {order}: kit do Mercado Livre; as unidades são registradas pelos pedidos dos componentes",
+    "the stock of user product {up} could not be read: nothing is written":
+        "o estoque do produto do usuário {up} não pôde ser lido: nada é gravado",
+    "warehouse {store} has no stock location for user product {up} yet: this write creates it":
+        "o depósito {store} ainda não tem local de estoque para o produto do usuário {up}: esta gravação o cria",
+    "other warehouses hold {others}, Full holds {full} (read, never written)":
+        "outros depósitos têm {others}, o Full tem {full} (lidos, nunca gravados)",
+    "warehouse {store} of user product {up}: {before} -> {after}":
+        "depósito {store} do produto do usuário {up}: {before} -> {after}",
+    "warehouse {store} of user product {up} already holds {quantity}":
+        "o depósito {store} do produto do usuário {up} já tem {quantity}",
+    "the stock of {count} user product(s) could not be read; their listings are not written this run: {ids}":
+        "o estoque de {count} produto(s) do usuário não pôde ser lido; seus anúncios não são gravados nesta "
+        "execução: {ids}",
+    "the stock moved while writing ({message}): {next}": "o estoque mudou durante a gravação ({message}): {next}",
+    "planned again from fresh facts below": "planejada de novo abaixo, com dados frescos",
+    "it moved again: the next run settles it": "mudou de novo: a próxima execução acerta",
+    "planned again from fresh facts after the writes: {why}":
+        "planejada de novo com dados frescos depois das gravações: {why}",
+    "{count} write(s) answered that the stock had moved (409)":
+        "{count} gravação(ões) responderam que o estoque tinha mudado (409)",
+    "sale(s) recorded while writing (order(s) {orders})": "venda(s) registrada(s) durante a gravação (pedido(s) {orders})",
+    "{why}: {count} stock target(s) planned again and written":
+        "{why}: {count} alvo(s) de estoque planejado(s) de novo e gravado(s)",
+    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}), while the stock was "
+    "being written: nothing to write again":
+        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders}), durante a gravação do "
+        "estoque: nada a gravar de novo",
 }

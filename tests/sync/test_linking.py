@@ -123,3 +123,22 @@ def test_count_by_state_lists_every_state():
     counts = count_by_state(build_links([listing("MLB1", "A1"), listing("MLB2", None)], cat))
     assert counts["linked"] == 1 and counts["no_reference"] == 1 and counts["link_lost"] == 0
     assert list(counts) == [s.value for s in S]
+
+
+def test_a_mercado_livre_kit_is_not_writable_and_a_multi_origin_full_listing_is():
+    from dataclasses import replace
+
+    from services.linking import KIT_REASON
+
+    cat = catalogue(products=["KIT", "A1"])
+    kit = replace(listing("MLB1", "KIT"), tags=("bundle",))
+    [link] = build_links([kit], cat)
+    assert (link.state, link.reason) == (S.NOT_WRITABLE, KIT_REASON)
+    assert build_links([kit], cat, multi_origin=True)[0].state == S.NOT_WRITABLE
+    # whatever code it carries (none, one the ERP lacks): a kit is said to be a kit, not "add it to the ERP"
+    for code in (None, "ZZ"):
+        assert build_links([replace(kit, reference_code=code)], cat)[0].reason == KIT_REASON
+    # a seller with warehouse_management writes its own warehouse next to Full: linked, Full left alone
+    full = listing("MLB2", "A1", full=True)
+    assert build_links([full], cat)[0].state == S.NOT_WRITABLE
+    assert build_links([full], cat, multi_origin=True)[0].state == S.LINKED

@@ -70,6 +70,22 @@ def test_paid_orders_become_sales_once():
     assert [a.kind for a in plan_orders([o], links, recorded={sale.key}, balances={"A": 8})] == [K.CUSTOMER]
 
 
+def test_kit_component_orders_are_booked_on_the_component_and_the_kit_itself_never():
+    """A kit sale comes as one order per component (tag bundle_component, no SKU on the order): each is booked on
+    the component's own link by listing id; an order naming the kit listing is not booked on the kit's code."""
+    from dataclasses import replace
+
+    cat = catalogue(products=["A", "B", "KIT"], balances={"A": 10, "B": 5, "KIT": 9})
+    links = _links(cat, listing("MLB1", "A"), listing("MLB2", "B"), replace(listing("MLB3", "KIT"), tags=("bundle",)))
+    components = [replace(order(7, ("MLB1", None, 2)), tags=("paid", "bundle_component"), pack_id=70),
+                  replace(order(8, ("MLB2", None, 1)), tags=("paid", "bundle_component"), pack_id=70)]
+    sales = [a for a in plan_orders(components + [order(9, ("MLB3", None, 1))], links, set(), {"A": 10, "B": 5})
+             if a.kind == K.SALE]
+    assert [(a.erp_code, a.data["quantity"], a.status) for a in sales] == [
+        ("A", -2, St.PLANNED), ("B", -1, St.PLANNED), ("KIT", -1, St.SKIPPED)]
+    assert "kit" in sales[2].reason
+
+
 def test_variation_sale_key_and_unlinked_item_reported():
     v = variation("P-1", vid=77)
     cat = catalogue(products=["P"], compositions=[("P-1", "P")], balances={"P-1": 5})

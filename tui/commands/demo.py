@@ -92,15 +92,8 @@ def run(args) -> int:
     if args.orders < 0:
         raise BadInput("--orders must not be negative")
     from sandbox.server import SandboxServer
-    from sandbox.state import SandboxState
 
-    # On by default, so the screens show them: Mercado Livre kits, and a multi-warehouse seller (two stores, the
-    # second holding units of some products, Full next to the seller's own stock); the demo writes store 1.
-    state = SandboxState(listings=args.listings, seed=args.seed, user_products=args.user_products, kits=DEMO_KITS,
-                         warehouse_management=True, warehouses=2, up_stock_rpm=DEMO_STOCK_RPM)
-    state.demo_warehouse_cases()
-    if args.orders:
-        state.create_sample_orders(args.orders)
+    state = demo_state(args.listings, args.seed, args.user_products, args.orders)
     scratch = Path(tempfile.mkdtemp(prefix="melisync-demo-"))
     home = scratch / "home"
     try:
@@ -109,6 +102,20 @@ def run(args) -> int:
             return open_app(home, state)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def demo_state(listings: int, seed: int, user_products: bool = False, orders: int = 0):
+    """The demo's Mercado Livre. On by default, so the screens show them: Mercado Livre kits, and a
+    multi-warehouse seller (two stores, the second holding units of some products, Full next to the seller's own
+    stock); the demo writes the first store."""
+    from sandbox.state import SandboxState
+
+    state = SandboxState(listings=listings, seed=seed, user_products=user_products, kits=DEMO_KITS,
+                         warehouse_management=True, warehouses=2, up_stock_rpm=DEMO_STOCK_RPM)
+    state.demo_warehouse_cases()
+    if orders:
+        state.create_sample_orders(orders)
+    return state
 
 
 def open_app(home: Path, state) -> int:

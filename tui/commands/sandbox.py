@@ -43,6 +43,9 @@ def register(sub) -> None:
     sell.add_argument("--code", help="sell the listing carrying this reference code instead of naming it")
     sell.add_argument("--qty", type=int, default=1, help="units sold (default 1)")
     sell.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
+    sell.add_argument("--before-next-write", action="store_true",
+                      help="make the sale right before the next write reaches the sandbox (a buyer paying between "
+                           "melisync's read and its write)")
     sell.set_defaults(func=run_sell)
 
 
@@ -146,7 +149,8 @@ def run_sell(args) -> int:
         raise BadInput(f"--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}")
     if host.endswith(("mercadolibre.com", "mercadolivre.com.br")):
         raise BadInput(f"{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url")
-    body = {"item_id": args.item_id, "variation_id": args.variation, "code": args.code, "quantity": args.qty}
+    body = {"item_id": args.item_id, "variation_id": args.variation, "code": args.code, "quantity": args.qty,
+            "before_next_write": args.before_next_write or None}
     try:
         answer = httpx.post(f"{url}/_sandbox/sell", json={k: v for k, v in body.items() if v is not None},
                             timeout=10)
@@ -158,6 +162,9 @@ def run_sell(args) -> int:
         raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/sell route)")
     if answer.status_code >= 400:
         raise BadInput(f"the sandbox refused the sale: {payload.get('message') or answer.text[:200]}")
+    if payload.get("pending"):
+        print(f"the sale will be made right before the next write reaches the sandbox at {url}")
+        return 0
     orders = payload.get("orders") or []
     if len(orders) > 1:
         print(f"kit sold: one order per component (pack {orders[0].get('pack_id')})")
