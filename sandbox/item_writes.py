@@ -60,8 +60,8 @@ class ItemWritesMixin:
                     raise validation_error("item.available_quantity.invalid",
                                            "The item has variations: set available_quantity on each variation")
                 if self.warehouse_management or self.is_kit(item_id):
-                    # multi-origin: 200 and nothing changes (ml-api.md §6.5); a kit's stock is computed from its
-                    # components (the harsher reading of an undocumented write: accepted, and ignored)
+                    # multi-origin: 200 and nothing changes (docs/mercado-livre-api.md §6.5); a kit's stock is
+                    # computed from its components (§6.8: the harsher reading of an undocumented write)
                     ignored_quantity = True
                 else:
                     new["available_quantity"] = quantity

@@ -1,5 +1,5 @@
-"""Mercado Livre's own kits ("Kits virtuais", docs: developers.mercadolivre.com.br/kits-virtuais, summed up in
-docs/internals.md): a User Products listing tagged `bundle` whose stock Mercado Livre computes from the stock of
+"""Mercado Livre's own kits ("Kits virtuais", docs/mercado-livre-api.md §6.8): a User Products listing tagged
+`bundle` whose stock Mercado Livre computes from the stock of
 2..6 component products (at most 10 units of each); a kit sale arrives as one order per component, each tagged
 `bundle_component`, sharing a pack. And the sandbox-only sale (`sell`), used by the control route and the hook
 that sells right before the next write lands (`sell_before_next_write`)."""

@@ -65,7 +65,7 @@ class Config:
     requests_per_second: float = 8.0
     concurrency: int = 4
     warehouse: str = ""
-    stock_requests_per_minute: int = 100  # ml-api.md §6.5: the user product stock resource's limit
+    stock_requests_per_minute: int = 100  # docs/mercado-livre-api.md §6.5: the stock resource's limit
     multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
     max_stock: int = DEFAULT_MAX_STOCK
 

@@ -200,7 +200,8 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
 
 
 FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
-# Mercado Livre's own kits (tag `bundle`): ML computes their stock from the components' (docs/internals.md).
+# Mercado Livre's own kits (tag `bundle`): ML computes their stock from the components' (docs/mercado-livre-api.md
+# §6.8).
 KIT_REASON = ("a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
               "components, never the kit")
 

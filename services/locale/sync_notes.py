@@ -117,7 +117,8 @@ PATTERNS_PT_BR = {
         "planejada de novo com dados frescos depois das gravações: {why}",
     "{count} write(s) answered that the stock had moved (409)":
         "{count} gravação(ões) responderam que o estoque tinha mudado (409)",
-    "sale(s) recorded while writing (order(s) {orders})": "venda(s) registrada(s) durante a gravação (pedido(s) {orders})",
+    "sale(s) recorded while writing (order(s) {orders})":
+        "venda(s) registrada(s) durante a gravação (pedido(s) {orders})",
     "{why}: {count} stock target(s) planned again and written":
         "{why}: {count} alvo(s) de estoque planejado(s) de novo e gravado(s)",
     "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}), while the stock was "

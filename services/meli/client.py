@@ -486,7 +486,8 @@ def _body(response: httpx.Response) -> object:
 
 
 def _retry(conflict: bool) -> frozenset[int]:
-    """Statuses retried as they are; a stock write leaves 409 out (the stock moved: plan again, ml-api.md §10)."""
+    """Statuses retried as they are; a stock write leaves 409 out (the stock moved: plan again;
+    docs/mercado-livre-api.md §10)."""
     return RETRYABLE_STATUS if conflict else RETRYABLE_STATUS - {409}
 
 

@@ -361,7 +361,8 @@ class SyncEngine:
             fresh, _ = await self._replan(prepared, rows)
             why = f"sale(s) recorded after the plan was made (order(s) {order_ids})"
             actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
-            note += f": {len([a for a in late if a.status == ActionStatus.DONE])} recorded in the ERP, {changed} stock target(s) recomputed"
+            recorded = len([a for a in late if a.status == ActionStatus.DONE])
+            note += f": {recorded} recorded in the ERP, {changed} stock target(s) recomputed"
         prepared.plan.notes.append(note)
         return actions
 

@@ -62,7 +62,8 @@ async def test_a_location_is_created_by_the_first_put_in_a_store(sandbox_state, 
         stock, version = await client.user_product_stock(up)
         written, _ = await client.put_seller_warehouse_stock(
             up, [StockLocation("seller_warehouse", 4, second["id"], second["network_node_id"])], version)
-    assert written.warehouse(second["id"]).quantity == 4 and written.warehouse(sandbox_state.stores[0]["id"]).quantity == 6
+    assert written.warehouse(second["id"]).quantity == 4
+    assert written.warehouse(sandbox_state.stores[0]["id"]).quantity == 6
     assert {sandbox_state.item(i)["available_quantity"] for i in sandbox_state.listing_ids()} == {10}
 
 

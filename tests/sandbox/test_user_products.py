@@ -150,8 +150,9 @@ async def test_warehouse_refusals(client_for):
         "x-version": got.headers["x-version"]}, json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 1}]})
     assert own.status_code == 200 and state.item(full)["available_quantity"] == 5
     assert {l["type"]: l["quantity"] for l in own.json()["locations"]} == {"meli_facility": 4, "seller_warehouse": 1}
-    stale = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={
-        "x-version": got.headers["x-version"]}, json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 2}]})
+    stale = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse",
+                           headers={"x-version": got.headers["x-version"]},
+                           json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 2}]})
     assert stale.status_code == 409
     simple = state.add_listing("Simples", quantity=4)
     up_id = state.item(simple)["user_product_id"]
