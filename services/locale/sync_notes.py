@@ -103,6 +103,8 @@ PATTERNS_PT_BR = {
         "o depósito {store} ainda não tem local de estoque para o produto do usuário {up}: esta gravação o cria",
     "other warehouses hold {others}, Full holds {full} (read, never written)":
         "outros depósitos têm {others}, o Full tem {full} (lidos, nunca gravados)",
+    "other warehouses hold {others} (read, never written)": "outros depósitos têm {others} (lidos, nunca gravados)",
+    "Full holds {full} (read, never written)": "o Full tem {full} (lido, nunca gravado)",
     "warehouse {store} of user product {up}: {before} -> {after}":
         "depósito {store} do produto do usuário {up}: {before} -> {after}",
     "warehouse {store} of user product {up} already holds {quantity}":

@@ -467,7 +467,9 @@ class SyncEngine:
 
     def _store_links(self, prepared: Prepared, actions: list[Action]) -> None:
         """The links as the ERP and Mercado Livre now stand; refused writes stay not_writable (not retried)."""
-        written = {a.link_key: a.to for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
+        # A warehouse write set one location: the listing shows it plus what the other warehouses and Full hold.
+        written = {a.link_key: a.to + a.data.get("others", 0) + a.data.get("full", 0) for a in actions
+                   if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
         listings = [_with_stock(listing, written) for listing in prepared.listings.values()]

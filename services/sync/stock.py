@@ -95,6 +95,12 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
         data = {"route": how, "user_product_id": link.user_product_id}
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
                         erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data)
+        # Without a usable warehouse nothing is compared per warehouse: only rows whose listing total differs
+        # are reported (as before the warehouses were read), the others are not worth a line each.
+        blind = not multi_origin or bool(warehouse.problem)
+        if blind and wanted == link.ml_stock:
+            unchanged += 1
+            continue
         if multi_origin:
             action = _through_warehouse(action, warehouse, up_stock or {})
         if action is None:
@@ -128,8 +134,12 @@ def _through_warehouse(action: Action, warehouse: WarehouseChoice,
     why = []
     if own is None:
         why.append(f"warehouse {store} has no stock location for user product {up} yet: this write creates it")
-    if others or full:
+    if others and full:
         why.append(f"other warehouses hold {others}, Full holds {full} (read, never written)")
+    elif others:
+        why.append(f"other warehouses hold {others} (read, never written)")
+    elif full:
+        why.append(f"Full holds {full} (read, never written)")
     data = {**action.data, "store_id": store, "network_node_id": warehouse.network_node_id, "others": others,
             "full": full}
     return replace(action, from_=here, data=data, reason="; ".join(why))

@@ -83,7 +83,7 @@ def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_o
     planned = {a["item_id"]: a for a in json.loads(out)["actions"] if a["kind"] == "stock"}
     # the plan compares with the chosen warehouse's own quantity and shows what the others and Full hold
     assert (planned[caneca]["from"], planned[caneca]["to"]) == (1, 4)
-    assert "other warehouses hold 3, Full holds 0" in planned[caneca]["reason"]
+    assert "other warehouses hold 3 (read, never written)" in planned[caneca]["reason"]
     assert (planned[garrafa]["from"], planned[garrafa]["to"]) == (0, 4) and "creates it" in planned[garrafa]["reason"]
     assert (planned[fone]["from"], planned[fone]["to"]) == (1, 6) and "Full holds 4" in planned[fone]["reason"]
     assert state.writes() == []
@@ -96,6 +96,8 @@ def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_o
     for item_id, erp, other in ((caneca, 4, 3), (garrafa, 4, 3), (fone, 6, 4)):
         assert state.item(item_id)["available_quantity"] == erp + other  # never more than ERP + the others
     assert state.requests_to("/items/", "PUT") == []
+    shown = {l["listing_id"]: l["ml_stock"] for l in json.loads(cli(capsys, "links", "--json")[1])["links"]}
+    assert shown == {caneca: 7, garrafa: 7, fone: 10}  # the links show the listings' totals after the run
     # a sale from the chosen warehouse, then the next run: the chosen one follows the ERP again, the other stays
     state.create_order(caneca, quantity=2)
     sync(capsys)

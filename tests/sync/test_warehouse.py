@@ -96,7 +96,7 @@ async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_e
     # The first warehouse keeps its 2 units (read, never written); the listing shows both.
     assert sandbox_state.item(azul)["available_quantity"] == 7
     [action] = [a for a in result.actions if a.item_id == azul]
-    assert (action.from_, action.to) == (0, 5) and "other warehouses hold 2, Full holds 0" in action.reason
+    assert (action.from_, action.to) == (0, 5) and "other warehouses hold 2 (read, never written)" in action.reason
     engine = make_engine()
     engine.config = replace(engine.config, warehouse="999")
     unknown = await run(engine)
