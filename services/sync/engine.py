@@ -171,9 +171,10 @@ class SyncEngine:
             else:
                 # The target is compared with the chosen warehouse's own quantity: read each user product's stock.
                 rows = build_links(listings, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=True)
+                # an unknown code may be linked by this run's products step; otherwise only linked rows are written
+                wanted = {LinkState.LINKED, LinkState.UNKNOWN_CODE} if "products" in steps else {LinkState.LINKED}
                 self.on_event(Event(events.READING, run_id, message="stock locations"))
-                snapshot.up_stock = await self._read_up_stock(
-                    [l for l in rows if l.state in (LinkState.LINKED, LinkState.UNKNOWN_CODE)], notes)
+                snapshot.up_stock = await self._read_up_stock([l for l in rows if l.state in wanted], notes)
         until = baseline = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
@@ -366,16 +367,21 @@ class SyncEngine:
         prepared.plan.notes.append(note)
         return actions
 
-    async def _record_late(self, prepared: Prepared, actions: list[Action],
-                           progress: "_Progress") -> tuple[list[Action], str, set[str], str]:
+    async def _record_late(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
+                           written: bool = False) -> tuple[list[Action], str, set[str], str]:
         """The orders updated since the plan's orders read that this run has not seen: recorded in the ERP
-        (idempotent by key) -> (their actions, a note, the codes they moved, their order ids)."""
+        (idempotent by key) -> (their actions, a note, the codes they moved, their order ids). `written`: the
+        stock writes are done (the settling read after them)."""
         wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
         try:
             orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
         except NotConnected:
             raise
         except MelisyncError as exc:
+            if written:
+                raise OperationFailed(f"the stock was written, but the orders that arrived while writing could not "
+                                      f"be read ({exc}): a sale made meanwhile may be back on sale; run the sync "
+                                      "again to settle it") from None
             raise OperationFailed(f"no stock was written: the orders that arrived after the plan could not be read, "
                                   f"and writing without them could put sold units back on sale ({exc}); "
                                   "run the sync again") from None
@@ -423,7 +429,7 @@ class SyncEngine:
         moved = {a.link_key for a in conflicts}
         # listings sharing a moved user product's stock are planned again with it (one write, they follow)
         shared = {a.data.get("user_product_id") for a in conflicts if a.data.get("route") in SHARED_ROUTES} - {None}
-        late, note, codes, order_ids = await self._record_late(prepared, actions, progress)
+        late, note, codes, order_ids = await self._record_late(prepared, actions, progress, written=True)
         actions = actions + late
         rows = [l for l in prepared.links if l.state == LinkState.LINKED
                 and (l.key in moved or l.erp_code in codes or l.user_product_id in shared)]

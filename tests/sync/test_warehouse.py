@@ -193,3 +193,33 @@ async def test_full_stock_stays_and_the_own_warehouse_location_is_created_by_the
     [result] = await StockWriter(client, {}).write([action])
     assert result.status == St.DONE, result.reason
     assert client.puts == [("MLBU1", [StockLocation("seller_warehouse", 9, "77", "N")], 3)]
+
+
+async def test_orders_unreadable_after_the_writes_fail_the_run_and_say_to_run_again(sandbox_state, make_engine,
+                                                                                    make_client):
+    from services.errors import OperationFailed
+
+    erp()
+    azul = sandbox_state.listing_ids()[0]
+
+    class OrdersGoneAfterWriting:
+        def __init__(self, real):
+            self.real, self.reads = real, 0
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        def orders(self, *args, **kwargs):
+            self.reads += 1
+            if self.reads == 3:  # the plan's read, the late-sales read, then the read after the writes
+                raise OperationFailed("could not reach Mercado Livre")
+            return self.real.orders(*args, **kwargs)
+
+    engine = make_engine(client=OrdersGoneAfterWriting(make_client()))
+    with pytest.raises(OperationFailed) as caught:
+        await run(engine)
+    assert "the stock was written" in str(caught.value) and "run the sync again" in str(caught.value)
+    assert sandbox_state.item(azul)["available_quantity"] == 5  # the write stands
+    from services.store.journal import Journal
+
+    assert Journal().last_run("stock")["status"] == FAILED
