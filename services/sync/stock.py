@@ -85,7 +85,10 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
             actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
             continue
         wanted = target(balance, safety_stock)
-        if not multi_origin and wanted == link.ml_stock:
+        # Without a usable warehouse nothing is compared per warehouse: only rows whose listing total differs
+        # are reported (as before the warehouses were read), the others are not worth a line each.
+        blind = not multi_origin or bool(warehouse.problem)
+        if blind and wanted == link.ml_stock:
             unchanged += 1
             continue
         if wanted > max_stock:  # a typo or a pasted id in the ledger is never published (services/input_rules.py)
@@ -95,12 +98,6 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
         data = {"route": how, "user_product_id": link.user_product_id}
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
                         erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data)
-        # Without a usable warehouse nothing is compared per warehouse: only rows whose listing total differs
-        # are reported (as before the warehouses were read), the others are not worth a line each.
-        blind = not multi_origin or bool(warehouse.problem)
-        if blind and wanted == link.ml_stock:
-            unchanged += 1
-            continue
         if multi_origin:
             action = _through_warehouse(action, warehouse, up_stock or {})
         if action is None:
