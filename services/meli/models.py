@@ -115,6 +115,13 @@ class Order:
     shipping_id: int | None = None
     pack_id: int | None = None
     tags: tuple[str, ...] = ()
+    # When the order was first confirmed/paid: the moment Mercado Livre took the units off the listing
+    # (ml-api.md §8.2). None while unpaid. A sale belongs to a stock count taken after this moment.
+    date_closed: datetime | None = None
+
+    @property
+    def closed(self) -> datetime:
+        return self.date_closed or self.date_created
 
 
 @dataclass(frozen=True)

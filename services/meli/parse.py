@@ -204,6 +204,7 @@ def order(payload: dict) -> Order:
         shipping_id=_int(shipping.get("id")),
         pack_id=_int(payload.get("pack_id")),
         tags=tuple(str(t) for t in payload.get("tags") or ()),
+        date_closed=_datetime(payload.get("date_closed")),
     )
 
 
