@@ -94,12 +94,15 @@ class _Builder:
         self.erp_row(parent, title, price, 0 if compositions else self.erp_stock(total, differ))
         if not compositions:
             return
+        parent_row = self.catalog.erp_rows[-1]
         for index, variation in enumerate(variations):
             if missing_one and index == len(variations) - 1:
                 continue  # this variation's code is not in the ERP
             attrs = ";".join(f"{k}={v}" for k, v in variation["attributes"].items())
             self.erp_row(variation["sku"], " ".join([title, *variation["attributes"].values()]), price,
                          self.erp_stock(variation["quantity"], differ and self.rng.random() < 0.5), parent, attrs)
+        # As ERP exports write it: the product's row carries the sum of its compositions' stock.
+        parent_row["stock"] = sum(r["stock"] for r in self.catalog.erp_rows if r["parent_code"] == parent)
 
 
 def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:

@@ -96,6 +96,12 @@ class Catalog:
     def balance(self, code: str) -> int | None:
         return self._tables().balances.get(code)
 
+    def counted_at(self) -> Mapping[str, datetime]:
+        """When each code's stock was last set by a count (CSV import or adjustment, import from a listing):
+        the count is the truth at that moment, so a sale closed after it is taken off and one closed
+        before it is already in it. Codes without a stock record have none."""
+        return MappingProxyType(self._tables().counted)
+
     def movements(self, code: str | None = None) -> list[StockMovement]:
         """The stock ledger in recording order, for one code or all."""
         return self._tables().movements(code)
@@ -171,13 +177,15 @@ class Catalog:
             tables.put_products(parents.values())
             return Upserted(*tables.put_compositions(compositions))
 
-    def record_movements(self, movements: Iterable[StockMovement], *, new_records: Iterable[str] = ()
-                         ) -> Recorded:
+    def record_movements(self, movements: Iterable[StockMovement], *, new_records: Iterable[str] = (),
+                         counted: Mapping[str, datetime] | None = None) -> Recorded:
         """Add stock movements and move the balances, in one write. A movement whose `key` is already in
         the ledger (or earlier in this call) is not recorded again: it comes back in `duplicates`.
 
         Each code must be a composition or a product without variations. `new_records`: codes that get a
         stock record at zero even if no movement is recorded for them (e.g. a first count of 0).
+        `counted`: codes counted at a time with no movement (the count equals the balance); import and
+        adjustment movements count their code at their own time.
         """
         with self.transaction():
             tables = self._tables()
@@ -194,9 +202,10 @@ class Catalog:
                     seen.add(movement.key)
                 recorded.append(movement)
             new_records = list(new_records)
-            for code in new_records:
+            counted = dict(counted or {})
+            for code in [*new_records, *counted]:
                 self._check_stock_code(tables, code)
-            tables.append_movements(recorded, new_records)
+            tables.append_movements(recorded, new_records, counted)
             return Recorded(tuple(recorded), tuple(duplicates))
 
     def record_movement(self, movement: StockMovement) -> bool:

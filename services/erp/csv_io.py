@@ -6,8 +6,9 @@ decimal commas (`12,50`, `1.234,56`), UTF-8 with a BOM, or Windows-1252. Stock b
 movement of the difference to the current balance, so importing the same file twice changes nothing.
 Rows are only created or updated, never deleted.
 
-Decisions: a product row that has compositions (in the file or the catalogue) must leave `stock` empty
-(or 0): its stock lives on each composition. A composition row's `name` and `price` are ignored (a
+Decisions: a product row that has compositions (in the file or the catalogue) leaves `stock` empty or
+writes the sum of its compositions' stock (what ERP exports write); any other figure is an error naming
+the line: its stock lives on each composition. A composition row's `name` and `price` are ignored (a
 composition has neither). An empty `stock` leaves the stock as it is. Giving compositions to a product
 that already has stock movements zeroes them (rule S8) and needs `convert=True` (`--convert`).
 """
@@ -332,10 +333,13 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
             continue
         known = known_products.get(row.code)
         has_children = bool(file_children.get(row.code)) or bool(known and known.has_variations)
-        if has_children and row.stock:
-            errors.append(f"line {row.line}, column stock: product {row.code} has compositions, so its stock is "
-                          "kept per composition; leave this cell empty")
-            continue
+        if has_children and row.stock is not None:
+            total = _compositions_stock(row.code, file_children.get(row.code, ()), catalog)
+            if row.stock != total:
+                errors.append(f"line {row.line}, column stock: product {row.code} has compositions, so its stock "
+                              f"is kept per composition; leave this cell empty or write their sum ({total}), "
+                              f"not {row.stock}")
+                continue
         plan.products.append(Product(row.code, row.name, row.price,
                                      has_variations=bool(known.has_variations if known else has_children)))
         if row.stock is not None and not has_children:
@@ -348,6 +352,15 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
             if row.stock is not None:
                 plan.stock[row.code] = row.stock
     return plan
+
+
+def _compositions_stock(code: str, file_rows: Iterable[CsvRow], catalog: Catalog) -> int:
+    """The stock of a product's compositions once the file is imported: the file's figure where it has
+    one, else the catalogue's (what an ERP export writes on the product's own row)."""
+    in_file = {row.code: row.stock for row in file_rows}
+    balances = catalog.balances()
+    codes = [c.code for c in catalog.compositions_of(code)] + [c for c in in_file if not catalog.knows(c)]
+    return sum(in_file[c] if in_file.get(c) is not None else balances.get(c, 0) for c in codes)
 
 
 def _check_composition(row: CsvRow, by_code: dict[str, CsvRow], catalog: Catalog, errors: list[str]) -> None:
@@ -421,7 +434,10 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
                                  reference)
                    for code, quantity in plan.stock.items() if quantity != balances.get(code, 0)]
     first_counts = [code for code, quantity in plan.stock.items() if quantity == 0 and code not in balances]
-    catalog.record_movements(adjustments, new_records=first_counts)
+    # A stock cell is a count taken now even where it equals the balance: sales closed before this moment
+    # are in it, sales closed after it are taken off (docs/internals.md, "The count is the truth").
+    confirmed = {code: time for code, quantity in plan.stock.items() if quantity == balances.get(code, 0)}
+    catalog.record_movements(adjustments, new_records=first_counts, counted=confirmed)
     return ImportReport(
         rows=len(rows),
         products_created=products.created, products_updated=products.updated,

@@ -35,6 +35,10 @@ class MovementKind(StrEnum):
     IMPORT = "import"  # stock brought in from a listing on the first sync (S5)
     ADJUSTMENT = "adjustment"  # CSV import or a manual correction: the difference to the new count
     SALE = "sale"  # a paid Mercado Livre order (negative); a cancellation compensates (positive)
+    # A paid order closed before its code's stock was counted: its units are already out of the count, so
+    # quantity 0. Recorded so that the ledger knows the sale (never taken off again) and a later
+    # cancellation gives the units back once, as for any booked sale.
+    SALE_COUNTED = "sale_counted"
     RESET = "reset"  # S8: movements zeroed when a product is converted to compositions
 
 
@@ -46,8 +50,18 @@ class StockMovement:
     kind: MovementKind
     quantity: int  # signed delta
     time: datetime
-    reference: str = ""  # e.g. "order:2000003508897196"
+    reference: str = ""  # e.g. "order:2000003508897196", "csv import stock.csv"
     key: str | None = None  # e.g. "sale:2000003508897196:MLB123:174390848694"
+    # Where a movement made by a sync comes from: the order (sales), the listing and variation, the run.
+    order_id: int | None = None
+    item_id: str | None = None
+    variation_id: int | None = None
+    run_id: int | None = None
+
+    @property
+    def sets_count(self) -> bool:
+        """A movement that sets the stock to a counted figure (the count is the truth from its time on)."""
+        return self.kind in (MovementKind.IMPORT, MovementKind.ADJUSTMENT)
 
 
 @dataclass(frozen=True)

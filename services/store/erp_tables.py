@@ -19,9 +19,10 @@ from tinydb.table import Document
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 from services.store.storage import paused_gc
 
-PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS = (
-    "products", "compositions", "movements", "balances", "customers"
+PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
+    "products", "compositions", "movements", "balances", "customers", "counts"
 )
+_SOURCE_FIELDS = ("order_id", "item_id", "variation_id", "run_id")
 
 
 def product_doc(product: Product) -> dict:
@@ -43,13 +44,16 @@ def _composition(doc: dict) -> Composition:
 
 
 def movement_doc(movement: StockMovement) -> dict:
-    return {"code": movement.code, "kind": str(movement.kind), "quantity": movement.quantity,
-            "time": movement.time.isoformat(), "reference": movement.reference, "key": movement.key}
+    doc = {"code": movement.code, "kind": str(movement.kind), "quantity": movement.quantity,
+           "time": movement.time.isoformat(), "reference": movement.reference, "key": movement.key}
+    doc.update({name: getattr(movement, name) for name in _SOURCE_FIELDS if getattr(movement, name) is not None})
+    return doc
 
 
 def _movement(doc: dict) -> StockMovement:
     return StockMovement(doc["code"], MovementKind(doc["kind"]), doc["quantity"],
-                         datetime.fromisoformat(doc["time"]), doc.get("reference", ""), doc.get("key"))
+                         datetime.fromisoformat(doc["time"]), doc.get("reference", ""), doc.get("key"),
+                         **{name: doc.get(name) for name in _SOURCE_FIELDS})
 
 
 _CUSTOMER_FIELDS = tuple(Customer.__dataclass_fields__)
@@ -61,6 +65,9 @@ def customer_doc(customer: Customer) -> dict:
 
 def _customer(doc: dict) -> Customer:
     return Customer(**{name: doc.get(name) for name in _CUSTOMER_FIELDS})
+
+
+_COUNT_KINDS = frozenset({str(MovementKind.IMPORT), str(MovementKind.ADJUSTMENT)})
 
 
 def _doc_id(doc: Document) -> int:
@@ -114,6 +121,24 @@ class ErpTables:
 
     balances = property(lambda self: self._balances[0],
                         doc="Stock by code, for codes with a stock record (no record is not the same as zero).")
+
+    @cached_property
+    def _counts(self) -> tuple[dict[str, datetime], dict[str, int]]:
+        return self._indexed(COUNTS, "code", lambda doc: datetime.fromisoformat(doc["at"]))
+
+    @cached_property
+    def counted(self) -> dict[str, datetime]:
+        """When each code's stock was last set by a count (a CSV import or adjustment, an import from a
+        listing): the stock is the truth at that moment (docs/internals.md, "The count is the truth")."""
+        counted = dict(self._counts[0])
+        missing = {code for code in self.balances if code not in counted}
+        if missing:  # a file from before the counts table: the ledger says when the stock was last set
+            for doc in self._db.table(MOVEMENTS).all():
+                if doc["code"] in missing and doc["kind"] in _COUNT_KINDS:
+                    at = datetime.fromisoformat(doc["time"])
+                    if doc["code"] not in counted or at > counted[doc["code"]]:
+                        counted[doc["code"]] = at
+        return counted
 
     @cached_property
     def movement_keys(self) -> set[str]:
@@ -171,13 +196,22 @@ class ErpTables:
         return self._put(CUSTOMERS, self._customers, ((c.buyer_id, c) for c in customers),
                          lambda _, c: customer_doc(c))
 
-    def append_movements(self, movements: list[StockMovement], new_records: Iterable[str] = ()) -> None:
+    def append_movements(self, movements: list[StockMovement], new_records: Iterable[str] = (),
+                         counted: dict[str, datetime] | None = None) -> None:
         """Add `movements` to the ledger and move each code's balance by their quantities, in the same write.
-        `new_records` are codes that get a stock record (at zero) even without a movement."""
+        `new_records` are codes that get a stock record (at zero) even without a movement. The codes of
+        movements that set a count, and those of `counted` (a count equal to the balance: no movement),
+        are counted at that time."""
         balances = self.balances
         moved: dict[str, int] = {code: 0 for code in new_records if code not in balances}
+        counts = dict(counted or {})
         for movement in movements:
             moved[movement.code] = moved.get(movement.code, balances.get(movement.code, 0)) + movement.quantity
+            if movement.sets_count and (movement.code not in counts or movement.time > counts[movement.code]):
+                counts[movement.code] = movement.time
+        if counts:
+            self._put(COUNTS, self._counts, counts.items(), lambda code, at: {"code": code, "at": at.isoformat()})
+            self.__dict__.pop("counted", None)  # rebuilt on next use
         if movements:
             self._db.table(MOVEMENTS).insert_multiple(movement_doc(m) for m in movements)
             if "movement_keys" in self.__dict__:

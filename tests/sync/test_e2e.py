@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 CSV = """code,name,price,stock,parent_code,attributes
 CAN,Caneca,19.90,4,,
-CAM,Camiseta,49.90,0,,
+CAM,Camiseta,49.90,6,,
 CAM-AZ,Camiseta Azul,49.90,5,CAM,Cor=Azul
 CAM-VD,Camiseta Verde,49.90,1,CAM,Cor=Verde
 BON,Boné,29.90,8,,

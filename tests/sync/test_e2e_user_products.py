@@ -14,10 +14,10 @@ from tui.cli import main
 pytestmark = pytest.mark.e2e
 
 CSV = """code,name,price,stock,parent_code,attributes
-CAM,Camiseta,49.90,0,,
+CAM,Camiseta,49.90,,,
 CAM-AZ,Camiseta Azul,49.90,5,CAM,Cor=Azul
 CAM-VD,Camiseta Verde,49.90,7,CAM,Cor=Verde
-BON,Boné,29.90,0,,
+BON,Boné,29.90,4,,
 BON-PT,Boné Preto,29.90,1,BON,Cor=Preto
 BON-BR,Boné Branco,29.90,3,BON,Cor=Branco
 CAN,Caneca,19.90,4,,
