@@ -37,6 +37,7 @@ ACTION_KINDS = {
     "import_product": N_("import product"),
     "import_composition": N_("import variation"),
     "sale": N_("sale"),
+    "sale_counted": N_("counted sale"),
     "sale_cancel": N_("sale cancelled"),
     "customer": N_("customer"),
     "stock": N_("stock"),

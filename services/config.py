@@ -32,6 +32,8 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
     "stock_requests_per_minute": (int, 100, "calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
+    "orders_lookback_days": (int, 30, "how far back (days, 30-365) a sync without an orders cursor reads sales and "
+                                     "buyers; stock counted before that is named in the plan"),
     "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
     "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
 }
@@ -43,7 +45,10 @@ CHOICES = {"multiget_endpoint": ("bulk", "items"), "site": tuple(sorted(SITES))}
 URL_KEYS = ("api_url", "auth_url", "redirect_uri")
 # Numbers that must be above zero (0 would stop every request, or write nothing ever).
 POSITIVE = ("requests_per_second", "concurrency", "max_stock")
-UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12}
+UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12,
+         "orders_lookback_days": 365}  # Mercado Livre keeps orders 12 months (ml-api.md §8.1)
+# At least the 30 days of buyers the first customers sync brings (docs/internals.md, "Orders").
+LOWER = {"orders_lookback_days": 30}
 
 ENV_OVERRIDES = {
     "client_id": "MELISYNC_CLIENT_ID",
@@ -68,6 +73,9 @@ class Config:
     stock_requests_per_minute: int = 100  # docs/mercado-livre-api.md §6.5: the stock resource's limit
     multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
     max_stock: int = DEFAULT_MAX_STOCK
+    # Bounds the first orders read (docs/internals.md, "The count is the truth"); at least the 30 days of buyers
+    # the first customers sync brings, at most the 12 months Mercado Livre keeps orders (ml-api.md §8.1).
+    orders_lookback_days: int = 30
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -96,6 +104,8 @@ def _coerce(key: str, raw: object) -> object:
             raise BadInput(f"config: {key} must be {bound}, got {raw!r}")
         if key in UPPER and value > UPPER[key]:
             raise BadInput(f"config: {key} must be at most {UPPER[key]:g}, got {raw!r}")
+        if key in LOWER and value < LOWER[key]:
+            raise BadInput(f"config: {key} must be at least {LOWER[key]:g}, got {raw!r}")
         return value
     if key in URL_KEYS:
         return _url(key, value)

@@ -87,7 +87,7 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
     the sales the copy lacks (the ones it has are skipped by their keys)."""
     from services.store.cursors import Cursors
     from services.store.journal import Journal
-    from services.sync.engine import CURSOR_MARGIN, CURSORS, ORDERS_CURSOR
+    from services.sync.engine import CURSOR_MARGIN, CURSORS
 
     # A run that ended before the copy had stored its cursor by then, and that cursor is no earlier than the
     # run's start minus the margin: from there on every sale the copy lacks is read again.
@@ -98,8 +98,12 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
     if ended:
         back = datetime.fromisoformat(ended[0]["started_at"]) - CURSOR_MARGIN - REREAD_MARGIN
     else:
-        since = cursors.baseline(ORDERS_CURSOR).since
-        back = datetime.fromisoformat(since) if since else saved_at - REREAD_MARGIN
+        # No sync had ended yet: read back to the copy's oldest stock count, as a first sync does (a sale closed
+        # after a count is taken off; docs/internals.md, "Orders").
+        from services.erp.catalog import Catalog
+
+        counted = Catalog(home=home).counted_at()
+        back = min(counted.values()) if counted else saved_at - REREAD_MARGIN
     moved = []
     for name in CURSORS:
         value = cursors.get(name)

@@ -29,23 +29,16 @@ PATTERNS_PT_BR = {
     "{count} listing(s) could not be read and were left as they were: {ids}":
         "{count} anúncio(s) não puderam ser lidos e ficaram como estavam: {ids}",
     "stock is not written: {problem}": "o estoque não é gravado: {problem}",
-    "first orders sync: sales from now on will be recorded":
-        "primeira sincronização de pedidos: as vendas serão registradas daqui em diante",
-    "first customers sync: buyers from now on will be recorded":
-        "primeira sincronização de clientes: os compradores serão registrados daqui em diante",
-    "{count} sale(s) of the last {days} days already in the stock (order(s) {orders}): remembered, so they are "
-    "never taken off the ERP again":
-        "{count} venda(s) dos últimos {days} dias já estão no estoque (pedido(s) {orders}): memorizadas, para "
-        "nunca serem baixadas do ERP de novo",
-    "order {order} was paid before melisync started counting (its units were already out of the counted stock); "
-    "cancelled since, Mercado Livre put them back on the listing, so the ERP gets them back too":
-        "o pedido {order} foi pago antes de o melisync começar a contar (as unidades já estavam fora do estoque "
-        "contado); cancelado depois, o Mercado Livre as devolveu ao anúncio, então o ERP também as recebe de volta",
-    "order {order} was created before melisync's first read and cancelled; whether before or after the ERP stock "
-    "was counted is unknown, so the ERP stock is not changed: count the units if they came back":
-        "o pedido {order} foi criado antes da primeira leitura do melisync e cancelado; não se sabe se antes ou "
-        "depois da contagem do estoque do ERP, então o estoque do ERP não é alterado: conte as unidades se "
-        "elas voltaram",
+    "first orders sync: the sales closed after each product's stock count are taken off the ERP (orders read "
+    "since {since})":
+        "primeira sincronização de pedidos: as vendas fechadas depois da contagem do estoque de cada produto são "
+        "baixadas do ERP (pedidos lidos desde {since})",
+    "first customers sync: the buyers of the orders since {since} are recorded":
+        "primeira sincronização de clientes: os compradores dos pedidos desde {since} são registrados",
+    "not covered: {count} product(s) counted before {since} (orders_lookback_days {days}): {codes}; their sales "
+    "before then are not taken off the ERP: import a fresh count of them (melisync erp import)":
+        "não cobertos: {count} produto(s) contados antes de {since} (orders_lookback_days {days}): {codes}; as "
+        "vendas deles antes disso não são baixadas do ERP: importe uma contagem nova deles (melisync erp import)",
     "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders})":
         "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders})",
     "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}): {recorded} recorded "
@@ -57,6 +50,15 @@ PATTERNS_PT_BR = {
         "referência: {moves}",
     # why an action was skipped (services/sync/*.py)
     "already in the ERP": "já está no ERP",
+    "closed before the ERP stock was counted: already in the count":
+        "fechada antes da contagem do estoque do ERP: já está na contagem",
+    "order {order}: no stock count in the ERP for {code}; the sale is not recorded":
+        "pedido {order}: nenhuma contagem de estoque no ERP para {code}; a venda não é registrada",
+    "order {order} was closed before the ERP stock of {code} was counted and was cancelled; whether before or "
+    "after the count is unknown, so the ERP stock is not changed: count the units if they came back":
+        "o pedido {order} foi fechado antes da contagem do estoque de {code} no ERP e foi cancelado; não se sabe "
+        "se antes ou depois da contagem, então o estoque do ERP não é alterado: conte as unidades se elas "
+        "voltaram",
     "already in the ledger (same order, listing and variation)":
         "já está no estoque do ERP (mesmo pedido, anúncio e variação)",
     "not applied: the run was cancelled": "não aplicada: a execução foi cancelada",

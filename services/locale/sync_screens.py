@@ -138,6 +138,7 @@ PT_BR = {
     "import product": "importar produto",
     "import variation": "importar variação",
     "sale": "venda",
+    "counted sale": "venda contada",
     "sale cancelled": "venda cancelada",
     "customer": "cliente",
     "reference code": "código de ref.",

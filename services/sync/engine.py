@@ -20,9 +20,9 @@ from typing import Any
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
-from services.linking import ML_REFUSED, Link, LinkState, build_links
+from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
 from services.meli.models import Listing, Order, UserProductStock
-from services.store.cursors import Baseline, Cursors
+from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
@@ -32,7 +32,7 @@ from services.sync.apply import STILL_MOVING, StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
 from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
-from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, TAKEN_STATUSES, baseline_keys, plan_orders
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
@@ -48,12 +48,12 @@ CURSORS = {ORDERS_CURSOR: "orders", CUSTOMERS_CURSOR: "buyers"}
 # The next read starts a little before this run's end (then at the hour, as ML filters): a clock that runs
 # ahead of Mercado Livre's must not skip an order. Re-read orders cost nothing: their keys are recorded.
 CURSOR_MARGIN = timedelta(minutes=15)  # cursor -> the plan step it belongs to
-# The first orders sync reads this far back: the orders whose units were already out of the stock then are its
-# baseline (later updates - shipping, feedback - read them again); older ones count as paid before it (ML
-# cancels unpaid orders within days).
-BASELINE_LOOKBACK = timedelta(days=7)
+# Without a cursor (the first sync, or meli.json lost) buyers are read this far back at least (issue: the first
+# customers sync brings the recent buyers), sales back to the oldest stock count among the linked codes; both
+# never further than the `orders_lookback_days` setting (docs/internals.md, "The count is the truth").
+BUYERS_LOOKBACK = timedelta(days=30)
 _PRODUCT_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION})
-_ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
+_ORDER_KINDS = frozenset({ActionKind.SALE, ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
 
 
 @dataclass
@@ -69,7 +69,6 @@ class Prepared:
     snapshot: Snapshot
     orders_until: datetime | None  # the orders cursor to store once the orders step is applied
     unread: list[str] = field(default_factory=list)  # listings Mercado Livre could not return
-    baseline: Baseline | None = None  # first orders sync: what to store with the first cursor
 
 
 @dataclass
@@ -151,6 +150,7 @@ class SyncEngine:
         # The seller's model can change between syncs (User Products rollout, multi-warehouse): ask each time.
         account = await self.client.me()
         self.on_event(Event(events.READING, run_id, message="listings"))
+        read_at = datetime.now(timezone.utc)  # before the read: a sale during it is taken off, never missed
         failures: list = []
         listings = await self.client.all_listings(
             progress=lambda done, total: self.on_event(Event(events.READING, run_id, "listings", done, total)),
@@ -163,7 +163,8 @@ class SyncEngine:
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
                             customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
                             max_stock=self.config.max_stock,
-                            account_tags=tuple(account.tags))
+                            account_tags=tuple(account.tags), counted=dict(self.catalog.counted_at()),
+                            read_at=read_at)
         if account.warehouse_management and "stock" in steps:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
@@ -175,15 +176,15 @@ class SyncEngine:
                 wanted = {LinkState.LINKED, LinkState.UNKNOWN_CODE} if "products" in steps else {LinkState.LINKED}
                 self.on_event(Event(events.READING, run_id, message="stock locations"))
                 snapshot.up_stock = await self._read_up_stock([l for l in rows if l.state in wanted], notes)
-        until = baseline = None
+        until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
-            baseline = await self._read_orders(run_id, steps, snapshot, until, notes)
+            await self._read_orders(run_id, steps, snapshot, until, notes)
         plan, links = make_plan(kind, snapshot)
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
         return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
-                        [f.item_id for f in failures], baseline)
+                        [f.item_id for f in failures])
 
     async def _read_up_stock(self, rows: list[Link], notes: list[str]) -> dict[str, UserProductStock]:
         """The stock per location of the user products of `rows` (one GET each, at Mercado Livre's 100 a minute);
@@ -207,53 +208,60 @@ class SyncEngine:
         return found
 
     async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
-                           notes: list[str]) -> Baseline | None:
+                           notes: list[str]) -> None:
         """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both.
 
-        On the first orders sync, returns the baseline: the sale keys of the orders of the last
-        BASELINE_LOOKBACK whose units were already out of the stock (later reads see them again when they
-        are updated), and the moment before which every order counts as already in the stock."""
-        since = {name: self.cursors.get(name) for name, step in CURSORS.items() if step in steps}
-        for name, cursor in since.items():
-            if cursor is None:
-                # Sales before the first sync are already in the listings' stock (and in an imported or
-                # counted ERP stock), so each step starts from now on.
-                what = "sales" if name == ORDERS_CURSOR else "buyers"
-                notes.append(f"first {name} sync: {what} from now on will be recorded")
-        starts = {name: datetime.fromisoformat(c) for name, c in since.items() if c}
-        first = ORDERS_CURSOR in since and since[ORDERS_CURSOR] is None
-        if first:
-            # Later reads see an order again whenever it is updated (the next one also re-reads the hour before
-            # this run's cursor): the sales from before this run are already counted; remember them so they
-            # are never taken off the ERP a second time.
-            starts[ORDERS_CURSOR] = until - BASELINE_LOOKBACK
-        stored = self.cursors.baseline(ORDERS_CURSOR)
-        snapshot.baseline = stored.keys
-        snapshot.counted_from = datetime.fromisoformat(stored.since) if stored.since else None
-        if not starts:
-            return None
+        The cursors (meli.json) only save requests: which sales are booked is the ledger's to say (movement
+        keys; the counts). Without a cursor - the first sync, or meli.json lost - sales are read back to the
+        oldest stock count among the linked codes and buyers at least BUYERS_LOOKBACK back, never further
+        than `orders_lookback_days`; the plan names the codes counted before that bound."""
+        bound = until - timedelta(days=self.config.orders_lookback_days)
+        starts: dict[str, datetime] = {}
+        for name, step in CURSORS.items():
+            if step not in steps:
+                continue
+            cursor = self.cursors.get(name)
+            if cursor:
+                starts[name] = datetime.fromisoformat(cursor)
+            elif name == ORDERS_CURSOR:
+                starts[name] = self._first_sales_read(snapshot, until, bound, notes)
+            else:
+                starts[name] = max(bound, min(until - BUYERS_LOOKBACK, starts.get(ORDERS_CURSOR, until)))
+                notes.append(f"first customers sync: the buyers of the orders since {_day(starts[name])} are recorded")
         self.on_event(Event(events.READING, run_id, message="orders"))
         # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
-        statuses = SOLD_STATUSES | CANCELLED_STATUSES | (TAKEN_STATUSES if first else frozenset())
+        statuses = SOLD_STATUSES | CANCELLED_STATUSES
         read = [o async for o in self.client.orders(min(starts.values()), until, status=",".join(sorted(statuses)))]
 
-        def since_cursor(name: str) -> list[Order]:
-            if since.get(name) is None:
+        def since(name: str) -> list[Order]:
+            if name not in starts:
                 return []
             floor = _floor_hour(starts[name])  # ML filters by the hour: keep the overlap
             return [o for o in read if o.date_last_updated >= floor]
 
-        snapshot.orders = since_cursor(ORDERS_CURSOR)
-        snapshot.buyer_orders = since_cursor(CUSTOMERS_CURSOR) if "buyers" in steps else []
+        snapshot.orders = since(ORDERS_CURSOR)
+        snapshot.buyer_orders = since(CUSTOMERS_CURSOR) if "buyers" in steps else []
         snapshot.billing = await self._billing(snapshot.buyer_orders, snapshot)
-        if not first:
-            return None
-        window = _floor_hour(starts[ORDERS_CURSOR])
-        keys = baseline_keys(o for o in read if o.date_last_updated >= window)
-        if keys:
-            notes.append(f"{len(keys)} sale(s) of the last {BASELINE_LOOKBACK.days} days already in the stock "
-                         f"(order(s) {_order_ids(keys)}): remembered, so they are never taken off the ERP again")
-        return Baseline(frozenset(keys), window.isoformat())
+
+    def _first_sales_read(self, snapshot: Snapshot, until: datetime, bound: datetime, notes: list[str]) -> datetime:
+        """Where a sales read without a cursor starts: the oldest count among the codes on the listings (a
+        sale closed after its code's count is taken off), or the bound; the codes counted before the bound
+        are named in a note (their sales between the count and the bound are not read)."""
+        codes = set()
+        for listing in snapshot.listings:
+            codes.add(clean_code(listing.reference_code))
+            codes.update(clean_code(v.reference_code) for v in listing.variations)
+        counts = {code: snapshot.counted[code] for code in codes if code in snapshot.counted}
+        start = max(bound, min(counts.values(), default=until))
+        notes.append(f"first orders sync: the sales closed after each product's stock count are taken off the ERP "
+                     f"(orders read since {_day(start)})")
+        early = sorted(code for code, at in counts.items() if at < bound)
+        if early:
+            shown = ", ".join(early[:10]) + (f" and {len(early) - 10} more" if len(early) > 10 else "")
+            notes.append(f"not covered: {len(early)} product(s) counted before {_day(bound)} (orders_lookback_days "
+                         f"{self.config.orders_lookback_days}): {shown}; their sales before then are not taken off "
+                         "the ERP: import a fresh count of them (melisync erp import)")
+        return start
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
         """Billing info once per buyer the ERP does not know yet (or knows without a document)."""
@@ -313,7 +321,7 @@ class SyncEngine:
                     status = CANCELLED
                     break
                 if todo:
-                    done = apply_erp_actions(self.catalog, [actions[i] for i in todo])
+                    done = apply_erp_actions(self.catalog, [actions[i] for i in todo], run_id)
                     for i, result in zip(todo, done):
                         actions[i] = result
                         progress.finished(result)
@@ -323,9 +331,7 @@ class SyncEngine:
                     # A failed movement keeps the cursor where it was: its order is read again next time.
                     for name, step in CURSORS.items():
                         if step in STEPS[prepared.kind]:
-                            baseline = prepared.baseline if name == ORDERS_CURSOR else None
-                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat(),
-                                             baseline=baseline)
+                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
             if status != CANCELLED and prepared.orders_until is not None and "stock" in STEPS[prepared.kind]:
                 actions = await self._late_sales(prepared, actions, progress)
             stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
@@ -386,15 +392,14 @@ class SyncEngine:
                                   f"and writing without them could put sold units back on sale ({exc}); "
                                   "run the sync again") from None
         links = {link.key: link for link in prepared.links}
-        baseline = prepared.baseline or self.cursors.baseline(ORDERS_CURSOR)
-        counted_from = datetime.fromisoformat(baseline.since) if baseline.since else None
         moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None,
-                            baseline=baseline.keys, counted_from=counted_from)
+                            counted=self.catalog.counted_at())
         late = new_movements(moves, {a.key for a in actions if a.key})
         if not late:
             return [], "", set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
-        results = (apply_erp_actions(self.catalog, todo) if todo else []) + [a for a in late if a.status != ActionStatus.PLANNED]
+        results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) \
+            + [a for a in late if a.status != ActionStatus.PLANNED]
         progress.total += len(results)
         for result in results:
             progress.finished(result)
@@ -565,9 +570,8 @@ class _Progress:
         self.pending, self.pending_errors = [], []
 
 
-def _order_ids(keys) -> str:
-    ids = sorted({key.split(":")[1] for key in keys}, key=int)
-    return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+def _day(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _floor_hour(moment: datetime) -> datetime:

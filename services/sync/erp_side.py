@@ -13,16 +13,17 @@ from services.sync.plan import Action, ActionKind, ActionStatus
 from services.sync.products import composition_of, product_of
 
 ERP_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION, ActionKind.SALE,
-                       ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
+                       ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
 _MOVEMENT_KIND = {ActionKind.IMPORT_PRODUCT: MovementKind.IMPORT, ActionKind.IMPORT_COMPOSITION: MovementKind.IMPORT,
-                  ActionKind.SALE: MovementKind.SALE, ActionKind.SALE_CANCEL: MovementKind.SALE}
+                  ActionKind.SALE: MovementKind.SALE, ActionKind.SALE_COUNTED: MovementKind.SALE_COUNTED,
+                  ActionKind.SALE_CANCEL: MovementKind.SALE}
 
 
 def catalogue_view(catalog: Catalog) -> CatalogueView:
     return CatalogueView(catalog.products().values(), catalog.compositions().values(), catalog.balances())
 
 
-def apply_erp_actions(catalog: Catalog, actions: list[Action]) -> list[Action]:
+def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | None = None) -> list[Action]:
     """Apply planned ERP actions in one transaction; results in the same order.
 
     Idempotent: a product or composition already there is not created again, a movement whose key is
@@ -47,7 +48,7 @@ def apply_erp_actions(catalog: Catalog, actions: list[Action]) -> list[Action]:
             if problem:
                 results[i] = action.failed(problem)
                 continue
-            movements.append((i, _movement(action)))
+            movements.append((i, _movement(action, run_id)))
         recorded = catalog.record_movements(m for _, m in movements)
         duplicate_keys = {m.key for m in recorded.duplicates}
         for i, movement in movements:
@@ -71,12 +72,16 @@ def _stock_problem(catalog: Catalog, code: str | None) -> str:
     return ""
 
 
-def _movement(action: Action) -> StockMovement:
+def _movement(action: Action, run_id: int | None) -> StockMovement:
+    """The ledger line of a planned action. Its time is when the stock changed: the order's close (a sale
+    belongs after the count it follows), the listings' read (an import is a count taken then)."""
     when = action.data.get("time")
     time = datetime.fromisoformat(when) if when else datetime.now(timezone.utc)
-    reference = f"order:{action.data['order_id']}" if "order_id" in action.data else f"listing:{action.item_id}"
+    order_id = action.data.get("order_id")
+    reference = f"order:{order_id}" if order_id is not None else f"listing:{action.item_id}"
     return StockMovement(code=action.erp_code, kind=_MOVEMENT_KIND[action.kind], quantity=int(action.data["quantity"]),
-                         time=time, reference=reference, key=action.key)
+                         time=time, reference=reference, key=action.key, order_id=order_id,
+                         item_id=action.item_id, variation_id=action.variation_id, run_id=run_id)
 
 
 def planned(actions: list[Action], kinds: frozenset[ActionKind]) -> list[Action]:

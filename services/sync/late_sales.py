@@ -23,7 +23,8 @@ def new_movements(moves: Iterable[Action], planned_keys: set[str]) -> list[Actio
     """Sale/cancellation actions of orders the plan did not have (already recorded keys never come back)."""
     out = []
     for move in moves:
-        if move.kind not in (ActionKind.SALE, ActionKind.SALE_CANCEL) or move.key in planned_keys:
+        if move.kind not in (ActionKind.SALE, ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL) \
+                or move.key in planned_keys:
             continue
         reason = f"{move.reason}; {AFTER_PLAN}" if move.reason else AFTER_PLAN
         out.append(replace(move, reason=reason))

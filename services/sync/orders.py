@@ -20,9 +20,6 @@ from services.sync.plan import Action, ActionKind, ActionStatus
 SOLD_STATUSES = frozenset({"paid", "partially_refunded"})
 # Statuses that give the units back; a recorded sale is compensated.
 CANCELLED_STATUSES = frozenset({"cancelled", "invalid"})
-# Statuses in which the units are off the listing (ml-api.md §8.2: stock goes at the first confirmed/paid and
-# comes back only when cancelled): an order in one of them when melisync starts counting is in the stock.
-TAKEN_STATUSES = SOLD_STATUSES | frozenset({"confirmed", "partially_paid", "pending_cancel"})
 # Only rows whose ERP code is trusted take sales: a lost or unknown link is reported instead.
 _SALE_STATES = frozenset({LinkState.LINKED, LinkState.NOT_WRITABLE})
 
@@ -35,37 +32,32 @@ def cancel_key(order_id: int, item: OrderItem) -> str:
     return "cancel" + sale_key(order_id, item)[len("sale"):]
 
 
-def baseline_keys(orders: Iterable[Order]) -> set[str]:
-    """Sale keys of the orders whose units are already off the listings (and so out of the counted ERP
-    stock) when melisync starts counting: later reads treat them as recorded, never as new sales."""
-    return {sale_key(o.id, item) for o in latest_first(orders) if o.status in TAKEN_STATUSES for item in o.items}
-
-
 SAME_ORDERS = object()  # customers come from the same orders as the sales
 
 
 def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
                 balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
                 billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS,
-                baseline: Container[str] = frozenset(), counted_from: datetime | None = None) -> list[Action]:
+                counted: Mapping[str, datetime] | None = None) -> list[Action]:
     """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
     (default: the same orders; None: no customers, as in a stock sync).
 
-    `recorded` holds the movement keys already in the ledger; `balances` the ERP balances before this
-    step (for the before/after shown); `billing` the billing info fetched for these orders, by id;
-    `baseline` the sale keys already in the stock when counting started (`baseline_keys`): no sale, but a
-    later cancellation gives the units back like a recorded sale's; orders created before `counted_from` (older
-    than the first read) are counted too, but their cancellation is only reported (it may predate counting).
+    `recorded` holds the movement keys already in the ledger (the one record of which sales are booked);
+    `balances` the ERP balances before this step (for the before/after shown); `counted` when each code's
+    stock was last counted (docs/internals.md, "The count is the truth"): a sale closed after it is taken
+    off, one closed before it is already in the count (booked as `sale_counted`, quantity 0, so that a later
+    cancellation gives the units back once); `billing` the billing info fetched for these orders, by id.
     """
     orders = list(orders)
     buyer_orders = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
     customers = customers or {}
     billing = billing or {}
+    counted = counted or {}
     running = dict(balances)
     actions: list[Action] = []
     for order in latest_first(orders):
         for item in order.items:
-            action = _movement(order, item, links, recorded, baseline, counted_from)
+            action = _movement(order, item, links, recorded, counted)
             if action is None:
                 continue
             if action.status == ActionStatus.PLANNED:
@@ -94,51 +86,69 @@ def latest_first(orders: Iterable[Order]) -> list[Order]:
 
 
 def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str],
-              baseline: Container[str], counted_from: datetime | None) -> Action | None:
+              counted: Mapping[str, datetime]) -> Action | None:
     key = sale_key(order.id, item)
-    known = key in recorded or key in baseline
-    # Older than melisync's first read: it was paid (ML cancels unpaid orders within days) before counting.
-    older = not known and counted_from is not None and order.date_created < counted_from
-    why = ""
-    if order.status in SOLD_STATUSES:
-        if known or older:
-            return None
-        kind, quantity = ActionKind.SALE, -item.quantity
-    elif order.status in CANCELLED_STATUSES:
-        key_back = cancel_key(order.id, item)
-        if (not known and not older) or key_back in recorded:
-            return None  # never recorded, or already given back
-        if key not in recorded:
-            # Mercado Livre puts the units back on the listing; the counted ERP stock had them out too.
-            why = (f"order {order.id} was paid before melisync started counting (its units were already out of "
-                   "the counted stock); cancelled since, Mercado Livre put them back on the listing, so the ERP "
-                   "gets them back too")
-        kind, quantity, key = ActionKind.SALE_CANCEL, item.quantity, key_back
-    else:
-        return None  # not paid yet: Mercado Livre has not taken the units
     link_key = f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
     link = links.get(link_key)
-    data = {"quantity": quantity, "order_id": order.id, "time": order.date_created.isoformat()}
-    action = Action(kind=kind, item_id=item.listing_id, variation_id=item.variation_id,
-                    erp_code=link.erp_code if link else None, key=key, data=data, reason=why)
-    if older:
-        # Cancelled before or after counting started? Unknown: giving units back that the count already had
-        # would oversell, so the ERP is left as it is (at worst it under-states) and the seller is told.
-        return action.skipped(f"order {order.id} was created before melisync's first read and cancelled; whether "
-                              "before or after the ERP stock was counted is unknown, so the ERP stock is not "
-                              "changed: count the units if they came back")
+    code = link.erp_code if link else None
+    count = counted.get(code) if code else None
+    data = {"quantity": 0, "order_id": order.id, "time": order.closed.isoformat()}
+    action = Action(kind=ActionKind.SALE, item_id=item.listing_id, variation_id=item.variation_id, erp_code=code,
+                    key=key, data=data)
+    if order.status in SOLD_STATUSES:
+        if key in recorded:
+            return None  # booked (as a sale, or as already in the count)
+        if count is not None and order.closed <= count:
+            # In the count already: nothing to take off, but the ledger learns the sale, so a later
+            # cancellation (Mercado Livre puts the units back) gives them back to the ERP too.
+            action = replace(action, kind=ActionKind.SALE_COUNTED, reason=IN_COUNT)
+        else:
+            action.data["quantity"] = -item.quantity
+            if code is not None and count is None:
+                # No count, no truth to take the sale off: the ERP has never been given this code's stock.
+                return _checked(action, link).skipped(f"order {order.id}: no stock count in the ERP for {code}; "
+                                                      "the sale is not recorded")
+    elif order.status in CANCELLED_STATUSES:
+        key_back = cancel_key(order.id, item)
+        if key_back in recorded:
+            return None  # already given back
+        if key not in recorded:
+            if count is None or order.closed > count or order.date_last_updated <= count:
+                # Never booked and cancelled (Mercado Livre put the units back on its own), or closed and
+                # cancelled before the count (the count has the units): nothing to do.
+                return None
+            # Sold before the count, cancelled after it or not: unknown. Giving back units the count already had
+            # would oversell, so the ERP is left as it is (at worst it under-states) and the seller is told.
+            return _checked(replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
+                                    data={**data, "quantity": item.quantity}), link).skipped(
+                f"order {order.id} was closed before the ERP stock of {code} was counted and was cancelled; "
+                "whether before or after the count is unknown, so the ERP stock is not changed: count the units "
+                "if they came back")
+        action = replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
+                         data={**data, "quantity": item.quantity, "time": order.date_last_updated.isoformat()})
+    else:
+        return None  # not paid yet: Mercado Livre has not taken the units
+    return _checked(action, link)
+
+
+IN_COUNT = "closed before the ERP stock was counted: already in the count"
+
+
+def _checked(action: Action, link: Link | None) -> Action:
+    """The movement as planned, or skipped when its row cannot take sales."""
+    order_id = action.data["order_id"]
     if link is not None and link.reason == KIT_REASON:
         # A kit's units are its components': Mercado Livre sends one order per component (tag bundle_component),
         # each booked on the component's own link. Booking the kit too would take the units off twice.
-        return action.skipped(f"order {order.id}: a Mercado Livre kit; its units are recorded through the orders "
+        return action.skipped(f"order {order_id}: a Mercado Livre kit; its units are recorded through the orders "
                               "of its components")
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
-        return action.skipped(f"order {order.id}: a Full listing; its units left Mercado Livre's warehouse, "
+        return action.skipped(f"order {order_id}: a Full listing; its units left Mercado Livre's warehouse, "
                               "so the ERP stock is not changed")
     if link is None or link.erp_code is None or link.state not in _SALE_STATES:
         state = link.state.value if link else "not in the listings read"
-        return action.skipped(f"order {order.id}: listing is not linked ({state}); the sale is not recorded in the ERP")
+        return action.skipped(f"order {order_id}: listing is not linked ({state}); the sale is not recorded in the ERP")
     return action
 
 

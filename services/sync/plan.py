@@ -25,6 +25,7 @@ class ActionKind(StrEnum):
     IMPORT_PRODUCT = "import_product"  # create an ERP product (with its stock as an import movement)
     IMPORT_COMPOSITION = "import_composition"  # create an ERP composition under an imported product
     SALE = "sale"  # a paid order item -> a negative stock movement
+    SALE_COUNTED = "sale_counted"  # a paid order closed before its code's stock count -> ledger record of 0
     SALE_CANCEL = "sale_cancel"  # an order cancelled after its sale was recorded -> compensation
     CUSTOMER = "customer"  # create or update an ERP customer from the order's billing info
     STOCK = "stock"  # write available_quantity of a listing or variation on Mercado Livre

@@ -15,7 +15,7 @@ from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.sync.orders import plan_orders
-from services.sync.plan import Plan, SyncKind, balances_after
+from services.sync.plan import ActionStatus, Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
 from services.sync.stock import WAREHOUSE_TAG, WarehouseChoice, plan_stock
 
@@ -38,8 +38,8 @@ class Snapshot:
     orders: list[Order] = field(default_factory=list)  # orders whose sales to record
     buyer_orders: list[Order] | None = None  # orders whose buyers to record (None: the same as `orders`)
     recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
-    baseline: Container[str] = frozenset()  # sale keys already in the stock when counting started (no sale)
-    counted_from: datetime | None = None  # orders created before this were counted too (the first read's start)
+    counted: Mapping[str, datetime] = field(default_factory=dict)  # when each code's stock was last counted
+    read_at: datetime | None = None  # when the listings were read: the count of what this run imports
     customers: Mapping[int, Customer] = field(default_factory=dict)
     billing: Mapping[str, BillingInfo] = field(default_factory=dict)
     safety_stock: int = 0
@@ -58,12 +58,19 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     steps = STEPS[kind]
     plan = Plan(kind=kind)
     catalogue = snapshot.catalogue
+    counted = dict(snapshot.counted)
     if "products" in steps:
         before = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
                              multi_origin=snapshot.multi_origin)
         held = {l.key: f"{l.state.value} ({l.reason})" for l in before
                 if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
         imports = plan_products(snapshot.listings, catalogue, held)
+        if snapshot.read_at is not None:
+            # An imported stock is the listing's quantity when it was read: a count taken then.
+            imports = [replace(a, data={**a.data, "time": snapshot.read_at.isoformat()}) if a.data else a
+                       for a in imports]
+            counted.update({a.erp_code: snapshot.read_at for a in imports
+                            if a.status == ActionStatus.PLANNED and "quantity" in a.data})
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
     links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
@@ -75,8 +82,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         by_key = {link.key: link for link in links}
         buyers = (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
         moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing,
-                            buyer_orders=buyers, baseline=snapshot.baseline,
-                            counted_from=snapshot.counted_from)
+                            buyer_orders=buyers, counted=counted)
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:

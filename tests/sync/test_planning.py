@@ -56,6 +56,10 @@ def test_one_code_on_two_listings_is_imported_once_and_rerun_imports_nothing():
 
 # --- orders ----------------------------------------------------------------------------------------
 
+# Every code's stock was counted long before the orders of these tests (2026-11-27).
+COUNTED = {code: datetime(2026, 1, 1, tzinfo=timezone.utc) for code in ("A", "P-1")}
+
+
 def _links(cat, *listings):
     return {l.key: l for l in build_links(listings, cat)}
 
@@ -64,7 +68,8 @@ def test_paid_orders_become_sales_once():
     cat = catalogue(products=["A"], balances={"A": 10})
     links = _links(cat, listing("MLB1", "A"))
     o = order(1, ("MLB1", None, 2))
-    sale, customer = plan_orders([o, o], links, recorded=set(), balances={"A": 10})  # seen twice in one read
+    # seen twice in one read
+    sale, customer = plan_orders([o, o], links, recorded=set(), balances={"A": 10}, counted=COUNTED)
     assert customer.kind == K.CUSTOMER
     assert (sale.kind, sale.erp_code, sale.from_, sale.to, sale.key) == (K.SALE, "A", 10, 8, "sale:1:MLB1:-")
     assert [a.kind for a in plan_orders([o], links, recorded={sale.key}, balances={"A": 8})] == [K.CUSTOMER]
@@ -79,8 +84,9 @@ def test_kit_component_orders_are_booked_on_the_component_and_the_kit_itself_nev
     links = _links(cat, listing("MLB1", "A"), listing("MLB2", "B"), replace(listing("MLB3", "KIT"), tags=("bundle",)))
     components = [replace(order(7, ("MLB1", None, 2)), tags=("paid", "bundle_component"), pack_id=70),
                   replace(order(8, ("MLB2", None, 1)), tags=("paid", "bundle_component"), pack_id=70)]
-    sales = [a for a in plan_orders(components + [order(9, ("MLB3", None, 1))], links, set(), {"A": 10, "B": 5})
-             if a.kind == K.SALE]
+    counted = dict.fromkeys(("A", "B", "KIT"), COUNTED["A"])
+    sales = [a for a in plan_orders(components + [order(9, ("MLB3", None, 1))], links, set(), {"A": 10, "B": 5},
+                                    counted=counted) if a.kind == K.SALE]
     assert [(a.erp_code, a.data["quantity"], a.status) for a in sales] == [
         ("A", -2, St.PLANNED), ("B", -1, St.PLANNED), ("KIT", -1, St.SKIPPED)]
     assert "kit" in sales[2].reason
@@ -90,7 +96,8 @@ def test_variation_sale_key_and_unlinked_item_reported():
     v = variation("P-1", vid=77)
     cat = catalogue(products=["P"], compositions=[("P-1", "P")], balances={"P-1": 5})
     links = _links(cat, listing("MLB1", "P", variations=[v]), listing("MLB9", None))
-    actions = plan_orders([order(2, ("MLB1", 77, 1), ("MLB9", None, 1))], links, set(), {"P-1": 5})
+    actions = plan_orders([order(2, ("MLB1", 77, 1), ("MLB9", None, 1))], links, set(), {"P-1": 5},
+                          counted=COUNTED)
     assert [(a.key, a.status) for a in actions if a.kind == K.SALE] == [
         ("sale:2:MLB1:77", St.PLANNED), ("sale:2:MLB9:-", St.SKIPPED)]
     assert "no_reference" in actions[1].reason
@@ -101,10 +108,10 @@ def test_cancel_after_import_compensates_once_and_unrecorded_cancel_does_nothing
     links = _links(cat, listing("MLB1", "A"))
     cancelled = order(1, ("MLB1", None, 2), status="cancelled")
     item = cancelled.items[0]
-    [back] = plan_orders([cancelled], links, recorded={sale_key(1, item)}, balances={"A": 8})
+    [back] = plan_orders([cancelled], links, recorded={sale_key(1, item)}, balances={"A": 8}, counted=COUNTED)
     assert (back.kind, back.from_, back.to, back.key) == (K.SALE_CANCEL, 8, 10, cancel_key(1, item))
     assert plan_orders([cancelled], links, {sale_key(1, item), cancel_key(1, item)}, {"A": 10}) == []
-    assert plan_orders([cancelled], links, set(), {"A": 8}) == []
+    assert plan_orders([cancelled], links, set(), {"A": 8}, counted=COUNTED) == []
     assert plan_orders([order(3, ("MLB1", None, 1), status="payment_in_process")], links, set(), {}) == []
 
 
@@ -159,7 +166,7 @@ def test_variation_targets_carry_the_variation_route():
 def test_stock_plan_counts_the_sales_it_will_record_first():
     cat = catalogue(products=["A"], balances={"A": 10})
     snap = Snapshot(listings=[listing("MLB1", "A", qty=8)], catalogue=cat,
-                    orders=[order(1, ("MLB1", None, 2))])
+                    orders=[order(1, ("MLB1", None, 2))], counted=COUNTED)
     plan, links = make_plan(SyncKind.STOCK, snap)
     # ML already took the 2 units off; the ERP learns the sale first, so nothing is re-inflated.
     assert [(a.kind, a.to) for a in plan.actions] == [(K.SALE, 8)] and plan.unchanged == 1
@@ -199,7 +206,8 @@ def test_a_lost_or_ignored_row_is_not_imported_as_a_new_product():
 def test_a_full_listing_sale_does_not_change_the_erp_stock():
     cat = catalogue(products=["A"], balances={"A": 10})
     links = _links(cat, listing("MLB1", "A", full=True))
-    [sale] = [a for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}) if a.kind == K.SALE]
+    [sale] = [a for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}, counted=COUNTED)
+              if a.kind == K.SALE]
     assert sale.status == St.SKIPPED and "Full" in sale.reason
 
 
