@@ -1,9 +1,16 @@
-"""`melisync erp import FILE` / `melisync erp export FILE`: the ERP catalogue to and from CSV."""
+"""`melisync erp import FILE` / `melisync erp export FILE`: the ERP catalogue to and from CSV.
+`melisync erp customers [--json]` / `erp customers export FILE` and `melisync erp movements [--code C] [--json]` /
+`erp movements export FILE`: what the sync put into the ERP (buyers, the stock ledger), as text, JSON or CSV."""
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
+from services.config import load_config
+from services.erp import reports
+from services.erp.catalog import Catalog
 from services.erp.csv_io import COLUMNS, export_csv, import_csv
 
 
@@ -25,6 +32,26 @@ def register(sub) -> None:
     exporting.add_argument("file", type=Path, metavar="FILE.csv")
     exporting.set_defaults(func=run_export)
 
+    customers = actions.add_parser("customers", help="the buyers the sync recorded (text, --json, or export FILE)")
+    customers.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    customers.set_defaults(func=run_customers)
+    customers_export = customers.add_subparsers(dest="customers_action", metavar="export").add_parser(
+        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
+    customers_export.add_argument("file", type=Path, metavar="FILE.csv")
+    customers_export.set_defaults(func=run_customers_export)
+
+    movements = actions.add_parser("movements", help="the stock ledger: kind, quantity, balance after, source "
+                                                     "(text, --json, or export FILE)")
+    movements.add_argument("--code", metavar="C", help="one product or composition (a product: its compositions)")
+    movements.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    movements.set_defaults(func=run_movements)
+    movements_export = movements.add_subparsers(dest="movements_action", metavar="export").add_parser(
+        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
+    movements_export.add_argument("file", type=Path, metavar="FILE.csv")
+    # SUPPRESS: `erp movements --code C export FILE` keeps the C given before `export`.
+    movements_export.add_argument("--code", metavar="C", default=argparse.SUPPRESS, help="one product or composition")
+    movements_export.set_defaults(func=run_movements_export)
+
 
 def run_import(args) -> int:
     report = import_csv(args.file, convert=args.convert, dry_run=args.dry_run)
@@ -43,3 +70,67 @@ def run_export(args) -> int:
     rows = export_csv(args.file)
     print(f"{args.file}: {rows} rows written (products and compositions)")
     return 0
+
+
+def _catalog() -> Catalog:
+    return Catalog(home=load_config().home)
+
+
+def run_customers(args) -> int:
+    rows = reports.customer_rows(_catalog())
+    if args.json:
+        print(json.dumps({"customers": rows}, indent=2, ensure_ascii=False))
+    elif not rows:
+        print("No customers yet: `melisync sync customers` records the buyers of your orders.")
+    else:
+        for row in rows:
+            document = f"{row['doc_type']} {row['doc_number']}" if row["doc_number"] else "no document yet"
+            place = ", ".join(filter(None, (row["street"], row["number"], row["neighborhood"], row["city"],
+                                            row["state"], row["zip_code"])))
+            print(f"{row['buyer_id']:>12}  {row['name'] or '-':<30} {document:<22} {place}")
+    return 0
+
+
+def run_customers_export(args) -> int:
+    catalog = _catalog()
+    reports.write_csv(args.file, reports.customers_csv(catalog))
+    print(f"{args.file}: {len(catalog.customers())} customers written")
+    return 0
+
+
+def run_movements(args) -> int:
+    rows = reports.movement_rows(_catalog(), args.code)
+    if args.json:
+        print(json.dumps({"movements": rows}, indent=2, ensure_ascii=False))
+    elif not rows:
+        print("No stock movements" + (f" for {args.code}." if args.code else " yet."))
+    else:
+        print(f"{'time (UTC)':<19}  {'code':<22} {'kind':<12} {'qty':>5} {'balance':>7}  source")
+        for row in rows:
+            print(f"{_when(row['time'])}  {row['code']:<22} {row['kind']:<12} {row['quantity']:>5} "
+                  f"{row['balance_after']:>7}  {_source(row)}")
+    return 0
+
+
+def run_movements_export(args) -> int:
+    catalog = _catalog()
+    text = reports.movements_csv(catalog, args.code)
+    reports.write_csv(args.file, text)
+    print(f"{args.file}: {len(reports.movement_rows(catalog, args.code))} movements written")
+    return 0
+
+
+def _when(iso: str) -> str:
+    return reports.spreadsheet_time(iso)
+
+
+def _source(row: dict) -> str:
+    """Where a movement came from, in a few words: the order (and its listing), the run, the import."""
+    if row["source"] == reports.SOURCE_ORDER:
+        where = f" {row['item_id']}" + (f" var {row['variation_id']}" if row["variation_id"] else "") \
+            if row["item_id"] else ""
+        run = f" (run {row['run_id']})" if row["run_id"] else ""
+        return f"order {row['order_id']}{where}{run}"
+    if row["source"] == reports.SOURCE_RUN:
+        return f"run {row['run_id']}: {row['reference']}" if row["run_id"] else row["reference"]
+    return row["reference"]
