@@ -145,7 +145,7 @@ def main() -> None:
         print(f"  melisync erp import : {ours['seconds']:7.2f} s   peak RSS {ours['peak_rss_mib']:6.0f} MiB"
               f"   ({ours['created']:,} records, {ours['adjustments']:,} adjustments)")
         print(f"  same file again     : {ours['reimport_seconds']:7.2f} s   "
-              f"({ours['reimport_changes']} changes: a re-import writes nothing)")
+              f"({ours['reimport_changes']} stock changes: a re-import only moves the counts on)")
         note = (f"EXTRAPOLATED from the first {plain['inserts_measured']:,} of {plain['inserts']:,} inserts "
                 f"({plain['measured_seconds']:.1f} s measured; per-insert cost fitted as a + b*i through slice "
                 "medians: an estimate, which came within 20% of a full run of 3,200 inserts)"

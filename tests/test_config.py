@@ -18,7 +18,8 @@ def test_defaults_then_file_then_environment(melisync_home, monkeypatch):
 
 @pytest.mark.parametrize(
     "key,value",
-    [("nope", "1"), ("client_secret", "s"), ("safety_stock", "-1"), ("safety_stock", "x"), ("api_url", "ftp://x")],
+    [("nope", "1"), ("client_secret", "s"), ("safety_stock", "-1"), ("safety_stock", "x"), ("api_url", "ftp://x"),
+     ("orders_lookback_days", "29"), ("orders_lookback_days", "366")],
 )
 def test_bad_settings_are_refused(melisync_home, key, value):
     with pytest.raises(BadInput):
@@ -57,3 +58,9 @@ def test_a_home_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
     assert main(["config", "set", "site", "MLB"]) == 1
     err = capsys.readouterr().err
     assert "not a directory" in err and "MELISYNC_HOME" in err and "Traceback" not in err
+
+
+def test_the_orders_lookback_is_30_days_unless_set(melisync_home):
+    assert load_config(melisync_home).orders_lookback_days == 30
+    assert set_setting("orders_lookback_days", "90", melisync_home) == 90
+    assert load_config(melisync_home).orders_lookback_days == 90

@@ -406,7 +406,9 @@ class SyncEngine:
         progress.flush()
         order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
         note = f"{len(late)} sale(s) or cancellation(s) arrived after the plan was made (order(s) {order_ids})"
-        codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code}
+        # a counted sale (quantity 0) moves no balance: no target to plan again for it
+        codes = {a.erp_code for a in results
+                 if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
         return results, note, codes, order_ids
 
     async def _replan(self, prepared: Prepared, rows: list[Link]) -> tuple[list[Action], int]:

@@ -177,3 +177,23 @@ def test_updates_keep_the_order_and_leave_earlier_reads_alone(catalog):
     assert list(catalog.products()) == ["CAM", "CAN"]
     assert [c.code for c in catalog.compositions_of("CAM")] == ["CAM-P", "CAM-M"]
     assert catalog.compositions()["CAM-P"].attributes == (("Tamanho", "PP"),)
+
+
+def test_each_stock_knows_when_it_was_last_counted(catalog):
+    later = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
+                              StockMovement("CAM-P", MovementKind.IMPORT, 3, T0, "listing:MLB1"),
+                              _sale("CAN", -2, "sale:1:MLB1:-")])
+    assert catalog.counted_at() == {"CAN": T0, "CAM-P": T0}  # a sale is not a count
+    catalog.record_movements([], counted={"CAN": later})  # counted again, same figure: no movement
+    assert catalog.counted_at()["CAN"] == later and catalog.balance("CAN") == 8 and len(catalog.movements()) == 3
+    with pytest.raises(BadInput, match="kept per composition"):
+        catalog.record_movements([], counted={"CAM": later})
+
+
+def test_a_ledger_from_before_the_counts_says_when_the_stock_was_set(catalog):
+    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
+                              StockMovement("CAN", MovementKind.ADJUSTMENT, -1, T0.replace(hour=15), "csv import")])
+    with catalog.store.transaction() as db:
+        db.drop_table("counts")  # as a file written before the table existed
+    assert Catalog().counted_at() == {"CAN": T0.replace(hour=15)}

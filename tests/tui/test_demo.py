@@ -49,6 +49,9 @@ def test_demo_connects_in_seconds_and_leaves_nothing_behind(monkeypatch, melisyn
         config = load_config(home)
         seen.update(home=home, config=config, env_home=os.environ["MELISYNC_HOME"],
                     products=len(Catalog().products()), backend=type(keyring.get_keyring()).__name__)
+        # The demo's sales come after the ERP count, so its first sync takes them off the ERP.
+        counted = max(Catalog().counted_at().values()).timestamp()
+        seen["sales_after_count"] = [o["_closed_at"] >= counted for o in state.orders.values()]
         from tui.app import MelisyncApp
         from tui.workers import ServiceGateway
 
@@ -63,6 +66,7 @@ def test_demo_connects_in_seconds_and_leaves_nothing_behind(monkeypatch, melisyn
     assert config.api_url == config.auth_url and config.api_url.startswith("http://127.0.0.1:")
     assert config.client_id == sandbox.DEMO_CLIENT_ID and config.redirect_uri == sandbox.DEMO_REDIRECT_URI
     assert seen["env_home"] == str(seen["home"]) and seen["products"] > 0
+    assert seen["sales_after_count"] == [True, True]
     assert seen["backend"] == "Keyring"  # keyring.backends.fail: nothing reaches a real keyring
     assert f"{sandbox.SELLER_NICKNAME} (id {sandbox.SELLER_ID})" in seen["text"]
     assert "(demo sandbox)" in seen["text"]

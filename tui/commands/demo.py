@@ -93,12 +93,15 @@ def run(args) -> int:
         raise BadInput("--orders must not be negative")
     from sandbox.server import SandboxServer
 
-    state = demo_state(args.listings, args.seed, args.user_products, args.orders)
+    state = demo_state(args.listings, args.seed, args.user_products)
     scratch = Path(tempfile.mkdtemp(prefix="melisync-demo-"))
     home = scratch / "home"
     try:
         with demo_environment(home), SandboxServer(state) as server:
             prepare_home(home, server.base_url, args.listings, args.seed, warehouse=state.stores[0]["id"])
+            if args.orders:
+                # After the ERP count (the import): sales the first sync takes off the ERP, as a seller's would be.
+                state.create_sample_orders(args.orders)
             return open_app(home, state)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
