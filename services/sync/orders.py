@@ -106,8 +106,8 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
             action.data["quantity"] = -item.quantity
             if code is not None and count is None:
                 # No count, no truth to take the sale off: the ERP has never been given this code's stock.
-                return _checked(action, link).skipped(f"order {order.id}: no stock count in the ERP for {code}; "
-                                                      "the sale is not recorded")
+                return _checked(action, link, f"order {order.id}: no stock count in the ERP for {code}; "
+                                "the sale is not recorded")
     elif order.status in CANCELLED_STATUSES:
         key_back = cancel_key(order.id, item)
         if key_back in recorded:
@@ -119,11 +119,11 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
                 return None
             # Sold before the count, cancelled after it or not: unknown. Giving back units the count already had
             # would oversell, so the ERP is left as it is (at worst it under-states) and the seller is told.
-            return _checked(replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
-                                    data={**data, "quantity": item.quantity}), link).skipped(
-                f"order {order.id} was closed before the ERP stock of {code} was counted and was cancelled; "
-                "whether before or after the count is unknown, so the ERP stock is not changed: count the units "
-                "if they came back")
+            action = replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
+                             data={**data, "quantity": item.quantity})
+            return _checked(action, link, f"order {order.id} was closed before the ERP stock of {code} was counted "
+                            "and was cancelled; whether before or after the count is unknown, so the ERP stock is not "
+                            "changed: count the units if they came back")
         action = replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
                          data={**data, "quantity": item.quantity, "time": order.date_last_updated.isoformat()})
     else:
@@ -134,8 +134,8 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
 IN_COUNT = "closed before the ERP stock was counted: already in the count"
 
 
-def _checked(action: Action, link: Link | None) -> Action:
-    """The movement as planned, or skipped when its row cannot take sales."""
+def _checked(action: Action, link: Link | None, skip: str = "") -> Action:
+    """The movement as planned, or skipped: when its row cannot take sales, else when `skip` says why."""
     order_id = action.data["order_id"]
     if link is not None and link.reason == KIT_REASON:
         # A kit's units are its components': Mercado Livre sends one order per component (tag bundle_component),
@@ -149,7 +149,7 @@ def _checked(action: Action, link: Link | None) -> Action:
     if link is None or link.erp_code is None or link.state not in _SALE_STATES:
         state = link.state.value if link else "not in the listings read"
         return action.skipped(f"order {order_id}: listing is not linked ({state}); the sale is not recorded in the ERP")
-    return action
+    return action.skipped(skip) if skip else action
 
 
 def _customer(buyer_id: int, order: Order, known: Customer | None, info: BillingInfo | None) -> Action | None:

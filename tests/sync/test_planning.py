@@ -219,3 +219,20 @@ def test_a_stock_above_max_stock_is_never_published():
     assert "above max_stock (999,999)" in actions[0].reason and "config set max_stock" in actions[0].reason
     actions, _ = plan_stock(links, cat.balances, max_stock=2_000_000)
     assert [(a.item_id, a.to, a.status) for a in actions] == [("MLB1", None, St.SKIPPED), ("MLB2", 1_000_000, St.PLANNED)]
+
+
+def test_the_count_decides_between_a_sale_and_a_sale_already_in_it():
+    cat = catalogue(products=["A"], balances={"A": 10})
+    links = _links(cat, listing("MLB1", "A"))
+    closed = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+    o = order(1, ("MLB1", None, 2), when=closed)
+    [before] = plan_orders([o], links, set(), {"A": 10}, buyer_orders=None, counted={"A": closed})  # same moment
+    assert (before.kind, before.data["quantity"], before.from_, before.to) == (K.SALE_COUNTED, 0, 10, 10)
+    [after] = plan_orders([o], links, set(), {"A": 10}, buyer_orders=None,
+                          counted={"A": datetime(2026, 11, 27, 9, 59, tzinfo=timezone.utc)})
+    assert (after.kind, after.data["quantity"], after.to) == (K.SALE, -2, 8)
+    [never] = plan_orders([o], links, set(), {}, buyer_orders=None)  # the ERP never counted A
+    assert never.status == St.SKIPPED and "no stock count in the ERP for A" in never.reason
+    full = _links(cat, listing("MLB1", "A", full=True))
+    [on_full] = plan_orders([o], full, set(), {}, buyer_orders=None)  # the row's own reason comes first
+    assert on_full.status == St.SKIPPED and "Full" in on_full.reason
