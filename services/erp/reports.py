@@ -7,8 +7,8 @@ separator, because `,` is its decimal mark: a `,` file opens as one column), CRL
 holds a decimal (quantities are whole units), so the decimal mark never matters. Times are UTC as
 `2026-11-30 14:05:09`, which spreadsheets read as a date and time. CPF/CNPJ and CEP are written with their
 punctuation: text to a spreadsheet, so leading zeros stay. A text cell that a spreadsheet would run as a
-formula (starting with = + - @, a tab or a carriage return) gets a leading `'` (OWASP's advice); numbers are
-written as numbers.
+formula (starting with = + - @, a tab, a line break, or their full-width forms) gets a leading `'` (OWASP's
+advice; `services.input_rules.spreadsheet_safe`, as the catalogue export); numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from services.erp.catalog import Catalog
 from services.erp.models import Customer, MovementKind, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.input_rules import spreadsheet_safe
 
 CUSTOMER_COLUMNS = ("buyer_id", "name", "doc_type", "doc_number", "street", "number", "complement", "neighborhood",
                     "city", "state", "zip_code")
 MOVEMENT_COLUMNS = ("time", "code", "kind", "quantity", "balance_after", "source", "order_id", "item_id",
                     "variation_id", "run_id", "reference")
 SEPARATOR = ";"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Where a movement came from (the `source` column): a Mercado Livre order, a sync run (a listing's stock
 # imported as a product's), the ERP's own import or count, the S8 conversion.
@@ -92,10 +92,9 @@ def _order_of(movement: StockMovement) -> int | None:
 # -- CSV ------------------------------------------------------------------------------------------------------
 
 def neutralized(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula, made plain text; anything else as it is."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text cell a spreadsheet would run as a formula, made plain text (the one rule for every export:
+    `services.input_rules.spreadsheet_safe`); numbers and empty cells as they are."""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def _doc(doc_type: str | None, number: str | None) -> str | None:
