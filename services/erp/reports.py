@@ -65,7 +65,7 @@ def movement_rows(catalog: Catalog, code: str | None = None) -> list[dict[str, A
 
 
 def movement_row(movement: StockMovement, balance_after: int) -> dict[str, Any]:
-    return {"time": movement.time.isoformat(), "code": movement.code, "kind": str(movement.kind),
+    return {"time": movement.time.astimezone(timezone.utc).isoformat(), "code": movement.code, "kind": str(movement.kind),
             "quantity": movement.quantity, "balance_after": balance_after, "source": source(movement),
             "order_id": movement.order_id or _order_of(movement), "item_id": movement.item_id,
             "variation_id": movement.variation_id, "run_id": movement.run_id, "reference": movement.reference}
