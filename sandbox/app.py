@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qsl
 
 import anyio
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -51,7 +52,7 @@ class FrontDoor:
                 app_id = state.app_of(headers.get("authorization")) or "anonymous"
                 entry.client_id = entry.client_id or (app_id if app_id != "anonymous" else None)
                 if not state.take_token(app_id):
-                    error = ApiError(429, "too_many_requests", "Too Many Requests")
+                    error = state.rate_limited()
                 else:
                     error = state.injected_fault(entry.method, entry.path)
             if error is not None:
@@ -62,15 +63,30 @@ class FrontDoor:
                 state.before_write(entry.method, entry.path)  # a sale made to land right before this write
             except ApiError as exc:  # that sale was not possible: the write goes on, and the log says why
                 entry.query["_sandbox_sale_refused"] = exc.message
+            lost = state.answer_lost(entry.method, entry.path)
 
             async def record_status(message):
                 if message["type"] == "http.response.start":
                     entry.status = message["status"]
-                await send(message)
+                    if lost:  # the head leaves (uvicorn then has to close the connection), the body never does
+                        await send(message)
+                if not lost:
+                    await send(message)
 
             await self.app(scope, receive, record_status)
+            if lost:
+                entry.lost = True
+                # Applied, answer lost: in-process the client sees the same error a dropped socket gives it.
+                raise httpx.RemoteProtocolError("the sandbox dropped the connection after applying the request")
         finally:
             state.log(entry)
+
+
+def _multiget_response(entries: list[dict], missing: list[str]) -> JSONResponse:
+    """A multiget where some entries failed (403, 500) is a partial answer: 206 with X-Content-Missing."""
+    if not missing:
+        return JSONResponse(entries)
+    return JSONResponse(entries, status_code=206, headers={"X-Content-Missing": ",".join(missing)})
 
 
 def _entry(request: Request) -> LoggedRequest:
@@ -160,10 +176,10 @@ def create_app(state: SandboxState) -> Starlette:
     async def items_multiget(request: Request):
         if state.items_ids_discontinued:
             raise ApiError(404, "not_found", "/items?ids= was discontinued: use /items/bulk?ids=")
-        return JSONResponse(state.multiget(params(request), optional_caller(request), bulk=False))
+        return _multiget_response(*state.multiget(params(request), optional_caller(request), bulk=False))
 
     async def items_bulk(request: Request):
-        return JSONResponse(state.multiget(params(request), optional_caller(request), bulk=True))
+        return _multiget_response(*state.multiget(params(request), optional_caller(request), bulk=True))
 
     async def item_get(request: Request):
         return JSONResponse(state.get_item(request.path_params["item_id"], optional_caller(request), params(request)))

@@ -45,7 +45,8 @@ class ItemWritesMixin:
                 for variation in new["variations"]:
                     variation["price"] = float(price)
             if "attributes" in body:
-                new["attributes"] = merge_attributes(new["attributes"], body["attributes"])
+                new["attributes"] = merge_attributes(new["attributes"], body["attributes"],
+                                                     replace=self._attributes_replace)
             if "seller_custom_field" in body:
                 new["seller_custom_field"] = body["seller_custom_field"]
             if "variations" in body:
@@ -78,6 +79,12 @@ class ItemWritesMixin:
             if not ignored_quantity and ("available_quantity" in body or "variations" in body):
                 self._after_stock_change(new, None)
             return render_item(self.items[item_id], include_attributes=True)
+
+    @property
+    def _attributes_replace(self) -> bool:
+        """The attributes page says to send the attributes again so as not to lose them: strictly, the list a
+        PUT sends replaces the old one (lenient `attributes_merge`: update and add by id)."""
+        return "attributes_merge" not in self.lenient
 
     def _change_status(self, item: dict, status) -> None:
         if status == "paused":
@@ -118,7 +125,7 @@ class ItemWritesMixin:
             if variation["id"] in seen:
                 raise validation_error("item.variations.id.duplicated", f"Variation {variation['id']} sent twice")
             seen.add(variation["id"])
-            self._edit_variation(variation, entry)
+            self._edit_variation(variation, entry, self._attributes_replace)
             kept.append(variation)
         prices = {v["price"] for v in kept}
         if len(prices) > 1:
@@ -136,11 +143,11 @@ class ItemWritesMixin:
             {"id": c.get("id") or ATTRIBUTE_IDS.get(c.get("name"), str(c.get("name")).upper()),
              "name": c.get("name", c.get("id")), "value_id": c.get("value_id"), "value_name": c.get("value_name")}
             for c in combos]
-        self._edit_variation(variation, entry)
+        self._edit_variation(variation, entry, self._attributes_replace)
         return variation
 
     @staticmethod
-    def _edit_variation(variation: dict, entry: dict) -> None:
+    def _edit_variation(variation: dict, entry: dict, replace_attributes: bool = True) -> None:
         if "available_quantity" in entry:
             variation["available_quantity"] = quantity_of(entry["available_quantity"],
                                                         "variations.available_quantity.not_modifiable")
@@ -150,7 +157,8 @@ class ItemWritesMixin:
                 raise validation_error("item.variations.price.invalid", "price must be a positive number")
             variation["price"] = float(price)
         if "attributes" in entry:
-            variation["attributes"] = merge_attributes(variation.get("attributes", []), entry["attributes"])
+            variation["attributes"] = merge_attributes(variation.get("attributes", []), entry["attributes"],
+                                                       replace=replace_attributes)
         if "seller_custom_field" in entry:
             variation["seller_custom_field"] = entry["seller_custom_field"]
         if "picture_ids" in entry and isinstance(entry["picture_ids"], list):
@@ -173,7 +181,7 @@ class ItemWritesMixin:
             edited = copy.deepcopy(variation)
             if self.warehouse_management:  # multi-origin sellers: 200, quantity unchanged (ml-api.md §6.5)
                 body = {k: v for k, v in body.items() if k != "available_quantity"}
-            self._edit_variation(edited, body)
+            self._edit_variation(edited, body, self._attributes_replace)
             item["variations"] = [edited if v["id"] == variation_id else v for v in item["variations"]]
             item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
             apply_stock_status(item)

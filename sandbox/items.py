@@ -43,16 +43,18 @@ def quantity_of(value, code: str) -> int:
     return value
 
 
-def merge_attributes(current: list[dict], changes) -> list[dict]:
-    """Attributes in a PUT update or add by id; a null value removes one (ml-api.md §7)."""
+def merge_attributes(current: list[dict], changes, replace: bool = False) -> list[dict]:
+    """Attributes in a PUT update or add by id; a null value removes one (ml-api.md §7). With `replace` (the
+    sandbox's strict reading of the attributes page) the list sent is the new list: what it leaves out is gone."""
     if not isinstance(changes, list) or not all(isinstance(a, dict) and a.get("id") for a in changes):
         raise validation_error("item.attributes.invalid", "attributes must be a list of objects with an id")
-    merged = [dict(a) for a in current]
+    merged = [] if replace else [dict(a) for a in current]
+    names = {a.get("id"): a.get("name") for a in current}
     for change in changes:
         merged = [a for a in merged if a.get("id") != change["id"]]
         if change.get("value_name") is None and change.get("value_id") is None:
             continue
-        merged.append({"id": change["id"], "name": change.get("name", change["id"]),
+        merged.append({"id": change["id"], "name": change.get("name", names.get(change["id"]) or change["id"]),
                        "value_id": change.get("value_id"), "value_name": change.get("value_name")})
     return merged
 
@@ -258,8 +260,12 @@ class ItemsMixin:
                                include_attributes=params.get("include_attributes") == "all",
                                owner=caller is not None and caller[0] == item["seller_id"])
 
-    def multiget(self, params: dict, caller, bulk: bool) -> list[dict]:
-        """`GET /items?ids=` (`[{code, body}]`) or `GET /items/bulk?ids=` (`[{id, status_code, body}]`)."""
+    def multiget(self, params: dict, caller, bulk: bool) -> tuple[list[dict], list[str]]:
+        """`GET /items?ids=` (`[{code, body}]`) or `GET /items/bulk?ids=` (`[{id, status_code, body}]`), and the
+        ids answered with a fault (`fail_in_multiget`: the whole answer is then 206, X-Content-Missing).
+
+        /items/bulk leaves variation attributes (their SELLER_SKU) out even with include_attributes=all unless
+        lenient `bulk_variation_attributes`: no page says bulk honours it (ml-api.md §4)."""
         ids = [i for i in (params.get("ids") or "").split(",") if i.strip()]
         if not ids:
             raise ApiError(400, "bad_request", "ids is required")
@@ -267,19 +273,27 @@ class ItemsMixin:
             raise ApiError(400, "bad_request", f"Maximum number of ids per request is {MAX_MULTIGET}")
         fields = parse_fields(params.get("attributes"), "body." if bulk else "")
         include = params.get("include_attributes") == "all"
-        out = []
+        variation_attributes = include and (not bulk or "bulk_variation_attributes" in self.lenient)
+        out, missing = [], []
         with self.lock:
             for item_id in (i.strip() for i in ids):
                 item = self.items.get(item_id)
-                if item is None:
+                fault = self.multiget_fault(item_id) if item is not None else None
+                if fault is not None:
+                    missing.append(item_id)
+                    status = fault
+                    body = ApiError(fault, message="access to the requested resource is forbidden" if fault == 403
+                                    else "internal error reading this item").body()
+                elif item is None:
                     status, body = 404, not_found(f"Item with id {item_id}").body()
                 else:
                     status = 200
                     body = render_item(item, fields=fields, include_attributes=include,
+                                       variation_attributes=variation_attributes,
                                        owner=caller is not None and caller[0] == item["seller_id"])
                 out.append({"id": item_id, "status_code": status, "body": body} if bulk
                            else {"code": status, "body": body})
-        return out
+        return out, missing
 
     def get_variations(self, item_id: str, caller, params: dict, variation_id: int | None = None):
         with self.lock:
@@ -299,6 +313,10 @@ class ItemsMixin:
         with self.lock:
             if caller[0] != user_id:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
+            if (params.get("scroll_id") and params.get("limit") not in (None, "")
+                    and "scroll_limit" not in self.lenient):
+                # The scan FAQ: do not combine scroll_id with offset or limit (ml-api.md §3).
+                raise ApiError(400, "bad_request", "limit can not be used with scroll_id")
             limit = int_param(params, "limit", 50)
             if limit > MAX_LIMIT:
                 raise ApiError(400, "bad_request", f"The limit must be lower or equal than {MAX_LIMIT}")
@@ -326,9 +344,11 @@ class ItemsMixin:
                 raise ApiError(400, "bad_request", "scroll_id is invalid or expired (it lives 5 minutes)")
         else:
             scroll_id = secrets.token_urlsafe(24)
-            scroll = {"ids": self._search_ids(params), "position": 0}
+            scroll = {"ids": self._search_ids(params), "position": 0, "limit": limit}
             self._scrolls[scroll_id] = scroll
         scroll["expires_at"] = self.now() + self.scroll_ttl
+        if params.get("limit") in (None, ""):
+            limit = scroll["limit"]  # later pages keep the first call's page size
         page = scroll["ids"][scroll["position"]:scroll["position"] + limit]
         scroll["position"] += len(page)
         return {"seller_id": str(user_id), "query": None, "scroll_id": scroll_id,

@@ -67,78 +67,104 @@ class OrdersMixin:
             buyer.update(over)
             return buyer
 
-    def create_order(self, item_id: str, variation_id: int | None = None, quantity: int = 1, *,
+    def create_order(self, item_id: str | None = None, variation_id: int | None = None, quantity: int = 1, *,
                      buyer: dict | None = None, status: str = "paid", pack_id: int | None = None,
-                     tags: tuple[str, ...] = (), carry_sku: bool = True) -> dict:
+                     tags: tuple[str, ...] = (), carry_sku: bool = True, lines: list[tuple] | None = None) -> dict:
         """A buyer purchases on ML: the order appears and (when paid/confirmed) the stock goes down.
         `buyer` overrides fields of `make_buyer()` (e.g. `{"doc_type": "CNPJ", "doc_number": ..., "name": ...}`).
         `tags` stay on the order whatever its status (`bundle_component`); `carry_sku=False`: the order item
         carries no seller_sku / seller_custom_field (kit component orders: the harsher reading). A kit is
-        bought with `sell`."""
+        bought with `sell`. `lines=[(item_id, variation_id, quantity), ...]` makes an order of several items
+        (instead of the first three arguments); `pack_id` puts it in a cart (`create_pack` makes one)."""
         with self.lock:
-            if self.is_kit(item_id):
-                raise ValueError(f"{item_id} is a kit: buy it with sell() (one order per component)")
-            item = self.items[item_id]
-            if item["variations"] and variation_id is None:
-                raise ValueError("this listing has variations: say which one was sold")
-            variation = next((v for v in item["variations"] if v["id"] == variation_id), None)
-            if variation_id is not None and variation is None:
-                raise ValueError(f"variation {variation_id} is not in {item_id}")
-            if item["status"] != "active" and status in DEDUCTED:
-                raise ValueError(f"{item_id} is {item['status']}: nobody can buy it")
-            stock_holder = variation or item
-            if stock_holder["available_quantity"] < quantity:
-                raise ValueError(f"only {stock_holder['available_quantity']} in stock")
+            lines = [tuple(line) for line in lines] if lines else [(item_id, variation_id, quantity)]
+            built = [self._order_line(*line, deducted=status in DEDUCTED, carry_sku=carry_sku) for line in lines]
             buyer = self.make_buyer(**(buyer or {}))
+            return self._place_order(built, buyer, status, pack_id, tags)
+
+    def create_pack(self, lines: list[tuple], *, buyer: dict | None = None, status: str = "paid") -> list[dict]:
+        """A cart: one order per line (each `(item_id, variation_id, quantity)`, or a list of them for an order
+        of several items), all with the same buyer and `pack_id` (ml-api.md §8.2)."""
+        with self.lock:
             self._next_order += 1
-            order_id = self._next_order
-            billing_id = str(600_000_000_000_000_000 + order_id)
-            self.billing_infos[billing_id] = buyer
-            now = self.now()
-            unit_price = (variation or item)["price"]
-            order = {
-                "id": order_id, "date_created": self.iso(now), "date_closed": None, "last_updated": self.iso(now),
-                "pack_id": pack_id, "status": status, "status_detail": None,
-                "total_amount": unit_price * quantity, "paid_amount": unit_price * quantity if status == "paid" else 0,
-                "currency_id": "BRL",
-                "order_items": [{
-                    "item": {"id": item_id, "title": item["title"], "category_id": item["category_id"],
-                             "variation_id": variation_id,
-                             "seller_custom_field": (variation or item).get("seller_custom_field") if carry_sku
-                             else None,
-                             "seller_sku": sku_of((variation or item).get("attributes")) if carry_sku else None,
-                             "variation_attributes": copy.deepcopy(variation["attribute_combinations"])
-                             if variation else [], "condition": item["condition"]},
-                    "quantity": quantity, "unit_price": unit_price, "gross_price": unit_price * quantity,
-                    "currency_id": "BRL", "sale_fee": round(unit_price * 0.12, 2),
-                    "listing_type_id": item["listing_type_id"]}],
-                "payments": [{"id": order_id + 5_000_000_000, "status": "approved" if status == "paid" else "pending",
-                              "transaction_amount": unit_price * quantity}],
-                "shipping": {"id": 41_000_000_000 + order_id % 1_000_000_000},
-                "tags": ([status, "not_delivered"] if status == "paid" else []) + list(tags),
-                "context": {"channel": "marketplace", "site": "MLB", "flows": []},
-                "buyer": {"id": buyer["id"], "billing_info": {"id": billing_id}},
-                "seller": {"id": self.seller["id"]},
-                "_created_at": now, "_closed_at": None, "_updated_at": now, "_deducted": False, "_tags": list(tags),
-            }
-            self.orders[order_id] = order
-            if status in DEDUCTED:
-                self._deduct(order)
-            return self._render_order(order)
+            pack_id = self._next_order + 1_000_000_000
+            buyer = self.make_buyer(**(buyer or {}))
+            orders = []
+            for line in lines:
+                group = line if isinstance(line, list) else [line]
+                built = [self._order_line(*entry, deducted=status in DEDUCTED) for entry in group]
+                orders.append(self._place_order(built, buyer, status, pack_id))
+            return orders
+
+    def _order_line(self, item_id: str, variation_id: int | None = None, quantity: int = 1, *,
+                    deducted: bool, carry_sku: bool = True) -> dict:
+        if self.is_kit(item_id):
+            raise ValueError(f"{item_id} is a kit: buy it with sell() (one order per component)")
+        item = self.items[item_id]
+        if item["variations"] and variation_id is None:
+            raise ValueError("this listing has variations: say which one was sold")
+        variation = next((v for v in item["variations"] if v["id"] == variation_id), None)
+        if variation_id is not None and variation is None:
+            raise ValueError(f"variation {variation_id} is not in {item_id}")
+        if item["status"] != "active" and deducted:
+            raise ValueError(f"{item_id} is {item['status']}: nobody can buy it")
+        stock_holder = variation or item
+        if stock_holder["available_quantity"] < quantity:
+            raise ValueError(f"only {stock_holder['available_quantity']} in stock")
+        unit_price = (variation or item)["price"]
+        return {
+            "item": {"id": item_id, "title": item["title"], "category_id": item["category_id"],
+                     "variation_id": variation_id,
+                     "seller_custom_field": (variation or item).get("seller_custom_field") if carry_sku else None,
+                     "seller_sku": sku_of((variation or item).get("attributes")) if carry_sku else None,
+                     "variation_attributes": copy.deepcopy(variation["attribute_combinations"])
+                     if variation else [], "condition": item["condition"]},
+            "quantity": quantity, "unit_price": unit_price, "gross_price": unit_price * quantity,
+            "currency_id": "BRL", "sale_fee": round(unit_price * 0.12, 2),
+            "listing_type_id": item["listing_type_id"]}
+
+    def _place_order(self, lines: list[dict], buyer: dict, status: str, pack_id: int | None,
+                     tags: tuple[str, ...] = ()) -> dict:
+        self._next_order += 1
+        order_id = self._next_order
+        billing_id = str(600_000_000_000_000_000 + order_id)
+        self.billing_infos[billing_id] = buyer
+        now = self.now()
+        total = sum(line["gross_price"] for line in lines)
+        shown = [status, "not_delivered"] if status == "paid" else []
+        order = {
+            "id": order_id, "date_created": self.iso(now), "date_closed": None, "last_updated": self.iso(now),
+            "pack_id": pack_id, "status": status, "status_detail": None,
+            "total_amount": total, "paid_amount": total if status == "paid" else 0,
+            "currency_id": "BRL",
+            "order_items": lines,
+            "payments": [{"id": order_id + 5_000_000_000, "status": "approved" if status == "paid" else "pending",
+                          "transaction_amount": total}],
+            "shipping": {"id": 41_000_000_000 + order_id % 1_000_000_000},
+            "tags": shown + (["pack_order"] if pack_id and shown else []) + list(tags),
+            "context": {"channel": "marketplace", "site": "MLB", "flows": []},
+            "buyer": {"id": buyer["id"], "billing_info": {"id": billing_id}},
+            "seller": {"id": self.seller["id"]},
+            "_created_at": now, "_closed_at": None, "_updated_at": now, "_deducted": False, "_tags": list(tags),
+        }
+        self.orders[order_id] = order
+        if status in DEDUCTED:
+            self._deduct(order)
+        return self._render_order(order)
 
     def _deduct(self, order: dict, sign: int = 1) -> None:
-        line = order["order_items"][0]
-        item = self.items[line["item"]["id"]]
-        variation_id = line["item"]["variation_id"]
-        holder = next(v for v in item["variations"] if v["id"] == variation_id) if variation_id else item
-        holder["available_quantity"] -= sign * line["quantity"]
-        holder["sold_quantity"] += sign * line["quantity"]
-        if variation_id:
-            item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
-            item["sold_quantity"] += sign * line["quantity"]
-        apply_stock_status(item)
-        item["last_updated"] = self.iso()
-        self._after_stock_change(item, variation_id)
+        for line in order["order_items"]:
+            item = self.items[line["item"]["id"]]
+            variation_id = line["item"]["variation_id"]
+            holder = next(v for v in item["variations"] if v["id"] == variation_id) if variation_id else item
+            holder["available_quantity"] -= sign * line["quantity"]
+            holder["sold_quantity"] += sign * line["quantity"]
+            if variation_id:
+                item["available_quantity"] = sum(v["available_quantity"] for v in item["variations"])
+                item["sold_quantity"] += sign * line["quantity"]
+            apply_stock_status(item)
+            item["last_updated"] = self.iso()
+            self._after_stock_change(item, variation_id)
         order["_deducted"] = sign > 0
         if sign > 0 and order["_closed_at"] is None:
             order["_closed_at"] = self.now()
@@ -192,6 +218,14 @@ class OrdersMixin:
     def _render_order(order: dict) -> dict:
         return {k: copy.deepcopy(v) for k, v in order.items() if not k.startswith("_")}
 
+    def _search_result(self, order: dict) -> dict:
+        """An order as a search result: strictly without `buyer.billing_info` (the docs only show it on
+        GET /orders/{id}, ml-api.md §8.2-8.3); lenient `billing_in_search` keeps it."""
+        out = self._render_order(order)
+        if "billing_in_search" not in self.lenient:
+            out["buyer"] = {"id": out["buyer"]["id"]}
+        return out
+
     def get_order(self, order_id: int, caller: tuple[int, str]) -> dict:
         with self.lock:
             order = self.orders.get(order_id)
@@ -229,17 +263,21 @@ class OrdersMixin:
                     continue
                 if statuses is not None and order["status"] not in statuses:
                     continue
-                if params.get("item") and order["order_items"][0]["item"]["id"] != params["item"]:
+                if params.get("item") and all(line["item"]["id"] != params["item"] for line in order["order_items"]):
                     continue
                 if not all(order[key] is not None and (order[key] >= at if edge == "from" else order[key] <= at)
                            for key, edge, at in bounds):
                     continue
                 found.append(order)
             sort = params.get("sort", "date_asc")
-            found.sort(key=lambda o: (o["_created_at"], o["id"]), reverse=sort == "date_desc")
+            if "sort_date_created" in self.lenient:
+                found.sort(key=lambda o: (o["_created_at"], o["id"]), reverse=sort == "date_desc")
+            else:  # ML sorts a seller's orders by date_closed (ml-api.md §8.1); not closed yet: after the others
+                found.sort(key=lambda o: (o["_closed_at"] is None, o["_closed_at"] or 0, o["id"]),
+                           reverse=sort == "date_desc")
             return {"query": None, "display": "complete",
                     "paging": {"total": len(found), "offset": offset, "limit": limit},
-                    "results": [self._render_order(o) for o in found[offset:offset + limit]],
+                    "results": [self._search_result(o) for o in found[offset:offset + limit]],
                     "sort": {"id": sort, "name": "Date descending" if sort == "date_desc" else "Date ascending"},
                     "available_sorts": [], "filters": [], "available_filters": []}
 
@@ -257,7 +295,7 @@ class OrdersMixin:
             paid = order["_deducted"] and order["status"] != "cancelled"
             street = buyer.get("street_name") if paid else None
             number = buyer.get("street_number") if paid else None
-            item = self.items[order["order_items"][0]["item"]["id"]]
+            item = self.items[order["order_items"][0]["item"]["id"]]  # one shipment: the first line's logistics
             return {
                 "id": shipment_id, "status": "ready_to_ship" if paid else "pending",
                 "tracking_number": None,

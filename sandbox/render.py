@@ -39,14 +39,17 @@ def render_variation(variation: dict, *, include_attributes: bool, owner: bool) 
 
 
 def render_item(item: dict, *, fields: set[str] | None = None, include_attributes: bool = False,
-                owner: bool = True) -> dict:
-    """A fresh JSON-ready copy of a listing (nothing shared with the state)."""
+                owner: bool = True, variation_attributes: bool | None = None) -> dict:
+    """A fresh JSON-ready copy of a listing (nothing shared with the state). `variation_attributes` (default:
+    `include_attributes`) says whether the variations carry theirs."""
+    if variation_attributes is None:
+        variation_attributes = include_attributes
     out = {}
     for key, value in item.items():
         if key.startswith("_") or (fields is not None and key not in fields):
             continue
         if key == "variations":
-            out[key] = [render_variation(v, include_attributes=include_attributes, owner=owner) for v in value]
+            out[key] = [render_variation(v, include_attributes=variation_attributes, owner=owner) for v in value]
         elif isinstance(value, (dict, list)):
             out[key] = copy.deepcopy(value)
         else:

@@ -21,6 +21,7 @@ from sandbox.items import ItemsMixin
 from sandbox.kits import KitsMixin
 from sandbox.oauth import OAuthMixin
 from sandbox.orders import OrdersMixin
+from sandbox.strictness import SHORT_RETRY_AFTER, lenient_names
 from sandbox.user_products import UserProductsMixin
 
 BRT = timezone(timedelta(hours=-3))  # Mercado Livre Brasil answers in Brasília time
@@ -39,6 +40,7 @@ class LoggedRequest:
     body: object = None  # parsed JSON body of a write (never the token form: it holds secrets)
     headers: dict[str, str] = field(default_factory=dict)  # selected request headers (x-version, ...)
     at: float = 0.0  # sandbox clock
+    lost: bool = False  # applied, then the connection dropped before the answer (lose_answer_next)
 
     @property
     def is_write(self) -> bool:
@@ -77,6 +79,8 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         items_ids_discontinued: bool = False,
         kits: int = 0,
         up_stock_rpm: int | None = None,
+        lenient=(),
+        rate_retry_after: float | None = None,
     ):
         self.lock = threading.RLock()
         self.seed = seed
@@ -94,6 +98,12 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         self.warehouses = warehouses  # seller_warehouse stores (> 1: tag multiwarehouse)
         self.require_pkce = require_pkce  # the app has "PKCE" switched on in DevCenter
         self.items_ids_discontinued = items_ids_discontinued  # /items?ids= gone (announced for 25/10/2026)
+        self.lenient = lenient_names(lenient)  # kinder readings of unsure docs (sandbox/strictness.py)
+        self.rate_retry_after = rate_retry_after  # Retry-After on rate-limit 429s (None: no header)
+        self._every: tuple[int, int, float | None] | None = None  # (n, status, retry_after): every n-th request
+        self._seen = 0  # API requests seen by the front door (for fail_every)
+        self._lost: list[_Fault] = []  # requests applied whose answer is then lost (the connection drops)
+        self._multiget_faults: dict[str, list[int]] = {}  # item id -> statuses its next multiget entries get
         self._random = random.Random(seed)
         self._faults: list[_Fault] = []
         self._buckets: dict[str, tuple[float, float]] = {}  # app -> (tokens, at)
@@ -191,20 +201,70 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         with self.lock:
             self._faults.append(_Fault(count, status, path_prefix, method and method.upper(), retry_after))
 
-    def injected_fault(self, method: str, path: str) -> ApiError | None:
-        """The fault this request must get, if any (queued faults first, then the random 5xx fraction)."""
+    def fail_every(self, n: int | None, status: int = 429, retry_after: float | None = None) -> None:
+        """Every `n`-th API request from now on gets `status` (None stops it)."""
         with self.lock:
-            for fault in self._faults:
-                if fault.path_prefix and not path.startswith(fault.path_prefix):
-                    continue
-                if fault.method and fault.method != method:
-                    continue
-                fault.count -= 1
-                if fault.count <= 0:
-                    self._faults.remove(fault)
+            self._every = (int(n), status, retry_after) if n else None
+            self._seen = 0
+
+    def lose_answer_next(self, count: int = 1, path_prefix: str | None = None, method: str | None = None) -> None:
+        """The next `count` matching requests are applied (a write is kept, a token rotated) and then the
+        connection drops before the answer: the client cannot know whether they happened."""
+        with self.lock:
+            self._lost.append(_Fault(count, 0, path_prefix, method and method.upper(), None))
+
+    def answer_lost(self, method: str, path: str) -> bool:
+        with self.lock:
+            return self._take(self._lost, method, path) is not None
+
+    def fail_in_multiget(self, item_id: str, status: int = 500, count: int = 1) -> None:
+        """The next `count` multigets that ask for `item_id` carry `status` for it (403, 500...) while the
+        others come back: the answer is then 206 with X-Content-Missing (ml-api.md §4)."""
+        with self.lock:
+            self._multiget_faults.setdefault(item_id, []).extend([status] * count)
+
+    def multiget_fault(self, item_id: str) -> int | None:
+        with self.lock:
+            queued = self._multiget_faults.get(item_id)
+            if not queued:
+                return None
+            status = queued.pop(0)
+            if not queued:
+                del self._multiget_faults[item_id]
+            return status
+
+    def rate_limited(self) -> ApiError:
+        """The 429 of the per-app bucket: no Retry-After unless asked for (ML's FAQ promises none)."""
+        wait = SHORT_RETRY_AFTER if "retry_after" in self.lenient else self.rate_retry_after
+        return ApiError(429, "too_many_requests", "Too Many Requests",
+                        headers={"Retry-After": f"{wait:g}"} if wait is not None else {})
+
+    @staticmethod
+    def _take(faults: list[_Fault], method: str, path: str) -> _Fault | None:
+        for fault in faults:
+            if fault.path_prefix and not path.startswith(fault.path_prefix):
+                continue
+            if fault.method and fault.method != method:
+                continue
+            fault.count -= 1
+            if fault.count <= 0:
+                faults.remove(fault)
+            return fault
+        return None
+
+    def injected_fault(self, method: str, path: str) -> ApiError | None:
+        """The fault this request must get, if any (queued faults first, then every n-th, then the random
+        5xx fraction)."""
+        with self.lock:
+            self._seen += 1
+            fault = self._take(self._faults, method, path)
+            if fault is None and self._every and self._seen % self._every[0] == 0:
+                fault = _Fault(1, self._every[1], None, None, self._every[2])
+            if fault is not None:
                 headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
                 if fault.status == 429:
-                    return ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
+                    return self.rate_limited() if fault.retry_after is None else \
+                        ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
                 if fault.status == 409:
                     return ApiError(409, "conflict", "item optimistic locking error: conflict", headers=headers)
                 return ApiError(fault.status, message="injected fault", headers=headers)

@@ -28,7 +28,8 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "api_url": (str, "https://api.mercadolibre.com", "base URL of the API"),
     "auth_url": (str, "https://auth.mercadolivre.com.br", "base URL of the authorization page"),
     "safety_stock": (int, 0, "units kept back from every listing's stock"),
-    "requests_per_second": (float, 8.0, "client-side rate limit towards Mercado Livre"),
+    "requests_per_second": (float, 5.0, "client-side rate limit towards Mercado Livre (5 = the documented "
+                                        "18,000 requests an hour)"),
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
     "stock_requests_per_minute": (int, 100, "calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
@@ -67,7 +68,7 @@ class Config:
     api_url: str = "https://api.mercadolibre.com"
     auth_url: str = "https://auth.mercadolivre.com.br"
     safety_stock: int = 0
-    requests_per_second: float = 8.0
+    requests_per_second: float = 5.0  # ml-api.md §10: max_requests_per_hour 18000
     concurrency: int = 4
     warehouse: str = ""
     stock_requests_per_minute: int = 100  # docs/mercado-livre-api.md §6.5: the stock resource's limit

@@ -8,6 +8,7 @@ journaled write path. No token ever reaches a log line, an exception or a repr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,12 +18,19 @@ import httpx
 
 from services.config import Config, load_config
 from services.connection import load_connection, update_connection
-from services.errors import BadInput, OperationFailed, ReauthorizationNeeded
+from services.errors import BadInput, MelisyncError, OperationFailed, ReauthorizationNeeded
 from services.meli import parse
-from services.meli.errors import MeliApiError
+from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
-from services.meli.throttle import RETRYABLE_STATUS, RateLimiter, RetryPolicy, Sleep, WindowLimiter
-from services.meli.tokens import TokenKeeper
+from services.meli.throttle import (
+    RETRYABLE_STATUS,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
+    WindowLimiter,
+    parse_retry_after,
+)
+from services.meli.tokens import DEAD_GRANT_ERRORS, TokenKeeper
 from services.secrets import Hidden, SecretStore, TokenSet
 
 if TYPE_CHECKING:
@@ -37,6 +45,16 @@ ORDERS_RESOURCE = "the orders search (GET /orders/search)"
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
 UP_STOCK_RPM = 100  # ml-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
+
+FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
+REFUSED_NEW_TOKEN = "Mercado Livre refused the new token; try again"
+RATE_LIMITED_PAUSE = 1.0  # a 429 without Retry-After: at least one refill of a per-second bucket
+# Errors raised before the request left this machine: re-sending cannot apply anything twice.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+ROTATION_LOST = ("the answer to the token refresh was lost on the way back, and Mercado Livre had already "
+                 "replaced the refresh token (it is single-use), so the one melisync holds is no longer valid: "
+                 "run `melisync connect` to authorize again")
 
 Progress = Callable[[int, int], None]
 
@@ -68,6 +86,7 @@ class MeliClient:
         sleep: Sleep = asyncio.sleep,
         timeout: float = 30.0,
         multiget_endpoint: str | None = None,
+        clock: Callable[[], float] | None = None,
     ):
         self.config = config
         self.store = store or SecretStore(config.home)
@@ -83,12 +102,18 @@ class MeliClient:
         )
         self._retry = retry
         self._sleep = sleep
-        self._limiter = RateLimiter(config.requests_per_second)
+        # `clock` (with `sleep`) lets a test run the rate limit on the sandbox's clock instead of waiting.
+        # Evenly paced (bursts of 1): with Mercado Livre counting at the same rate, a burst of the client's
+        # meets a bucket its own earlier requests (or a refresh's wait) already emptied, and costs 429s.
+        self._limiter = (RateLimiter(config.requests_per_second, burst=1, clock=clock, sleep=sleep) if clock
+                         else RateLimiter(config.requests_per_second, burst=1))
         self._slots = asyncio.Semaphore(max(1, int(config.concurrency)))
-        self._tokens = TokenKeeper(self.store, self._refresh_grant)
+        self._now = (lambda: datetime.fromtimestamp(clock(), timezone.utc)) if clock else None
+        self._tokens = TokenKeeper(self.store, self._refresh_grant, now=self._now)
         self._user_id: int | None = None
-        self._up_stock_limiter = WindowLimiter(max(1, int(config.stock_requests_per_minute or UP_STOCK_RPM)), 60.0,
-                                               sleep=sleep)
+        stock_rpm = max(1, int(config.stock_requests_per_minute or UP_STOCK_RPM))
+        self._up_stock_limiter = (WindowLimiter(stock_rpm, 60.0, clock=clock, sleep=sleep) if clock
+                                  else WindowLimiter(stock_rpm, 60.0, sleep=sleep))
 
     def __repr__(self) -> str:
         return f"MeliClient(api_url={self.config.api_url!r}, home={str(self.config.home)!r})"
@@ -150,11 +175,13 @@ class MeliClient:
             if not results or not scroll_id or results == previous:
                 return list(ids)
             previous = results
-            params = first | {"scroll_id": scroll_id}
+            # Later pages send only the scroll (the scan FAQ: never limit or offset next to scroll_id).
+            params = {"search_type": "scan", "scroll_id": scroll_id}
 
     async def listings(self, ids: list[str], *, failures: list[ListingFailure] | None = None,
-                       progress: Progress | None = None) -> list[Listing]:
-        """Details of `ids` (batches of 20, `include_attributes=all`), in the order asked.
+                       progress: Progress | None = None, codes: bool = True) -> list[Listing]:
+        """Details of `ids` (batches of 20, `include_attributes=all`), in the order asked. `codes=False` (a
+        read-back of quantities) skips the extra read of variation reference codes that /items/bulk may lack.
 
         A listing ML could not return is never dropped silently: it goes to `failures` when given,
         otherwise the call raises MeliApiError naming it.
@@ -165,7 +192,7 @@ class MeliClient:
 
         async def one(batch: list[str]) -> list[parse.MultigetEntry]:
             nonlocal done
-            entries = await self._multiget(batch)
+            entries = await self._multiget(batch, codes)
             done += len(batch)
             if progress:
                 progress(done, len(ids))
@@ -208,10 +235,60 @@ class MeliClient:
         """One listing, read live (used to read back after a write)."""
         return parse.listing(await self._json("GET", f"/items/{item_id}", params={"include_attributes": "all"}))
 
-    async def _multiget(self, batch: list[str]) -> list[parse.MultigetEntry]:
+    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]:
+        """The live attribute list of a listing (or of one of its variations), as Mercado Livre sends it: a PUT
+        of `attributes` must carry all of them again, or the ones left out may be lost (ml-api.md §7)."""
+        if variation_id is None:
+            body = await self._json("GET", f"/items/{item_id}", params={"include_attributes": "all"})
+        else:
+            body = await self._json("GET", f"/items/{item_id}/variations/{variation_id}",
+                                    params={"include_attributes": "all"})
+        found = body.get("attributes") if isinstance(body, dict) else None
+        if not isinstance(found, list):
+            raise OperationFailed(f"Mercado Livre did not send the attributes of {item_id}"
+                                  + (f" variation {variation_id}" if variation_id is not None else ""))
+        return [a for a in found if isinstance(a, dict) and a.get("id")]
+
+    async def _multiget(self, batch: list[str], codes: bool = True) -> list[parse.MultigetEntry]:
+        """One batch; entries ML failed to produce this time (5xx inside a 206) are asked again, a bounded number
+        of times; variations without their attributes are completed from the variations resource."""
+        entries = {e.item_id: e for e in await self._multiget_once(batch)}
+        for attempt in range(1, self._retry.attempts + 1):
+            again = [i for i, e in entries.items() if e.status in RETRYABLE_STATUS]
+            if not again:
+                break
+            delay = self._retry.delay(attempt)
+            log.warning("multiget: %d listing(s) answered %s; asking again in %.1fs", len(again),
+                        sorted({entries[i].status for i in again}), delay)
+            await self._sleep(delay)
+            entries.update((e.item_id, e) for e in await self._multiget_once(again))
+        if not codes:
+            return [entries[i] for i in batch]
+        return [await self._with_variation_attributes(entries[i]) for i in batch]
+
+    async def _multiget_once(self, batch: list[str]) -> list[parse.MultigetEntry]:
         params = {"ids": ",".join(batch), "include_attributes": "all"}
         payload = await self._json("GET", MULTIGET_ENDPOINTS[self.multiget_endpoint], params=params)
         return parse.multiget(payload, batch)
+
+    async def _with_variation_attributes(self, entry: parse.MultigetEntry) -> parse.MultigetEntry:
+        """/items/bulk may leave variation attributes out whatever include_attributes says (ml-api.md §4): then
+        their reference codes come from `/items/{id}/variations?include_attributes=all`, for that listing only.
+        If that read fails the listing is reported unread, never linked as if it had no codes."""
+        variations = entry.body.get("variations") if entry.ok else None
+        if not variations or all(not isinstance(v, dict) or "attributes" in v for v in variations):
+            return entry
+        try:
+            full = await self._json("GET", f"/items/{entry.item_id}/variations",
+                                    params={"include_attributes": "all"})
+        except MeliApiError as exc:
+            return parse.MultigetEntry(entry.item_id, exc.status, {
+                "error": exc.error or "variations_unread",
+                "message": f"its variations' reference codes could not be read ({exc.message})"})
+        if not isinstance(full, list):
+            return parse.MultigetEntry(entry.item_id, 502, {
+                "error": "variations_unread", "message": "its variations' reference codes could not be read"})
+        return parse.MultigetEntry(entry.item_id, entry.status, {**entry.body, "variations": full})
 
     # -- writes (only through the sync engine's journaled path) ----------------------------------------
 
@@ -310,6 +387,11 @@ class MeliClient:
                 return
             results, _ = parse.page(await self._json("GET", "/orders/search", params=params), ORDERS_RESOURCE)
 
+    async def order(self, order_id: int) -> Order:
+        """`GET /orders/{id}`: the order itself, which carries `buyer.billing_info.id` even when a search
+        result did not (ml-api.md §8.2)."""
+        return parse.order(await self._json("GET", f"/orders/{order_id}"))
+
     async def billing_info(self, billing_info_id: str) -> BillingInfo:
         """Buyer fiscal data (`/orders/billing-info/{site}/{id}`, ml-api.md §8.3)."""
         site = self.config.site or "MLB"
@@ -353,12 +435,24 @@ class MeliClient:
             "client_secret": secret.value,
             "refresh_token": base.refresh_token,
         })
-        try:
-            return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
-        except MeliApiError as exc:
-            if exc.error == "invalid_client":  # a renewed client secret: the operator must set the new one
-                raise _code_error(exc) from None
-            raise
+        lost = False
+        while True:
+            try:
+                return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False),
+                                           now=self._now() if self._now else None)
+            except AnswerLost:
+                if lost:
+                    raise
+                # Rotated or not? Asking once more tells: a refresh token ML already replaced is refused.
+                lost = True
+                log.warning("the answer to the token refresh was lost; asking once more")
+            except MeliApiError as exc:
+                if exc.error == "invalid_client":  # a renewed client secret: the operator must set the new one
+                    raise _code_error(exc) from None
+                if lost and exc.error in DEAD_GRANT_ERRORS:
+                    await asyncio.to_thread(update_connection, self.config.home, needs_reauthorization=True)
+                    raise ReauthorizationNeeded(ROTATION_LOST) from None
+                raise
 
     # -- the one request path ------------------------------------------------------------------------
 
@@ -375,26 +469,40 @@ class MeliClient:
                        data: Hidden | None = None, auth: bool = True, headers: dict | None = None,
                        retry_statuses: frozenset[int] = RETRYABLE_STATUS,
                        limiter: WindowLimiter | None = None) -> httpx.Response:
-        """Send with auth, rate limit and concurrency bound; 401 -> one refresh + one retry;
-        429/409/5xx/network -> bounded retries with backoff (Retry-After honoured).
+        """Send with auth, rate limit and concurrency bound; 401 -> refresh (once per token) and retry, a
+        fresh token refused again is retried with backoff a few times; 429/409/5xx/network -> bounded retries
+        with backoff (Retry-After honoured). A write whose answer was lost raises `AnswerLost` (never re-sent).
 
         Secrets stay wrapped (`Hidden`, `TokenSet`, `_Bearer`) in every frame here: a traceback that prints
         locals shows none of them."""
         where = f"{method} {path}"
         retries = 0
-        refreshed = False
+        refused_fresh = 0  # 401s on a token a refresh had just produced
+        unauthorized = 0
+        fresh: TokenSet | None = None
         while True:
-            tokens = await self._tokens.valid() if auth else None
-            await self._limiter.acquire()
-            if limiter is not None:  # a resource with its own limit (the 100 RPM of user-product stock)
-                await limiter.acquire()
             try:
-                async with self._slots:
+                # The token endpoint skips the slots and the queue: a refresh runs while requests that already
+                # hold a slot and had their turn wait for its answer.
+                async with self._slots if auth else contextlib.nullcontext():
+                    # The turn is taken inside the slot, so the request leaves right after it (a turn taken
+                    # before waiting for a slot would let requests bunch up past Mercado Livre's own count).
+                    if auth:
+                        await self._limiter.acquire()
+                    if limiter is not None:  # a resource with its own limit (the 100 RPM of user-product stock)
+                        await limiter.acquire()
+                    # Taken only now, right before sending: a token taken before the queue could expire in it.
+                    tokens = await self._tokens.valid() if auth else None
                     request = self._http.build_request(method, path, params=params, json=json, headers=headers,
                                                        data=data.value if data is not None else None)
                     response = await self._http.send(
                         request, auth=_Bearer(tokens) if tokens is not None else httpx.USE_CLIENT_DEFAULT)
             except httpx.TransportError as exc:  # connection refused/reset, timeouts
+                if method != "GET" and not isinstance(exc, NOT_SENT_ERRORS):
+                    # The request may have been applied: re-sending could rotate a token twice or write on top
+                    # of a newer value. The caller reads back first (docs/internals.md, "Lost answers").
+                    log.warning("%s: %s after sending; the answer is lost", where, type(exc).__name__)
+                    raise AnswerLost(where, type(exc).__name__) from None
                 if retries >= self._retry.attempts:
                     raise OperationFailed(f"could not reach Mercado Livre at {self.config.api_url} "
                                           f"({type(exc).__name__}, {where}, {retries + 1} attempts): "
@@ -405,6 +513,8 @@ class MeliClient:
                             self._retry.attempts, delay)
                 await self._sleep(delay)
                 continue
+            except MelisyncError:
+                raise  # from the token keeper (not connected, authorize again): already in the operator's words
             except Exception as exc:
                 # Anything else raised inside httpx: re-raised from here so that the library's frames (whose
                 # locals may hold the request body or headers) never reach a traceback that prints locals.
@@ -414,18 +524,40 @@ class MeliClient:
             status = response.status_code
             log.debug("%s -> %s", where, status)
             if status == 401 and auth:
-                if refreshed:
-                    raise ReauthorizationNeeded("Mercado Livre refuses even a freshly refreshed token "
-                                                f"({where}): run `melisync connect` to authorize again")
-                await self._tokens.refresh(rejected=tokens)
-                refreshed = True
+                unauthorized += 1
+                if unauthorized > 2 * FRESH_TOKEN_RETRIES + 2:  # other requests kept refreshing under this one
+                    raise OperationFailed(f"{REFUSED_NEW_TOKEN} ({where}, {unauthorized} attempts)")
+                if fresh is None or tokens.access_token != fresh.access_token:
+                    # Expired or revoked: refresh (a no-op when another request already did). Only a refused
+                    # refresh means the seller must authorize again (TokenKeeper raises that).
+                    fresh = await self._tokens.refresh(rejected=tokens)
+                    continue
+                # The token a refresh just produced was refused: ML may not know it everywhere yet.
+                refused_fresh += 1
+                if refused_fresh > FRESH_TOKEN_RETRIES:
+                    raise OperationFailed(f"{REFUSED_NEW_TOKEN} ({where}, {refused_fresh} attempts)")
+                delay = self._retry.delay(refused_fresh)
+                log.warning("%s: the new token was refused; retry %d/%d in %.1fs", where, refused_fresh,
+                            FRESH_TOKEN_RETRIES, delay)
+                await self._sleep(delay)
                 continue
             if status in retry_statuses and retries < self._retry.attempts:
+                asked = parse_retry_after(response.headers.get("Retry-After"))
+                if asked is not None and asked > self._retry.max_retry_after:
+                    raise MeliApiError(status, "too_many_requests" if status == 429 else str(status),
+                                       f"Mercado Livre asks to wait {asked:.0f} s before the next request; "
+                                       "run it again later", where=where)
                 retries += 1
                 delay = self._retry.delay(retries, response.headers.get("Retry-After"))
+                if status == 429 and asked is None:
+                    delay = max(delay, RATE_LIMITED_PAUSE)  # no Retry-After: at least one bucket refill
                 log.warning("%s answered %s; retry %d/%d in %.1fs", where, status, retries, self._retry.attempts,
                             delay)
-                await self._sleep(delay)
+                if status == 429:
+                    # Every other request of this client waits too: they would only spend their own retries.
+                    await self._limiter.hold(delay, self._sleep)
+                else:
+                    await self._sleep(delay)
                 continue
             if status >= 400:
                 suffix = f", after {retries + 1} attempts" if retries else ""

@@ -42,3 +42,13 @@ class MeliApiError(OperationFailed):
     def mentions(self, code: str) -> bool:
         """Whether ML named `code` as the error or one of the causes."""
         return code == self.error or code in self.cause_codes or code in self.message
+
+
+class AnswerLost(OperationFailed):
+    """A request that changes something reached Mercado Livre (or may have) and its answer was lost on the way
+    back: whether it was applied is unknown, so it is never re-sent blindly; the caller reads the result back
+    before deciding anything."""
+
+    def __init__(self, where: str, cause: str):
+        self.where = where
+        super().__init__(f"the answer to {where} was lost ({cause}): Mercado Livre may have applied it")

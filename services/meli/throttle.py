@@ -50,25 +50,32 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class RateLimiter:
-    """A token bucket: at most `rate` requests per second on average, bursts of up to `rate` (at least 1).
+    """A token bucket: at most `rate` requests per second on average, bursts of up to `burst` (default `rate`,
+    at least 1).
 
     A rate of 0 (or less) means no client-side limit.
     """
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+    def __init__(self, rate: float, *, burst: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep):
         self.rate = float(rate)
-        self.capacity = max(1.0, self.rate)
+        self.capacity = max(1.0, burst if burst is not None else self.rate)
         self._tokens = self.capacity
         self._clock = clock
         self._sleep = sleep
         self._last = clock()
         self._lock = asyncio.Lock()
 
+    async def hold(self, seconds: float, sleep: Sleep) -> None:
+        """Nobody gets a turn for `seconds` (Mercado Livre said 429: the others would only spend retries)."""
+        async with self._lock:
+            await sleep(seconds)
+
     async def acquire(self) -> None:
-        if self.rate <= 0:
-            return
         async with self._lock:  # first come, first served: waiters queue on the lock
             while True:
+                if self.rate <= 0:
+                    return
                 now = self._clock()
                 self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
                 self._last = now

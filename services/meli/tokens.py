@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -38,7 +39,9 @@ class TokenKeeper:
     and refreshing again with the same (single-use) refresh token would disconnect the seller.
     """
 
-    def __init__(self, store: SecretStore, refresh_grant: RefreshGrant):
+    def __init__(self, store: SecretStore, refresh_grant: RefreshGrant,
+                 now: Callable[[], datetime] | None = None):
+        self._now = now or (lambda: datetime.now(timezone.utc))  # tests run it on the sandbox's clock
         self._store = store
         self._refresh_grant = refresh_grant
         self._tokens: TokenSet | None = None
@@ -52,7 +55,7 @@ class TokenKeeper:
     async def valid(self) -> TokenSet:
         """A pair whose access token is not about to expire (refreshing first if it is)."""
         tokens = await self.current()
-        if tokens.due_for_refresh(REFRESH_AHEAD_SECONDS):
+        if tokens.due_for_refresh(REFRESH_AHEAD_SECONDS, self._now()):
             tokens = await self.refresh(rejected=tokens)
         return tokens
 
@@ -90,7 +93,7 @@ class TokenKeeper:
     async def _refresh_locked(self, rejected: TokenSet) -> TokenSet:
         stored = await asyncio.to_thread(self._store.load_tokens)
         if (stored is not None and stored.access_token != rejected.access_token
-                and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS)):
+                and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS, self._now())):
             log.info("using the token pair another process just refreshed")
             self._tokens = stored
             return stored

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from services.errors import MelisyncError, NotConnected
 from services.linking import ML_REFUSED
-from services.meli.errors import MeliApiError
+from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
 from services.sync.plan import Action, ActionKind, ActionStatus
 
@@ -39,6 +39,8 @@ CONFLICT = 409
 STOCK_MOVED = "the stock moved while writing"
 RE_PLANNED = "planned again from fresh facts below"
 STILL_MOVING = "it moved again: the next run settles it"
+LOST_APPLIED = "the answer to the write was lost; reading the listing back showed it was applied"
+LOST_RESENT = "the answer to the write was lost; reading the listing back showed it was not applied, so it was sent again"
 
 
 class MeliWriter(Protocol):
@@ -46,7 +48,9 @@ class MeliWriter(Protocol):
     async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
                             conflict_retry: bool = True) -> dict: ...
     async def listing(self, item_id: str) -> Listing: ...
-    async def listings(self, ids: list[str], *, failures: list | None = None) -> list[Listing]: ...
+    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]: ...
+    async def listings(self, ids: list[str], *, failures: list | None = None,
+                       codes: bool = True) -> list[Listing]: ...
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]: ...
     async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
                                          x_version: int | None) -> tuple[UserProductStock, int | None]: ...
@@ -158,8 +162,8 @@ class StockWriter:
         results = [await self._put_item_quantity(a) for a in simple]
         for position, action in enumerate(variations):
             try:
-                await self._guard(self.client.put_variation(item_id, action.variation_id,
-                                                            {"available_quantity": action.to}, conflict_retry=False))
+                note = await self._send(item_id, [action], lambda a=action: self.client.put_variation(
+                    item_id, a.variation_id, {"available_quantity": a.to}, conflict_retry=False))
             except MeliApiError as exc:
                 if _never_writable(exc):
                     results.append(action.skipped(ML_REFUSED + ml_words(exc)))
@@ -174,22 +178,38 @@ class StockWriter:
                     break
                 results.append(action.failed(ml_words(exc), data={**action.data, "error": exc.error}))
                 continue
-            results.append(action.done(data={**action.data, "written_by": "variation"}))
+            results.append(action.done(data={**action.data, "written_by": "variation"},
+                                       **({"reason": note} if note else {})))
         order = {id(a): i for i, a in enumerate(actions)}
         originals = simple + variations
         return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
 
     async def _put_item_quantity(self, action: Action) -> Action:
         try:
-            await self._guard(self.client.put_item(action.item_id, {"available_quantity": action.to},
-                                                   conflict_retry=False))
+            note = await self._send(action.item_id, [action], lambda: self.client.put_item(
+                action.item_id, {"available_quantity": action.to}, conflict_retry=False))
         except MeliApiError as exc:
             if _never_writable(exc):
                 return action.skipped(ML_REFUSED + ml_words(exc))
             if exc.status == CONFLICT:
                 return self._moved(action, exc)
             return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
-        return action.done(data={**action.data, "written_by": "item"})
+        return action.done(data={**action.data, "written_by": "item"}, **({"reason": note} if note else {}))
+
+    async def _send(self, item_id: str, actions: list[Action], send) -> str:
+        """`send()` a write. When its answer is lost, nothing is decided before the listing is read back: the
+        quantities there -> applied (said so); not there -> sent once more. Returns what to tell ('' normally)."""
+        for attempt in (1, 2):
+            try:
+                await self._guard(send())
+                return "" if attempt == 1 else LOST_RESENT
+            except AnswerLost as exc:
+                live = await self._guard(self.client.listing(item_id))
+                if all(_quantity(live, a) == a.to for a in actions):
+                    return LOST_APPLIED
+                if attempt == 2:
+                    raise NetworkDown(f"{exc}; twice in a row, nothing more is sent") from None
+        return ""
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
         try:
@@ -209,7 +229,7 @@ class StockWriter:
         body = {"variations": [{"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)}
                                for v in live.variations]}
         try:
-            await self._guard(self.client.put_item(item_id, body, conflict_retry=False))
+            lost = await self._send(item_id, actions, lambda: self.client.put_item(item_id, body, conflict_retry=False))
         except MeliApiError as exc:
             if _never_writable(exc):
                 return [a.skipped(ML_REFUSED + ml_words(exc)) for a in actions]
@@ -217,6 +237,7 @@ class StockWriter:
                 return [self._moved(a, exc) for a in actions]
             return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
         note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
+        note += f"; {lost}" if lost else ""
         return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
 
     async def _write_warehouse(self, action: Action) -> Action:
@@ -238,7 +259,10 @@ class StockWriter:
             return action.skipped(f"warehouse {store} of user product {up} already holds {action.to}")
         body = [replace(location, quantity=action.to)]  # only the chosen warehouse; Full and the others stay
         try:
-            await self._guard(self.client.put_seller_warehouse_stock(up, body, version))
+            try:
+                await self._guard(self.client.put_seller_warehouse_stock(up, body, version))
+            except AnswerLost:
+                pass  # applied or not: the read-back right below tells, before anything else is decided
             after, _ = await self._guard(self.client.user_product_stock(up))
         except MeliApiError as exc:
             if _never_writable(exc):
@@ -263,7 +287,7 @@ class StockWriter:
     async def _guard(self, call):
         try:
             return await call
-        except MeliApiError:
+        except (MeliApiError, AnswerLost):
             raise
         except NotConnected:
             raise
@@ -276,7 +300,9 @@ class StockWriter:
             return results
         failures: list = []
         try:
-            live = {listing.id: listing for listing in await self.client.listings(written, failures=failures)}
+            # Quantities and variation ids only: the variations' reference codes are not needed (nor read again).
+            live = {listing.id: listing
+                    for listing in await self.client.listings(written, failures=failures, codes=False)}
         except MelisyncError as exc:
             return [a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
                     for a in results]
@@ -297,6 +323,13 @@ class StockWriter:
         if seen != action.to:
             return action.failed(f"read-back shows {seen}, expected {action.to}: Mercado Livre did not keep the write")
         return action
+
+
+def _quantity(live: Listing, action: Action) -> int | None:
+    if action.variation_id is None:
+        return live.available_quantity
+    variation = live.variation(action.variation_id)
+    return variation.available_quantity if variation else None
 
 
 def _follow(action: Action, leader: Action | None) -> Action:

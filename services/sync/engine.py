@@ -264,23 +264,31 @@ class SyncEngine:
         return start
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
-        """Billing info once per buyer the ERP does not know yet (or knows without a document)."""
-        wanted: dict[int, str] = {}
+        """Billing info once per buyer the ERP does not know yet (or knows without a document). A search result
+        may leave the billing info id out (ml-api.md §8.2-8.3): then it is read from the order itself."""
+        first: dict[int, Order] = {}
         for o in orders:
             known = snapshot.customers.get(o.buyer_id)
-            if o.billing_info_id and o.status in SOLD_STATUSES and not (known and known.doc_number):
-                wanted.setdefault(o.buyer_id, o.billing_info_id)
-        found = {}
+            if o.status in SOLD_STATUSES and not (known and known.doc_number):
+                if o.buyer_id not in first or (o.billing_info_id and not first[o.buyer_id].billing_info_id):
+                    first[o.buyer_id] = o
+        found, chosen = {}, {}
 
-        async def one(billing_id: str) -> None:
+        async def one(buyer_id: int) -> None:
             try:
-                found[billing_id] = await self.client.billing_info(billing_id)
+                billing_id = first[buyer_id].billing_info_id or (await self.client.order(first[buyer_id].id)
+                                                                  ).billing_info_id
+                if billing_id:
+                    found[billing_id] = await self.client.billing_info(billing_id)
+                    chosen[buyer_id] = billing_id
             except NotConnected:
                 raise
             except MelisyncError:
                 pass  # the customer is still created from the buyer id; fiscal data comes next time
 
-        await asyncio.gather(*(one(b) for b in sorted(set(wanted.values()))))
+        await asyncio.gather(*(one(b) for b in sorted(first)))
+        # The customer step looks the billing info up by the id its buyer's orders carry (a pack has several).
+        orders[:] = [replace(o, billing_info_id=chosen[o.buyer_id]) if o.buyer_id in chosen else o for o in orders]
         return found
 
     # -- apply -------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ never a variation deleted or recreated (ml-api.md §7), read back.
 from __future__ import annotations
 
 from services.linking import clean_code
-from services.meli.errors import MeliApiError
+from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import SELLER_SKU, Listing
 from services.sync.apply import FALLBACK_STATUSES, MeliWriter, ml_words
 from services.sync.plan import Action, ActionKind
@@ -30,30 +30,57 @@ def reference_code_action(live: Listing, variation_id: int | None, code: str) ->
 
 
 async def write_reference_code(client: MeliWriter, action: Action) -> Action:
-    """PUT the SELLER_SKU, read the listing back; the action comes back done or failed (with ML's words)."""
-    attribute = [{"id": SELLER_SKU, "value_name": action.to}]
+    """PUT the whole live attribute list with only SELLER_SKU changed (a PUT may drop the attributes it leaves
+    out, ml-api.md §7), then read back that the code is there and nothing else changed. The action comes back
+    done or failed (with ML's words). A lost answer is settled by that read-back, never by sending again."""
+    note = ""
     try:
-        if action.variation_id is None:
-            await client.put_item(action.item_id, {"attributes": attribute})
-        else:
-            await _write_variation_code(client, action, attribute)
+        before = await client.attributes(action.item_id, action.variation_id)
+        attributes = with_code(before, action.to)
+        try:
+            if action.variation_id is None:
+                await client.put_item(action.item_id, {"attributes": attributes})
+            else:
+                await _write_variation_code(client, action, attributes)
+        except AnswerLost:
+            note = "the answer to the write was lost; the read-back decided"
+        live = await client.listing(action.item_id)
+        after = await client.attributes(action.item_id, action.variation_id)
     except MeliApiError as exc:
         return action.failed(ml_words(exc))
     except ValueError as exc:
         return action.failed(f"nothing sent: {exc}")
-    live = await client.listing(action.item_id)
     if [v.id for v in live.variations] != action.data.get("variation_ids", [v.id for v in live.variations]):
         return action.failed("read-back: the listing's variation ids changed")
     holder = live if action.variation_id is None else live.variation(action.variation_id)
     seen = holder.reference_code if holder else None
     if seen != action.to:
-        return action.failed(f"read-back shows reference code {seen!r}, expected {action.to!r}")
-    return action.done()
+        return action.failed(f"read-back shows reference code {seen!r}, expected {action.to!r}"
+                             + (f" ({note})" if note else ""))
+    lost = sorted(_values(before).keys() - _values(after).keys())
+    changed = sorted(k for k, v in _values(before).items() if k in _values(after) and _values(after)[k] != v)
+    if lost or changed:
+        return action.failed("read-back: the reference code was written but other attributes changed"
+                             + (f"; gone: {', '.join(lost)}" if lost else "")
+                             + (f"; changed: {', '.join(changed)}" if changed else ""))
+    return action.done(**({"reason": note} if note else {}))
 
 
-async def _write_variation_code(client: MeliWriter, action: Action, attribute: list[dict]) -> None:
+def with_code(attributes: list[dict], code: str) -> list[dict]:
+    """The attribute list to send: every live attribute as it is, SELLER_SKU set to `code` (added if absent)."""
+    sent = [{k: a.get(k) for k in ("id", "value_id", "value_name") if k in a} | {"id": a["id"]}
+            for a in attributes if a.get("id") != SELLER_SKU]
+    return sent + [{"id": SELLER_SKU, "value_name": code}]
+
+
+def _values(attributes: list[dict]) -> dict[str, tuple]:
+    """Attribute id -> its value, SELLER_SKU left out (the one that is meant to change)."""
+    return {a["id"]: (a.get("value_id"), a.get("value_name")) for a in attributes if a.get("id") != SELLER_SKU}
+
+
+async def _write_variation_code(client: MeliWriter, action: Action, attributes: list[dict]) -> None:
     try:
-        await client.put_variation(action.item_id, action.variation_id, {"attributes": attribute})
+        await client.put_variation(action.item_id, action.variation_id, {"attributes": attributes})
         return
     except MeliApiError as exc:
         if exc.status not in FALLBACK_STATUSES:
@@ -63,5 +90,5 @@ async def _write_variation_code(client: MeliWriter, action: Action, attribute: l
     ids = [v.id for v in live.variations]
     if action.variation_id not in ids:
         raise ValueError(f"variation {action.variation_id} is no longer on the listing")
-    body = [{"id": vid, **({"attributes": attribute} if vid == action.variation_id else {})} for vid in ids]
+    body = [{"id": vid, **({"attributes": attributes} if vid == action.variation_id else {})} for vid in ids]
     await client.put_item(action.item_id, {"variations": body})

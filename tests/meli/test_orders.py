@@ -3,6 +3,8 @@ and the buyer's billing info."""
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from services.meli import client as client_module
 
 
@@ -61,14 +63,19 @@ async def test_windows_past_the_offset_wall_are_split(connected, make_client, sa
     assert all(int(r.query["offset"]) < 100 for r in sandbox_state.requests_to("/orders/search"))
 
 
-async def test_order_fields_and_billing_info(connected, make_client, sandbox_state):
+@pytest.mark.parametrize("sandbox_lenient", [(), ("billing_in_search",)])
+async def test_order_fields_and_billing_info(connected, make_client, sandbox_state, sandbox_lenient):
     item_id = _sellable(sandbox_state)[0]
     sandbox_state.set_stock(item_id, 10)
     sandbox_state.create_order(item_id, quantity=2, buyer={"first_name": "Ana", "last_name": "Souza",
                                                            "doc_number": "12345678909"})
     async with make_client() as client:
         (order,) = [o async for o in client.orders()]
-        info = await client.billing_info(order.billing_info_id)
+        # Search results may leave the billing info id out (strict); the order itself carries it.
+        assert (order.billing_info_id is not None) == bool(sandbox_lenient)
+        full = await client.order(order.id)
+        assert full.billing_info_id and full.items == order.items
+        info = await client.billing_info(full.billing_info_id)
     assert order.status == "paid" and order.items[0].listing_id == item_id and order.items[0].quantity == 2
     assert order.buyer_id > 0 and order.date_last_updated.tzinfo is not None
     assert info.doc_type == "CPF" and info.doc_number == "12345678909" and "Ana" in info.name

@@ -42,7 +42,41 @@ def test_serves_and_prints_how_to_connect(tmp_path):
     assert process.returncode == 0 and "sandbox stopped" in out
 
 
-@pytest.mark.parametrize("argv", [["--port", "70000"], ["--listings", "-1"], ["--rate", "0"]])
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--listings", "-1"], ["--rate", "0"],
+                                  ["--lenient", "attribute_merge"], ["--token-ttl", "0"]])
 def test_bad_options_exit_2(argv, capsys):
     assert main(["sandbox", *argv]) == 2
     assert "melisync:" in capsys.readouterr().err
+
+
+def test_lenient_and_token_ttl_reach_the_sandbox(monkeypatch, capsys):
+    from sandbox import server as server_module
+    from tui.commands import sandbox as command
+
+    built = []
+
+    class Stop(Exception):
+        pass
+
+    def no_serving(self, *args, **kwargs):
+        built.append(self.state)
+        raise Stop
+
+    monkeypatch.setattr(server_module.SandboxServer, "start", no_serving)
+    with pytest.raises(Stop):
+        command.run(command_args(["--listings", "0", "--lenient", "attributes_merge,scroll_limit",
+                                  "--lenient", "retry_after", "--token-ttl", "3", "--retry-after", "60"]))
+    [state] = built
+    assert state.lenient == {"attributes_merge", "scroll_limit", "retry_after"}
+    assert state.token_ttl == 3 and state.rate_retry_after == 60
+
+
+def command_args(argv):
+    import argparse
+
+    from tui.commands import sandbox as command
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    command.register(sub)
+    return parser.parse_args(["sandbox", *argv])

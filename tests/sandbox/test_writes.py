@@ -105,7 +105,8 @@ async def test_closed_listing_cannot_be_written(sandbox_state, seller_http):
 
 async def test_reference_code_writes_and_search_index(sandbox_state, seller_http):
     item_id = sandbox_state.add_listing("Código", quantity=3, sku="OLD-1")
-    answer = await seller_http.put(f"/items/{item_id}", json={"attributes": [{"id": "SELLER_SKU", "value_name": "NEW-1"}]})
+    answer = await seller_http.put(f"/items/{item_id}", json={"attributes": [
+        {"id": "BRAND", "value_name": "Genérica"}, {"id": "SELLER_SKU", "value_name": "NEW-1"}]})
     assert answer.status_code == 200
     search = f"/users/{SELLER_ID}/items/search"
     assert (await seller_http.get(search, params={"seller_sku": "NEW-1"})).json()["results"] == [item_id]

@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
 
 DEFAULT_PORT = 8765
@@ -33,6 +34,13 @@ def register(sub) -> None:
     parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
     parser.add_argument("--kits", type=int, default=2,
                         help="Mercado Livre kits (tag bundle) made of demo listings (default 2)")
+    parser.add_argument("--lenient", action="append", default=[], metavar="BEHAVIOUR",
+                        help="bring back a kinder reading of the docs (repeatable, or comma-separated); "
+                             "the sandbox is as strict as they allow by default. Choices: " + ", ".join(LENIENT))
+    parser.add_argument("--token-ttl", type=float, default=None,
+                        help="seconds an access token lives (default 21600, as on Mercado Livre)")
+    parser.add_argument("--retry-after", type=float, default=None,
+                        help="Retry-After seconds sent with rate-limit 429s (default: none, as documented)")
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
     sell = actions.add_parser("sell", help="make a buyer buy on a running sandbox (sandbox-only control route)",
@@ -61,14 +69,22 @@ def _check(args) -> None:
         raise BadInput("--rate must be a positive number of requests per second")
     if args.kits < 0:
         raise BadInput("--kits must not be negative")
+    for name in ("token_ttl", "retry_after"):
+        if getattr(args, name) is not None and getattr(args, name) <= 0:
+            raise BadInput(f"--{name.replace('_', '-')} must be a positive number of seconds")
+    try:
+        lenient_names(",".join(args.lenient))
+    except ValueError as exc:
+        raise BadInput(f"--lenient: {exc}") from None
 
 
-def banner(base_url: str, listings: int, seed: int) -> str:
+def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
     return "\n".join([
         f"Mercado Livre sandbox: {base_url}",
         f"  seller:        {SELLER_NICKNAME} ({SELLER_ID}), {listings} listings (seed {seed})",
+        f"  strictness:    {'lenient: ' + ', '.join(sorted(lenient)) if lenient else 'as strict as the docs allow'}",
         f"  client id:     {DEMO_CLIENT_ID}",
         f"  client secret: {DEMO_CLIENT_SECRET}",
         f"  redirect URI:  {DEMO_REDIRECT_URI}",
@@ -96,7 +112,9 @@ def run(args) -> int:
 
     state = SandboxState(listings=args.listings, seed=args.seed, latency_ms=args.latency_ms, rate=args.rate,
                          user_products=args.user_products, warehouse_management=args.warehouse,
-                         warehouses=args.warehouses, kits=args.kits)
+                         warehouses=args.warehouses, kits=args.kits, lenient=",".join(args.lenient),
+                         rate_retry_after=args.retry_after,
+                         **({"token_ttl": args.token_ttl} if args.token_ttl else {}))
     state.demo_warehouse_cases()  # with --warehouses 2: units in the other store, Full next to own stock
     if args.orders:
         state.create_sample_orders(args.orders)
@@ -117,7 +135,7 @@ def run(args) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        print(banner(server.base_url, len(state.listing_ids()), args.seed), flush=True)
+        print(banner(server.base_url, len(state.listing_ids()), args.seed, state.lenient), flush=True)
         if args.erp_csv:
             print(f"ERP CSV written to {args.erp_csv} (melisync erp import {args.erp_csv})", flush=True)
         while not stop.wait(0.5):
