@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -11,6 +12,19 @@ import uvicorn
 
 from sandbox.app import create_app
 from sandbox.state import SandboxState
+
+
+class _LostAnswers(logging.Filter):
+    """uvicorn logs every exception of the app; a connection dropped on purpose (`lose_answer_next`) is not one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (error is not None and "sandbox dropped the connection" in str(error))
+
+
+_uvicorn_errors = logging.getLogger("uvicorn.error")
+if not any(isinstance(f, _LostAnswers) for f in _uvicorn_errors.filters):
+    _uvicorn_errors.addFilter(_LostAnswers())
 
 
 class SandboxServer:
