@@ -1,4 +1,4 @@
-"""Connection screen (S1, S9): who is connected, token expiry, where secrets live, capabilities,
+"""Connection screen: who is connected, token expiry, where secrets live, capabilities,
 the last run of each sync kind; `c` connects, `u` unlinks (typed confirmation)."""
 
 from __future__ import annotations
@@ -17,12 +17,20 @@ from textual.widgets import Button, Footer, Static
 from screens import BaseScreen, ModeBar
 from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
-from services.i18n import N_, _
+from services.i18n import N_, _, known, local_time
 
 SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))
 
-# Run statuses as the journal writes them, listed so each gets a translation.
-RUN_STATUSES = (N_("running"), N_("finished"), N_("failed"), N_("cancelled"), N_("interrupted"), N_("dry_run"))
+# Run statuses as the journal writes them -> the words shown (TUI); `waiting` is services.run_facts'.
+RUN_STATUSES = {
+    "running": N_("running"), "finished": N_("finished"), "failed": N_("failed"), "cancelled": N_("cancelled"),
+    "interrupted": N_("interrupted"), "dry_run": N_("dry run"), "waiting": N_("waiting for confirmation"),
+}
+
+
+def status_label(status: str) -> str:
+    """A run status in the seller's words ("dry run", never the journal's `dry_run`)."""
+    return _(RUN_STATUSES.get(status, status))
 
 CAPABILITY_NAMES = {
     "user_product_seller": N_("User products (one listing per variant)"),
@@ -38,10 +46,11 @@ class RunSummary:
 
     kind: str
     started_at: datetime
-    status: str  # finished, failed, cancelled, interrupted, dry_run...
+    status: str  # finished, failed, cancelled, interrupted, dry_run, waiting...
     done: int = 0
     skipped: int = 0
     failed: int = 0
+    reason: str = ""  # why it failed or stopped (services' words, shown through `known`)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ class ConnectionView:
     user_id: int | None = None
     site_id: str | None = None
     token_expires_at: datetime | None = None
-    secret_store: str | None = None
+    secret_store: str | None = None  # where the tokens are
+    client_secret_store: str | None = None  # where the client secret is
     capabilities: tuple[str, ...] = ()
     last_runs: tuple[RunSummary, ...] = ()
     api_url: str = ""
@@ -66,7 +76,7 @@ class ConnectionView:
 
 def format_when(when: datetime) -> str:
     """A timestamp in the machine's time zone, in the operator's language."""
-    return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
+    return local_time(when)
 
 
 def format_remaining(until: datetime, now: datetime) -> str:
@@ -119,19 +129,30 @@ def account_table(view: ConnectionView) -> Table:
             remaining = format_remaining(view.token_expires_at, view.now)
             table.add_row(_("Token expires"), Text(f"{format_when(view.token_expires_at)} ({remaining})"))
         table.add_row(_("Capabilities"), capabilities_text(view.capabilities))
-    table.add_row(_("Secrets stored in"), Text(view.secret_store or _("nothing stored yet")))
+    table.add_row(_("Secrets stored in"), secrets_text(view))
     server = view.api_url + (" " + _("(demo sandbox)") if view.demo else "")
     table.add_row(_("Mercado Livre"), Text(server))
     if view.demo and not view.connected:
         table.add_row(_("Demo"), Text(_("press c, then ctrl+o to approve on the sandbox, then Enter"), style="bold"))
     if not view.client_configured:
-        table.add_row(
-            _("Set-up"),
-            Text(_("No client id yet: run `melisync config set client_id ...` and `melisync config set-secret`"), style="yellow"),
-        )
+        table.add_row(_("Set-up"), Text(_("No client id yet: set the application's client id, redirect address "
+                                          "and client secret (see the README's server set-up)."), style="yellow"))
     for note in view.notes:
         table.add_row("", Text(note, style="yellow"))
     return table
+
+
+def secrets_text(view: ConnectionView) -> Text:
+    """Where each secret lives: the client secret and the tokens may be in different places."""
+    where: dict[str, list[str]] = {}
+    if view.client_secret_store:
+        where.setdefault(view.client_secret_store, []).append(_("client secret"))
+    if view.secret_store:
+        where.setdefault(view.secret_store, []).append(_("tokens"))
+    if not where:
+        return Text(_("nothing stored yet"))
+    return Text("\n".join(_("{what}: {store}", what=_(" and ").join(what), store=store)
+                          for store, what in where.items()))
 
 
 def runs_table(view: ConnectionView) -> Table:
@@ -142,12 +163,18 @@ def runs_table(view: ConnectionView) -> Table:
         if run is None:
             table.add_row(_(kind), Text(_("never"), style="dim"))
             continue
-        line = _(
-            "{when}  {status}: {done} done, {skipped} skipped, {failed} failed",
-            when=format_when(run.started_at), status=_(run.status),
-            done=run.done, skipped=run.skipped, failed=run.failed,
-        )
-        table.add_row(_(kind), Text(line, style="red" if run.failed else ""))
+        if run.status in ("waiting", "running"):
+            line = f"{format_when(run.started_at)}  {status_label(run.status)}"
+        else:
+            line = _(
+                "{when}  {status}: {done} done, {skipped} skipped, {failed} failed",
+                when=format_when(run.started_at), status=status_label(run.status),
+                done=run.done, skipped=run.skipped, failed=run.failed,
+            )
+        bad = run.failed or run.status in ("failed", "interrupted")
+        if run.reason and run.status in ("failed", "interrupted", "cancelled"):
+            line += "\n" + known(run.reason)
+        table.add_row(_(kind), Text(line, style="red" if bad else ""))
     return table
 
 
@@ -213,7 +240,7 @@ class ConnectionScreen(BaseScreen):
 
 
 class UnlinkModal(TypedConfirmModal):
-    """S9's red button: says what goes and what stays, and wants the nickname typed."""
+    """The red button: says what goes and what stays, and wants the nickname typed."""
 
     def __init__(self, nickname: str) -> None:
         super().__init__(

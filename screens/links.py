@@ -56,7 +56,7 @@ FILTER_HELP = {
     "no_reference": N_("Show rows without a reference code"),
     "unknown_code": N_("Show codes the ERP does not know"),
     "link_lost": N_("Show lost links (code changed)"),
-    "structure_mismatch": N_("Show structure mismatches (S8)"),
+    "structure_mismatch": N_("Show structure mismatches"),
     "not_writable": N_("Show rows whose stock cannot be written"),
     "ignored": N_("Show ignored rows"),
     "": N_("Show every row"),
@@ -304,7 +304,20 @@ class LinksScreen(BaseScreen):
             line += "  " + _("sorted by {column} {arrow}", column=_(title), arrow=arrow)
             if q.search:
                 line += "  " + _("search: {text}", text=q.search)
+            if not self.total:
+                line = self._empty_hint()
         self.query_one("#links-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+
+    def _empty_hint(self) -> str:
+        """Why the table is empty while links exist: which filter or search hides them, and the key that clears it."""
+        q = self.query_state
+        state = _(STATES[q.state][1]) if q.state in STATES else ""
+        if q.state and q.search:
+            return _("No row is {state} and matches \"{text}\": Esc clears the search, a shows every state.",
+                     state=state, text=q.search)
+        if q.search:
+            return _("No row matches \"{text}\": Esc clears the search.", text=q.search)
+        return _("No row is {state} now: a shows every row.", state=state)
 
     def _show_detail(self) -> None:
         link = self.current_link()
@@ -368,10 +381,12 @@ class LinksScreen(BaseScreen):
 
     def action_clear_search(self) -> None:
         field = self.query_one("#links-search", Input)
-        if field.display:
+        if field.display or field.value or self.query_state.search:
             field.value = ""
             field.display = False
             self.query_one(PagedTable).focus()
+            if self.query_state.search:
+                self._query(search="", offset=0)
 
     def action_sort(self) -> None:
         position = SORT_ORDER.index(self.query_state.sort)

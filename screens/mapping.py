@@ -81,7 +81,7 @@ class MappingScreen(BaseScreen):
 
     TITLE_TEXT = N_("Variation mapping")
     BINDINGS = [
-        Binding("v", "convert", N_("Convert to variations (S8)"), id="mapping.convert"),
+        Binding("v", "convert", N_("Convert to variations"), id="mapping.convert"),
         Binding("escape", "back", N_("Back to the links"), id="mapping.back"),
     ]
 
@@ -165,7 +165,7 @@ class MappingScreen(BaseScreen):
             panel.update("")
             return
         text = Text()
-        text.append(_("Structure mismatch (S8)") + ": ", style="bold magenta")
+        text.append(_("Structure mismatch") + ": ", style="bold magenta")
         if mapping.convertible:
             text.append(_("the ERP product {code} has no compositions while the listing has {count} variations. "
                           "Press v to give it one composition per variation (its stock movements are zeroed; "

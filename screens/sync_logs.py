@@ -4,8 +4,6 @@ first; Enter drills into a run's actions and errors (`RunDetailScreen`); `e` sho
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +14,9 @@ from screens import BaseScreen, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
 from screens.tables import FixedColumnsTable, plain
-from services.i18n import N_, _, known
+from screens.connection import status_label
+from services.i18n import N_, _, known, local_time
+from services.run_facts import shown_status, took_seconds
 
 RUN_COLUMNS = (
     ("id", N_("Run"), 3),
@@ -32,27 +32,19 @@ RUN_COLUMNS = (
 # Run kinds besides the sync kinds (those are translated by their own name).
 RUN_KINDS = {"reference_code": N_("ref. code")}
 STATUS_STYLES = {"finished": "green", "failed": "bold red", "cancelled": "yellow", "interrupted": "bold red",
-                 "running": "bold cyan", "dry_run": "dim"}
-
-
-def _time(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+                 "running": "bold cyan", "dry_run": "dim", "waiting": "bold yellow"}
 
 
 def when_text(run: dict) -> str:
-    started = _time(run.get("started_at"))
-    return _("{when:%Y-%m-%d %H:%M}", when=started.astimezone()) if started else "?"
+    return local_time(run.get("started_at")) if run.get("started_at") else "?"
 
 
 def duration_text(run: dict) -> str:
-    started, ended = _time(run.get("started_at")), _time(run.get("ended_at"))
-    if not (started and ended):
+    """The time spent applying (a plan waiting for its yes is not counted)."""
+    seconds = took_seconds(run)
+    if seconds is None:
         return ""
-    seconds = int((ended - started).total_seconds())
-    minutes, seconds = divmod(max(0, seconds), 60)
+    minutes, seconds = divmod(seconds, 60)
     return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}"
 
 
@@ -68,7 +60,7 @@ def kind_text(run: dict) -> str:
 
 def run_cells(run: dict) -> list:
     counts = run.get("counts") or {}
-    status = run.get("status", "?")
+    status = shown_status(run)
     errors = len(run.get("errors") or ())
 
     def number(value, style="") -> Text:
@@ -78,7 +70,7 @@ def run_cells(run: dict) -> list:
         Text(str(run["id"]), justify="right"),
         plain(when_text(run)),
         plain(kind_text(run)),
-        Text(_(status), style=STATUS_STYLES.get(status, "")),
+        Text(status_label(status), style=STATUS_STYLES.get(status, "")),
         Text(duration_text(run), justify="right"),
         number(counts.get("done")),
         number(counts.get("failed"), "bold red"),
@@ -215,7 +207,7 @@ class RunDetailScreen(BaseScreen):
         run = self.run
         self.query_one("#run-title", Label).update(_(
             "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=kind_text(run),
-            status=_(run.get("status", "?")), when=when_text(run), took=duration_text(run) or "—"))
+            status=status_label(shown_status(run)), when=when_text(run), took=duration_text(run) or "—"))
         text = Text(counts_line(run.get("counts") or {}))
         for note in run.get("notes") or ():
             text.append("\n• " + known(note), style="yellow")

@@ -27,8 +27,8 @@ MAX_ROWS = 2_000
 CHUNK = 500
 
 KINDS = (
-    ("p", "products", N_("Products: listings whose code the ERP lacks become ERP products (S5)")),
-    ("s", "stock", N_("Stock: record new sales, then send ERP stock to Mercado Livre (S4)")),
+    ("p", "products", N_("Products: listings whose code the ERP lacks become ERP products")),
+    ("s", "stock", N_("Stock: record new sales, then send ERP stock to Mercado Livre")),
     ("c", "customers", N_("Customers: record new sales and their buyers")),
     ("a", "all", N_("All: products, then sales and customers, then stock")),
 )

@@ -84,6 +84,26 @@ def _(text: str, /, **fmt: object) -> str:
     return translated.format(**fmt) if fmt else translated
 
 
+def _n(singular: str, plural: str, count: int, /, **fmt: object) -> str:
+    """`singular` when `count` is 1, else `plural` ("1 row", "2 rows"), translated; `{count}` is filled."""
+    return _(singular if count == 1 else plural, count=count, **fmt)
+
+
+def local_time(when) -> str:
+    """A moment (datetime or ISO text) in this machine's time zone, in the language's format
+    ("2026-11-30 14:05"; pt_BR "30/11/2026 14:05"); "?" when it cannot be read."""
+    from datetime import datetime
+
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            return "?"
+    if when is None:
+        return "?"
+    return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
+
+
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
     return text
@@ -93,9 +113,15 @@ def known(text: str) -> str:
     """A text the services built with values in it (a link's reason, a plan's note), in the current
     language when a catalogue knows its shape (`PATTERNS_PT_BR`); otherwise as it is."""
     lang = language()
+    if text and "(S" in text:
+        # Links stored by older versions carry rule ids ("(S8)"): words for the operator, not internal ids.
+        text = _RULE_ID.sub("", text)
     if not text or lang == DEFAULT:
         return text
     return _known(lang, text)
+
+
+_RULE_ID = re.compile(r" ?\(S\d\)")
 
 
 @lru_cache(maxsize=8192)

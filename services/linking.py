@@ -134,7 +134,7 @@ def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, 
     if code and catalogue.has_variations(code) and code in catalogue.products:
         count = len(catalogue.compositions_of(code))
         problem = (LinkState.STRUCTURE_MISMATCH,
-                   f"ERP product {code} has {count} variations; the listing has none (S8)")
+                   f"ERP product {code} has {count} variations; the listing has none")
     else:
         problem = None
     return _decide(row, listing, catalogue, before, ignored, problem, multi_origin)
@@ -157,11 +157,11 @@ def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[st
         elif simple_parent and (not code or not catalogue.knows(code)):
             problem = (LinkState.STRUCTURE_MISMATCH,
                        f"ERP product {simple_parent} has no variations; the listing has "
-                       f"{len(listing.variations)} (S8)")
+                       f"{len(listing.variations)}")
             row = _with(row, erp_code=simple_parent)
         elif code and code in catalogue.products and not catalogue.has_variations(code):
             problem = (LinkState.STRUCTURE_MISMATCH,
-                       f"{code} is an ERP product without variations, used on a variation (S8)")
+                       f"{code} is an ERP product without variations, used on a variation")
         rows.append(_decide(row, listing, catalogue, before, ignored, problem, multi_origin))
     return rows
 
@@ -183,7 +183,7 @@ def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[
         now = code or "nothing"
         return _with(row, state=LinkState.LINK_LOST, erp_code=held.erp_code,
                      erp_name=catalogue.name(held.erp_code), erp_stock=catalogue.balance(held.erp_code),
-                     reason=f"reference code changed from {held.erp_code} to {now} (S6)")
+                     reason=f"reference code changed from {held.erp_code} to {now}")
     if problem:
         return _with(row, state=problem[0], reason=problem[1])
     if not code:

@@ -16,12 +16,25 @@ def link_counts(home: Path | None = None) -> dict[str, int]:
     return count_by_state(links) if links else {}
 
 
+# What a run of each kind covers: an `all` run is also the last products, stock and customers run.
+COVERS = {"all": ("all", "products", "stock", "customers")}
+RUN_FIELDS = ("id", "kind", "status", "dry_run", "started_at", "ended_at", "planned_at", "applied_at", "counts",
+              "errors", "notes")
+
+
 def last_runs(home: Path | None = None) -> dict[str, dict]:
-    """The newest run of each sync kind (dry runs included): id, status, started_at, ended_at, counts."""
+    """The newest run covering each sync kind (dry runs included; an `all` run covers every kind), with
+    `shown_status` (a plan waiting for confirmation is `waiting`) and `reason` (why it failed, if it did)."""
+    from services.run_facts import failure_reason, shown_status
+
     journal = Journal(home=home)
     journal.mark_interrupted()
     last: dict[str, dict] = {}
     for run in journal.runs():
-        last.setdefault(run["kind"], {k: run.get(k) for k in ("id", "status", "dry_run", "started_at", "ended_at",
-                                                              "counts")})
+        for kind in COVERS.get(run["kind"], (run["kind"],)):
+            if kind not in last:
+                facts = {k: run.get(k) for k in RUN_FIELDS}
+                facts["shown_status"] = shown_status(run)
+                facts["reason"] = failure_reason(run)
+                last[kind] = facts
     return last

@@ -52,7 +52,7 @@ from screens.sync_messages import (
 )
 from services.config import Config
 from services.errors import OperationFailed
-from services.i18n import N_, _, known
+from services.i18n import N_, _, _n, known
 
 # What the engine says it is reading (event messages), listed so each gets a translation.
 READING = (N_("listings"), N_("orders"))
@@ -168,6 +168,11 @@ class SyncServices:
             gc.freeze()
             self._frozen_at = generation
         return page
+
+    def forget_links(self) -> None:
+        """Drop the cached link table: the next query reads the store again (it may have been purged)."""
+        with self._lock:
+            self._table = None
 
     def set_ignored(self, keys, ignored: bool) -> None:
         self._repository().ignore(keys, ignored)
@@ -396,8 +401,8 @@ class SyncWorkers:
           description=N_("Saving the ignored rows"))
     def _ignore(self, keys: tuple[str, ...], ignored: bool) -> None:
         self.sync_services.set_ignored(keys, ignored)
-        note = _("{count} row(s) ignored.", count=len(keys)) if ignored else \
-            _("{count} row(s) no longer ignored.", count=len(keys))
+        note = _n("{count} row ignored.", "{count} rows ignored.", len(keys)) if ignored else \
+            _n("{count} row no longer ignored.", "{count} rows no longer ignored.", len(keys))
         self.post_message(LinksChanged(note))
 
     def on_accept_code_requested(self, message: AcceptCodeRequested) -> None:
@@ -445,6 +450,12 @@ class SyncWorkers:
             "Demo: the seller changed the reference code of {row} on Mercado Livre from {old} to {new}. "
             "Run a sync (S) to see the row as a lost link, then fix it with r or c.",
             row=link.key, old=old or "—", new=new)))
+
+    def links_changed_elsewhere(self) -> None:
+        """The stored links changed outside a sync (unlink, purge): forget the cached table, reload screens."""
+        if getattr(self, "_sync_services", None) is not None:
+            self._sync_services.forget_links()
+        self.links_signal.publish("")
 
     def on_links_changed(self, message: LinksChanged) -> None:
         if message.note:
@@ -631,7 +642,7 @@ class SyncWorkers:
         from screens.sync_progress import SyncProgressScreen
 
         result = message.result
-        kind = self.sync_state.kind
+        kind, total = self.sync_state.kind, self.sync_state.total
         cancelled_plan = self.sync_state.phase == "planning" and self.sync_state.cancel_requested
         self._sync_state = SyncState(phase="finished" if result else "idle", kind=kind, result=result,
                                      run_id=result.run_id if result else None,
@@ -649,6 +660,12 @@ class SyncWorkers:
             if cancelled_plan:
                 self.notify(_("Sync cancelled while planning: nothing was written."), severity="warning")
             return  # otherwise the worker failed: the App's error handler says why
+        if result.status == "cancelled":
+            made = result.counts.get("done", 0) + result.counts.get("failed", 0)
+            self.notify(escape(_("Cancelled after {done} of {total} actions; the rest were not made.",
+                                 done=made, total=total) + " " + sync_summary(result)),
+                        title=_("Sync cancelled"), severity="warning", timeout=10)
+            return
         self.notify(escape(sync_summary(result)), title=_("Sync finished"),
                     severity="information" if result.ok else "warning", timeout=10)
 
@@ -687,8 +704,10 @@ async def _stoppable(coroutine, stop):
 def sync_summary(result) -> str:
     """One sentence for the end-of-sync notification."""
     counts = result.counts
+    from screens.connection import status_label
+
     text = _("Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.",
-             run_id=result.run_id, kind=_(result.kind.value), status=_(result.status),
+             run_id=result.run_id, kind=_(result.kind.value), status=status_label(result.status),
              done=counts.get("done", 0), failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
              unchanged=counts.get("unchanged", 0))
     if result.errors:

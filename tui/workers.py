@@ -85,6 +85,7 @@ class ServiceGateway:
             site_id=connection.site_id,
             token_expires_at=connection.token_expires_at,
             secret_store=connection.secret_store,
+            client_secret_store=self._client_secret_store(home),
             capabilities=tuple(connection.capabilities),
             last_runs=last_runs,
             api_url=self.config.api_url,
@@ -92,6 +93,15 @@ class ServiceGateway:
             demo=self.demo,
             notes=tuple(notes),
         )
+
+    @staticmethod
+    def _client_secret_store(home: Path) -> str | None:
+        from services.secrets import SecretStore
+
+        try:
+            return SecretStore(home).client_secret_store()
+        except Exception:  # an unreadable secrets file must not hide the account; `status` says more
+            return None
 
     @staticmethod
     def _last_runs(home: Path) -> tuple[RunSummary, ...]:
@@ -105,10 +115,11 @@ class ServiceGateway:
             runs.append(RunSummary(
                 kind=kind,
                 started_at=datetime.fromisoformat(run["started_at"]),
-                status=run.get("status") or "?",
+                status=run.get("shown_status") or run.get("status") or "?",
                 done=int(counts.get("done") or 0),
                 skipped=int(counts.get("skipped") or 0),
                 failed=int(counts.get("failed") or 0),
+                reason=run.get("reason") or "",
             ))
         return tuple(runs)
 
@@ -229,6 +240,9 @@ class ConnectionWorkers:
             text += "\n" + message.note
         self.notify(text, markup=False, timeout=8)
         self.refresh_status()
+        # The links, mapping and logs screens show what unlink (and above all purge) just removed.
+        if hasattr(self, "links_changed_elsewhere"):
+            self.links_changed_elsewhere()
 
     def on_unlink_revoke_failed(self, message: UnlinkRevokeFailed) -> None:
         from screens.confirm import ConfirmModal

@@ -46,7 +46,6 @@ PT_BR = {
     "failed": "com falhas",
     "cancelled": "cancelada",
     "interrupted": "interrompida",
-    "dry_run": "simulação",
     "{when}  {status}: {done} done, {skipped} skipped, {failed} failed":
         "{when}  {status}: {done} feitas, {skipped} puladas, {failed} com falha",
     # connect modal

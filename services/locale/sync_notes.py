@@ -7,15 +7,15 @@ themselves. `tests/tui/test_i18n.py` checks each English shape is still one the 
 
 PATTERNS_PT_BR = {
     # why a link is in its state (services/linking.py, services/store/links.py)
-    "reference code changed from {old} to {new} (S6)": "código de referência mudou de {old} para {new} (S6)",
+    "reference code changed from {old} to {new}": "código de referência mudou de {old} para {new}",
     "no reference code (SELLER_SKU) on Mercado Livre": "sem código de referência (SELLER_SKU) no Mercado Livre",
     "{code} is not in the ERP": "{code} não está no ERP",
     "reference code {code} is on {count} variations of this listing":
         "o código de referência {code} está em {count} variações deste anúncio",
-    "ERP product {product} has no variations; the listing has {count} (S8)":
-        "o produto ERP {product} não tem variações; o anúncio tem {count} (S8)",
-    "{code} is an ERP product without variations, used on a variation (S8)":
-        "{code} é um produto ERP sem variações, usado numa variação (S8)",
+    "ERP product {product} has no variations; the listing has {count}":
+        "o produto ERP {product} não tem variações; o anúncio tem {count}",
+    "{code} is an ERP product without variations, used on a variation":
+        "{code} é um produto ERP sem variações, usado numa variação",
     "Full (fulfillment): stock is kept by Mercado Livre and cannot be written":
         "Full (fulfillment): o estoque fica com o Mercado Livre e não pode ser gravado",
     "being migrated to User Products: Mercado Livre refuses writes until the migration ends":

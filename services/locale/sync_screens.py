@@ -24,7 +24,7 @@ PT_BR = {
     "Show rows without a reference code": "Mostrar as sem código de referência",
     "Show codes the ERP does not know": "Mostrar códigos que o ERP não conhece",
     "Show lost links (code changed)": "Mostrar vínculos perdidos (código mudou)",
-    "Show structure mismatches (S8)": "Mostrar estruturas diferentes (S8)",
+    "Show structure mismatches": "Mostrar estruturas diferentes",
     "Show rows whose stock cannot be written": "Mostrar as com estoque não gravável",
     "Show ignored rows": "Mostrar as ignoradas",
     "Show every row": "Mostrar todas",
@@ -72,14 +72,14 @@ PT_BR = {
     "Variation on Mercado Livre": "Variação no Mercado Livre",
     "ERP composition": "Composição ERP",
     "ERP attributes": "Atributos no ERP",
-    "Convert to variations (S8)": "Converter em variações (S8)",
+    "Convert to variations": "Converter em variações",
     "Back to the links": "Voltar aos vínculos",
     "(no variations)": "(sem variações)",
     "ERP product": "Produto ERP",
     "none linked": "nenhum vinculado",
     "Choose a listing on the linked products screen and press Enter.":
         "Escolha um anúncio na tela de produtos vinculados e tecle Enter.",
-    "Structure mismatch (S8)": "Estrutura diferente (S8)",
+    "Structure mismatch": "Estrutura diferente",
     "the ERP product {code} has no compositions while the listing has {count} variations. Press v to give it "
     "one composition per variation (its stock movements are zeroed; you see how many first).":
         "o produto {code} do ERP não tem composições e o anúncio tem {count} variações. Tecle v para criar "
@@ -110,10 +110,10 @@ PT_BR = {
     # sync: choose, plan, progress
     "Sync what?": "Sincronizar o quê?",
     "Sync: {kind}": "Sincronizar: {kind}",
-    "Products: listings whose code the ERP lacks become ERP products (S5)":
-        "Produtos: anúncios cujo código falta no ERP viram produtos do ERP (S5)",
-    "Stock: record new sales, then send ERP stock to Mercado Livre (S4)":
-        "Estoque: registrar as vendas novas e enviar o estoque do ERP ao Mercado Livre (S4)",
+    "Products: listings whose code the ERP lacks become ERP products":
+        "Produtos: anúncios cujo código falta no ERP viram produtos do ERP",
+    "Stock: record new sales, then send ERP stock to Mercado Livre":
+        "Estoque: registrar as vendas novas e enviar o estoque do ERP ao Mercado Livre",
     "Customers: record new sales and their buyers": "Clientes: registrar as vendas novas e seus compradores",
     "All: products, then sales and customers, then stock": "Tudo: produtos, depois vendas e clientes, depois estoque",
     "You see the plan before anything is written. Esc cancels.":
@@ -184,8 +184,10 @@ PT_BR = {
     "First error: {error}": "Primeiro erro: {error}",
     "Plan dropped: nothing was written.": "Plano descartado: nada foi gravado.",
     # links actions (workers)
-    "{count} row(s) ignored.": "{count} linha(s) ignorada(s).",
-    "{count} row(s) no longer ignored.": "{count} linha(s) reativada(s).",
+    "{count} row ignored.": "{count} linha ignorada.",
+    "{count} rows ignored.": "{count} linhas ignoradas.",
+    "{count} row no longer ignored.": "{count} linha reativada.",
+    "{count} rows no longer ignored.": "{count} linhas reativadas.",
     "New code accepted: the row is linked by it at the next sync.":
         "Novo código aceito: a linha é vinculada por ele na próxima sincronização.",
     "Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next sync.":

@@ -78,6 +78,11 @@ class Journal:
             db.table(RUNS).update({"status": status, "ended_at": now_iso(), "counts": counts,
                                    "notes": list(notes)}, doc_ids=[run_id])
 
+    def mark(self, run_id: int, **fields) -> None:
+        """Stamp facts on a run as it moves on (`planned_at`, `applied_at`): what the logs and status read."""
+        with self.store.transaction() as db:
+            db.table(RUNS).update(fields, doc_ids=[run_id])
+
     def mark_interrupted(self) -> list[int]:
         """Runs left `running` by a process that no longer exists on this host become `interrupted`."""
         dead = [run["id"] for run in self.runs() if run["status"] == RUNNING and not _alive(run)]

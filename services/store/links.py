@@ -11,6 +11,7 @@ from pathlib import Path
 
 from services.linking import Link, LinkState, count_by_state
 from services.store.store import MELI, Store, open_store
+from services.text import fold
 
 LINKS = "links"
 IGNORED = "ignored"  # documents {"key": Link.key}: rows the operator chose to ignore
@@ -114,7 +115,7 @@ class LinkTable:
             raise ValueError(f"cannot sort by {sort!r}; columns: {', '.join(SORTABLE)}")
         self._refresh()
         wanted = LinkState(state) if state else None
-        needle = search.strip().casefold()
+        needle = fold(search.strip())
         order = self._order(sort, descending)
         rows, haystack = self._rows, self._haystack
         matches = [i for i in order
@@ -130,7 +131,8 @@ class LinkTable:
             ignored = self.repository.ignored()
             rows = [self._shown(link, ignored) for link in self.repository.all()]
             self._rows = rows
-            self._haystack = [" ".join(str(getattr(l, f) or "") for f in _SEARCHED).casefold()
+            # Folded (case and accents) once per change, so each search is a plain `in`.
+            self._haystack = [fold(" ".join(str(getattr(l, f) or "") for f in _SEARCHED))
                               + f" {l.variation_id or ''}" for l in rows]
             self._sorted = {}
             self._generation = self.repository.store.generation

@@ -23,7 +23,7 @@ from services.errors import BadInput, MelisyncError, NotConnected, OperationFail
 from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
 from services.meli.models import Listing, Order, UserProductStock
 from services.store.cursors import Cursors
-from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal
+from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
 from services.store.storage import take_notes
@@ -135,6 +135,9 @@ class SyncEngine:
                             counts=prepared.plan.counts()))
         if dry_run:
             self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
+        else:
+            # From here the run waits for the operator: the logs say so instead of "running".
+            self.journal.mark(run_id, planned_at=now_iso(), counts=prepared.plan.counts())
         return prepared
 
     def _drop_abandoned(self) -> None:
@@ -308,6 +311,8 @@ class SyncEngine:
             raise OperationFailed("a dry run is never applied")
         run_id = prepared.run_id
         _BUSY.add(run_id)
+        # "Took" is the time spent applying, not the time the plan waited for a yes.
+        self.journal.mark(run_id, applied_at=now_iso())
         try:
             return await self._apply(prepared, cancelled or (lambda: False))
         finally:

@@ -66,7 +66,7 @@ async def test_connect_then_unlink_against_the_sandbox(real_app, meli_config, sa
         text = screen_text(app)
         assert f"{sandbox.SELLER_NICKNAME} (id {sandbox.SELLER_ID})" in text
         # the `fail` keyring: the tokens live in the 0600 file, and the screen says so
-        assert app.status.secret_store.startswith("file (") and "Secrets stored in  file" in text
+        assert app.status.secret_store.startswith("file (") and "client secret and tokens: file" in text
         assert sandbox_state.grants
 
         await pilot.press("u")

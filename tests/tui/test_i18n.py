@@ -28,6 +28,11 @@ def ui_strings() -> dict[str, str]:
                     continue
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
                 literal = None
+                if name == "_n" and len(node.args) >= 2:  # singular and plural both need a translation
+                    for form in node.args[:2]:
+                        if isinstance(form, ast.Constant) and isinstance(form.value, str):
+                            found.setdefault(form.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+                    continue
                 if name in ("_", "N_") and node.args:
                     literal = node.args[0]
                 elif name == "Binding" and len(node.args) >= 3:

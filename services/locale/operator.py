@@ -1,0 +1,22 @@
+"""pt_BR for the operator's terminal: run statuses, where secrets live, empty-table hints, cancel, exports,
+settings (issue 14's texts)."""
+
+PT_BR = {
+    "dry run": "simulação",
+    "waiting for confirmation": "aguardando confirmação",
+    "client secret": "segredo do cliente",
+    "tokens": "tokens",
+    "{what}: {store}": "{what}: {store}",
+    " and ": " e ",
+    "No client id yet: set the application's client id, redirect address and client secret (see the README's "
+    "server set-up).":
+        "Ainda sem client id: defina o client id do aplicativo, o endereço de retorno e o segredo do cliente "
+        "(veja a configuração de servidor no README).",
+    "No row is {state} now: a shows every row.": "Nenhuma linha está como {state} agora: a mostra todas.",
+    "No row is {state} and matches \"{text}\": Esc clears the search, a shows every state.":
+        "Nenhuma linha está como {state} e contém \"{text}\": Esc limpa a busca, a mostra todos os estados.",
+    "No row matches \"{text}\": Esc clears the search.": "Nenhuma linha contém \"{text}\": Esc limpa a busca.",
+    "Sync cancelled": "Sincronização cancelada",
+    "Cancelled after {done} of {total} actions; the rest were not made.":
+        "Cancelada depois de {done} de {total} ações; as demais não foram feitas.",
+}

@@ -1,0 +1,147 @@
+"""Every screen true to the data (issue 14): screens reload on the events that change what they show,
+the connection screen's facts (where secrets live, last runs per kind, why a run failed), run statuses
+in the seller's words, and a search that ignores case and accents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from screens.connection import ConnectionView, RunSummary, runs_table, secrets_text
+from screens.messages import UnlinkRequested
+from screens.sync_logs import duration_text, run_cells
+from services.linking import Link, LinkState
+from services.run_facts import WAITING, failure_reason, shown_status, took_seconds
+from services.secrets import SecretStore
+from services.status_info import last_runs
+from services.store.journal import FAILED, Journal
+from services.store.links import LinkRepository, LinkTable
+from services.text import fold
+from tests.fixtures.tui import screen_text
+from tests.fixtures.tui_sync import seed_links, settle, type_text, wait_until
+from tests.tui.test_links import open_links
+from tui.workers import ServiceGateway
+
+NOW = datetime(2026, 11, 30, 14, 5, tzinfo=timezone.utc)
+
+
+def _render(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+# -- the links screen follows unlink --purge --------------------------------------------------------------
+
+
+async def test_links_screen_empties_after_unlink_with_purge(make_sync_app, demo_home):
+    seed_links(demo_home.home, 60)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        assert screen.total == 60
+        app.post_message(UnlinkRequested(purge=True))
+        # No key pressed on the links screen: it must reload on its own.
+        await wait_until(app, pilot, lambda: screen.settled and sum(screen.counts.values()) == 0, "the purge")
+        assert screen.total == 0 and "No links yet" in screen_text(app)
+
+
+# -- search: case and accents -----------------------------------------------------------------------------
+
+
+def test_fold_ignores_case_and_accents():
+    assert fold("AÇÃO") == fold("ação") == fold("acao") == "acao"
+
+
+def test_link_table_search_ignores_case_and_accents(melisync_home):
+    links = [Link(listing_id=f"MLB{i}", variation_id=None, state=LinkState.LINKED, reference_code=f"C{i}", erp_code=f"C{i}",
+                  title=title) for i, title in enumerate(("Tapete Ação Azul", "Tapete Comum", "ACAO verde"))]
+    LinkRepository(home=melisync_home).replace_all(links)
+    table = LinkTable(LinkRepository(home=melisync_home))
+    for needle in ("acao", "AÇÃO", "ação", "Acão"):
+        assert {l.listing_id for l in table.query(search=needle).rows} == {"MLB0", "MLB2"}, needle
+
+
+async def test_search_on_screen_ignores_accents_and_says_what_hides_the_rows(make_sync_app, demo_home):
+    links = seed_links(demo_home.home, 100)
+    accented = [l for l in links if "Térmica" in l.title]
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "TERMICA")
+        await settle(app, pilot)
+        assert screen.total == len(accented) > 0
+        # An empty result says which search hides the rows and the key that clears it.
+        await type_text(pilot, "zz")
+        await settle(app, pilot)
+        assert screen.total == 0
+        assert 'No row matches "TERMICAzz": Esc clears the search.' in screen_text(app)
+        await pilot.press("enter", "escape")  # back in the table, Esc still clears the search
+        await settle(app, pilot)
+        assert screen.total == 100 and screen.query_state.search == ""
+
+
+# -- the journal's facts, as shown --------------------------------------------------------------------------
+
+
+def _run(**fields) -> dict:
+    return {"id": 1, "kind": "all", "status": "running", "started_at": NOW.isoformat(), "ended_at": None,
+            "counts": {}, "errors": [], "notes": [], **fields}
+
+
+def test_a_plan_waiting_for_confirmation_is_not_running():
+    waiting = _run(planned_at=(NOW + timedelta(seconds=3)).isoformat())
+    assert shown_status(waiting) == WAITING
+    assert "waiting for confirmation" in str(run_cells(waiting)[3])
+    assert shown_status(_run(planned_at="x", applied_at="y")) == "running"
+    assert str(run_cells(_run(status="dry_run"))[3]) == "dry run"  # never the journal's `dry_run`
+
+
+def test_took_is_the_apply_time_not_the_wait_for_confirmation():
+    run = _run(status="finished", planned_at=(NOW + timedelta(seconds=5)).isoformat(),
+               applied_at=(NOW + timedelta(minutes=10)).isoformat(),
+               ended_at=(NOW + timedelta(minutes=10, seconds=43)).isoformat())
+    assert took_seconds(run) == 43 and duration_text(run) == "0:43"
+
+
+def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home):
+    journal = Journal(home=melisync_home)
+    products = journal.start("products", False)
+    journal.finish(products, "finished", {"done": 3})
+    every = journal.start("all", False)
+    journal.record(every, [], [{"message": "Mercado Livre could not be reached", "item_id": "MLB9"}])
+    journal.finish(every, FAILED, {"done": 0})
+    last = last_runs(melisync_home)
+    assert {kind: run["id"] for kind, run in last.items()} == {
+        "products": every, "stock": every, "customers": every, "all": every}
+    assert last["stock"]["reason"] == "MLB9: Mercado Livre could not be reached"
+    summaries = ServiceGateway._last_runs(melisync_home)
+    view = ConnectionView(now=NOW, last_runs=summaries)
+    text = _render(runs_table(view))
+    assert "never" not in text and "MLB9: Mercado Livre could not be reached" in text
+
+
+def test_failure_reason_falls_back_to_the_last_note():
+    assert failure_reason(_run(status="cancelled", notes=["not confirmed: nothing was written"])) == \
+        "not confirmed: nothing was written"
+    assert failure_reason(_run(status="finished", notes=["a note"])) == ""
+
+
+# -- where the secrets are -----------------------------------------------------------------------------------
+
+
+def test_connection_screen_says_where_the_client_secret_is(melisync_home, meli_config):
+    gateway = ServiceGateway(meli_config)
+    SecretStore(meli_config.home).set_client_secret("the-client-secret")
+    view = gateway.status()
+    assert view.client_secret_store and not view.secret_store  # not connected yet, the secret is stored
+    text = _render(secrets_text(view))
+    assert "nothing stored yet" not in text and "client secret" in text
+    assert "the-client-secret" not in text
+
+
+def test_runs_table_words():
+    view = ConnectionView(now=NOW, last_runs=(RunSummary("stock", NOW, "dry_run"),))
+    assert "dry run" in _render(runs_table(view)) and "dry_run" not in _render(runs_table(view))
