@@ -14,7 +14,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from rich.cells import cell_len
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from services.i18n import _
 
@@ -94,7 +96,37 @@ class PlaceholderScreen(BaseScreen):
     def compose(self):
         yield ModeBar(self.MODE)
         yield Static(_("This screen is not built yet."), classes="placeholder")
-        yield Footer()
+        yield KeysFooter()
+
+
+class KeysFooter(Footer):
+    """The footer, compact, that never cuts a key: keys that do not fit the width are left out whole,
+    from the last one (screens list their keys most important first); every key is in `?` and ctrl+p."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, **kwargs)
+        self._composed_for = 0
+
+    def compose(self):
+        widgets = list(super().compose())
+        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
+        palette = [w for w in widgets if w not in keys]
+        width = self.size.width or self.app.size.width
+        self._composed_for = width
+        room = width - sum(cell_len(w.key_display) + cell_len(w.description) + 3 for w in palette)
+        shown, used = [], 0
+        for key in keys:
+            need = cell_len(key.key_display) + 1 + cell_len(key.description) + 1
+            if used + need > room:
+                break
+            shown.append(key)
+            used += need
+        yield from shown
+        yield from palette
+
+    def on_resize(self) -> None:
+        if self.size.width != self._composed_for and self.is_attached:
+            self.call_after_refresh(self.recompose)
 
 
 class ModeBar(Static):

@@ -7,9 +7,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
-from screens import BaseModal
+from screens import BaseModal, KeysFooter
 from screens.messages import AuthorizationPasted, DemoApprovalRequested
 from services.i18n import _
 
@@ -50,7 +50,7 @@ class ConnectModal(BaseModal):
             yield Input(placeholder=_("https://…?code=TG-…&state=…"), id="pasted", select_on_focus=False)
             yield Label("", id="connect-error", classes="problem", markup=False)
             yield Label("", id="connect-progress", classes="dim", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pasted", Input).focus()

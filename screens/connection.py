@@ -12,9 +12,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from screens import BaseScreen, ModeBar
+from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
 from services.i18n import N_, _, known, local_time
@@ -185,6 +185,7 @@ class ConnectionScreen(BaseScreen):
     BINDINGS = [
         Binding("c", "connect", "Connect", id="connection.connect"),
         Binding("u", "unlink", "Unlink", id="connection.unlink"),
+        Binding("S", "sync", N_("Sync…"), id="connection.sync"),
         Binding("r", "refresh", "Refresh", id="connection.refresh", show=False),
     ]
 
@@ -196,7 +197,7 @@ class ConnectionScreen(BaseScreen):
             with Horizontal(id="connection-actions"):
                 yield Button(_("Connect (c)"), id="connect", variant="primary")
                 yield Button(_("Unlink (u)"), id="unlink", variant="error")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#account").border_title = _("Account")
@@ -226,6 +227,11 @@ class ConnectionScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.post_message(StatusRefreshRequested())
+
+    def action_sync(self) -> None:
+        from screens.sync_plan import open_sync
+
+        open_sync(self.app)
 
     @on(Button.Pressed, "#unlink")
     def action_unlink(self) -> None:

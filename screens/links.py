@@ -17,9 +17,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
-from screens import BaseScreen, ModeBar
+from screens import BaseScreen, KeysFooter, ModeBar, translate_bindings
 from screens.confirm import ConfirmModal
 from screens.reference_code import ReferenceCodeModal, describe_change
 from screens.sync_messages import (
@@ -35,7 +35,7 @@ from screens.sync_messages import (
     SellerEditSimulationRequested,
 )
 from screens.sync_plan import open_sync, sync_commands
-from screens.tables import FixedColumnsTable, plain
+from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, known
 
 PAGE = 100  # rows in the table at once
@@ -66,20 +66,21 @@ STATE_STYLES = {
     "structure_mismatch": "magenta", "not_writable": "cyan", "ignored": "dim",
 }
 
-# (column key = LinkTable sort key, title, width)
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("state", N_("State"), 10),
-    ("listing_id", N_("Listing"), 13),
-    ("variation_label", N_("Variation"), 13),
-    ("erp_code", N_("ERP code"), 13),
-    ("erp_stock", N_("ERP"), 5),
-    ("ml_stock", N_("ML"), 5),
-    ("difference", N_("Diff"), 5),
-    ("title", N_("Title / family"), 28),
-    ("erp_name", N_("ERP name"), 28),
-    ("reference_code", N_("Reference code"), 16),
+# (column key = LinkTable sort key, title, share of the room, role: see screens/tables.py)
+COLUMNS: tuple[tuple[str, str, int, str], ...] = (
+    ("state", N_("State"), 10, ID),
+    ("listing_id", N_("Listing"), 13, ID),
+    ("variation_label", N_("Variation"), 13, TEXT),
+    ("erp_code", N_("ERP code"), 13, ID),
+    ("erp_stock", N_("ERP"), 5, NUMBER),
+    ("ml_stock", N_("ML"), 5, NUMBER),
+    ("difference", N_("Diff"), 5, NUMBER),
+    ("title", N_("Title / family"), 28, TEXT),
+    ("erp_name", N_("ERP name"), 20, TEXT),
+    ("reference_code", N_("Reference code"), 16, ID),
 )
-SORT_ORDER = tuple(key for key, _title, _width in COLUMNS)
+FIXED_COLUMNS = 2  # state and listing stay in view when the table scrolls sideways
+SORT_ORDER = tuple(column[0] for column in COLUMNS)
 
 _FILTER = Binding.Group(N_("Filter"), compact=True)
 
@@ -131,6 +132,14 @@ def row_cells(link) -> list:
 class PagedTable(FixedColumnsTable):
     """A DataTable that asks for the next or previous page when the cursor runs off either end."""
 
+    # Enter (the table's own key) opens the row's mapping: shown in the footer so it is found.
+    BINDINGS = [Binding("enter", "select_cursor", N_("Mapping"), id="links.mapping",
+                        tooltip=N_("Open the row's variation mapping"))]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
     class PageWanted(Message):
         """`step` +1: the page after this one; -1: the page before."""
 
@@ -180,17 +189,19 @@ class LinksScreen(BaseScreen):
                   show=False) for state, (key, _label) in STATES.items()),
         Binding("a", "filter('')", FILTER_HELP[""], id="links.filter.all", group=_FILTER, show=False),
         Binding("slash", "search", N_("Search"), id="links.search"),
+        Binding("S", "sync", N_("Sync…"), id="links.sync"),
         Binding("o", "sort", N_("Sort"), id="links.sort"),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
         Binding("r", "write_code", N_("Write code"), id="links.write_code"),
         # Demo only (hidden elsewhere by check_action): lets a new user produce a lost link from the keyboard;
         # next to r, which fixes it, so it stays in the footer at 80 columns.
-        Binding("E", "simulate_seller_edit", N_("Simulate: seller edits code"), id="links.demo_seller_edit",
+        Binding("E", "simulate_seller_edit", N_("Demo: edit code"), id="links.demo_seller_edit",
                 tooltip=N_("Demo only: the seller edits this row's reference code on Mercado Livre; the next "
                            "sync shows it as a lost link")),
         Binding("c", "accept_code", N_("Accept new code"), id="links.accept_code", show=False),
-        Binding("g", "ignore", N_("Ignore / unignore"), id="links.ignore"),
-        Binding("S", "sync", N_("Sync…"), id="links.sync"),
+        Binding("g", "ignore", N_("Ignore"), id="links.ignore", tooltip=N_("Ignore / unignore")),
+        Binding("pagedown", "page(1)", N_("Next rows"), id="links.page_down", show=False),
+        Binding("pageup", "page(-1)", N_("Previous rows"), id="links.page_up", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="links.clear_search", show=False),
     ]
 
@@ -213,11 +224,12 @@ class LinksScreen(BaseScreen):
         yield table
         yield Static(id="links-detail")
         yield Input(placeholder=_("Search: listing, code, title…"), id="links-search", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
         table.add_fixed_columns(COLUMNS)
+        table.fixed_columns = FIXED_COLUMNS
         self.query_one("#links-search", Input).display = False
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self.reload()
@@ -254,8 +266,7 @@ class LinksScreen(BaseScreen):
         self.rows, self.total, self.counts = list(page.rows), page.total, dict(page.counts)
         self.loaded = True
         table = self.query_one(PagedTable)
-        table.clear()
-        table.add_rows(row_cells(link) for link in self.rows)
+        table.show_rows(row_cells(link) for link in self.rows)
         if self.rows:
             table.move_cursor(row=max(0, min(self._cursor_after_load, len(self.rows) - 1)), animate=False)
         self._show_filters()
@@ -299,7 +310,7 @@ class LinksScreen(BaseScreen):
             first = q.offset + 1 if self.rows else 0
             line = _("{total} of {everything} links", total=f"{self.total:,}", everything=f"{everything:,}")
             line += "  " + _("rows {first}–{last}", first=f"{first:,}", last=f"{q.offset + len(self.rows):,}")
-            title = dict((k, t) for k, t, _w in COLUMNS)[q.sort]
+            title = {column[0]: column[1] for column in COLUMNS}[q.sort]
             arrow = "↓" if q.descending else "↑"
             line += "  " + _("sorted by {column} {arrow}", column=_(title), arrow=arrow)
             if q.search:
@@ -335,6 +346,13 @@ class LinksScreen(BaseScreen):
                 text.append(" · " + _("user product {id}", id=link.user_product_id))
         text.append(f" · {_('code on Mercado Livre')}: ")
         text.append(link.reference_code or "—", style="bold")
+        if link.erp_code:
+            text.append(f" · {_('ERP code')}: ")
+            text.append(link.erp_code, style="bold")
+        if link.title:
+            text.append(f" · {link.title}")
+        if link.erp_name:
+            text.append(f" · {_('ERP')}: {link.erp_name}")
         if link.reason:
             text.append(f" · {known(link.reason)}", style=STATE_STYLES[link.state.value])
         detail.update(text)
@@ -410,6 +428,10 @@ class LinksScreen(BaseScreen):
         link = self.current_link()
         if link is not None:
             self.post_message(MappingRequested(link.listing_id))
+
+    def action_page(self, step: int) -> None:
+        table = self.query_one(PagedTable)
+        table.action_page_down() if step > 0 else table.action_page_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("write_code", "ignore"):

@@ -14,9 +14,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from screens import BaseScreen, ModeBar
+from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import ConfirmModal
 from screens.links import STATE_STYLES, STATES, family_variant, in_family
 from screens.sync_messages import (
@@ -27,20 +27,20 @@ from screens.sync_messages import (
     MappingLoaded,
     MappingLoadRequested,
 )
-from screens.tables import FixedColumnsTable, plain
+from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, known
 
 NOT_ON_ML_LABEL = N_("not on ML")
 
 COLUMNS = (
-    ("variation", N_("Variation on Mercado Livre"), 24),
-    ("code", N_("Reference code"), 16),
-    ("ml", N_("ML"), 4),
-    ("state", N_("State"), 10),
-    ("composition", N_("ERP composition"), 16),
-    ("erp", N_("ERP"), 4),
-    ("attributes", N_("ERP attributes"), 24),
-    ("user_product", N_("User product"), 15),
+    ("variation", N_("Variation on Mercado Livre"), 24, TEXT),
+    ("code", N_("Reference code"), 16, ID),
+    ("ml", N_("ML"), 4, NUMBER),
+    ("state", N_("State"), 10, ID),
+    ("composition", N_("ERP composition"), 16, ID),
+    ("erp", N_("ERP"), 4, NUMBER),
+    ("attributes", N_("ERP attributes"), 24, TEXT),
+    ("user_product", N_("User product"), 15, ID),
 )
 # A User Products family: the lines are the family's listings (each one variant), not variations.
 FAMILY_COLUMNS = (("variation", N_("Listing in the family"), 24), *COLUMNS[1:])
@@ -96,7 +96,7 @@ class MappingScreen(BaseScreen):
         yield Static(id="mapping-header")
         yield FixedColumnsTable(id="mapping-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="mapping-s8")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(FixedColumnsTable)
@@ -153,7 +153,7 @@ class MappingScreen(BaseScreen):
         if columns is not self._columns:
             table.add_fixed_columns(columns)
             self._columns = columns
-        table.add_rows(pair_cells(pair) for pair in mapping.pairs)
+        table.show_rows(pair_cells(pair) for pair in mapping.pairs)
         self._show_s8()
         self.refresh_bindings()
 

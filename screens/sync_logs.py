@@ -8,26 +8,26 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
-from screens import BaseScreen, ModeBar
+from screens import BaseScreen, KeysFooter, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
-from screens.tables import FixedColumnsTable, plain
+from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from screens.connection import status_label
 from services.i18n import N_, _, known, local_time
 from services.run_facts import shown_status, took_seconds
 
 RUN_COLUMNS = (
-    ("id", N_("Run"), 3),
-    ("started", N_("Started"), 16),
-    ("kind", N_("Kind"), 9),
-    ("status", N_("Status"), 11),
-    ("duration", N_("Took"), 5),
-    ("done", N_("Done"), 5),
-    ("failed", N_("Failed"), 5),
-    ("errors", N_("Errors"), 5),
-    ("skipped", N_("Skipped"), 6),
+    ("id", N_("Run"), 3, NUMBER),
+    ("started", N_("Started"), 16, ID),
+    ("kind", N_("Kind"), 9, ID),
+    ("status", N_("Status"), 11, TEXT),
+    ("duration", N_("Took"), 5, NUMBER),
+    ("done", N_("Done"), 5, NUMBER),
+    ("failed", N_("Failed"), 5, NUMBER),
+    ("errors", N_("Errors"), 5, NUMBER),
+    ("skipped", N_("Skipped"), 6, NUMBER),
 )
 # Run kinds besides the sync kinds (those are translated by their own name).
 RUN_KINDS = {"reference_code": N_("ref. code")}
@@ -106,7 +106,7 @@ class SyncLogsScreen(BaseScreen):
         yield ModeBar("sync_logs")
         yield Static(id="logs-status")
         yield FixedColumnsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -137,8 +137,7 @@ class SyncLogsScreen(BaseScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         self.shown = [r for r in self.runs if has_errors(r)] if self.errors_only else list(self.runs)
-        table.clear()
-        table.add_rows(run_cells(run) for run in self.shown)
+        table.show_rows(run_cells(run) for run in self.shown)
         if self.shown:
             table.move_cursor(row=min(max(row, 0), len(self.shown) - 1), animate=False)
         if not self.runs:
@@ -196,7 +195,7 @@ class RunDetailScreen(BaseScreen):
         yield Static(id="run-shown", classes="dim")
         yield ActionsTable(id="run-actions")
         yield ActionDetail()
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.post_message(RunDetailRequested(self.run_id, self))

@@ -15,12 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
-from screens import BaseModal, BaseScreen
+from screens import BaseModal, BaseScreen, KeysFooter
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
-from screens.tables import FixedColumnsTable, plain
+from screens.tables import ID, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, known
 
 MAX_ROWS = 2_000
@@ -46,15 +46,15 @@ ACTION_KINDS = {
 ACTION_STATUSES = {"planned": N_("to do"), "skipped": N_("skipped"), "done": N_("done"), "failed": N_("FAILED")}
 ACTION_STYLES = {"planned": "bold", "skipped": "dim", "done": "green", "failed": "bold red"}
 
-# (key, title, width)
+# (key, title, share of the room, role: see screens/tables.py)
 ACTION_COLUMNS = (
-    ("status", N_("Status"), 7),
-    ("kind", N_("Action"), 14),
-    ("item_id", N_("Listing"), 13),
-    ("variation_id", N_("Variation"), 12),
-    ("change", N_("Change"), 9),
-    ("erp_code", N_("ERP code"), 14),
-    ("reason", N_("Why"), 60),
+    ("status", N_("Status"), 7, ID),
+    ("kind", N_("Action"), 16, TEXT),
+    ("item_id", N_("Listing"), 13, ID),
+    ("variation_id", N_("Variation"), 12, ID),
+    ("change", N_("Change"), 12, TEXT),
+    ("erp_code", N_("ERP code"), 14, ID),
+    ("reason", N_("Why"), 60, TEXT),
 )
 
 
@@ -101,11 +101,16 @@ class ActionsTable(FixedColumnsTable):
         self.clear()
         self.shown = 0
         self.rows_shown = rows[:MAX_ROWS]
-        for start in range(0, len(self.rows_shown), CHUNK):
+        # Columns sized to every row on show (measuring is cheap; adding rows is what is chunked).
+        self._cells = [action_cells(row) for row in self.rows_shown]
+        self._widths = self.widths_for(self._cells)
+        self._laid_out_for = self.room
+        self._set_widths(self._widths)
+        for start in range(0, len(self._cells), CHUNK):
             if generation != self._generation:
                 return
-            chunk = self.rows_shown[start:start + CHUNK]
-            self.add_rows(action_cells(row) for row in chunk)
+            chunk = self._cells[start:start + CHUNK]
+            self.add_rows(self.cut_row(cells) for cells in chunk)
             self.shown += len(chunk)
             await asyncio.sleep(0)  # let keys and paints through between chunks
 
@@ -117,8 +122,12 @@ class ActionsTable(FixedColumnsTable):
         text = Text()
         where = " ".join(str(row[k]) for k in ("item_id", "variation_id") if row.get(k))
         text.append(where or "—", style="bold")
+        kind = row.get("kind", "")
+        text.append(f" · {_(ACTION_KINDS.get(kind, kind))}")
         if row.get("erp_code"):
             text.append(f" · {row['erp_code']}")
+        if row.get("from") is not None or row.get("to") is not None:
+            text.append(f" · {_blank(row.get('from'))} → {_blank(row.get('to'))}")
         if row.get("reason"):
             text.append(f" · {known(row['reason'])}", style=ACTION_STYLES.get(row.get("status", ""), ""))
         return text
@@ -219,7 +228,7 @@ class SyncPlanScreen(BaseScreen):
         yield Static(id="plan-shown", classes="dim")
         yield ActionsTable(id="plan-actions")
         yield ActionDetail()
-        yield Footer()
+        yield KeysFooter()
 
     def _summary(self) -> Text:
         plan = self.prepared.plan

@@ -11,9 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
-from screens import BaseScreen
+from screens import BaseScreen, KeysFooter
 from screens.sync_messages import SyncCancelRequested
 from services.i18n import N_, _
 
@@ -46,7 +46,7 @@ class SyncProgressScreen(BaseScreen):
             yield ProgressBar(id="progress-bar", show_eta=True)
             yield Static(id="progress-counts")
             yield Static(id="progress-message", classes="dim")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress-box").border_title = _("Sync")

@@ -53,10 +53,12 @@ _SCREENS_GROUP = Binding.Group("Screens", compact=True)
 def _mode_bindings() -> list[Binding]:
     bindings = []
     for index, (mode, screen_class) in enumerate(SCREENS.items(), start=1):
+        # Not in the footer: the mode bar at the top shows each screen with its key, and the footer
+        # keeps its room for the screen's own keys (at 80 columns it cut them).
         bindings.append(
             Binding(
                 f"{index},f{index}", f"app.switch_mode('{mode}')", screen_class.TITLE_TEXT,
-                id=f"mode.{mode}", group=_SCREENS_GROUP,
+                id=f"mode.{mode}", group=_SCREENS_GROUP, show=False,
             )
         )
     return bindings
@@ -68,6 +70,9 @@ class ScreenCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.app
         commands = list(getattr(self.screen, "palette_commands", lambda: binding_commands(self.screen))())
+        # The global actions, wherever the palette is opened (typing "sync" finds every kind).
+        titles = {title for title, _help, _callback in commands}
+        commands += [command for command in global_commands(app) if command[0] not in titles]
         for mode, screen_class in SCREENS.items():
             if mode != app.current_mode:
                 title = _("Go to: {screen}", screen=_(screen_class.TITLE_TEXT))
@@ -88,6 +93,22 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text or None)
 
 
+def global_commands(app) -> list[tuple[str, str, Callable[[], object]]]:
+    """Actions offered by the palette on every screen: the sync kinds, connect, unlink, settings."""
+    from screens.sync_plan import sync_commands
+
+    def on_connection(action: str) -> Callable[[], object]:
+        def run() -> None:
+            app.switch_mode("connection")
+            app.call_after_refresh(app.screen.run_action, action)
+        return run
+
+    commands = list(sync_commands(app))
+    commands.append((_("Connect the Mercado Livre account"), "", on_connection("connect")))
+    commands.append((_("Unlink the Mercado Livre account"), "", on_connection("unlink")))
+    return commands
+
+
 class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     """melisync's terminal UI. `gateway` is how workers reach the services (tests pass a fake)."""
 
@@ -99,8 +120,9 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         *_mode_bindings(),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # Shown at the top right by the mode bar (the footer keeps its room for the screen's keys).
+        Binding("question_mark", "help", "Help", id="app.help", show=False),
+        Binding("q", "quit", "Quit", id="app.quit", show=False),
     ]
 
     #: What the connection screen shows; set only by the App (from worker results).

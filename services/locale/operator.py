@@ -19,4 +19,11 @@ PT_BR = {
     "Sync cancelled": "Sincronização cancelada",
     "Cancelled after {done} of {total} actions; the rest were not made.":
         "Cancelada depois de {done} de {total} ações; as demais não foram feitas.",
+    "Mapping": "Mapear",
+    "Open the row's variation mapping": "Abrir o mapeamento de variações da linha",
+    "Ignore": "Ignorar",
+    "Next rows": "Próximas linhas",
+    "Previous rows": "Linhas anteriores",
+    "Connect the Mercado Livre account": "Conectar a conta do Mercado Livre",
+    "Demo: edit code": "Demo: mudar código",
 }

@@ -52,7 +52,7 @@ async def test_demo_simulates_the_seller_then_the_lost_link_is_fixed(synced_home
                       demo=True, watch_terminal=False)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_linked_rows(app, pilot)
-        assert "Simulate: seller edits code" in screen_text(app)  # in the footer, in the demo only
+        assert "E Demo: edit code" in screen_text(app)  # in the footer, in the demo only
         row = screen.current_link()
         old = row.reference_code
         assert sku(sandbox_state, row.listing_id, row.variation_id) == old
@@ -96,11 +96,11 @@ async def test_outside_the_demo_there_is_no_simulation(make_sync_app, synced_hom
         screen = await open_linked_rows(app, pilot)
         row = screen.current_link()
         before = sku(sandbox_state, row.listing_id, row.variation_id)
-        assert "Simulate" not in screen_text(app)
-        assert not any("Simulate" in title for title, _help, _call in screen.palette_commands())
+        assert "Demo: edit code" not in screen_text(app)
+        assert not any("Demo: edit code" in title for title, _help, _call in screen.palette_commands())
         await pilot.press("E")
         await settle(app, pilot)
         assert sku(sandbox_state, row.listing_id, row.variation_id) == before
         await pilot.press("question_mark")
         await wait_until(app, pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
-        assert "Simulate" not in screen_text(app)
+        assert "Demo: edit code" not in screen_text(app)

@@ -129,6 +129,8 @@ def _at(minute_seconds: int) -> str:
 def fixed_plan() -> SimpleNamespace:
     actions = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35),
                Action(ActionKind.SALE, "MLB4100001393", None, "CAM-00198", 3, 2, key="sale:1"),
+               Action(ActionKind.CUSTOMER, None, None, None, None, "Larissa Fernandes de Oliveira Santos",
+                      key="customer:1"),
                *[Action(ActionKind.STOCK, f"MLB41000001{i:02d}", 180000000100 + i if i % 2 else None,
                         f"COD-{i:03d}", i, i + 2) for i in range(20)],
                Action(ActionKind.STOCK, "MLB4100000056", None, "FON-FULL-1", 5, 15, ActionStatus.SKIPPED,
@@ -154,6 +156,25 @@ def test_links_screen_pt_br(snap_compare, make_app, melisync_home):
 def test_links_screen_empty(snap_compare, make_app):
     app, _ = make_app(CONNECTED)
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before("2"))
+
+
+def seed_long_codes(home) -> None:
+    """Codes that differ only at the end (LUM-ART-VER-GG / LUM-ART-VER-G) and long titles."""
+    title = "Luminária de Mesa LED Articulada com Braço Flexível e Base Pesada"
+    codes = [("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG"), ("LUM-ART-VER-G", "Cor: Verde / Tamanho: G"),
+             ("LUM-ART-VERMELHO-EXTRA-GG", "Cor: Vermelho Escarlate / Tamanho: Extra GG")]
+    links = [Link("MLB4100000021", 180000000041 + i, LinkState.LINKED, code, code, title=title,
+                  variation_label=label, erp_name=f"{title} ({label})", erp_stock=14, ml_stock=12)
+             for i, (code, label) in enumerate(codes)]
+    LinkRepository(home=home).replace_all(links)
+
+
+@SIZES
+def test_links_screen_long_codes(snap_compare, make_app, melisync_home, size):
+    # Acceptance (issue 14): whole codes at both sizes, descriptive columns cut with "…" at 80x24.
+    seed_long_codes(melisync_home)
+    app, _ = make_app(CONNECTED)
+    assert snap_compare(app, terminal_size=size, run_before=run_before("2"))
 
 
 @SIZES

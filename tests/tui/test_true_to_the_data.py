@@ -145,3 +145,32 @@ def test_connection_screen_says_where_the_client_secret_is(melisync_home, meli_c
 def test_runs_table_words():
     view = ConnectionView(now=NOW, last_runs=(RunSummary("stock", NOW, "dry_run"),))
     assert "dry run" in _render(runs_table(view)) and "dry_run" not in _render(runs_table(view))
+
+
+# -- the footer never cuts a key -------------------------------------------------------------------------
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("lang", ["en", "pt_BR"])
+async def test_footer_never_cuts_a_key_at_80_columns(make_sync_app, demo_home, lang):
+    from textual.widgets._footer import FooterKey
+
+    from screens import KeysFooter
+
+    seed_links(demo_home.home, 30)
+    app = make_sync_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("1", "2", "3", "4"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            footer = app.screen.query_one(KeysFooter)
+            text = screen_text(app).splitlines()[-1]
+            shown = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+            assert shown, f"screen {key}: no key in the footer"
+            for item in shown:
+                assert f"{item.key_display} {item.description}" in text, (key, item.description, text)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "⏎ " in screen_text(app).splitlines()[-1]  # Enter (open the mapping) is found
