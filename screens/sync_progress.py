@@ -16,6 +16,7 @@ from textual.widgets import Label, ProgressBar, Static
 from screens import BaseScreen, KeysFooter
 from screens.sync_messages import SyncCancelRequested
 from services.i18n import N_, _
+from services.sync.eta import say_duration
 
 PHASES = {
     "planning": N_("Computing the plan (reading only)"),
@@ -43,7 +44,7 @@ class SyncProgressScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="progress-box", classes="panel"):
             yield Label(id="progress-phase", classes="section -first")
-            yield ProgressBar(id="progress-bar", show_eta=True)
+            yield ProgressBar(id="progress-bar", show_eta=False)
             yield Static(id="progress-counts")
             yield Static(id="progress-message", classes="dim")
         yield KeysFooter()
@@ -67,6 +68,11 @@ class SyncProgressScreen(BaseScreen):
             line = _("{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped",
                      done=f"{state.done:,}", total=f"{state.total:,}", ok=state.counts.get("done", 0),
                      failed=state.counts.get("failed", 0), skipped=state.counts.get("skipped", 0))
+            if state.seconds_left is not None and not state.cancel_requested:
+                minutes, seconds = say_duration(state.seconds_left)
+                left = _("about {minutes} min {seconds} s left", minutes=minutes, seconds=seconds) if minutes \
+                    else _("about {seconds} s left", seconds=seconds)
+                line += "  " + left
         self.query_one("#progress-counts", Static).update(Text(line))
         self.query_one("#progress-message", Static).update(Text(state.message))
         self.refresh_bindings()

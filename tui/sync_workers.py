@@ -55,7 +55,7 @@ from services.errors import OperationFailed
 from services.i18n import N_, _, _n, known
 
 # What the engine says it is reading (event messages), listed so each gets a translation.
-READING = (N_("listings"), N_("orders"))
+READING = (N_("listings"), N_("orders"), N_("account"))
 
 # How often progress reaches the screen: a message per action would flood the UI on a big catalogue.
 PROGRESS_EVERY = 0.1  # seconds
@@ -107,6 +107,7 @@ class SyncState:
     counts: dict = field(default_factory=dict)
     message: str = ""
     cancel_requested: bool = False
+    seconds_left: float | None = None  # the ETA while applying, once it is stable (services.sync.eta)
     prepared: Any = None  # services.sync.engine.Prepared while a plan waits for the operator
     result: Any = None  # services.sync.engine.SyncResult once finished
 
@@ -562,6 +563,9 @@ class SyncWorkers:
             return
         state.phase, state.done, state.counts = "applying", 0, {}
         state.message = _("Applying…")
+        from services.sync.eta import Eta
+
+        self._eta = Eta()
         self._sync_cancel = threading.Event()
         self.push_screen(SyncProgressScreen())
         self._publish_sync()
@@ -634,8 +638,12 @@ class SyncWorkers:
             state.message = _("Reading {what}: {done} of {total}", what=_(message.message or "listings"),
                               done=message.done, total=message.total) if message.total else \
                 _("Reading {what}…", what=_(message.message or "listings"))
-        elif not state.cancel_requested:
-            state.message = _("Applying…")
+        else:
+            eta = getattr(self, "_eta", None)
+            if eta is not None and message.total:
+                state.seconds_left = eta.update(time.monotonic(), message.done, message.total)
+            if not state.cancel_requested:
+                state.message = _("Applying…")
         self._publish_sync()
 
     def on_sync_finished(self, message: SyncFinished) -> None:

@@ -26,4 +26,7 @@ PT_BR = {
     "Previous rows": "Linhas anteriores",
     "Connect the Mercado Livre account": "Conectar a conta do Mercado Livre",
     "Demo: edit code": "Demo: mudar código",
+    "about {minutes} min {seconds} s left": "cerca de {minutes} min {seconds} s restantes",
+    "about {seconds} s left": "cerca de {seconds} s restantes",
+    "account": "a conta",
 }

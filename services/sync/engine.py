@@ -151,6 +151,7 @@ class SyncEngine:
     async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
         steps = STEPS[kind]
         # The seller's model can change between syncs (User Products rollout, multi-warehouse): ask each time.
+        self.on_event(Event(events.READING, run_id, message="account"))  # the screen says what is read
         account = await self.client.me()
         self.on_event(Event(events.READING, run_id, message="listings"))
         read_at = datetime.now(timezone.utc)  # before the read: a sale during it is taken off, never missed

@@ -292,3 +292,22 @@ async def test_cancelling_mid_run_is_journaled_and_the_rest_is_not_applied(sandb
     assert written < 30 and Journal().run(result.run_id)["status"] == CANCELLED
     assert len(Journal().actions(result.run_id)) == len(result.actions)
     assert seen and seen[-1].total == len(prepared.plan.to_apply) and seen[-1].done == len(seen)
+
+
+async def test_cancel_stops_the_writes_between_the_variations_of_one_listing(sandbox_state, make_engine):
+    from services.store.journal import CANCELLED
+
+    colours = [f"C{n:02d}" for n in range(12)]
+    sandbox_state.add_listing("Many variations", variations=[
+        {"attributes": {"Cor": c}, "quantity": 50, "sku": f"MV-{c}"} for c in colours])
+    seed_erp(compositions={f"MV-{c}": ("MV", n) for n, c in enumerate(colours)})
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    puts = lambda: len(sandbox_state.requests_to("/items/", "PUT"))  # noqa: E731
+    result = await engine.apply(prepared, cancelled=lambda: puts() >= 1)
+    assert result.status == CANCELLED
+    # The one write under way finished; none after the cancel, not even on the same listing.
+    assert puts() == 1
+    mine = [a for a in result.actions if a.kind == K.STOCK and (a.erp_code or "").startswith("MV-")]
+    assert sum(a.status == St.DONE for a in mine) == 1 and sum(a.status == St.SKIPPED for a in mine) == 11
+    assert len(Journal().actions(result.run_id)) == len(result.actions)

@@ -155,6 +155,11 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
         held.release.set()
         await wait_until(app, pilot, lambda: app.sync_state.phase == "finished", "the cancelled sync to end")
         result = app.sync_state.result
+        # The toast says it was cancelled and how far it got, never "Sync finished".
+        [toast] = [n for n in app._notifications if n.title in ("Sync cancelled", "Sync finished")]
+        assert toast.title == "Sync cancelled"
+        made = result.counts.get("done", 0) + result.counts.get("failed", 0)
+        assert f"Cancelled after {made} of {len(plan_screen.prepared.plan.to_apply)} actions" in toast.message
     assert result.status == CANCELLED
     run = Journal(home=demo_home.home).run(result.run_id)
     assert run["status"] == CANCELLED

@@ -235,7 +235,8 @@ def test_sync_progress_screen(snap_compare, make_app, size):
 
     def half_applied(app) -> None:
         app._sync_state = SyncState(phase="applying", kind="stock", done=40, total=120,
-                                    counts={"done": 37, "failed": 1, "skipped": 2}, message="Applying…")
+                                    counts={"done": 37, "failed": 1, "skipped": 2}, message="Applying…",
+                                    seconds_left=83)
 
     assert snap_compare(app, terminal_size=size, run_before=over_logs(SyncProgressScreen, half_applied))
 
