@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from screens import BaseModal, KeysFooter
 from screens.messages import AuthorizationPasted, DemoApprovalRequested
-from services.i18n import _
+from services.i18n import N_, _
 
 
 class ConnectModal(BaseModal):
@@ -23,6 +23,8 @@ class ConnectModal(BaseModal):
 
     BINDINGS = [
         Binding("ctrl+y", "copy_url", "Copy URL", id="connect.copy_url"),
+        Binding("f2", "url_alone", N_("URL alone"), id="connect.url_alone",
+                tooltip=N_("Show the URL by itself in the terminal, as one line to select")),
         Binding("ctrl+o", "demo_approve", "Approve (demo)", id="connect.demo_approve"),
         Binding("escape", "cancel", "Cancel", id="connect.cancel"),
     ]
@@ -64,6 +66,19 @@ class ConnectModal(BaseModal):
         # OSC 52: works in most terminals, also over SSH; the URL stays on screen regardless.
         self.app.copy_to_clipboard(self.url)
         self.notify(_("Authorization URL copied to the clipboard (if your terminal allows it)."))
+
+    def action_url_alone(self) -> None:
+        """The URL printed on the plain terminal, unwrapped by us: the terminal's own selection copies it
+        as one line (inside the app, a long URL is cut into rows by the layout)."""
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                print("\n" + self.url + "\n", flush=True)
+                input(_("Press Enter to come back to melisync."))
+        except SuspendNotSupported:
+            self.notify(_("This terminal cannot show the URL alone; select it above or press ctrl+y."),
+                        severity="warning")
 
     def action_demo_approve(self) -> None:
         if self.demo:

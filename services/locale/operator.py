@@ -29,4 +29,10 @@ PT_BR = {
     "about {minutes} min {seconds} s left": "cerca de {minutes} min {seconds} s restantes",
     "about {seconds} s left": "cerca de {seconds} s restantes",
     "account": "a conta",
+    "URL alone": "Só a URL",
+    "Show the URL by itself in the terminal, as one line to select":
+        "Mostrar só a URL no terminal, numa linha para selecionar",
+    "Press Enter to come back to melisync.": "Tecle Enter para voltar ao melisync.",
+    "This terminal cannot show the URL alone; select it above or press ctrl+y.":
+        "Este terminal não consegue mostrar só a URL; selecione-a acima ou tecle ctrl+y.",
 }

@@ -33,10 +33,10 @@ PT_BR = {
         "o endereço colado não tem code: cole o endereço depois de autorizar, incluindo `code=...`",
     "client_id or redirect_uri changed since this connect attempt began: run `melisync connect` again":
         "o client_id ou a redirect_uri mudaram desde o início desta tentativa: comece de novo (tecla c)",
-    "that is neither the redirect URL nor an authorization code: paste the whole address your browser ended on "
-    "after you clicked to authorize":
-        "isso não é nem o endereço de retorno nem um código de autorização: cole o endereço inteiro em que o "
-        "navegador parou depois que você clicou para autorizar",
+    "the pasted text is malformed: it is neither the redirect URL nor an authorization code; paste the whole "
+    "address your browser ended on after you clicked to authorize":
+        "o texto colado está malformado: não é nem o endereço de retorno nem um código de autorização; cole o "
+        "endereço inteiro em que o navegador parou depois que você clicou para autorizar",
     "no Mercado Livre account is connected: nothing to unlink":
         "nenhuma conta do Mercado Livre está conectada: nada a desvincular",
 }

@@ -120,9 +120,12 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     if not text:
         raise BadInput("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
     if not _looks_like_url(text):
-        if not _BARE_CODE.match(text):
-            raise BadInput("that is neither the redirect URL nor an authorization code: paste the whole address "
-                           "your browser ended on after you clicked to authorize")
+        # A code is letters, digits and dashes, with a digit and a dash in it ("TG-61828b7f...-314029626",
+        # docs/ml-api.md): a stray word ("garbage") is a malformed paste, never sent as a code (it was
+        # answered "expired or already used", which sent the operator looking for the wrong problem).
+        if not (_BARE_CODE.match(text) and "-" in text and any(c.isdigit() for c in text)):
+            raise BadInput("the pasted text is malformed: it is neither the redirect URL nor an authorization "
+                           "code; paste the whole address your browser ended on after you clicked to authorize")
         return text
     parts = urlsplit(text)
     if parts.scheme and not _same_endpoint(text, pending.redirect_uri):

@@ -120,6 +120,25 @@ def test_connect_then_status_through_the_file_store(live_sandbox, melisync_home,
     assert (melisync_home / SECRETS_FILE).stat().st_mode & 0o777 == 0o600
 
 
+def test_connect_in_two_steps_for_scripts(live_sandbox, melisync_home, capsys):
+    configure_home(melisync_home, live_sandbox.base_url)
+    assert main(["connect", "--print-url"]) == 0
+    url = capsys.readouterr().out.strip()
+    assert URL_LINE.fullmatch(url)  # only the URL on stdout: `url=$(melisync connect --print-url)`
+    assert main(["connect", "--redirect", approve_like_curl(url)]) == 0
+    assert sandbox.SELLER_NICKNAME in capsys.readouterr().out
+    assert main(["connect", "--redirect", "TG-0123456789-1"]) == 2  # the attempt was single-use
+    assert "no connect attempt" in capsys.readouterr().err
+
+
+def test_a_malformed_paste_is_called_malformed(live_sandbox, melisync_home, capsys, monkeypatch):
+    configure_home(melisync_home, live_sandbox.base_url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("garbage\n"))
+    assert main(["connect"]) == 2
+    err = capsys.readouterr().err
+    assert "malformed" in err and "expired" not in err and "already used" not in err
+
+
 def test_connect_with_a_wrong_state_is_refused_and_changes_nothing(live_sandbox, melisync_home, capsys,
                                                                    monkeypatch):
     configure_home(melisync_home, live_sandbox.base_url)

@@ -72,7 +72,8 @@ def test_paste_full_url_or_bare_code(pending):
     ("https://melisync.example/other?code=TG-1&state={state}", "redirect URI"),
     ("https://melisync.example/callback?state={state}", "no code"),
     ("", "nothing was pasted"),
-    ("not a code!", "neither"),
+    ("not a code!", "malformed"),
+    ("garbage", "malformed"),  # `echo garbage | melisync connect`: never sent as a code
 ])
 def test_wrong_pastes_are_refused_with_a_reason(pending, paste, message):
     with pytest.raises(BadInput, match=message):

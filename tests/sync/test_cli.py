@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from sandbox.state import SandboxState
+from services.i18n import set_language
 from services.store import close_stores
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
@@ -42,7 +44,15 @@ async def test_links_and_log_show_what_the_sync_did(sandbox_state, make_engine, 
     assert doc["counts"]["linked"] == 1 and {l["listing_id"] for l in doc["links"]} == {caneca, nocode, full}
 
     code, out = cli(capsys, "log")
-    assert code == 0 and f"run {result.run_id:>4}  stock" in out and "finished" in out
+    line = next(l for l in out.splitlines() if l.startswith(f"run {result.run_id:>4}  "))
+    # Local time to the minute in the user's format, no microseconds, no stray comma.
+    assert re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d  stock +finished", line) and ",," not in line
+    assert "  , " not in line and "." not in line.split("stock")[0]
+    try:
+        out = cli(capsys, "--lang", "pt_BR", "log")[1]
+    finally:
+        set_language("en")
+    assert re.search(rf"run {result.run_id:>4}  \d\d/\d\d/\d{{4}} \d\d:\d\d  stock", out)
     code, out = cli(capsys, "log", "--run", str(result.run_id))
     assert "done     stock" in out and "9 -> 4" in out and "skipped  stock" in out and "Full" in out
     doc = json.loads(cli(capsys, "log", "--run", str(result.run_id), "--json")[1])

@@ -19,11 +19,28 @@ def register(sub) -> None:
         description="Prints the authorization URL on a line of its own, then reads from stdin the address your "
                     "browser ends on after you authorize (or just the code).",
     )
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument("--print-url", action="store_true",
+                       help="for scripts, step 1: print only the authorization URL on stdout and keep the attempt "
+                            "open (30 minutes) for --redirect")
+    steps.add_argument("--redirect", metavar="URL",
+                       help="for scripts, step 2: the address the browser ended on (or the code), for the attempt "
+                            "started by --print-url")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     config = load_config()
+    if getattr(args, "print_url", False):
+        url, _ = oauth.begin_authorization(config)
+        print(url, flush=True)
+        return 0
+    if getattr(args, "redirect", None) is not None:
+        try:
+            account = asyncio.run(oauth.complete_authorization(config, args.redirect))
+        finally:
+            oauth.discard_pending(config.home)  # single-use, whatever the answer
+        return _connected(config, account)
     url, _ = oauth.begin_authorization(config)
     try:
         _say("Open this address in a browser, logged in as the account's administrator, and authorize melisync:")
@@ -35,6 +52,10 @@ def run(args) -> int:
         account = asyncio.run(oauth.complete_authorization(config, line))
     finally:
         oauth.discard_pending(config.home)  # a CLI attempt lives as long as the command
+    return _connected(config, account)
+
+
+def _connected(config, account) -> int:
     connection = load_connection(config.home)
     print(f"Connected: {account.nickname} (user {account.user_id}, site {account.site_id})")
     print(f"Capabilities: {', '.join(connection.capabilities) or 'none (plain seller)'}")

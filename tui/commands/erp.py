@@ -55,7 +55,8 @@ def register(sub) -> None:
 
 def run_import(args) -> int:
     report = import_csv(args.file, convert=args.convert, dry_run=args.dry_run)
-    print(f"{args.file}: {report.rows} rows read" + (" (dry run: nothing was written)" if args.dry_run else ""))
+    rows = "1 row" if report.rows == 1 else f"{report.rows} rows"
+    print(f"{args.file}: {rows} read" + (" (dry run: nothing was written)" if args.dry_run else ""))
     print(f"products: {report.products_created} created, {report.products_updated} updated")
     print(f"compositions: {report.compositions_created} created, {report.compositions_updated} updated")
     print(f"stock adjustments: {report.adjustments}")

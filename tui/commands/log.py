@@ -6,6 +6,8 @@ import json
 
 from services.config import load_config
 from services.errors import BadInput
+from services.i18n import local_time
+from services.run_facts import shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
 from tui.commands.sync import describe
@@ -52,10 +54,18 @@ def run(args) -> int:
     return 0
 
 
+STATUS_WORDS = {"dry_run": "dry run", "waiting": "waiting for confirmation"}
+
+
 def summary(r: dict) -> str:
     c = r.get("counts") or {}
-    counts = ", ".join(f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k))
-    errors = f", {len(r['errors'])} error(s)" if r.get("errors") else ""
-    dry = " (dry run)" if r.get("dry_run") else ""
-    return (f"run {r['id']:>4}  {r['kind']:<9} {r['status']:<11} {r['started_at']} -> {r.get('ended_at') or '...'}"
-            f"{dry}  {counts}{errors}")
+    parts = [f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k)]
+    if r.get("errors"):
+        errors = len(r["errors"])
+        parts.append("1 error" if errors == 1 else f"{errors} errors")
+    status = shown_status(r)
+    status = STATUS_WORDS.get(status, status)
+    took = took_seconds(r)
+    took = f"  took {took // 60}:{took % 60:02d}" if took is not None and r.get("ended_at") else ""
+    # Local time in the user's format, to the minute (the journal keeps UTC to the second).
+    return f"run {r['id']:>4}  {local_time(r.get('started_at'))}  {r['kind']:<9} {status:<11}{took}  {', '.join(parts)}".rstrip()

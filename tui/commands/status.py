@@ -10,6 +10,7 @@ import json
 
 from services.config import load_config
 from services.connection import status_report
+from services.i18n import local_time
 
 
 def register(sub) -> None:
@@ -34,7 +35,7 @@ def render(report: dict) -> str:
         state = "connected"
     else:
         state = "not connected: run `melisync connect`"
-    expiry = report["token_expires_at"] or "-"
+    expiry = local_time(report["token_expires_at"]) if report["token_expires_at"] else "-"
     if report["token_expired"]:
         expiry += " (expired; refreshed automatically on the next call)"
     lines = [
