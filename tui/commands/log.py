@@ -1,10 +1,14 @@
-"""`melisync log [--run ID] [--json]`: sync runs (newest first), or one run with its actions and errors."""
+"""`melisync log [--run ID] [--errors] [--json|--csv] [--all]`: sync runs (newest first), or one run with its
+actions and errors. `--errors`: only runs with errors (with `--run`, only its failed actions); the text list
+stops at `SHOWN` runs unless `--all`; `--csv` and `--json` hold every row."""
 
 from __future__ import annotations
 
 import json
+import sys
 
 from services.config import load_config
+from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text, run_row
 from services.errors import BadInput
 from services.i18n import local_time
 from services.run_facts import shown_status, took_seconds
@@ -16,8 +20,21 @@ from tui.commands.sync import describe
 def register(sub) -> None:
     parser = sub.add_parser("log", help="what each sync did")
     parser.add_argument("--run", type=int, metavar="ID", help="one run, with its actions and errors")
-    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser.add_argument("--errors", action="store_true",
+                        help="only runs with errors (with --run: only the failed actions)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output.add_argument("--csv", action="store_true", help="the runs (or the run's actions) as CSV on stdout")
+    parser.add_argument("--all", action="store_true", help=f"list every run (without it, the newest {SHOWN})")
     parser.set_defaults(func=run)
+
+
+SHOWN = 50
+
+
+def has_errors(run: dict) -> bool:
+    counts = run.get("counts") or {}
+    return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
 
 
 def run(args) -> int:
@@ -28,21 +45,33 @@ def run(args) -> int:
     shown = lambda run: {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
     if args.run is None:
         runs = [shown(run) for run in journal.runs()]
+        if args.errors:
+            runs = [r for r in runs if has_errors(r)]
         if args.json:
             print(json.dumps({"runs": runs}, indent=2, default=str))
+        elif args.csv:
+            sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r) for r in runs)))
         elif not runs:
-            print("No sync has run yet.")
+            print("No run with errors." if args.errors else "No sync has run yet.")
         else:
-            for r in runs:
+            listed = runs if args.all else runs[:SHOWN]
+            for r in listed:
                 print(summary(r))
+            if len(listed) < len(runs):
+                print(f"... and {len(runs) - len(listed)} older runs (--all lists them)")
         return 0
     found = journal.run(args.run)
     if found is None:
         raise BadInput(f"there is no run {args.run}: `melisync log` lists the runs")
     found = shown(found)
     actions = journal.actions(args.run)
+    if args.errors:
+        actions = [a for a in actions if a.get("status") == "failed"]
     if args.json:
         print(json.dumps({"run": found, "actions": actions}, indent=2, default=str))
+        return 0
+    if args.csv:
+        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a) for a in actions)))
         return 0
     print(summary(found))
     for note in found.get("notes") or []:

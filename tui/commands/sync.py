@@ -11,6 +11,7 @@ import json
 import sys
 
 from services.config import load_config
+from services.csv_export import ACTION_FIELDS, action_row, csv_text
 from services.connection import load_connection
 from services.errors import BadInput, NotConnected, ReauthorizationNeeded
 from services.sync.engine import SyncEngine, SyncResult
@@ -28,7 +29,11 @@ def register(sub) -> None:
     parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in SyncKind])
     parser.add_argument("--dry-run", action="store_true", help="show the plan only; write nothing anywhere")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
-    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output.add_argument("--csv", action="store_true",
+                        help="with --dry-run: every action of the plan as CSV on stdout (for a spreadsheet)")
+    parser.add_argument("--all", action="store_true", help=f"list every action of the plan (without it, {SHOWN})")
     parser.set_defaults(func=run)
 
 
@@ -51,6 +56,8 @@ def require_connection(config) -> None:
 
 
 async def run(args, *, client=None) -> int:
+    if getattr(args, "csv", False) and not args.dry_run:
+        raise BadInput("--csv lists a plan: use it with --dry-run (`melisync log --run ID --csv` lists a run)")
     if not (args.dry_run or args.yes or can_ask()):
         raise BadInput("sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
                        "(no terminal to ask on), or --dry-run to see the plan")
@@ -71,8 +78,12 @@ async def _sync(args, config, client) -> int:
     progress.clear()
     plan = prepared.plan
     asking = not (args.dry_run or args.yes) and bool(plan.to_apply)
+    if getattr(args, "csv", False):
+        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a.to_dict()) for a in plan.actions)))
+        engine.dry_result(prepared)
+        return 0
     if not args.json:
-        print(render_plan(plan, prepared.run_id, args.dry_run))
+        print(render_plan(plan, prepared.run_id, args.dry_run, every=getattr(args, "all", False)))
     elif asking:  # stdout is for the JSON document: the plan to confirm goes to the terminal
         print(render_plan(plan, prepared.run_id, args.dry_run), file=sys.stderr)
     if args.dry_run:
@@ -91,7 +102,8 @@ async def _sync(args, config, client) -> int:
 
 def _question(plan: Plan) -> str:
     to_ml = len(plan.ml_writes)
-    return f"Apply {len(plan.to_apply)} action(s), {to_ml} of them writing to Mercado Livre?"
+    count = len(plan.to_apply)
+    return f"Apply {count} action{'' if count == 1 else 's'}, {to_ml} of them writing to Mercado Livre?"
 
 
 def describe(action: Action) -> str:
@@ -106,21 +118,23 @@ def describe(action: Action) -> str:
     return f"{action.kind.value:<18} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
 
 
-def render_plan(plan: Plan, run_id: int, dry_run: bool) -> str:
+def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> str:
     lines = [f"Plan for `sync {plan.kind.value}` (run {run_id}{', dry run' if dry_run else ''}):"]
     lines += [f"  note: {note}" for note in plan.notes]
     planned = plan.to_apply
     skipped = [a for a in plan.actions if a.status == ActionStatus.SKIPPED]
     lines.append(f"  {len(planned)} to apply ({len(plan.ml_writes)} writes to Mercado Livre), "
                  f"{len(skipped)} skipped, {plan.unchanged} already right")
-    for action in planned[:SHOWN]:
+    shown = None if every else SHOWN
+    for action in planned[:shown]:
         lines.append("  + " + describe(action))
-    if len(planned) > SHOWN:
-        lines.append(f"  ... and {len(planned) - SHOWN} more to apply")
-    for action in skipped[:SHOWN]:
+    if not every and len(planned) > SHOWN:
+        lines.append(f"  ... and {len(planned) - SHOWN} more to apply (--all lists every one)")
+    for action in skipped[:shown]:
         lines.append("  - " + describe(action))
-    if len(skipped) > SHOWN:
-        lines.append(f"  ... and {len(skipped) - SHOWN} more skipped (see `melisync log --run {run_id}`)")
+    if not every and len(skipped) > SHOWN:
+        lines.append(f"  ... and {len(skipped) - SHOWN} more skipped (--all lists them; "
+                     f"`melisync log --run {run_id}` too)")
     if plan.link_counts:
         lines.append("  links: " + ", ".join(f"{s} {n}" for s, n in plan.link_counts.items() if n))
     return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Tables as CSV for the operator's spreadsheet (CLI `--csv`, the TUI's export key): one header row,
+UTF-8, comma. A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+cmd", "@SUM") gets
+a leading apostrophe: titles and codes come from Mercado Livre and the ERP, not from the operator.
+
+`spreadsheet_safe` is the same rule as issue 12's shared one (services/input_rules.py on its branch); the
+two are to be merged into one when both have landed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+LINK_FIELDS = ("state", "listing_id", "variation_id", "reference_code", "erp_code", "erp_stock", "ml_stock",
+               "difference", "title", "variation_label", "family_name", "user_product_id", "erp_name", "reason")
+ACTION_FIELDS = ("status", "kind", "item_id", "variation_id", "erp_code", "from", "to", "reason")
+RUN_FIELDS = ("id", "kind", "status", "started_at", "applied_at", "ended_at", "took_seconds", "done", "failed",
+              "skipped", "unchanged", "errors", "reason")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that would start a formula gets a leading apostrophe; numbers and None stay as they are."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if cell is None else spreadsheet_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def link_row(link) -> list:
+    state = link.state.value if hasattr(link.state, "value") else link.state
+    return [state, *(getattr(link, name) for name in LINK_FIELDS[1:])]
+
+
+def action_row(action: dict) -> list:
+    """An action as journaled (`Action.to_dict()`)."""
+    return [action.get(name) for name in ACTION_FIELDS]
+
+
+def run_row(run: dict) -> list:
+    from services.run_facts import failure_reason, shown_status, took_seconds
+
+    counts = run.get("counts") or {}
+    return [run.get("id"), run.get("kind"), shown_status(run), run.get("started_at"), run.get("applied_at"),
+            run.get("ended_at"), took_seconds(run) if run.get("ended_at") else None,
+            *(counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
+            len(run.get("errors") or ()), failure_reason(run)]
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write the CSV to `path` (a new file, or replaced whole); returns the number of rows."""
+    rows = list(rows)
+    path.write_text(csv_text(header, rows), "utf-8")
+    return len(rows)
