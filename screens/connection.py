@@ -186,6 +186,7 @@ class ConnectionScreen(BaseScreen):
         Binding("c", "connect", "Connect", id="connection.connect"),
         Binding("u", "unlink", "Unlink", id="connection.unlink"),
         Binding("S", "sync", N_("Sync…"), id="connection.sync"),
+        Binding("s", "app.settings", N_("Settings"), id="connection.settings"),
         Binding("r", "refresh", "Refresh", id="connection.refresh", show=False),
     ]
 

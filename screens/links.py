@@ -203,6 +203,9 @@ class LinksScreen(BaseScreen):
         Binding("pagedown", "page(1)", N_("Next rows"), id="links.page_down", show=False),
         Binding("pageup", "page(-1)", N_("Previous rows"), id="links.page_up", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="links.clear_search", show=False),
+        Binding("X", "export", N_("Export to CSV"), id="links.export", show=False,
+                tooltip=N_("Every row of this filter and search, to a CSV file")),
+        Binding("y", "copy_listing", N_("Copy listing id"), id="links.copy", show=False),
     ]
 
     def __init__(self) -> None:
@@ -434,7 +437,7 @@ class LinksScreen(BaseScreen):
         table.action_page_down() if step > 0 else table.action_page_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("write_code", "ignore"):
+        if action in ("write_code", "ignore", "copy_listing"):
             return self.current_link() is not None or None
         if action == "simulate_seller_edit":
             if not (getattr(self.app, "demo", False) and getattr(self.app.gateway, "can_simulate", False)):
@@ -500,6 +503,20 @@ class LinksScreen(BaseScreen):
         link = self.current_link()
         if link is not None:
             self.post_message(IgnoreRequested((link.key,), ignored=link.state.value != "ignored"))
+
+    def action_export(self) -> None:
+        from services.csv_export import LINK_FIELDS, link_row
+
+        query, services = replace(self.query_state, offset=0, limit=10**9), self.app.sync_services
+        self.app.export_table("links", LINK_FIELDS,
+                              lambda: [link_row(link) for link in services.query_links(query).rows])
+
+    def action_copy_listing(self) -> None:
+        link = self.current_link()
+        if link is not None:
+            # OSC 52: the terminal puts it on the clipboard (over SSH too, where it allows it).
+            self.app.copy_to_clipboard(link.listing_id)
+            self.notify(_("Copied {listing} (if your terminal allows it).", listing=link.listing_id))
 
     def action_sync(self) -> None:
         open_sync(self.app)

@@ -179,6 +179,7 @@ class RunDetailScreen(BaseScreen):
     TITLE_TEXT = N_("Sync run")
     BINDINGS = [
         Binding("e", "errors_only", N_("Errors only"), id="run.errors_only"),
+        Binding("X", "export", N_("Export to CSV"), id="run.export"),
         Binding("escape", "back", N_("Back"), id="run.back"),
     ]
 
@@ -234,6 +235,12 @@ class RunDetailScreen(BaseScreen):
         self.errors_only = not self.errors_only
         if self.run is not None:
             await self._fill()
+
+    def action_export(self) -> None:
+        from services.csv_export import ACTION_FIELDS, action_row
+
+        rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
+        self.app.export_table(f"run-{self.run_id}", ACTION_FIELDS, lambda: [action_row(a) for a in rows])
 
     def action_back(self) -> None:
         self.dismiss()

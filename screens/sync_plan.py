@@ -203,6 +203,7 @@ class SyncPlanScreen(BaseScreen):
         Binding("a", "apply", N_("Apply"), id="plan.apply"),
         Binding("escape", "drop", N_("Drop plan"), id="plan.drop"),
         Binding("t", "toggle_todo", N_("Only to do"), id="plan.only_todo"),
+        Binding("X", "export", N_("Export to CSV"), id="plan.export"),
     ]
 
     def __init__(self, prepared) -> None:
@@ -260,6 +261,14 @@ class SyncPlanScreen(BaseScreen):
     async def action_toggle_todo(self) -> None:
         self.only_todo = not self.only_todo
         await self._fill()
+
+    def action_export(self) -> None:
+        from services.csv_export import ACTION_FIELDS, action_row
+
+        actions = self.prepared.plan.actions
+        chosen = [a for a in actions if a.status.value == "planned"] if self.only_todo else actions
+        self.app.export_table(f"plan-{self.prepared.run_id}", ACTION_FIELDS,
+                              lambda: [action_row(a.to_dict()) for a in chosen])
 
     def action_apply(self) -> None:
         plan = self.prepared.plan

@@ -174,4 +174,21 @@ def set_setting(key: str, raw: str, home: Path | None = None) -> object:
     return value
 
 
+def set_settings(changes: dict[str, str], home: Path | None = None) -> dict[str, object]:
+    """Several settings at once (the TUI's settings screen): each validated like `config set`, and written
+    only when every one is valid (one file write: nothing half-saved). Returns the stored values."""
+    for key in changes:
+        if key in ("client_secret", "access_token", "refresh_token") or key not in SETTINGS:
+            raise BadInput(f"unknown setting {key!r}; known settings: {', '.join(sorted(SETTINGS))}")
+    values = {key: _coerce(key, raw) for key, raw in changes.items()}
+    home = ensure_home(home or home_dir())
+    data = read_file_settings(home)
+    data.update(values)
+    write_private(home / CONFIG_FILE, tomli_w.dumps(data).encode("utf-8"))
+    return values
+
+
+# What an operator tunes from the TUI (no secret, nothing that changes which account is reached).
+OPERATOR_SETTINGS = ("safety_stock", "warehouse", "requests_per_second", "concurrency")
+
 CONFIG_KEYS = tuple(f.name for f in fields(Config) if f.name != "home")

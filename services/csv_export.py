@@ -63,3 +63,11 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     rows = list(rows)
     path.write_text(csv_text(header, rows), "utf-8")
     return len(rows)
+
+
+def export_path(name: str, folder: Path, now=None) -> Path:
+    """Where the TUI writes an export: `melisync-<name>-<YYYYmmdd-HHMMSS>.csv` in `folder`."""
+    from datetime import datetime
+
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return folder / f"melisync-{name}-{stamp}.csv"

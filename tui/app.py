@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -33,7 +33,7 @@ from screens.mapping import MappingScreen
 from screens.sync_logs import SyncLogsScreen
 from services.config import Config
 from services.errors import MelisyncError
-from services.i18n import _, set_language
+from services.i18n import N_, _, set_language
 from tui.sync_workers import SyncWorkers
 from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
 
@@ -106,6 +106,7 @@ def global_commands(app) -> list[tuple[str, str, Callable[[], object]]]:
     commands = list(sync_commands(app))
     commands.append((_("Connect the Mercado Livre account"), "", on_connection("connect")))
     commands.append((_("Unlink the Mercado Livre account"), "", on_connection("unlink")))
+    commands.append((_("Settings: safety stock, warehouse, rate"), "", app.action_settings))
     return commands
 
 
@@ -216,6 +217,40 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen, keymap_path=str(self.keymap_path)))
+
+    # -- settings -----------------------------------------------------------------------------------
+
+    def action_settings(self) -> None:
+        from screens.settings import SettingsModal
+
+        if not isinstance(self.screen, SettingsModal):
+            self.push_screen(SettingsModal(self.config))
+
+    def on_settings_save_requested(self, message) -> None:
+        self._save_settings(message.changes, message.reply_to)
+
+    @work(thread=True, group="settings", exclusive=True, exit_on_error=False, description=N_("Saving the settings"))
+    def _save_settings(self, changes: dict, reply_to) -> None:
+        from services.config import load_config, set_settings
+
+        try:
+            set_settings(changes, self.config.home)  # validated like `config set`; all or nothing
+        except MelisyncError as exc:
+            self.call_from_thread(reply_to.refused, _(str(exc)))
+            return
+        config = load_config(self.config.home)
+        self.call_from_thread(self._settings_saved, config, changes, reply_to)
+
+    def _settings_saved(self, config: Config, changes: dict, reply_to) -> None:
+        # Every later worker reads the new values; the screens showing settings-derived facts reload.
+        self.config = config
+        self.gateway.config = config
+        self._sync_services = None
+        reply_to.saved(changes)
+        self.notify(_("Settings saved: {keys}.", keys=", ".join(f"{k} = {v}" for k, v in changes.items())),
+                    markup=False)
+        self.refresh_status()
+        self.links_signal.publish("")
 
     # -- errors from any worker ---------------------------------------------------------------------
 

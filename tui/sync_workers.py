@@ -677,6 +677,28 @@ class SyncWorkers:
         self.notify(escape(sync_summary(result)), title=_("Sync finished"),
                     severity="information" if result.ok else "warning", timeout=10)
 
+    # -- export of the table on screen ------------------------------------------------------------------
+
+    def export_table(self, name: str, header, make_rows) -> None:
+        """Write `make_rows()` (called in a thread) as CSV to the working directory, else the home."""
+        self._export(name, tuple(header), make_rows)
+
+    @work(thread=True, group="export", exclusive=False, exit_on_error=False, description=N_("Exporting to CSV"))
+    def _export(self, name: str, header, make_rows) -> None:
+        from services.csv_export import export_path, write_csv
+
+        rows = make_rows()
+        for folder in (Path.cwd(), Path(self.config.home)):
+            path = export_path(name, folder)
+            try:
+                count = write_csv(path, header, rows)
+            except OSError:
+                continue
+            self.call_from_thread(self.notify, escape(_n("{count} row exported to {path}", "{count} rows exported "
+                                                         "to {path}", count, path=str(path))), timeout=10)
+            return
+        raise OperationFailed(_("Could not write the CSV in the working directory nor in the home."))
+
     # -- journal ----------------------------------------------------------------------------------------
 
     def on_runs_requested(self, message: RunsRequested) -> None:

@@ -35,4 +35,25 @@ PT_BR = {
     "Press Enter to come back to melisync.": "Tecle Enter para voltar ao melisync.",
     "This terminal cannot show the URL alone; select it above or press ctrl+y.":
         "Este terminal não consegue mostrar só a URL; selecione-a acima ou tecle ctrl+y.",
+    "Exporting to CSV": "Exportando para CSV",
+    "{count} row exported to {path}": "{count} linha exportada para {path}",
+    "{count} rows exported to {path}": "{count} linhas exportadas para {path}",
+    "Could not write the CSV in the working directory nor in the home.":
+        "Não foi possível gravar o CSV nem na pasta atual nem na pasta do melisync.",
+    "Export to CSV": "Exportar para CSV",
+    "Every row of this filter and search, to a CSV file": "Todas as linhas deste filtro e busca, num arquivo CSV",
+    "Copy listing id": "Copiar id do anúncio",
+    "Copied {listing} (if your terminal allows it).": "{listing} copiado (se o terminal permitir).",
+    "Safety stock (units kept back from every listing)": "Estoque de segurança (unidades retidas de cada anúncio)",
+    "Warehouse to write (store id; multi-warehouse sellers)":
+        "Depósito a gravar (store id; vendedores com vários depósitos)",
+    "Requests per second to Mercado Livre": "Requisições por segundo ao Mercado Livre",
+    "Requests in flight at once": "Requisições simultâneas",
+    "Save": "Salvar",
+    "Settings": "Configurações",
+    "Enter in the last field or ctrl+s saves; Esc leaves everything as it was.":
+        "Enter no último campo ou ctrl+s salva; Esc deixa tudo como estava.",
+    "Settings: safety stock, warehouse, rate": "Configurações: estoque de segurança, depósito, ritmo",
+    "Saving the settings": "Salvando as configurações",
+    "Settings saved: {keys}.": "Configurações salvas: {keys}.",
 }

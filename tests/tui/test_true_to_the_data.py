@@ -174,3 +174,64 @@ async def test_footer_never_cuts_a_key_at_80_columns(make_sync_app, demo_home, l
         await pilot.press("2")
         await settle(app, pilot)
         assert "⏎ " in screen_text(app).splitlines()[-1]  # Enter (open the mapping) is found
+
+
+# -- export of the table on screen, copy a listing id -----------------------------------------------------
+
+
+async def test_export_the_filtered_links_to_csv_and_copy_a_listing_id(make_sync_app, demo_home, tmp_path,
+                                                                       monkeypatch):
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    links = seed_links(demo_home.home, 250)
+    lost = [l for l in links if l.state == LinkState.LINK_LOST]
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("X")
+        await wait_until(app, pilot, lambda: list(tmp_path.glob("melisync-links-*.csv")), "the export")
+        [path] = tmp_path.glob("melisync-links-*.csv")
+        with path.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        # Every row of the filter, not only the page on screen.
+        assert sorted(r["listing_id"] + r["variation_id"] for r in rows) == sorted(
+            l.listing_id + str(l.variation_id or "") for l in lost)
+        assert any("rows exported to" in n.message for n in app._notifications)
+        copied = []
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        await pilot.press("y")
+        assert copied == [screen.current_link().listing_id]
+
+
+# -- settings from the TUI -----------------------------------------------------------------------------------
+
+
+async def test_settings_are_validated_like_config_set_and_saved_all_or_nothing(make_sync_app, demo_home):
+    from textual.widgets import Input, Label
+
+    from screens.settings import SettingsModal
+    from services.config import load_config
+
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, SettingsModal)
+        modal.query_one("#setting-safety_stock", Input).value = "2"
+        modal.query_one("#setting-concurrency", Input).value = "many"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is modal and "whole number" in str(modal.query_one("#settings-error", Label).content)
+        assert load_config(demo_home.home).safety_stock == 0  # nothing half-saved
+        modal.query_one("#setting-concurrency", Input).value = "3"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SettingsModal)
+        saved = load_config(demo_home.home)
+        assert (saved.safety_stock, saved.concurrency) == (2, 3)
+        assert app.config.safety_stock == 2 and app.sync_services.config.safety_stock == 2  # later syncs use it
