@@ -15,7 +15,7 @@ from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoade
 from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from screens.connection import status_label
-from services.i18n import N_, _, known, local_time
+from services.i18n import N_, _, _n, known, local_time
 from services.run_facts import shown_status, took_seconds
 
 RUN_COLUMNS = (
@@ -146,7 +146,8 @@ class SyncLogsScreen(BaseScreen):
             line = _("{shown} of {total} runs: only those with errors (e shows all)", shown=len(self.shown),
                      total=len(self.runs))
         else:
-            line = _("{total} runs, newest first. Enter shows a run's actions and errors.", total=len(self.runs))
+            line = _n("{count} run. Enter shows its actions and errors.",
+                      "{count} runs, newest first. Enter shows a run's actions and errors.", len(self.runs))
         self.query_one("#logs-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     def action_errors_only(self) -> None:

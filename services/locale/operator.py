@@ -56,4 +56,7 @@ PT_BR = {
     "Settings: safety stock, warehouse, rate": "Configurações: estoque de segurança, depósito, ritmo",
     "Saving the settings": "Salvando as configurações",
     "Settings saved: {keys}.": "Configurações salvas: {keys}.",
+    "{count} run. Enter shows its actions and errors.": "{count} execução. Enter mostra suas ações e erros.",
+    "{count} runs, newest first. Enter shows a run's actions and errors.":
+        "{count} execuções, a mais recente primeiro. Enter mostra as ações e os erros de uma execução.",
 }

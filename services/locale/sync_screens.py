@@ -225,8 +225,6 @@ PT_BR = {
         "Nenhuma sincronização ainda: tecle S para planejar uma (nada é gravado antes de você confirmar).",
     "{shown} of {total} runs: only those with errors (e shows all)":
         "{shown} de {total} execuções: só as com erros (e mostra todas)",
-    "{total} runs, newest first. Enter shows a run's actions and errors.":
-        "{total} execuções, da mais nova. Enter mostra as ações e os erros de uma execução.",
     "Run {run_id}": "Execução {run_id}",
     "Run {run_id}: {kind}, {status}, {when} ({took})": "Execução {run_id}: {kind}, {status}, {when} ({took})",
     "(failed only: e shows all)": "(só falhas: e mostra todas)",
