@@ -1,9 +1,7 @@
 """Tables as CSV for the operator's spreadsheet (CLI `--csv`, the TUI's export key): one header row,
 UTF-8, comma. A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+cmd", "@SUM") gets
-a leading apostrophe: titles and codes come from Mercado Livre and the ERP, not from the operator.
-
-`spreadsheet_safe` is the same rule as issue 12's shared one (services/input_rules.py on its branch); the
-two are to be merged into one when both have landed.
+a leading apostrophe (`services.input_rules.spreadsheet_safe`, the one rule for it): titles and codes come
+from Mercado Livre and the ERP, not from the operator.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+from services.input_rules import spreadsheet_safe as text_cell_safe
 
 LINK_FIELDS = ("state", "listing_id", "variation_id", "reference_code", "erp_code", "erp_stock", "ml_stock",
                "difference", "title", "variation_label", "family_name", "user_product_id", "erp_name", "reason")
@@ -24,9 +22,7 @@ RUN_FIELDS = ("id", "kind", "status", "started_at", "applied_at", "ended_at", "t
 
 def spreadsheet_safe(cell: object) -> object:
     """A text cell that would start a formula gets a leading apostrophe; numbers and None stay as they are."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return text_cell_safe(cell) if isinstance(cell, str) else cell
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
