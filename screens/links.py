@@ -80,7 +80,6 @@ COLUMNS: tuple[tuple[str, str, int, str], ...] = (
     ("reference_code", N_("Reference code"), 16, ID),
 )
 FIXED_COLUMNS = 2  # state and listing stay in view when the table scrolls sideways
-SORT_ORDER = tuple(column[0] for column in COLUMNS)
 
 _FILTER = Binding.Group(N_("Filter"), compact=True)
 
@@ -190,7 +189,7 @@ class LinksScreen(BaseScreen):
         Binding("a", "filter('')", FILTER_HELP[""], id="links.filter.all", group=_FILTER, show=False),
         Binding("slash", "search", N_("Search"), id="links.search"),
         Binding("S", "sync", N_("Sync…"), id="links.sync"),
-        Binding("o", "sort", N_("Sort"), id="links.sort"),
+        Binding("o", "sort", N_("Sort"), id="links.sort", tooltip=N_("Choose the column to sort by")),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
         Binding("r", "write_code", N_("Write code"), id="links.write_code"),
         # Demo only (hidden elsewhere by check_action): lets a new user produce a lost link from the keyboard;
@@ -410,8 +409,14 @@ class LinksScreen(BaseScreen):
                 self._query(search="", offset=0)
 
     def action_sort(self) -> None:
-        position = SORT_ORDER.index(self.query_state.sort)
-        self._query(sort=SORT_ORDER[(position + 1) % len(SORT_ORDER)], descending=False, offset=0)
+        from screens.sort_modal import SortModal
+
+        def chosen(column: str | None) -> None:
+            if column and column != self.query_state.sort:
+                self._query(sort=column, descending=False, offset=0)
+
+        columns = [(column[0], _(column[1])) for column in COLUMNS]
+        self.app.push_screen(SortModal(columns, self.query_state.sort), chosen)
 
     def action_reverse(self) -> None:
         self._query(descending=not self.query_state.descending, offset=0)

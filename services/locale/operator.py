@@ -59,4 +59,6 @@ PT_BR = {
     "{count} run. Enter shows its actions and errors.": "{count} execução. Enter mostra suas ações e erros.",
     "{count} runs, newest first. Enter shows a run's actions and errors.":
         "{count} execuções, a mais recente primeiro. Enter mostra as ações e os erros de uma execução.",
+    "Sort by": "Ordenar por",
+    "Choose the column to sort by": "Escolher a coluna da ordem",
 }

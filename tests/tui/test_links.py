@@ -54,9 +54,14 @@ async def test_filter_search_sort_and_page(make_sync_app, demo_home):
         await pilot.press("a")
         await settle(app, pilot)
         assert screen.total == 500
-        await pilot.press("o")  # the sort key cycles through the columns: listing -> variation
+        await pilot.press("o", "3")  # the sort key lets the column be chosen: 3 = Variation
         await settle(app, pilot)
         assert screen.query_state.sort == "variation_label"
+        await pilot.press("o", "down", "enter")  # or with the arrows: the next one, ERP code
+        await settle(app, pilot)
+        assert screen.query_state.sort == "erp_code"
+        await pilot.press("o", "3")
+        await settle(app, pilot)
         await pilot.press("O")
         await settle(app, pilot)
         labels = [l.variation_label for l in screen.rows]
