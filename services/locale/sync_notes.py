@@ -97,6 +97,8 @@ PATTERNS_PT_BR = {
     "never the kit":
         "kit do Mercado Livre: o estoque é calculado a partir do estoque dos componentes; o melisync grava os "
         "componentes, nunca o kit",
+    "a Mercado Livre kit: its units are its components' and are not imported":
+        "kit do Mercado Livre: as unidades são as dos componentes e não são importadas",
     "order {order}: a Mercado Livre kit; its units are recorded through the orders of its components":
         "pedido {order}: kit do Mercado Livre; as unidades são registradas pelos pedidos dos componentes",
     "the stock of user product {up} could not be read: nothing is written":

@@ -15,6 +15,8 @@ from services.linking import CatalogueView, clean_code
 from services.meli.models import Listing
 from services.sync.plan import Action, ActionKind, ActionStatus, balances_after
 
+KIT_NOT_IMPORTED = "a Mercado Livre kit: its units are its components' and are not imported"
+
 
 def import_key(code: str) -> str:
     """Idempotency key of the import movement of one code: a re-run never imports its stock twice."""
@@ -45,6 +47,11 @@ def plan_products(listings: Iterable[Listing], catalogue: CatalogueView,
 
     for listing in listings:
         code = clean_code(listing.reference_code)
+        if listing.is_kit:
+            # A kit has no units of its own (ML computes them from its components): imported, it would be an ERP
+            # product whose stock no sale ever moves (docs/mercado-livre-api.md §6.8).
+            actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, code, KIT_NOT_IMPORTED))
+            continue
         if not listing.variations:
             if not code:
                 actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, None, "no reference code"))

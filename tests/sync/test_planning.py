@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from services.erp.models import Customer
@@ -236,3 +237,12 @@ def test_the_count_decides_between_a_sale_and_a_sale_already_in_it():
     full = _links(cat, listing("MLB1", "A", full=True))
     [on_full] = plan_orders([o], full, set(), {}, buyer_orders=None)  # the row's own reason comes first
     assert on_full.status == St.SKIPPED and "Full" in on_full.reason
+
+
+def test_a_mercado_livre_kit_is_never_imported_as_an_erp_product():
+    """A kit's units are its components' (ML computes them): importing it would make an ERP product that no sale
+    ever moves. It is skipped with why, and a normal listing beside it is still imported."""
+    kit = replace(listing("MLB3", "KIT-NEW", qty=4), tags=("bundle",))
+    actions = plan_products([kit, listing("MLB1", "NEW", qty=2)], catalogue())
+    assert [(a.item_id, a.status) for a in actions] == [("MLB3", St.SKIPPED), ("MLB1", St.PLANNED)]
+    assert "kit" in actions[0].reason
