@@ -12,3 +12,7 @@ DEMO_REDIRECT_URI = "https://melisync.example/callback"  # https: ML refuses pla
 SELLER_ID = 3347552577  # above Int32 on purpose (ml-api.md §2)
 SELLER_NICKNAME = "LOJA_TESTE_MELISYNC"
 SITE_ID = "MLB"
+# How a buyer's order can start in the sandbox (ml-api.md §8.2): paid at once, or waiting for the payment
+# (confirmed or partially_paid: the units are taken; payment_required/payment_in_process: not yet, no date_closed).
+SALE_STATUSES = ("paid", "confirmed", "payment_required", "payment_in_process", "partially_paid")
+ORDER_STATUSES = SALE_STATUSES + ("partially_refunded", "cancelled", "invalid")

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.errors import ApiError
 
 CONTROL_PREFIX = "/_sandbox/"
@@ -15,9 +16,11 @@ CONTROL_PREFIX = "/_sandbox/"
 
 def control_routes(state, json_body) -> list[Route]:
     async def sell(request: Request):
-        """`POST /_sandbox/sell {"item_id", "variation_id", "code", "quantity", "before_next_write"}` -> 201
-        `{"orders": [{"id", "item_id", "variation_id", "quantity", "pack_id", "tags"}]}` (a kit: one per component).
-        With `before_next_write: true` the sale is made right before the next write reaches the sandbox."""
+        """`POST /_sandbox/sell {"item_id", "variation_id", "code", "quantity", "status", "before_next_write"}` ->
+        201 `{"orders": [{"id", "item_id", "variation_id", "quantity", "status", "pack_id", "tags"}]}` (a kit: one
+        per component). `status` (default paid) may be one of SALE_STATUSES: an order confirmed but not paid yet
+        holds its units. With `before_next_write: true` the sale is made right before the next write reaches the
+        sandbox."""
         body = await json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "bad_request", "the body must be a JSON object")
@@ -28,13 +31,32 @@ def control_routes(state, json_body) -> list[Route]:
         if variation_id is not None and (isinstance(variation_id, bool) or not isinstance(variation_id, int)):
             raise ApiError(400, "bad_request", "variation_id must be a number")
         quantity = body.get("quantity", 1)
+        status = body.get("status", "paid")
+        if status not in SALE_STATUSES:
+            raise ApiError(400, "bad_request", f"status must be one of {', '.join(SALE_STATUSES)}")
         if body.get("before_next_write"):
-            state.sell_before_next_write(item_id, variation_id, quantity, code=code)
+            state.sell_before_next_write(item_id, variation_id, quantity, code=code, status=status)
             return JSONResponse({"orders": [], "pending": True}, status_code=202)
-        orders = state.sell(item_id, variation_id, quantity, code=code)
+        orders = state.sell(item_id, variation_id, quantity, code=code, status=status)
         return JSONResponse({"orders": [_summary(o) for o in orders]}, status_code=201)
 
-    return [Route(CONTROL_PREFIX + "sell", sell, methods=["POST"])]
+    async def order_status(request: Request):
+        """`POST /_sandbox/order {"order_id", "status"}` -> 200 the order's summary: the buyer pays (paid), or the
+        order is cancelled; the stock follows as on Mercado Livre (sandbox/orders.py)."""
+        body = await json_body(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, "bad_request", "the body must be a JSON object")
+        order_id, status = body.get("order_id"), body.get("status")
+        if isinstance(order_id, bool) or not isinstance(order_id, int):
+            raise ApiError(400, "bad_request", "order_id must be a number")
+        if status not in ORDER_STATUSES:
+            raise ApiError(400, "bad_request", f"status must be one of {', '.join(ORDER_STATUSES)}")
+        if order_id not in state.orders:
+            raise ApiError(404, "order_not_found", f"Order {order_id} not found")
+        return JSONResponse(_summary(state.set_order_status(order_id, status)))
+
+    return [Route(CONTROL_PREFIX + "sell", sell, methods=["POST"]),
+            Route(CONTROL_PREFIX + "order", order_status, methods=["POST"])]
 
 
 def _summary(order: dict) -> dict:

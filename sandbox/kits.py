@@ -84,9 +84,10 @@ class KitsMixin:
             return found[0][0]["id"], found[0][1]
 
     def sell(self, item_id: str | None = None, variation_id: int | None = None, quantity: int = 1, *,
-             code: str | None = None, buyer: dict | None = None) -> list[dict]:
-        """A buyer pays for `quantity` units on the site -> the orders Mercado Livre makes (one; for a kit, one
-        per component, tagged `bundle_component`, sharing a pack). Raises ApiError for what a buyer can't buy."""
+             code: str | None = None, buyer: dict | None = None, status: str = "paid") -> list[dict]:
+        """A buyer buys `quantity` units on the site -> the orders Mercado Livre makes (one; for a kit, one
+        per component, tagged `bundle_component`, sharing a pack), in `status` (paid; or confirmed and waiting
+        for the payment, holding the units). Raises ApiError for what a buyer can't buy."""
         with self.lock:
             if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
                 raise ApiError(400, "bad_request", "quantity must be a whole number >= 1")
@@ -96,7 +97,7 @@ class KitsMixin:
                 raise not_found(f"Item with id {item_id}")
             try:
                 if item_id not in self.kits:
-                    return [self.create_order(item_id, variation_id, quantity, buyer=buyer)]
+                    return [self.create_order(item_id, variation_id, quantity, buyer=buyer, status=status)]
                 kit = self.items[item_id]
                 if kit["status"] != "active" or kit["available_quantity"] < quantity:
                     raise ValueError(f"only {kit['available_quantity']} kit(s) in stock")
@@ -106,19 +107,20 @@ class KitsMixin:
                 for part in self.kits[item_id]:
                     order = self.create_order(part["item_id"], part["variation_id"], part["quantity"] * quantity,
                                               buyer=buyer, pack_id=self._next_pack, tags=(COMPONENT_TAG,),
-                                              carry_sku=False)
+                                              carry_sku=False, status=status)
                     orders.append(order)
                 return orders
             except ValueError as exc:
                 raise validation_error("item.not_purchasable", str(exc)) from None
 
     def sell_before_next_write(self, item_id: str | None = None, variation_id: int | None = None,
-                               quantity: int = 1, *, code: str | None = None, path_prefix: str | None = None) -> None:
+                               quantity: int = 1, *, code: str | None = None, path_prefix: str | None = None,
+                               status: str = "paid") -> None:
         """Sandbox hook: the next write (PUT/POST, matching `path_prefix` if given) lands right after this sale,
         as when a buyer pays between melisync's read and its write."""
         with self.lock:
             self._sale_before_write.append({"item_id": item_id, "variation_id": variation_id, "quantity": quantity,
-                                            "code": code, "path_prefix": path_prefix})
+                                            "code": code, "path_prefix": path_prefix, "status": status})
 
     def before_write(self, method: str, path: str) -> None:
         """Called by the front door before a write is handled: makes a pending `sell_before_next_write` sale."""
@@ -129,5 +131,6 @@ class KitsMixin:
                 if pending["path_prefix"] and not path.startswith(pending["path_prefix"]):
                     continue
                 self._sale_before_write.remove(pending)
-                self.sell(pending["item_id"], pending["variation_id"], pending["quantity"], code=pending["code"])
+                self.sell(pending["item_id"], pending["variation_id"], pending["quantity"], code=pending["code"],
+                          status=pending["status"])
                 return

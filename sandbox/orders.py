@@ -177,7 +177,7 @@ class OrdersMixin:
             order["status"] = status
             if status in DEDUCTED and not order["_deducted"]:
                 self._deduct(order)
-            elif status == "cancelled" and order["_deducted"]:
+            elif status in ("cancelled", "invalid") and order["_deducted"]:
                 self._deduct(order, sign=-1)  # a cancelled sale gives the stock back
             if status == "paid":
                 order["paid_amount"] = order["total_amount"]

@@ -114,3 +114,45 @@ def test_sandbox_sell_bad_input(argv, code, capsys):
     assert main(["sandbox", "sell", *argv]) == code
     err = capsys.readouterr().err
     assert err.startswith("melisync: ") and "Traceback" not in err
+
+
+def test_sandbox_sell_an_unpaid_order_then_pay_or_cancel_it(live_sandbox, capsys):
+    """`sell --status confirmed`: the buyer has not paid; Mercado Livre holds the units (date_closed set) and the
+    order is found by a search for that status. `sandbox order` moves it on: cancelled gives the units back."""
+    state = live_sandbox.state
+    item = state.listing_ids()[0]
+    before = state.item(item)["available_quantity"]
+    url = ["--url", live_sandbox.base_url]
+    assert main(["sandbox", "sell", item, "--qty", "2", "--status", "confirmed", *url]) == 0
+    [order] = state.orders.values()
+    assert f"order {order['id']} (confirmed)" in capsys.readouterr().out
+    assert order["status"] == "confirmed" and order["date_closed"] is not None and order["paid_amount"] == 0
+    assert state.item(item)["available_quantity"] == before - 2
+    seller = (state.seller["id"], "")
+    found = state.search_orders({"seller": str(state.seller["id"]), "order.status": "confirmed,partially_paid"},
+                                seller)["results"]
+    assert [o["id"] for o in found] == [order["id"]]
+    assert state.search_orders({"seller": str(state.seller["id"]), "order.status": "paid"}, seller)["results"] == []
+
+    assert main(["sandbox", "order", str(order["id"]), "--status", "cancelled", *url]) == 0
+    assert "is now cancelled" in capsys.readouterr().out and state.item(item)["available_quantity"] == before
+    assert main(["sandbox", "sell", item, "--status", "payment_required", *url]) == 0
+    capsys.readouterr()
+    waiting = max(state.orders)
+    assert state.orders[waiting]["date_closed"] is None and state.item(item)["available_quantity"] == before
+    assert main(["sandbox", "order", str(waiting), "--status", "paid", *url]) == 0
+    assert state.orders[waiting]["date_closed"] is not None and state.item(item)["available_quantity"] == before - 1
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["sell", "MLB1", "--status", "shipped"], 2), (["order", "12", "--status", "paid", "--url", "nope"], 2),
+    (["order", "x", "--status", "paid"], 2), (["order", "12"], 2)])
+def test_sandbox_order_bad_input(argv, code, capsys):
+    assert main(["sandbox", *argv]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("melisync: ") and "Traceback" not in err
+
+
+def test_sandbox_order_unknown_order_is_refused(live_sandbox, capsys):
+    assert main(["sandbox", "order", "5", "--status", "paid", "--url", live_sandbox.base_url]) == 2
+    assert "Order 5 not found" in capsys.readouterr().err

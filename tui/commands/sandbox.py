@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
 
@@ -54,7 +55,18 @@ def register(sub) -> None:
     sell.add_argument("--before-next-write", action="store_true",
                       help="make the sale right before the next write reaches the sandbox (a buyer paying between "
                            "melisync's read and its write)")
+    sell.add_argument("--status", default="paid",
+                      help=f"the order's status (default paid; one of {', '.join(SALE_STATUSES)}): confirmed or "
+                           "partially_paid, the buyer has not paid yet and the units are held")
     sell.set_defaults(func=run_sell)
+    order = actions.add_parser("order", help="move an order on a running sandbox on (the buyer pays, or it is "
+                                             "cancelled)",
+                               description="The order's status changes as on Mercado Livre; the stock follows "
+                                           "(cancelled: the units come back).")
+    order.add_argument("order_id", help="the order (as printed by `sandbox sell`)")
+    order.add_argument("--status", help=f"the order's new status ({', '.join(ORDER_STATUSES)})")
+    order.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
+    order.set_defaults(func=run_order)
 
 
 def _check(args) -> None:
@@ -99,6 +111,8 @@ def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
         "Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):",
         f"  melisync sandbox sell ITEM_ID [--variation V] [--qty N] --url {base_url}",
         f"  melisync sandbox sell --code CODE --url {base_url}",
+        f"  melisync sandbox sell --code CODE --status confirmed --url {base_url}   (not paid yet: units held)",
+        f"  melisync sandbox order ORDER_ID --status paid|cancelled --url {base_url}",
         "",
         "Ctrl+C stops it.",
     ])
@@ -151,30 +165,18 @@ def run(args) -> int:
 
 def run_sell(args) -> int:
     """POST /_sandbox/sell on a running sandbox and print what was sold (the order ids)."""
-    import httpx
-
-    from services.config import load_config
-
     if bool(args.item_id) == bool(args.code):
         raise BadInput("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE")
     if args.qty < 1:
         raise BadInput("--qty must be at least 1")
     if args.code and args.variation is not None:
         raise BadInput("--variation goes with an ITEM_ID; --code finds the listing or variation itself")
-    url = (args.url or load_config().api_url).rstrip("/")
-    host = httpx.URL(url).host if url.startswith(("http://", "https://")) else ""
-    if not host:
-        raise BadInput(f"--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}")
-    if host.endswith(("mercadolibre.com", "mercadolivre.com.br")):
-        raise BadInput(f"{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url")
+    if args.status not in SALE_STATUSES:
+        raise BadInput(f"--status must be one of {', '.join(SALE_STATUSES)}, got {args.status!r}")
+    url = _sandbox_url(args.url)
     body = {"item_id": args.item_id, "variation_id": args.variation, "code": args.code, "quantity": args.qty,
-            "before_next_write": args.before_next_write or None}
-    try:
-        answer = httpx.post(f"{url}/_sandbox/sell", json={k: v for k, v in body.items() if v is not None},
-                            timeout=10)
-    except httpx.HTTPError as exc:
-        raise OperationFailed(f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
-                              "`melisync sandbox --port N`, or give its URL with --url") from None
+            "status": args.status, "before_next_write": args.before_next_write or None}
+    answer = _post(url, "sell", {k: v for k, v in body.items() if v is not None})
     payload = _json(answer)
     if answer.status_code == 404 and "orders" not in payload and not payload.get("error"):
         raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/sell route)")
@@ -190,6 +192,48 @@ def run_sell(args) -> int:
         where = order["item_id"] + (f" variation {order['variation_id']}" if order.get("variation_id") else "")
         print(f"sold {order['quantity']} x {where} ({order['title']}): order {order['id']} ({order['status']})")
     return 0
+
+
+def run_order(args) -> int:
+    """POST /_sandbox/order on a running sandbox: the order's new status, and print it."""
+    if not args.order_id.isdigit():
+        raise BadInput(f"ORDER_ID must be the order's number (as `sandbox sell` prints it), got {args.order_id!r}")
+    if args.status not in ORDER_STATUSES:
+        raise BadInput(f"--status must be one of {', '.join(ORDER_STATUSES)}")
+    url = _sandbox_url(args.url)
+    answer = _post(url, "order", {"order_id": int(args.order_id), "status": args.status})
+    payload = _json(answer)
+    if answer.status_code == 404 and not payload.get("error"):
+        raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/order route)")
+    if answer.status_code >= 400:
+        raise BadInput(f"the sandbox refused: {payload.get('message') or answer.text[:200]}")
+    print(f"order {payload['id']} ({payload['item_id']}, {payload['quantity']} unit(s)) is now {payload['status']}")
+    return 0
+
+
+def _sandbox_url(given: str | None) -> str:
+    """The running sandbox's base URL (--url, else the home's api_url), never Mercado Livre itself."""
+    import httpx
+
+    from services.config import load_config
+
+    url = (given or load_config().api_url).rstrip("/")
+    host = httpx.URL(url).host if url.startswith(("http://", "https://")) else ""
+    if not host:
+        raise BadInput(f"--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}")
+    if host.endswith(("mercadolibre.com", "mercadolivre.com.br")):
+        raise BadInput(f"{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url")
+    return url
+
+
+def _post(url: str, route: str, body: dict):
+    import httpx
+
+    try:
+        return httpx.post(f"{url}/_sandbox/{route}", json=body, timeout=10)
+    except httpx.HTTPError as exc:
+        raise OperationFailed(f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
+                              "`melisync sandbox --port N`, or give its URL with --url") from None
 
 
 def _json(answer) -> dict:
