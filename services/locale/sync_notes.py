@@ -131,4 +131,19 @@ PATTERNS_PT_BR = {
     "being written: nothing to write again":
         "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders}), durante a gravação do "
         "estoque: nada a gravar de novo",
+    # units held by orders confirmed but not paid yet (services/sync/holds.py)
+    "{units} unit(s) held by order(s) {orders} not paid yet: ERP stock {balance} minus the units held":
+        "{units} unidade(s) reservada(s) pelo(s) pedido(s) {orders} ainda não pago(s): estoque no ERP {balance} "
+        "menos as unidades reservadas",
+    "{units} unit(s) held by {orders} order(s) confirmed but not paid yet are kept off the listings until paid "
+    "(then recorded as sales) or cancelled; code: units (orders): {holds}":
+        "{units} unidade(s) reservada(s) por {orders} pedido(s) confirmado(s) mas ainda não pago(s) ficam fora dos "
+        "anúncios até o pagamento (então registradas como vendas) ou o cancelamento; código: unidades (pedidos): "
+        "{holds}",
+    "the units held by orders not paid yet changed after the plan was made (order(s) {orders})":
+        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
+    "orders not paid yet changed after the plan was made (order(s) {orders})":
+        "pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
+    "orders not paid yet changed while writing (order(s) {orders})":
+        "pedidos ainda não pagos mudaram durante a gravação (pedido(s) {orders})",
 }

@@ -31,6 +31,7 @@ from services.sync import events
 from services.sync.apply import STILL_MOVING, StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
+from services.sync.holds import HELD_STATUSES, Hold, plan_holds
 from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
@@ -183,7 +184,12 @@ class SyncEngine:
         until = None
         if "orders" in steps:
             until = datetime.now(timezone.utc)
+            # Holds first: an order paid between the two reads is then seen paid by the sales read (and its
+            # hold dropped), never missed by both.
+            held = await self._held_orders(until) if "stock" in steps else []
             await self._read_orders(run_id, steps, snapshot, until, notes)
+            booked = {o.id for o in snapshot.orders}
+            snapshot.held_orders = [o for o in held if o.id not in booked]
         plan, links = make_plan(kind, snapshot)
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
@@ -246,6 +252,12 @@ class SyncEngine:
         snapshot.orders = since(ORDERS_CURSOR)
         snapshot.buyer_orders = since(CUSTOMERS_CURSOR) if "buyers" in steps else []
         snapshot.billing = await self._billing(snapshot.buyer_orders, snapshot)
+
+    async def _held_orders(self, until: datetime) -> list[Order]:
+        """The orders that may hold units before payment (services/sync/holds.py), read again at every stock
+        sync - no file keeps them - as far back as `orders_lookback_days`: one more orders search per run."""
+        since = until - timedelta(days=self.config.orders_lookback_days)
+        return [o async for o in self.client.orders(since, until, status=",".join(sorted(HELD_STATUSES)))]
 
     def _first_sales_read(self, snapshot: Snapshot, until: datetime, bound: datetime, notes: list[str]) -> datetime:
         """Where a sales read without a cursor starts: the oldest count among the codes on the listings (a
@@ -374,17 +386,20 @@ class SyncEngine:
         same idempotent path, and the targets of the codes they moved recomputed against the fresh ERP
         balance and the live listing (read again now), so the push does not put sold units back on sale."""
         late, note, codes, order_ids = await self._record_late(prepared, actions, progress)
-        if not late:
+        if not late and not codes:
             return actions
         actions = actions + late
         if codes:
             rows = affected_links(prepared.links, codes)
             fresh, _ = await self._replan(prepared, rows)
-            why = f"sale(s) recorded after the plan was made (order(s) {order_ids})"
+            why = (f"sale(s) recorded after the plan was made (order(s) {order_ids})" if late else
+                   f"orders not paid yet changed after the plan was made (order(s) {order_ids})")
             actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
             recorded = len([a for a in late if a.status == ActionStatus.DONE])
-            note += f": {recorded} recorded in the ERP, {changed} stock target(s) recomputed"
-        prepared.plan.notes.append(note)
+            if late:
+                note += f": {recorded} recorded in the ERP, {changed} stock target(s) recomputed"
+        if note:
+            prepared.plan.notes.append(note)
         return actions
 
     async def _record_late(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
@@ -392,7 +407,8 @@ class SyncEngine:
         """The orders updated since the plan's orders read that this run has not seen: recorded in the ERP
         (idempotent by key) -> (their actions, a note, the codes they moved, their order ids). `written`: the
         stock writes are done (the settling read after them)."""
-        wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES))
+        # Orders confirmed, paid or cancelled meanwhile: a new hold keeps its units off too (services/sync/holds.py).
+        wanted = ",".join(sorted(SOLD_STATUSES | CANCELLED_STATUSES | HELD_STATUSES))
         try:
             orders = [o async for o in self.client.orders(prepared.orders_until, status=wanted)]
         except NotConnected:
@@ -409,7 +425,12 @@ class SyncEngine:
         moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None,
                             counted=self.catalog.counted_at())
         late = new_movements(moves, {a.key for a in actions if a.key})
+        hold_codes, hold_ids = self._late_holds(prepared, orders)
         if not late:
+            if hold_codes:
+                ids = ", ".join(str(i) for i in hold_ids)
+                return [], f"the units held by orders not paid yet changed after the plan was made (order(s) {ids})", \
+                    hold_codes, ids
             return [], "", set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
         results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) \
@@ -423,7 +444,26 @@ class SyncEngine:
         # a counted sale (quantity 0) moves no balance: no target to plan again for it
         codes = {a.erp_code for a in results
                  if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
-        return results, note, codes, order_ids
+        return results, note, codes | hold_codes, order_ids
+
+    def _late_holds(self, prepared: Prepared, orders: list[Order]) -> tuple[set[str], list[int]]:
+        """The run's held orders as they stand after the late read (an order seen again there is in its new
+        state: still held, or paid or cancelled and no longer held) -> the codes whose held units changed, and
+        those orders."""
+        snapshot = prepared.snapshot
+        before = self._holds(prepared)
+        seen = {o.id for o in orders}
+        snapshot.held_orders = [o for o in snapshot.held_orders if o.id not in seen] \
+            + [o for o in orders if o.status in HELD_STATUSES]
+        after = self._holds(prepared)
+        codes = {code for code in set(before) | set(after) if before.get(code) != after.get(code)}
+        ids = sorted({o for code in codes for h in (before.get(code), after.get(code)) if h for o in h.orders})
+        return codes, ids
+
+    def _holds(self, prepared: Prepared) -> dict[str, Hold]:
+        links = {link.key: link for link in prepared.links}
+        return plan_holds(prepared.snapshot.held_orders, links, self.catalog.counted_at(),
+                          self.catalog.movement_keys())
 
     async def _replan(self, prepared: Prepared, rows: list[Link]) -> tuple[list[Action], int]:
         """Stock targets of `rows` from fresh facts: the ERP balance now, the listings read again now and, for a
@@ -436,7 +476,8 @@ class SyncEngine:
         if snapshot.multi_origin and snapshot.warehouse and not snapshot.warehouse.problem:
             up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
         return plan_stock(with_live_stock(rows, live), self.catalog.balances(), snapshot.safety_stock,
-                          snapshot.account_tags, snapshot.warehouse, up_stock, max_stock=snapshot.max_stock)
+                          snapshot.account_tags, snapshot.warehouse, up_stock, max_stock=snapshot.max_stock,
+                          holds=self._holds(prepared))
 
     async def _settle(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
                       cancelled: Callable[[], bool]) -> list[Action]:
@@ -463,7 +504,8 @@ class SyncEngine:
         if moved:
             why.append(f"{len(moved)} write(s) answered that the stock had moved (409)")
         if order_ids:
-            why.append(f"sale(s) recorded while writing (order(s) {order_ids})")
+            why.append(f"sale(s) recorded while writing (order(s) {order_ids})" if late else
+                       f"orders not paid yet changed while writing (order(s) {order_ids})")
         reason = "planned again from fresh facts after the writes: " + "; ".join(why)
         todo = [replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason) for a in fresh
                 if a.status == ActionStatus.PLANNED]

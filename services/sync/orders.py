@@ -24,6 +24,18 @@ CANCELLED_STATUSES = frozenset({"cancelled", "invalid"})
 _SALE_STATES = frozenset({LinkState.LINKED, LinkState.NOT_WRITABLE})
 
 
+def link_key_of(item: OrderItem) -> str:
+    """The key of the row (listing, or listing:variation) an order item was sold from."""
+    return f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
+
+
+def takes_sales(link: Link | None) -> bool:
+    """Whether an order on this row moves its ERP code: a trusted code, not a kit (its units are its components'
+    orders), not Full (its units are Mercado Livre's)."""
+    return (link is not None and link.erp_code is not None and link.state in _SALE_STATES
+            and link.reason not in (KIT_REASON, FULL_REASON))
+
+
 def sale_key(order_id: int, item: OrderItem) -> str:
     return f"sale:{order_id}:{item.listing_id}:{item.variation_id if item.variation_id is not None else '-'}"
 
@@ -88,8 +100,7 @@ def latest_first(orders: Iterable[Order]) -> list[Order]:
 def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str],
               counted: Mapping[str, datetime]) -> Action | None:
     key = sale_key(order.id, item)
-    link_key = f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
-    link = links.get(link_key)
+    link = links.get(link_key_of(item))
     code = link.erp_code if link else None
     count = counted.get(code) if code else None
     data = {"quantity": 0, "order_id": order.id, "time": order.closed.isoformat()}

@@ -14,6 +14,7 @@ from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
+from services.sync.holds import holds_note, plan_holds
 from services.sync.orders import plan_orders
 from services.sync.plan import ActionStatus, Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
@@ -36,6 +37,7 @@ class Snapshot:
     previous: list[Link] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)
     orders: list[Order] = field(default_factory=list)  # orders whose sales to record
+    held_orders: list[Order] = field(default_factory=list)  # orders that took stock and are not paid yet (holds)
     buyer_orders: list[Order] | None = None  # orders whose buyers to record (None: the same as `orders`)
     recorded: Container[str] = frozenset()  # stock movement keys already in the ledger
     counted: Mapping[str, datetime] = field(default_factory=dict)  # when each code's stock was last counted
@@ -86,8 +88,11 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
+        holds = plan_holds(snapshot.held_orders, {link.key: link for link in links}, counted, snapshot.recorded)
+        plan.notes += holds_note(holds)
         writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
-                                            snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock)
+                                            snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock,
+                                            holds=holds)
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     return plan, links

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import Link, LinkState
 from services.meli.models import UserProductStock, Warehouse
+from services.sync.holds import Hold
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 # Rows reported in a stock plan although nothing is written to them (users.md 8: say why, once per run).
@@ -60,14 +61,16 @@ def target(balance: int, safety_stock: int) -> int:
 def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock: int = 0,
                account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None,
                up_stock: Mapping[str, UserProductStock] | None = None,
-               max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[Action], int]:
-    """Stock actions and the number of linked targets already right on Mercado Livre. For a multi-origin
+               max_stock: int = DEFAULT_MAX_STOCK, holds: Mapping[str, Hold] | None = None) -> tuple[list[Action], int]:
+    """Stock actions and the number of linked targets already right on Mercado Livre. `holds`: the units of
+    each code held by orders not paid yet (services/sync/holds.py), kept off its targets. For a multi-origin
     seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped) and `up_stock` the
     stock read per user product: the target is compared with the chosen warehouse's own quantity (the listing's
     quantity adds every warehouse and Full)."""
     multi_origin = WAREHOUSE_TAG in set(account_tags)
     if multi_origin and warehouse is None:
         warehouse = WarehouseChoice(problem="multi-origin seller: the warehouses were not read, nothing is written")
+    holds = holds or {}
     actions: list[Action] = []
     unchanged = 0
     for link in links:
@@ -84,7 +87,8 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
             # No stock record is not zero: pushing 0 would pause the listing (ml-api.md §12.13).
             actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
             continue
-        wanted = target(balance, safety_stock)
+        hold = holds.get(link.erp_code)
+        wanted = target(balance - (hold.units if hold else 0), safety_stock)
         # Without a usable warehouse nothing is compared per warehouse: only rows whose listing total differs
         # are reported (as before the warehouses were read), the others are not worth a line each.
         blind = not multi_origin or bool(warehouse.problem)
@@ -96,8 +100,11 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
                                         f"({max_stock:,}): fix the count, or `melisync config set max_stock N`"))
             continue
         data = {"route": how, "user_product_id": link.user_product_id}
+        if hold:
+            data["held"] = {"units": hold.units, "orders": list(hold.orders)}
         action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
-                        erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data)
+                        erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data,
+                        reason=hold.reason(balance) if hold else "")
         if multi_origin:
             action = _through_warehouse(action, warehouse, up_stock or {})
         if action is None:
@@ -128,7 +135,7 @@ def _through_warehouse(action: Action, warehouse: WarehouseChoice,
         return None
     others = sum(l.quantity for l in stock.locations if l.type == "seller_warehouse" and l.store_id != store)
     full = sum(l.quantity for l in stock.locations if l.type == FULL_LOCATION)
-    why = []
+    why = [action.reason] if action.reason else []
     if own is None:
         why.append(f"warehouse {store} has no stock location for user product {up} yet: this write creates it")
     if others and full:

@@ -26,12 +26,18 @@ def sandbox_state() -> SandboxState:
     return state
 
 
-def test_first_sync_after_a_sale_that_follows_the_csv_import(live_home, live_sandbox, capsys, tmp_path):
+def imported(live_sandbox, capsys, tmp_path):
+    """The ERP catalogue imported from CSV (CAN counted: 10) -> (the sandbox state, the listing)."""
     state = live_sandbox.state
     [caneca] = state.listing_ids()
     csv = tmp_path / "erp.csv"
     csv.write_text(CSV, "utf-8")
-    assert cli(capsys, "erp", "import", str(csv))[0] == 0  # counted: 10
+    assert cli(capsys, "erp", "import", str(csv))[0] == 0
+    return state, caneca
+
+
+def test_first_sync_after_a_sale_that_follows_the_csv_import(live_home, live_sandbox, capsys, tmp_path):
+    state, caneca = imported(live_sandbox, capsys, tmp_path)
     sale = state.create_order(caneca, quantity=2, buyer={"first_name": "Joana", "last_name": "Prado", "doc_type": "CPF",
                                                          "doc_number": "05212345678"})  # ML: 10 -> 8
     buyer_id = sale["buyer"]["id"]
@@ -68,3 +74,27 @@ def test_first_sync_after_a_sale_that_follows_the_csv_import(live_home, live_san
     again = json.loads(out)
     assert [a for a in again["actions"] if a["kind"] in ("sale", "customer")] == []
     assert Catalog().balance("CAN") == 8 and len(Catalog().customers()) == 1 and state.writes() == []
+
+
+def test_a_confirmed_unpaid_order_after_the_import_keeps_its_units_off(live_home, live_sandbox, capsys, tmp_path):
+    """A buyer's order for 2 is confirmed after the import and not paid (Mercado Livre shows 8): `sync stock`
+    leaves Mercado Livre at 8 and the ERP at 10 (not a sale yet), and the plan says why (services/sync/holds.py)."""
+    state, caneca = imported(live_sandbox, capsys, tmp_path)
+    order = state.create_order(caneca, quantity=2, status="confirmed")  # ML: 10 -> 8, the buyer has not paid
+
+    code, out, err = cli(capsys, "sync", "stock", "--dry-run")
+    assert code == 0, (out, err)
+    assert "held by 1 order(s) confirmed but not paid yet" in out and f"CAN: 2 ({order['id']})" in out
+    assert state.writes() == []
+
+    code, out, err = cli(capsys, "sync", "stock", "--yes", "--json")
+    assert code == 0, (out, err)
+    result = json.loads(out)
+    assert result["status"] == "finished"
+    assert state.item(caneca)["available_quantity"] == 8  # never written back to 10 while the 2 are held
+    assert state.writes() == [] and Catalog().balance("CAN") == 10  # not a sale yet: nothing booked
+
+    state.set_order_status(order["id"], "paid")
+    code, out, _ = cli(capsys, "sync", "stock", "--yes", "--json")
+    assert code == 0 and [(a["kind"], a["from"], a["to"]) for a in json.loads(out)["actions"]] == [("sale", 10, 8)]
+    assert Catalog().balance("CAN") == 8 and state.item(caneca)["available_quantity"] == 8 and state.writes() == []

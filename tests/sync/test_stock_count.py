@@ -45,6 +45,11 @@ def backdate(state: SandboxState, order: dict, seconds: float) -> None:
     raw["date_created"] = raw["last_updated"] = raw["date_closed"] = state.iso(raw["_created_at"])
 
 
+def sales_reads(state: SandboxState) -> list:
+    """The orders searches for sales (the holds of unpaid orders are read apart: services/sync/holds.py)."""
+    return [r for r in state.requests_to("/orders/search") if "paid" in r.query.get("order.status", "").split(",")]
+
+
 def ago(**delta) -> datetime:
     return datetime.now(timezone.utc) - timedelta(**delta)
 
@@ -172,7 +177,7 @@ class TestLookback:
         backdate(sandbox_state, sold, 2 * 86400)  # two days after the count, before the first sync
         result = await run(make_engine(), SyncKind.STOCK)
         assert [a.data["order_id"] for a in of(result, K.SALE)] == [sold["id"]] and catalog.balance("CAN") == 7
-        search = sandbox_state.requests_to("/orders/search")[0]  # (the second: sales after the plan)
+        search = sales_reads(sandbox_state)[0]  # (the second: sales after the plan)
         since = datetime.fromisoformat(search.query["order.date_last_updated.from"])
         assert ago(days=3, hours=1) < since <= ago(days=3)  # the count's hour, not further
 
@@ -189,7 +194,7 @@ class TestLookback:
         [note] = [n for n in result.notes if n.startswith("not covered")]
         assert "1 product(s)" in note and "CAN" in note and "PRA" not in note and "orders_lookback_days 30" in note
         assert catalog.balance("CAN") == 7
-        search = sandbox_state.requests_to("/orders/search")[0]  # (the second: sales after the plan)
+        search = sales_reads(sandbox_state)[0]  # (the second: sales after the plan)
         since = datetime.fromisoformat(search.query["order.date_last_updated.from"])
         assert ago(days=30, hours=1) < since <= ago(days=30)
 

@@ -211,7 +211,8 @@ async def test_orders_unreadable_after_the_writes_fail_the_run_and_say_to_run_ag
 
         def orders(self, *args, **kwargs):
             self.reads += 1
-            if self.reads == 3:  # the plan's read, the late-sales read, then the read after the writes
+            # the plan's reads (holds of unpaid orders, sales), the late-sales read, then the read after the writes
+            if self.reads == 4:
                 raise OperationFailed("could not reach Mercado Livre")
             return self.real.orders(*args, **kwargs)
 

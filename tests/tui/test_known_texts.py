@@ -98,6 +98,15 @@ def test_translations_keep_the_values():
      "warehouse <store_id>` (opções: 7700000 (Depósito 1), 7700001 (Depósito 2))"),
     ("listing is paused; ignored by the operator", "anúncio com status paused; ignorada pelo operador"),
     ("Mercado Livre answered 409 conflict", "Mercado Livre answered 409 conflict"),  # unknown: as it is
+    ("2 unit(s) held by order(s) 2000010000000001 not paid yet: ERP stock 10 minus the units held; other "
+     "warehouses hold 3 (read, never written)",  # a hold on a warehouse write
+     "2 unidade(s) reservada(s) pelo(s) pedido(s) 2000010000000001 ainda não pago(s): estoque no ERP 10 menos as "
+     "unidades reservadas; outros depósitos têm 3 (lidos, nunca gravados)"),
+    ("3 unit(s) held by 2 order(s) confirmed but not paid yet are kept off the listings until paid (then recorded "
+     "as sales) or cancelled; code: units (orders): CAN: 2 (11); TAP: 1 (12, 13)",
+     "3 unidade(s) reservada(s) por 2 pedido(s) confirmado(s) mas ainda não pago(s) ficam fora dos anúncios até o "
+     "pagamento (então registradas como vendas) ou o cancelamento; código: unidades (pedidos): CAN: 2 (11); TAP: 1 "
+     "(12, 13)"),
 ])
 def test_known_shapes_are_translated(english, in_portuguese):
     # Reasons stored by older versions end in rule ids ("(S6)"): never shown, in either language.
