@@ -142,6 +142,10 @@ PATTERNS_PT_BR = {
         "{holds}",
     "the units held by orders not paid yet changed after the plan was made (order(s) {orders})":
         "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
+    "the units held by orders not paid yet changed after the plan was made (order(s) {orders}), while the stock "
+    "was being written: nothing to write again":
+        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders}), durante "
+        "a gravação do estoque: nada a gravar de novo",
     "orders not paid yet changed after the plan was made (order(s) {orders})":
         "pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
     "orders not paid yet changed while writing (order(s) {orders})":

@@ -142,3 +142,23 @@ def test_every_write_route_keeps_the_held_units_off(route_kind):
                              else None, up_stock, holds=hold)
     assert (action.data["route"], action.to, action.status) == (route_kind, 8, St.PLANNED)
     assert action.reason.startswith("2 unit(s) held by order(s) 99 not paid yet")
+
+
+async def test_a_hold_paid_or_cancelled_between_plan_and_write(sandbox_state, make_engine):
+    """The late-sales read before the writes sees the order in its new state: paid -> booked once and the hold
+    gone (the same target); cancelled -> the hold gone and its units back in the target."""
+    [caneca] = sandbox_state.listing_ids()
+    catalog = seed_erp({"CAN": 12}, when=ago(minutes=5))  # ML shows 9
+    paid = sandbox_state.create_order(caneca, quantity=2, status="confirmed")  # ML 7
+    cancelled = sandbox_state.create_order(caneca, quantity=1, status="confirmed")  # ML 6
+    engine = make_engine()
+    prepared = await engine.plan(SyncKind.STOCK)
+    [planned] = of(prepared.plan, K.STOCK)
+    assert (planned.from_, planned.to) == (6, 9)  # 12 - 3 held
+    sandbox_state.set_order_status(paid["id"], "paid")  # ML stays 6
+    sandbox_state.cancel_order(cancelled["id"])  # ML 6 -> 7
+    result = await engine.apply(prepared)
+    assert [(a.status, a.data["order_id"]) for a in of(result, K.SALE)] == [(St.DONE, paid["id"])]
+    assert catalog.balance("CAN") == 10 and sales(catalog) == [(MovementKind.SALE, -2, paid["id"])]
+    assert [(a.status, a.from_, a.to) for a in of(result, K.STOCK)] == [(St.DONE, 7, 10)]  # 12 - 2 sold, none held
+    assert sandbox_state.item(caneca)["available_quantity"] == 10
