@@ -162,3 +162,14 @@ async def test_a_hold_paid_or_cancelled_between_plan_and_write(sandbox_state, ma
     assert catalog.balance("CAN") == 10 and sales(catalog) == [(MovementKind.SALE, -2, paid["id"])]
     assert [(a.status, a.from_, a.to) for a in of(result, K.STOCK)] == [(St.DONE, 7, 10)]  # 12 - 2 sold, none held
     assert sandbox_state.item(caneca)["available_quantity"] == 10
+
+
+async def test_an_unpaid_order_of_several_items_holds_per_item(sandbox_state, make_engine):
+    [caneca] = sandbox_state.listing_ids()
+    tapete = sandbox_state.add_listing("Tapete", quantity=5, sku="TAP")
+    catalog = seed_erp({"CAN": 9, "TAP": 5}, when=ago(minutes=5))
+    order = sandbox_state.create_order(lines=[(caneca, None, 2), (tapete, None, 1)], status="confirmed")
+    result = await run(make_engine(), SyncKind.STOCK)
+    assert stock(result) == [] and catalog.balance("CAN") == 9 and catalog.balance("TAP") == 5  # 7 and 4: right
+    assert any(f"CAN: 2 ({order['id']}); TAP: 1 ({order['id']})" in note for note in result.notes)
+    assert (sandbox_state.item(caneca)["available_quantity"], sandbox_state.item(tapete)["available_quantity"]) == (7, 4)
