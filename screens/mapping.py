@@ -29,8 +29,29 @@ from screens.sync_messages import (
 )
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, known
+from services.mapping import NotConvertible, Reason
 
 NOT_ON_ML_LABEL = N_("not on ML")
+
+# Why converting is not offered (services/mapping.py decides; these are the words).
+WHY_NOT = {
+    NotConvertible.NO_MISMATCH: N_("Nothing to convert: there is no structure mismatch."),
+    NotConvertible.PRODUCT_UNKNOWN: N_("The listing's ERP product is not in the catalogue."),
+    NotConvertible.NO_VARIATIONS: N_("The listing has no variations: add them on Mercado Livre, or link it to one "
+                                     "composition."),
+    NotConvertible.COMPOSITIONS_EXIST: N_("The ERP product has these compositions now: run a sync to link the "
+                                          "variations."),
+    NotConvertible.CODES_MISSING: N_("Every variation needs its own reference code first (r on the linked products "
+                                     "screen)."),
+    NotConvertible.CODES_TAKEN: N_("The variations' reference codes repeat or are already used in the ERP."),
+}
+
+
+def why_not_text(reason: Reason) -> str:
+    """The operator's words for a `Reason` converting is not offered, in the current language."""
+    if reason.code == NotConvertible.LINKING:
+        return known(reason.detail)  # what linking found, as it stored it
+    return _(WHY_NOT[reason.code])
 
 COLUMNS = (
     ("variation", N_("Variation on Mercado Livre"), 24, TEXT),
@@ -108,7 +129,7 @@ class MappingScreen(BaseScreen):
         self._follow_app()
 
     def _follow_app(self) -> None:
-        wanted = getattr(self.app, "mapping_listing", None)
+        wanted = self.app.mapping_listing
         if wanted and wanted != self.listing_id:
             self.listing_id = wanted
             self.mapping = None
@@ -171,8 +192,8 @@ class MappingScreen(BaseScreen):
                           "Press v to give it one composition per variation (its stock movements are zeroed; "
                           "you see how many first).", code=mapping.product_code,
                           count=len(mapping.new_compositions)))
-        else:
-            text.append(known(_(mapping.why_not)))
+        elif mapping.why_not is not None:
+            text.append(why_not_text(mapping.why_not))
         panel.update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

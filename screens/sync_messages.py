@@ -9,10 +9,18 @@ moved on) are published on the App's signals instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
+
+if TYPE_CHECKING:
+    from services.erp.catalog import Conversion
+    from services.linking import Link
+    from services.mapping import MappingView
+    from services.store.links import LinkPage
+    from services.sync.engine import Prepared, SyncResult
+    from services.sync.plan import Action
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ class ReferenceCodePreviewRequested(Message):
     """Read the live listing and say what writing `code` to `link`'s listing or variation would change;
     the answer (`ReferenceCodePreviewed`) goes to `reply_to`."""
 
-    link: Any  # services.linking.Link
+    link: Link
     code: str
     reply_to: MessagePump
 
@@ -68,7 +76,7 @@ class ReferenceCodePreviewRequested(Message):
 class ReferenceCodeWriteRequested(Message):
     """Write the previewed change (`services.sync.plan.Action` of kind reference_code), journaled."""
 
-    action: Any
+    action: Action
 
 
 @dataclass
@@ -76,7 +84,7 @@ class SellerEditSimulationRequested(Message):
     """Demo only: play the seller changing `link`'s reference code on Mercado Livre (the in-process
     sandbox), so the next sync shows the row as a lost link."""
 
-    link: Any  # services.linking.Link
+    link: Link
 
 
 @dataclass
@@ -146,7 +154,7 @@ class LinksLoaded(Message):
 
     serial: int
     query: LinkQuery
-    page: Any
+    page: LinkPage
 
 
 @dataclass
@@ -162,15 +170,15 @@ class LinksChanged(Message):
 class ReferenceCodePreviewed(Message):
     """What the write would change, read from the live listing (`Action`: from_ -> to)."""
 
-    link: Any
-    action: Any
+    link: Link
+    action: Action
 
 
 @dataclass
 class MappingLoaded(Message):
-    """The mapping of one listing (`tui.sync_workers.MappingView`)."""
+    """The mapping of one listing (`services.mapping.MappingView`)."""
 
-    mapping: Any
+    mapping: MappingView
 
 
 @dataclass
@@ -178,7 +186,7 @@ class ConversionPreviewed(Message):
     """S8 preview: what converting would do (`services.erp.catalog.Conversion`)."""
 
     listing_id: str
-    conversion: Any
+    conversion: Conversion
 
 
 @dataclass
@@ -186,14 +194,14 @@ class ConversionDone(Message):
     """S8 done: the product now has compositions and its movements were zeroed."""
 
     listing_id: str
-    conversion: Any
+    conversion: Conversion
 
 
 @dataclass
 class SyncPlanned(Message):
     """The plan is ready to show (`services.sync.engine.Prepared`); nothing was written."""
 
-    prepared: Any
+    prepared: Prepared
 
 
 @dataclass
@@ -211,7 +219,7 @@ class SyncProgress(Message):
 class SyncFinished(Message):
     """The run ended (`services.sync.engine.SyncResult`): finished, failed or cancelled."""
 
-    result: Any
+    result: SyncResult | None
 
 
 @dataclass

@@ -1,0 +1,160 @@
+"""The one place the linking, mapping and sync flows call the services (blocking calls: run them in the
+App's thread workers, tui/sync_workers.py). It fetches and hands over; the rules live in services/.
+
+`transport` (an httpx transport) lets tests reach the sandbox in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from pathlib import Path
+
+from screens.sync_messages import LinkQuery
+from services.config import Config
+from services.errors import OperationFailed
+from services.i18n import _
+from services.mapping import MappingView, conversion_reference, family_of, variation_mapping, why_not_converting
+
+class SyncServices:
+    """Calls into the services for the linking and sync flows. Blocking: call it from thread workers."""
+
+    def __init__(self, config: Config, *, transport=None) -> None:
+        self.config = config
+        self.transport = transport
+        self._table = None
+        self._frozen_at: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def home(self) -> Path:
+        return Path(self.config.home)
+
+    # -- links ------------------------------------------------------------------------------------------
+
+    def _link_table(self):
+        from services.store.links import LinkTable
+
+        with self._lock:
+            if self._table is None:
+                self._table = LinkTable(self._repository())
+            return self._table
+
+    def _repository(self):
+        from services.store.links import LinkRepository
+
+        return LinkRepository(home=self.home)
+
+    def query_links(self, query: LinkQuery):
+        table = self._link_table()
+        page = table.query(state=query.state, search=query.search, sort=query.sort,
+                           descending=query.descending, offset=query.offset, limit=query.limit)
+        generation = table.repository.store.generation
+        if generation != self._frozen_at:
+            # The index of every link (50,000 rows and their search text) lives until the next sync. Left to
+            # the cyclic GC, each full collection walks it and stalls the UI for ~100 ms; frozen, it is skipped
+            # (the rows hold no cycles, so a replaced index is still freed by reference counting).
+            gc.freeze()
+            self._frozen_at = generation
+        return page
+
+    def forget_links(self) -> None:
+        """Drop the cached link table: the next query reads the store again (it may have been purged)."""
+        with self._lock:
+            self._table = None
+
+    def set_ignored(self, keys, ignored: bool) -> None:
+        self._repository().ignore(keys, ignored)
+
+    def accept_new_code(self, keys) -> None:
+        self._repository().accept_new_code(keys)
+
+    def listing_links(self, listing_id: str) -> list:
+        page = self._link_table().query(search=listing_id, sort="listing_id", limit=10_000)
+        return [link for link in page.rows if link.listing_id == listing_id]
+
+    def family_links(self, family_name: str) -> list:
+        """Every listing of a User Products family (by family name), in listing order."""
+        table = self._link_table()
+        everything = table.query(sort="listing_id", limit=0).total
+        page = table.query(sort="listing_id", limit=everything)
+        return [link for link in page.rows if link.family_name == family_name]
+
+    def client(self):
+        from services.meli.client import MeliClient
+
+        return MeliClient(self.config, transport=self.transport)
+
+    async def reference_code_change(self, link, code: str):
+        """The change writing `code` would make, read from the live listing (an `Action`)."""
+        async with self.client() as client:
+            return await self._engine(client, None).reference_code_change(link.listing_id, link.variation_id, code)
+
+    async def write_reference_code(self, action):
+        """Through the sync engine's one journaled write path (run kind `reference_code`)."""
+        async with self.client() as client:
+            return await self._engine(client, None).write_reference_code(action)
+
+
+    # -- variation mapping (S7, S8): services/mapping.py decides -----------------------------------------
+
+    def _catalog(self):
+        from services.erp.catalog import Catalog
+
+        return Catalog(home=self.home)
+
+    def mapping(self, listing_id: str) -> MappingView:
+        links = self.listing_links(listing_id)
+        family = family_of(links)
+        if family:
+            links = self.family_links(family)
+        return variation_mapping(listing_id, links, self._catalog())
+
+    def convert(self, listing_id: str, *, preview: bool):
+        view = self.mapping(listing_id)
+        why = why_not_converting(view)
+        if why is not None:
+            from screens.mapping import why_not_text
+
+            raise OperationFailed(why_not_text(why))
+        return self._catalog().convert_to_compositions(view.product_code, view.new_compositions,
+                                                        preview=preview, reference=conversion_reference(listing_id))
+
+    # -- sync -------------------------------------------------------------------------------------------
+
+    def _engine(self, client, on_event):
+        from services.sync.engine import SyncEngine
+
+        return SyncEngine(client, config=self.config, on_event=on_event)
+
+    async def plan(self, kind: str, on_event):
+        async with self.client() as client:
+            return await self._engine(client, on_event).plan(kind)
+
+    async def apply(self, prepared, on_event, cancelled):
+        async with self.client() as client:
+            return await self._engine(client, on_event).apply(prepared, cancelled=cancelled)
+
+    def decline(self, prepared):
+        return self._engine(None, None).decline(prepared)
+
+    # -- journal ----------------------------------------------------------------------------------------
+
+    def _journal(self):
+        from services.store.journal import Journal
+
+        return Journal(home=self.home)
+
+    def runs(self) -> list[dict]:
+        if not (self.home / "journal.json").exists():
+            return []  # reading must not create the journal
+        journal = self._journal()
+        journal.mark_interrupted()
+        return journal.runs(limit=500)
+
+    def run_detail(self, run_id: int) -> tuple[dict, list[dict]]:
+        journal = self._journal()
+        run = journal.run(run_id)
+        if run is None:
+            raise OperationFailed(_("There is no run {run_id} in the journal.", run_id=run_id))
+        return run, journal.actions(run_id)
