@@ -59,24 +59,31 @@ ENV_OVERRIDES = {
 }
 
 
+def _default(key: str):
+    """The default of `key`: the one table of defaults is SETTINGS."""
+    return SETTINGS[key][1]
+
+
 @dataclass(frozen=True)
 class Config:
     home: Path
-    client_id: str = ""
-    redirect_uri: str = ""
-    site: str = "MLB"
-    api_url: str = "https://api.mercadolibre.com"
-    auth_url: str = "https://auth.mercadolivre.com.br"
-    safety_stock: int = 0
-    requests_per_second: float = 5.0  # ml-api.md §10: max_requests_per_hour 18000
-    concurrency: int = 4
-    warehouse: str = ""
-    stock_requests_per_minute: int = 100  # docs/mercado-livre-api.md §6.5: the stock resource's limit
-    multiget_endpoint: str = "bulk"  # /items?ids= is discontinued on 25/10/2026 (ml-api.md §4)
-    max_stock: int = DEFAULT_MAX_STOCK
+    client_id: str = _default("client_id")
+    redirect_uri: str = _default("redirect_uri")
+    site: str = _default("site")
+    api_url: str = _default("api_url")
+    auth_url: str = _default("auth_url")
+    safety_stock: int = _default("safety_stock")
+    requests_per_second: float = _default("requests_per_second")  # ml-api.md §10: max_requests_per_hour 18000
+    concurrency: int = _default("concurrency")
+    warehouse: str = _default("warehouse")
+    stock_requests_per_minute: int = _default("stock_requests_per_minute")  # docs/mercado-livre-api.md §6.5
+    multiget_endpoint: str = _default("multiget_endpoint")  # /items?ids= ends 25/10/2026 (ml-api.md §4)
+    max_stock: int = _default("max_stock")
     # Bounds the first orders read (docs/internals.md, "The count is the truth"); at least the 30 days of buyers
     # the first customers sync brings, at most the 12 months Mercado Livre keeps orders (ml-api.md §8.1).
-    orders_lookback_days: int = 30
+    orders_lookback_days: int = _default("orders_lookback_days")
+    # Keys of config.toml that are no setting (a typo): not applied, and reported (`status`, stderr).
+    unknown_settings: tuple[str, ...] = ()
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -147,6 +154,22 @@ def read_file_settings(home: Path) -> dict[str, object]:
     return {k: v for k, v in data.items() if k in SETTINGS}
 
 
+def unknown_settings(home: Path) -> tuple[str, ...]:
+    """Keys of config.toml that are no setting, sorted; () when there is no file or it is not valid TOML
+    (reading the settings reports that)."""
+    try:
+        data = tomllib.loads((home / CONFIG_FILE).read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return ()
+    return tuple(sorted(k for k in data if k not in SETTINGS))
+
+
+def unknown_settings_warning(unknown: tuple[str, ...]) -> str:
+    """The line CLI commands print on stderr for keys of config.toml that are no setting."""
+    what = "unknown setting" if len(unknown) == 1 else "unknown settings"
+    return f"config.toml: {what} {', '.join(unknown)} ignored (a typo?); known settings: {', '.join(sorted(SETTINGS))}"
+
+
 def load_config(home: Path | None = None) -> Config:
     """The settings in force: defaults < config.toml < environment."""
     home = home or home_dir()
@@ -156,7 +179,7 @@ def load_config(home: Path | None = None) -> Config:
     for key, env in ENV_OVERRIDES.items():
         if os.environ.get(env):
             values[key] = _coerce(key, os.environ[env])
-    return Config(home=home, **values)
+    return Config(home=home, **values, unknown_settings=unknown_settings(home))
 
 
 def set_setting(key: str, raw: str, home: Path | None = None) -> object:
@@ -191,4 +214,4 @@ def set_settings(changes: dict[str, str], home: Path | None = None) -> dict[str,
 # What an operator tunes from the TUI (no secret, nothing that changes which account is reached).
 OPERATOR_SETTINGS = ("safety_stock", "warehouse", "requests_per_second", "concurrency")
 
-CONFIG_KEYS = tuple(f.name for f in fields(Config) if f.name != "home")
+CONFIG_KEYS = tuple(f.name for f in fields(Config) if f.name not in ("home", "unknown_settings"))

@@ -115,6 +115,7 @@ def status_report(config) -> dict:
         "api_url": config.api_url,
         "home": str(config.home),
         "links": link_counts(config.home),
+        "unknown_settings": list(config.unknown_settings),  # keys of config.toml that are no setting
     }
 
 

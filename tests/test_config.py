@@ -64,3 +64,35 @@ def test_the_orders_lookback_is_30_days_unless_set(melisync_home):
     assert load_config(melisync_home).orders_lookback_days == 30
     assert set_setting("orders_lookback_days", "90", melisync_home) == 90
     assert load_config(melisync_home).orders_lookback_days == 90
+
+
+def test_every_default_comes_from_the_one_table_of_settings(tmp_path):
+    from services.config import CONFIG_KEYS, SETTINGS, Config
+
+    assert set(CONFIG_KEYS) == set(SETTINGS)
+    assert {key: getattr(Config(home=tmp_path), key) for key in CONFIG_KEYS} == \
+        {key: default for key, (_kind, default, _help) in SETTINGS.items()}
+
+
+def test_unknown_keys_in_config_toml_are_reported_not_dropped_silently(melisync_home, capsys):
+    from tui.cli import main
+
+    set_setting("safety_stock", "2", melisync_home)
+    with (melisync_home / "config.toml").open("a", encoding="utf-8") as file:
+        file.write('safty_stock = 5\nwarehous = "X"\n')  # typos of real settings
+    config = load_config()
+    assert config.safety_stock == 2 and config.unknown_settings == ("safty_stock", "warehous")
+
+    assert main(["status"]) == 3  # not connected
+    out, err = capsys.readouterr()
+    assert "warning: config.toml: unknown settings safty_stock, warehous ignored" in err
+    assert "Config:        config.toml: unknown settings safty_stock, warehous ignored" in out
+    assert main(["status", "--json"]) == 3
+    import json
+
+    assert json.loads(capsys.readouterr().out)["unknown_settings"] == ["safty_stock", "warehous"]
+
+    (melisync_home / "config.toml").write_text("safety_stock = 2\n", "utf-8")
+    assert main(["status"]) == 3
+    out, err = capsys.readouterr()
+    assert "unknown setting" not in err + out

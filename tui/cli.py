@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     wants_json = bool(getattr(args, "json", False))
     try:
         set_language(args.lang)  # one language for every command's output, TUI or not
+        _warn_unknown_settings()
         result = func(args)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
@@ -75,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         if wants_json:
             _failed_document([f"unexpected error ({what})"], type(exc).__name__)
         return 1
+
+
+def _warn_unknown_settings() -> None:
+    """Keys of config.toml that are no setting are not applied: say so on stderr rather than drop them silently."""
+    from services.config import unknown_settings, unknown_settings_warning
+    from services.home import home_dir
+
+    unknown = unknown_settings(home_dir())
+    if unknown:
+        print(f"melisync: warning: {unknown_settings_warning(unknown)}", file=sys.stderr)
 
 
 def _failed_document(messages: list[str], error: str) -> None:

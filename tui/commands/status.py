@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from services.config import load_config
+from services.config import load_config, unknown_settings_warning
 from services.connection import status_report
 from services.i18n import local_time
 
@@ -52,4 +52,6 @@ def render(report: dict) -> str:
         lines.append("Links:         " + ", ".join(f"{state} {count}" for state, count in sorted(links.items())))
     else:
         lines.append("Links:         none yet (run a sync)")
+    if report.get("unknown_settings"):
+        lines.append("Config:        " + unknown_settings_warning(tuple(report["unknown_settings"])))
     return "\n".join(lines)
