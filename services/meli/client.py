@@ -344,7 +344,7 @@ class MeliClient:
         overlap rather than miss an order. Windows with more than 10,000 orders are split in two.
         """
         seller = await self.user_id()
-        start = _floor_hour(updated_from) if updated_from else None
+        start = floor_hour(updated_from) if updated_from else None
         end = _ceil_hour(updated_to) if updated_to else None
         seen: set[int] = set()
         async for raw in self._order_window(seller, start, end, status):
@@ -371,7 +371,7 @@ class MeliClient:
         results, paging = parse.page(page, ORDERS_RESOURCE)
         total = parse.count(paging.get("total"), "the orders search's paging.total")
         if total > ORDERS_MAX_OFFSET and start and end and end - start > timedelta(hours=1):
-            middle = _floor_hour(start + (end - start) / 2)
+            middle = floor_hour(start + (end - start) / 2)
             async for raw in self._order_window(seller, start, middle, status):
                 yield raw
             async for raw in self._order_window(seller, middle, end, status):
@@ -631,14 +631,15 @@ def _version(response: httpx.Response) -> int | None:
         return None
 
 
-def _floor_hour(moment: datetime) -> datetime:
+def floor_hour(moment: datetime) -> datetime:
+    """The hour `moment` falls in (UTC): ML filters orders by the hour (a naive time is taken as UTC)."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
 def _ceil_hour(moment: datetime) -> datetime:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    floor = _floor_hour(moment)
+    floor = floor_hour(moment)
     return floor if floor == moment else floor + timedelta(hours=1)
 
 

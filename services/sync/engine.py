@@ -21,6 +21,7 @@ from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
+from services.meli.client import floor_hour
 from services.meli.models import Listing, Order, UserProductStock
 from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
@@ -246,7 +247,7 @@ class SyncEngine:
         def since(name: str) -> list[Order]:
             if name not in starts:
                 return []
-            floor = _floor_hour(starts[name])  # ML filters by the hour: keep the overlap
+            floor = floor_hour(starts[name])  # ML filters by the hour: keep the overlap
             return [o for o in read if o.date_last_updated >= floor]
 
         snapshot.orders = since(ORDERS_CURSOR)
@@ -630,10 +631,6 @@ class _Progress:
 
 def _day(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _floor_hour(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
 def _with_stock(listing: Listing, written: dict[str, int]) -> Listing:
