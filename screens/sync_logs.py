@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label, Static
 
 from screens import BaseScreen, KeysFooter, ModeBar
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
-from screens.sync_plan import ActionDetail, ActionsTable, counts_line, open_sync, sync_commands
+from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from screens.connection import status_label
 from services.i18n import N_, _, _n, known, local_time
@@ -167,15 +167,8 @@ class SyncLogsScreen(BaseScreen):
         yield from sync_commands(self.app)
 
 
-class RunDetailScreen(BaseScreen):
+class RunDetailScreen(ActionsScreen):
     """One run: its counts, notes and errors, and its actions (`e`: failed ones only)."""
-
-    DEFAULT_CSS = """
-    RunDetailScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
-    #run-summary { height: auto; max-height: 8; padding: 0 1; }
-    #run-shown { height: 1; padding: 0 1; }
-    #run-actions { height: 1fr; }
-    """
 
     TITLE_TEXT = N_("Sync run")
     BINDINGS = [
@@ -192,12 +185,8 @@ class RunDetailScreen(BaseScreen):
         self.actions: list[dict] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(_("Run {run_id}", run_id=self.run_id), id="run-title", classes="screen-title", markup=False)
-        yield Static(id="run-summary")
-        yield Static(id="run-shown", classes="dim")
-        yield ActionsTable(id="run-actions")
-        yield ActionDetail()
-        yield KeysFooter()
+        title = Label(_("Run {run_id}", run_id=self.run_id), id="run-title", classes="screen-title", markup=False)
+        yield from self.compose_actions(title, Static(id="actions-summary"))
 
     def on_mount(self) -> None:
         self.post_message(RunDetailRequested(self.run_id, self))
@@ -215,22 +204,12 @@ class RunDetailScreen(BaseScreen):
         for error in run.get("errors") or ():
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
             text.append("\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red")
-        self.query_one("#run-summary", Static).update(text)
+        self.query_one("#actions-summary", Static).update(text)
         await self._fill()
 
     async def _fill(self) -> None:
         rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
-        table = self.query_one(ActionsTable)
-        await table.show(rows)
-        self.query_one(ActionDetail).follow(table)
-        line = _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{len(rows):,}")
-        if self.errors_only:
-            line += "  " + _("(failed only: e shows all)")
-        self.query_one("#run-shown", Static).update(line)
-
-    @on(ActionsTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.query_one(ActionDetail).follow(self.query_one(ActionsTable))
+        await self.show_actions(rows, len(rows), "  " + _("(failed only: e shows all)") if self.errors_only else "")
 
     async def action_errors_only(self) -> None:
         self.errors_only = not self.errors_only

@@ -188,15 +188,40 @@ class SyncKindModal(BaseModal):
         self.dismiss(None)
 
 
-class SyncPlanScreen(BaseScreen):
-    """The plan of one sync, before anything is written."""
+class ActionsScreen(BaseScreen):
+    """What the plan and a run's detail share: a title, a summary, "N of M actions shown", the actions table
+    and the highlighted action's details."""
 
     DEFAULT_CSS = """
-    SyncPlanScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
-    #plan-summary { height: auto; max-height: 8; padding: 0 1; }
-    #plan-shown { height: 1; padding: 0 1; }
-    #plan-actions { height: 1fr; }
+    ActionsScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
+    #actions-summary { height: auto; max-height: 8; padding: 0 1; }
+    #actions-shown { height: 1; padding: 0 1; }
+    #actions-table { height: 1fr; }
     """
+
+    def compose_actions(self, title: Label, summary: Static) -> ComposeResult:
+        yield title
+        yield summary
+        yield Static(id="actions-shown", classes="dim")
+        yield ActionsTable(id="actions-table")
+        yield ActionDetail()
+        yield KeysFooter()
+
+    async def show_actions(self, rows: list[dict], total: int, after: str = "") -> None:
+        """Show `rows` (of `total` chosen) in the table; `after` ends the "shown" line."""
+        table = self.query_one(ActionsTable)
+        await table.show(rows)
+        self.query_one(ActionDetail).follow(table)
+        line = _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{total:,}")
+        self.query_one("#actions-shown", Static).update(line + after)
+
+    @on(ActionsTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.query_one(ActionDetail).follow(self.query_one(ActionsTable))
+
+
+class SyncPlanScreen(ActionsScreen):
+    """The plan of one sync, before anything is written."""
 
     TITLE_TEXT = N_("Sync plan")
     BINDINGS = [
@@ -223,13 +248,9 @@ class SyncPlanScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         plan = self.prepared.plan
-        yield Label(_("Sync plan: {kind} (run {run_id}) — nothing written yet", kind=_(plan.kind.value),
-                      run_id=self.prepared.run_id), classes="screen-title", markup=False)
-        yield Static(self._summary(), id="plan-summary")
-        yield Static(id="plan-shown", classes="dim")
-        yield ActionsTable(id="plan-actions")
-        yield ActionDetail()
-        yield KeysFooter()
+        title = Label(_("Sync plan: {kind} (run {run_id}) — nothing written yet", kind=_(plan.kind.value),
+                        run_id=self.prepared.run_id), classes="screen-title", markup=False)
+        yield from self.compose_actions(title, Static(self._summary(), id="actions-summary"))
 
     def _summary(self) -> Text:
         plan = self.prepared.plan
@@ -248,15 +269,7 @@ class SyncPlanScreen(BaseScreen):
 
     async def _fill(self) -> None:
         rows = self.rows
-        table = self.query_one(ActionsTable)
-        await table.show(rows)
-        self.query_one(ActionDetail).follow(table)
-        self.query_one("#plan-shown", Static).update(
-            _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{self.total:,}"))
-
-    @on(ActionsTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.query_one(ActionDetail).follow(self.query_one(ActionsTable))
+        await self.show_actions(rows, self.total)
 
     async def action_toggle_todo(self) -> None:
         self.only_todo = not self.only_todo
