@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from services.linking import Link, LinkState, count_by_state
 from services.store.store import MELI, Store, open_store
 from services.text import fold
+from services.summary import write_link_counts
 
 LINKS = "links"
 IGNORED = "ignored"  # documents {"key": Link.key}: rows the operator chose to ignore
@@ -24,7 +25,9 @@ _SEARCHED = ("listing_id", "reference_code", "erp_code", "title", "variation_lab
 
 
 def link_to_doc(link: Link) -> dict:
-    doc = asdict(link)
+    # Field by field, not dataclasses.asdict: asdict deep-copies every value and was most of the time of
+    # storing 142k links (issue 16).
+    doc = {name: getattr(link, name) for name in _LINK_FIELDS}
     doc["state"] = link.state.value
     return doc
 
@@ -44,14 +47,52 @@ class LinkRepository:
     def all(self) -> list[Link]:
         return [link_from_doc(doc) for doc in self.store.db().table(LINKS).all()]
 
-    def replace_all(self, links: Iterable[Link]) -> None:
-        """Store the links of a sync (one file write); accepted new codes are consumed."""
-        docs = [link_to_doc(link) for link in links]
+    def replace_all(self, links: Iterable[Link]) -> int:
+        """Store the links of a sync (one file write); accepted new codes are consumed. Returns how many rows
+        changed: a stored row equal to its new value is kept as it is (same document, same id), so a sync that
+        changed little costs one pass over the rows and no new documents."""
+        counts = count_by_state(())
         with self.store.transaction() as db:
-            table = db.table(LINKS)
-            table.truncate()
-            table.insert_multiple(docs)
-            db.table(RELINK).truncate()
+            data = db.storage.read()
+            stored = data.get(LINKS) or {}
+            by_key = {_doc_key(doc): (doc_id, doc) for doc_id, doc in stored.items()}
+            next_id = max((int(doc_id) for doc_id in stored), default=0) + 1
+            table: dict[str, dict] = {}
+            changed = 0
+            for link in links:
+                doc = link_to_doc(link)
+                counts[doc["state"]] += 1
+                found = by_key.pop(link.key, None)
+                if found is None:
+                    table[str(next_id)] = doc
+                    next_id += 1
+                    changed += 1
+                elif found[1] == doc:
+                    table[found[0]] = found[1]
+                else:
+                    table[found[0]] = doc
+                    changed += 1
+            changed += len(by_key)  # rows gone
+            counts = counts if table else {}
+            if changed or len(table) != len(stored):
+                data = {**data, LINKS: table}
+                db.storage.write(data)
+            if data.get(RELINK):
+                db.table(RELINK).truncate()
+        self.last_changed = changed
+        write_link_counts(self.home, counts)
+        return changed
+
+    @property
+    def home(self) -> Path:
+        return self.store.path.parent
+
+    def refresh_summary(self) -> dict[str, int]:
+        """Count the stored links and write them to summary.json (an older home has none)."""
+        links = self.all()
+        counts = count_by_state(links) if links else {}
+        write_link_counts(self.home, counts)
+        return counts
 
     def previous(self) -> list[Link]:
         """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""
@@ -84,6 +125,11 @@ class LinkRepository:
                 table.insert_multiple({"key": k} for k in sorted(keys - present.keys()))
             else:
                 table.remove(doc_ids=[present[k] for k in keys if k in present])
+
+
+def _doc_key(doc: dict) -> str:
+    variation = doc.get("variation_id")
+    return f"{doc['listing_id']}:{variation}" if variation is not None else doc["listing_id"]
 
 
 @dataclass(frozen=True)
