@@ -18,7 +18,7 @@ from services.store import close_stores
 from services.store.generations import all_copies
 from services.store.journal import remove_journal
 
-PURGED_FILES = ("erp.json", "meli.json", "journal.json", "journal.json.migrated", "summary.json")
+PURGED_FILES = ("erp.json", "meli.json", "links.jsonl", "journal.json", "journal.json.migrated", "summary.json")
 
 
 @dataclass

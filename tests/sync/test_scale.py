@@ -1,5 +1,5 @@
 """No quadratic step (issue 16): the same syncs at 2,000 and 8,000 listings, counting operations (not time) in
-linking (rows made), journaling (bytes appended) and link storage (rows converted, file commits, bytes written).
+linking (rows made), journaling (bytes appended) and link storage (rows encoded, bytes written, meli.json commits).
 Four times the listings must cost about four times the operations (quadratic would be sixteen)."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from tests.fixtures.meli import configure_home, connect_via_sandbox
 class Counts:
     def __init__(self):
         self.links_made = 0
-        self.docs_made = 0
+        self.lines_made = 0
+        self.links_bytes = 0
         self.meli_commits = 0
         self.meli_bytes = 0
 
@@ -39,13 +40,20 @@ def counting(monkeypatch):
         made(self, *args, **kwargs)
 
     monkeypatch.setattr(linking.Link, "__init__", counted_link)
-    to_doc = stored_links.link_to_doc
+    to_line = stored_links._link_line
 
-    def counted_doc(link):
-        counts.docs_made += 1
-        return to_doc(link)
+    def counted_line(link):
+        counts.lines_made += 1
+        return to_line(link)
 
-    monkeypatch.setattr(stored_links, "link_to_doc", counted_doc)
+    monkeypatch.setattr(stored_links, "_link_line", counted_line)
+    write = stored_links.write_private
+
+    def counted_write(path, data):
+        write(path, data)
+        counts.links_bytes += path.stat().st_size
+
+    monkeypatch.setattr(stored_links, "write_private", counted_write)
     commit = LockedJSONStorage._commit
 
     def counted_commit(self, data):
@@ -76,13 +84,14 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
         await first.apply(await first.plan("all"))
         figures = {}
         for run in range(2):
-            before = (counts.links_made, counts.docs_made, counts.meli_commits, counts.meli_bytes)
+            before = (counts.links_made, counts.lines_made, counts.meli_commits, counts.meli_bytes, counts.links_bytes)
             engine = SyncEngine(client, config=config)
             prepared = await engine.plan("stock")
             await engine.apply(prepared)
-            figures = {"links made": counts.links_made - before[0], "link documents made": counts.docs_made - before[1],
+            figures = {"links made": counts.links_made - before[0], "link lines encoded": counts.lines_made - before[1],
                        "meli.json commits": counts.meli_commits - before[2],
                        "meli.json bytes written": counts.meli_bytes - before[3],
+                       "links.jsonl bytes written": counts.links_bytes - before[4],
                        "journal bytes appended": engine.journal.bytes_written,
                        "rows": len(prepared.links)}
     close_stores()
@@ -95,10 +104,11 @@ async def test_a_sync_costs_operations_in_proportion_to_the_listings(tmp_path, m
     large = await sync_counts(8000, tmp_path, monkeypatch, counting)
     growth = large["rows"] / small["rows"]
     assert 3.5 < growth < 4.5, (small, large)
-    print(small, large)
-    for name in ("links made", "link documents made", "meli.json bytes written", "journal bytes appended"):
+    for name in ("links made", "link lines encoded", "meli.json bytes written", "journal bytes appended"):
         # Linear: about `growth` times as many; a quadratic step would be about growth**2 (16x).
         assert large[name] <= small[name] * growth * 1.25 + 2000, (name, small, large)
     # Per row and sync: one Link read back from meli.json and one built by the plan, not three or four.
     assert large["links made"] <= large["rows"] * 2.05, large
     assert large["meli.json commits"] <= 1, large
+    # A no-change sync rewrites no link (and meli.json holds cursors and choices only: a few hundred bytes).
+    assert large["links.jsonl bytes written"] == 0 and large["meli.json bytes written"] < 5000, large
