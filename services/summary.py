@@ -24,9 +24,12 @@ def read_summary(home: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def write_link_counts(home: Path, counts: dict[str, int]) -> None:
+def write_link_counts(home: Path, counts: dict[str, int], ignored: list[str] | None = None) -> None:
+    """The links by state as stored, and the rows the operator had ignored then (the screen's first page uses
+    the counts only while the ignores are the same)."""
     summary = read_summary(home) or {}
     summary["links"] = dict(counts)
+    summary["ignored"] = sorted(ignored or ())
     write_private(Path(home) / SUMMARY_FILE, json.dumps(summary).encode("utf-8"))
 
 

@@ -180,7 +180,7 @@ class LinkRepository:
             if db.storage.read().get(RELINK):
                 db.table(RELINK).truncate()
         self.last_changed = changed
-        write_link_counts(self.home, counts)
+        write_link_counts(self.home, counts, sorted(self.ignored()))
         return changed
 
     @staticmethod
@@ -202,7 +202,7 @@ class LinkRepository:
         """Count the stored links and write them to summary.json (an older home has none)."""
         counts = count_by_state(self.iter())
         counts = counts if any(counts.values()) else {}
-        write_link_counts(self.home, counts)
+        write_link_counts(self.home, counts, sorted(self.ignored()))
         return counts
 
     def _move_old_table(self) -> None:
@@ -329,9 +329,9 @@ class LinkTable:
     def _head(self, count: int):
         summary = read_summary(self.repository.home) or {}
         counts = summary.get("links")
-        if not isinstance(counts, dict):
-            return None
         ignored = self.repository.ignored()
+        if not isinstance(counts, dict) or set(summary.get("ignored") or ()) != ignored:
+            return None  # rows ignored or unignored since the links were stored: the counts must be taken
         rows = [self._shown(link, ignored) for link in self.repository.iter(limit=count)]
         total = sum(counts.values())
 
