@@ -221,7 +221,8 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
     with SandboxServer(state) as server:
         for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
                            ("api_url", server.base_url), ("auth_url", server.base_url),
-                           ("requests_per_second", str(rate)), ("concurrency", "4")):
+                           # --rate 0: the client's highest limit (the setting must be above 0)
+                           ("requests_per_second", str(rate if rate > 0 else 1000)), ("concurrency", "4")):
             set_setting(key, value, home)
         SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
         config = load_config(home)

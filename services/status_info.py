@@ -16,11 +16,13 @@ def link_counts(home: Path | None = None) -> dict[str, int]:
     summary = read_summary(home)
     if summary is not None and isinstance(summary.get("links"), dict):
         return summary["links"]
-    if not (home / "meli.json").exists():
+    if not (home / "meli.json").exists() and not (home / "links.jsonl").exists():
         return {}  # reading must not create the store
-    from services.store.links import LinkRepository  # an older home: count once, and remember
+    from services.linking import count_by_state
+    from services.store.links import LinkRepository  # an older home: counted here (the next sync writes it)
 
-    return LinkRepository(home=home).refresh_summary()
+    counts = count_by_state(LinkRepository(home=home).iter())
+    return counts if any(counts.values()) else {}
 
 
 # What a run of each kind covers: an `all` run is also the last products, stock and customers run.

@@ -19,7 +19,8 @@ or ended more than `max_days` ago; a running run, and a skip base still named by
 A run still `running` whose process is gone (kill -9, power loss) is shown as `interrupted` the next time the
 journal is opened by a sync or read. A line cut short by a crash is ignored when read.
 
-An older home's `journal.json` (TinyDB) is converted once, on first use, and kept as `journal.json.migrated`.
+An older home's `journal.json` (TinyDB) is read as it is until a run starts: that run converts it (kept as
+`journal.json.migrated`), so reading commands (`log`, `status`) never change a file.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class Journal:
         self.bytes_written = 0  # what this object appended (tests count it: O(own actions))
         self._index_cache: tuple[tuple, int, dict[int, dict]] | None = None  # (inode+dev, offset, runs)
         self._lock: _Lock | None = None
+        self._old_cache: tuple[int, tuple] | None = None
 
     @classmethod
     def for_config(cls, config) -> "Journal":
@@ -95,7 +97,7 @@ class Journal:
     def start(self, kind: str, dry_run: bool, **extra) -> int:
         run = {"kind": kind, "dry_run": dry_run, "status": RUNNING, "started_at": now_iso(), "ended_at": None,
                "pid": os.getpid(), "host": socket.gethostname(), "counts": {}, "errors": [], "notes": [], **extra}
-        self._index()  # an older home's journal.json is converted first
+        self._migrate()  # an older home's journal.json is converted by the first run that writes
         with self._locked():
             self._retain()
             last = self._path(LAST_ID)
@@ -183,6 +185,8 @@ class Journal:
 
     def actions(self, run_id: int) -> list[dict]:
         """The rows the run listed (as they were journaled), not the ones it counted as skipped before."""
+        if not self._path(INDEX).exists() and (self.home / OLD_FILE).exists():
+            return [dict(row) for row in self._old()[1].get(run_id, [])]
         rows = [row for row in _read_lines(self._run_file(run_id)) if "no_longer_skipped" not in row]
         run = self._index().get(run_id)
         if run and run.get("skip_base") == run_id:
@@ -260,7 +264,7 @@ class Journal:
         """Every run, merged from the index (re-reading only what was appended since the last call)."""
         path = self._path(INDEX)
         if not path.exists() and (self.home / OLD_FILE).exists():
-            self._migrate()
+            return self._old()[0]  # read as it is: only a writing run converts it (`log` changes no file)
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
@@ -356,29 +360,41 @@ class Journal:
 
     # -- the old journal.json ----------------------------------------------------------------------------
 
-    def _migrate(self) -> None:
+    def _old(self) -> tuple[dict[int, dict], dict[int, list[dict]]]:
+        """An older home's journal.json as (runs by id, actions by run id), read without changing it."""
         old = self.home / OLD_FILE
-        if not old.exists():
+        try:
+            stamp = old.stat().st_mtime_ns
+            if self._old_cache and self._old_cache[0] == stamp:
+                return self._old_cache[1]
+            data = json.loads(old.read_bytes())
+            runs, actions = data.get("runs") or {}, data.get("actions") or {}
+            by_run: dict[int, list[dict]] = {}
+            for row in actions.values():
+                by_run.setdefault(row.get("run_id"), []).append(row)
+            records = {int(i): {"id": int(i), "errors": [], "notes": [], "counts": {}, **run} for i, run in runs.items()}
+        except (OSError, ValueError, AttributeError, TypeError) as exc:
+            raise OperationFailed(f"{old} (the sync journal of an older melisync) could not be read ({exc}); "
+                                  f"move it away and run again: a new journal starts in {self.dir}") from None
+        self._old_cache = (stamp, (records, by_run))
+        return records, by_run
+
+    def _migrate(self) -> None:
+        """Convert an older home's journal.json (once; kept as journal.json.migrated)."""
+        old = self.home / OLD_FILE
+        if self._path(INDEX).exists() or not old.exists():
             return
         with self._locked():
             if self._path(INDEX).exists() or not old.exists():
                 return  # another process did it meanwhile
-            try:
-                data = json.loads(old.read_bytes())
-                runs, actions = data.get("runs") or {}, data.get("actions") or {}
-                by_run: dict[int, list[dict]] = {}
-                for row in actions.values():
-                    by_run.setdefault(row.get("run_id"), []).append(row)
-                records = [{"id": int(i), **run} for i, run in sorted(runs.items(), key=lambda kv: int(kv[0]))]
-            except (OSError, ValueError, AttributeError, TypeError) as exc:
-                raise OperationFailed(f"{old} (the sync journal of an older melisync) could not be read ({exc}); "
-                                      f"move it away and run again: a new journal starts in {self.dir}") from None
+            records, by_run = self._old()
             for run_id, rows in by_run.items():
                 if isinstance(run_id, int):
                     self._append(self._run_file(run_id), rows)
-            self._append(self._path(INDEX), records)
-            _write_small(self._path(LAST_ID), str(max((r["id"] for r in records), default=0)))
+            self._append(self._path(INDEX), [records[i] for i in sorted(records)])
+            _write_small(self._path(LAST_ID), str(max(records, default=0)))
             os.replace(old, old.with_name(OLD_FILE + ".migrated"))
+            self._index_cache = None
 
 
 class _Lock:

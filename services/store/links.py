@@ -5,7 +5,7 @@ fast in-memory query over the links for the linked-products screen (filter, sear
 order (listing id, then row key). Read a line at a time: no parsed copy of the whole table is kept (memory at 50k
 listings), a reader never holds the interpreter for one long parse (the screen stays responsive), and the first
 page of the screen is the first lines of the file. Rewritten (atomically) only when a row changed. Links stored by
-an older melisync in meli.json's `links` table are moved here on first use.
+an older melisync in meli.json's `links` table are read from there until the next sync moves them here.
 """
 
 from __future__ import annotations
@@ -128,10 +128,10 @@ class LinkRepository:
     def iter(self, limit: int | None = None) -> Iterator[Link]:
         """The stored links in the file's order (the first `limit` only, if given), read CHUNK lines at a time:
         each chunk is one short parse, so a reader in a thread never holds the interpreter for long."""
-        self._move_old_table()
         try:
             fh = open(self.path, "rb")
         except FileNotFoundError:
+            yield from self._old_links()[:limit]  # an older home, read as it is (the next sync moves them)
             return
         with fh:
             header = _parse_header(fh.readline())
@@ -158,13 +158,14 @@ class LinkRepository:
 
     def stamp(self) -> tuple | None:
         """Changes whenever the stored links change (for callers' own caches)."""
-        self._move_old_table()
-        return _stamp(self.path)
+        found = _stamp(self.path)
+        if found is None and self.store.path.exists():
+            return ("meli.json", self.store.generation)  # an older home's links, still in meli.json
+        return found
 
     def replace_all(self, links: Iterable[Link]) -> int:
         """Store the links of a sync (accepted new codes are consumed). Returns how many rows changed; the file
         is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
-        self._move_old_table()
         links = sorted(links, key=default_order)
         counts = count_by_state(links) if links else {}
         stored = self._line_hashes()
@@ -177,6 +178,9 @@ class LinkRepository:
         if changed or not self.path.exists():
             write_private(self.path, self._lines(links))
         with self.store.transaction() as db:
+            data = db.storage.read()
+            if LINKS in data:  # an older home: the links now live in links.jsonl
+                db.storage.write({k: v for k, v in data.items() if k != LINKS})
             if db.storage.read().get(RELINK):
                 db.table(RELINK).truncate()
         self.last_changed = changed
@@ -198,25 +202,12 @@ class LinkRepository:
         except FileNotFoundError:
             return {}
 
-    def refresh_summary(self) -> dict[str, int]:
-        """Count the stored links and write them to summary.json (an older home has none)."""
-        counts = count_by_state(self.iter())
-        counts = counts if any(counts.values()) else {}
-        write_link_counts(self.home, counts, sorted(self.ignored()))
-        return counts
-
-    def _move_old_table(self) -> None:
-        """Links stored by an older melisync in meli.json: written to links.jsonl once, then dropped there."""
-        if self.path.exists() or not self.store.path.exists():
-            return
-        with self.store.transaction() as db:
-            data = db.storage.read()
-            docs = list((data.get(LINKS) or {}).values())
-            if self.path.exists():
-                return  # another process moved them meanwhile
-            write_private(self.path, self._lines(sorted((link_from_doc(doc) for doc in docs), key=default_order)))
-            if LINKS in data:
-                db.storage.write({k: v for k, v in data.items() if k != LINKS})
+    def _old_links(self) -> list[Link]:
+        """Links stored by an older melisync in meli.json's `links` table (read only; replace_all moves them)."""
+        if not self.store.path.exists():
+            return []
+        docs = (self.store.db().storage.read().get(LINKS) or {}).values()
+        return sorted((link_from_doc(doc) for doc in docs), key=default_order)
 
     def previous(self) -> list[Link]:
         """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""

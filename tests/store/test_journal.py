@@ -106,7 +106,7 @@ def test_retention_by_age_and_the_skip_base_in_use_stays(melisync_home):
     assert len(journal.skipped_as_before(later)) == 10
 
 
-def test_an_older_journal_json_is_converted_once(melisync_home):
+def test_an_older_journal_json_is_read_in_place_then_converted_by_the_next_run(melisync_home):
     old = {"_melisync": {"1": {"kind": "journal", "schema_version": 1}},
            "runs": {"1": {"kind": "all", "dry_run": False, "status": "finished", "started_at": "2026-11-01T10:00:00+00:00",
                           "ended_at": "2026-11-01T10:01:00+00:00", "pid": 1, "host": "x", "counts": {"done": 2},
@@ -124,7 +124,9 @@ def test_an_older_journal_json_is_converted_once(melisync_home):
     assert journal.run(1)["errors"] == [{"message": "boom"}] and journal.run(1)["notes"] == ["first"]
     assert [a["item_id"] for a in journal.actions(1)] == ["MLB000001", "MLB000002"]
     assert journal.last_run("stock", applied=False)["status"] == "dry_run"
+    assert (melisync_home / "journal.json").exists() and not (melisync_home / "journal").exists()  # read only
     assert journal.start("stock", dry_run=False) == 3
+    assert [r["id"] for r in journal.runs()] == [3, 2, 1] and len(journal.actions(1)) == 2
     assert not (melisync_home / "journal.json").exists() and (melisync_home / "journal.json.migrated").exists()
 
 

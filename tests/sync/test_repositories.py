@@ -122,7 +122,7 @@ def _many_links(count: int) -> list[Link]:
                  ml_stock=i % 9 if i % 5 else None, erp_stock=i % 7) for i in range(count)]
 
 
-def test_links_of_an_older_home_move_from_meli_json_once(melisync_home):
+def test_links_of_an_older_home_are_read_in_place_then_moved_by_the_next_sync(melisync_home):
     from services.store import MELI, close_stores, open_store
     from services.store.links import LINKS, link_to_doc
 
@@ -133,6 +133,9 @@ def test_links_of_an_older_home_move_from_meli_json_once(melisync_home):
     close_stores()
     repo = LinkRepository()
     assert sorted(repo.all(), key=lambda l: l.key) == sorted(links, key=lambda l: l.key)
+    assert LinkTable(repo).query(limit=5).total == 30
+    assert not (melisync_home / "links.jsonl").exists()  # reading changed nothing
+    repo.replace_all(repo.all())
     assert (melisync_home / "links.jsonl").exists() and repo.ignored() == {links[0].key}
     close_stores()
     assert LINKS not in open_store(MELI).db().tables() and len(LinkRepository().all()) == 30
