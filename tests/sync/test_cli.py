@@ -75,7 +75,7 @@ async def test_a_second_run_counts_the_rows_skipped_as_before_and_log_lists_them
     assert len(skipped) == 1 and "Full" in skipped[0].reason  # as in the first run, for the same reason
 
     code, out = cli(capsys, "log")
-    assert "(1 skipped as before)" in out
+    assert "skipped 1, unchanged 1, 1 skipped as before" in out
     code, out = cli(capsys, "log", "--run", str(result.run_id))
     assert "skipped  stock" not in out and f"1 skipped as before (as in run {result.run_id - 1})" in out
     code, out = cli(capsys, "log", "--run", str(result.run_id), "--as-before")
