@@ -89,6 +89,12 @@ def _n(singular: str, plural: str, count: int, /, **fmt: object) -> str:
     return _(singular if count == 1 else plural, count=count, **fmt)
 
 
+def plural(count: int, one: str, many: str, /) -> str:
+    """`one` when `count` is 1, else `many`: the services build English texts with the right number (never a
+    parenthesised plural), each form a whole sentence so its pt_BR shape agrees too (services/locale/sync_notes.py)."""
+    return one if count == 1 else many
+
+
 def local_time(when) -> str:
     """A moment (datetime or ISO text) in this machine's time zone, in the language's format
     ("2026-11-30 14:05"; pt_BR "30/11/2026 14:05"); "?" when it cannot be read."""

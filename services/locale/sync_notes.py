@@ -26,8 +26,10 @@ PATTERNS_PT_BR = {
     "migrated to User Products (listing closed); {code} now on: {where}":
         "migrado para Produtos do usuário (anúncio encerrado); {code} agora em: {where}",
     # a plan's notes (services/sync/engine.py, planning.py)
-    "{count} listing(s) could not be read and were left as they were: {ids}":
-        "{count} anúncio(s) não puderam ser lidos e ficaram como estavam: {ids}",
+    "{count} listing could not be read and was left as it was: {ids}":
+        "{count} anúncio não pôde ser lido e ficou como estava: {ids}",
+    "{count} listings could not be read and were left as they were: {ids}":
+        "{count} anúncios não puderam ser lidos e ficaram como estavam: {ids}",
     "stock is not written: {problem}": "o estoque não é gravado: {problem}",
     "first orders sync: the sales closed after each product's stock count are taken off the ERP (orders read "
     "since {since})":
@@ -35,16 +37,22 @@ PATTERNS_PT_BR = {
         "baixadas do ERP (pedidos lidos desde {since})",
     "first customers sync: the buyers of the orders since {since} are recorded":
         "primeira sincronização de clientes: os compradores dos pedidos desde {since} são registrados",
-    "not covered: {count} product(s) counted before {since} (orders_lookback_days {days}): {codes}; their sales "
+    "not covered: {count} product counted before {since} (orders_lookback_days {days}): {codes}; its sales "
+    "before then are not taken off the ERP: import a fresh count of it (melisync erp import)":
+        "não coberto: {count} produto contado antes de {since} (orders_lookback_days {days}): {codes}; as "
+        "vendas dele antes disso não são baixadas do ERP: importe uma contagem nova dele (melisync erp import)",
+    "not covered: {count} products counted before {since} (orders_lookback_days {days}): {codes}; their sales "
     "before then are not taken off the ERP: import a fresh count of them (melisync erp import)":
-        "não cobertos: {count} produto(s) contados antes de {since} (orders_lookback_days {days}): {codes}; as "
+        "não cobertos: {count} produtos contados antes de {since} (orders_lookback_days {days}): {codes}; as "
         "vendas deles antes disso não são baixadas do ERP: importe uma contagem nova deles (melisync erp import)",
-    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders})":
-        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders})",
-    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}): {recorded} recorded "
-    "in the ERP, {changed} stock target(s) recomputed":
-        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders}): {recorded} "
-        "registrada(s) no ERP, {changed} alvo(s) de estoque recalculado(s)",
+    "{count} sale or cancellation arrived after the plan was made (orders: {orders})":
+        "{count} venda ou cancelamento chegou depois do plano (pedidos: {orders})",
+    "{count} sales or cancellations arrived after the plan was made (orders: {orders})":
+        "{count} vendas ou cancelamentos chegaram depois do plano (pedidos: {orders})",
+    "recorded in the ERP: {recorded}, stock targets recomputed: {changed}":
+        "registradas no ERP: {recorded}, alvos de estoque recalculados: {changed}",
+    "sales recorded after the plan was made (orders: {orders})":
+        "vendas registradas depois do plano (pedidos: {orders})",
     "listing {old} was migrated to User Products; its codes are now linked by reference code: {moves}":
         "o anúncio {old} migrou para Produtos do usuário; seus códigos agora se vinculam pelo código de "
         "referência: {moves}",
@@ -113,41 +121,54 @@ PATTERNS_PT_BR = {
         "depósito {store} do produto do usuário {up}: {before} -> {after}",
     "warehouse {store} of user product {up} already holds {quantity}":
         "o depósito {store} do produto do usuário {up} já tem {quantity}",
-    "the stock of {count} user product(s) could not be read; their listings are not written this run: {ids}":
-        "o estoque de {count} produto(s) do usuário não pôde ser lido; seus anúncios não são gravados nesta "
+    "the stock of {count} user product could not be read; its listings are not written this run: {ids}":
+        "o estoque de {count} produto do usuário não pôde ser lido; os anúncios dele não são gravados nesta "
+        "execução: {ids}",
+    "the stock of {count} user products could not be read; their listings are not written this run: {ids}":
+        "o estoque de {count} produtos do usuário não pôde ser lido; os anúncios deles não são gravados nesta "
         "execução: {ids}",
     "the stock moved while writing ({message}): {next}": "o estoque mudou durante a gravação ({message}): {next}",
     "planned again from fresh facts below": "planejada de novo abaixo, com dados frescos",
     "it moved again: the next run settles it": "mudou de novo: a próxima execução acerta",
     "planned again from fresh facts after the writes: {why}":
         "planejada de novo com dados frescos depois das gravações: {why}",
-    "{count} write(s) answered that the stock had moved (409)":
-        "{count} gravação(ões) responderam que o estoque tinha mudado (409)",
-    "sale(s) recorded while writing (order(s) {orders})":
-        "venda(s) registrada(s) durante a gravação (pedido(s) {orders})",
-    "{why}: {count} stock target(s) planned again and written":
-        "{why}: {count} alvo(s) de estoque planejado(s) de novo e gravado(s)",
-    "{count} sale(s) or cancellation(s) arrived after the plan was made (order(s) {orders}), while the stock was "
+    "{count} write answered that the stock had moved (409)":
+        "{count} gravação respondeu que o estoque tinha mudado (409)",
+    "{count} writes answered that the stock had moved (409)":
+        "{count} gravações responderam que o estoque tinha mudado (409)",
+    "sales recorded while writing (orders: {orders})": "vendas registradas durante a gravação (pedidos: {orders})",
+    "{why}: {count} stock target planned again and written":
+        "{why}: {count} alvo de estoque planejado de novo e gravado",
+    "{why}: {count} stock targets planned again and written":
+        "{why}: {count} alvos de estoque planejados de novo e gravados",
+    "{count} sale or cancellation arrived after the plan was made (orders: {orders}), while the stock was "
     "being written: nothing to write again":
-        "{count} venda(s) ou cancelamento(s) chegaram depois do plano (pedido(s) {orders}), durante a gravação do "
+        "{count} venda ou cancelamento chegou depois do plano (pedidos: {orders}), durante a gravação do "
+        "estoque: nada a gravar de novo",
+    "{count} sales or cancellations arrived after the plan was made (orders: {orders}), while the stock was "
+    "being written: nothing to write again":
+        "{count} vendas ou cancelamentos chegaram depois do plano (pedidos: {orders}), durante a gravação do "
         "estoque: nada a gravar de novo",
     # units held by orders confirmed but not paid yet (services/sync/holds.py)
-    "{units} unit(s) held by order(s) {orders} not paid yet: ERP stock {balance} minus the units held":
-        "{units} unidade(s) reservada(s) pelo(s) pedido(s) {orders} ainda não pago(s): estoque no ERP {balance} "
-        "menos as unidades reservadas",
-    "{units} unit(s) held by {orders} order(s) confirmed but not paid yet are kept off the listings until paid "
-    "(then recorded as sales) or cancelled; code: units (orders): {holds}":
-        "{units} unidade(s) reservada(s) por {orders} pedido(s) confirmado(s) mas ainda não pago(s) ficam fora dos "
-        "anúncios até o pagamento (então registradas como vendas) ou o cancelamento; código: unidades (pedidos): "
-        "{holds}",
-    "the units held by orders not paid yet changed after the plan was made (order(s) {orders})":
-        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
-    "the units held by orders not paid yet changed after the plan was made (order(s) {orders}), while the stock "
+    "the ERP stock ({balance}) less the units held by orders not paid yet ({units}, orders: {orders}) is what "
+    "can be sold":
+        "o estoque no ERP ({balance}) menos as unidades reservadas por pedidos ainda não pagos ({units}, pedidos: "
+        "{orders}) é o que pode ser vendido",
+    "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
+    "sales) or cancelled (units: {units}, orders: {holders}); code: units (orders): {holds}":
+        "unidades reservadas por pedidos confirmados mas ainda não pagos ficam fora dos anúncios até o pagamento "
+        "(então registradas como vendas) ou o cancelamento (unidades: {units}, pedidos: {holders}); código: "
+        "unidades (pedidos): {holds}",
+    "the units held by orders not paid yet changed after the plan was made (orders: {orders})":
+        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedidos: {orders})",
+    "the units held by orders not paid yet changed after the plan was made (orders: {orders}), while the stock "
     "was being written: nothing to write again":
-        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders}), durante "
+        "as unidades reservadas por pedidos ainda não pagos mudaram depois do plano (pedidos: {orders}), durante "
         "a gravação do estoque: nada a gravar de novo",
-    "orders not paid yet changed after the plan was made (order(s) {orders})":
-        "pedidos ainda não pagos mudaram depois do plano (pedido(s) {orders})",
-    "orders not paid yet changed while writing (order(s) {orders})":
-        "pedidos ainda não pagos mudaram durante a gravação (pedido(s) {orders})",
+    "orders not paid yet changed after the plan was made (orders: {orders})":
+        "pedidos ainda não pagos mudaram depois do plano (pedidos: {orders})",
+    "orders not paid yet changed while writing (orders: {orders})":
+        "pedidos ainda não pagos mudaram durante a gravação (pedidos: {orders})",
+    "variation {ids} is no longer on the live listing": "a variação {ids} não está mais no anúncio publicado",
+    "variations {ids} are no longer on the live listing": "as variações {ids} não estão mais no anúncio publicado",
 }

@@ -19,6 +19,7 @@ import httpx
 from services.config import Config, load_config
 from services.connection import load_connection, update_connection
 from services.errors import BadInput, MelisyncError, OperationFailed, ReauthorizationNeeded
+from services.i18n import plural
 from services.meli import parse
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
@@ -230,7 +231,8 @@ class MeliClient:
                 first = missing[0]
                 names = ", ".join(f.item_id for f in missing[:5]) + (" ..." if len(missing) > 5 else "")
                 raise MeliApiError(first.status, first.error or "not_returned",
-                                   f"{len(missing)} listing(s) could not be read: {names}", where="multiget")
+                                   plural(len(missing), f"1 listing could not be read: {names}",
+                                          f"{len(missing)} listings could not be read: {names}"), where="multiget")
             failures.extend(missing)
         return found
 
@@ -269,7 +271,8 @@ class MeliClient:
             if not again:
                 break
             delay = self._retry.delay(attempt)
-            log.warning("multiget: %d listing(s) answered %s; asking again in %.1fs", len(again),
+            log.warning(plural(len(again), "multiget: %d listing answered %s; asking again in %.1fs",
+                               "multiget: %d listings answered %s; asking again in %.1fs"), len(again),
                         sorted({entries[i].status for i in again}), delay)
             await self._sleep(delay)
             entries.update((e.item_id, e) for e in await self._multiget_once(again))

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from services.errors import MelisyncError, NotConnected
+from services.i18n import plural
 from services.linking import ML_REFUSED
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
@@ -227,7 +228,9 @@ class StockWriter:
         if not live.variations or any(not isinstance(v, int) or v <= 0 for v in live_ids):
             problem = "the live listing has no variations array that can be sent back whole"
         elif missing := sorted(set(wanted) - set(live_ids)):
-            problem = f"variation(s) {', '.join(map(str, missing))} are no longer on the live listing"
+            ids = ", ".join(map(str, missing))
+            problem = plural(len(missing), f"variation {ids} is no longer on the live listing",
+                             f"variations {ids} are no longer on the live listing")
         if problem:
             # Refuse rather than send an array that would drop or recreate a variation (ml-api.md §12.2).
             return [a.failed(f"nothing sent: {problem}") for a in actions]

@@ -20,6 +20,7 @@ from typing import Any
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
+from services.i18n import plural
 from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
 from services.meli.client import floor_hour
 from services.meli.models import Listing, Order, UserProductStock
@@ -163,8 +164,9 @@ class SyncEngine:
             failures=failures)
         notes: list[str] = []
         if failures:
-            notes.append(f"{len(failures)} listing(s) could not be read and were left as they were: "
-                         + ", ".join(f.item_id for f in failures[:10]))
+            count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
+            notes.append(plural(count, f"{count} listing could not be read and was left as it was: {ids}",
+                                f"{count} listings could not be read and were left as they were: {ids}"))
         snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
                             ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
                             customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
@@ -214,8 +216,11 @@ class SyncEngine:
 
         await asyncio.gather(*(one(up) for up in wanted))
         if unread:
-            notes.append(f"the stock of {len(unread)} user product(s) could not be read; their listings are not "
-                         f"written this run: {', '.join(sorted(unread)[:10])}")
+            count, ids = len(unread), ", ".join(sorted(unread)[:10])
+            notes.append(plural(count, f"the stock of {count} user product could not be read; its listings are not "
+                                f"written this run: {ids}",
+                                f"the stock of {count} user products could not be read; their listings are not "
+                                f"written this run: {ids}"))
         return found
 
     async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
@@ -275,9 +280,13 @@ class SyncEngine:
         early = sorted(code for code, at in counts.items() if at < bound)
         if early:
             shown = ", ".join(early[:10]) + (f" and {len(early) - 10} more" if len(early) > 10 else "")
-            notes.append(f"not covered: {len(early)} product(s) counted before {_day(bound)} (orders_lookback_days "
-                         f"{self.config.orders_lookback_days}): {shown}; their sales before then are not taken off "
-                         "the ERP: import a fresh count of them (melisync erp import)")
+            count, day, days = len(early), _day(bound), self.config.orders_lookback_days
+            notes.append(plural(count, f"not covered: {count} product counted before {day} (orders_lookback_days "
+                                f"{days}): {shown}; its sales before then are not taken off the ERP: import a fresh "
+                                "count of it (melisync erp import)",
+                                f"not covered: {count} products counted before {day} (orders_lookback_days "
+                                f"{days}): {shown}; their sales before then are not taken off the ERP: import a "
+                                "fresh count of them (melisync erp import)"))
         return start
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
@@ -395,12 +404,13 @@ class SyncEngine:
         if codes:
             rows = affected_links(prepared.links, codes)
             fresh, _ = await self._replan(prepared, rows)
-            why = (f"sale(s) recorded after the plan was made (order(s) {order_ids})" if late else
-                   f"orders not paid yet changed after the plan was made (order(s) {order_ids})")
+            why = (f"sales recorded after the plan was made (orders: {order_ids})" if late else
+                   f"orders not paid yet changed after the plan was made (orders: {order_ids})")
             actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
             recorded = len([a for a in late if a.status == ActionStatus.DONE])
             if late:
-                note += f": {recorded} recorded in the ERP, {changed} stock target(s) recomputed"
+                counts = f"recorded in the ERP: {recorded}, stock targets recomputed: {changed}"
+                note = f"{note}; {counts}"
         if note:
             prepared.plan.notes.append(note)
         return actions
@@ -432,7 +442,7 @@ class SyncEngine:
         if not late:
             if hold_codes:
                 ids = ", ".join(str(i) for i in hold_ids)
-                return [], f"the units held by orders not paid yet changed after the plan was made (order(s) {ids})", \
+                return [], f"the units held by orders not paid yet changed after the plan was made (orders: {ids})", \
                     hold_codes, ids
             return [], "", set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
@@ -443,7 +453,9 @@ class SyncEngine:
             progress.finished(result)
         progress.flush()
         order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
-        note = f"{len(late)} sale(s) or cancellation(s) arrived after the plan was made (order(s) {order_ids})"
+        count = len(late)
+        note = plural(count, f"{count} sale or cancellation arrived after the plan was made (orders: {order_ids})",
+                      f"{count} sales or cancellations arrived after the plan was made (orders: {order_ids})")
         # a counted sale (quantity 0) moves no balance: no target to plan again for it
         codes = {a.erp_code for a in results
                  if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
@@ -505,10 +517,12 @@ class SyncEngine:
         fresh, _ = await self._replan(prepared, rows)
         why = []
         if moved:
-            why.append(f"{len(moved)} write(s) answered that the stock had moved (409)")
+            count = len(moved)
+            why.append(plural(count, f"{count} write answered that the stock had moved (409)",
+                              f"{count} writes answered that the stock had moved (409)"))
         if order_ids:
-            why.append(f"sale(s) recorded while writing (order(s) {order_ids})" if late else
-                       f"orders not paid yet changed while writing (order(s) {order_ids})")
+            why.append(f"sales recorded while writing (orders: {order_ids})" if late else
+                       f"orders not paid yet changed while writing (orders: {order_ids})")
         reason = "planned again from fresh facts after the writes: " + "; ".join(why)
         todo = [replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason) for a in fresh
                 if a.status == ActionStatus.PLANNED]
@@ -518,7 +532,9 @@ class SyncEngine:
                                  on_done=progress.finished, cancelled=cancelled, on_start=progress.started,
                                  after_conflict=STILL_MOVING)
             actions = actions + await writer.write(todo)
-        prepared.plan.notes.append(f"{'; '.join(why)}: {len(todo)} stock target(s) planned again and written")
+        count, whys = len(todo), "; ".join(why)
+        prepared.plan.notes.append(plural(count, f"{whys}: {count} stock target planned again and written",
+                                          f"{whys}: {count} stock targets planned again and written"))
         return actions
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:

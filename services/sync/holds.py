@@ -35,7 +35,8 @@ class Hold:
     def reason(self, balance: int) -> str:
         orders = ", ".join(str(o) for o in self.orders)
         # Ends in fixed words: a reason joined with others by "; " is still translated part by part.
-        return f"{self.units} unit(s) held by order(s) {orders} not paid yet: ERP stock {balance} minus the units held"
+        return (f"the ERP stock ({balance}) less the units held by orders not paid yet ({self.units}, orders: "
+                f"{orders}) is what can be sold")
 
 
 def plan_holds(orders: Iterable[Order], links: Mapping[str, Link], counted: Mapping[str, datetime],
@@ -75,5 +76,5 @@ def holds_note(holds: Mapping[str, Hold]) -> list[str]:
                       for code in codes[:10]) + (f"; and {len(codes) - 10} more" if len(codes) > 10 else "")
     units = sum(h.units for h in holds.values())
     orders = len({o for h in holds.values() for o in h.orders})
-    return [f"{units} unit(s) held by {orders} order(s) confirmed but not paid yet are kept off the listings until "
-            f"paid (then recorded as sales) or cancelled; code: units (orders): {shown}"]
+    return [f"units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded "
+            f"as sales) or cancelled (units: {units}, orders: {orders}); code: units (orders): {shown}"]

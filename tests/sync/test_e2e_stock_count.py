@@ -84,7 +84,7 @@ def test_a_confirmed_unpaid_order_after_the_import_keeps_its_units_off(live_home
 
     code, out, err = cli(capsys, "sync", "stock", "--dry-run")
     assert code == 0, (out, err)
-    assert "held by 1 order(s) confirmed but not paid yet" in out and f"CAN: 2 ({order['id']})" in out
+    assert "or cancelled (units: 2, orders: 1)" in out and f"CAN: 2 ({order['id']})" in out
     assert state.writes() == []
 
     code, out, err = cli(capsys, "sync", "stock", "--yes", "--json")

@@ -44,10 +44,11 @@ async def test_holds_lower_the_target_until_paid_or_cancelled(sandbox_state, mak
     held = await run(make_engine(), SyncKind.STOCK)
     [write] = of(held, K.STOCK)
     assert (write.status, write.from_, write.to) == (St.DONE, 6, 9)  # 12 - the 3 held units, not 12
-    assert f"3 unit(s) held by order(s) {first['id']}, {second['id']} not paid yet" in write.reason
-    assert write.reason.endswith("not paid yet: ERP stock 12 minus the units held")
-    assert "3 unit(s) held by 2 order(s) confirmed but not paid yet are kept off the listings until paid (then " \
-        f"recorded as sales) or cancelled; code: units (orders): CAN: 3 ({first['id']}, {second['id']})" in held.notes
+    assert write.reason == (f"the ERP stock (12) less the units held by orders not paid yet (3, orders: {first['id']}, "
+                            f"{second['id']}) is what can be sold")
+    assert "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as " \
+        f"sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 3 ({first['id']}, {second['id']})" \
+        in held.notes
     assert of(held, K.SALE) == [] and sales(catalog) == [] and catalog.balance("CAN") == 12  # not sales yet
     assert sandbox_state.item(caneca)["available_quantity"] == 9
 
@@ -141,7 +142,7 @@ def test_every_write_route_keeps_the_held_units_off(route_kind):
     [action], _ = plan_stock([_link(route_kind)], {"CAN": 10}, 0, tags, WarehouseChoice("77", "N") if warehouse
                              else None, up_stock, holds=hold)
     assert (action.data["route"], action.to, action.status) == (route_kind, 8, St.PLANNED)
-    assert action.reason.startswith("2 unit(s) held by order(s) 99 not paid yet")
+    assert action.reason.startswith("the ERP stock (10) less the units held by orders not paid yet (2, orders: 99)")
 
 
 async def test_a_hold_paid_or_cancelled_between_plan_and_write(sandbox_state, make_engine):

@@ -192,7 +192,8 @@ class TestLookback:
         result = await run(make_engine(), SyncKind.STOCK)
         assert [a.data["order_id"] for a in of(result, K.SALE)] == [recent["id"]]
         [note] = [n for n in result.notes if n.startswith("not covered")]
-        assert "1 product(s)" in note and "CAN" in note and "PRA" not in note and "orders_lookback_days 30" in note
+        assert "not covered: 1 product counted before" in note and "a fresh count of it" in note
+        assert "CAN" in note and "PRA" not in note and "orders_lookback_days 30" in note
         assert catalog.balance("CAN") == 7
         search = sales_reads(sandbox_state)[0]  # (the second: sales after the plan)
         since = datetime.fromisoformat(search.query["order.date_last_updated.from"])

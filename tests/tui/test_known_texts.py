@@ -80,6 +80,14 @@ def test_every_shape_is_still_one_the_services_produce():
     assert stale == [], "a service reworded a text: update services/locale/sync_notes.py"
 
 
+def test_no_service_text_says_s_in_parentheses():
+    # "5 sale(s)" is never shown: each count picks its singular or plural (services.i18n.plural).
+    assert [source for source in patterns("pt_BR") if "(s)" in source] == []
+    assert [text for text in patterns("pt_BR").values() if "(s)" in text or "(ões)" in text] == []
+    built = [t.pattern.replace("http\\(s\\)", "") for t in service_templates()]  # "an http(s) URL" is no plural
+    assert [pattern for pattern in built if "\\(s\\)" in pattern] == []
+
+
 def test_translations_keep_the_values():
     for source, translated in patterns("pt_BR").items():
         assert _fields(source) == _fields(translated), source
@@ -98,15 +106,26 @@ def test_translations_keep_the_values():
      "warehouse <store_id>` (opções: 7700000 (Depósito 1), 7700001 (Depósito 2))"),
     ("listing is paused; ignored by the operator", "anúncio com status paused; ignorada pelo operador"),
     ("Mercado Livre answered 409 conflict", "Mercado Livre answered 409 conflict"),  # unknown: as it is
-    ("2 unit(s) held by order(s) 2000010000000001 not paid yet: ERP stock 10 minus the units held; other "
-     "warehouses hold 3 (read, never written)",  # a hold on a warehouse write
-     "2 unidade(s) reservada(s) pelo(s) pedido(s) 2000010000000001 ainda não pago(s): estoque no ERP 10 menos as "
-     "unidades reservadas; outros depósitos têm 3 (lidos, nunca gravados)"),
-    ("3 unit(s) held by 2 order(s) confirmed but not paid yet are kept off the listings until paid (then recorded "
-     "as sales) or cancelled; code: units (orders): CAN: 2 (11); TAP: 1 (12, 13)",
-     "3 unidade(s) reservada(s) por 2 pedido(s) confirmado(s) mas ainda não pago(s) ficam fora dos anúncios até o "
-     "pagamento (então registradas como vendas) ou o cancelamento; código: unidades (pedidos): CAN: 2 (11); TAP: 1 "
-     "(12, 13)"),
+    ("the ERP stock (10) less the units held by orders not paid yet (2, orders: 2000010000000001) is what can be "
+     "sold; other warehouses hold 3 (read, never written)",  # a hold on a warehouse write
+     "o estoque no ERP (10) menos as unidades reservadas por pedidos ainda não pagos (2, pedidos: "
+     "2000010000000001) é o que pode ser vendido; outros depósitos têm 3 (lidos, nunca gravados)"),
+    ("units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
+     "sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 2 (11); TAP: 1 (12, 13)",
+     "unidades reservadas por pedidos confirmados mas ainda não pagos ficam fora dos anúncios até o pagamento "
+     "(então registradas como vendas) ou o cancelamento (unidades: 3, pedidos: 2); código: unidades (pedidos): "
+     "CAN: 2 (11); TAP: 1 (12, 13)"),
+    # one and many agree in both languages: never "anúncio(s)"
+    ("1 listing could not be read and was left as it was: MLB1", "1 anúncio não pôde ser lido e ficou como estava: MLB1"),
+    ("2 listings could not be read and were left as they were: MLB1, MLB2",
+     "2 anúncios não puderam ser lidos e ficaram como estavam: MLB1, MLB2"),
+    ("1 sale or cancellation arrived after the plan was made (orders: 7); recorded in the ERP: 1, stock targets "
+     "recomputed: 1",
+     "1 venda ou cancelamento chegou depois do plano (pedidos: 7); registradas no ERP: 1, alvos de estoque "
+     "recalculados: 1"),
+    ("1 write answered that the stock had moved (409): 1 stock target planned again and written",
+     "1 gravação respondeu que o estoque tinha mudado (409): 1 alvo de estoque planejado de novo e gravado"),
+    ("variations 11, 12 are no longer on the live listing", "as variações 11, 12 não estão mais no anúncio publicado"),
 ])
 def test_known_shapes_are_translated(english, in_portuguese):
     # Reasons stored by older versions end in rule ids ("(S6)"): never shown, in either language.

@@ -10,6 +10,7 @@ from pathlib import Path
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
+from services.i18n import plural
 
 DEFAULT_PORT = 8765
 
@@ -207,7 +208,9 @@ def run_order(args) -> int:
         raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/order route)")
     if answer.status_code >= 400:
         raise BadInput(f"the sandbox refused: {payload.get('message') or answer.text[:200]}")
-    print(f"order {payload['id']} ({payload['item_id']}, {payload['quantity']} unit(s)) is now {payload['status']}")
+    units = payload["quantity"]
+    print(f"order {payload['id']} ({payload['item_id']}, {plural(units, '1 unit', f'{units} units')}) is now "
+          f"{payload['status']}")
     return 0
 
 
