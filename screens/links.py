@@ -28,6 +28,8 @@ from screens.sync_messages import (
     LinkQuery,
     LinksLoaded,
     LinksQueryRequested,
+    ListingJumpFound,
+    ListingJumpRequested,
     MappingRequested,
     ReferenceCodePreviewed,
     ReferenceCodePreviewRequested,
@@ -205,6 +207,10 @@ class LinksScreen(BaseScreen):
         Binding("X", "export", N_("Export to CSV"), id="links.export", show=False,
                 tooltip=N_("Every row of this filter and search, to a CSV file")),
         Binding("y", "copy_listing", N_("Copy listing id"), id="links.copy", show=False),
+        Binding("j", "jump", N_("Go to listing"), id="links.jump", show=False,
+                tooltip=N_("Type a listing id, or part of it: the cursor moves to its row")),
+        Binding("b", "listing_url", N_("Listing address"), id="links.url", show=False,
+                tooltip=N_("Show the listing's address on Mercado Livre on a line of its own and copy it")),
     ]
 
     def __init__(self) -> None:
@@ -217,6 +223,7 @@ class LinksScreen(BaseScreen):
         self._serial = 0
         self.shown_serial = 0  # the query whose page is on show (== `_serial` once the last answer is in)
         self._cursor_after_load = 0
+        self._url_for: str | None = None  # the row whose address is on show (b), by Link.key
 
     def compose(self) -> ComposeResult:
         yield ModeBar("links")
@@ -226,6 +233,7 @@ class LinksScreen(BaseScreen):
         yield table
         yield Static(id="links-detail")
         yield Input(placeholder=_("Search: listing, code, title…"), id="links-search", compact=True)
+        yield Input(placeholder=_("Go to listing: its id or part of it, then Enter"), id="links-jump", compact=True)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -233,6 +241,7 @@ class LinksScreen(BaseScreen):
         table.add_fixed_columns(COLUMNS)
         table.fixed_columns = FIXED_COLUMNS
         self.query_one("#links-search", Input).display = False
+        self.query_one("#links-jump", Input).display = False
         self.app.links_signal.subscribe(self, lambda _note: self.reload())
         self.reload()
 
@@ -338,6 +347,16 @@ class LinksScreen(BaseScreen):
         if link is None:
             detail.update("")
             return
+        if self._url_for == link.key:
+            # Alone on its line, unbordered: a mouse selection over SSH takes exactly the address.
+            from services.listing_url import listing_url
+
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(link.listing_id, style="bold")
+            text.append(" · " + _("address on Mercado Livre (copied, if your terminal allows it):") + "\n")
+            text.append(listing_url(link.listing_id))
+            detail.update(text)
+            return
         text = Text(no_wrap=False, overflow="ellipsis")
         text.append(link.listing_id, style="bold")
         if link.variation_id is not None:
@@ -399,7 +418,41 @@ class LinksScreen(BaseScreen):
     def _search_done(self) -> None:
         self.query_one(PagedTable).focus()
 
+    def action_jump(self) -> None:
+        field = self.query_one("#links-jump", Input)
+        field.value = ""
+        field.display = True
+        field.focus()
+
+    @on(Input.Submitted, "#links-jump")
+    def _jump_entered(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        self.query_one(PagedTable).focus()
+        if event.value.strip():
+            self.post_message(ListingJumpRequested(self.query_state, event.value.strip(), self))
+
+    @on(ListingJumpFound)
+    def _jump_found(self, message: ListingJumpFound) -> None:
+        if message.position is None:
+            self.notify(escape(_("No listing matches \"{text}\".", text=message.text)), severity="warning")
+            return
+        if (message.query.state, message.query.search) != (self.query_state.state, self.query_state.search):
+            self.notify(escape(_("\"{text}\" is hidden by the filter or search: every row is shown.",
+                                 text=message.text)))
+            field = self.query_one("#links-search", Input)
+            with field.prevent(Input.Changed):
+                field.value = ""
+            field.display = False
+        page = message.position // PAGE * PAGE
+        self.query_state = replace(message.query, offset=page)
+        self.reload(cursor=message.position - page)
+
     def action_clear_search(self) -> None:
+        jump = self.query_one("#links-jump", Input)
+        if jump.display:
+            jump.display = False
+            self.query_one(PagedTable).focus()
+            return
         field = self.query_one("#links-search", Input)
         if field.display or field.value or self.query_state.search:
             field.value = ""
@@ -442,7 +495,7 @@ class LinksScreen(BaseScreen):
         table.action_page_down() if step > 0 else table.action_page_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("write_code", "ignore", "copy_listing"):
+        if action in ("write_code", "ignore", "copy_listing", "listing_url"):
             return self.current_link() is not None or None
         if action == "simulate_seller_edit":
             if not (getattr(self.app, "demo", False) and getattr(self.app.gateway, "can_simulate", False)):
@@ -522,6 +575,17 @@ class LinksScreen(BaseScreen):
             # OSC 52: the terminal puts it on the clipboard (over SSH too, where it allows it).
             self.app.copy_to_clipboard(link.listing_id)
             self.notify(_("Copied {listing} (if your terminal allows it).", listing=link.listing_id))
+
+    def action_listing_url(self) -> None:
+        from services.listing_url import listing_url
+
+        link = self.current_link()
+        if link is None:
+            return
+        # Never opened from here: over SSH the browser is on the operator's machine. OSC 52 copies it there.
+        self.app.copy_to_clipboard(listing_url(link.listing_id))
+        self._url_for = link.key
+        self._show_detail()
 
     def action_sync(self) -> None:
         open_sync(self.app)

@@ -48,6 +48,25 @@ class LinksQueryRequested(Message):
 
 
 @dataclass
+class ListingJumpRequested(Message):
+    """Find the listing `text` names (its id or part of it) under `query`, or failing that among every link;
+    the answer (`ListingJumpFound`) goes to `reply_to`."""
+
+    query: LinkQuery
+    text: str
+    reply_to: MessagePump
+
+
+@dataclass
+class ListingJumpFound(Message):
+    """`position` of the listing in `query`'s order (None: no such listing)."""
+
+    text: str
+    query: LinkQuery
+    position: int | None
+
+
+@dataclass
 class IgnoreRequested(Message):
     """Ignore (or stop ignoring) these rows (`Link.key`s)."""
 

@@ -23,6 +23,8 @@ from screens.sync_messages import (
     LinksChanged,
     LinksLoaded,
     LinksQueryRequested,
+    ListingJumpFound,
+    ListingJumpRequested,
     MappingLoaded,
     MappingLoadRequested,
     MappingRequested,
@@ -79,6 +81,15 @@ class LinkWorkers:
         from screens.links import COLUMNS
 
         self.sync_services.warm_links([column[0] for column in COLUMNS])
+
+    def on_listing_jump_requested(self, message: ListingJumpRequested) -> None:
+        self._find_listing(message.query, message.text, message.reply_to)
+
+    @work(thread=True, group="links-jump", exclusive=True, exit_on_error=False,
+          description=N_("Looking for the listing"))
+    def _find_listing(self, query: LinkQuery, text: str, reply_to) -> None:
+        shown, position = self.sync_services.find_listing(query, text)
+        reply_to.post_message(ListingJumpFound(text, shown, position))
 
     def on_ignore_requested(self, message: IgnoreRequested) -> None:
         self._ignore(message.keys, message.ignored)

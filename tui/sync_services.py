@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from screens.sync_messages import LinkQuery
@@ -44,6 +45,19 @@ class SyncServices:
         from services.store.links import LinkRepository
 
         return LinkRepository(home=self.home)
+
+    def find_listing(self, query: LinkQuery, text: str) -> tuple[LinkQuery, int | None]:
+        """Where the listing `text` names is in `query`'s rows; when the filter or search hides it, in every
+        link (the query returned is the one to show it under)."""
+        from services.listing_url import find_listing
+
+        for wanted in (query, replace(query, state=None, search="")):
+            rows = self._link_table().query(state=wanted.state, search=wanted.search, sort=wanted.sort,
+                                            descending=wanted.descending, offset=0, limit=10**9).rows
+            position = find_listing([link.listing_id for link in rows], text)
+            if position is not None:
+                return wanted, position
+        return query, None
 
     def query_links(self, query: LinkQuery):
         """A page of links; before the index is built, the default first page comes from the head of the file

@@ -44,6 +44,19 @@ PT_BR = {
     "Every row of this filter and search, to a CSV file": "Todas as linhas deste filtro e busca, num arquivo CSV",
     "Copy listing id": "Copiar id do anúncio",
     "Copied {listing} (if your terminal allows it).": "{listing} copiado (se o terminal permitir).",
+    "Go to listing": "Ir ao anúncio",
+    "Type a listing id, or part of it: the cursor moves to its row":
+        "Digite o id de um anúncio, ou parte dele: o cursor vai para a linha dele",
+    "Listing address": "Endereço do anúncio",
+    "Show the listing's address on Mercado Livre on a line of its own and copy it":
+        "Mostra o endereço do anúncio no Mercado Livre numa linha só e o copia",
+    "Go to listing: its id or part of it, then Enter": "Ir ao anúncio: o id ou parte dele, e Enter",
+    "Looking for the listing": "Procurando o anúncio",
+    "No listing matches \"{text}\".": "Nenhum anúncio corresponde a \"{text}\".",
+    "\"{text}\" is hidden by the filter or search: every row is shown.":
+        "\"{text}\" estava oculto pelo filtro ou pela busca: todas as linhas são mostradas.",
+    "address on Mercado Livre (copied, if your terminal allows it):":
+        "endereço no Mercado Livre (copiado, se o terminal permitir):",
     "Safety stock (units kept back from every listing)": "Estoque de segurança (unidades retidas de cada anúncio)",
     "Warehouse to write (store id; multi-warehouse sellers)":
         "Depósito a gravar (store id; vendedores com vários depósitos)",

@@ -203,3 +203,49 @@ async def test_accepting_a_lost_links_new_code_is_asked_then_remembered(make_syn
     # The next sync links the row by its current code instead of reporting it lost (S6, on purpose).
     assert lost.key not in {link.key for link in LinkRepository(home=demo_home.home).previous()}
     assert sandbox_state.writes() == []
+
+
+async def test_jump_to_a_listing_on_another_page_and_past_the_filter(make_sync_app, demo_home):
+    seed_links(demo_home.home, 500)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        await pilot.press("j")
+        await type_text(pilot, "mlb-4100000200")  # as an operator may write it: case and a dash
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: screen.settled and screen.query_state.offset == 4 * PAGE, "page 5")
+        assert screen.current_link().listing_id == "MLB4100000200"
+        assert screen.query_one(PagedTable).has_focus
+
+        await pilot.press("x")  # only lost links: the listing below is linked, so hidden by the filter
+        await wait_until(app, pilot, lambda: screen.settled and screen.query_state.state == "link_lost", "lost")
+        await pilot.press("j")
+        await type_text(pilot, "4100000003")  # part of an id
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: screen.settled and screen.query_state.state is None, "every row")
+        assert screen.current_link().listing_id == "MLB4100000003"
+        assert any("is hidden by the filter or search" in n.message for n in app._notifications)
+
+        await pilot.press("j")
+        await type_text(pilot, "MLB999")
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: any('No listing matches "MLB999"' in n.message
+                                                 for n in app._notifications), "the warning")
+        assert screen.current_link().listing_id == "MLB4100000003"  # the cursor stays where it was
+
+
+async def test_listing_address_is_shown_alone_and_copied(make_sync_app, demo_home):
+    seed_links(demo_home.home, 30)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        listing = screen.current_link().listing_id
+        await pilot.press("b")
+        await settle(app, pilot)
+        url = f"https://produto.mercadolivre.com.br/MLB-{listing[3:]}"
+        assert app.clipboard == url
+        lines = str(screen.query_one("#links-detail").content).splitlines()
+        assert lines[-1] == url  # on a line of its own, for a mouse selection over SSH
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert url not in str(screen.query_one("#links-detail").content)
