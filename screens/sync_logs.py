@@ -15,12 +15,12 @@ from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoade
 from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from screens.connection import status_label
-from services.i18n import N_, _, _n, known, local_time
+from services.i18n import N_, _, _n, known, local_time, local_time_short
 from services.run_facts import shown_status, took_seconds
 
 RUN_COLUMNS = (
     ("id", N_("Run"), 3, NUMBER),
-    ("started", N_("Started"), 16, ID),
+    ("started", N_("Started"), 11, ID),
     ("kind", N_("Kind"), 9, ID),
     ("status", N_("Status"), 11, TEXT),
     ("duration", N_("Took"), 5, NUMBER),
@@ -35,8 +35,20 @@ STATUS_STYLES = {"finished": "green", "failed": "bold red", "cancelled": "yellow
                  "running": "bold cyan", "dry_run": "dim", "waiting": "bold yellow"}
 
 
-def when_text(run: dict) -> str:
-    return local_time(run.get("started_at")) if run.get("started_at") else "?"
+def run_year(run: dict | None) -> int | None:
+    """The year of `run`'s start (in this machine's time zone), the one the runs table does not repeat."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(run["started_at"]).astimezone().year
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def when_text(run: dict, year: int | None = None) -> str:
+    # Without the newest run's year: at 80 columns every count and the status fit (the run's details
+    # show the full time).
+    return local_time_short(run.get("started_at"), year) if run.get("started_at") else "?"
 
 
 def duration_text(run: dict) -> str:
@@ -58,7 +70,7 @@ def kind_text(run: dict) -> str:
     return _(RUN_KINDS.get(kind, kind))
 
 
-def run_cells(run: dict) -> list:
+def run_cells(run: dict, year: int | None = None) -> list:
     counts = run.get("counts") or {}
     status = shown_status(run)
     errors = len(run.get("errors") or ())
@@ -68,7 +80,7 @@ def run_cells(run: dict) -> list:
 
     return [
         Text(str(run["id"]), justify="right"),
-        plain(when_text(run)),
+        plain(when_text(run, year)),
         plain(kind_text(run)),
         Text(status_label(status), style=STATUS_STYLES.get(status, "")),
         Text(duration_text(run), justify="right"),
@@ -137,7 +149,8 @@ class SyncLogsScreen(BaseScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         self.shown = [r for r in self.runs if has_errors(r)] if self.errors_only else list(self.runs)
-        table.show_rows(run_cells(run) for run in self.shown)
+        year = run_year(self.runs[0]) if self.runs else None
+        table.show_rows(run_cells(run, year) for run in self.shown)
         if self.shown:
             table.move_cursor(row=min(max(row, 0), len(self.shown) - 1), animate=False)
         if not self.runs:
@@ -201,7 +214,8 @@ class RunDetailScreen(ActionsScreen):
         run = self.run
         self.query_one("#run-title", Label).update(_(
             "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=kind_text(run),
-            status=status_label(shown_status(run)), when=when_text(run), took=duration_text(run) or "—"))
+            status=status_label(shown_status(run)), when=local_time(run.get("started_at")),
+            took=duration_text(run) or "—"))
         text = Text(counts_line(run.get("counts") or {}))
         if run.get("skipped_as_before"):
             text.append("\n" + _("{count} skipped as before (as in run {run_id}): b lists them",

@@ -110,6 +110,25 @@ def local_time(when) -> str:
     return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
 
 
+def local_time_short(when, year: int | None) -> str:
+    """`local_time` without the year when it is `year` ("11-30 14:05"; pt_BR "30/11 14:05"): for tables at
+    80 columns, where the five cells of a year are better spent on the other columns. `year` comes from the
+    data on show (the newest row's), never from the clock, so a table reads the same on any day."""
+    from datetime import datetime
+
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            return "?"
+    if when is None:
+        return "?"
+    when = when.astimezone()
+    if when.year != year:
+        return local_time(when)
+    return _("{when:%m-%d %H:%M}", when=when)
+
+
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
     return text

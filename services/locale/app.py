@@ -47,6 +47,7 @@ PT_BR = {
     "Ignoring {path}: {error}": "Ignorando {path}: {error}",
     # dates: the format itself is translated
     "{when:%Y-%m-%d %H:%M}": "{when:%d/%m/%Y %H:%M}",
+    "{when:%m-%d %H:%M}": "{when:%d/%m %H:%M}",
     "expired": "expirado",
     "in {days} days": "em {days} dias",
     "in {hours} h {minutes} min": "em {hours} h {minutes} min",

@@ -210,10 +210,10 @@ PT_BR = {
     "Reading the sync logs": "Leitura dos registros",
     "Reading a sync run": "Leitura de uma execução",
     # sync logs
-    "Run": "Exec.",
+    "Run": "Nº",  # the runs table's narrow id column
     "Started": "Início",
     "Kind": "Tipo",
-    "Took": "Duração",
+    "Took": "Tempo",
     "Done": "Feitas",
     "Failed": "Falhas",
     "Skipped": "Puladas",

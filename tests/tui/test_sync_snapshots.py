@@ -201,6 +201,14 @@ def test_sync_logs_screen(snap_compare, make_app, melisync_home, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before("4"))
 
 
+@SIZES
+def test_sync_logs_screen_pt_br(snap_compare, make_app, melisync_home, size):
+    # At 80 columns every column fits in Portuguese too: "concluída" whole, "Puladas" on screen.
+    seed_journal(melisync_home)
+    app, _ = make_app(CONNECTED, lang="pt_BR")
+    assert snap_compare(app, terminal_size=size, run_before=run_before("4"))
+
+
 def over_logs(make_screen, prepare=lambda app: None):
     """Open the logs, `prepare(app)`, push `make_screen()` and wait for it to settle."""
 
