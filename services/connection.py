@@ -116,7 +116,14 @@ def status_report(config) -> dict:
         "home": str(config.home),
         "links": link_counts(config.home),
         "unknown_settings": list(config.unknown_settings),  # keys of config.toml that are no setting
+        "watch": _watch_report(config.home),
     }
+
+
+def _watch_report(home: Path) -> dict:
+    from services.store.watch_state import watch_report  # the store's part; imported late like the links
+
+    return watch_report(home)
 
 
 def link_counts(home: Path) -> dict[str, int]:

@@ -18,7 +18,7 @@ import sys
 from services.errors import MelisyncError
 from services.i18n import set_language
 
-COMMANDS = ("demo", "sandbox", "config", "connect", "status", "erp", "links", "sync", "log", "unlink", "doctor")
+COMMANDS = ("demo", "sandbox", "config", "connect", "status", "erp", "links", "sync", "watch", "log", "unlink", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:

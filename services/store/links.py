@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from tinydb import Query
+
 from services.linking import Link, LinkState, count_by_state
 from services.store.store import MELI, Store, open_store
 from services.text import fold
@@ -52,6 +54,14 @@ class LinkRepository:
             table.truncate()
             table.insert_multiple(docs)
             db.table(RELINK).truncate()
+
+    def replace_listings(self, listing_ids: set[str], links: Iterable[Link]) -> None:
+        """Store again the rows of `listing_ids` only (a watch tick read just those); the others stay."""
+        docs = [link_to_doc(link) for link in links]
+        with self.store.transaction() as db:
+            table = db.table(LINKS)
+            table.remove(Query().listing_id.one_of(sorted(listing_ids)))
+            table.insert_multiple(docs)
 
     def previous(self) -> list[Link]:
         """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""
