@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -116,13 +116,18 @@ class SyncEngine:
 
     async def plan(self, kind: SyncKind | str, *, dry_run: bool = False) -> Prepared:
         kind = SyncKind(kind)
+        return await self._planned(kind, dry_run, lambda run_id: self._prepare(run_id, kind, dry_run))
+
+    async def _planned(self, kind: SyncKind, dry_run: bool,
+                       prepare: Callable[[int], Awaitable[Prepared]]) -> Prepared:
+        """Record the run (refused if another writes), `prepare` its plan, journal a failure or a dry run."""
         # Checking for a running sync and recording this one is one step for every process of the home.
         with sync_start_lock(self.config.home):
             self._check_free(dry_run)
             run_id = self.journal.start(kind.value, dry_run)
             _BUSY.add(run_id)
         try:
-            prepared = await self._prepare(run_id, kind, dry_run)
+            prepared = await prepare(run_id)
         except BaseException as exc:
             self._abort(run_id, exc)
             raise
@@ -176,22 +181,8 @@ class SyncEngine:
         moved = moved_rows(stored, balances)
         if not moved and not any(a.status == ActionStatus.PLANNED for a in moves):
             return None
-        with sync_start_lock(self.config.home):
-            self._check_free(dry_run)
-            run_id = self.journal.start(SyncKind.WATCH.value, dry_run)
-            _BUSY.add(run_id)
-        try:
-            prepared = await self._prepare_tick(run_id, dry_run, snapshot, moves, moved, balances, until, notes)
-        except BaseException as exc:
-            self._abort(run_id, exc)
-            raise
-        finally:
-            _BUSY.discard(run_id)
-        self.on_event(Event(events.PLANNED, run_id, plan=prepared.plan, total=len(prepared.plan.to_apply),
-                            counts=prepared.plan.counts()))
-        if dry_run:
-            self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
-        return prepared
+        return await self._planned(SyncKind.WATCH, dry_run, lambda run_id: self._prepare_tick(
+            run_id, dry_run, snapshot, moves, moved, balances, until, notes))
 
     async def _prepare_tick(self, run_id: int, dry_run: bool, snapshot: Snapshot, moves: list[Action],
                             moved: list[Link], balances: dict[str, int], until: datetime,
