@@ -47,8 +47,9 @@ async def run(args, *, client_opener=None) -> int:
         raise BadInput("--every and --reconcile-every must be greater than zero (--erp-csv-settle: zero or more)")
     if args.dry_run and not args.once:
         raise BadInput("--dry-run previews one tick: use it with --once")
-    if args.erp_csv is not None and not args.erp_csv.is_file():
-        raise BadInput(f"{args.erp_csv}: no such file (--erp-csv names the CSV the ERP exports)")
+    if args.erp_csv is not None and not args.erp_csv.parent.is_dir():
+        # the file itself may come later (the ERP drops it); a folder that is not there is a typo
+        raise BadInput(f"{args.erp_csv}: no folder {args.erp_csv.parent} (--erp-csv names the CSV the ERP exports)")
     config = load_config()
     require_connection(config)
     if client_opener is None:
@@ -67,7 +68,10 @@ async def run(args, *, client_opener=None) -> int:
             print(f"melisync watch: every {args.every:g} s, full stock sync every {args.reconcile_every:g} h "
                   f"(home {config.home}); stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
         try:
-            return await watcher.run(once=args.once)
+            code = await watcher.run(once=args.once)
+            if not (args.json or args.once):
+                print(f"melisync watch: stopped after {watcher.heartbeat.ticks} tick(s)", file=sys.stderr, flush=True)
+            return code
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
