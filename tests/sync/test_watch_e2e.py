@@ -242,3 +242,22 @@ def test_a_tick_keeps_units_held_by_an_unpaid_order_off_the_listings(live_sandbo
     # the sale moved S0: the sold listing's twin is written without the held units (ERP 29, 2 held)
     assert state.item(sibling)["available_quantity"] == world.counted["S0"] - 1 - 2
     assert state.item(sold)["available_quantity"] == world.counted["S0"] - 1 - 2
+
+
+def test_sighup_reloads_the_config(live_sandbox, live_home, tmp_path):
+    world, sold, sibling = _world(live_sandbox, live_home, tmp_path)
+    state = world.state
+    child = _watcher(world)
+    try:
+        assert world.cli("config", "set", "safety_stock", "5")[0] == 0
+        ticks = read_heartbeat(world.home)["ticks"]
+        child.send_signal(signal.SIGHUP)
+        wait_for(lambda: read_heartbeat(world.home)["ticks"] > ticks + 1, "ticks after the reload")
+        state.sell(sold, None, 1)
+        # the new safety stock is kept back on the listing the tick writes
+        wait_for(lambda: state.item(sibling)["available_quantity"] == world.counted["S0"] - 1 - 5,
+                 "the sibling written with the reloaded safety stock")
+    finally:
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
