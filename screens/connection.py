@@ -19,7 +19,7 @@ from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
 from services.i18n import N_, _, known, local_time
 
-SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"), N_("watch"))
+SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
 
 # Run statuses as the journal writes them -> the words shown (TUI); `waiting` is services.run_facts'.
 RUN_STATUSES = {
@@ -278,8 +278,13 @@ class ConnectionScreen(BaseScreen):
 
     def _follow_watch(self) -> None:
         view = self.app.status
-        if view is not None and view.watch is not None and view.watch.running:
-            self.post_message(StatusRefreshRequested())
+        if view is None or view.watch is None or not view.watch.running:
+            return
+        # A read still under way is not replaced (the status worker is exclusive): a big journal read slower
+        # than the refresh would otherwise never finish.
+        if any(worker.group == "status" and not worker.is_finished for worker in self.app.workers):
+            return
+        self.post_message(StatusRefreshRequested())
 
     def _show(self, view: ConnectionView | None) -> None:
         if view is None:

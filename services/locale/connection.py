@@ -25,7 +25,6 @@ PT_BR = {
     "Errors (last hour)": "Erros (última hora)",
     "{count} (last: {error})": "{count} (último: {error})",
     "{when:%Y-%m-%d %H:%M:%S}": "{when:%d/%m/%Y %H:%M:%S}",
-    "watch": "vigia",
     "Status": "Situação",
     "Connected": "Conectada",
     "Not connected: press c to connect": "Não conectada: tecle c para conectar",

@@ -56,10 +56,12 @@ async def test_a_running_watch_is_followed(make_app, monkeypatch):
     monkeypatch.setattr(screens.connection, "WATCH_REFRESH_SECONDS", 0.02)
     app, gateway = make_app(WATCHING)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        deadline = time.monotonic() + 30  # bounds, not timings: the refreshes come by themselves
+        while gateway.calls.count("status") < 3 and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        assert gateway.calls.count("status") >= 3  # read again and again while it runs
         stopped = replace(WATCHING, watch=replace(WATCHING.watch, state="stopped", pid=None))
         gateway.view = stopped  # the watcher ends: the next read shows it without a key pressed
-        deadline = time.monotonic() + 30  # a bound, not a timing: the refresh comes by itself
         while app.status is not stopped and time.monotonic() < deadline:
             await pilot.pause(0.01)
         await settle(app, pilot)
