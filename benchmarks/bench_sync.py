@@ -1,11 +1,13 @@
-"""Sync speed (issue 5 point 5, issue 11): a first sync (`all`) and a stock sync against the sandbox over real
-HTTP with latency and a rate limit, for 1k and 10k listings. The sandbox is strict by default (issue 11:
-/items/bulk without variation attributes, scan pages without limit, 429 without Retry-After...); `--lenient`
-brings kinder readings back. Prints requests by kind against the lower bound ceil(N/100) scan pages +
-ceil(N/20) detail batches + the changed targets + one variations read per listing with variations (only when
-the strict /items/bulk leaves their attributes out) + 2 orders searches (the sales read and the read of the
-units held by unpaid orders, services/sync/holds.py), the extra requests per kind, and wall time against
-requests / rate; then the same figures for a one-request-per-listing baseline. Asserts nothing.
+"""Sync speed (issue 5 point 5, issue 11, issue 16): a first sync (`all`) and a stock sync against the sandbox
+over real HTTP with latency and a rate limit, for 1k and 10k listings. The sandbox is strict by default
+(issue 11: /items/bulk without variation attributes, scan pages without limit, 429 without Retry-After...);
+`--lenient` brings kinder readings back. Prints requests by kind against the lower bound ceil(N/100) scan
+pages + ceil(N/20) detail batches + the changed targets + one variations read per listing with variations
+(only when the strict /items/bulk leaves their attributes out) + 2 orders searches (the sales read and
+the read of the units held by unpaid orders, services/sync/holds.py), the extra requests per kind, wall time
+against the lower bound / rate, and the requests of a one-request-per-listing baseline; goals (requests <=
+1.05x the bound, wall <= 1.2x bound / rate, >= 15x fewer requests than one per listing) beside each figure;
+exits 1 when one is missed. `--rate 0` means unlimited (then there is no wall goal).
 
     python benchmarks/bench_sync.py                       # 1000 and 10000 listings, 30 ms, 10 req/s, strict
     python benchmarks/bench_sync.py --listings 300 --rate 50 --lenient bulk_variation_attributes
@@ -105,6 +107,10 @@ async def timed_sync(config, state: SandboxState, kind: SyncKind) -> dict:
 # Orders searches any sync with a stock step needs, one page each: the sales since the cursor and the orders that
 # hold units before payment (read again every run: services/sync/holds.py).
 ORDERS_READS = 2
+REQUESTS_GOAL = 1.05  # requests <= 1.05x the lower bound
+WALL_GOAL = 1.2  # wall <= 1.2x (lower bound / rate)
+FEWER_GOAL = 15.0  # >= 15x fewer requests than one request per listing
+MISSES: list[str] = []
 
 
 def lower_bound(n: int, run: dict) -> dict[str, int]:
@@ -113,19 +119,43 @@ def lower_bound(n: int, run: dict) -> dict[str, int]:
             "variations read": run["variation_reads"], "orders search": ORDERS_READS}
 
 
+def verdict(ok: bool, what: str) -> str:
+    if not ok:
+        MISSES.append(what)
+    return "ok" if ok else "MISSED"
+
+
 def report(title: str, n: int, run: dict, rate: float) -> None:
+    """Requests against the lower bound; wall against the lower bound / rate (never the requests actually sent:
+    extra requests would make that ratio easier); requests against one request per listing."""
     bound = lower_bound(n, run)
     lower = sum(bound.values())
-    ideal = run["requests"] / rate
     print(f"  {title}: status {run['status']}, {run['failed']} failed, {run['throttled']} answered 429")
     print(f"    requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(run["by_kind"].items())))
+    ratio = run["requests"] / lower
     print(f"    requests {run['requests']}  lower bound {lower} (= {bound['scan page']} scan + {bound['multiget']} "
           f"detail + {bound['PUT']} changed targets + {bound['variations read']} variations reads + "
           f"{bound['orders search']} orders reads)  "
-          f"ratio {run['requests'] / lower:.3f}   (goal <= 1.1)")
+          f"ratio {ratio:.3f}   (goal <= {REQUESTS_GOAL}: "
+          f"{verdict(ratio <= REQUESTS_GOAL, f'{n} {title}: requests {ratio:.3f}x the bound')})")
     print("    extra requests by kind: " + (", ".join(f"{k} {v}" for k, v in sorted(extra(run, bound).items()))
                                            or "none"))
-    print(f"    wall {run['wall']:.1f} s  requests/rate {ideal:.1f} s  ratio {run['wall'] / ideal:.3f}   (goal <= 1.3)")
+    if rate > 0:
+        ideal = lower / rate
+        ratio = run["wall"] / ideal
+        print(f"    wall {run['wall']:.1f} s  lower bound / rate {ideal:.1f} s  ratio {ratio:.3f}   (goal <= {WALL_GOAL}: "
+              f"{verdict(ratio <= WALL_GOAL, f'{n} {title}: wall {ratio:.3f}x the bound / rate')})")
+    else:
+        print(f"    wall {run['wall']:.1f} s  (rate unlimited: no wall goal)")
+    per_listing = math.ceil(n / 100) + n + run["targets"]
+    fewer = per_listing / run["requests"]
+    if run["targets"]:
+        # Both would send the same writes: the goal is about reading, judged on the run that only reads.
+        print(f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (the goal >= "
+              f"{FEWER_GOAL:g}x is judged on the no-change sync: here both send the same {run['targets']} writes)")
+    else:
+        print(f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (goal >= "
+              f"{FEWER_GOAL:g}x: {verdict(fewer >= FEWER_GOAL, f'{n} {title}: only {fewer:.1f}x fewer requests')})")
 
 
 def extra(run: dict, bound: dict[str, int]) -> dict[str, int]:
@@ -159,7 +189,7 @@ async def baseline(base_url: str, token: str, ids: list[str], sample: int) -> fl
 
     chosen = ids[:sample]
     gate = asyncio.Semaphore(4)
-    limiter_period = 1.0 / RATE
+    limiter_period = 1.0 / RATE if RATE > 0 else 0.0  # --rate 0: unlimited
     next_slot = [time.perf_counter()]
 
     async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
@@ -187,11 +217,12 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
     close_stores()
     t0 = time.perf_counter()
     data = generate(n, seed)
-    state = SandboxState(listings=data.listings, seed=seed, rate=rate, lenient=lenient)
+    state = SandboxState(listings=data.listings, seed=seed, rate=rate if rate > 0 else None, lenient=lenient)
     with SandboxServer(state) as server:
         for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
                            ("api_url", server.base_url), ("auth_url", server.base_url),
-                           ("requests_per_second", str(rate)), ("concurrency", "4")):
+                           # --rate 0: the client's highest limit (the setting must be above 0)
+                           ("requests_per_second", str(rate if rate > 0 else 1000)), ("concurrency", "4")):
             set_setting(key, value, home)
         SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
         config = load_config(home)
@@ -220,28 +251,35 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
         for title, run in (("first sync", first), ("stock sync", stock)):
             requests = math.ceil(n / 100) + n + run["targets"]
             wall = requests * per_listing
-            print(f"    {title}: requests {requests} (ratio to lower bound "
-                  f"{requests / sum(lower_bound(n, run).values()):.2f}), wall ~{wall:.0f} s "
-                  f"vs melisync {run['wall']:.0f} s ({run['requests']} requests)")
+            print(f"    {title}: requests {requests} ({requests / run['requests']:.1f}x melisync's {run['requests']}), "
+                  f"wall ~{wall:.0f} s ({wall / max(run['wall'], 1e-9):.1f}x melisync's {run['wall']:.0f} s)")
     close_stores()
 
 
-def main() -> None:
+def main() -> int:
     global RATE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--latency-ms", type=float, default=30.0)
-    parser.add_argument("--rate", type=float, default=10.0, help="requests per second (sandbox and client)")
+    parser.add_argument("--rate", type=float, default=10.0,
+                        help="requests per second (sandbox and client); 0: unlimited (no wall goal then)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--changed", type=float, default=0.02, help="fraction changed between the syncs")
     parser.add_argument("--baseline-sample", type=int, default=200)
     parser.add_argument("--lenient", default="", help="kinder sandbox readings, comma-separated (default: strict)")
     args = parser.parse_args()
+    if args.rate < 0:
+        parser.error("--rate must be 0 (unlimited) or more")
     RATE = args.rate
     for n in args.listings:
         asyncio.run(bench(n, args.latency_ms, args.rate, args.seed, args.changed, args.baseline_sample,
                           args.lenient))
+    if MISSES:
+        print("\nMISSED: " + "; ".join(MISSES))
+        return 1
+    print("\nevery goal met")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

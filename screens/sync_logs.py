@@ -168,12 +168,14 @@ class SyncLogsScreen(BaseScreen):
 
 
 class RunDetailScreen(ActionsScreen):
-    """One run: its counts, notes and errors, and its actions (`e`: failed ones only)."""
+    """One run: its counts, notes and errors, and its actions (`e`: failed ones only; `b`: the rows it skipped as the
+    runs before it did, which the journal counts instead of listing again)."""
 
     TITLE_TEXT = N_("Sync run")
     BINDINGS = [
         Binding("e", "errors_only", N_("Errors only"), id="run.errors_only"),
         Binding("X", "export", N_("Export to CSV"), id="run.export"),
+        Binding("b", "as_before", N_("Skipped as before"), id="run.as_before"),
         Binding("escape", "back", N_("Back"), id="run.back"),
     ]
 
@@ -183,6 +185,8 @@ class RunDetailScreen(ActionsScreen):
         self.errors_only = errors_only
         self.run: dict | None = None
         self.actions: list[dict] = []
+        self.as_before: list[dict] = []
+        self.showing_as_before = False
 
     def compose(self) -> ComposeResult:
         title = Label(_("Run {run_id}", run_id=self.run_id), id="run-title", classes="screen-title", markup=False)
@@ -193,34 +197,54 @@ class RunDetailScreen(ActionsScreen):
 
     @on(RunDetailLoaded)
     async def _loaded(self, message: RunDetailLoaded) -> None:
-        self.run, self.actions = message.run, message.actions
+        self.run, self.actions, self.as_before = message.run, message.actions, list(message.as_before)
         run = self.run
         self.query_one("#run-title", Label).update(_(
             "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=kind_text(run),
             status=status_label(shown_status(run)), when=when_text(run), took=duration_text(run) or "—"))
         text = Text(counts_line(run.get("counts") or {}))
+        if run.get("skipped_as_before"):
+            text.append("\n" + _("{count} skipped as before (as in run {run_id}): b lists them",
+                                  count=f"{run['skipped_as_before']:,}", run_id=run.get("skip_base")), style="dim")
         for note in run.get("notes") or ():
             text.append("\n• " + known(note), style="yellow")
         for error in run.get("errors") or ():
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
             text.append("\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red")
         self.query_one("#actions-summary", Static).update(text)
+        self.refresh_bindings()
         await self._fill()
 
     async def _fill(self) -> None:
+        if self.showing_as_before:
+            await self.show_actions(self.as_before, len(self.as_before),
+                                    "  " + _("(skipped as before: b shows the run's own)"))
+            return
         rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
         await self.show_actions(rows, len(rows), "  " + _("(failed only: e shows all)") if self.errors_only else "")
 
     async def action_errors_only(self) -> None:
         self.errors_only = not self.errors_only
+        self.showing_as_before = False
         if self.run is not None:
             await self._fill()
 
     def action_export(self) -> None:
         from services.csv_export import ACTION_FIELDS, action_row
 
-        rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
+        rows = self.as_before if self.showing_as_before else (
+            [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions)
         self.app.export_table(f"run-{self.run_id}", ACTION_FIELDS, lambda: [action_row(a) for a in rows])
+
+    async def action_as_before(self) -> None:
+        self.showing_as_before = not self.showing_as_before
+        if self.run is not None:
+            await self._fill()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "as_before":
+            return bool(self.as_before)  # hidden unless the run counted rows as before
+        return super().check_action(action, parameters)
 
     def action_back(self) -> None:
         self.dismiss()

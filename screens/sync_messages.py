@@ -231,3 +231,4 @@ class RunsLoaded(Message):
 class RunDetailLoaded(Message):
     run: dict
     actions: list
+    as_before: list = field(default_factory=list)  # rows skipped as the runs before did (counted, not listed)

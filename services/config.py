@@ -37,6 +37,8 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
                                      "buyers; stock counted before that is named in the plan"),
     "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
     "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
+    "journal_max_mb": (float, 50.0, "the sync journal keeps at most this many MB (oldest runs go first)"),
+    "journal_max_days": (float, 90.0, "runs older than this many days leave the sync journal"),
 }
 
 # Mercado Livre's sites (ml-api.md §2: the site_id of /users/me).
@@ -45,7 +47,7 @@ SITES = frozenset({"MLA", "MLB", "MLM", "MLC", "MCO", "MLU", "MPE", "MLV", "MEC"
 CHOICES = {"multiget_endpoint": ("bulk", "items"), "site": tuple(sorted(SITES))}
 URL_KEYS = ("api_url", "auth_url", "redirect_uri")
 # Numbers that must be above zero (0 would stop every request, or write nothing ever).
-POSITIVE = ("requests_per_second", "concurrency", "max_stock")
+POSITIVE = ("requests_per_second", "concurrency", "max_stock", "journal_max_mb", "journal_max_days")
 UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12,
          "orders_lookback_days": 365}  # Mercado Livre keeps orders 12 months (ml-api.md §8.1)
 # At least the 30 days of buyers the first customers sync brings (docs/internals.md, "Orders").
@@ -82,6 +84,8 @@ class Config:
     # Bounds the first orders read (docs/internals.md, "The count is the truth"); at least the 30 days of buyers
     # the first customers sync brings, at most the 12 months Mercado Livre keeps orders (ml-api.md §8.1).
     orders_lookback_days: int = _default("orders_lookback_days")
+    journal_max_mb: float = _default("journal_max_mb")  # retention of the sync journal (services/store/journal.py)
+    journal_max_days: float = _default("journal_max_days")
     # Keys of config.toml that are no setting (a typo): not applied, and reported (`status`, stderr).
     unknown_settings: tuple[str, ...] = ()
 

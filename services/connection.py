@@ -4,6 +4,7 @@ capabilities, token expiry, where the secrets live. Status and the TUI read it w
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,10 @@ from pathlib import Path
 from services.home import ensure_home, write_private
 
 CONNECTION_FILE = "connection.json"
+# Where the client secret was put (no secret in it): `status` reads it instead of importing and asking the
+# keyring (issue 16: status under 0.3 s). Homes without it are asked the slow way.
+CLIENT_SECRET_RECORD = "client_secret_store"
+CLIENT_SECRET_ENV = "MELISYNC_CLIENT_SECRET"
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,6 @@ def status_report(config) -> dict:
     """
     from datetime import timezone
 
-    from services.secrets import SecretStore  # secrets records into this module: import late
-
     connection = load_connection(config.home)
     expires = connection.token_expires_at
     connected = connection.connected and not connection.needs_reauthorization and bool(connection.secret_store)
@@ -110,7 +113,7 @@ def status_report(config) -> dict:
         "token_expires_at": expires.isoformat() if expires else None,
         "token_expired": bool(expires and expires <= datetime.now(timezone.utc)),
         "secret_store": connection.secret_store,
-        "client_secret_store": SecretStore(config.home).client_secret_store(),
+        "client_secret_store": client_secret_store(config.home),
         "client_id": config.client_id or None,
         "api_url": config.api_url,
         "home": str(config.home),
@@ -124,6 +127,31 @@ def _watch_report(home: Path) -> dict:
     from services.store.watch_state import watch_report  # the store's part; imported late like the links
 
     return watch_report(home)
+
+
+def record_client_secret_store(home: Path, where: str) -> None:
+    write_private(Path(home) / CLIENT_SECRET_RECORD, where.encode("utf-8"))
+
+
+def client_secret_store(home: Path) -> str | None:
+    """Where the client secret in force comes from: the environment, else where `config set-secret` put it."""
+    if os.environ.get(CLIENT_SECRET_ENV):
+        return "environment"
+    try:
+        where = (Path(home) / CLIENT_SECRET_RECORD).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        where = ""
+    if where.startswith("keyring"):
+        return where
+    if where.startswith("file"):
+        # The file is ours to read without the keyring: say so only while it still holds the secret.
+        try:
+            return where if json.loads((Path(home) / "secrets.json").read_text("utf-8")).get("client_secret") else None
+        except (OSError, ValueError, AttributeError):
+            return None
+    from services.secrets import SecretStore  # no record (older home): ask the keyring, the slow way
+
+    return SecretStore(home).client_secret_store()
 
 
 def link_counts(home: Path) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 import tempfile
 from pathlib import Path
 
@@ -35,8 +36,8 @@ def ensure_home(home: Path | None = None) -> Path:
     return home
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically with mode 0600.
+def write_private(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or chunks of bytes written as they come) to `path` atomically with mode 0600.
 
     A temp file in the same directory is written, fsynced and renamed over the target, so a crash
     leaves either the old or the new content, never a half-written file.
@@ -46,7 +47,10 @@ def write_private(path: Path, data: bytes) -> None:
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray)):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

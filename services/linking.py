@@ -7,7 +7,7 @@ Rules S6 (link by reference code, a changed code loses the link), S7 (variation 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from services.erp.models import Composition, Product
@@ -26,7 +26,7 @@ class LinkState(StrEnum):
     IGNORED = "ignored"  # the operator said so
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 142k rows at 50k listings (issue 16: memory per listing)
 class Link:
     """One row of the linked-products table: a listing (no variations) or one of its variations."""
 
@@ -115,6 +115,7 @@ def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous:
     (link lost, no reference, structure mismatch, unknown code), then not writable, else linked.
     `multi_origin`: the seller has `warehouse_management`, so a listing with Full stock still has its own
     warehouse stock to write (the Full part is left alone).
+    Each row is made once (no chain of dataclasses.replace: at 142k rows that chain cost seconds).
     """
     before = {link.key: link for link in previous}
     ignored_keys = set(ignored)
@@ -127,7 +128,38 @@ def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous:
     return links
 
 
-def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+def held_rows(listings: Iterable[Listing], previous: Iterable[Link] = (),
+              ignored: Iterable[str] = ()) -> dict[str, str]:
+    """The rows build_links would keep out of linking whatever the ERP holds (ignored, link lost), as
+    key -> "state (reason)", without building any row (those two states do not depend on the catalogue)."""
+    before = {link.key: link for link in previous}
+    ignored_keys = set(ignored)
+    held: dict[str, str] = {}
+    for listing in listings:
+        rows = ([(f"{listing.id}:{v.id}", v.reference_code) for v in listing.variations] if listing.variations
+                else [(listing.id, listing.reference_code)])
+        for key, code in rows:
+            found = _held(key, clean_code(code), before, ignored_keys, listing.is_kit)
+            if found and found[0] in (LinkState.IGNORED, LinkState.LINK_LOST):
+                held[key] = f"{found[0].value} ({found[1]})"
+    return held
+
+
+def _held(key: str, code: str | None, before: Mapping[str, Link], ignored: set[str],
+          kit: bool) -> tuple[LinkState, str, Link | None] | None:
+    """Ignored by the operator, a kit, or a link lost (S6): decided before anything about the catalogue."""
+    if key in ignored:
+        return LinkState.IGNORED, "ignored by the operator", None
+    if kit:
+        # Never written and never sold on (its sales come as component orders), whatever code it carries.
+        return LinkState.NOT_WRITABLE, KIT_REASON, None
+    held = before.get(key)
+    if held and held.state in _HELD_STATES and held.erp_code and held.erp_code != code:
+        return LinkState.LINK_LOST, f"reference code changed from {held.erp_code} to {code or 'nothing'}", held
+    return None
+
+
+def _listing_link(listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
                   ignored: set[str], multi_origin: bool = False) -> Link:
     code = clean_code(listing.reference_code)
     row = _row(listing, None, code, listing.available_quantity)
@@ -140,7 +172,7 @@ def _listing_link(listing: Listing, catalogue: CatalogueView, before: dict[str, 
     return _decide(row, listing, catalogue, before, ignored, problem, multi_origin)
 
 
-def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+def _variation_links(listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
                      ignored: set[str], multi_origin: bool = False) -> list[Link]:
     parent = clean_code(listing.reference_code)
     simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
@@ -158,7 +190,7 @@ def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[st
             problem = (LinkState.STRUCTURE_MISMATCH,
                        f"ERP product {simple_parent} has no variations; the listing has "
                        f"{len(listing.variations)}")
-            row = _with(row, erp_code=simple_parent)
+            row["erp_code"] = simple_parent
         elif code and code in catalogue.products and not catalogue.has_variations(code):
             problem = (LinkState.STRUCTURE_MISMATCH,
                        f"{code} is an ERP product without variations, used on a variation")
@@ -166,37 +198,36 @@ def _variation_links(listing: Listing, catalogue: CatalogueView, before: dict[st
     return rows
 
 
-def _decide(row: Link, listing: Listing, catalogue: CatalogueView, before: dict[str, Link],
+def _decide(row: dict, listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
             ignored: set[str], problem: tuple[LinkState, str] | None, multi_origin: bool = False) -> Link:
-    code = row.reference_code
+    """The row's fields (from `_row`) completed with its ERP side and state; the Link is made once, here."""
+    code = row["reference_code"]
     if code and catalogue.knows(code):
-        row = _with(row, erp_code=code)
-    row = _with(row, erp_name=catalogue.name(row.erp_code) if row.erp_code else None,
-                erp_stock=catalogue.balance(row.erp_code))
-    if row.key in ignored:
-        return _with(row, state=LinkState.IGNORED, reason="ignored by the operator")
-    if listing.is_kit:
-        # Never written and never sold on (its sales come as component orders), whatever code it carries.
-        return _with(row, state=LinkState.NOT_WRITABLE, reason=KIT_REASON)
-    held = before.get(row.key)
-    if held and held.state in _HELD_STATES and held.erp_code and held.erp_code != code:
-        now = code or "nothing"
-        return _with(row, state=LinkState.LINK_LOST, erp_code=held.erp_code,
-                     erp_name=catalogue.name(held.erp_code), erp_stock=catalogue.balance(held.erp_code),
-                     reason=f"reference code changed from {held.erp_code} to {now}")
-    if problem:
-        return _with(row, state=problem[0], reason=problem[1])
-    if not code:
-        return _with(row, state=LinkState.NO_REFERENCE, reason="no reference code (SELLER_SKU) on Mercado Livre")
-    if not catalogue.knows(code):
-        return _with(row, state=LinkState.UNKNOWN_CODE, reason=f"{code} is not in the ERP")
-    why_not = not_writable_reason(listing, multi_origin)
-    if why_not:
-        return _with(row, state=LinkState.NOT_WRITABLE, reason=why_not)
-    if held and held.state == LinkState.NOT_WRITABLE and held.reason.startswith(ML_REFUSED):
-        # Mercado Livre refused a write before: don't retry it on every run (users.md 8).
-        return _with(row, state=LinkState.NOT_WRITABLE, reason=held.reason)
-    return _with(row, state=LinkState.LINKED, reason="")
+        row["erp_code"] = code
+    key = f"{listing.id}:{row['variation_id']}" if row["variation_id"] is not None else listing.id
+    held = _held(key, code, before, ignored, listing.is_kit)
+    if held and held[0] == LinkState.LINK_LOST:
+        row["erp_code"] = held[2].erp_code
+    erp_code = row["erp_code"]
+    row["erp_name"] = catalogue.name(erp_code) if erp_code else None
+    row["erp_stock"] = catalogue.balance(erp_code)
+    if held:
+        state, reason = held[0], held[1]
+    elif problem:
+        state, reason = problem
+    elif not code:
+        state, reason = LinkState.NO_REFERENCE, "no reference code (SELLER_SKU) on Mercado Livre"
+    elif not catalogue.knows(code):
+        state, reason = LinkState.UNKNOWN_CODE, f"{code} is not in the ERP"
+    else:
+        state, reason = LinkState.NOT_WRITABLE, not_writable_reason(listing, multi_origin)
+        previous = before.get(key)
+        refused = previous and previous.state == LinkState.NOT_WRITABLE and previous.reason.startswith(ML_REFUSED)
+        if not reason and refused:
+            reason = previous.reason  # Mercado Livre refused a write before: not retried every run (users.md 8)
+        if not reason:
+            state = LinkState.LINKED
+    return Link(state=state, reason=reason, **row)
 
 
 FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
@@ -227,24 +258,19 @@ def not_writable_reason(listing: Listing, multi_origin: bool = False) -> str:
     return ""
 
 
-def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> Link:
-    return Link(
-        listing_id=listing.id,
-        variation_id=variation.id if variation else None,
-        state=LinkState.LINKED,
-        reference_code=code,
-        erp_code=None,
-        title=listing.title,
-        variation_label=variation.label if variation else "",
-        ml_stock=ml_stock,
-        user_product_id=(variation.user_product_id if variation and variation.user_product_id
-                         else listing.user_product_id),
-        family_name=listing.family_name,
-    )
-
-
-def _with(link: Link, **changes) -> Link:
-    return replace(link, **changes)
+def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> dict:
+    return {
+        "listing_id": listing.id,
+        "variation_id": variation.id if variation else None,
+        "reference_code": code,
+        "erp_code": None,
+        "title": listing.title,
+        "variation_label": variation.label if variation else "",
+        "ml_stock": ml_stock,
+        "user_product_id": (variation.user_product_id if variation and variation.user_product_id
+                            else listing.user_product_id),
+        "family_name": listing.family_name,
+    }
 
 
 def clean_code(code: str | None) -> str | None:

@@ -22,13 +22,12 @@ import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 from filelock import FileLock
 
-from services.connection import load_connection, update_connection
+from services.connection import CLIENT_SECRET_ENV, load_connection, record_client_secret_store, update_connection
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
 
 log = logging.getLogger("melisync.secrets")
 
-CLIENT_SECRET_ENV = "MELISYNC_CLIENT_SECRET"
 KEYRING_SERVICE = "melisync"
 SECRETS_FILE = "secrets.json"
 PENDING_FILE = "tokens.pending.json"  # write-ahead record of a pair being saved (see SecretStore.save_tokens)
@@ -225,9 +224,12 @@ class SecretStore:
         except KeyringUnavailable as exc:
             log.info("client secret goes to %s: %s", self.file, exc)
             self._update_file(client_secret=secret)
-            return f"file ({self.file})"
-        self._update_file(client_secret=None)
-        return f"keyring ({keyring_backend_name()})"
+            where = f"file ({self.file})"
+        else:
+            self._update_file(client_secret=None)
+            where = f"keyring ({keyring_backend_name()})"
+        record_client_secret_store(self.home, where)
+        return where
 
     # -- tokens --------------------------------------------------------------------------------------
 

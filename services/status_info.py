@@ -1,19 +1,28 @@
 """Local facts for `status` and the connection screen: links by state, the last run of each sync kind.
-Reads the store only (no API call, no secret)."""
+Reads the store only (no API call, no secret). Link counts come from the small summary.json the link store
+writes with every sync (`services.summary`), so `status` never parses meli.json."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.linking import count_by_state
-from services.store.journal import Journal
-from services.store.links import LinkRepository
+from services.home import home_dir
+from services.summary import read_summary
 
 
 def link_counts(home: Path | None = None) -> dict[str, int]:
     """Stored links by state (every state, zeros included); {} before the first sync."""
-    links = LinkRepository(home=home).all()
-    return count_by_state(links) if links else {}
+    home = Path(home or home_dir())
+    summary = read_summary(home)
+    if summary is not None and isinstance(summary.get("links"), dict):
+        return summary["links"]
+    if not (home / "meli.json").exists() and not (home / "links.jsonl").exists():
+        return {}  # reading must not create the store
+    from services.linking import count_by_state
+    from services.store.links import LinkRepository  # an older home: counted here (the next sync writes it)
+
+    counts = count_by_state(LinkRepository(home=home).iter())
+    return counts if any(counts.values()) else {}
 
 
 # What a run of each kind covers: an `all` run is also the last products, stock and customers run.
@@ -26,6 +35,7 @@ def last_runs(home: Path | None = None) -> dict[str, dict]:
     """The newest run covering each sync kind (dry runs included; an `all` run covers every kind), with
     `shown_status` (a plan waiting for confirmation is `waiting`) and `reason` (why it failed, if it did)."""
     from services.run_facts import failure_reason, shown_status
+    from services.store.journal import Journal
 
     journal = Journal(home=home)
     journal.mark_interrupted()

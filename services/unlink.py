@@ -16,8 +16,9 @@ from services.errors import MelisyncError, NotConnected, OperationFailed
 from services.secrets import SecretStore
 from services.store import close_stores
 from services.store.generations import all_copies
+from services.store.journal import remove_journal
 
-PURGED_FILES = ("erp.json", "meli.json", "journal.json")
+PURGED_FILES = ("erp.json", "meli.json", "links.jsonl", "journal.json", "journal.json.migrated", "summary.json")
 
 
 @dataclass
@@ -80,6 +81,8 @@ async def unlink(config: Config, client=None, *, purge: bool = False, local_only
                 report.purged.append(name)
             for copy in all_copies(path):  # generations, damaged copies, leftovers of a killed write
                 copy.unlink(missing_ok=True)
+        if remove_journal(home):
+            report.purged.append("journal/")
     else:
         report.kept = ["ERP catalogue (erp.json)", "links (meli.json)", "sync journal (journal.json)"]
     return report

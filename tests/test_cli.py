@@ -63,9 +63,39 @@ def test_log_changes_no_file(melisync_home, capsys):
 
     journal = Journal()
     run_id = journal.start("stock", False)
-    with journal.store.transaction() as db:
-        db.table("runs").update({"pid": 2**22 + 12345}, doc_ids=[run_id])  # a process that is gone
-    before = {p.name: p.read_bytes() for p in melisync_home.iterdir()}
+    journal.amend(run_id, pid=2**22 + 12345)  # a process that is gone
+
+    def files():
+        return {str(p.relative_to(melisync_home)): p.read_bytes() for p in melisync_home.rglob("*") if p.is_file()}
+
+    before = files()
     assert main(["log"]) == 0
     assert "interrupted" in capsys.readouterr().out
-    assert {p.name: p.read_bytes() for p in melisync_home.iterdir()} == before
+    assert files() == before
+
+
+def test_each_command_is_listed_with_the_help_its_module_registers():
+    from tui.cli import COMMANDS, EVERY, build_parser
+
+    full = build_parser(EVERY)
+    listed = {a.dest: a.help for a in full._subparsers._group_actions[0]._choices_actions}
+    assert listed == COMMANDS
+
+
+def test_help_and_status_load_neither_httpx_nor_keyring_nor_the_engine(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['melisync'] + sys.argv[1:]\n"
+             "try:\n"
+             "    runpy.run_module('tui.cli', run_name='__main__')\n"
+             "except SystemExit:\n"
+             "    pass\n"
+             "heavy = [m for m in ('httpx', 'keyring', 'services.sync.engine', 'tinydb', 'textual') if m in sys.modules]\n"
+             "print('HEAVY', heavy, file=sys.stderr)\n")
+    env = {**os.environ, "MELISYNC_HOME": str(tmp_path / "home"), "MELISYNC_CLIENT_SECRET": "x"}
+    for argv in (["--help"], ["status"], ["status", "--json"]):
+        done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env)
+        assert "HEAVY []" in done.stderr, (argv, done.stderr)

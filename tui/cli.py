@@ -3,14 +3,16 @@
 Each module in `tui.commands` has `register(subparsers)`, which adds its parser and sets
 `func(args) -> int` (a coroutine function is run with asyncio). Errors meant for the operator are
 `services.errors.MelisyncError`s: their message goes to stderr and their exit code is returned.
+
+Only the chosen command's module is imported: the others are listed by their one-line help (`COMMANDS`), so
+`melisync --help` and `melisync status` load neither httpx nor keyring nor the sync engine (issue 16: both
+answer in well under 0.3 s). tests/test_cli.py checks that each line here is the help its module registers.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import inspect
 import json
 import os
 import sys
@@ -18,24 +20,58 @@ import sys
 from services.errors import MelisyncError
 from services.i18n import set_language
 
-COMMANDS = ("demo", "sandbox", "config", "connect", "status", "erp", "links", "sync", "watch", "log", "unlink", "doctor")
+# command -> its one-line help, in the order `--help` lists them (the same text its module registers).
+COMMANDS = {
+    "demo": "the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home",
+    "sandbox": "serve the Mercado Livre emulator (demo data, demo app credentials)",
+    "config": "settings (config.toml) and the client secret",
+    "connect": "authorize melisync on your Mercado Livre account",
+    "status": "connection, account, token expiry, where secrets live, links by state",
+    "erp": "import or export the ERP catalogue (CSV)",
+    "links": "listings and variations with their link to the ERP",
+    "sync": "plan and apply a sync with Mercado Livre",
+    "watch": "keep the stock in step by itself (a service: one per home)",
+    "log": "what each sync did",
+    "unlink": "remove the integration: revoke on Mercado Livre, delete the tokens",
+    "doctor": "check the files of the melisync home; --restore puts good copies back",
+}
+EVERY = "*"  # build_parser(EVERY): every command's full parser (tests)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: list[str]) -> str | None:
+    """The command named on the line (the first word that is not an option or --lang's value), if any."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--lang":
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = EVERY) -> argparse.ArgumentParser:
+    """The parser with `command`'s full sub-parser (EVERY: all of them); the others are listed by name and help
+    only, so their modules (and what they import) are not loaded."""
     parser = argparse.ArgumentParser(
         prog="melisync",
         description="Link an ERP catalogue to a Mercado Livre seller account. Without a command, opens the TUI.",
     )
     parser.add_argument("--lang", help="language of the interface: en or pt_BR (default: from LANG)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"tui.commands.{name}").register(sub)
+    for name, summary in COMMANDS.items():
+        if command in (EVERY, name):
+            importlib.import_module(f"tui.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    wants_json = "--json" in (sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(chosen_command(argv))
+    wants_json = "--json" in argv
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -50,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)  # one language for every command's output, TUI or not
         _warn_unknown_settings()
         result = func(args)
-        if inspect.iscoroutine(result):
+        if hasattr(result, "__await__"):
+            import asyncio  # only the commands that need it pay for it
+
             result = asyncio.run(result)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
         return int(result or 0)

@@ -75,6 +75,10 @@ class LinkWorkers:
         page = self.sync_services.query_links(query)
         if _still_wanted():
             reply_to.post_message(LinksLoaded(serial, query, page))
+        # Then, still in this thread, the index and every sort the screen offers: the next keys answer from memory.
+        from screens.links import COLUMNS
+
+        self.sync_services.warm_links([column[0] for column in COLUMNS])
 
     def on_ignore_requested(self, message: IgnoreRequested) -> None:
         self._ignore(message.keys, message.ignored)
@@ -214,7 +218,7 @@ class LinkWorkers:
     @work(thread=True, group="run-detail", exclusive=True, exit_on_error=False,
           description=N_("Reading a sync run"))
     def _load_run(self, run_id: int, reply_to) -> None:
-        run, actions = self.sync_services.run_detail(run_id)
+        run, actions, as_before = self.sync_services.run_detail(run_id)
         if _still_wanted():
-            reply_to.post_message(RunDetailLoaded(run, actions))
+            reply_to.post_message(RunDetailLoaded(run, actions, as_before))
 

@@ -46,17 +46,28 @@ class SyncServices:
         return LinkRepository(home=self.home)
 
     def query_links(self, query: LinkQuery):
+        """A page of links; before the index is built, the default first page comes from the head of the file
+        (then call `warm_links()`, still off the UI thread)."""
         table = self._link_table()
         page = table.query(state=query.state, search=query.search, sort=query.sort,
-                           descending=query.descending, offset=query.offset, limit=query.limit)
-        generation = table.repository.store.generation
-        if generation != self._frozen_at:
+                           descending=query.descending, offset=query.offset, limit=query.limit, wait=False)
+        self._freeze_index(table)
+        return page
+
+    def warm_links(self, columns) -> None:
+        """Build the links index and the sort orders of `columns` ahead of the keys that need them."""
+        table = self._link_table()
+        table.warm(columns)
+        self._freeze_index(table)
+
+    def _freeze_index(self, table) -> None:
+        generation = table.generation
+        if generation and generation != self._frozen_at:
             # The index of every link (50,000 rows and their search text) lives until the next sync. Left to
             # the cyclic GC, each full collection walks it and stalls the UI for ~100 ms; frozen, it is skipped
             # (the rows hold no cycles, so a replaced index is still freed by reference counting).
             gc.freeze()
             self._frozen_at = generation
-        return page
 
     def forget_links(self) -> None:
         """Drop the cached link table: the next query reads the store again (it may have been purged)."""
@@ -146,15 +157,17 @@ class SyncServices:
         return Journal(home=self.home)
 
     def runs(self) -> list[dict]:
-        if not (self.home / "journal.json").exists():
+        from services.store.journal import journal_exists
+
+        if not journal_exists(self.home):
             return []  # reading must not create the journal
         journal = self._journal()
         journal.mark_interrupted()
         return journal.runs(limit=500)
 
-    def run_detail(self, run_id: int) -> tuple[dict, list[dict]]:
+    def run_detail(self, run_id: int) -> tuple[dict, list[dict], list[dict]]:
         journal = self._journal()
         run = journal.run(run_id)
         if run is None:
             raise OperationFailed(_("There is no run {run_id} in the journal.", run_id=run_id))
-        return run, journal.actions(run_id)
+        return run, journal.actions(run_id), journal.skipped_as_before(run_id)

@@ -126,7 +126,9 @@ class ServiceGateway:
 
     @staticmethod
     def _last_runs(home: Path) -> tuple[RunSummary, ...]:
-        if not (home / "journal.json").exists():
+        from services.store.journal import journal_exists
+
+        if not journal_exists(home):
             return ()  # reading must not create the journal
         from services.status_info import last_runs
 

@@ -228,4 +228,8 @@ PT_BR = {
     "Run {run_id}": "Execução {run_id}",
     "Run {run_id}: {kind}, {status}, {when} ({took})": "Execução {run_id}: {kind}, {status}, {when} ({took})",
     "(failed only: e shows all)": "(só falhas: e mostra todas)",
+    "Skipped as before": "Puladas como antes",
+    "{count} skipped as before (as in run {run_id}): b lists them":
+        "{count} puladas como antes (como na execução {run_id}): b as lista",
+    "(skipped as before: b shows the run's own)": "(puladas como antes: b mostra as da própria execução)",
 }

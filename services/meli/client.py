@@ -69,6 +69,24 @@ class ListingFailure:
     message: str
 
 
+def _read_entries(entries: list[parse.MultigetEntry]) -> tuple[list[Listing], list[ListingFailure]]:
+    """One multiget answer -> its listings and the ids ML did not return (or melisync could not read)."""
+    found: list[Listing] = []
+    missing: list[ListingFailure] = []
+    for entry in entries:
+        if not entry.ok:
+            missing.append(ListingFailure(entry.item_id, entry.status, str(entry.body.get("error") or ""),
+                                          str(entry.body.get("message") or "")))
+            continue
+        try:
+            found.append(parse.listing(entry.body))
+        except (KeyError, TypeError, ValueError) as exc:
+            # One odd listing must not hide the others: it is reported like one ML did not return.
+            missing.append(ListingFailure(entry.item_id, entry.status, "unreadable",
+                                          f"melisync could not read this listing ({type(exc).__name__}: {exc})"))
+    return found, missing
+
+
 class MeliClient:
     """Async client for one connected account. Use as `async with open_client() as client: ...`.
 
@@ -190,28 +208,21 @@ class MeliClient:
         batches = [ids[i:i + MULTIGET_BATCH] for i in range(0, len(ids), MULTIGET_BATCH)]
         done = 0
 
-        async def one(batch: list[str]) -> list[parse.MultigetEntry]:
+        async def one(batch: list[str]) -> tuple[list[Listing], list[ListingFailure]]:
             nonlocal done
-            entries = await self._multiget(batch, codes)
+            # Parsed as each answer arrives: the raw item bodies (all their attributes and pictures) are dropped
+            # per batch instead of held for every listing until the last batch (issue 16: ~360 MB at 50k).
+            read = _read_entries(await self._multiget(batch, codes))
             done += len(batch)
             if progress:
                 progress(done, len(ids))
-            return entries
+            return read
 
         found: list[Listing] = []
         missing: list[ListingFailure] = []
-        for entries in await _all_or_cancel([one(b) for b in batches]):
-            for entry in entries:
-                if not entry.ok:
-                    missing.append(ListingFailure(entry.item_id, entry.status, str(entry.body.get("error") or ""),
-                                                  str(entry.body.get("message") or "")))
-                    continue
-                try:
-                    found.append(parse.listing(entry.body))
-                except (KeyError, TypeError, ValueError) as exc:
-                    # One odd listing must not hide the others: it is reported like one ML did not return.
-                    missing.append(ListingFailure(entry.item_id, entry.status, "unreadable",
-                                                  f"melisync could not read this listing ({type(exc).__name__}: {exc})"))
+        for listings, failed in await _all_or_cancel([one(b) for b in batches]):
+            found += listings
+            missing += failed
         if missing:
             for failure in missing:
                 log.warning("listing %s not returned: %s %s", failure.item_id, failure.status, failure.message)

@@ -1,21 +1,31 @@
-"""The links table of meli.json (one row per listing or variation), the operator's ignored rows, and a
+"""The links (one row per listing or variation) in `links.jsonl`, the operator's ignored rows in meli.json, and a
 fast in-memory query over the links for the linked-products screen (filter, search, sort, page).
+
+`links.jsonl` (issue 16): a header line naming the fields, then one JSON array per link, in the screen's default
+order (listing id, then row key). Read a line at a time: no parsed copy of the whole table is kept (memory at 50k
+listings), a reader never holds the interpreter for one long parse (the screen stays responsive), and the first
+page of the screen is the first lines of the file. Rewritten (atomically) only when a row changed. Links stored by
+an older melisync in meli.json's `links` table are read from there until the next sync moves them here.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from tinydb import Query
-
+from services.home import write_private
 from services.linking import Link, LinkState, count_by_state
+from services.store.storage import paused_gc
 from services.store.store import MELI, Store, open_store
+from services.summary import read_summary, write_link_counts
 from services.text import fold
 
-LINKS = "links"
+LINKS = "links"  # meli.json's table of links before issue 16 (moved to LINKS_FILE on first use)
+LINKS_FILE = "links.jsonl"
 IGNORED = "ignored"  # documents {"key": Link.key}: rows the operator chose to ignore
 RELINK = "relink"  # documents {"key": Link.key}: link_lost rows the operator accepted (forget the old code)
 
@@ -25,8 +35,17 @@ SORTABLE = _LINK_FIELDS + ("difference",)
 _SEARCHED = ("listing_id", "reference_code", "erp_code", "title", "variation_label", "erp_name")
 
 
+def _searched(link: Link) -> str:
+    """The text a search looks in (the _SEARCHED fields and the variation id), folded once per change (case and
+    accents), so each search is a plain `in`."""
+    return fold(f"{link.listing_id} {link.reference_code or ''} {link.erp_code or ''} {link.title or ''} "
+                f"{link.variation_label or ''} {link.erp_name or ''} {link.variation_id or ''}")
+
+
 def link_to_doc(link: Link) -> dict:
-    doc = asdict(link)
+    # Field by field, not dataclasses.asdict: asdict deep-copies every value and was most of the time of
+    # storing 142k links (issue 16).
+    doc = {name: getattr(link, name) for name in _LINK_FIELDS}
     doc["state"] = link.state.value
     return doc
 
@@ -37,31 +56,164 @@ def link_from_doc(doc: dict) -> Link:
     return Link(**values)
 
 
+def _link_line(link: Link) -> bytes:
+    values = [getattr(link, name) for name in _LINK_FIELDS]
+    values[_STATE] = link.state.value
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+_STATE = _LINK_FIELDS.index("state")
+_FIELD_SET = frozenset(_LINK_FIELDS)
+
+
+_STATES = {state.value: state for state in LinkState}
+_CHUNK_BYTES = 1 << 20  # about 3,000 links per parse
+
+
+def _parse_header(line: bytes) -> list[str] | None:
+    try:
+        return list(json.loads(line)["fields"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _parse_rows(lines: list[bytes]) -> list[list]:
+    """Rows of several lines in one parse; a damaged line (a hand-edited file) is skipped on its own."""
+    try:
+        return json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        rows = []
+        for line in lines:
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+        return rows
+
+
+def _row_id(line: bytes) -> bytes:
+    """The line's first two values (listing id, variation id): the row's key, read without parsing the line."""
+    first = line.find(b",")
+    return line[:line.find(b",", first + 1)]
+
+
+def default_order(link: Link) -> tuple:
+    """The file's order: the screen's first sort (listing id, text without case, then the row key)."""
+    return (link.listing_id.casefold(), link.key)
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class LinkRepository:
     """Links as the last sync left them, plus the operator's choices (ignore, accept a new code)."""
 
     def __init__(self, store: Store | None = None, home: Path | None = None):
         self.store = store or open_store(MELI, home)
+        self.path = self.home / LINKS_FILE
+        self.last_changed = 0
+
+    @property
+    def home(self) -> Path:
+        return self.store.path.parent
 
     def all(self) -> list[Link]:
-        return [link_from_doc(doc) for doc in self.store.db().table(LINKS).all()]
+        return list(self.iter())
 
-    def replace_all(self, links: Iterable[Link]) -> None:
-        """Store the links of a sync (one file write); accepted new codes are consumed."""
-        docs = [link_to_doc(link) for link in links]
-        with self.store.transaction() as db:
-            table = db.table(LINKS)
-            table.truncate()
-            table.insert_multiple(docs)
-            db.table(RELINK).truncate()
+    def iter(self, limit: int | None = None) -> Iterator[Link]:
+        """The stored links in the file's order (the first `limit` only, if given), read CHUNK lines at a time:
+        each chunk is one short parse, so a reader in a thread never holds the interpreter for long."""
+        try:
+            fh = open(self.path, "rb")
+        except FileNotFoundError:
+            yield from self._old_links()[:limit]  # an older home, read as it is (the next sync moves them)
+            return
+        with fh:
+            header = _parse_header(fh.readline())
+            if header is None:
+                return
+            names = header
+            positional = tuple(names) == _LINK_FIELDS
+            left = limit
+            while left is None or left > 0:
+                lines = fh.readlines(_CHUNK_BYTES) if left is None else [fh.readline() for _ in range(min(left, 200))]
+                lines = [line for line in lines if line.strip()]
+                if not lines:
+                    return
+                if left is not None:
+                    left -= len(lines)
+                for values in _parse_rows(lines):
+                    if positional:
+                        values[_STATE] = _STATES[values[_STATE]]
+                        yield Link(*values)
+                    else:
+                        row = dict(zip(names, values))
+                        row["state"] = LinkState(row["state"])
+                        yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
 
-    def replace_listings(self, listing_ids: set[str], links: Iterable[Link]) -> None:
-        """Store again the rows of `listing_ids` only (a watch tick read just those); the others stay."""
-        docs = [link_to_doc(link) for link in links]
+    def stamp(self) -> tuple | None:
+        """Changes whenever the stored links change (for callers' own caches)."""
+        found = _stamp(self.path)
+        if found is None and self.store.path.exists():
+            return ("meli.json", self.store.generation)  # an older home's links, still in meli.json
+        return found
+
+    def replace_all(self, links: Iterable[Link], consume_accepted: bool = True) -> int:
+        """Store the links of a sync (accepted new codes are consumed). Returns how many rows changed; the file
+        is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
+        links = sorted(links, key=default_order)
+        counts = count_by_state(links) if links else {}
+        stored = self._line_hashes()
+        changed = 0
+        for link in links:
+            line = _link_line(link)
+            if stored.pop(_row_id(line), None) != hash(line):
+                changed += 1  # new or different
+        changed += len(stored)  # rows gone
+        if changed or not self.path.exists():
+            write_private(self.path, self._lines(links))
         with self.store.transaction() as db:
-            table = db.table(LINKS)
-            table.remove(Query().listing_id.one_of(sorted(listing_ids)))
-            table.insert_multiple(docs)
+            data = db.storage.read()
+            if LINKS in data:  # an older home: the links now live in links.jsonl
+                db.storage.write({k: v for k, v in data.items() if k != LINKS})
+            if consume_accepted and db.storage.read().get(RELINK):
+                db.table(RELINK).truncate()
+        self.last_changed = changed
+        write_link_counts(self.home, counts, sorted(self.ignored()))
+        return changed
+
+    @staticmethod
+    def _lines(links: Iterable[Link]) -> Iterator[bytes]:
+        yield json.dumps({"fields": list(_LINK_FIELDS), "version": 1}).encode("utf-8") + b"\n"
+        for link in links:
+            yield _link_line(link)
+
+    def _line_hashes(self) -> dict[bytes, int]:
+        """Row id -> hash of its stored line (enough to tell an unchanged row without parsing it)."""
+        try:
+            with open(self.path, "rb") as fh:
+                fh.readline()
+                return {_row_id(line): hash(line) for line in fh}
+        except FileNotFoundError:
+            return {}
+
+    def _old_links(self) -> list[Link]:
+        """Links stored by an older melisync in meli.json's `links` table (read only; replace_all moves them)."""
+        if not self.store.path.exists():
+            return []
+        docs = (self.store.db().storage.read().get(LINKS) or {}).values()
+        return sorted((link_from_doc(doc) for doc in docs), key=default_order)
+
+    def replace_listings(self, listing_ids: set[str], links: Iterable[Link]) -> int:
+        """Store again the rows of `listing_ids` only (a watch tick read just those); the others stay, and codes
+        the operator accepted stay pending for the next full sync."""
+        kept = [link for link in self.iter() if link.listing_id not in listing_ids]
+        return self.replace_all([*kept, *links], consume_accepted=False)
 
     def previous(self) -> list[Link]:
         """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""
@@ -96,6 +248,11 @@ class LinkRepository:
                 table.remove(doc_ids=[present[k] for k in keys if k in present])
 
 
+def _doc_key(doc: dict) -> str:
+    variation = doc.get("variation_id")
+    return f"{doc['listing_id']}:{variation}" if variation is not None else doc["listing_id"]
+
+
 @dataclass(frozen=True)
 class LinkPage:
     rows: list[Link]
@@ -106,46 +263,101 @@ class LinkPage:
 class LinkTable:
     """Query the stored links for a table of tens of thousands of rows.
 
-    The links are loaded and indexed once per change of meli.json (store generation); each query is
-    then a filter over in-memory rows and a sort (cached per sort column).
+    The links are read and indexed once per change of links.jsonl (the operator's ignores, in meli.json, are laid
+    over them once per change); the counts by state are taken then, not per query; each query is a filter over
+    in-memory rows and a sort (cached per column: `warm()` computes them ahead, off the UI thread). Until the
+    index is built, the default first page (no filter, by listing id) is read from the head of the file, with
+    the counts of the last sync (summary.json): the screen opens at once at 50,000 links.
     """
 
     def __init__(self, repository: LinkRepository | None = None):
         self.repository = repository or LinkRepository()
-        self._lock = threading.Lock()
-        self._generation: int | None = None
+        self._lock = threading.RLock()
+        self._stamp: tuple | None = None  # links.jsonl as indexed
+        self._overlay: int | None = None  # meli.json generation of the ignores laid over the rows
+        self._stored: list[Link] = []
         self._rows: list[Link] = []
         self._haystack: list[str] = []
-        self._ignored: set[str] = set()
+        self._counts: dict[str, int] = {}
         self._sorted: dict[tuple[str, bool], list[int]] = {}
+        self.generation = 0  # changes whenever the rows shown may have changed
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index matches the stored links (a query answers from memory)."""
+        return self._stamp is not None and self._stamp == self.repository.stamp()
 
     def query(self, *, state: str | LinkState | None = None, search: str = "", sort: str = "listing_id",
-              descending: bool = False, offset: int = 0, limit: int = 100) -> LinkPage:
+              descending: bool = False, offset: int = 0, limit: int = 100, wait: bool = True) -> LinkPage:
+        """A page of rows. With `wait=False` and the index not built yet, the default first page comes from the
+        head of the file (then call `warm()`); any other query builds the index first."""
         if sort not in SORTABLE:
             raise ValueError(f"cannot sort by {sort!r}; columns: {', '.join(SORTABLE)}")
-        self._refresh()
-        wanted = LinkState(state) if state else None
-        needle = fold(search.strip())
-        order = self._order(sort, descending)
-        rows, haystack = self._rows, self._haystack
-        matches = [i for i in order
-                   if (wanted is None or rows[i].state == wanted) and (not needle or needle in haystack[i])]
-        page = [rows[i] for i in matches[offset:offset + limit]]
-        return LinkPage(rows=page, total=len(matches), counts=count_by_state(rows))
+        default = not state and not search.strip() and sort == "listing_id" and not descending
+        if not wait and default and not self.ready:
+            head = self._head(offset + limit)
+            if head is not None:
+                return head(offset, limit)
+        with self._lock:
+            self._refresh()
+            wanted = LinkState(state) if state else None
+            needle = fold(search.strip())
+            order = self._order(sort, descending)
+            rows, haystack = self._rows, self._haystack
+            if wanted is None and not needle:
+                matches = order
+            else:
+                matches = [i for i in order
+                           if (wanted is None or rows[i].state == wanted) and (not needle or needle in haystack[i])]
+            page = [rows[i] for i in matches[offset:offset + limit]]
+            return LinkPage(rows=page, total=len(matches), counts=dict(self._counts))
+
+    def warm(self, columns: Iterable[str] = SORTABLE) -> None:
+        """Build the index and the sort orders of `columns` (one column per hold of the lock, so a query asked
+        meanwhile is answered between two of them)."""
+        with self._lock:
+            self._refresh()
+        for column in columns:
+            with self._lock:
+                self._refresh()
+                self._order(column, False)
+                self._order(column, True)
+
+    def _head(self, count: int):
+        summary = read_summary(self.repository.home) or {}
+        counts = summary.get("links")
+        ignored = self.repository.ignored()
+        if not isinstance(counts, dict) or set(summary.get("ignored") or ()) != ignored:
+            return None  # rows ignored or unignored since the links were stored: the counts must be taken
+        rows = [self._shown(link, ignored) for link in self.repository.iter(limit=count)]
+        total = sum(counts.values())
+
+        def page(offset: int, limit: int) -> LinkPage:
+            return LinkPage(rows=rows[offset:offset + limit], total=total, counts=dict(counts))
+
+        return page
 
     def _refresh(self) -> None:
-        with self._lock:
-            generation = self.repository.store.generation
-            if generation == self._generation:
-                return
-            ignored = self.repository.ignored()
-            rows = [self._shown(link, ignored) for link in self.repository.all()]
+        """(Under the lock.) Re-read the links if the file changed; lay the ignores over them if those changed."""
+        stamp = self.repository.stamp()
+        if stamp != self._stamp:
+            with paused_gc():  # 50k new objects at once: no collector passes over them meanwhile
+                self._stored = self.repository.all()
+            self._stamp = stamp
+            self._overlay = None
+        generation = self.repository.store.generation
+        if generation == self._overlay:
+            return
+        ignored = self.repository.ignored()
+        with paused_gc():
+            rows = [self._shown(link, ignored) for link in self._stored] if ignored else list(self._stored)
             self._rows = rows
-            # Folded (case and accents) once per change, so each search is a plain `in`.
-            self._haystack = [fold(" ".join(str(getattr(l, f) or "") for f in _SEARCHED))
-                              + f" {l.variation_id or ''}" for l in rows]
-            self._sorted = {}
-            self._generation = self.repository.store.generation
+            self._haystack = [_searched(l) for l in rows]
+        self._counts = count_by_state(rows)
+        # The file is kept in the first sort's order (default_order): that order needs no sorting.
+        self._sorted = {("listing_id", False): list(range(len(rows)))}
+        self._overlay = generation
+        self.generation += 1
 
     @staticmethod
     def _shown(link: Link, ignored: set[str]) -> Link:
@@ -156,14 +368,24 @@ class LinkTable:
 
     def _order(self, column: str, descending: bool) -> list[int]:
         cached = self._sorted.get((column, descending))
-        if cached is None:
+        if cached is not None:
+            return cached
+        ascending = self._sorted.get((column, False))
+        if ascending is None:
+            rows = self._rows
+
             def key(i: int):
-                value = getattr(self._rows[i], column)
+                value = getattr(rows[i], column)
                 # None sorts last whatever the direction; text ignores case.
-                missing = value is None
-                if isinstance(value, str):
-                    value = value.casefold()
-                return (missing != descending, value if not missing else 0, self._rows[i].key)
-            cached = sorted(range(len(self._rows)), key=key, reverse=descending)
-            self._sorted[(column, descending)] = cached
+                if value is None:
+                    return (True, 0, rows[i].key)
+                return (False, value.casefold() if isinstance(value, str) else value, rows[i].key)
+
+            ascending = self._sorted[(column, False)] = sorted(range(len(rows)), key=key)
+        if not descending:
+            return ascending
+        # Descending is the ascending order reversed, the rows without a value staying last (no second sort).
+        rows = self._rows
+        split = next((n for n, i in enumerate(ascending) if getattr(rows[i], column) is None), len(ascending))
+        cached = self._sorted[(column, True)] = ascending[:split][::-1] + ascending[split:][::-1]
         return cached

@@ -108,7 +108,7 @@ class SyncEngine:
         home = self.config.home
         self.catalog = catalog or Catalog(home=home)
         self.links = links or LinkRepository(home=home)
-        self.journal = journal or Journal(home=home)
+        self.journal = journal or Journal.for_config(self.config)
         self.cursors = cursors or Cursors(home=home)
         self.on_event = on_event or events.ignore
 
@@ -421,7 +421,9 @@ class SyncEngine:
         total = len(prepared.plan.to_apply)
         progress = _Progress(self, run_id, total)
         # What the plan reports but does not do (Full, no code, ...) is journaled with the run too.
-        progress.pending += [a.to_dict() for a in actions if a.status == ActionStatus.SKIPPED]
+        # Rows skipped for the same reason as the last runs are counted, not listed again (issue 16).
+        skipped = [a.to_dict() for a in actions if a.status == ActionStatus.SKIPPED]
+        progress.pending += self.journal.list_skipped(run_id, prepared.kind.value, skipped)
         self.on_event(Event(events.APPLYING, run_id, total=total))
         status = FINISHED
         try:
@@ -619,15 +621,28 @@ class SyncEngine:
         return result
 
     def _store_links(self, prepared: Prepared, actions: list[Action]) -> None:
-        """The links as the ERP and Mercado Livre now stand; refused writes stay not_writable (not retried)."""
+        """The links as the ERP and Mercado Livre now stand; refused writes stay not_writable (not retried).
+
+        The plan's links are reused (built once per sync, issue 16): only the stock figures that moved (writes,
+        sales, late reads) and refused rows change. Only when a planned import did not happen are they built
+        again, since the plan counted on those ERP codes."""
         # A warehouse write set one location: the listing shows it plus what the other warehouses and Full hold.
         written = {a.link_key: a.to + a.data.get("others", 0) + a.data.get("full", 0) for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
-        listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
-        links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog), prepared.snapshot.previous,
-                                                    self.links.ignored(), multi_origin=prepared.snapshot.multi_origin))
+        planned_imports = [i for i, a in enumerate(prepared.plan.actions)
+                           if a.kind in _PRODUCT_KINDS and a.status == ActionStatus.PLANNED]
+        if any(actions[i].status != ActionStatus.DONE for i in planned_imports):
+            listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
+            links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog),
+                                                        prepared.snapshot.previous, self.links.ignored(),
+                                                        multi_origin=prepared.snapshot.multi_origin))
+        else:
+            links = _restocked(prepared.links, prepared.listings, written, self.catalog.balances())
+            ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
+            links = [replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
+                     for l in links]
         links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
                  for l in links]
         if prepared.partial:
@@ -722,6 +737,27 @@ class _Progress:
 
 def _day(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _restocked(links: list[Link], listings: dict[str, Listing], written: dict[str, int], balances) -> list[Link]:
+    """The plan's links with the quantities as they stand after applying: Mercado Livre's from the writes (or
+    the listing as last read) and the ERP's from its balances now (sales recorded, imports made)."""
+    quantities: dict[str, int] = {}
+    for listing in listings.values():
+        if listing.variations:
+            for v in listing.variations:
+                quantities[f"{listing.id}:{v.id}"] = v.available_quantity
+        else:
+            quantities[listing.id] = listing.available_quantity
+    out = []
+    for link in links:
+        key = link.key
+        ml = written.get(key, quantities.get(key, link.ml_stock))
+        erp = balances.get(link.erp_code) if link.erp_code is not None else None
+        if ml != link.ml_stock or erp != link.erp_stock:
+            link = replace(link, ml_stock=ml, erp_stock=erp)
+        out.append(link)
+    return out
 
 
 def _with_stock(listing: Listing, written: dict[str, int]) -> Listing:

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
-from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state
+from services.linking import (MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state,
+                              held_rows)
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.sync.holds import holds_note, plan_holds
 from services.sync.orders import plan_orders
@@ -63,10 +64,9 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     catalogue = snapshot.catalogue
     counted = dict(snapshot.counted)
     if "products" in steps:
-        before = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
-                             multi_origin=snapshot.multi_origin)
-        held = {l.key: f"{l.state.value} ({l.reason})" for l in before
-                if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
+        # The links are built once, below, against the catalogue as the imports will leave it; the rows kept
+        # out of the imports (link lost, ignored) do not depend on the catalogue.
+        held = held_rows(snapshot.listings, snapshot.previous, snapshot.ignored)
         imports = plan_products(snapshot.listings, catalogue, held)
         if snapshot.read_at is not None:
             # An imported stock is the listing's quantity when it was read: a count taken then.

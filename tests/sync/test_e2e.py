@@ -240,9 +240,10 @@ def test_unlink_when_revoke_fails_keeps_tokens_unless_local_only(live_home, live
 
 def test_unlink_purge_removes_local_data(live_home, live_sandbox, capsys):
     assert cli(capsys, "sync", "products", "--yes")[0] == 0
-    assert (live_home.home / "meli.json").exists()
+    assert (live_home.home / "links.jsonl").exists() and (live_home.home / "journal").exists()
     code, out, _ = cli(capsys, "unlink", "--yes", "--purge")
     assert code == 0 and not (live_home.home / "meli.json").exists() and not (live_home.home / "erp.json").exists()
+    assert not (live_home.home / "links.jsonl").exists() and not (live_home.home / "journal").exists()
 
 
 def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(live_home, live_sandbox, capsys, tmp_path):

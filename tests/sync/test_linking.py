@@ -142,3 +142,15 @@ def test_a_mercado_livre_kit_is_not_writable_and_a_multi_origin_full_listing_is(
     full = listing("MLB2", "A1", full=True)
     assert build_links([full], cat)[0].state == S.NOT_WRITABLE
     assert build_links([full], cat, multi_origin=True)[0].state == S.LINKED
+
+
+def test_held_rows_are_the_ignored_and_lost_rows_build_links_makes_without_building_them():
+    from services.linking import held_rows
+
+    listings = [listing("MLB1", "NEW-CODE"), listing("MLB2", "B"), listing("MLB3", None),
+                listing("MLB4", variations=[variation("V-1", vid=41), variation("V-2-NEW", vid=42)])]
+    previous = [Link("MLB1", None, LinkState.LINKED, "OLD-CODE", "OLD-CODE"),
+                Link("MLB4", 42, LinkState.LINKED, "V-2", "V-2")]
+    links = build_links(listings, catalogue(["B", "NEW-CODE"]), previous, ignored={"MLB2"})
+    built = {l.key: f"{l.state.value} ({l.reason})" for l in links if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
+    assert held_rows(listings, previous, {"MLB2"}) == built and set(built) == {"MLB1", "MLB2", "MLB4:42"}

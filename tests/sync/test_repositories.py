@@ -113,3 +113,80 @@ def test_the_journal_keeps_the_newest_runs_only():
     assert [r["id"] for r in journal.runs()] == ids[:1:-1]
     assert journal.actions(ids[0]) == [] and len(journal.actions(ids[-1])) == 1
     assert journal.start("stock", dry_run=False) > ids[-1]  # ids are never reused
+
+
+def _many_links(count: int) -> list[Link]:
+    states = list(S)
+    return [Link(f"MLB{(i * 7919) % count:06d}", 100 + i if i % 3 else None, states[i % len(states)],
+                 f"C{i % 50}" if i % 4 else None, f"C{i % 50}" if i % 2 else None, title=f"Título {i % 13}",
+                 ml_stock=i % 9 if i % 5 else None, erp_stock=i % 7) for i in range(count)]
+
+
+def test_links_of_an_older_home_are_read_in_place_then_moved_by_the_next_sync(melisync_home):
+    from services.store import MELI, close_stores, open_store
+    from services.store.links import LINKS, link_to_doc
+
+    links = _many_links(30)
+    with open_store(MELI).transaction() as db:
+        db.table(LINKS).insert_multiple(link_to_doc(l) for l in links)
+        db.table("ignored").insert({"key": links[0].key})
+    close_stores()
+    repo = LinkRepository()
+    assert sorted(repo.all(), key=lambda l: l.key) == sorted(links, key=lambda l: l.key)
+    assert LinkTable(repo).query(limit=5).total == 30
+    assert not (melisync_home / "links.jsonl").exists()  # reading changed nothing
+    repo.replace_all(repo.all())
+    assert (melisync_home / "links.jsonl").exists() and repo.ignored() == {links[0].key}
+    close_stores()
+    assert LINKS not in open_store(MELI).db().tables() and len(LinkRepository().all()) == 30
+
+
+def test_a_sync_that_changed_nothing_rewrites_no_link(melisync_home):
+    repo = LinkRepository()
+    links = _many_links(50)
+    assert repo.replace_all(links) == 50
+    before = os.stat(melisync_home / "links.jsonl")
+    assert repo.replace_all(list(reversed(links))) == 0
+    assert os.stat(melisync_home / "links.jsonl").st_mtime_ns == before.st_mtime_ns
+    changed = [links[0].__class__(**{**{f: getattr(links[0], f) for f in links[0].__slots__}, "ml_stock": 99})]
+    assert repo.replace_all(changed + links[1:]) == 1
+
+
+def test_the_first_page_comes_from_the_head_of_the_file_then_the_index_answers_every_sort():
+    repo = LinkRepository()
+    links = _many_links(400)
+    first = sorted(links, key=lambda l: (l.listing_id.casefold(), l.key))[0]
+    repo.ignore([first.key])  # ignored before the sync that stored the links (which shows it ignored)
+    repo.replace_all([Link(**{**{f: getattr(l, f) for f in l.__slots__}, "state": S.IGNORED}) if l == first else l
+                      for l in links])
+    table = LinkTable(LinkRepository())
+    head = table.query(limit=20, wait=False)
+    assert not table.ready  # answered without reading every link
+    assert head.total == 400 and head.counts == repo.counts()  # the counts of the last sync (summary.json)
+    assert head.rows[0].state == S.IGNORED
+    table.warm(["title", "ml_stock", "difference"])
+    assert table.ready
+    full = table.query(limit=20)
+    assert [l.key for l in full.rows] == [l.key for l in head.rows] and full.counts == head.counts
+    for column in ("title", "ml_stock", "difference", "reference_code"):
+        for descending in (False, True):
+            got = [l.key for l in table.query(sort=column, descending=descending, limit=400).rows]
+            present = [l for l in table._rows if getattr(l, column) is not None]
+            missing = [l for l in table._rows if getattr(l, column) is None]
+
+            def key(l):
+                value = getattr(l, column)
+                return (value.casefold() if isinstance(value, str) else value, l.key)
+
+            expected = (sorted(present, key=key, reverse=descending)
+                        + sorted(missing, key=lambda l: l.key, reverse=descending))
+            assert got == [l.key for l in expected], (column, descending)
+
+
+def test_an_ignore_since_the_last_sync_takes_the_first_page_from_the_index():
+    repo = LinkRepository()
+    links = _many_links(100)
+    repo.replace_all(links)
+    repo.ignore([links[3].key])
+    page = LinkTable(LinkRepository()).query(wait=False)  # the summary's counts no longer hold
+    assert page.counts["ignored"] == repo.counts()["ignored"] + (links[3].state != S.IGNORED)

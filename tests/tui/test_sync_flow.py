@@ -245,3 +245,33 @@ async def test_the_palette_plans_a_sync_of_a_kind(make_sync_app, sandbox_state):
         await wait_until(app, pilot, lambda: isinstance(app.screen, SyncPlanScreen), "the plan screen")
         assert app.screen.prepared.kind.value == "stock"
     assert sandbox_state.writes() == []
+
+
+async def test_a_run_shows_its_rows_skipped_as_before_one_key_away(make_sync_app, demo_home):
+    journal = Journal(home=demo_home.home)
+    rows = [{"kind": "stock", "item_id": f"MLB{n}", "variation_id": None, "erp_code": None, "from": 1, "to": None,
+             "status": "skipped", "reason": "no_reference: no reference code (SELLER_SKU) on Mercado Livre",
+             "key": None} for n in range(60)]
+    for _ in range(2):
+        run_id = journal.start("stock", False)
+        journal.record(run_id, journal.list_skipped(run_id, "stock", rows))
+        journal.finish(run_id, FINISHED, {"skipped": 60})
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        logs = app.screen
+        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0]["id"] == run_id, "the runs")
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.run, "run detail")
+        detail = app.screen
+        await settle(app, pilot)
+        assert detail.query_one(ActionsTable).row_count == 0  # nothing listed again...
+        assert f"60 skipped as before (as in run {run_id - 1}): b lists them" in screen_text(app)
+        await pilot.press("b")  # ...and the rows one key away
+        await settle(app, pilot)
+        assert detail.query_one(ActionsTable).row_count == 60
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert detail.query_one(ActionsTable).row_count == 0

@@ -110,16 +110,14 @@ def seed_journal(home) -> None:
             ("stock", "failed", stock[:4] + [failed], [{"message": failed.reason, "item_id": failed.item_id,
                                                          "variation_id": failed.variation_id}], 60, 72),
             ("stock", "cancelled", stock[:2], [], 120, 125)]
-    store = journal.store
     for kind, status, actions, errors, start, end in runs:
         run_id = journal.start(kind, False)
         journal.record(run_id, [a.to_dict() for a in actions], errors)
         journal.finish(run_id, status, {"done": sum(a.status == ActionStatus.DONE for a in actions),
                                         "failed": sum(a.status == ActionStatus.FAILED for a in actions),
                                         "skipped": 3, "unchanged": 40})
-        with store.transaction() as db:  # fixed times instead of now
-            db.table("runs").update({"started_at": _at(start), "ended_at": _at(end), "pid": 1, "host": "x"},
-                                    doc_ids=[run_id])
+        # fixed times instead of now
+        journal.amend(run_id, started_at=_at(start), ended_at=_at(end), pid=1, host="x")
 
 
 def _at(minute_seconds: int) -> str:

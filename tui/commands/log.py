@@ -26,6 +26,8 @@ def register(sub) -> None:
     output.add_argument("--json", action="store_true", help="one JSON document on stdout")
     output.add_argument("--csv", action="store_true", help="the runs (or the run's actions) as CSV on stdout")
     parser.add_argument("--all", action="store_true", help=f"list every run (without it, the newest {SHOWN})")
+    parser.add_argument("--as-before", action="store_true",
+                        help="with --run: the rows it skipped for the same reason as before (counted, not listed)")
     parser.set_defaults(func=run)
 
 
@@ -64,6 +66,15 @@ def run(args) -> int:
     if found is None:
         raise BadInput(f"there is no run {args.run}: `melisync log` lists the runs")
     found = shown(found)
+    if args.as_before:
+        rows = journal.skipped_as_before(args.run)
+        if args.json:
+            print(json.dumps({"run": found, "skipped_as_before": rows}, indent=2, default=str))
+            return 0
+        print(summary(found))
+        for row in rows:
+            print(f"  {'skipped':<8} {describe(Action.from_dict(row))}")
+        return 0
     actions = journal.actions(args.run)
     if args.errors:
         actions = [a for a in actions if a.get("status") == "failed"]
@@ -78,6 +89,9 @@ def run(args) -> int:
         print(f"  note: {note}")
     for row in actions:
         print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
+    if found.get("skipped_as_before"):
+        print(f"  {found['skipped_as_before']:,} skipped as before (as in run {found['skip_base']}): "
+              f"`melisync log --run {found['id']} --as-before` lists them")
     for error in found.get("errors") or []:
         print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
     return 0
@@ -89,6 +103,8 @@ STATUS_WORDS = {"dry_run": "dry run", "waiting": "waiting for confirmation"}
 def summary(r: dict) -> str:
     c = r.get("counts") or {}
     parts = [f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k)]
+    if r.get("skipped_as_before"):
+        parts.append(f"{r['skipped_as_before']:,} skipped as before")
     if r.get("errors"):
         errors = len(r["errors"])
         parts.append("1 error" if errors == 1 else f"{errors} errors")
