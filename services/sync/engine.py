@@ -631,6 +631,20 @@ class SyncEngine:
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
+        if prepared.partial:
+            # A watch tick read some listings only: their rows are built again as they now stand (a code changed
+            # since shows as lost), the other links stay as stored.
+            listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
+            links = self._refused(refused, mark_migrated(listings, build_links(
+                listings, catalogue_view(self.catalog), prepared.snapshot.previous, self.links.ignored(),
+                multi_origin=prepared.snapshot.multi_origin)))
+            # A row whose write failed keeps the balance it was last written with: the next tick tries it again.
+            failed = {a.link_key for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.FAILED}
+            before = {l.key: l for l in prepared.snapshot.previous}
+            links = [before[l.key] if l.key in failed and l.key in before else l for l in links]
+            if listings:
+                self.links.replace_listings({l.id for l in listings}, links)
+            return
         planned_imports = [i for i, a in enumerate(prepared.plan.actions)
                            if a.kind in _PRODUCT_KINDS and a.status == ActionStatus.PLANNED]
         if any(actions[i].status != ActionStatus.DONE for i in planned_imports):
@@ -643,19 +657,16 @@ class SyncEngine:
             ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
             links = [replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
                      for l in links]
-        links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
-                 for l in links]
-        if prepared.partial:
-            # A row whose write failed keeps the balance it was last written with: the next tick tries it again.
-            failed = {a.link_key for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.FAILED}
-            before = {l.key: l for l in prepared.snapshot.previous}
-            links = [before[l.key] if l.key in failed and l.key in before else l for l in links]
-            if listings:
-                self.links.replace_listings({l.id for l in listings}, links)
-            return
+        links = self._refused(refused, links)
         unread = set(prepared.unread)
         links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
         self.links.replace_all(links)
+
+    @staticmethod
+    def _refused(refused: dict[str, str], links: list[Link]) -> list[Link]:
+        """Rows whose write Mercado Livre refused stay not_writable with its reason (not retried every run)."""
+        return [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
+                for l in links]
 
     # -- the operator's reference-code fix (TUI) ---------------------------------------------------------
 
