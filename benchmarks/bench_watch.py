@@ -41,7 +41,7 @@ from services.erp.csv_io import import_csv
 from services.meli import oauth
 from services.secrets import SecretStore
 from services.store import close_stores
-from services.store.watch_state import read_heartbeat
+from services.watch_state import read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[1]
 TWIN = "BENCH-TWIN"

@@ -55,7 +55,7 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class WatchSummary:
-    """What `melisync watch` did last (its heartbeat; `services.store.watch_state.watch_report`)."""
+    """What `melisync watch` did last (its heartbeat; `services.watch_state.watch_report`)."""
 
     state: str  # running, stopped, reauthorization_needed
     pid: int | None = None

@@ -124,7 +124,7 @@ def status_report(config) -> dict:
 
 
 def _watch_report(home: Path) -> dict:
-    from services.store.watch_state import watch_report  # the store's part; imported late like the links
+    from services.watch_state import watch_report  # imported late: only status needs it
 
     return watch_report(home)
 

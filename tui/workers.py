@@ -107,7 +107,7 @@ class ServiceGateway:
     @staticmethod
     def _watch(home: Path):
         from screens.connection import WatchSummary
-        from services.store.watch_state import watch_report
+        from services.watch_state import watch_report
 
         report = watch_report(home)
         if report["state"] == "stopped" and not report["last_tick"]:

@@ -27,7 +27,7 @@ from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
-from services.store.watch_state import refuse_if_watching
+from services.watch_state import refuse_if_watching
 from services.store.storage import take_notes
 from services.sync import events
 from services.sync.apply import STILL_MOVING, StockWriter

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.errors import MelisyncError, NotConnected
 from services.meli.errors import MeliApiError
-from services.store.watch_state import REAUTHORIZE, Heartbeat
+from services.watch_state import REAUTHORIZE, Heartbeat
 from services.sync.engine import ORDERS_CURSOR, SyncEngine, SyncResult
 from services.sync.plan import Action, ActionKind, ActionStatus, SyncKind
 

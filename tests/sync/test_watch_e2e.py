@@ -16,7 +16,7 @@ import pytest
 
 from services.store import close_stores
 from services.store.journal import Journal
-from services.store.watch_state import read_heartbeat
+from services.watch_state import read_heartbeat
 from tests.faults.world import World, clean, wait_for
 
 pytestmark = [pytest.mark.e2e]

@@ -11,7 +11,7 @@ import pytest
 
 from services.errors import BadInput, OperationFailed
 from services.linking import Link, LinkState
-from services.store.watch_state import Heartbeat, WatchLock, WatchRunning, watch_report
+from services.watch_state import Heartbeat, WatchLock, WatchRunning, watch_report
 from services.sync.erp_watch import CsvPickup
 from services.sync.late_sales import moved_rows
 from services.sync.watch import FAILED_TICK, IDLE, MAX_BACKOFF_SECONDS, TickReport, Watcher

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from services.config import load_config
 from services.errors import BadInput
-from services.store.watch_state import REAUTHORIZE, WatchLock
+from services.watch_state import REAUTHORIZE, WatchLock
 from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
 from tui.commands.sync import render_plan, require_connection
