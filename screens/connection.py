@@ -19,7 +19,7 @@ from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
 from services.i18n import N_, _, known, local_time
 
-SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))
+SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
 
 # Run statuses as the journal writes them -> the words shown (TUI); `waiting` is services.run_facts'.
 RUN_STATUSES = {
@@ -54,6 +54,25 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class WatchSummary:
+    """What `melisync watch` did last (its heartbeat; `services.watch_state.watch_report`)."""
+
+    state: str  # running, stopped, reauthorization_needed
+    pid: int | None = None
+    every: float | None = None
+    last_tick: datetime | None = None
+    last_sale: tuple[datetime, str, str] | None = None  # when, order id, ERP code
+    last_write: tuple[datetime, int, int] | None = None  # when, run id, listings written
+    next_reconcile: datetime | None = None
+    errors_last_hour: int = 0
+    last_error: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+@dataclass(frozen=True)
 class ConnectionView:
     """Everything the connection screen shows; built by the App's status worker, never by the screen."""
 
@@ -72,11 +91,17 @@ class ConnectionView:
     client_configured: bool = True
     demo: bool = False
     notes: tuple[str, ...] = field(default=())  # things the worker could not read, already translated
+    watch: WatchSummary | None = None  # None: `melisync watch` never ran on this home
 
 
 def format_when(when: datetime) -> str:
     """A timestamp in the machine's time zone, in the operator's language."""
     return local_time(when)
+
+
+def format_moment(when: datetime) -> str:
+    """A timestamp to the second (a watcher ticks every minute)."""
+    return _("{when:%Y-%m-%d %H:%M:%S}", when=when.astimezone())
 
 
 def format_remaining(until: datetime, now: datetime) -> str:
@@ -178,6 +203,48 @@ def runs_table(view: ConnectionView) -> Table:
     return table
 
 
+def watch_table(view: ConnectionView) -> Table:
+    """`melisync watch` at a glance: running or not, its last tick, sale booked and write, the next full sync."""
+    table = _grid()
+    watch = view.watch
+    if watch is None:
+        table.add_row(_("Status"), Text(_("Not started: `melisync watch` on the server keeps the stock in step "
+                                          "by itself"), style="dim"))
+        return table
+    if watch.running:
+        state = Text(_("Running (process {pid}, every {every} s)", pid=watch.pid, every=f"{watch.every or 0:g}"),
+                     style="bold green")
+    elif watch.state == "reauthorization_needed":
+        state = Text(_("Stopped: Mercado Livre needs a new authorization (press c), then start it again"),
+                     style="bold yellow")
+    else:
+        state = Text(_("Stopped"), style="bold yellow")
+    table.add_row(_("Status"), state)
+    never = Text(_("never"), style="dim")
+    table.add_row(_("Last tick"), Text(format_moment(watch.last_tick)) if watch.last_tick else never)
+    if watch.last_sale:
+        when, order, code = watch.last_sale
+        sale = Text(_("{when} (order {order}, {code})", when=format_moment(when), order=order, code=code))
+    else:
+        sale = never
+    table.add_row(_("Last sale booked"), sale)
+    if watch.last_write:
+        when, run, writes = watch.last_write
+        write = Text(_("{when} (run {run}, {writes} listing(s))", when=format_moment(when), run=run, writes=writes))
+    else:
+        write = never
+    table.add_row(_("Last write"), write)
+    if watch.running and watch.next_reconcile:
+        table.add_row(_("Next full sync"), Text(format_moment(watch.next_reconcile)))
+    if watch.errors_last_hour:
+        table.add_row(_("Errors (last hour)"), Text(_("{count} (last: {error})", count=watch.errors_last_hour,
+                                                      error=watch.last_error or "?"), style="red"))
+    return table
+
+
+WATCH_REFRESH_SECONDS = 5.0  # while a watcher runs, the screen reads its heartbeat again this often
+
+
 class ConnectionScreen(BaseScreen):
     """The account at a glance, and the two things done here: connect and unlink."""
 
@@ -195,6 +262,7 @@ class ConnectionScreen(BaseScreen):
         with VerticalScroll(id="connection-body"):
             yield Static(id="account", classes="panel")
             yield Static(id="runs", classes="panel")
+            yield Static(id="watch", classes="panel")
             with Horizontal(id="connection-actions"):
                 yield Button(_("Connect (c)"), id="connect", variant="primary")
                 yield Button(_("Unlink (u)"), id="unlink", variant="error")
@@ -203,16 +271,30 @@ class ConnectionScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#account").border_title = _("Account")
         self.query_one("#runs").border_title = _("Last runs")
+        self.query_one("#watch").border_title = _("Watch (melisync watch)")
         # The App owns the status; the screen only follows it.
         self.watch(self.app, "status", self._show, init=True)
+        self.set_interval(WATCH_REFRESH_SECONDS, self._follow_watch)
+
+    def _follow_watch(self) -> None:
+        view = self.app.status
+        if view is None or view.watch is None or not view.watch.running:
+            return
+        # A read still under way is not replaced (the status worker is exclusive): a big journal read slower
+        # than the refresh would otherwise never finish.
+        if any(worker.group == "status" and not worker.is_finished for worker in self.app.workers):
+            return
+        self.post_message(StatusRefreshRequested())
 
     def _show(self, view: ConnectionView | None) -> None:
         if view is None:
             self.query_one("#account", Static).update(_("Reading the connection…"))
             self.query_one("#runs", Static).update("")
+            self.query_one("#watch", Static).update("")
             return
         self.query_one("#account", Static).update(account_table(view))
         self.query_one("#runs", Static).update(runs_table(view))
+        self.query_one("#watch", Static).update(watch_table(view))
         self.query_one("#unlink", Button).disabled = not view.connected
         self.refresh_bindings()
 

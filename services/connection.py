@@ -119,7 +119,14 @@ def status_report(config) -> dict:
         "home": str(config.home),
         "links": link_counts(config.home),
         "unknown_settings": list(config.unknown_settings),  # keys of config.toml that are no setting
+        "watch": _watch_report(config.home),
     }
+
+
+def _watch_report(home: Path) -> dict:
+    from services.watch_state import watch_report  # imported late: only status needs it
+
+    return watch_report(home)
 
 
 def record_client_secret_store(home: Path, where: str) -> None:

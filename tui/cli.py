@@ -30,6 +30,7 @@ COMMANDS = {
     "erp": "import or export the ERP catalogue (CSV)",
     "links": "listings and variations with their link to the ERP",
     "sync": "plan and apply a sync with Mercado Livre",
+    "watch": "keep the stock in step by itself (a service: one per home)",
     "log": "what each sync did",
     "unlink": "remove the integration: revoke on Mercado Livre, delete the tokens",
     "doctor": "check the files of the melisync home; --restore puts good copies back",

@@ -92,6 +92,7 @@ class ServiceGateway:
             client_configured=bool(self.config.client_id and self.config.redirect_uri),
             demo=self.demo,
             notes=tuple(notes),
+            watch=self._watch(home),
         )
 
     @staticmethod
@@ -102,6 +103,26 @@ class ServiceGateway:
             return SecretStore(home).client_secret_store()
         except Exception:  # an unreadable secrets file must not hide the account; `status` says more
             return None
+
+    @staticmethod
+    def _watch(home: Path):
+        from screens.connection import WatchSummary
+        from services.watch_state import watch_report
+
+        report = watch_report(home)
+        if report["state"] == "stopped" and not report["last_tick"]:
+            return None  # never ran here
+
+        def when(value):
+            return datetime.fromisoformat(value) if value else None
+
+        sale, write = report["last_sale"], report["last_write"]
+        return WatchSummary(
+            state=report["state"], pid=report["pid"], every=report["every"], last_tick=when(report["last_tick"]),
+            last_sale=(when(sale["at"]), str(sale["order_id"]), str(sale["erp_code"])) if sale else None,
+            last_write=(when(write["at"]), int(write["run_id"]), int(write["writes"])) if write else None,
+            next_reconcile=when(report["next_reconcile"]), errors_last_hour=report["errors_last_hour"],
+            last_error=report["last_error"])
 
     @staticmethod
     def _last_runs(home: Path) -> tuple[RunSummary, ...]:

@@ -163,7 +163,7 @@ class LinkRepository:
             return ("meli.json", self.store.generation)  # an older home's links, still in meli.json
         return found
 
-    def replace_all(self, links: Iterable[Link]) -> int:
+    def replace_all(self, links: Iterable[Link], consume_accepted: bool = True) -> int:
         """Store the links of a sync (accepted new codes are consumed). Returns how many rows changed; the file
         is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
         links = sorted(links, key=default_order)
@@ -181,7 +181,7 @@ class LinkRepository:
             data = db.storage.read()
             if LINKS in data:  # an older home: the links now live in links.jsonl
                 db.storage.write({k: v for k, v in data.items() if k != LINKS})
-            if db.storage.read().get(RELINK):
+            if consume_accepted and db.storage.read().get(RELINK):
                 db.table(RELINK).truncate()
         self.last_changed = changed
         write_link_counts(self.home, counts, sorted(self.ignored()))
@@ -208,6 +208,12 @@ class LinkRepository:
             return []
         docs = (self.store.db().storage.read().get(LINKS) or {}).values()
         return sorted((link_from_doc(doc) for doc in docs), key=default_order)
+
+    def replace_listings(self, listing_ids: set[str], links: Iterable[Link]) -> int:
+        """Store again the rows of `listing_ids` only (a watch tick read just those); the others stay, and codes
+        the operator accepted stay pending for the next full sync."""
+        kept = [link for link in self.iter() if link.listing_id not in listing_ids]
+        return self.replace_all([*kept, *links], consume_accepted=False)
 
     def previous(self) -> list[Link]:
         """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -28,15 +28,16 @@ from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
+from services.watch_state import refuse_if_watching
 from services.store.storage import take_notes
 from services.sync import events
 from services.sync.apply import STILL_MOVING, StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
-from services.sync.holds import HELD_STATUSES, Hold, plan_holds
-from services.sync.late_sales import affected_links, merge_targets, new_movements, with_live_stock
+from services.sync.holds import HELD_STATUSES, Hold, holds_note, plan_holds
+from services.sync.late_sales import affected_links, merge_targets, moved_rows, new_movements, with_live_stock
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
-from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, count_actions
+from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, balances_after, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
@@ -72,6 +73,7 @@ class Prepared:
     snapshot: Snapshot
     orders_until: datetime | None  # the orders cursor to store once the orders step is applied
     unread: list[str] = field(default_factory=list)  # listings Mercado Livre could not return
+    partial: bool = False  # a watch tick: only the listings read are stored again, the other links stay
 
 
 @dataclass
@@ -115,20 +117,18 @@ class SyncEngine:
 
     async def plan(self, kind: SyncKind | str, *, dry_run: bool = False) -> Prepared:
         kind = SyncKind(kind)
+        return await self._planned(kind, dry_run, lambda run_id: self._prepare(run_id, kind, dry_run))
+
+    async def _planned(self, kind: SyncKind, dry_run: bool,
+                       prepare: Callable[[int], Awaitable[Prepared]]) -> Prepared:
+        """Record the run (refused if another writes), `prepare` its plan, journal a failure or a dry run."""
         # Checking for a running sync and recording this one is one step for every process of the home.
         with sync_start_lock(self.config.home):
-            self.journal.mark_interrupted()
-            self._drop_abandoned()
-            if not dry_run:
-                busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
-                if busy:
-                    run = busy[0]
-                    raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
-                                          f"{run['pid']}, since {run['started_at']}); wait for it to end")
+            self._check_free(dry_run)
             run_id = self.journal.start(kind.value, dry_run)
             _BUSY.add(run_id)
         try:
-            prepared = await self._prepare(run_id, kind, dry_run)
+            prepared = await prepare(run_id)
         except BaseException as exc:
             self._abort(run_id, exc)
             raise
@@ -142,6 +142,89 @@ class SyncEngine:
             # From here the run waits for the operator: the logs say so instead of "running".
             self.journal.mark(run_id, planned_at=now_iso(), counts=prepared.plan.counts())
         return prepared
+
+    def _check_free(self, dry_run: bool) -> None:
+        """Refuse to start a run that writes while another one runs, or while another process watches this
+        home (`melisync watch` writes by itself). Called under the sync-start lock."""
+        self.journal.mark_interrupted()
+        self._drop_abandoned()
+        if dry_run:
+            return
+        refuse_if_watching(self.config.home)
+        busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
+        if busy:
+            run = busy[0]
+            raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
+                                  f"{run['pid']}, since {run['started_at']}); wait for it to end")
+
+    # -- a watch tick (docs/internals.md, "The watcher") -------------------------------------------------
+
+    async def plan_tick(self, *, dry_run: bool = False) -> Prepared | None:
+        """A `melisync watch` tick: the orders updated since the cursor (usually one request), their new sales
+        and cancellations planned as a sync plans them, and a stock target for every linked row whose ERP
+        balance moved since it was last written (sales on any listing, ERP movements, an import), planned
+        against just those listings read live. None when there is nothing to do: no run is journaled."""
+        if self.cursors.get(ORDERS_CURSOR) is None:
+            raise OperationFailed("no stock sync has run on this home yet: the watcher starts with one")
+        with sync_start_lock(self.config.home):
+            self._check_free(dry_run)
+        stored = self.links.all()
+        catalogue = catalogue_view(self.catalog)
+        snapshot = Snapshot(listings=[], catalogue=catalogue, previous=stored, ignored=self.links.ignored(),
+                            recorded=self.catalog.movement_keys(), safety_stock=self.config.safety_stock,
+                            max_stock=self.config.max_stock, counted=dict(self.catalog.counted_at()))
+        until = datetime.now(timezone.utc)
+        notes: list[str] = []
+        await self._read_orders(0, STEPS[SyncKind.WATCH], snapshot, until, notes)
+        moves = plan_orders(snapshot.orders, {l.key: l for l in stored}, snapshot.recorded, catalogue.balances,
+                            buyer_orders=None, counted=snapshot.counted)
+        balances = balances_after(catalogue.balances, moves)
+        moved = moved_rows(stored, balances)
+        if not moved and not any(a.status == ActionStatus.PLANNED for a in moves):
+            return None
+        return await self._planned(SyncKind.WATCH, dry_run, lambda run_id: self._prepare_tick(
+            run_id, dry_run, snapshot, moves, moved, balances, until, notes))
+
+    async def _prepare_tick(self, run_id: int, dry_run: bool, snapshot: Snapshot, moves: list[Action],
+                            moved: list[Link], balances: dict[str, int], until: datetime,
+                            notes: list[str]) -> Prepared:
+        ids = list(dict.fromkeys(link.listing_id for link in moved))
+        self.on_event(Event(events.READING, run_id, message="listings"))
+        failures: list = []
+        live = await self.client.listings(ids, failures=failures) if ids else []
+        if failures:
+            notes.append(f"{len(failures)} listing(s) could not be read and were left as they were: "
+                         + ", ".join(f.item_id for f in failures[:10]))
+        snapshot.listings = live
+        writes: list[Action] = []
+        unchanged = 0
+        if live:
+            # The seller's model can change (User Products, warehouses): asked whenever the tick writes.
+            account = await self.client.me()
+            snapshot.account_tags = tuple(account.tags)
+            # The rows as the listings stand now (a reference code changed since is never written: S6).
+            rows = [l for l in build_links(live, snapshot.catalogue, snapshot.previous, snapshot.ignored,
+                                           multi_origin=snapshot.multi_origin) if l.state == LinkState.LINKED]
+            if account.warehouse_management:
+                snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
+                if snapshot.warehouse.problem:
+                    notes.append(f"stock is not written: {snapshot.warehouse.problem}")
+                else:
+                    snapshot.up_stock = await self._read_up_stock(rows, notes)
+            # Units held by unpaid orders stay off the target, as in a sync (services/sync/holds.py): read only
+            # when the tick writes, so an idle tick stays one request.
+            booked = {o.id for o in snapshot.orders}
+            snapshot.held_orders = [o for o in await self._held_orders(until) if o.id not in booked]
+            holds = plan_holds(snapshot.held_orders, {l.key: l for l in snapshot.previous}, snapshot.counted,
+                               snapshot.recorded)
+            notes += holds_note(holds)
+            writes, unchanged = plan_stock(rows, balances, snapshot.safety_stock, snapshot.account_tags,
+                                           snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock,
+                                           holds=holds)
+        plan = Plan(kind=SyncKind.WATCH, actions=moves + writes, notes=take_notes() + notes, unchanged=unchanged)
+        fresh = {l.key: l for l in with_live_stock(snapshot.previous, {l.id: l for l in live})}
+        return Prepared(run_id, SyncKind.WATCH, dry_run, plan, list(fresh.values()), {l.id: l for l in live},
+                        snapshot, until, [f.item_id for f in failures], partial=True)
 
     def _drop_abandoned(self) -> None:
         """A run of this process that was planned but neither applied nor declined (a screen closed on its
@@ -564,6 +647,20 @@ class SyncEngine:
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
         refused = {a.link_key: a.reason for a in actions
                    if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
+        if prepared.partial:
+            # A watch tick read some listings only: their rows are built again as they now stand (a code changed
+            # since shows as lost), the other links stay as stored.
+            listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
+            links = self._refused(refused, mark_migrated(listings, build_links(
+                listings, catalogue_view(self.catalog), prepared.snapshot.previous, self.links.ignored(),
+                multi_origin=prepared.snapshot.multi_origin)))
+            # A row whose write failed keeps the balance it was last written with: the next tick tries it again.
+            failed = {a.link_key for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.FAILED}
+            before = {l.key: l for l in prepared.snapshot.previous}
+            links = [before[l.key] if l.key in failed and l.key in before else l for l in links]
+            if listings:
+                self.links.replace_listings({l.id for l in listings}, links)
+            return
         planned_imports = [i for i, a in enumerate(prepared.plan.actions)
                            if a.kind in _PRODUCT_KINDS and a.status == ActionStatus.PLANNED]
         if any(actions[i].status != ActionStatus.DONE for i in planned_imports):
@@ -576,11 +673,16 @@ class SyncEngine:
             ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
             links = [replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
                      for l in links]
-        links = [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
-                 for l in links]
+        links = self._refused(refused, links)
         unread = set(prepared.unread)
         links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
         self.links.replace_all(links)
+
+    @staticmethod
+    def _refused(refused: dict[str, str], links: list[Link]) -> list[Link]:
+        """Rows whose write Mercado Livre refused stay not_writable with its reason (not retried every run)."""
+        return [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
+                for l in links]
 
     # -- the operator's reference-code fix (TUI) ---------------------------------------------------------
 

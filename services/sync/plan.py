@@ -19,6 +19,11 @@ class SyncKind(StrEnum):
     CUSTOMERS = "customers"  # the orders step: sales as stock movements, buyers as customers
     STOCK = "stock"  # S4: the orders step, then ERP stock to Mercado Livre
     ALL = "all"  # products, then the orders step, then stock
+    WATCH = "watch"  # a `melisync watch` tick: new orders, then only the targets whose ERP balance moved
+
+
+# What `sync` offers (a watch tick is run by `melisync watch`, never asked for by hand).
+MANUAL_KINDS = (SyncKind.PRODUCTS, SyncKind.CUSTOMERS, SyncKind.STOCK, SyncKind.ALL)
 
 
 class ActionKind(StrEnum):

@@ -26,6 +26,7 @@ STEPS: dict[SyncKind, tuple[str, ...]] = {
     SyncKind.CUSTOMERS: ("orders", "buyers"),
     SyncKind.STOCK: ("orders", "stock"),
     SyncKind.ALL: ("products", "orders", "buyers", "stock"),
+    SyncKind.WATCH: ("orders", "stock"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import httpx
 
@@ -106,10 +107,14 @@ async def test_dropping_a_plan_writes_nothing_and_journals_it_as_cancelled(make_
     assert Journal(home=demo_home.home).run(run_id)["status"] == CANCELLED
 
 
-async def settle_ui(pilot) -> None:
-    """Let key handling finish without waiting for the (held) sync worker."""
-    for _ in range(3):
-        await pilot.pause()
+async def wait_for(pilot, condition, what: str, deadline: float = 20.0) -> None:
+    """Like `wait_until`, without waiting for the workers (a sync worker here is held on purpose): a fixed number
+    of pauses flaked under load, the condition itself is what the test needs."""
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for: {what}")
+        await pilot.pause(0.01)
 
 
 class HeldWrites(httpx.AsyncBaseTransport):
@@ -142,15 +147,13 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
         assert "Applying the plan" in screen_text(app)
         # The sync belongs to the App: hiding its screen and moving around does not stop it...
         await pilot.press("escape", "2", "1", "4")
-        await settle_ui(pilot)
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SyncLogsScreen", "the sync logs screen")
         assert app.sync_state.phase == "applying" and not isinstance(app.screen, SyncProgressScreen)
         # ...and S on any screen brings its progress back.
         await pilot.press("S")
-        await settle_ui(pilot)
-        assert isinstance(app.screen, SyncProgressScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SyncProgressScreen), "the progress screen back")
         await pilot.press("c")
-        await pilot.pause()
-        assert app.sync_state.cancel_requested
+        await wait_for(pilot, lambda: app.sync_state.cancel_requested, "the cancel to be requested")
         assert "Cancelling" in screen_text(app)
         held.release.set()
         await wait_until(app, pilot, lambda: app.sync_state.phase == "finished", "the cancelled sync to end")
@@ -196,11 +199,11 @@ async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journale
         await pilot.press("a", "y")
         await wait_until(app, pilot, held.first_write.is_set, "the first write to start")
         await pilot.press("q")
-        await settle_ui(pilot)
-        assert isinstance(app.screen, ConfirmModal) and app.is_running
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), "the quit confirmation")
+        assert app.is_running
         await pilot.press("y")
-        await settle_ui(pilot)
-        assert app.sync_state.cancel_requested and app.is_running  # still waiting for the writes under way
+        await wait_for(pilot, lambda: app.sync_state.cancel_requested, "the cancel to be requested")
+        assert app.is_running  # still waiting for the writes under way
         held.release.set()
         await wait_until(app, pilot, lambda: not app.is_running, "the app to close")
     assert Journal(home=demo_home.home).last_run("stock")["status"] == CANCELLED
@@ -216,8 +219,7 @@ async def test_cancel_while_planning_stops_reading_and_writes_nothing(
         await wait_until(app, pilot, held.first_write.is_set, "the plan to start reading listings")
         assert isinstance(app.screen, SyncProgressScreen) and app.sync_state.phase == "planning"
         await pilot.press("c")
-        await settle_ui(pilot)
-        assert "nothing was written" in screen_text(app)
+        await wait_for(pilot, lambda: "nothing was written" in screen_text(app), "the cancel to be said on screen")
         held.release.set()
         await wait_until(app, pilot, lambda: app.sync_state.phase == "idle", "the plan to stop")
         assert not isinstance(app.screen, (SyncPlanScreen, SyncProgressScreen))

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from services.config import load_config
 from services.erp import reports
 from services.erp.catalog import Catalog
 from services.erp.csv_io import COLUMNS, export_csv, import_csv
+from services.erp.stock_count import import_stock_count
+from services.errors import BadInput
 
 
 def register(sub) -> None:
@@ -27,6 +30,11 @@ def register(sub) -> None:
                                 "its movements are zeroed (rule S8)")
     importing.add_argument("--dry-run", action="store_true",
                            help="check the file and print what would change, without writing")
+    importing.add_argument("--stock-only", action="store_true",
+                           help="only the stocks, as a count taken at the file's time (or --counted-at): codes "
+                                "not listed are left alone, sales booked after that time are taken off again")
+    importing.add_argument("--counted-at", metavar="TIME",
+                           help="with --stock-only: when the count was taken (ISO 8601, e.g. 2026-11-30T14:00-03:00)")
     importing.set_defaults(func=run_import)
     exporting = actions.add_parser("export", help="write the catalogue to a CSV (same format as import)")
     exporting.add_argument("file", type=Path, metavar="FILE.csv")
@@ -54,6 +62,10 @@ def register(sub) -> None:
 
 
 def run_import(args) -> int:
+    if args.counted_at and not args.stock_only:
+        raise BadInput("--counted-at goes with --stock-only")
+    if args.stock_only:
+        return _run_stock_count(args)
     report = import_csv(args.file, convert=args.convert, dry_run=args.dry_run)
     rows = "1 row" if report.rows == 1 else f"{report.rows} rows"
     print(f"{args.file}: {rows} read" + (" (dry run: nothing was written)" if args.dry_run else ""))
@@ -65,6 +77,34 @@ def run_import(args) -> int:
     if report.converted:
         print(f"stock movements zeroed: {report.movements_zeroed}")
     return 0
+
+
+def _run_stock_count(args) -> int:
+    if args.convert:
+        raise BadInput("--convert changes the catalogue; --stock-only imports only stocks")
+    counted_at = _counted_at(args)
+    report = import_stock_count(args.file, counted_at, dry_run=args.dry_run)
+    print(f"{args.file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}"
+          + (" (dry run: nothing was written)" if args.dry_run else ""))
+    print(f"stock adjustments: {report.adjusted} (units sold after the count taken off again: {report.sales_after})")
+    if report.newer:
+        print(f"counted again after this count, left as they are: {', '.join(report.newer)}")
+    return 0
+
+
+def _counted_at(args) -> datetime:
+    if args.counted_at:
+        try:
+            moment = datetime.fromisoformat(args.counted_at)
+        except ValueError:
+            raise BadInput(f"--counted-at {args.counted_at!r} is not a time: write it as 2026-11-30T14:00-03:00") from None
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # the machine's zone, as the operator reads a clock
+        return moment.astimezone(timezone.utc)
+    try:
+        return datetime.fromtimestamp(args.file.stat().st_mtime, timezone.utc)
+    except OSError as exc:
+        raise BadInput(f"cannot read {args.file}: {exc.strerror or exc}") from None
 
 
 def run_export(args) -> int:

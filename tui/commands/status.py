@@ -54,4 +54,30 @@ def render(report: dict) -> str:
         lines.append("Links:         none yet (run a sync)")
     if report.get("unknown_settings"):
         lines.append("Config:        " + unknown_settings_warning(tuple(report["unknown_settings"])))
+    lines += render_watch(report["watch"])
     return "\n".join(lines)
+
+
+def render_watch(watch: dict) -> list[str]:
+    """The `melisync watch` lines: running or not, and what it did last (docs/internals.md, "The watcher")."""
+    state = watch["state"]
+    if state == "running":
+        head = f"running (process {watch['pid']}, every {watch['every']:g} s)"
+    elif state == "reauthorization_needed":
+        head = "stopped: Mercado Livre needs you to authorize melisync again (`melisync connect`), then start it"
+    else:
+        head = "stopped"
+    sale, write = watch["last_sale"], watch["last_write"]
+    lines = [f"Watch:         {head}"]
+    if watch["last_tick"] or sale or write:
+        lines += [
+            f"  last tick:   {watch['last_tick'] or '-'}",
+            f"  last sale:   " + (f"{sale['at']} (order {sale['order_id']}, {sale['erp_code']})" if sale else "-"),
+            f"  last write:  " + (f"{write['at']} (run {write['run_id']}, {write['writes']} listing(s))"
+                                  if write else "-"),
+        ]
+    if state == "running":
+        lines.append(f"  next full sync: {watch['next_reconcile'] or '-'}")
+    if watch["errors_last_hour"]:
+        lines.append(f"  errors in the last hour: {watch['errors_last_hour']} (last: {watch['last_error']})")
+    return lines

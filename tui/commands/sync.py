@@ -16,7 +16,7 @@ from services.connection import load_connection
 from services.errors import BadInput, NotConnected, ReauthorizationNeeded
 from services.sync.engine import SyncEngine, SyncResult
 from services.sync.events import ACTION, READING, Event
-from services.sync.plan import Action, ActionStatus, Plan, SyncKind
+from services.sync.plan import MANUAL_KINDS, Action, ActionStatus, Plan, SyncKind
 
 SHOWN = 40  # planned actions listed before "... and N more" (the whole list is in --json and `log`)
 
@@ -26,7 +26,7 @@ def register(sub) -> None:
                             description="products: import listings with unknown reference codes into the ERP; "
                                         "customers: record new sales and buyers; stock: sales first, then push ERP "
                                         "stock to the listings; all: the three in that order.")
-    parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in SyncKind])
+    parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in MANUAL_KINDS])
     parser.add_argument("--dry-run", action="store_true", help="show the plan only; write nothing anywhere")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
     output = parser.add_mutually_exclusive_group()

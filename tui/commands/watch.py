@@ -1,0 +1,126 @@
+"""`melisync watch [--every SECONDS] [--reconcile-every HOURS] [--erp-csv FILE] [--once] [--dry-run] [--json]`:
+keep the stock in step by itself, as a service (README, "Running melisync watch as a service").
+
+One watcher per home (a second one, or a `sync` while it runs, is refused with its pid). SIGTERM/SIGINT
+finish the tick in flight (its writes and journal) and exit 0; SIGHUP reloads the config. Exit 3 when
+Mercado Livre needs the seller to authorize melisync again (`status` says so too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+from services.config import load_config
+from services.errors import BadInput
+from services.watch_state import REAUTHORIZE, WatchLock
+from services.sync.erp_watch import STABLE_SECONDS
+from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
+from tui.commands.sync import render_plan, require_connection
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("watch", help="keep the stock in step by itself (a service: one per home)",
+                            description="Every tick, read the orders updated since the last one, book new sales "
+                                        "and cancellations, and write the listings whose ERP stock moved. Every "
+                                        "--reconcile-every hours, a full stock sync. Stop with SIGTERM or Ctrl-C.")
+    parser.add_argument("--every", type=float, default=60.0, metavar="SECONDS",
+                        help="seconds between ticks (default 60)")
+    parser.add_argument("--reconcile-every", type=float, default=6.0, metavar="HOURS",
+                        help="hours between full stock syncs (default 6)")
+    parser.add_argument("--erp-csv", type=Path, metavar="FILE",
+                        help="import this ERP stock CSV whenever it changes (a count taken at the file's time)")
+    parser.add_argument("--erp-csv-settle", type=float, default=STABLE_SECONDS, metavar="SECONDS",
+                        help=f"import --erp-csv only once nobody wrote it for this long (default {STABLE_SECONDS:g})")
+    parser.add_argument("--once", action="store_true", help="one tick (or the due full sync), then exit")
+    parser.add_argument("--dry-run", action="store_true", help="with --once: show what the tick would do; "
+                                                               "write nothing")
+    parser.add_argument("--json", action="store_true", help="one JSON line per tick that acted (for log shippers)")
+    parser.set_defaults(func=run)
+
+
+async def run(args, *, client_opener=None) -> int:
+    if args.every <= 0 or args.reconcile_every <= 0 or args.erp_csv_settle < 0:
+        raise BadInput("--every and --reconcile-every must be greater than zero (--erp-csv-settle: zero or more)")
+    if args.dry_run and not args.once:
+        raise BadInput("--dry-run previews one tick: use it with --once")
+    if args.erp_csv is not None and not args.erp_csv.parent.is_dir():
+        # the file itself may come later (the ERP drops it); a folder that is not there is a typo
+        raise BadInput(f"{args.erp_csv}: no folder {args.erp_csv.parent} (--erp-csv names the CSV the ERP exports)")
+    config = load_config()
+    require_connection(config)
+    if client_opener is None:
+        from services.meli.client import open_client as client_opener
+    lock = WatchLock(config.home)
+    lock.acquire()  # before anything is written: a second watcher is refused with the first one's pid
+    try:
+        watcher = Watcher(config, client_opener, every=args.every, reconcile_every=args.reconcile_every,
+                          dry_run=args.dry_run, on_tick=_printer(args), reload_config=load_config,
+                          before_tick=_erp_pickup(args, config) if args.erp_csv else None)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, watcher.stop)
+        loop.add_signal_handler(signal.SIGHUP, watcher.reload)
+        if not args.json:
+            print(f"melisync watch: every {args.every:g} s, full stock sync every {args.reconcile_every:g} h "
+                  f"(home {config.home}); stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
+        try:
+            code = await watcher.run(once=args.once)
+            if not (args.json or args.once):
+                print(f"melisync watch: stopped after {watcher.heartbeat.ticks} tick(s)", file=sys.stderr, flush=True)
+            return code
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+    finally:
+        lock.release()
+
+
+def _printer(args):
+    def show(report: TickReport) -> None:
+        if report.outcome == PREVIEW and report.result is not None and not args.json:
+            print(render_plan_of(report))
+            return
+        if report.outcome not in (ACTED, PREVIEW, FAILED_TICK, REAUTHORIZE) and not report.error:
+            return  # an idle tick says nothing (the heartbeat shows it)
+        if args.json:
+            print(json.dumps(report.to_dict()), flush=True)
+        else:
+            print(render_tick(report), flush=True)
+    return show
+
+
+def render_plan_of(report: TickReport) -> str:
+    from services.sync.plan import Plan
+
+    result = report.result
+    plan = Plan(kind=result.kind, actions=result.actions, notes=result.notes, unchanged=result.counts.get("unchanged", 0))
+    return render_plan(plan, result.run_id, True)
+
+
+def render_tick(report: TickReport) -> str:
+    if report.outcome == FAILED_TICK:
+        return f"{report.at} tick failed (trying again later): {report.error}"
+    if report.outcome == REAUTHORIZE:
+        return f"{report.at} stopped: {report.error}"
+    if report.outcome == IDLE:
+        return f"{report.at} {report.error}"
+    what = "full stock sync" if report.reconcile else "tick"
+    return (f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} sale(s) booked, "
+            f"{report.writes} stock write(s), {report.failed} failed")
+
+
+def _erp_pickup(args, config):
+    from services.erp.catalog import Catalog
+    from services.erp.stock_count import import_stock_count
+    from services.sync.erp_watch import CsvPickup
+
+    def import_count(file: Path, counted_at) -> None:
+        report = import_stock_count(file, counted_at, Catalog(home=config.home), max_stock=config.max_stock)
+        print(f"{file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}, "
+              f"{report.adjusted} adjusted", file=sys.stderr, flush=True)
+
+    return CsvPickup(args.erp_csv, import_count, stable_seconds=args.erp_csv_settle)
