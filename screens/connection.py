@@ -17,7 +17,7 @@ from textual.widgets import Button, Static
 from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
-from services.i18n import N_, _, known, local_time
+from services.i18n import N_, _, _n, known, local_time
 
 SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
 
@@ -230,7 +230,8 @@ def watch_table(view: ConnectionView) -> Table:
     table.add_row(_("Last sale booked"), sale)
     if watch.last_write:
         when, run, writes = watch.last_write
-        write = Text(_("{when} (run {run}, {writes} listing(s))", when=format_moment(when), run=run, writes=writes))
+        write = Text(_n("{when} (run {run}, {writes} listing)", "{when} (run {run}, {writes} listings)", writes,
+                        when=format_moment(when), run=run, writes=writes))
     else:
         write = never
     table.add_row(_("Last write"), write)

@@ -193,8 +193,9 @@ class SyncEngine:
         failures: list = []
         live = await self.client.listings(ids, failures=failures) if ids else []
         if failures:
-            notes.append(f"{len(failures)} listing(s) could not be read and were left as they were: "
-                         + ", ".join(f.item_id for f in failures[:10]))
+            count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
+            notes.append(plural(count, f"{count} listing could not be read and was left as it was: {ids}",
+                                f"{count} listings could not be read and were left as they were: {ids}"))
         snapshot.listings = live
         writes: list[Action] = []
         unchanged = 0

@@ -35,7 +35,7 @@ async def test_the_panel_says_what_the_watcher_did(make_app):
         await settle(app, pilot)
         text = screen_text(app)
         for words in ("Running (process 4242, every 60 s)", "2026-11-27 08:58:30 (order 2000010000000001, CAM-AZ-M)",
-                      "(run 17, 2 listing(s))", "Next full sync", "1 (last: could not reach Mercado Livre"):
+                      "(run 17, 2 listings)", "Next full sync", "1 (last: could not reach Mercado Livre"):
             assert words in text, words
 
 

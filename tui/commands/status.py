@@ -73,7 +73,8 @@ def render_watch(watch: dict) -> list[str]:
         lines += [
             f"  last tick:   {watch['last_tick'] or '-'}",
             f"  last sale:   " + (f"{sale['at']} (order {sale['order_id']}, {sale['erp_code']})" if sale else "-"),
-            f"  last write:  " + (f"{write['at']} (run {write['run_id']}, {write['writes']} listing(s))"
+            f"  last write:  " + (f"{write['at']} (run {write['run_id']}, {write['writes']} "
+                                   f"{'listing' if write['writes'] == 1 else 'listings'})"
                                   if write else "-"),
         ]
     if state == "running":

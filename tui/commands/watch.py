@@ -70,7 +70,9 @@ async def run(args, *, client_opener=None) -> int:
         try:
             code = await watcher.run(once=args.once)
             if not (args.json or args.once):
-                print(f"melisync watch: stopped after {watcher.heartbeat.ticks} tick(s)", file=sys.stderr, flush=True)
+                ticks = watcher.heartbeat.ticks
+                print(f"melisync watch: stopped after {ticks} {'tick' if ticks == 1 else 'ticks'}", file=sys.stderr,
+                      flush=True)
             return code
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -109,8 +111,10 @@ def render_tick(report: TickReport) -> str:
     if report.outcome == IDLE:
         return f"{report.at} {report.error}"
     what = "full stock sync" if report.reconcile else "tick"
-    return (f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} sale(s) booked, "
-            f"{report.writes} stock write(s), {report.failed} failed")
+    sales = "sale" if report.sales == 1 else "sales"
+    writes = "stock write" if report.writes == 1 else "stock writes"
+    return (f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} {sales} booked, "
+            f"{report.writes} {writes}, {report.failed} failed")
 
 
 def _erp_pickup(args, config):
