@@ -1,4 +1,4 @@
-"""Deterministic demo data: N listings for the test seller and the matching ERP CSV (architecture.md §5),
+"""Deterministic demo data: N listings for the test seller and the matching ERP CSV (docs/architecture.md §5),
 mixed so that every link state shows up (linked, no_reference, unknown_code, structure_mismatch,
 not_writable, classic + premium on one code, codes with accents and spaces, stock differences)."""
 

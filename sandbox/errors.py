@@ -1,4 +1,4 @@
-"""The error answer of the emulated API: `{message, error, status, cause}` (ml-api.md §10)."""
+"""The error answer of the emulated API: `{message, error, status, cause}` (docs/mercado-livre-api.md §10)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,10 @@ def not_found(what: str) -> ApiError:
 
 
 def invalid_token() -> ApiError:
-    # The documented body for an expired or unknown access token (ml-api.md §10).
+    # The documented body for an expired or unknown access token (docs/mercado-livre-api.md §10).
     return ApiError(401, "not_found", "invalid_token")
 
 
 def oauth_error(error: str, description: str, status: int = 400) -> ApiError:
-    """Token endpoint errors carry `error_description` (ml-api.md §1.4); `message` too, for uniform clients."""
+    """Token endpoint errors carry `error_description` (docs/mercado-livre-api.md §1.4); `message` too, for uniform clients."""
     return ApiError(status, error, description, extra={"error_description": description})

@@ -1,4 +1,4 @@
-"""Writes to listings with ML's harsh semantics (ml-api.md §6-§7): a `variations` array replaces the set,
+"""Writes to listings with ML's harsh semantics (docs/mercado-livre-api.md §6-§7): a `variations` array replaces the set,
 Full stock is read-only, stock 0 pauses and stock > 0 reactivates unless the seller paused, closed listings
 are frozen, multi-origin sellers' quantities are accepted and ignored. Every PUT is all-or-nothing."""
 
@@ -100,7 +100,7 @@ class ItemWritesMixin:
             raise validation_error("item.status.invalid", f"Invalid status: {status}")
 
     def _replace_variations(self, item: dict, entries, ignore_quantities: bool = False) -> list[int]:
-        """The `variations` array REPLACES the set (ml-api.md §6.3): omitted ids are deleted, entries without
+        """The `variations` array REPLACES the set (docs/mercado-livre-api.md §6.3): omitted ids are deleted, entries without
         an id become new variations with new ids (the old sales history is gone). Returns the deleted ids."""
         if item["family_name"] is not None:
             raise validation_error("item.variations.invalid", "The field variations is invalid with family name")
@@ -113,7 +113,7 @@ class ItemWritesMixin:
             if full and "available_quantity" in entry:
                 raise validation_error("variations.available_quantity.not_modifiable",
                                        "Available quantity is not modifiable in fulfillment items")
-            if ignore_quantities:  # multi-origin sellers: 200, quantity unchanged (ml-api.md §6.5)
+            if ignore_quantities:  # multi-origin sellers: 200, quantity unchanged (docs/mercado-livre-api.md §6.5)
                 entry = {k: v for k, v in entry.items() if k != "available_quantity"}
             if entry.get("id") is None:
                 kept.append(self._variation_from_entry(item, entry))
@@ -179,7 +179,7 @@ class ItemWritesMixin:
             if "price" in body and body["price"] != variation["price"] and len(item["variations"]) > 1:
                 raise validation_error("item.variations.price.invalid", "All variations must have the same price")
             edited = copy.deepcopy(variation)
-            if self.warehouse_management:  # multi-origin sellers: 200, quantity unchanged (ml-api.md §6.5)
+            if self.warehouse_management:  # multi-origin sellers: 200, quantity unchanged (docs/mercado-livre-api.md §6.5)
                 body = {k: v for k, v in body.items() if k != "available_quantity"}
             self._edit_variation(edited, body, self._attributes_replace)
             item["variations"] = [edited if v["id"] == variation_id else v for v in item["variations"]]

@@ -1,5 +1,5 @@
 """Listings: building them, the seller's changes on the site, search (offset and scan) and multiget
-(ml-api.md §3-§5), and the rules every path shares (Full, stock 0 pauses). Writes: `item_writes.py`."""
+(docs/mercado-livre-api.md §3-§5), and the rules every path shares (Full, stock 0 pauses). Writes: `item_writes.py`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def quantity_of(value, code: str) -> int:
 
 
 def merge_attributes(current: list[dict], changes, replace: bool = False) -> list[dict]:
-    """Attributes in a PUT update or add by id; a null value removes one (ml-api.md §7). With `replace` (the
+    """Attributes in a PUT update or add by id; a null value removes one (docs/mercado-livre-api.md §7). With `replace` (the
     sandbox's strict reading of the attributes page) the list sent is the new list: what it leaves out is gone."""
     if not isinstance(changes, list) or not all(isinstance(a, dict) and a.get("id") for a in changes):
         raise validation_error("item.attributes.invalid", "attributes must be a list of objects with an id")
@@ -60,13 +60,13 @@ def merge_attributes(current: list[dict], changes, replace: bool = False) -> lis
 
 
 def is_full(item: dict) -> bool:
-    """Full (fulfillment): the stock lives in ML's warehouses and the API can't write it (ml-api.md §6.5)."""
+    """Full (fulfillment): the stock lives in ML's warehouses and the API can't write it (docs/mercado-livre-api.md §6.5)."""
     return item["shipping"].get("logistic_type") == "fulfillment" and (
         item.get("inventory_id") is not None or any(v.get("inventory_id") for v in item["variations"]))
 
 
 def apply_stock_status(item: dict) -> None:
-    """Stock 0 pauses (out_of_stock); stock back reactivates, unless the seller paused it (ml-api.md §6.2)."""
+    """Stock 0 pauses (out_of_stock); stock back reactivates, unless the seller paused it (docs/mercado-livre-api.md §6.2)."""
     if item["condition"] != "new" or item["listing_type_id"] == "free":
         return
     if item["available_quantity"] == 0 and item["status"] == "active":
@@ -265,7 +265,7 @@ class ItemsMixin:
         ids answered with a fault (`fail_in_multiget`: the whole answer is then 206, X-Content-Missing).
 
         /items/bulk leaves variation attributes (their SELLER_SKU) out even with include_attributes=all unless
-        lenient `bulk_variation_attributes`: no page says bulk honours it (ml-api.md §4)."""
+        lenient `bulk_variation_attributes`: no page says bulk honours it (docs/mercado-livre-api.md §4)."""
         ids = [i for i in (params.get("ids") or "").split(",") if i.strip()]
         if not ids:
             raise ApiError(400, "bad_request", "ids is required")
@@ -315,7 +315,7 @@ class ItemsMixin:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
             if (params.get("scroll_id") and params.get("limit") not in (None, "")
                     and "scroll_limit" not in self.lenient):
-                # The scan FAQ: do not combine scroll_id with offset or limit (ml-api.md §3).
+                # The scan FAQ: do not combine scroll_id with offset or limit (docs/mercado-livre-api.md §3).
                 raise ApiError(400, "bad_request", "limit can not be used with scroll_id")
             limit = int_param(params, "limit", 50)
             if limit > MAX_LIMIT:

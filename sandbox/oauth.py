@@ -1,4 +1,4 @@
-"""OAuth 2.0 as Mercado Livre does it (ml-api.md §1): authorization page transactions, single-use codes
+"""OAuth 2.0 as Mercado Livre does it (docs/mercado-livre-api.md §1): authorization page transactions, single-use codes
 bound to the redirect URI and the PKCE challenge, 6-hour access tokens, single-use rotating refresh
 tokens, grants that revocation wipes with all their tokens."""
 
@@ -171,7 +171,7 @@ class OAuthMixin:
         return self._issue(refresh.user_id, client_id)
 
     def _issue(self, user_id: int, client_id: str) -> dict:
-        # Only the newest refresh token of a grant works (ml-api.md §1.3).
+        # Only the newest refresh token of a grant works (docs/mercado-livre-api.md §1.3).
         for other in self._refresh.values():
             if other.user_id == user_id and other.client_id == client_id:
                 other.current = False
@@ -213,7 +213,7 @@ class OAuthMixin:
             return self._issue(self.seller["id"], client_id)
 
     def revoke(self, client_id: str | None = None, user_id: int | None = None) -> None:
-        """The seller (or the app) removes the grant: every token of it dies at once (ml-api.md §1.5)."""
+        """The seller (or the app) removes the grant: every token of it dies at once (docs/mercado-livre-api.md §1.5)."""
         from sandbox import DEMO_CLIENT_ID
 
         with self.lock:

@@ -1,4 +1,4 @@
-"""Orders (ml-api.md §8): a sale made in the sandbox decrements the listing's (or variation's) stock as ML
+"""Orders (docs/mercado-livre-api.md §8): a sale made in the sandbox decrements the listing's (or variation's) stock as ML
 does and creates the buyer's billing info; cancelling gives the stock back. Search with ML's limits."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _parse_date(raw: str, name: str) -> float:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ApiError(400, "bad_request", f"{name} must be an ISO date like 2026-11-01T00:00:00.000-03:00") from None
-    # ML discards minutes, seconds and milliseconds of order date filters (ml-api.md §8.1).
+    # ML discards minutes, seconds and milliseconds of order date filters (docs/mercado-livre-api.md §8.1).
     return moment.replace(minute=0, second=0, microsecond=0).timestamp()
 
 
@@ -84,7 +84,7 @@ class OrdersMixin:
 
     def create_pack(self, lines: list[tuple], *, buyer: dict | None = None, status: str = "paid") -> list[dict]:
         """A cart: one order per line (each `(item_id, variation_id, quantity)`, or a list of them for an order
-        of several items), all with the same buyer and `pack_id` (ml-api.md §8.2)."""
+        of several items), all with the same buyer and `pack_id` (docs/mercado-livre-api.md §8.2)."""
         with self.lock:
             self._next_order += 1
             pack_id = self._next_order + 1_000_000_000
@@ -220,7 +220,7 @@ class OrdersMixin:
 
     def _search_result(self, order: dict) -> dict:
         """An order as a search result: strictly without `buyer.billing_info` (the docs only show it on
-        GET /orders/{id}, ml-api.md §8.2-8.3); lenient `billing_in_search` keeps it."""
+        GET /orders/{id}, docs/mercado-livre-api.md §8.2-8.3); lenient `billing_in_search` keeps it."""
         out = self._render_order(order)
         if "billing_in_search" not in self.lenient:
             out["buyer"] = {"id": out["buyer"]["id"]}
@@ -258,7 +258,7 @@ class OrdersMixin:
                         bounds.append((key, edge, _parse_date(raw, f"order.{name}.{edge}")))
             found = []
             for order in self.orders.values():
-                # Seller searches leave cancelled orders out unless asked for (ml-api.md §8.1).
+                # Seller searches leave cancelled orders out unless asked for (docs/mercado-livre-api.md §8.1).
                 if statuses is None and order["status"] == "cancelled":
                     continue
                 if statuses is not None and order["status"] not in statuses:
@@ -272,7 +272,7 @@ class OrdersMixin:
             sort = params.get("sort", "date_asc")
             if "sort_date_created" in self.lenient:
                 found.sort(key=lambda o: (o["_created_at"], o["id"]), reverse=sort == "date_desc")
-            else:  # ML sorts a seller's orders by date_closed (ml-api.md §8.1); not closed yet: after the others
+            else:  # ML sorts a seller's orders by date_closed (docs/mercado-livre-api.md §8.1); not closed yet: after the others
                 found.sort(key=lambda o: (o["_closed_at"] is None, o["_closed_at"] or 0, o["id"]),
                            reverse=sort == "date_desc")
             return {"query": None, "display": "complete",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-# What ML shows instead of the real stock to anyone but the owner (ml-api.md §4).
+# What ML shows instead of the real stock to anyone but the owner (docs/mercado-livre-api.md §4).
 PUBLIC_QUANTITIES = (1, 50, 100, 150, 200, 250, 500, 5000, 50000)
 
 
@@ -30,7 +30,7 @@ def parse_fields(raw: str | None, prefix: str = "") -> set[str] | None:
 def render_variation(variation: dict, *, include_attributes: bool, owner: bool) -> dict:
     out = copy.deepcopy(variation)
     if not include_attributes:
-        # Field report (ml-api.md §4): without include_attributes=all the variation SKU is invisible.
+        # Field report (docs/mercado-livre-api.md §4): without include_attributes=all the variation SKU is invisible.
         out.pop("attributes", None)
         out["seller_custom_field"] = None
     if not owner:

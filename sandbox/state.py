@@ -219,7 +219,7 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
 
     def fail_in_multiget(self, item_id: str, status: int = 500, count: int = 1) -> None:
         """The next `count` multigets that ask for `item_id` carry `status` for it (403, 500...) while the
-        others come back: the answer is then 206 with X-Content-Missing (ml-api.md §4)."""
+        others come back: the answer is then 206 with X-Content-Missing (docs/mercado-livre-api.md §4)."""
         with self.lock:
             self._multiget_faults.setdefault(item_id, []).extend([status] * count)
 

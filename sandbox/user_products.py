@@ -1,4 +1,4 @@
-"""Sellers of 2026 (ml-api.md §6.5, §6.6): User Products families (one listing per variant, stock shared by
+"""Sellers of 2026 (docs/mercado-livre-api.md §6.5, §6.6): User Products families (one listing per variant, stock shared by
 every listing of a user_product_id), the UPtin migration of legacy listings, and multi-origin stock
 (`warehouse_management`) written only through `/user-products/{id}/stock` with `x-version`."""
 
@@ -11,7 +11,7 @@ from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.items import apply_stock_status, sku_of
 
 UP_STOCK_RPM = 100  # documented limit of the /user-products/{id}/stock resource
-FAMILY_ID_BASE = 18_446_744_000_000_000_000  # family ids can exceed int64 (ml-api.md §5)
+FAMILY_ID_BASE = 18_446_744_000_000_000_000  # family ids can exceed int64 (docs/mercado-livre-api.md §5)
 
 
 class UserProductsMixin:
@@ -117,7 +117,7 @@ class UserProductsMixin:
         self._refresh_kits()
 
     def _spread(self, up_id: str, quantity: int, source: str | None = None) -> None:
-        """Every listing of a user product shows the same stock (ML syncs them, ml-api.md §6.2)."""
+        """Every listing of a user product shows the same stock (ML syncs them, docs/mercado-livre-api.md §6.2)."""
         for item, holder in self._holders_of(up_id):
             if item["id"] == source and holder is item:
                 continue

@@ -1,4 +1,4 @@
-"""Non-secret settings: config.toml in the home, with environment overrides (architecture.md §4).
+"""Non-secret settings: config.toml in the home, with environment overrides (docs/architecture.md §4).
 
 Secrets never live here: `services.secrets` owns the client secret and the tokens.
 """
@@ -41,7 +41,7 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "journal_max_days": (float, 90.0, "runs older than this many days leave the sync journal"),
 }
 
-# Mercado Livre's sites (ml-api.md §2: the site_id of /users/me).
+# Mercado Livre's sites (docs/mercado-livre-api.md §2: the site_id of /users/me).
 SITES = frozenset({"MLA", "MLB", "MLM", "MLC", "MCO", "MLU", "MPE", "MLV", "MEC", "MBO", "MPA", "MPY", "MRD",
                    "MCR", "MGT", "MHN", "MNI", "MSV", "MCU", "MPT"})
 CHOICES = {"multiget_endpoint": ("bulk", "items"), "site": tuple(sorted(SITES))}
@@ -49,7 +49,7 @@ URL_KEYS = ("api_url", "auth_url", "redirect_uri")
 # Numbers that must be above zero (0 would stop every request, or write nothing ever).
 POSITIVE = ("requests_per_second", "concurrency", "max_stock", "journal_max_mb", "journal_max_days")
 UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12,
-         "orders_lookback_days": 365}  # Mercado Livre keeps orders 12 months (ml-api.md §8.1)
+         "orders_lookback_days": 365}  # Mercado Livre keeps orders 12 months (docs/mercado-livre-api.md §8.1)
 # At least the 30 days of buyers the first customers sync brings (docs/internals.md, "Orders").
 LOWER = {"orders_lookback_days": 30}
 
@@ -75,14 +75,14 @@ class Config:
     api_url: str = _default("api_url")
     auth_url: str = _default("auth_url")
     safety_stock: int = _default("safety_stock")
-    requests_per_second: float = _default("requests_per_second")  # ml-api.md §10: max_requests_per_hour 18000
+    requests_per_second: float = _default("requests_per_second")  # docs/mercado-livre-api.md §10: max_requests_per_hour 18000
     concurrency: int = _default("concurrency")
     warehouse: str = _default("warehouse")
     stock_requests_per_minute: int = _default("stock_requests_per_minute")  # docs/mercado-livre-api.md §6.5
-    multiget_endpoint: str = _default("multiget_endpoint")  # /items?ids= ends 25/10/2026 (ml-api.md §4)
+    multiget_endpoint: str = _default("multiget_endpoint")  # /items?ids= ends 25/10/2026 (docs/mercado-livre-api.md §4)
     max_stock: int = _default("max_stock")
     # Bounds the first orders read (docs/internals.md, "The count is the truth"); at least the 30 days of buyers
-    # the first customers sync brings, at most the 12 months Mercado Livre keeps orders (ml-api.md §8.1).
+    # the first customers sync brings, at most the 12 months Mercado Livre keeps orders (docs/mercado-livre-api.md §8.1).
     orders_lookback_days: int = _default("orders_lookback_days")
     journal_max_mb: float = _default("journal_max_mb")  # retention of the sync journal (services/store/journal.py)
     journal_max_days: float = _default("journal_max_days")

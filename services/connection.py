@@ -33,7 +33,7 @@ class Connection:
 
     @property
     def capabilities(self) -> list[str]:
-        """The account tags that change how melisync writes (ml-api.md §2)."""
+        """The account tags that change how melisync writes (docs/mercado-livre-api.md §2)."""
         wanted = ("user_product_seller", "warehouse_management", "multiwarehouse", "test_user")
         return [t for t in wanted if t in self.tags]
 

@@ -1,4 +1,4 @@
-"""Typed errors shared by the services; each carries the CLI exit status of architecture.md §5."""
+"""Typed errors shared by the services; each carries the CLI exit status of docs/architecture.md §5."""
 
 from __future__ import annotations
 

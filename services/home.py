@@ -13,7 +13,7 @@ HOME_ENV = "MELISYNC_HOME"
 
 
 def home_dir() -> Path:
-    """`$MELISYNC_HOME`, else the platform data dir (architecture.md §4). Not created here."""
+    """`$MELISYNC_HOME`, else the platform data dir (docs/architecture.md §4). Not created here."""
     explicit = os.environ.get(HOME_ENV)
     if explicit:
         return Path(explicit).expanduser()

@@ -15,7 +15,7 @@ from services.meli.models import Listing, Variation
 
 
 class LinkState(StrEnum):
-    """architecture.md §6."""
+    """docs/architecture.md §6."""
 
     LINKED = "linked"
     NO_REFERENCE = "no_reference"  # the listing/variation carries no reference code
@@ -58,7 +58,7 @@ class Link:
 
 # --- building links ------------------------------------------------------------------------------
 
-# Listing statuses on which Mercado Livre refuses stock writes (ml-api.md §5): a closed listing
+# Listing statuses on which Mercado Livre refuses stock writes (docs/mercado-livre-api.md §5): a closed listing
 # cannot be reactivated, one under review or inactive is not the seller's to change.
 NOT_WRITABLE_STATUSES = frozenset({"closed", "under_review", "inactive"})
 
@@ -70,7 +70,7 @@ class CatalogueView:
     """What linking needs from the ERP: products, compositions and stock balances by code.
 
     `balances` holds only codes that have a stock record (a code without one is "no stock record",
-    not zero: ml-api.md §12.13).
+    not zero: docs/mercado-livre-api.md §12.13).
     """
 
     def __init__(self, products: Iterable[Product] = (), compositions: Iterable[Composition] = (),
@@ -236,7 +236,7 @@ FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be 
 KIT_REASON = ("a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
               "components, never the kit")
 
-# Tags of the UPtin migration (ml-api.md §6.6): the old listing, and new listings while it runs.
+# Tags of the UPtin migration (docs/mercado-livre-api.md §6.6): the old listing, and new listings while it runs.
 MIGRATION_SOURCE = "variations_migration_source"
 MIGRATION_PENDING = "variations_migration_pending"
 

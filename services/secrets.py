@@ -1,4 +1,4 @@
-"""Where the client secret and the tokens live (architecture.md §4): environment (client secret only) ->
+"""Where the client secret and the tokens live (docs/architecture.md §4): environment (client secret only) ->
 system keyring -> `secrets.json` (0600) in the home, used only when no keyring backend works, and said so.
 
 Keyring calls run in a helper thread with a timeout (a locked Secret Service can hang forever).
@@ -46,7 +46,7 @@ class TokenSet:
 
     @classmethod
     def from_grant(cls, payload: "dict | Hidden", now: datetime | None = None) -> "TokenSet":
-        """From the `/oauth/token` answer (ml-api.md §1.2): `expires_in` seconds from now."""
+        """From the `/oauth/token` answer (docs/mercado-livre-api.md §1.2): `expires_in` seconds from now."""
         payload = payload if isinstance(payload, Hidden) else Hidden(payload)  # no plain secret in this frame
         now = now or datetime.now(timezone.utc)
         try:

@@ -1,4 +1,4 @@
-"""The command-line dispatcher: exit codes of architecture.md §5."""
+"""The command-line dispatcher: exit codes of docs/architecture.md §5."""
 
 from tui.cli import main
 

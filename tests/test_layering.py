@@ -1,4 +1,4 @@
-"""architecture.md §2: services/ never imports textual, tui or screens; sandbox stands alone."""
+"""docs/architecture.md §2: services/ never imports textual, tui or screens; sandbox stands alone."""
 
 from __future__ import annotations
 

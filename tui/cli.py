@@ -1,4 +1,4 @@
-"""The `melisync` command line (architecture.md §5): one argparse parser, one module per command.
+"""The `melisync` command line (docs/architecture.md §5): one argparse parser, one module per command.
 
 Each module in `tui.commands` has `register(subparsers)`, which adds its parser and sets
 `func(args) -> int` (a coroutine function is run with asyncio). Errors meant for the operator are
@@ -127,7 +127,7 @@ def _warn_unknown_settings() -> None:
 
 
 def _failed_document(messages: list[str], error: str) -> None:
-    """The `--json` answer of a command that failed before printing its own document (architecture.md §5)."""
+    """The `--json` answer of a command that failed before printing its own document (docs/architecture.md §5)."""
     print(json.dumps({"status": "failed", "errors": [{"error": error, "message": m} for m in messages]}, indent=2))
     sys.stdout.flush()
 

@@ -1,4 +1,4 @@
-"""The ERP catalogue as CSV (architecture.md §5): `code,name,price,stock,parent_code,attributes`.
+"""The ERP catalogue as CSV (docs/architecture.md §5): `code,name,price,stock,parent_code,attributes`.
 
 Import is all-or-nothing: the whole file is checked first and every error names its line and column;
 then everything is written in one batch. It reads what Brazilian spreadsheets save: `;` separators,

@@ -39,13 +39,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("melisync.meli")
 
-MULTIGET_BATCH = 20  # ml-api.md §4: at most 20 ids per multiget
-SCAN_PAGE = 100  # ml-api.md §3: at most 100 ids per search page
-ORDERS_PAGE = 50  # ml-api.md §8.1: limit <= 51
+MULTIGET_BATCH = 20  # docs/mercado-livre-api.md §4: at most 20 ids per multiget
+SCAN_PAGE = 100  # docs/mercado-livre-api.md §3: at most 100 ids per search page
+ORDERS_PAGE = 50  # docs/mercado-livre-api.md §8.1: limit <= 51
 ORDERS_RESOURCE = "the orders search (GET /orders/search)"
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
-UP_STOCK_RPM = 100  # ml-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
+UP_STOCK_RPM = 100  # docs/mercado-livre-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
 
 FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
 REFUSED_NEW_TOKEN = "Mercado Livre refused the new token; try again"
@@ -149,7 +149,7 @@ class MeliClient:
     # -- account -------------------------------------------------------------------------------------
 
     async def me(self) -> Account:
-        """The connected seller, with the tags that say how to write stock (ml-api.md §2)."""
+        """The connected seller, with the tags that say how to write stock (docs/mercado-livre-api.md §2)."""
         account = parse.account(await self._json("GET", "/users/me"))
         self._user_id = account.user_id
         known = load_connection(self.config.home)
@@ -169,7 +169,7 @@ class MeliClient:
     # -- listings ------------------------------------------------------------------------------------
 
     async def listing_ids(self, status: str | None = None) -> list[str]:
-        """Every listing id of the seller, by scan (works past the 1,000-offset wall; ml-api.md §3)."""
+        """Every listing id of the seller, by scan (works past the 1,000-offset wall; docs/mercado-livre-api.md §3)."""
         path = f"/users/{await self.user_id()}/items/search"
         first = {"search_type": "scan", "limit": SCAN_PAGE} | ({"status": status} if status else {})
         params = dict(first)
@@ -250,7 +250,7 @@ class MeliClient:
 
     async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]:
         """The live attribute list of a listing (or of one of its variations), as Mercado Livre sends it: a PUT
-        of `attributes` must carry all of them again, or the ones left out may be lost (ml-api.md §7)."""
+        of `attributes` must carry all of them again, or the ones left out may be lost (docs/mercado-livre-api.md §7)."""
         if variation_id is None:
             body = await self._json("GET", f"/items/{item_id}", params={"include_attributes": "all"})
         else:
@@ -286,7 +286,7 @@ class MeliClient:
         return parse.multiget(payload, batch)
 
     async def _with_variation_attributes(self, entry: parse.MultigetEntry) -> parse.MultigetEntry:
-        """/items/bulk may leave variation attributes out whatever include_attributes says (ml-api.md §4): then
+        """/items/bulk may leave variation attributes out whatever include_attributes says (docs/mercado-livre-api.md §4): then
         their reference codes come from `/items/{id}/variations?include_attributes=all`, for that listing only.
         If that read fails the listing is reported unread, never linked as if it had no codes."""
         variations = entry.body.get("variations") if entry.ok else None
@@ -314,11 +314,11 @@ class MeliClient:
 
     async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
                             conflict_retry: bool = True) -> dict:
-        """`PUT /items/{id}/variations/{variation_id}` (ml-api.md §6.4): touches that variation only."""
+        """`PUT /items/{id}/variations/{variation_id}` (docs/mercado-livre-api.md §6.4): touches that variation only."""
         return await self._json("PUT", f"/items/{item_id}/variations/{variation_id}", json=body,
                                 retry_statuses=_retry(conflict_retry))
 
-    # -- multi-origin stock (sellers tagged warehouse_management, ml-api.md §6.5) ----------------------
+    # -- multi-origin stock (sellers tagged warehouse_management, docs/mercado-livre-api.md §6.5) ----------------------
 
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]:
         """`GET /user-products/{id}/stock`: its locations and the `x-version` a write must carry."""
@@ -403,11 +403,11 @@ class MeliClient:
 
     async def order(self, order_id: int) -> Order:
         """`GET /orders/{id}`: the order itself, which carries `buyer.billing_info.id` even when a search
-        result did not (ml-api.md §8.2)."""
+        result did not (docs/mercado-livre-api.md §8.2)."""
         return parse.order(await self._json("GET", f"/orders/{order_id}"))
 
     async def billing_info(self, billing_info_id: str) -> BillingInfo:
-        """Buyer fiscal data (`/orders/billing-info/{site}/{id}`, ml-api.md §8.3)."""
+        """Buyer fiscal data (`/orders/billing-info/{site}/{id}`, docs/mercado-livre-api.md §8.3)."""
         site = self.config.site or "MLB"
         return parse.billing_info(await self._json("GET", f"/orders/billing-info/{site}/{billing_info_id}"))
 

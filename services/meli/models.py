@@ -1,6 +1,6 @@
 """Domain objects for the Mercado Livre side, parsed from API payloads by `services.meli.parse`.
 
-Ids follow ml-api.md §12.11: listing ids and user product ids are strings ("MLB…", "MLBU…"),
+Ids follow docs/mercado-livre-api.md §12.11: listing ids and user product ids are strings ("MLB…", "MLBU…"),
 variation ids and user ids are Python ints (arbitrary precision, so int64 is safe), family ids strings.
 """
 
@@ -77,7 +77,7 @@ class Listing:
 
     @property
     def is_fulfillment(self) -> bool:
-        """Full: stock lives in Mercado Livre's warehouses and cannot be written (ml-api.md §5, §6.5)."""
+        """Full: stock lives in Mercado Livre's warehouses and cannot be written (docs/mercado-livre-api.md §5, §6.5)."""
         return self.logistic_type == "fulfillment"
 
     @property
@@ -116,7 +116,7 @@ class Order:
     pack_id: int | None = None
     tags: tuple[str, ...] = ()
     # When the order was first confirmed/paid: the moment Mercado Livre took the units off the listing
-    # (ml-api.md §8.2). None while unpaid. A sale belongs to a stock count taken after this moment.
+    # (docs/mercado-livre-api.md §8.2). None while unpaid. A sale belongs to a stock count taken after this moment.
     date_closed: datetime | None = None
 
     @property
@@ -148,7 +148,7 @@ class BillingInfo:
 
 @dataclass(frozen=True)
 class StockLocation:
-    """One place a user product's stock is kept (`GET /user-products/{id}/stock`, ml-api.md §6.5):
+    """One place a user product's stock is kept (`GET /user-products/{id}/stock`, docs/mercado-livre-api.md §6.5):
     `seller_warehouse` (with its store), `meli_facility` (Full: never written) or `selling_address`."""
 
     type: str

@@ -1,5 +1,5 @@
 """Connecting an account (S1): the authorization URL with a single-use `state` and PKCE S256, reading back
-the pasted redirect URL (or bare code), and exchanging the code for tokens (ml-api.md §1.1, §1.2).
+the pasted redirect URL (or bare code), and exchanging the code for tokens (docs/mercado-livre-api.md §1.1, §1.2).
 
 Works over SSH: nothing listens for the redirect; the operator pastes the address the browser ended on.
 """

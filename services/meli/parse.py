@@ -1,4 +1,4 @@
-"""Mercado Livre API payloads -> domain objects (ml-api.md §2, §4, §5, §8), and the one multiget adapter.
+"""Mercado Livre API payloads -> domain objects (docs/mercado-livre-api.md §2, §4, §5, §8), and the one multiget adapter.
 
 Parsing is lenient about what may be missing (ML omits fields freely) and strict about ids:
 listing ids stay strings, variation and user ids become ints (arbitrary precision), family ids strings.
@@ -162,7 +162,7 @@ class MultigetEntry:
 
 
 def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
-    """Both multiget shapes (ml-api.md §4) -> entries in the order asked.
+    """Both multiget shapes (docs/mercado-livre-api.md §4) -> entries in the order asked.
 
     `/items?ids=` answers `[{"code", "body"}]` (an error body may lack the id, so the position names it);
     `/items/bulk?ids=` answers `[{"status_code", "id", "body"}]`. An id ML left out becomes a 404 entry,
@@ -186,7 +186,7 @@ def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
 
 
 def order(payload: dict) -> Order:
-    """`/orders/search` result or `GET /orders/{id}` -> Order; the buyer may carry only its id (ml-api.md §8.2)."""
+    """`/orders/search` result or `GET /orders/{id}` -> Order; the buyer may carry only its id (docs/mercado-livre-api.md §8.2)."""
     payload = expect_object(payload, "an order (GET /orders)", needs=("id",))
     buyer = _object(payload.get("buyer"))
     billing = _object(buyer.get("billing_info"))

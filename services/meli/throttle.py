@@ -1,4 +1,4 @@
-"""Politeness towards Mercado Livre (ml-api.md §10): a client-side token bucket, and how long to wait
+"""Politeness towards Mercado Livre (docs/mercado-livre-api.md §10): a client-side token bucket, and how long to wait
 before retrying (exponential backoff with full jitter, or what `Retry-After` asks)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The token pair a client uses: refreshed ahead of expiry and after a 401, once, for every coroutine and
-every process of the same home (ml-api.md §1.3, §12.1: the refresh token is single-use)."""
+every process of the same home (docs/mercado-livre-api.md §1.3, §12.1: the refresh token is single-use)."""
 
 from __future__ import annotations
 

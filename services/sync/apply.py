@@ -4,7 +4,7 @@ Per target: a listing without variations gets `PUT /items/{id} {"available_quant
 gets `PUT /items/{id}/variations/{vid} {"available_quantity": n}`. If Mercado Livre refuses the
 per-variation write (and not because the stock is Full), the listing's remaining targets go in one
 read-modify-write of the whole `variations` array, built from the LIVE listing with every existing
-variation id and only `id` + `available_quantity` (ml-api.md §6.3). Nothing here creates, deletes or
+variation id and only `id` + `available_quantity` (docs/mercado-livre-api.md §6.3). Nothing here creates, deletes or
 recreates a variation. Every written listing is read back (multiget, 20 at a time): a quantity that
 did not stick, or a variation set that changed, is an error of the run.
 
@@ -28,7 +28,7 @@ from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
 from services.sync.plan import Action, ActionKind, ActionStatus
 
-# ML's words for stock it will never take through /items (Full, ml-api.md §6.5): skip, don't retry.
+# ML's words for stock it will never take through /items (Full, docs/mercado-livre-api.md §6.5): skip, don't retry.
 NOT_MODIFIABLE = "not_modifiable"
 # Answers to the per-variation endpoint that mean "use the variations array instead" (§6.4 is undocumented).
 FALLBACK_STATUSES = frozenset({400, 403, 404, 405, 501})
@@ -232,7 +232,7 @@ class StockWriter:
             problem = plural(len(missing), f"variation {ids} is no longer on the live listing",
                              f"variations {ids} are no longer on the live listing")
         if problem:
-            # Refuse rather than send an array that would drop or recreate a variation (ml-api.md §12.2).
+            # Refuse rather than send an array that would drop or recreate a variation (docs/mercado-livre-api.md §12.2).
             return [a.failed(f"nothing sent: {problem}") for a in actions]
         body = {"variations": [{"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)}
                                for v in live.variations]}

@@ -92,7 +92,7 @@ class SyncResult:
         return self.status in (FINISHED, DRY_RUN)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `sync --json` document (architecture.md §5)."""
+        """The `sync --json` document (docs/architecture.md §5)."""
         return {"run_id": self.run_id, "kind": str(self.kind), "dry_run": self.dry_run, "status": self.status,
                 "actions": [a.to_dict() for a in self.actions], "counts": self.counts, "errors": self.errors,
                 "notes": self.notes}
@@ -329,7 +329,7 @@ class SyncEngine:
                 starts[name] = max(bound, min(until - BUYERS_LOOKBACK, starts.get(ORDERS_CURSOR, until)))
                 notes.append(f"first customers sync: the buyers of the orders since {_day(starts[name])} are recorded")
         self.on_event(Event(events.READING, run_id, message="orders"))
-        # Seller searches leave cancelled orders out unless asked (ml-api.md §8.1): ask for both.
+        # Seller searches leave cancelled orders out unless asked (docs/mercado-livre-api.md §8.1): ask for both.
         statuses = SOLD_STATUSES | CANCELLED_STATUSES
         read = [o async for o in self.client.orders(min(starts.values()), until, status=",".join(sorted(statuses)))]
 
@@ -375,7 +375,7 @@ class SyncEngine:
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
         """Billing info once per buyer the ERP does not know yet (or knows without a document). A search result
-        may leave the billing info id out (ml-api.md §8.2-8.3): then it is read from the order itself."""
+        may leave the billing info id out (docs/mercado-livre-api.md §8.2-8.3): then it is read from the order itself."""
         first: dict[int, Order] = {}
         for o in orders:
             known = snapshot.customers.get(o.buyer_id)

@@ -38,7 +38,7 @@ def affected_links(links: Iterable[Link], codes: set[str]) -> list[Link]:
 
 def moved_rows(links: Iterable[Link], balances: Mapping[str, int]) -> list[Link]:
     """Linked rows whose ERP balance is no longer the one they were last written with (a watch tick reads and
-    plans just these). A code with no stock record is not a balance of zero (ml-api.md §12.13): left alone."""
+    plans just these). A code with no stock record is not a balance of zero (docs/mercado-livre-api.md §12.13): left alone."""
     return [l for l in links if l.state == LinkState.LINKED and l.erp_code in balances
             and balances[l.erp_code] != l.erp_stock]
 

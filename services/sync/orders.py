@@ -16,7 +16,7 @@ from services.linking import FULL_REASON, KIT_REASON, Link, LinkState
 from services.meli.models import BillingInfo, Order, OrderItem
 from services.sync.plan import Action, ActionKind, ActionStatus
 
-# Statuses in which Mercado Livre has taken the units off the listing (ml-api.md §8.2).
+# Statuses in which Mercado Livre has taken the units off the listing (docs/mercado-livre-api.md §8.2).
 SOLD_STATUSES = frozenset({"paid", "partially_refunded"})
 # Statuses that give the units back; a recorded sale is compensated.
 CANCELLED_STATUSES = frozenset({"cancelled", "invalid"})

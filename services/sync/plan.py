@@ -13,7 +13,7 @@ from typing import Any
 
 
 class SyncKind(StrEnum):
-    """What the operator asked to synchronize (architecture.md §5)."""
+    """What the operator asked to synchronize (docs/architecture.md §5)."""
 
     PRODUCTS = "products"  # S5: listings with unknown codes become ERP products
     CUSTOMERS = "customers"  # the orders step: sales as stock movements, buyers as customers

@@ -109,7 +109,7 @@ def _moved_to(old_id: str, code: str, links: list[Link]) -> str:
 
 
 def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[str]:
-    """Say where the links of a listing migrated to User Products went (ml-api.md §6.6): never silently.
+    """Say where the links of a listing migrated to User Products went (docs/mercado-livre-api.md §6.6): never silently.
     Said once the migration ended (the old listing closed), and once: rows already marked as migrated by an
     earlier run are not reported again."""
     migrated = _migrated(listings)

@@ -1,6 +1,6 @@
 """Writing a reference code (SELLER_SKU) to a listing or a variation: the operator's fix for a row that
 has no code, an unknown one or a lost link. Same rules as stock writes: one journaled path, previewed,
-never a variation deleted or recreated (ml-api.md §7), read back.
+never a variation deleted or recreated (docs/mercado-livre-api.md §7), read back.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def reference_code_action(live: Listing, variation_id: int | None, code: str) ->
 
 async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     """PUT the whole live attribute list with only SELLER_SKU changed (a PUT may drop the attributes it leaves
-    out, ml-api.md §7), then read back that the code is there and nothing else changed. The action comes back
+    out, docs/mercado-livre-api.md §7), then read back that the code is there and nothing else changed. The action comes back
     done or failed (with ML's words). A lost answer is settled by that read-back, never by sending again."""
     note = ""
     try:
@@ -85,7 +85,7 @@ async def _write_variation_code(client: MeliWriter, action: Action, attributes: 
     except MeliApiError as exc:
         if exc.status not in FALLBACK_STATUSES:
             raise
-    # The whole array, every live variation id kept, only the one being fixed carries a change (ml-api.md §7).
+    # The whole array, every live variation id kept, only the one being fixed carries a change (docs/mercado-livre-api.md §7).
     live = await client.listing(action.item_id)
     ids = [v.id for v in live.variations]
     if action.variation_id not in ids:

@@ -1,7 +1,7 @@
 """S4, planned: for every linked, writable listing or variation, the ERP balance minus the safety
 stock (never below 0), written only where it differs from what Mercado Livre shows now.
 
-Routes (how a target is written) follow ml-api.md §6.1: `variation` (PUT .../variations/{vid}), `item`
+Routes (how a target is written) follow docs/mercado-livre-api.md §6.1: `variation` (PUT .../variations/{vid}), `item`
 (PUT /items/{id}), `user_product` (User Products listings share stock per user_product_id: one write
 per user product, the siblings follow), `warehouse` (multi-origin sellers, tag `warehouse_management`:
 Mercado Livre ignores PUT /items quantities for them, so the stock goes through the user product's
@@ -84,7 +84,7 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
             continue
         balance = balances.get(link.erp_code)
         if balance is None:
-            # No stock record is not zero: pushing 0 would pause the listing (ml-api.md §12.13).
+            # No stock record is not zero: pushing 0 would pause the listing (docs/mercado-livre-api.md §12.13).
             actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
             continue
         hold = holds.get(link.erp_code)
@@ -150,9 +150,9 @@ def _through_warehouse(action: Action, warehouse: WarehouseChoice,
 
 
 def route(link: Link, multi_origin: bool = False) -> str:
-    """Which write takes this target (ml-api.md §6.1)."""
+    """Which write takes this target (docs/mercado-livre-api.md §6.1)."""
     if multi_origin:
-        return "warehouse"  # PUT /items is accepted and ignored for these sellers (ml-api.md §6.5)
+        return "warehouse"  # PUT /items is accepted and ignored for these sellers (docs/mercado-livre-api.md §6.5)
     if link.variation_id is not None:
         return "variation"
     if link.family_name is not None and link.user_product_id:

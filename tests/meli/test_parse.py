@@ -1,4 +1,4 @@
-"""Payloads as ml-api.md shows them -> domain objects; both multiget shapes through one adapter."""
+"""Payloads as docs/mercado-livre-api.md shows them -> domain objects; both multiget shapes through one adapter."""
 
 from datetime import datetime, timezone
 from decimal import Decimal

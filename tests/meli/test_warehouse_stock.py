@@ -1,4 +1,4 @@
-"""The multi-origin stock resources (ml-api.md §6.5): stock per location with x-version, the seller
+"""The multi-origin stock resources (docs/mercado-livre-api.md §6.5): stock per location with x-version, the seller
 warehouse write (a stale version is a 409 raised to the caller, never re-sent), the warehouses, the 100 RPM limit."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sandbox listing reads (ml-api.md §3-§4): search with paging limits and scan, both multiget shapes,
+"""Sandbox listing reads (docs/mercado-livre-api.md §3-§4): search with paging limits and scan, both multiget shapes,
 field selection, variation SKUs only with include_attributes=all, error shape."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sandbox OAuth (ml-api.md §1): the authorization page, single-use codes, PKCE, rotating refresh tokens,
+"""Sandbox OAuth (docs/mercado-livre-api.md §1): the authorization page, single-use codes, PKCE, rotating refresh tokens,
 expiry, revocation."""
 
 from __future__ import annotations

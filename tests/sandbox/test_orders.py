@@ -1,4 +1,4 @@
-"""Sandbox orders (ml-api.md §8): sales decrement stock, cancelling gives it back, search limits and
+"""Sandbox orders (docs/mercado-livre-api.md §8): sales decrement stock, cancelling gives it back, search limits and
 hour-precision date filters, billing info."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sandbox for the sellers of 2026 (issue 7 point 1, ml-api.md §6.5/§6.6): User Products families with shared
+"""Sandbox for the sellers of 2026 (issue 7 point 1, docs/mercado-livre-api.md §6.5/§6.6): User Products families with shared
 stock, the UPtin migration, multi-origin stock with x-version and its 100 RPM limit."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sandbox listing writes (ml-api.md §6-§7): stock and status rules, the variations array replacing the
+"""Sandbox listing writes (docs/mercado-livre-api.md §6-§7): stock and status rules, the variations array replacing the
 set, the per-variation endpoint, Full refusals, closed listings, request log."""
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_new_user_flow_s2_to_s9(live_home, live_sandbox, capsys, tmp_path):
     assert {a["item_id"] for a in preview["actions"] if a["kind"] == "stock" and a["status"] == "planned"} >= {caneca, premium}
     assert Catalog().products().get("CHV") is None and cli(capsys, "links", "--json")[1].count('"state"') == 0
 
-    # S2 apply: products (S5), orders, stock (S4); the JSON contract of architecture.md §5.
+    # S2 apply: products (S5), orders, stock (S4); the JSON contract of docs/architecture.md §5.
     code, out, err = cli(capsys, "sync", "all", "--yes", "--json")
     result = json.loads(out)
     assert code == 0, (out, err)

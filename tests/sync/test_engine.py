@@ -125,7 +125,7 @@ async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engin
     seed_erp({"CAN": 4})
     caneca = ids(sandbox_state)[0]
 
-    class Ignoring:  # Mercado Livre answering 200 and changing nothing (multi-origin sellers, ml-api.md §6.5)
+    class Ignoring:  # Mercado Livre answering 200 and changing nothing (multi-origin sellers, docs/mercado-livre-api.md §6.5)
         def __init__(self, real):
             self.real = real
 

@@ -1,4 +1,4 @@
-"""build_links: every state of architecture.md §6 at variation level (S6, S7, S8), without I/O."""
+"""build_links: every state of docs/architecture.md §6 at variation level (S6, S7, S8), without I/O."""
 
 from __future__ import annotations
 

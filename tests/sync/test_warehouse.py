@@ -1,4 +1,4 @@
-"""Multi-origin sellers (tag `warehouse_management`, ml-api.md §6.5): stock goes through the user product's
+"""Multi-origin sellers (tag `warehouse_management`, docs/mercado-livre-api.md §6.5): stock goes through the user product's
 seller_warehouse with x-version, once per user product, read back with the stock GET; PUT /items (which
 Mercado Livre accepts and ignores for them) is never used; several warehouses -> the operator chooses."""
 

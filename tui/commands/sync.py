@@ -1,4 +1,4 @@
-"""`melisync sync [products|stock|customers|all] [--dry-run] [--yes] [--json]` (architecture.md §5).
+"""`melisync sync [products|stock|customers|all] [--dry-run] [--yes] [--json]` (docs/architecture.md §5).
 
 Shows the plan, asks on a terminal (or takes `--yes`), applies, prints what was done. Without `--yes`
 and without a terminal to ask on, it refuses (exit 2) unless `--dry-run`. Exit 0 when everything

@@ -1,4 +1,4 @@
-"""`melisync` without a command: open the TUI on the real home (architecture.md §5)."""
+"""`melisync` without a command: open the TUI on the real home (docs/architecture.md §5)."""
 
 from __future__ import annotations
 
