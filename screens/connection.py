@@ -167,6 +167,16 @@ def account_table(view: ConnectionView) -> Table:
     return table
 
 
+# The services name a secret's place by a plain word first ("file (/home/x/secrets.json)"); the word is shown
+# in the seller's language, the path as it is.
+STORE_KINDS = {"environment": N_("environment variable"), "file": N_("file"), "keyring": N_("system keyring")}
+
+
+def store_label(store: str) -> str:
+    kind, _sep, rest = store.partition(" ")
+    return f"{_(STORE_KINDS[kind])} {rest}".strip() if kind in STORE_KINDS else store
+
+
 def secrets_text(view: ConnectionView) -> Text:
     """Where each secret lives: the client secret and the tokens may be in different places."""
     where: dict[str, list[str]] = {}
@@ -176,7 +186,7 @@ def secrets_text(view: ConnectionView) -> Text:
         where.setdefault(view.secret_store, []).append(_("tokens"))
     if not where:
         return Text(_("nothing stored yet"))
-    return Text("\n".join(_("{what}: {store}", what=_(" and ").join(what), store=store)
+    return Text("\n".join(_("{what}: {store}", what=_(" and ").join(what), store=store_label(store))
                           for store, what in where.items()))
 
 
