@@ -98,29 +98,29 @@ def plural(count: int, one: str, many: str, /) -> str:
 def local_time(when) -> str:
     """A moment (datetime or ISO text) in this machine's time zone, in the language's format
     ("2026-11-30 14:05"; pt_BR "30/11/2026 14:05"); "?" when it cannot be read."""
+    when = _moment(when)
+    if when is None:
+        return "?"
+    return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
+
+
+def _moment(when):
+    """A datetime from a datetime or ISO text; None when there is none or it cannot be read."""
     from datetime import datetime
 
     if isinstance(when, str):
         try:
-            when = datetime.fromisoformat(when)
+            return datetime.fromisoformat(when)
         except ValueError:
-            return "?"
-    if when is None:
-        return "?"
-    return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
+            return None
+    return when
 
 
 def local_time_short(when, year: int | None) -> str:
     """`local_time` without the year when it is `year` ("11-30 14:05"; pt_BR "30/11 14:05"): for tables at
     80 columns, where the five cells of a year are better spent on the other columns. `year` comes from the
     data on show (the newest row's), never from the clock, so a table reads the same on any day."""
-    from datetime import datetime
-
-    if isinstance(when, str):
-        try:
-            when = datetime.fromisoformat(when)
-        except ValueError:
-            return "?"
+    when = _moment(when)
     if when is None:
         return "?"
     when = when.astimezone()

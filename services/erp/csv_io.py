@@ -447,19 +447,24 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
     )
 
 
-def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False,
-               max_stock: int | None = None) -> ImportReport:
-    """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines.
-    `max_stock` defaults to the setting of that name."""
-    path = Path(path)
+def read_file(path: Path, max_stock: int | None) -> tuple[bytes, int]:
+    """The file's bytes and the stock bound in force (`max_stock`, else the setting of that name)."""
     if max_stock is None:
         from services.config import load_config
 
         max_stock = load_config().max_stock
     try:
-        raw = path.read_bytes()
+        return Path(path).read_bytes(), max_stock
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False,
+               max_stock: int | None = None) -> ImportReport:
+    """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines.
+    `max_stock` defaults to the setting of that name."""
+    path = Path(path)
+    raw, max_stock = read_file(path, max_stock)
     try:
         with paused_gc():
             rows, errors = read_rows(decode(raw), max_stock)

@@ -14,9 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from services.erp.catalog import Catalog
-from services.erp.csv_io import CsvError, decode, read_rows
+from services.erp.csv_io import CsvError, decode, read_file, read_rows
 from services.erp.models import MovementKind, StockMovement
-from services.errors import BadInput
 from services.store.storage import paused_gc
 
 @dataclass(frozen=True)
@@ -30,14 +29,7 @@ class CountReport:
 def import_stock_count(path: Path, counted_at: datetime, catalog: Catalog | None = None, *,
                        dry_run: bool = False, max_stock: int | None = None) -> CountReport:
     path = Path(path)
-    if max_stock is None:
-        from services.config import load_config
-
-        max_stock = load_config().max_stock
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw, max_stock = read_file(path, max_stock)
     catalog = catalog or Catalog()
     try:
         with paused_gc():
