@@ -11,7 +11,6 @@ an older melisync in meli.json's `links` table are read from there until the nex
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from services.home import write_private
 from services.linking import Link, LinkState, count_by_state
-from services.store.storage import paused_gc
+from services.store.storage import file_stamp, paused_gc
 from services.store.store import MELI, Store, open_store
 from services.summary import read_summary, write_link_counts
 from services.text import fold
@@ -102,14 +101,6 @@ def default_order(link: Link) -> tuple:
     return (link.listing_id.casefold(), link.key)
 
 
-def _stamp(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 class LinkRepository:
     """Links as the last sync left them, plus the operator's choices (ignore, accept a new code)."""
 
@@ -158,7 +149,7 @@ class LinkRepository:
 
     def stamp(self) -> tuple | None:
         """Changes whenever the stored links change (for callers' own caches)."""
-        found = _stamp(self.path)
+        found = file_stamp(self.path)
         if found is None and self.store.path.exists():
             return ("meli.json", self.store.generation)  # an older home's links, still in meli.json
         return found

@@ -206,7 +206,7 @@ class LockedJSONStorage(Storage):
 
     def _load(self) -> dict:
         """The committed data, re-read only when the file changed since the last read."""
-        stamp = _stamp(self.path)
+        stamp = file_stamp(self.path)
         if self._cache is not None and stamp == self._stamp:
             return self._cache
         if stamp is None:
@@ -233,7 +233,7 @@ class LockedJSONStorage(Storage):
 
     def _hold(self, fd: int | None) -> None:
         # Keeping the file we read open keeps its inode allocated, so no later file can reuse the inode
-        # number and look unchanged to `_stamp`.
+        # number and look unchanged to `file_stamp`.
         if self._held_fd is not None:
             os.close(self._held_fd)
         self._held_fd = fd
@@ -329,7 +329,7 @@ class LockedJSONStorage(Storage):
     def _restore(self) -> None:
         good, stamp = self._restore_due
         self._restore_due = None
-        if _stamp(self.path) != stamp:
+        if file_stamp(self.path) != stamp:
             self._forget()  # another process put a file there meanwhile: read that one
             return
         self._put_back(good)
@@ -369,7 +369,8 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _stamp(path: Path) -> tuple | None:
+def file_stamp(path: Path) -> tuple | None:
+    """Changes whenever the file is replaced or written (inode, size, mtime); None when it is absent."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
