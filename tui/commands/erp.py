@@ -84,7 +84,8 @@ def _run_stock_count(args) -> int:
         raise BadInput("--convert changes the catalogue; --stock-only imports only stocks")
     counted_at = _counted_at(args)
     report = import_stock_count(args.file, counted_at, dry_run=args.dry_run)
-    print(f"{args.file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}"
+    stocks = "1 stock" if report.rows == 1 else f"{report.rows} stocks"
+    print(f"{args.file}: {stocks} counted at {counted_at.isoformat(timespec='seconds')}"
           + (" (dry run: nothing was written)" if args.dry_run else ""))
     print(f"stock adjustments: {report.adjusted} (units sold after the count taken off again: {report.sales_after})")
     if report.newer:
@@ -135,7 +136,7 @@ def run_customers(args) -> int:
 def run_customers_export(args) -> int:
     catalog = _catalog()
     reports.write_csv(args.file, reports.customers_csv(catalog))
-    print(f"{args.file}: {len(catalog.customers())} customers written")
+    print(f"{args.file}: {_count(len(catalog.customers()), 'customer')} written")
     return 0
 
 
@@ -157,7 +158,7 @@ def run_movements_export(args) -> int:
     catalog = _catalog()
     text = reports.movements_csv(catalog, args.code)
     reports.write_csv(args.file, text)
-    print(f"{args.file}: {len(reports.movement_rows(catalog, args.code))} movements written")
+    print(f"{args.file}: {_count(len(reports.movement_rows(catalog, args.code)), 'movement')} written")
     return 0
 
 
@@ -175,3 +176,8 @@ def _source(row: dict) -> str:
     if row["source"] == reports.SOURCE_RUN:
         return f"run {row['run_id']}: {row['reference']}" if row["run_id"] else row["reference"]
     return row["reference"]
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 customer', '2 customers': the CLI's counts say their number right (no "1 customers")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
