@@ -59,18 +59,27 @@ def run_import(products: int, workdir: Path) -> dict:
     csv_path = workdir / "catalogue.csv"
     csv_path.write_text(generate_csv(products), "utf-8")
     rows = len(csv_path.read_text("utf-8").splitlines()) - 1
-    env = {**os.environ, "MELISYNC_HOME": str(workdir / "home"), "PYTHONPATH": str(ROOT),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        **os.environ,
+        "MELISYNC_HOME": str(workdir / "home"),
+        "PYTHONPATH": str(ROOT),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     first = measure([sys.executable, "-m", "tui.cli", "erp", "import", str(csv_path)], env)
     after = first["usage"]
     if first["code"]:
         raise SystemExit(f"erp import failed: {first['err']}")
     again = measure([sys.executable, "-m", "tui.cli", "erp", "import", str(csv_path)], env)
-    return {"seconds": first["wall"], "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "peak_rss_mib": after.ru_maxrss / 1024, "rows": rows, "reimport_seconds": again["wall"],
-            "file_mib": (workdir / "home" / "erp.json").stat().st_size / 2**20,
-            "output": first["out"].strip().splitlines()[-1:] or [""]}
+    return {
+        "seconds": first["wall"],
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "peak_rss_mib": after.ru_maxrss / 1024,
+        "rows": rows,
+        "reimport_seconds": again["wall"],
+        "file_mib": (workdir / "home" / "erp.json").stat().st_size / 2**20,
+        "output": first["out"].strip().splitlines()[-1:] or [""],
+    }
 
 
 def case_baseline(products: int, workdir: Path) -> dict:
@@ -82,18 +91,33 @@ def case_baseline(products: int, workdir: Path) -> dict:
     docs = []
     for row in rows:
         code, name, price, stock, parent, attributes = row.split(",")
-        docs.append({"code": code, "name": name, "price": price, "stock": stock, "parent_code": parent,
-                     "attributes": attributes})
+        docs.append(
+            {
+                "code": code,
+                "name": name,
+                "price": price,
+                "stock": stock,
+                "parent_code": parent,
+                "attributes": attributes,
+            }
+        )
     db = TinyDB(workdir / "plain.json")
     db.table("products").insert_multiple(docs)
     db.close()
-    return {"seconds": time.perf_counter() - started, "inserts": len(docs),
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": time.perf_counter() - started,
+        "inserts": len(docs),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def run_baseline(products: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--case", "baseline", "--products", str(products)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--case", "baseline", "--products", str(products)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -108,8 +132,10 @@ def main() -> int:
             print(json.dumps(case_baseline(args.products, Path(tmp))))
         return 0
 
-    print(f"ERP CSV import benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}: a shared machine slows every figure)")
+    print(
+        f"ERP CSV import benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}: a shared machine slows every figure)"
+    )
     print("every fifth product has 3 compositions; each case in its own process; RSS = that process's peak")
     misses = []
     for size in args.sizes:
@@ -123,13 +149,19 @@ def main() -> int:
         if not whole_ok:
             misses.append(f"{size}: the command took {ours['seconds']:.1f} s")
         print(f"\n{size:,} products ({ours['rows']:,} CSV rows, erp.json {ours['file_mib']:.1f} MiB)")
-        print(f"  melisync erp import (whole command): {ours['seconds']:7.2f} s   CPU {ours['cpu']:6.2f} s   "
-              f"peak RSS {ours['peak_rss_mib']:6.0f} MiB   (goal <= {COMMAND_GOAL_S:g} s: {'ok' if whole_ok else 'MISSED'})")
+        print(
+            f"  melisync erp import (whole command): {ours['seconds']:7.2f} s   CPU {ours['cpu']:6.2f} s   "
+            f"peak RSS {ours['peak_rss_mib']:6.0f} MiB   (goal <= {COMMAND_GOAL_S:g} s: {'ok' if whole_ok else 'MISSED'})"
+        )
         print(f"  same file again                    : {ours['reimport_seconds']:7.2f} s")
-        print(f"  TinyDB insert_multiple, same rows  : {plain['seconds']:7.2f} s   peak RSS {plain['peak_rss_mib']:6.0f} "
-              f"MiB   ({plain['inserts']:,} documents, one call)")
-        print(f"  speed-up over it                   : {speedup:7.2f}x   (goal >= {SPEEDUP_GOAL:g}x: "
-              f"{'ok' if fast_ok else 'MISSED'})")
+        print(
+            f"  TinyDB insert_multiple, same rows  : {plain['seconds']:7.2f} s   peak RSS {plain['peak_rss_mib']:6.0f} "
+            f"MiB   ({plain['inserts']:,} documents, one call)"
+        )
+        print(
+            f"  speed-up over it                   : {speedup:7.2f}x   (goal >= {SPEEDUP_GOAL:g}x: "
+            f"{'ok' if fast_ok else 'MISSED'})"
+        )
     if misses:
         print("\nMISSED: " + "; ".join(misses))
         return 1

@@ -40,15 +40,20 @@ def make_links(count: int) -> list:
     for i in range(count):
         state = LinkState.LINKED if i % 3 == 0 else states[i % len(states)]
         variation = i % 4 != 0
-        links.append(Link(
-            listing_id=f"MLB{4100000000 + i // 3}", variation_id=180000000000 + i if variation else None,
-            state=state, reference_code=None if state == LinkState.NO_REFERENCE else f"COD-{i:06d}",
-            erp_code=f"COD-{i:06d}" if state in (LinkState.LINKED, LinkState.LINK_LOST) else None,
-            title=f"{words[i % len(words)]} {i:06d} modelo {i % 97}",
-            variation_label=f"Cor: C{i % 11} / Tamanho: T{i % 5}" if variation else "",
-            erp_name=f"Produto {i:06d}" if state == LinkState.LINKED else None,
-            erp_stock=(i * 7) % 41 if state == LinkState.LINKED else None, ml_stock=(i * 5) % 37,
-        ))
+        links.append(
+            Link(
+                listing_id=f"MLB{4100000000 + i // 3}",
+                variation_id=180000000000 + i if variation else None,
+                state=state,
+                reference_code=None if state == LinkState.NO_REFERENCE else f"COD-{i:06d}",
+                erp_code=f"COD-{i:06d}" if state in (LinkState.LINKED, LinkState.LINK_LOST) else None,
+                title=f"{words[i % len(words)]} {i:06d} modelo {i % 97}",
+                variation_label=f"Cor: C{i % 11} / Tamanho: T{i % 5}" if variation else "",
+                erp_name=f"Produto {i:06d}" if state == LinkState.LINKED else None,
+                erp_stock=(i * 7) % 41 if state == LinkState.LINKED else None,
+                ml_stock=(i * 5) % 37,
+            )
+        )
     return links
 
 
@@ -132,8 +137,7 @@ async def run(size: tuple[int, int], repeat: int) -> dict:
             record("page down past the last row", await timed(app, screen, meter, "down"))
             record("page up past the first row", await timed(app, screen, meter, "up"))
             record("cursor down within the page", await timed(app, screen, meter, "down"))
-    return {"first": first, "keys": results,
-            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"first": first, "keys": results, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def report(size: tuple[int, int], figures: dict, misses: list[str]) -> None:
@@ -144,18 +148,24 @@ def report(size: tuple[int, int], figures: dict, misses: list[str]) -> None:
 
     seconds, stall = figures["first"]
     print(f"\n{size[0]}x{size[1]}, a fresh process: peak RSS {figures['rss_mib']:.0f} MiB")
-    print(f"  first page (opening the screen): {seconds:.3f} s (goal <= {FIRST_PAGE_GOAL} s: "
-          f"{verdict(seconds <= FIRST_PAGE_GOAL, f'first page {seconds:.2f} s')}), worst UI stall {stall * 1000:.0f} ms "
-          f"(goal <= {STALL_GOAL * 1000:.0f} ms: {verdict(stall <= STALL_GOAL, f'stall {stall * 1000:.0f} ms on opening')})")
-    print(f"  {'keystroke':32} {'median':>8} {'max':>8} {'worst stall':>12}   (n)  goals: key <= {KEY_GOAL * 1000:.0f} ms, "
-          f"stall <= {STALL_GOAL * 1000:.0f} ms")
+    print(
+        f"  first page (opening the screen): {seconds:.3f} s (goal <= {FIRST_PAGE_GOAL} s: "
+        f"{verdict(seconds <= FIRST_PAGE_GOAL, f'first page {seconds:.2f} s')}), worst UI stall {stall * 1000:.0f} ms "
+        f"(goal <= {STALL_GOAL * 1000:.0f} ms: {verdict(stall <= STALL_GOAL, f'stall {stall * 1000:.0f} ms on opening')})"
+    )
+    print(
+        f"  {'keystroke':32} {'median':>8} {'max':>8} {'worst stall':>12}   (n)  goals: key <= {KEY_GOAL * 1000:.0f} ms, "
+        f"stall <= {STALL_GOAL * 1000:.0f} ms"
+    )
     for name, rows in figures["keys"].items():
         latencies = [r[0] for r in rows]
         stalls = [r[1] for r in rows]
         ok = verdict(max(latencies) <= KEY_GOAL, f"{name} {max(latencies) * 1000:.0f} ms")
         ok_stall = verdict(max(stalls) <= STALL_GOAL, f"{name} stall {max(stalls) * 1000:.0f} ms")
-        print(f"  {name:32} {statistics.median(latencies) * 1000:6.1f}ms {max(latencies) * 1000:6.1f}ms "
-              f"{max(stalls) * 1000:10.1f}ms   ({len(rows)})  {ok}/{ok_stall}")
+        print(
+            f"  {name:32} {statistics.median(latencies) * 1000:6.1f}ms {max(latencies) * 1000:6.1f}ms "
+            f"{max(stalls) * 1000:10.1f}ms   ({len(rows)})  {ok}/{ok_stall}"
+        )
 
 
 def main() -> int:
@@ -169,21 +179,38 @@ def main() -> int:
         print(json.dumps(asyncio.run(run((width, height), args.repeat))))
         return 0
     with tempfile.TemporaryDirectory(prefix="melisync-bench-") as scratch:
-        env = {**os.environ, "MELISYNC_HOME": str(Path(scratch) / "home"),
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        env = {
+            **os.environ,
+            "MELISYNC_HOME": str(Path(scratch) / "home"),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
         os.environ.update(env)
         from services.store.links import LinkRepository
 
         start = time.perf_counter()
         LinkRepository().replace_all(make_links(args.links))
-        print(f"stored {args.links:,} links in {time.perf_counter() - start:.2f} s "
-              f"(python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}: "
-              "a shared machine slows every figure)")
+        print(
+            f"stored {args.links:,} links in {time.perf_counter() - start:.2f} s "
+            f"(python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}: "
+            "a shared machine slows every figure)"
+        )
         misses: list[str] = []
         for size in SIZES:
-            out = subprocess.run([sys.executable, __file__, "--case", f"{size[0]}x{size[1]}", "--links",
-                                  str(args.links), "--repeat", str(args.repeat)], env=env, capture_output=True,
-                                 text=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--case",
+                    f"{size[0]}x{size[1]}",
+                    "--links",
+                    str(args.links),
+                    "--repeat",
+                    str(args.repeat),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if out.returncode:
                 print(out.stderr)
                 return 1

@@ -35,8 +35,10 @@ def main() -> None:
         text = "a" * size  # the worst case for the old pattern: letters and no "://"
         new = timed(_embedded_url, text)
         old = timed(OLD.search, text)
-        print(f"{size:>7} chars: scan {new * 1000:8.2f} ms   old regex {old * 1000:10.2f} ms   "
-              f"ratio {old / max(new, 1e-9):8.0f}x")
+        print(
+            f"{size:>7} chars: scan {new * 1000:8.2f} ms   old regex {old * 1000:10.2f} ms   "
+            f"ratio {old / max(new, 1e-9):8.0f}x"
+        )
 
 
 if __name__ == "__main__":

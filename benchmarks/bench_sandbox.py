@@ -34,14 +34,16 @@ def main(listings: int = 50_000, rounds: int = 50) -> None:
             for shape, path in (("/items?ids=", "/items"), ("/items/bulk?ids=", "/items/bulk")):
                 times = []
                 for n in range(rounds):
-                    chunk = ids[(n * 20) % 80:(n * 20) % 80 + 20]
+                    chunk = ids[(n * 20) % 80 : (n * 20) % 80 + 20]
                     t0 = time.perf_counter()
                     answer = client.get(path, params={"ids": ",".join(chunk), "include_attributes": "all"})
                     times.append((time.perf_counter() - t0) * 1000)
                     assert answer.status_code == 200
                 times.sort()
-                print(f"20-id multiget {shape:<17} median {statistics.median(times):.1f} ms, "
-                      f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms   (goal < 50 ms)")
+                print(
+                    f"20-id multiget {shape:<17} median {statistics.median(times):.1f} ms, "
+                    f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms   (goal < 50 ms)"
+                )
             t0 = time.perf_counter()
             scanned, scroll = 0, None
             while True:
@@ -56,14 +58,19 @@ def main(listings: int = 50_000, rounds: int = 50) -> None:
 def cli_startup(listings: int) -> None:
     """The operator's view: `melisync sandbox --listings N` until it answers over HTTP."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "sandbox", "--port", "0", "--listings",
-                                str(listings)], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "sandbox", "--port", "0", "--listings", str(listings)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         base_url = first.split(": ", 1)[1].strip()
         httpx.get(f"{base_url}/users/me")
-        print(f"`melisync sandbox --listings {listings}` answering after {time.perf_counter() - started:.2f} s"
-              "   (goal < 10 s)")
+        print(
+            f"`melisync sandbox --listings {listings}` answering after {time.perf_counter() - started:.2f} s"
+            "   (goal < 10 s)"
+        )
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)

@@ -18,7 +18,6 @@ Goals (issue 16) printed beside each figure; exits 1 when one is missed (RSS goa
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import subprocess
@@ -35,6 +34,7 @@ WALL_RATIO_GOAL = 1.2
 
 
 # -- the sandbox process -------------------------------------------------------------------------------------
+
 
 def serve(listings: int, port: int, csv_path: str) -> None:
     """The sandbox in this process; commands on stdin: `approve URL`, `sell K`, `requests`, `quit`."""
@@ -66,9 +66,12 @@ def serve(listings: int, port: int, csv_path: str) -> None:
 
 class Sandbox:
     def __init__(self, listings: int, port: int, csv_path: Path):
-        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(listings), "--port", str(port),
-                                         "--csv", str(csv_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(listings), "--port", str(port), "--csv", str(csv_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.base_url = self.process.stdout.readline().strip()
         if not self.base_url:
             raise SystemExit("the sandbox did not start")
@@ -88,11 +91,18 @@ class Sandbox:
 
 # -- measuring a command -------------------------------------------------------------------------------------
 
+
 def measure(argv: list[str], env: dict, stdin: str | None = None) -> dict:
     """Run `argv`; wall seconds, CPU seconds and max RSS (MB) of that process, from wait4."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if stdin is not None:
         process.stdin.write(stdin)
         process.stdin.close()
@@ -101,8 +111,14 @@ def measure(argv: list[str], env: dict, stdin: str | None = None) -> dict:
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-            "code": process.returncode, "out": out, "err": err}
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "code": process.returncode,
+        "out": out,
+        "err": err,
+    }
 
 
 def melisync(*args: str) -> list[str]:
@@ -118,8 +134,9 @@ def journal_bytes(home: Path) -> int:
 
 
 def connect(sandbox: Sandbox, env: dict) -> None:
-    process = subprocess.Popen(melisync("connect"), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        melisync("connect"), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     url = process.stdout.readline().strip()
     redirect = sandbox.ask(f"approve {url}")
     out, err = process.communicate(redirect + "\n", timeout=120)
@@ -129,6 +146,7 @@ def connect(sandbox: Sandbox, env: dict) -> None:
 
 # -- one size ------------------------------------------------------------------------------------------------
 
+
 def fmt(run: dict) -> str:
     return f"wall {run['wall']:7.2f} s   CPU {run['cpu']:7.2f} s   max RSS {run['rss_mb']:7.1f} MB"
 
@@ -137,8 +155,13 @@ def bench(n: int, port: int, runs: int, check_rate: float | None, misses: list[s
     scratch = Path(tempfile.mkdtemp(prefix="melisync-scale-"))
     home = scratch / "home"
     csv_path = scratch / "erp.csv"
-    env = {**os.environ, "MELISYNC_HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-           "PYTHONPATH": str(ROOT), "LANG": "en_US.UTF-8"}
+    env = {
+        **os.environ,
+        "MELISYNC_HOME": str(home),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "en_US.UTF-8",
+    }
     started = time.perf_counter()
     sandbox = Sandbox(n, port, csv_path)
     print(f"\n{n:,} listings (sandbox up in {time.perf_counter() - started:.1f} s, its own process, no rate limit)")
@@ -146,10 +169,15 @@ def bench(n: int, port: int, runs: int, check_rate: float | None, misses: list[s
         import sandbox as demo  # the demo app's credentials
 
         env["MELISYNC_CLIENT_SECRET"] = demo.DEMO_CLIENT_SECRET
-        for key, value in (("api_url", sandbox.base_url), ("auth_url", sandbox.base_url),
-                           ("client_id", demo.DEMO_CLIENT_ID), ("redirect_uri", demo.DEMO_REDIRECT_URI),
-                           # the client's highest limit (the setting must be above 0): no limit in practice
-                           ("requests_per_second", "1000"), ("concurrency", "4")):
+        for key, value in (
+            ("api_url", sandbox.base_url),
+            ("auth_url", sandbox.base_url),
+            ("client_id", demo.DEMO_CLIENT_ID),
+            ("redirect_uri", demo.DEMO_REDIRECT_URI),
+            # the client's highest limit (the setting must be above 0): no limit in practice
+            ("requests_per_second", "1000"),
+            ("concurrency", "4"),
+        ):
             subprocess.run(melisync("config", "set", key, value), env=env, check=True, capture_output=True)
         imported = measure(melisync("erp", "import", str(csv_path)), env)
         print(f"  erp import          {fmt(imported)}")
@@ -181,9 +209,11 @@ def bench(n: int, port: int, runs: int, check_rate: float | None, misses: list[s
         ok = growth <= JOURNAL_GROWTH_GOAL_KB
         if not ok:
             misses.append(f"{n}: journal growth {growth:.1f} KB per no-change run")
-        print(f"  journal             {before / 2**20:7.2f} MB -> {after / 2**20:.2f} MB after {runs} no-change runs:"
-              f" {growth:.1f} KB per run   (goal <= {JOURNAL_GROWTH_GOAL_KB} KB: {'ok' if ok else 'MISSED'});"
-              f" last of them: {fmt(run)}")
+        print(
+            f"  journal             {before / 2**20:7.2f} MB -> {after / 2**20:.2f} MB after {runs} no-change runs:"
+            f" {growth:.1f} KB per run   (goal <= {JOURNAL_GROWTH_GOAL_KB} KB: {'ok' if ok else 'MISSED'});"
+            f" last of them: {fmt(run)}"
+        )
         baseline = min((measure([sys.executable, "-c", "pass"], env) for _ in range(5)), key=lambda r: r["wall"])
         status = min((measure(melisync("status"), env) for _ in range(5)), key=lambda r: r["wall"])
         helped = min((measure(melisync("--help"), env) for _ in range(5)), key=lambda r: r["wall"])
@@ -191,12 +221,18 @@ def bench(n: int, port: int, runs: int, check_rate: float | None, misses: list[s
         if not ok:
             misses.append(f"{n}: status {status['wall']:.2f} s")
         print(f"  python -c pass      {fmt(baseline)}")
-        print(f"  status              {fmt(status)}   ratio to python -c pass {status['wall'] / baseline['wall']:.1f}x"
-              f"   (goal <= {STATUS_GOAL_S} s: {'ok' if ok else 'MISSED'})")
+        print(
+            f"  status              {fmt(status)}   ratio to python -c pass {status['wall'] / baseline['wall']:.1f}x"
+            f"   (goal <= {STATUS_GOAL_S} s: {'ok' if ok else 'MISSED'})"
+        )
         print(f"  --help              {fmt(helped)}   ratio to python -c pass {helped['wall'] / baseline['wall']:.1f}x")
         if check_rate:
-            subprocess.run(melisync("config", "set", "requests_per_second", str(check_rate)), env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                melisync("config", "set", "requests_per_second", str(check_rate)),
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             sandbox.ask("requests")  # reset the count
             run = measure(melisync("sync", "stock", "--yes"), env)
             sent = int(sandbox.ask("requests"))
@@ -205,8 +241,10 @@ def bench(n: int, port: int, runs: int, check_rate: float | None, misses: list[s
             ok = ratio <= WALL_RATIO_GOAL
             if not ok:
                 misses.append(f"{n}: no-change sync at {check_rate:g} req/s took {ratio:.2f}x the bound")
-            print(f"  no-change, {check_rate:g} req/s {fmt(run)}   {sent} requests (lower bound {lower});"
-                  f" wall / (bound / rate) = {ratio:.2f}   (goal <= {WALL_RATIO_GOAL}: {'ok' if ok else 'MISSED'})")
+            print(
+                f"  no-change, {check_rate:g} req/s {fmt(run)}   {sent} requests (lower bound {lower});"
+                f" wall / (bound / rate) = {ratio:.2f}   (goal <= {WALL_RATIO_GOAL}: {'ok' if ok else 'MISSED'})"
+            )
     finally:
         sandbox.close()
         subprocess.run(["rm", "-rf", str(scratch)])
@@ -216,8 +254,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
     parser.add_argument("--no-change-runs", type=int, default=20)
-    parser.add_argument("--check-rate", type=float, default=None,
-                        help="also time one no-change sync with the client at this many requests/s")
+    parser.add_argument(
+        "--check-rate",
+        type=float,
+        default=None,
+        help="also time one no-change sync with the client at this many requests/s",
+    )
     parser.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
@@ -225,8 +267,10 @@ def main() -> int:
     if args.serve is not None:
         serve(args.serve, args.port, args.csv)
         return 0
-    print(f"melisync at scale (python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}: a shared machine slows every figure)")
+    print(
+        f"melisync at scale (python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}: a shared machine slows every figure)"
+    )
     misses: list[str] = []
     for n in args.sizes:
         bench(n, args.port, args.no_change_runs, args.check_rate, misses)

@@ -26,8 +26,7 @@ import random
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sandbox
@@ -89,7 +88,7 @@ async def timed_sync(config, state: SandboxState, kind: SyncKind) -> dict:
         result = await engine.apply(prepared)
     wall = time.perf_counter() - started
     requests = list(state.requests)
-    reading, applying = requests[:marks["planned"]], requests[marks["planned"]:]
+    reading, applying = requests[: marks["planned"]], requests[marks["planned"] :]
     targets = sum(1 for a in prepared.plan.actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED)
     by_kind = Counter(kind_of(r) for r in reading)
     for r in applying:
@@ -99,9 +98,17 @@ async def timed_sync(config, state: SandboxState, kind: SyncKind) -> dict:
     refused = Counter(f"{kind_of(r)} answered {r.status}" for r in requests if r.status in (401, 429))
     with_variations = sum(1 for i in state.listing_ids() if state.items[i]["variations"])
     variation_reads = with_variations if "bulk_variation_attributes" not in state.lenient else 0
-    return {"wall": wall, "requests": len(requests), "by_kind": by_kind, "targets": targets, "refused": refused,
-            "variation_reads": variation_reads,
-            "status": result.status, "failed": result.counts["failed"], "throttled": sum(r.status == 429 for r in requests)}
+    return {
+        "wall": wall,
+        "requests": len(requests),
+        "by_kind": by_kind,
+        "targets": targets,
+        "refused": refused,
+        "variation_reads": variation_reads,
+        "status": result.status,
+        "failed": result.counts["failed"],
+        "throttled": sum(r.status == 429 for r in requests),
+    }
 
 
 # Orders searches any sync with a stock step needs, one page each: the sales since the cursor and the orders that
@@ -115,8 +122,13 @@ MISSES: list[str] = []
 
 def lower_bound(n: int, run: dict) -> dict[str, int]:
     """The requests no client can do without, by kind (variation reads: listings with variations, strict bulk)."""
-    return {"scan page": math.ceil(n / 100), "multiget": math.ceil(n / 20), "PUT": run["targets"],
-            "variations read": run["variation_reads"], "orders search": ORDERS_READS}
+    return {
+        "scan page": math.ceil(n / 100),
+        "multiget": math.ceil(n / 20),
+        "PUT": run["targets"],
+        "variations read": run["variation_reads"],
+        "orders search": ORDERS_READS,
+    }
 
 
 def verdict(ok: bool, what: str) -> str:
@@ -131,31 +143,40 @@ def report(title: str, n: int, run: dict, rate: float) -> None:
     bound = lower_bound(n, run)
     lower = sum(bound.values())
     print(f"  {title}: status {run['status']}, {run['failed']} failed, {run['throttled']} answered 429")
-    print(f"    requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(run["by_kind"].items())))
+    print("    requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(run["by_kind"].items())))
     ratio = run["requests"] / lower
-    print(f"    requests {run['requests']}  lower bound {lower} (= {bound['scan page']} scan + {bound['multiget']} "
-          f"detail + {bound['PUT']} changed targets + {bound['variations read']} variations reads + "
-          f"{bound['orders search']} orders reads)  "
-          f"ratio {ratio:.3f}   (goal <= {REQUESTS_GOAL}: "
-          f"{verdict(ratio <= REQUESTS_GOAL, f'{n} {title}: requests {ratio:.3f}x the bound')})")
-    print("    extra requests by kind: " + (", ".join(f"{k} {v}" for k, v in sorted(extra(run, bound).items()))
-                                           or "none"))
+    print(
+        f"    requests {run['requests']}  lower bound {lower} (= {bound['scan page']} scan + {bound['multiget']} "
+        f"detail + {bound['PUT']} changed targets + {bound['variations read']} variations reads + "
+        f"{bound['orders search']} orders reads)  "
+        f"ratio {ratio:.3f}   (goal <= {REQUESTS_GOAL}: "
+        f"{verdict(ratio <= REQUESTS_GOAL, f'{n} {title}: requests {ratio:.3f}x the bound')})"
+    )
+    print(
+        "    extra requests by kind: " + (", ".join(f"{k} {v}" for k, v in sorted(extra(run, bound).items())) or "none")
+    )
     if rate > 0:
         ideal = lower / rate
         ratio = run["wall"] / ideal
-        print(f"    wall {run['wall']:.1f} s  lower bound / rate {ideal:.1f} s  ratio {ratio:.3f}   (goal <= {WALL_GOAL}: "
-              f"{verdict(ratio <= WALL_GOAL, f'{n} {title}: wall {ratio:.3f}x the bound / rate')})")
+        print(
+            f"    wall {run['wall']:.1f} s  lower bound / rate {ideal:.1f} s  ratio {ratio:.3f}   (goal <= {WALL_GOAL}: "
+            f"{verdict(ratio <= WALL_GOAL, f'{n} {title}: wall {ratio:.3f}x the bound / rate')})"
+        )
     else:
         print(f"    wall {run['wall']:.1f} s  (rate unlimited: no wall goal)")
     per_listing = math.ceil(n / 100) + n + run["targets"]
     fewer = per_listing / run["requests"]
     if run["targets"]:
         # Both would send the same writes: the goal is about reading, judged on the run that only reads.
-        print(f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (the goal >= "
-              f"{FEWER_GOAL:g}x is judged on the no-change sync: here both send the same {run['targets']} writes)")
+        print(
+            f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (the goal >= "
+            f"{FEWER_GOAL:g}x is judged on the no-change sync: here both send the same {run['targets']} writes)"
+        )
     else:
-        print(f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (goal >= "
-              f"{FEWER_GOAL:g}x: {verdict(fewer >= FEWER_GOAL, f'{n} {title}: only {fewer:.1f}x fewer requests')})")
+        print(
+            f"    one request per listing would send {per_listing}: {fewer:.1f}x fewer requests   (goal >= "
+            f"{FEWER_GOAL:g}x: {verdict(fewer >= FEWER_GOAL, f'{n} {title}: only {fewer:.1f}x fewer requests')})"
+        )
 
 
 def extra(run: dict, bound: dict[str, int]) -> dict[str, int]:
@@ -177,9 +198,13 @@ def change_some(state: SandboxState, catalog: Catalog, fraction: float, seed: in
     state.create_sample_orders(max(1, int(len(state.listing_ids()) * fraction / 2)))
     codes = sorted(c for c in catalog.balances())
     picked = rng.sample(codes, max(1, int(len(codes) * fraction / 2)))
-    now = datetime.now(timezone.utc)
-    catalog.record_movements(StockMovement(c, MovementKind.ADJUSTMENT, rng.choice((-2, 3, 7)) if catalog.balance(c) > 2
-                                           else 5, now, "bench recount") for c in picked)
+    now = datetime.now(UTC)
+    catalog.record_movements(
+        StockMovement(
+            c, MovementKind.ADJUSTMENT, rng.choice((-2, 3, 7)) if catalog.balance(c) > 2 else 5, now, "bench recount"
+        )
+        for c in picked
+    )
     return len(picked)
 
 
@@ -193,6 +218,7 @@ async def baseline(base_url: str, token: str, ids: list[str], sample: int) -> fl
     next_slot = [time.perf_counter()]
 
     async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+
         async def one(item_id: str) -> None:
             slot = max(next_slot[0], time.perf_counter())
             next_slot[0] = slot + limiter_period
@@ -209,8 +235,9 @@ async def baseline(base_url: str, token: str, ids: list[str], sample: int) -> fl
 RATE = 10.0
 
 
-async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: float, sample: int,
-                lenient: str = "") -> None:
+async def bench(
+    n: int, latency_ms: float, rate: float, seed: int, fraction: float, sample: int, lenient: str = ""
+) -> None:
     home = Path(tempfile.mkdtemp(prefix="melisync-bench-")) / "home"
     os.environ["MELISYNC_HOME"] = str(home)
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
@@ -219,10 +246,15 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
     data = generate(n, seed)
     state = SandboxState(listings=data.listings, seed=seed, rate=rate if rate > 0 else None, lenient=lenient)
     with SandboxServer(state) as server:
-        for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
-                           ("api_url", server.base_url), ("auth_url", server.base_url),
-                           # --rate 0: the client's highest limit (the setting must be above 0)
-                           ("requests_per_second", str(rate if rate > 0 else 1000)), ("concurrency", "4")):
+        for key, value in (
+            ("client_id", sandbox.DEMO_CLIENT_ID),
+            ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
+            ("api_url", server.base_url),
+            ("auth_url", server.base_url),
+            # --rate 0: the client's highest limit (the setting must be above 0)
+            ("requests_per_second", str(rate if rate > 0 else 1000)),
+            ("concurrency", "4"),
+        ):
             set_setting(key, value, home)
         SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
         config = load_config(home)
@@ -233,9 +265,11 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
         url, _ = oauth.begin_authorization(config)
         await oauth.complete_authorization(config, state.approve(url))
         rows = len(data.erp_rows)
-        print(f"\n{n} listings ({rows} ERP rows), latency {latency_ms:g} ms, rate {rate:g} req/s, sandbox "
-              f"{'lenient: ' + ', '.join(sorted(state.lenient)) if state.lenient else 'strict'} "
-              f"(set-up {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"\n{n} listings ({rows} ERP rows), latency {latency_ms:g} ms, rate {rate:g} req/s, sandbox "
+            f"{'lenient: ' + ', '.join(sorted(state.lenient)) if state.lenient else 'strict'} "
+            f"(set-up {time.perf_counter() - t0:.1f} s)"
+        )
         state.latency_ms = latency_ms
         first = await timed_sync(config, state, SyncKind.ALL)
         report("first sync (all: products, orders, stock)", n, first, rate)
@@ -246,13 +280,17 @@ async def bench(n: int, latency_ms: float, rate: float, seed: int, fraction: flo
         report("stock sync with nothing changed", n, again, rate)
         token = SecretStore(home).load_tokens().access_token
         per_listing = await baseline(server.base_url, token, state.listing_ids(), min(sample, n))
-        print(f"  baseline, one request per listing (GET /items/{{id}} each; measured on {min(sample, n)} listings, "
-              f"extrapolated to {n}):")
+        print(
+            f"  baseline, one request per listing (GET /items/{{id}} each; measured on {min(sample, n)} listings, "
+            f"extrapolated to {n}):"
+        )
         for title, run in (("first sync", first), ("stock sync", stock)):
             requests = math.ceil(n / 100) + n + run["targets"]
             wall = requests * per_listing
-            print(f"    {title}: requests {requests} ({requests / run['requests']:.1f}x melisync's {run['requests']}), "
-                  f"wall ~{wall:.0f} s ({wall / max(run['wall'], 1e-9):.1f}x melisync's {run['wall']:.0f} s)")
+            print(
+                f"    {title}: requests {requests} ({requests / run['requests']:.1f}x melisync's {run['requests']}), "
+                f"wall ~{wall:.0f} s ({wall / max(run['wall'], 1e-9):.1f}x melisync's {run['wall']:.0f} s)"
+            )
     close_stores()
 
 
@@ -261,8 +299,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--latency-ms", type=float, default=30.0)
-    parser.add_argument("--rate", type=float, default=10.0,
-                        help="requests per second (sandbox and client); 0: unlimited (no wall goal then)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="requests per second (sandbox and client); 0: unlimited (no wall goal then)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--changed", type=float, default=0.02, help="fraction changed between the syncs")
     parser.add_argument("--baseline-sample", type=int, default=200)
@@ -272,8 +314,7 @@ def main() -> int:
         parser.error("--rate must be 0 (unlimited) or more")
     RATE = args.rate
     for n in args.listings:
-        asyncio.run(bench(n, args.latency_ms, args.rate, args.seed, args.changed, args.baseline_sample,
-                          args.lenient))
+        asyncio.run(bench(n, args.latency_ms, args.rate, args.seed, args.changed, args.baseline_sample, args.lenient))
     if MISSES:
         print("\nMISSED: " + "; ".join(MISSES))
         return 1

@@ -39,13 +39,24 @@ async def plan_once(n: int, seed: int, latency_ms: float, warehouses: bool) -> d
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     close_stores()
     data = generate(n, seed)
-    state = SandboxState(listings=data.listings, seed=seed, warehouse_management=warehouses,
-                         warehouses=2 if warehouses else 1, up_stock_rpm=UNLIMITED)
+    state = SandboxState(
+        listings=data.listings,
+        seed=seed,
+        warehouse_management=warehouses,
+        warehouses=2 if warehouses else 1,
+        up_stock_rpm=UNLIMITED,
+    )
     state.demo_warehouse_cases()
     with SandboxServer(state) as server:
-        settings = {"client_id": sandbox.DEMO_CLIENT_ID, "redirect_uri": sandbox.DEMO_REDIRECT_URI,
-                    "api_url": server.base_url, "auth_url": server.base_url, "requests_per_second": "1000",
-                    "stock_requests_per_minute": str(UNLIMITED), "warehouse": state.stores[0]["id"]}
+        settings = {
+            "client_id": sandbox.DEMO_CLIENT_ID,
+            "redirect_uri": sandbox.DEMO_REDIRECT_URI,
+            "api_url": server.base_url,
+            "auth_url": server.base_url,
+            "requests_per_second": "1000",
+            "stock_requests_per_minute": str(UNLIMITED),
+            "warehouse": state.stores[0]["id"],
+        }
         for key, value in settings.items():
             set_setting(key, value, home)
         SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
@@ -62,8 +73,12 @@ async def plan_once(n: int, seed: int, latency_ms: float, warehouses: bool) -> d
             prepared = await SyncEngine(client, config=config).plan("stock", dry_run=True)
             took = time.perf_counter() - started
         kinds = Counter("stock GET" if "/user-products/" in r.path else "other" for r in state.requests)
-        return {"took": took, "requests": len(state.requests), "stock_gets": kinds["stock GET"],
-                "writes": len(prepared.plan.ml_writes)}
+        return {
+            "took": took,
+            "requests": len(state.requests),
+            "stock_gets": kinds["stock GET"],
+            "writes": len(prepared.plan.ml_writes),
+        }
 
 
 def main() -> None:
@@ -76,11 +91,15 @@ def main() -> None:
     multi = asyncio.run(plan_once(args.listings, args.seed, args.latency_ms, warehouses=True))
     print(f"{args.listings} listings, latency {args.latency_ms:g} ms, stock plan (dry run):")
     for name, run in (("plain seller", plain), ("two-warehouse seller", multi)):
-        print(f"  {name:22} {run['took']:6.2f} s  {run['requests']:5} requests "
-              f"({run['stock_gets']} user product stock reads), {run['writes']} writes planned")
+        print(
+            f"  {name:22} {run['took']:6.2f} s  {run['requests']:5} requests "
+            f"({run['stock_gets']} user product stock reads), {run['writes']} writes planned"
+        )
     floor = multi["stock_gets"] / UP_STOCK_RPM * 60
-    print(f"  ratio warehouse/plain: {multi['took'] / plain['took']:.1f}x measured; at Mercado Livre's "
-          f"{UP_STOCK_RPM} stock reads a minute the reads alone take at least {floor:.0f} s")
+    print(
+        f"  ratio warehouse/plain: {multi['took'] / plain['took']:.1f}x measured; at Mercado Livre's "
+        f"{UP_STOCK_RPM} stock reads a minute the reads alone take at least {floor:.0f} s"
+    )
 
 
 if __name__ == "__main__":

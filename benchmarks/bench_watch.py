@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,8 +75,12 @@ def setup(n: int, seed: int, latency_ms: float, server: SandboxServer, home: Pat
         state.add_listing(**{k: v for k, v in spec.items() if k != "legacy"})
     classic = state.add_listing("Bench twin (classic)", quantity=1000, sku=TWIN, listing_type="gold_special")
     premium = state.add_listing("Bench twin (premium)", quantity=1000, sku=TWIN, listing_type="gold_pro")
-    for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
-                       ("api_url", server.base_url), ("auth_url", server.base_url)):
+    for key, value in (
+        ("client_id", sandbox.DEMO_CLIENT_ID),
+        ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
+        ("api_url", server.base_url),
+        ("auth_url", server.base_url),
+    ):
         set_setting(key, value, home)
     SecretStore(home).set_client_secret(sandbox.DEMO_CLIENT_SECRET)
     csv_path = home.parent / "erp.csv"
@@ -99,14 +102,18 @@ def bench(args) -> None:
     state = SandboxState(listings=0, seed=args.seed)
     with SandboxServer(state) as server:
         classic, premium = setup(args.listings, args.seed, args.latency_ms, server, home)
-        print(f"{args.listings + 2} listings ({TWIN} on {classic} and {premium}), sandbox latency "
-              f"{args.latency_ms:g} ms, watch tick {args.every:g} s (scaled down from the default 60 s)")
+        print(
+            f"{args.listings + 2} listings ({TWIN} on {classic} and {premium}), sandbox latency "
+            f"{args.latency_ms:g} ms, watch tick {args.every:g} s (scaled down from the default 60 s)"
+        )
 
         # -- the watcher ------------------------------------------------------------------------------------
         watcher = melisync(home, "watch", "--every", str(args.every), "--json", wait=False)
         try:
-            wait_for(lambda: read_heartbeat(home).get("pid") == watcher.pid and read_heartbeat(home).get("ticks"),
-                     "the watcher's first tick (its full stock sync)")
+            wait_for(
+                lambda: read_heartbeat(home).get("pid") == watcher.pid and read_heartbeat(home).get("ticks"),
+                "the watcher's first tick (its full stock sync)",
+            )
             latencies = []
             for _ in range(args.sales):
                 time.sleep(rng.uniform(0, args.every))  # a sale lands at any moment of the tick
@@ -120,8 +127,11 @@ def bench(args) -> None:
             wait_for(lambda: read_heartbeat(home)["ticks"] > ticks, "a tick boundary")
             state.clear_log()
             ticks_before = read_heartbeat(home)["ticks"]
-            wait_for(lambda: read_heartbeat(home)["ticks"] >= ticks_before + args.idle_ticks, "the idle ticks",
-                     args.idle_ticks * args.every * 3 + 60)
+            wait_for(
+                lambda: read_heartbeat(home)["ticks"] >= ticks_before + args.idle_ticks,
+                "the idle ticks",
+                args.idle_ticks * args.every * 3 + 60,
+            )
             idle_ticks = read_heartbeat(home)["ticks"] - ticks_before
             idle_requests = len(state.requests)
         finally:
@@ -130,15 +140,21 @@ def bench(args) -> None:
         p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
         per_tick = idle_requests / idle_ticks
         print(f"\nmelisync watch (exit {watcher.returncode}):")
-        print(f"  sale -> sibling listing over {len(latencies)} sales: p50 {p50:.2f} s, p95 {p95:.2f} s, "
-              f"max {max(latencies):.2f} s (acceptance p95 <= tick + 5 s = {args.every + 5:g} s: "
-              f"{'met' if p95 <= args.every + 5 else 'NOT met'})")
-        print(f"  idle: {idle_requests} requests in {idle_ticks} ticks = {per_tick:.2f} per tick (acceptance <= 1.1: "
-              f"{'met' if per_tick <= 1.1 else 'NOT met'}); {per_tick * 3600 / 60:.0f} requests per idle hour at "
-              f"the default 60 s tick")
+        print(
+            f"  sale -> sibling listing over {len(latencies)} sales: p50 {p50:.2f} s, p95 {p95:.2f} s, "
+            f"max {max(latencies):.2f} s (acceptance p95 <= tick + 5 s = {args.every + 5:g} s: "
+            f"{'met' if p95 <= args.every + 5 else 'NOT met'})"
+        )
+        print(
+            f"  idle: {idle_requests} requests in {idle_ticks} ticks = {per_tick:.2f} per tick (acceptance <= 1.1: "
+            f"{'met' if per_tick <= 1.1 else 'NOT met'}); {per_tick * 3600 / 60:.0f} requests per idle hour at "
+            f"the default 60 s tick"
+        )
         acted = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-        print(f"  {len(acted)} ticks acted, {sum(t['writes'] for t in acted)} stock writes, "
-              f"{sum(t['sales'] for t in acted)} sales booked")
+        print(
+            f"  {len(acted)} ticks acted, {sum(t['writes'] for t in acted)} stock writes, "
+            f"{sum(t['sales'] for t in acted)} sales booked"
+        )
 
         # -- the cron baseline: a full stock sync every 15 minutes --------------------------------------------
         state.clear_log()
@@ -152,16 +168,22 @@ def bench(args) -> None:
         sale_run, sale_run_requests = time.monotonic() - start, len(state.requests)
         wait = CRON_MINUTES * 60
         print(f"\nfull `sync stock` from cron every {CRON_MINUTES} min (same sandbox, same run):")
-        print(f"  one run: {idle_run:.2f} s and {idle_run_requests} requests idle; {sale_run:.2f} s and "
-              f"{sale_run_requests} requests after a sale")
-        print(f"  sale -> sibling listing: p50 {wait * 0.5 + sale_run:.0f} s, p95 {wait * 0.95 + sale_run:.0f} s "
-              f"(waits for the next run: uniform over {wait} s, plus the run)")
+        print(
+            f"  one run: {idle_run:.2f} s and {idle_run_requests} requests idle; {sale_run:.2f} s and "
+            f"{sale_run_requests} requests after a sale"
+        )
+        print(
+            f"  sale -> sibling listing: p50 {wait * 0.5 + sale_run:.0f} s, p95 {wait * 0.95 + sale_run:.0f} s "
+            f"(waits for the next run: uniform over {wait} s, plus the run)"
+        )
         print(f"  idle: {idle_run_requests * 60 // CRON_MINUTES} requests per idle hour")
         watch_hour = per_tick * 60
-        print(f"\nside by side (default 60 s tick): latency p95 watch ~{p95 - args.every + 60:.0f} s (measured "
-              f"{p95:.2f} s at a {args.every:g} s tick, i.e. {p95 - args.every:.2f} s over one tick) vs cron "
-              f"{wait * 0.95 + sale_run:.0f} s; requests per idle hour watch {watch_hour:.0f} vs cron "
-              f"{idle_run_requests * 60 // CRON_MINUTES}")
+        print(
+            f"\nside by side (default 60 s tick): latency p95 watch ~{p95 - args.every + 60:.0f} s (measured "
+            f"{p95:.2f} s at a {args.every:g} s tick, i.e. {p95 - args.every:.2f} s over one tick) vs cron "
+            f"{wait * 0.95 + sale_run:.0f} s; requests per idle hour watch {watch_hour:.0f} vs cron "
+            f"{idle_run_requests * 60 // CRON_MINUTES}"
+        )
     close_stores()
 
 

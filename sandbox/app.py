@@ -15,9 +15,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from sandbox.authpage import consent_page, error_page
+from sandbox.control import CONTROL_PREFIX, control_routes
 from sandbox.errors import ApiError
 from sandbox.oauth import AuthPageError
-from sandbox.control import CONTROL_PREFIX, control_routes
 from sandbox.routes_extra import extra_routes
 from sandbox.state import LoggedRequest, SandboxState
 
@@ -41,8 +41,9 @@ class FrontDoor:
         state = self.state
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-        entry = LoggedRequest(scope["method"], scope["path"], query,
-                              headers={k: headers[k] for k in LOGGED_HEADERS if k in headers})
+        entry = LoggedRequest(
+            scope["method"], scope["path"], query, headers={k: headers[k] for k in LOGGED_HEADERS if k in headers}
+        )
         scope.setdefault("state", {})["sandbox_entry"] = entry
         try:
             if state.latency_ms:
@@ -127,8 +128,12 @@ def create_app(state: SandboxState) -> Starlette:
             return HTMLResponse(error_page(str(exc)), status_code=400)
         if kind == "redirect":
             return RedirectResponse(value, status_code=302)
-        page = consent_page(nickname=state.seller["nickname"], client_id=request.query_params["client_id"],
-                            tx=value, decision_url=str(request.base_url).rstrip("/") + "/authorization/decision")
+        page = consent_page(
+            nickname=state.seller["nickname"],
+            client_id=request.query_params["client_id"],
+            tx=value,
+            decision_url=str(request.base_url).rstrip("/") + "/authorization/decision",
+        )
         return HTMLResponse(page)
 
     async def decision(request: Request):
@@ -168,8 +173,9 @@ def create_app(state: SandboxState) -> Starlette:
         return JSONResponse(state.list_grants(request.path_params["app_id"], caller(request)))
 
     async def revoke_application(request: Request):
-        return JSONResponse(state.revoke_application(request.path_params["user_id"], caller(request),
-                                                     request.path_params["app_id"]))
+        return JSONResponse(
+            state.revoke_application(request.path_params["user_id"], caller(request), request.path_params["app_id"])
+        )
 
     # -- items -------------------------------------------------------------------------------------
 
@@ -190,18 +196,26 @@ def create_app(state: SandboxState) -> Starlette:
         return JSONResponse(state.update_item(request.path_params["item_id"], body, who))
 
     async def variations_get(request: Request):
-        return JSONResponse(state.get_variations(request.path_params["item_id"], optional_caller(request),
-                                                 params(request)))
+        return JSONResponse(
+            state.get_variations(request.path_params["item_id"], optional_caller(request), params(request))
+        )
 
     async def variation_get(request: Request):
-        return JSONResponse(state.get_variations(request.path_params["item_id"], optional_caller(request),
-                                                 params(request), request.path_params["variation_id"]))
+        return JSONResponse(
+            state.get_variations(
+                request.path_params["item_id"],
+                optional_caller(request),
+                params(request),
+                request.path_params["variation_id"],
+            )
+        )
 
     async def variation_put(request: Request):
         who = caller(request)
         body = await _json_body(request)
-        return JSONResponse(state.update_variation(request.path_params["item_id"],
-                                                   request.path_params["variation_id"], body, who))
+        return JSONResponse(
+            state.update_variation(request.path_params["item_id"], request.path_params["variation_id"], body, who)
+        )
 
     routes = [
         Route("/authorization", authorization, methods=["GET"]),
@@ -234,8 +248,9 @@ def create_app(state: SandboxState) -> Starlette:
     async def crash(request: Request, exc: Exception):
         return _error_response(ApiError(500, message="internal error in the sandbox"))
 
-    app = Starlette(routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error,
-                                                       Exception: crash})
+    app = Starlette(
+        routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash}
+    )
     app.state.sandbox = state
     app.add_middleware(FrontDoor, state=state)
     return app

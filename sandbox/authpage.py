@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:3em auto;color:#333}"
-          "button{font-size:1.1em;padding:.5em 1.2em;margin-right:1em}"
-          ".allow{background:#3483fa;color:#fff;border:0;border-radius:6px}"
-          "pre{background:#f5f5f5;padding:1em;white-space:pre-wrap;word-break:break-all}")
+_STYLE = (
+    "body{font-family:sans-serif;max-width:40em;margin:3em auto;color:#333}"
+    "button{font-size:1.1em;padding:.5em 1.2em;margin-right:1em}"
+    ".allow{background:#3483fa;color:#fff;border:0;border-radius:6px}"
+    "pre{background:#f5f5f5;padding:1em;white-space:pre-wrap;word-break:break-all}"
+)
 
 
 def consent_page(*, nickname: str, client_id: str, tx: str, decision_url: str) -> str:

@@ -10,18 +10,38 @@ import random
 from dataclasses import dataclass, field
 
 PRODUCTS = [
-    ("Camiseta Básica Algodão", "CAM"), ("Tênis de Corrida Leve", "TEN"), ("Caneca Térmica Inox", "CAN"),
-    ("Fone de Ouvido Bluetooth", "FON"), ("Mochila Escolar Reforçada", "MOC"), ("Garrafa Inox 750ml", "GAR"),
-    ("Luminária de Mesa LED", "LUM"), ("Capa para Celular Silicone", "CAP"), ("Jogo de Toalhas Banho", "TOA"),
-    ("Panela Antiaderente", "PAN"), ("Relógio Digital Esportivo", "REL"), ("Calça Jeans Slim", "CAL"),
-    ("Boné Aba Curva", "BON"), ("Carregador Turbo USB-C", "CAR"), ("Cadeira Gamer Ergonômica", "CAD"),
-    ("Tapete de Yoga", "TAP"), ("Meia Esportiva Kit 3", "MEI"), ("Vestido Midi Floral", "VES"),
+    ("Camiseta Básica Algodão", "CAM"),
+    ("Tênis de Corrida Leve", "TEN"),
+    ("Caneca Térmica Inox", "CAN"),
+    ("Fone de Ouvido Bluetooth", "FON"),
+    ("Mochila Escolar Reforçada", "MOC"),
+    ("Garrafa Inox 750ml", "GAR"),
+    ("Luminária de Mesa LED", "LUM"),
+    ("Capa para Celular Silicone", "CAP"),
+    ("Jogo de Toalhas Banho", "TOA"),
+    ("Panela Antiaderente", "PAN"),
+    ("Relógio Digital Esportivo", "REL"),
+    ("Calça Jeans Slim", "CAL"),
+    ("Boné Aba Curva", "BON"),
+    ("Carregador Turbo USB-C", "CAR"),
+    ("Cadeira Gamer Ergonômica", "CAD"),
+    ("Tapete de Yoga", "TAP"),
+    ("Meia Esportiva Kit 3", "MEI"),
+    ("Vestido Midi Floral", "VES"),
 ]
 COLORS = ["Azul", "Preto", "Branco", "Vermelho", "Verde", "Cinza", "Rosa", "Amarelo"]
 # A colour's part of a variation code: one per colour, so codes are unique within a listing
 # (the first three letters made "Verde" and "Vermelho" both VER: two variations, one code).
-COLOR_CODES = {"Azul": "AZU", "Preto": "PRE", "Branco": "BRA", "Vermelho": "VRM", "Verde": "VER", "Cinza": "CIN",
-               "Rosa": "ROS", "Amarelo": "AMA"}
+COLOR_CODES = {
+    "Azul": "AZU",
+    "Preto": "PRE",
+    "Branco": "BRA",
+    "Vermelho": "VRM",
+    "Verde": "VER",
+    "Cinza": "CIN",
+    "Rosa": "ROS",
+    "Amarelo": "AMA",
+}
 SIZES = ["P", "M", "G", "GG"]
 CSV_COLUMNS = ["code", "name", "price", "stock", "parent_code", "attributes"]
 
@@ -61,11 +81,21 @@ class _Builder:
         if code in self.erp_codes:
             return
         self.erp_codes.add(code)
-        self.catalog.erp_rows.append({"code": code, "name": name, "price": f"{price:.2f}", "stock": stock,
-                                      "parent_code": parent, "attributes": attributes})
+        self.catalog.erp_rows.append(
+            {
+                "code": code,
+                "name": name,
+                "price": f"{price:.2f}",
+                "stock": stock,
+                "parent_code": parent,
+                "attributes": attributes,
+            }
+        )
 
     def simple(self, title, code, *, in_erp=True, differ=False, code_field="sku", **extra) -> None:
-        quantity = extra.pop("quantity", self.rng.randint(0, 40) if self.rng.random() < 0.1 else self.rng.randint(1, 40))
+        quantity = extra.pop(
+            "quantity", self.rng.randint(0, 40) if self.rng.random() < 0.1 else self.rng.randint(1, 40)
+        )
         price = extra.pop("price", self.price())
         spec = {"title": title, "price": price, "quantity": quantity, **extra}
         if code is not None:
@@ -74,16 +104,34 @@ class _Builder:
         if code is not None and in_erp:
             self.erp_row(code, title, price, self.erp_stock(quantity, differ))
 
-    def with_variations(self, title, parent, count, *, item_sku=True, codes=True, in_erp=True, compositions=True,
-                        differ=False, missing_one=False, **extra) -> None:
+    def with_variations(
+        self,
+        title,
+        parent,
+        count,
+        *,
+        item_sku=True,
+        codes=True,
+        in_erp=True,
+        compositions=True,
+        differ=False,
+        missing_one=False,
+        **extra,
+    ) -> None:
         combos = [(c, s) for c in COLORS for s in SIZES]
         chosen = self.rng.sample(combos, count)
         price = extra.pop("price", self.price())
         variations = []
         for color, size in chosen:
             code = f"{parent}-{COLOR_CODES[color]}-{size}" if codes else None
-            variations.append({"attributes": {"Cor": color, "Tamanho": size}, "quantity": self.rng.randint(0, 15),
-                               "sku": code, "sold_quantity": self.rng.randint(0, 30)})
+            variations.append(
+                {
+                    "attributes": {"Cor": color, "Tamanho": size},
+                    "quantity": self.rng.randint(0, 15),
+                    "sku": code,
+                    "sold_quantity": self.rng.randint(0, 30),
+                }
+            )
         spec = {"title": title, "price": price, "variations": variations, **extra}
         if item_sku and codes:
             spec["sku"] = parent
@@ -99,8 +147,14 @@ class _Builder:
             if missing_one and index == len(variations) - 1:
                 continue  # this variation's code is not in the ERP
             attrs = ";".join(f"{k}={v}" for k, v in variation["attributes"].items())
-            self.erp_row(variation["sku"], " ".join([title, *variation["attributes"].values()]), price,
-                         self.erp_stock(variation["quantity"], differ and self.rng.random() < 0.5), parent, attrs)
+            self.erp_row(
+                variation["sku"],
+                " ".join([title, *variation["attributes"].values()]),
+                price,
+                self.erp_stock(variation["quantity"], differ and self.rng.random() < 0.5),
+                parent,
+                attrs,
+            )
         # As ERP exports write it: the product's row carries the sum of its compositions' stock.
         parent_row["stock"] = sum(r["stock"] for r in self.catalog.erp_rows if r["parent_code"] == parent)
 
@@ -111,10 +165,16 @@ def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:
     b = _Builder(seed)
     fixed = [
         # one code on a classic and a premium listing (both linked to the same ERP product)
-        lambda: b.simple("Kit Panelas Antiaderentes 5 Peças", "KIT-PANELAS-5", listing_type="gold_special",
-                         quantity=12, price=249.9),
-        lambda: b.simple("Kit Panelas Antiaderentes 5 Peças Premium", "KIT-PANELAS-5", listing_type="gold_pro",
-                         quantity=12, price=269.9),
+        lambda: b.simple(
+            "Kit Panelas Antiaderentes 5 Peças", "KIT-PANELAS-5", listing_type="gold_special", quantity=12, price=249.9
+        ),
+        lambda: b.simple(
+            "Kit Panelas Antiaderentes 5 Peças Premium",
+            "KIT-PANELAS-5",
+            listing_type="gold_pro",
+            quantity=12,
+            price=269.9,
+        ),
         # rule S8: the ERP product has no compositions while the listing has variations
         lambda: b.with_variations("Luminária de Mesa LED Articulada", "LUM-ART", 3, compositions=False),
         # reference codes with accents and spaces
@@ -147,14 +207,26 @@ def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:
         if b.rng.random() < 0.03:
             code = f"{prefix} Edição Ação {i}"  # accents and spaces
         if roll < 0.30:
-            b.with_variations(title, code, b.rng.randint(2, 12), item_sku=b.rng.random() < 0.8,
-                              codes=b.rng.random() > 0.04, in_erp=b.rng.random() > 0.05,
-                              differ=b.rng.random() < 0.2, full=b.rng.random() < 0.05,
-                              legacy=b.rng.random() < 0.25)
+            b.with_variations(
+                title,
+                code,
+                b.rng.randint(2, 12),
+                item_sku=b.rng.random() < 0.8,
+                codes=b.rng.random() > 0.04,
+                in_erp=b.rng.random() > 0.05,
+                differ=b.rng.random() < 0.2,
+                full=b.rng.random() < 0.05,
+                legacy=b.rng.random() < 0.25,
+            )
         else:
-            b.simple(title, None if b.rng.random() < 0.04 else code, in_erp=b.rng.random() > 0.05,
-                     differ=b.rng.random() < 0.15, full=b.rng.random() < 0.05,
-                     listing_type="gold_pro" if b.rng.random() < 0.3 else "gold_special")
+            b.simple(
+                title,
+                None if b.rng.random() < 0.04 else code,
+                in_erp=b.rng.random() > 0.05,
+                differ=b.rng.random() < 0.15,
+                full=b.rng.random() < 0.05,
+                listing_type="gold_pro" if b.rng.random() < 0.3 else "gold_special",
+            )
     _add_kits(b, kits)
     return b.catalog
 
@@ -162,8 +234,15 @@ def generate(n: int = 300, seed: int = 0, kits: int = 0) -> Catalog:
 def _add_kits(b: _Builder, count: int) -> None:
     """Kits of 2 simple, writable, in-stock listings whose codes are in the ERP (2 units of the first). The kit's
     own code is not an ERP product: Mercado Livre computes a kit's stock, the ERP counts the components."""
-    simple = [spec for spec in b.catalog.listings if spec.get("sku") in b.erp_codes and not spec.get("variations")
-              and not spec.get("full") and spec.get("quantity", 0) >= 4 and spec.get("sku") != "KIT-PANELAS-5"]
+    simple = [
+        spec
+        for spec in b.catalog.listings
+        if spec.get("sku") in b.erp_codes
+        and not spec.get("variations")
+        and not spec.get("full")
+        and spec.get("quantity", 0) >= 4
+        and spec.get("sku") != "KIT-PANELAS-5"
+    ]
     seen: set[str] = set()
     parts = [spec for spec in simple if not (spec["sku"] in seen or seen.add(spec["sku"]))]
     for index in range(min(count, len(parts) // 2)):

@@ -55,12 +55,21 @@ def control_routes(state, json_body) -> list[Route]:
             raise ApiError(404, "order_not_found", f"Order {order_id} not found")
         return JSONResponse(_summary(state.set_order_status(order_id, status)))
 
-    return [Route(CONTROL_PREFIX + "sell", sell, methods=["POST"]),
-            Route(CONTROL_PREFIX + "order", order_status, methods=["POST"])]
+    return [
+        Route(CONTROL_PREFIX + "sell", sell, methods=["POST"]),
+        Route(CONTROL_PREFIX + "order", order_status, methods=["POST"]),
+    ]
 
 
 def _summary(order: dict) -> dict:
     line = order["order_items"][0]
-    return {"id": order["id"], "item_id": line["item"]["id"], "variation_id": line["item"]["variation_id"],
-            "title": line["item"]["title"], "quantity": line["quantity"], "status": order["status"],
-            "pack_id": order["pack_id"], "tags": order["tags"]}
+    return {
+        "id": order["id"],
+        "item_id": line["item"]["id"],
+        "variation_id": line["item"]["variation_id"],
+        "title": line["item"]["title"],
+        "quantity": line["quantity"],
+        "status": order["status"],
+        "pack_id": order["pack_id"],
+        "tags": order["tags"],
+    }

@@ -20,8 +20,15 @@ STATUS_ERRORS = {
 class ApiError(Exception):
     """An API answer other than success; raised inside the state, rendered by the app."""
 
-    def __init__(self, status: int, error: str | None = None, message: str = "", cause=None, headers=None,
-                 extra: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        error: str | None = None,
+        message: str = "",
+        cause=None,
+        headers=None,
+        extra: dict | None = None,
+    ):
         super().__init__(message or error or str(status))
         self.status = status
         self.error = error or STATUS_ERRORS.get(status, "error")

@@ -32,8 +32,10 @@ class ItemWritesMixin:
             deleted: list[int] = []
             if "title" in body:
                 if new["family_name"] is not None:
-                    raise validation_error("item.title.not_modifiable", "The title of a User Products listing "
-                                           "is generated; change family_name instead")
+                    raise validation_error(
+                        "item.title.not_modifiable",
+                        "The title of a User Products listing is generated; change family_name instead",
+                    )
                 if new["sold_quantity"] > 0:
                     raise validation_error("item.title.not_modifiable", "Title can not be modified: the item has sales")
                 new["title"] = str(body["title"])
@@ -45,8 +47,9 @@ class ItemWritesMixin:
                 for variation in new["variations"]:
                     variation["price"] = float(price)
             if "attributes" in body:
-                new["attributes"] = merge_attributes(new["attributes"], body["attributes"],
-                                                     replace=self._attributes_replace)
+                new["attributes"] = merge_attributes(
+                    new["attributes"], body["attributes"], replace=self._attributes_replace
+                )
             if "seller_custom_field" in body:
                 new["seller_custom_field"] = body["seller_custom_field"]
             if "variations" in body:
@@ -54,12 +57,16 @@ class ItemWritesMixin:
                 ignored_quantity = self.warehouse_management
             if "available_quantity" in body:
                 if is_full(new):
-                    raise validation_error("item.available_quantity.not_modifiable",
-                                           "Available quantity is not modifiable in fulfillment items")
+                    raise validation_error(
+                        "item.available_quantity.not_modifiable",
+                        "Available quantity is not modifiable in fulfillment items",
+                    )
                 quantity = quantity_of(body["available_quantity"], "item.available_quantity.not_modifiable")
                 if new["variations"]:
-                    raise validation_error("item.available_quantity.invalid",
-                                           "The item has variations: set available_quantity on each variation")
+                    raise validation_error(
+                        "item.available_quantity.invalid",
+                        "The item has variations: set available_quantity on each variation",
+                    )
                 if self.warehouse_management or self.is_kit(item_id):
                     # multi-origin: 200 and nothing changes (docs/mercado-livre-api.md §6.5); a kit's stock is
                     # computed from its components (§6.8: the harsher reading of an undocumented write)
@@ -111,8 +118,10 @@ class ItemWritesMixin:
         kept, seen = [], set()
         for entry in entries:
             if full and "available_quantity" in entry:
-                raise validation_error("variations.available_quantity.not_modifiable",
-                                       "Available quantity is not modifiable in fulfillment items")
+                raise validation_error(
+                    "variations.available_quantity.not_modifiable",
+                    "Available quantity is not modifiable in fulfillment items",
+                )
             if ignore_quantities:  # multi-origin sellers: 200, quantity unchanged (docs/mercado-livre-api.md §6.5)
                 entry = {k: v for k, v in entry.items() if k != "available_quantity"}
             if entry.get("id") is None:
@@ -121,7 +130,9 @@ class ItemWritesMixin:
             try:
                 variation = current[int(entry["id"])]
             except (KeyError, TypeError, ValueError):
-                raise validation_error("item.variations.id.invalid", f"Variation {entry['id']} does not exist") from None
+                raise validation_error(
+                    "item.variations.id.invalid", f"Variation {entry['id']} does not exist"
+                ) from None
             if variation["id"] in seen:
                 raise validation_error("item.variations.id.duplicated", f"Variation {variation['id']} sent twice")
             seen.add(variation["id"])
@@ -136,29 +147,37 @@ class ItemWritesMixin:
     def _variation_from_entry(self, item: dict, entry: dict) -> dict:
         combos = entry.get("attribute_combinations")
         if not isinstance(combos, list) or not combos:
-            raise validation_error("item.variations.attribute_combinations.missing",
-                                   "A new variation needs attribute_combinations")
+            raise validation_error(
+                "item.variations.attribute_combinations.missing", "A new variation needs attribute_combinations"
+            )
         variation = self._make_variation({"quantity": 0}, item["price"], is_full(item))
         variation["attribute_combinations"] = [
-            {"id": c.get("id") or ATTRIBUTE_IDS.get(c.get("name"), str(c.get("name")).upper()),
-             "name": c.get("name", c.get("id")), "value_id": c.get("value_id"), "value_name": c.get("value_name")}
-            for c in combos]
+            {
+                "id": c.get("id") or ATTRIBUTE_IDS.get(c.get("name"), str(c.get("name")).upper()),
+                "name": c.get("name", c.get("id")),
+                "value_id": c.get("value_id"),
+                "value_name": c.get("value_name"),
+            }
+            for c in combos
+        ]
         self._edit_variation(variation, entry, self._attributes_replace)
         return variation
 
     @staticmethod
     def _edit_variation(variation: dict, entry: dict, replace_attributes: bool = True) -> None:
         if "available_quantity" in entry:
-            variation["available_quantity"] = quantity_of(entry["available_quantity"],
-                                                        "variations.available_quantity.not_modifiable")
+            variation["available_quantity"] = quantity_of(
+                entry["available_quantity"], "variations.available_quantity.not_modifiable"
+            )
         if "price" in entry:
             price = entry["price"]
             if isinstance(price, bool) or not isinstance(price, (int, float)) or price <= 0:
                 raise validation_error("item.variations.price.invalid", "price must be a positive number")
             variation["price"] = float(price)
         if "attributes" in entry:
-            variation["attributes"] = merge_attributes(variation.get("attributes", []), entry["attributes"],
-                                                       replace=replace_attributes)
+            variation["attributes"] = merge_attributes(
+                variation.get("attributes", []), entry["attributes"], replace=replace_attributes
+            )
         if "seller_custom_field" in entry:
             variation["seller_custom_field"] = entry["seller_custom_field"]
         if "picture_ids" in entry and isinstance(entry["picture_ids"], list):
@@ -174,12 +193,16 @@ class ItemWritesMixin:
             if variation is None:
                 raise not_found(f"Variation {variation_id}")
             if "available_quantity" in body and is_full(item):
-                raise validation_error("variations.available_quantity.not_modifiable",
-                                       "Available quantity is not modifiable in fulfillment items")
+                raise validation_error(
+                    "variations.available_quantity.not_modifiable",
+                    "Available quantity is not modifiable in fulfillment items",
+                )
             if "price" in body and body["price"] != variation["price"] and len(item["variations"]) > 1:
                 raise validation_error("item.variations.price.invalid", "All variations must have the same price")
             edited = copy.deepcopy(variation)
-            if self.warehouse_management:  # multi-origin sellers: 200, quantity unchanged (docs/mercado-livre-api.md §6.5)
+            if (
+                self.warehouse_management
+            ):  # multi-origin sellers: 200, quantity unchanged (docs/mercado-livre-api.md §6.5)
                 body = {k: v for k, v in body.items() if k != "available_quantity"}
             self._edit_variation(edited, body, self._attributes_replace)
             item["variations"] = [edited if v["id"] == variation_id else v for v in item["variations"]]

@@ -54,15 +54,22 @@ def merge_attributes(current: list[dict], changes, replace: bool = False) -> lis
         merged = [a for a in merged if a.get("id") != change["id"]]
         if change.get("value_name") is None and change.get("value_id") is None:
             continue
-        merged.append({"id": change["id"], "name": change.get("name", names.get(change["id"]) or change["id"]),
-                       "value_id": change.get("value_id"), "value_name": change.get("value_name")})
+        merged.append(
+            {
+                "id": change["id"],
+                "name": change.get("name", names.get(change["id"]) or change["id"]),
+                "value_id": change.get("value_id"),
+                "value_name": change.get("value_name"),
+            }
+        )
     return merged
 
 
 def is_full(item: dict) -> bool:
     """Full (fulfillment): the stock lives in ML's warehouses and the API can't write it (docs/mercado-livre-api.md §6.5)."""
     return item["shipping"].get("logistic_type") == "fulfillment" and (
-        item.get("inventory_id") is not None or any(v.get("inventory_id") for v in item["variations"]))
+        item.get("inventory_id") is not None or any(v.get("inventory_id") for v in item["variations"])
+    )
 
 
 def apply_stock_status(item: dict) -> None:
@@ -72,8 +79,12 @@ def apply_stock_status(item: dict) -> None:
     if item["available_quantity"] == 0 and item["status"] == "active":
         item["status"] = "paused"
         item["sub_status"] = ["out_of_stock"]
-    elif (item["available_quantity"] > 0 and item["status"] == "paused" and "out_of_stock" in item["sub_status"]
-          and "paused_by_seller" not in item["sub_status"]):
+    elif (
+        item["available_quantity"] > 0
+        and item["status"] == "paused"
+        and "out_of_stock" in item["sub_status"]
+        and "paused_by_seller" not in item["sub_status"]
+    ):
         item["status"] = "active"
         item["sub_status"] = []
 
@@ -106,21 +117,46 @@ class ItemsMixin:
         return f"MLBU{self._next_user_product}"
 
     def _make_variation(self, spec: dict, price: float, full: bool) -> dict:
-        combos = [{"id": ATTRIBUTE_IDS.get(name, name.upper()), "name": name, "value_id": None, "value_name": value}
-                  for name, value in (spec.get("attributes") or {}).items()]
-        attributes = [{"id": SELLER_SKU, "name": "SKU", "value_id": None, "value_name": spec["sku"]}] \
-            if spec.get("sku") else []
-        return {"id": self._new_variation_id(), "price": price, "attribute_combinations": combos,
-                "available_quantity": int(spec.get("quantity", 0)), "sold_quantity": int(spec.get("sold_quantity", 0)),
-                "picture_ids": [], "seller_custom_field": spec.get("seller_custom_field"),
-                "catalog_product_id": None, "inventory_id": f"INV{secrets.token_hex(4).upper()}" if full else None,
-                "item_relations": [], "user_product_id": self._new_user_product_id(), "attributes": attributes}
+        combos = [
+            {"id": ATTRIBUTE_IDS.get(name, name.upper()), "name": name, "value_id": None, "value_name": value}
+            for name, value in (spec.get("attributes") or {}).items()
+        ]
+        attributes = (
+            [{"id": SELLER_SKU, "name": "SKU", "value_id": None, "value_name": spec["sku"]}] if spec.get("sku") else []
+        )
+        return {
+            "id": self._new_variation_id(),
+            "price": price,
+            "attribute_combinations": combos,
+            "available_quantity": int(spec.get("quantity", 0)),
+            "sold_quantity": int(spec.get("sold_quantity", 0)),
+            "picture_ids": [],
+            "seller_custom_field": spec.get("seller_custom_field"),
+            "catalog_product_id": None,
+            "inventory_id": f"INV{secrets.token_hex(4).upper()}" if full else None,
+            "item_relations": [],
+            "user_product_id": self._new_user_product_id(),
+            "attributes": attributes,
+        }
 
-    def add_listing(self, title: str, price: float = 99.9, quantity: int = 10, *, sku: str | None = None,
-                    seller_custom_field: str | None = None, variations: list[dict] | None = None,
-                    listing_type: str = "gold_special", full: bool = False, status: str = "active",
-                    sold_quantity: int = 0, condition: str = "new", family_name: str | None = None,
-                    user_product_id: str | None = None, item_id: str | None = None) -> str:
+    def add_listing(
+        self,
+        title: str,
+        price: float = 99.9,
+        quantity: int = 10,
+        *,
+        sku: str | None = None,
+        seller_custom_field: str | None = None,
+        variations: list[dict] | None = None,
+        listing_type: str = "gold_special",
+        full: bool = False,
+        status: str = "active",
+        sold_quantity: int = 0,
+        condition: str = "new",
+        family_name: str | None = None,
+        user_product_id: str | None = None,
+        item_id: str | None = None,
+    ) -> str:
         """Put a listing on the seller's account, as if created on the ML site; returns its id.
 
         `variations`: `[{"attributes": {"Cor": "Azul"}, "quantity": 3, "sku": "X-AZ", "seller_custom_field": None,
@@ -133,23 +169,45 @@ class ItemsMixin:
             total = sum(v["available_quantity"] for v in built) if built else int(quantity)
             slug = "-".join(title.lower().split())[:60]
             item = {
-                "id": item_id, "site_id": "MLB", "title": title, "family_name": family_name, "family_id": None,
-                "seller_id": self.seller["id"], "category_id": "MLB1234", "user_product_id": user_product_id
-                or (None if built else self._new_user_product_id()),
-                "price": price, "base_price": price, "original_price": None,
+                "id": item_id,
+                "site_id": "MLB",
+                "title": title,
+                "family_name": family_name,
+                "family_id": None,
+                "seller_id": self.seller["id"],
+                "category_id": "MLB1234",
+                "user_product_id": user_product_id or (None if built else self._new_user_product_id()),
+                "price": price,
+                "base_price": price,
+                "original_price": None,
                 "inventory_id": f"INV{secrets.token_hex(4).upper()}" if full and not built else None,
-                "currency_id": "BRL", "initial_quantity": total, "available_quantity": total,
+                "currency_id": "BRL",
+                "initial_quantity": total,
+                "available_quantity": total,
                 "sold_quantity": int(sold_quantity) + sum(v["sold_quantity"] for v in built),
-                "listing_type_id": listing_type, "condition": condition,
+                "listing_type_id": listing_type,
+                "condition": condition,
                 "permalink": f"https://produto.mercadolivre.com.br/MLB-{item_id[3:]}-{slug}-_JM",
-                "thumbnail": f"http://http2.mlstatic.com/D_{item_id}-I.jpg", "pictures": [],
-                "shipping": {"mode": "me2", "logistic_type": "fulfillment" if full else "drop_off",
-                             "free_shipping": price >= 79, "tags": []},
+                "thumbnail": f"http://http2.mlstatic.com/D_{item_id}-I.jpg",
+                "pictures": [],
+                "shipping": {
+                    "mode": "me2",
+                    "logistic_type": "fulfillment" if full else "drop_off",
+                    "free_shipping": price >= 79,
+                    "tags": [],
+                },
                 "attributes": [{"id": "BRAND", "name": "Marca", "value_id": None, "value_name": "Genérica"}]
                 + ([{"id": SELLER_SKU, "name": "SKU", "value_id": None, "value_name": sku}] if sku else []),
-                "variations": built, "status": status, "sub_status": [], "tags": ["good_quality_thumbnail"],
-                "catalog_product_id": None, "seller_custom_field": seller_custom_field, "catalog_listing": False,
-                "channels": ["marketplace"], "date_created": self.iso(), "last_updated": self.iso(),
+                "variations": built,
+                "status": status,
+                "sub_status": [],
+                "tags": ["good_quality_thumbnail"],
+                "catalog_product_id": None,
+                "seller_custom_field": seller_custom_field,
+                "catalog_listing": False,
+                "channels": ["marketplace"],
+                "date_created": self.iso(),
+                "last_updated": self.iso(),
             }
             if family_name is not None:
                 item["tags"].append("user_product_listing")
@@ -194,16 +252,18 @@ class ItemsMixin:
                     return copy.deepcopy(variation)
             raise KeyError(variation_id)
 
-    def set_reference_code(self, item_id: str, code: str | None, variation_id: int | None = None,
-                           field: str = SELLER_SKU) -> None:
+    def set_reference_code(
+        self, item_id: str, code: str | None, variation_id: int | None = None, field: str = SELLER_SKU
+    ) -> None:
         """Change a listing's (or variation's) reference code as the seller does on the ML site.
         `field` is "SELLER_SKU" (the attribute) or "seller_custom_field" (the legacy field)."""
         with self.lock:
             item = self.items[item_id]
             target = item if variation_id is None else next(v for v in item["variations"] if v["id"] == variation_id)
             if field == SELLER_SKU:
-                target["attributes"] = merge_attributes(target.get("attributes", []),
-                                                         [{"id": SELLER_SKU, "name": "SKU", "value_name": code}])
+                target["attributes"] = merge_attributes(
+                    target.get("attributes", []), [{"id": SELLER_SKU, "name": "SKU", "value_name": code}]
+                )
             else:
                 target["seller_custom_field"] = code
             item["last_updated"] = self.iso()
@@ -256,9 +316,12 @@ class ItemsMixin:
     def get_item(self, item_id: str, caller, params: dict) -> dict:
         with self.lock:
             item = self._owned(item_id, None)
-            return render_item(item, fields=parse_fields(params.get("attributes")),
-                               include_attributes=params.get("include_attributes") == "all",
-                               owner=caller is not None and caller[0] == item["seller_id"])
+            return render_item(
+                item,
+                fields=parse_fields(params.get("attributes")),
+                include_attributes=params.get("include_attributes") == "all",
+                owner=caller is not None and caller[0] == item["seller_id"],
+            )
 
     def multiget(self, params: dict, caller, bulk: bool) -> tuple[list[dict], list[str]]:
         """`GET /items?ids=` (`[{code, body}]`) or `GET /items/bulk?ids=` (`[{id, status_code, body}]`), and the
@@ -282,17 +345,26 @@ class ItemsMixin:
                 if fault is not None:
                     missing.append(item_id)
                     status = fault
-                    body = ApiError(fault, message="access to the requested resource is forbidden" if fault == 403
-                                    else "internal error reading this item").body()
+                    body = ApiError(
+                        fault,
+                        message="access to the requested resource is forbidden"
+                        if fault == 403
+                        else "internal error reading this item",
+                    ).body()
                 elif item is None:
                     status, body = 404, not_found(f"Item with id {item_id}").body()
                 else:
                     status = 200
-                    body = render_item(item, fields=fields, include_attributes=include,
-                                       variation_attributes=variation_attributes,
-                                       owner=caller is not None and caller[0] == item["seller_id"])
-                out.append({"id": item_id, "status_code": status, "body": body} if bulk
-                           else {"code": status, "body": body})
+                    body = render_item(
+                        item,
+                        fields=fields,
+                        include_attributes=include,
+                        variation_attributes=variation_attributes,
+                        owner=caller is not None and caller[0] == item["seller_id"],
+                    )
+                out.append(
+                    {"id": item_id, "status_code": status, "body": body} if bulk else {"code": status, "body": body}
+                )
         return out, missing
 
     def get_variations(self, item_id: str, caller, params: dict, variation_id: int | None = None):
@@ -313,8 +385,7 @@ class ItemsMixin:
         with self.lock:
             if caller[0] != user_id:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
-            if (params.get("scroll_id") and params.get("limit") not in (None, "")
-                    and "scroll_limit" not in self.lenient):
+            if params.get("scroll_id") and params.get("limit") not in (None, "") and "scroll_limit" not in self.lenient:
                 # The scan FAQ: do not combine scroll_id with offset or limit (docs/mercado-livre-api.md §3).
                 raise ApiError(400, "bad_request", "limit can not be used with scroll_id")
             limit = int_param(params, "limit", 50)
@@ -324,14 +395,18 @@ class ItemsMixin:
                 return self._scan(user_id, params, limit)
             offset = int_param(params, "offset", 0)
             if offset + limit > MAX_OFFSET_WINDOW:
-                raise ApiError(400, "bad_request", "Offset paging is limited to the first 1000 results; "
-                                                   "use search_type=scan")
+                raise ApiError(
+                    400, "bad_request", "Offset paging is limited to the first 1000 results; use search_type=scan"
+                )
             matches = self._search_ids(params)
-            return {"seller_id": str(user_id), "query": None,
-                    "paging": {"limit": limit, "offset": offset, "total": len(matches)},
-                    "results": matches[offset:offset + limit],
-                    "orders": [{"id": "stop_time_asc", "name": "Order by stop time ascending"}],
-                    "available_orders": []}
+            return {
+                "seller_id": str(user_id),
+                "query": None,
+                "paging": {"limit": limit, "offset": offset, "total": len(matches)},
+                "results": matches[offset : offset + limit],
+                "orders": [{"id": "stop_time_asc", "name": "Order by stop time ascending"}],
+                "available_orders": [],
+            }
 
     def _scan(self, user_id: int, params: dict, limit: int) -> dict:
         if params.get("offset"):
@@ -349,11 +424,17 @@ class ItemsMixin:
         scroll["expires_at"] = self.now() + self.scroll_ttl
         if params.get("limit") in (None, ""):
             limit = scroll["limit"]  # later pages keep the first call's page size
-        page = scroll["ids"][scroll["position"]:scroll["position"] + limit]
+        page = scroll["ids"][scroll["position"] : scroll["position"] + limit]
         scroll["position"] += len(page)
-        return {"seller_id": str(user_id), "query": None, "scroll_id": scroll_id,
-                "paging": {"limit": limit, "total": len(scroll["ids"])}, "results": page,
-                "orders": [{"id": "stop_time_asc", "name": "Order by stop time ascending"}], "available_orders": []}
+        return {
+            "seller_id": str(user_id),
+            "query": None,
+            "scroll_id": scroll_id,
+            "paging": {"limit": limit, "total": len(scroll["ids"])},
+            "results": page,
+            "orders": [{"id": "stop_time_asc", "name": "Order by stop time ascending"}],
+            "available_orders": [],
+        }
 
     def _search_ids(self, params: dict) -> list[str]:
         if params.get("seller_sku"):
@@ -372,8 +453,11 @@ class ItemsMixin:
             item = self.items[item_id]
             if statuses is not None and item["status"] not in statuses:
                 continue
-            if ups is not None and item["user_product_id"] not in ups and not any(
-                    v["user_product_id"] in ups for v in item["variations"]):
+            if (
+                ups is not None
+                and item["user_product_id"] not in ups
+                and not any(v["user_product_id"] in ups for v in item["variations"])
+            ):
                 continue
             if listing_type is not None and item["listing_type_id"] != listing_type:
                 continue

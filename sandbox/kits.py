@@ -21,8 +21,15 @@ class KitsMixin:
 
     # -- building ----------------------------------------------------------------------------------------
 
-    def add_kit(self, title: str, components: list[dict], price: float = 149.9, *, sku: str | None = None,
-                listing_type: str = "gold_special") -> str:
+    def add_kit(
+        self,
+        title: str,
+        components: list[dict],
+        price: float = 149.9,
+        *,
+        sku: str | None = None,
+        listing_type: str = "gold_special",
+    ) -> str:
         """A kit listing: `components` = `[{"item_id": ..., "variation_id": None, "quantity": 2}, ...]` (2 to 6,
         1 to 10 units each). Its stock is computed from the components' stock; returns the kit's id."""
         with self.lock:
@@ -36,8 +43,9 @@ class KitsMixin:
                     raise ValueError(f"{part['item_id']} has variations: say which one is the component")
                 if not 1 <= int(part.get("quantity", 1)) <= 10:
                     raise ValueError("a kit holds 1 to 10 units of each component")
-                parts.append({"item_id": item["id"], "variation_id": variation_id,
-                              "quantity": int(part.get("quantity", 1))})
+                parts.append(
+                    {"item_id": item["id"], "variation_id": variation_id, "quantity": int(part.get("quantity", 1))}
+                )
             kit_id = self.add_listing(title, price, 0, sku=sku, listing_type=listing_type)
             kit = self.items[kit_id]
             kit["tags"] = kit["tags"] + [KIT_TAG, "user_product_listing"]
@@ -83,8 +91,16 @@ class KitsMixin:
             found.sort(key=lambda f: (f[0]["status"] != "active", f[2] <= 0))
             return found[0][0]["id"], found[0][1]
 
-    def sell(self, item_id: str | None = None, variation_id: int | None = None, quantity: int = 1, *,
-             code: str | None = None, buyer: dict | None = None, status: str = "paid") -> list[dict]:
+    def sell(
+        self,
+        item_id: str | None = None,
+        variation_id: int | None = None,
+        quantity: int = 1,
+        *,
+        code: str | None = None,
+        buyer: dict | None = None,
+        status: str = "paid",
+    ) -> list[dict]:
         """A buyer buys `quantity` units on the site -> the orders Mercado Livre makes (one; for a kit, one
         per component, tagged `bundle_component`, sharing a pack), in `status` (paid; or confirmed and waiting
         for the payment, holding the units). Raises ApiError for what a buyer can't buy."""
@@ -105,22 +121,44 @@ class KitsMixin:
                 buyer = self.make_buyer(**(buyer or {}))
                 orders = []
                 for part in self.kits[item_id]:
-                    order = self.create_order(part["item_id"], part["variation_id"], part["quantity"] * quantity,
-                                              buyer=buyer, pack_id=self._next_pack, tags=(COMPONENT_TAG,),
-                                              carry_sku=False, status=status)
+                    order = self.create_order(
+                        part["item_id"],
+                        part["variation_id"],
+                        part["quantity"] * quantity,
+                        buyer=buyer,
+                        pack_id=self._next_pack,
+                        tags=(COMPONENT_TAG,),
+                        carry_sku=False,
+                        status=status,
+                    )
                     orders.append(order)
                 return orders
             except ValueError as exc:
                 raise validation_error("item.not_purchasable", str(exc)) from None
 
-    def sell_before_next_write(self, item_id: str | None = None, variation_id: int | None = None,
-                               quantity: int = 1, *, code: str | None = None, path_prefix: str | None = None,
-                               status: str = "paid") -> None:
+    def sell_before_next_write(
+        self,
+        item_id: str | None = None,
+        variation_id: int | None = None,
+        quantity: int = 1,
+        *,
+        code: str | None = None,
+        path_prefix: str | None = None,
+        status: str = "paid",
+    ) -> None:
         """Sandbox hook: the next write (PUT/POST, matching `path_prefix` if given) lands right after this sale,
         as when a buyer pays between melisync's read and its write."""
         with self.lock:
-            self._sale_before_write.append({"item_id": item_id, "variation_id": variation_id, "quantity": quantity,
-                                            "code": code, "path_prefix": path_prefix, "status": status})
+            self._sale_before_write.append(
+                {
+                    "item_id": item_id,
+                    "variation_id": variation_id,
+                    "quantity": quantity,
+                    "code": code,
+                    "path_prefix": path_prefix,
+                    "status": status,
+                }
+            )
 
     def before_write(self, method: str, path: str) -> None:
         """Called by the front door before a write is handled: makes a pending `sell_before_next_write` sale."""
@@ -131,6 +169,11 @@ class KitsMixin:
                 if pending["path_prefix"] and not path.startswith(pending["path_prefix"]):
                     continue
                 self._sale_before_write.remove(pending)
-                self.sell(pending["item_id"], pending["variation_id"], pending["quantity"], code=pending["code"],
-                          status=pending["status"])
+                self.sell(
+                    pending["item_id"],
+                    pending["variation_id"],
+                    pending["quantity"],
+                    code=pending["code"],
+                    status=pending["status"],
+                )
                 return

@@ -75,16 +75,22 @@ class OAuthMixin:
             raise AuthPageError("response_type deve ser 'code'.")
         redirect_uri = params.get("redirect_uri", "")
         if redirect_uri not in app["redirect_uris"]:
-            raise AuthPageError("Desculpe, a aplicação não pode se conectar à sua conta "
-                                "(redirect_uri diferente da registrada).")
+            raise AuthPageError(
+                "Desculpe, a aplicação não pode se conectar à sua conta (redirect_uri diferente da registrada)."
+            )
         method = params.get("code_challenge_method")
         challenge = params.get("code_challenge")
         if method and method not in ("S256", "plain"):
             raise AuthPageError("code_challenge_method deve ser S256 ou plain.")
         if (method or self.require_pkce) and not challenge:
             raise AuthPageError("code_challenge ausente (PKCE é obrigatório para esta aplicação).")
-        return {"client_id": client_id, "redirect_uri": redirect_uri, "state": params.get("state"),
-                "challenge": challenge, "method": (method or "plain") if challenge else None}
+        return {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": params.get("state"),
+            "challenge": challenge,
+            "method": (method or "plain") if challenge else None,
+        }
 
     def begin_authorization(self, params: dict) -> tuple[str, str | None]:
         """`GET /authorization`: ("redirect", URL) when already granted (or auto_approve), else ("page", tx)."""
@@ -118,13 +124,21 @@ class OAuthMixin:
         user_id = self.seller["id"]
         self.grants.setdefault((user_id, request["client_id"]), {"date_created": self.iso(), "scopes": list(SCOPES)})
         code = f"TG-{secrets.token_hex(12)}-{user_id}"
-        self._codes[code] = _Code(user_id, request["client_id"], request["redirect_uri"], request["challenge"],
-                                  request["method"], self.now() + CODE_TTL)
+        self._codes[code] = _Code(
+            user_id,
+            request["client_id"],
+            request["redirect_uri"],
+            request["challenge"],
+            request["method"],
+            self.now() + CODE_TTL,
+        )
         return _redirect(request, {"code": code})
 
     def _deny(self, request: dict) -> str:
-        return _redirect(request, {"error": "access_denied",
-                                   "error_description": "The user has not granted access to the application"})
+        return _redirect(
+            request,
+            {"error": "access_denied", "error_description": "The user has not granted access to the application"},
+        )
 
     # -- token endpoint ------------------------------------------------------------------------------
 
@@ -145,8 +159,10 @@ class OAuthMixin:
             return self._rotate_refresh(client_id, form)
 
     def _exchange_code(self, client_id: str, form: dict) -> dict:
-        bad = oauth_error("invalid_grant", "Error validating grant. Your authorization code or refresh token "
-                                           "may be expired or it was already used")
+        bad = oauth_error(
+            "invalid_grant",
+            "Error validating grant. Your authorization code or refresh token may be expired or it was already used",
+        )
         code = self._codes.get(form.get("code", ""))
         if code is None or code.used or code.expires_at < self.now() or code.client_id != client_id:
             raise bad
@@ -163,10 +179,18 @@ class OAuthMixin:
 
     def _rotate_refresh(self, client_id: str, form: dict) -> dict:
         refresh = self._refresh.get(form.get("refresh_token", ""))
-        if (refresh is None or not refresh.current or refresh.client_id != client_id
-                or refresh.expires_at < self.now() or (refresh.user_id, client_id) not in self.grants):
-            raise oauth_error("invalid_grant", "Error validating grant. Your authorization code or refresh token "
-                                               "may be expired or it was already used")
+        if (
+            refresh is None
+            or not refresh.current
+            or refresh.client_id != client_id
+            or refresh.expires_at < self.now()
+            or (refresh.user_id, client_id) not in self.grants
+        ):
+            raise oauth_error(
+                "invalid_grant",
+                "Error validating grant. Your authorization code or refresh token "
+                "may be expired or it was already used",
+            )
         refresh.current = False
         return self._issue(refresh.user_id, client_id)
 
@@ -180,8 +204,14 @@ class OAuthMixin:
         refresh = f"TG-{secrets.token_hex(12)}-{user_id}"
         self._access[access] = _Token(user_id, client_id, self.now() + self.token_ttl)
         self._refresh[refresh] = _Refresh(user_id, client_id, self.now() + REFRESH_TTL)
-        return {"access_token": access, "token_type": "bearer", "expires_in": int(self.token_ttl),
-                "scope": " ".join(SCOPES), "user_id": user_id, "refresh_token": refresh}
+        return {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": int(self.token_ttl),
+            "scope": " ".join(SCOPES),
+            "user_id": user_id,
+            "refresh_token": refresh,
+        }
 
     # -- bearer tokens -------------------------------------------------------------------------------
 
@@ -242,8 +272,11 @@ class OAuthMixin:
         with self.lock:
             if caller[1] != app_id:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
-            grants = [{"user_id": user_id, "app_id": client_id, **grant}
-                      for (user_id, client_id), grant in self.grants.items() if client_id == app_id]
+            grants = [
+                {"user_id": user_id, "app_id": client_id, **grant}
+                for (user_id, client_id), grant in self.grants.items()
+                if client_id == app_id
+            ]
             return {"paging": {"total": len(grants), "limit": 50, "offset": 0}, "grants": copy.deepcopy(grants)}
 
     def user_applications(self, user_id: int, caller: tuple[int, str]) -> list[dict]:
@@ -251,8 +284,11 @@ class OAuthMixin:
         with self.lock:
             if caller[0] != user_id:
                 raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
-            return [{"user_id": uid, "app_id": client_id, **copy.deepcopy(grant)}
-                    for (uid, client_id), grant in self.grants.items() if uid == user_id]
+            return [
+                {"user_id": uid, "app_id": client_id, **copy.deepcopy(grant)}
+                for (uid, client_id), grant in self.grants.items()
+                if uid == user_id
+            ]
 
     def access_token_count(self) -> int:
         with self.lock:

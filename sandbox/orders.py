@@ -14,13 +14,48 @@ MAX_ORDERS_OFFSET = 10_000
 DEDUCTED = ("confirmed", "paid", "partially_paid", "partially_refunded")  # date_closed set: stock taken
 DATE_FILTERS = {"date_created": "_created_at", "date_closed": "_closed_at", "date_last_updated": "_updated_at"}
 
-FIRST_NAMES = ["Ana", "Bruno", "Carla", "Diego", "Elaine", "Fábio", "Gabriela", "Heitor", "Isabela", "João",
-               "Larissa", "Márcio", "Natália", "Otávio", "Patrícia", "Rafael", "Sônia", "Tiago"]
-LAST_NAMES = ["Silva", "Souza", "Oliveira", "Santos", "Pereira", "Lima", "Carvalho", "Gonçalves", "Araújo",
-              "Ribeiro", "Almeida", "Conceição"]
-CITIES = [("São Paulo", "São Paulo", "01310100"), ("Rio de Janeiro", "Rio de Janeiro", "20040002"),
-          ("Belo Horizonte", "Minas Gerais", "30130010"), ("Curitiba", "Paraná", "80010000"),
-          ("Porto Alegre", "Rio Grande do Sul", "90010150"), ("Recife", "Pernambuco", "50010000")]
+FIRST_NAMES = [
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Diego",
+    "Elaine",
+    "Fábio",
+    "Gabriela",
+    "Heitor",
+    "Isabela",
+    "João",
+    "Larissa",
+    "Márcio",
+    "Natália",
+    "Otávio",
+    "Patrícia",
+    "Rafael",
+    "Sônia",
+    "Tiago",
+]
+LAST_NAMES = [
+    "Silva",
+    "Souza",
+    "Oliveira",
+    "Santos",
+    "Pereira",
+    "Lima",
+    "Carvalho",
+    "Gonçalves",
+    "Araújo",
+    "Ribeiro",
+    "Almeida",
+    "Conceição",
+]
+CITIES = [
+    ("São Paulo", "São Paulo", "01310100"),
+    ("Rio de Janeiro", "Rio de Janeiro", "20040002"),
+    ("Belo Horizonte", "Minas Gerais", "30130010"),
+    ("Curitiba", "Paraná", "80010000"),
+    ("Porto Alegre", "Rio Grande do Sul", "90010150"),
+    ("Recife", "Pernambuco", "50010000"),
+]
 
 
 def _check_digits(base: list[int], weights_from: int) -> list[int]:
@@ -59,17 +94,37 @@ class OrdersMixin:
             rng = self._random
             self._next_buyer += 17
             city, state, zip_code = rng.choice(CITIES)
-            buyer = {"id": self._next_buyer, "nickname": f"COMPRADOR{self._next_buyer % 100000}",
-                     "first_name": rng.choice(FIRST_NAMES), "last_name": rng.choice(LAST_NAMES),
-                     "doc_type": "CPF", "doc_number": fake_cpf(rng), "street_name": "Rua das Flores",
-                     "street_number": str(rng.randint(1, 999)), "neighborhood": "Centro", "city": city,
-                     "state": state, "zip_code": zip_code, "processing": False}
+            buyer = {
+                "id": self._next_buyer,
+                "nickname": f"COMPRADOR{self._next_buyer % 100000}",
+                "first_name": rng.choice(FIRST_NAMES),
+                "last_name": rng.choice(LAST_NAMES),
+                "doc_type": "CPF",
+                "doc_number": fake_cpf(rng),
+                "street_name": "Rua das Flores",
+                "street_number": str(rng.randint(1, 999)),
+                "neighborhood": "Centro",
+                "city": city,
+                "state": state,
+                "zip_code": zip_code,
+                "processing": False,
+            }
             buyer.update(over)
             return buyer
 
-    def create_order(self, item_id: str | None = None, variation_id: int | None = None, quantity: int = 1, *,
-                     buyer: dict | None = None, status: str = "paid", pack_id: int | None = None,
-                     tags: tuple[str, ...] = (), carry_sku: bool = True, lines: list[tuple] | None = None) -> dict:
+    def create_order(
+        self,
+        item_id: str | None = None,
+        variation_id: int | None = None,
+        quantity: int = 1,
+        *,
+        buyer: dict | None = None,
+        status: str = "paid",
+        pack_id: int | None = None,
+        tags: tuple[str, ...] = (),
+        carry_sku: bool = True,
+        lines: list[tuple] | None = None,
+    ) -> dict:
         """A buyer purchases on ML: the order appears and (when paid/confirmed) the stock goes down.
         `buyer` overrides fields of `make_buyer()` (e.g. `{"doc_type": "CNPJ", "doc_number": ..., "name": ...}`).
         `tags` stay on the order whatever its status (`bundle_component`); `carry_sku=False`: the order item
@@ -96,8 +151,15 @@ class OrdersMixin:
                 orders.append(self._place_order(built, buyer, status, pack_id))
             return orders
 
-    def _order_line(self, item_id: str, variation_id: int | None = None, quantity: int = 1, *,
-                    deducted: bool, carry_sku: bool = True) -> dict:
+    def _order_line(
+        self,
+        item_id: str,
+        variation_id: int | None = None,
+        quantity: int = 1,
+        *,
+        deducted: bool,
+        carry_sku: bool = True,
+    ) -> dict:
         if self.is_kit(item_id):
             raise ValueError(f"{item_id} is a kit: buy it with sell() (one order per component)")
         item = self.items[item_id]
@@ -113,18 +175,27 @@ class OrdersMixin:
             raise ValueError(f"only {stock_holder['available_quantity']} in stock")
         unit_price = (variation or item)["price"]
         return {
-            "item": {"id": item_id, "title": item["title"], "category_id": item["category_id"],
-                     "variation_id": variation_id,
-                     "seller_custom_field": (variation or item).get("seller_custom_field") if carry_sku else None,
-                     "seller_sku": sku_of((variation or item).get("attributes")) if carry_sku else None,
-                     "variation_attributes": copy.deepcopy(variation["attribute_combinations"])
-                     if variation else [], "condition": item["condition"]},
-            "quantity": quantity, "unit_price": unit_price, "gross_price": unit_price * quantity,
-            "currency_id": "BRL", "sale_fee": round(unit_price * 0.12, 2),
-            "listing_type_id": item["listing_type_id"]}
+            "item": {
+                "id": item_id,
+                "title": item["title"],
+                "category_id": item["category_id"],
+                "variation_id": variation_id,
+                "seller_custom_field": (variation or item).get("seller_custom_field") if carry_sku else None,
+                "seller_sku": sku_of((variation or item).get("attributes")) if carry_sku else None,
+                "variation_attributes": copy.deepcopy(variation["attribute_combinations"]) if variation else [],
+                "condition": item["condition"],
+            },
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "gross_price": unit_price * quantity,
+            "currency_id": "BRL",
+            "sale_fee": round(unit_price * 0.12, 2),
+            "listing_type_id": item["listing_type_id"],
+        }
 
-    def _place_order(self, lines: list[dict], buyer: dict, status: str, pack_id: int | None,
-                     tags: tuple[str, ...] = ()) -> dict:
+    def _place_order(
+        self, lines: list[dict], buyer: dict, status: str, pack_id: int | None, tags: tuple[str, ...] = ()
+    ) -> dict:
         self._next_order += 1
         order_id = self._next_order
         billing_id = str(600_000_000_000_000_000 + order_id)
@@ -133,19 +204,34 @@ class OrdersMixin:
         total = sum(line["gross_price"] for line in lines)
         shown = [status, "not_delivered"] if status == "paid" else []
         order = {
-            "id": order_id, "date_created": self.iso(now), "date_closed": None, "last_updated": self.iso(now),
-            "pack_id": pack_id, "status": status, "status_detail": None,
-            "total_amount": total, "paid_amount": total if status == "paid" else 0,
+            "id": order_id,
+            "date_created": self.iso(now),
+            "date_closed": None,
+            "last_updated": self.iso(now),
+            "pack_id": pack_id,
+            "status": status,
+            "status_detail": None,
+            "total_amount": total,
+            "paid_amount": total if status == "paid" else 0,
             "currency_id": "BRL",
             "order_items": lines,
-            "payments": [{"id": order_id + 5_000_000_000, "status": "approved" if status == "paid" else "pending",
-                          "transaction_amount": total}],
+            "payments": [
+                {
+                    "id": order_id + 5_000_000_000,
+                    "status": "approved" if status == "paid" else "pending",
+                    "transaction_amount": total,
+                }
+            ],
             "shipping": {"id": 41_000_000_000 + order_id % 1_000_000_000},
             "tags": shown + (["pack_order"] if pack_id and shown else []) + list(tags),
             "context": {"channel": "marketplace", "site": "MLB", "flows": []},
             "buyer": {"id": buyer["id"], "billing_info": {"id": billing_id}},
             "seller": {"id": self.seller["id"]},
-            "_created_at": now, "_closed_at": None, "_updated_at": now, "_deducted": False, "_tags": list(tags),
+            "_created_at": now,
+            "_closed_at": None,
+            "_updated_at": now,
+            "_deducted": False,
+            "_tags": list(tags),
         }
         self.orders[order_id] = order
         if status in DEDUCTED:
@@ -265,21 +351,29 @@ class OrdersMixin:
                     continue
                 if params.get("item") and all(line["item"]["id"] != params["item"] for line in order["order_items"]):
                     continue
-                if not all(order[key] is not None and (order[key] >= at if edge == "from" else order[key] <= at)
-                           for key, edge, at in bounds):
+                if not all(
+                    order[key] is not None and (order[key] >= at if edge == "from" else order[key] <= at)
+                    for key, edge, at in bounds
+                ):
                     continue
                 found.append(order)
             sort = params.get("sort", "date_asc")
             if "sort_date_created" in self.lenient:
                 found.sort(key=lambda o: (o["_created_at"], o["id"]), reverse=sort == "date_desc")
             else:  # ML sorts a seller's orders by date_closed (docs/mercado-livre-api.md §8.1); not closed yet: after the others
-                found.sort(key=lambda o: (o["_closed_at"] is None, o["_closed_at"] or 0, o["id"]),
-                           reverse=sort == "date_desc")
-            return {"query": None, "display": "complete",
-                    "paging": {"total": len(found), "offset": offset, "limit": limit},
-                    "results": [self._search_result(o) for o in found[offset:offset + limit]],
-                    "sort": {"id": sort, "name": "Date descending" if sort == "date_desc" else "Date ascending"},
-                    "available_sorts": [], "filters": [], "available_filters": []}
+                found.sort(
+                    key=lambda o: (o["_closed_at"] is None, o["_closed_at"] or 0, o["id"]), reverse=sort == "date_desc"
+                )
+            return {
+                "query": None,
+                "display": "complete",
+                "paging": {"total": len(found), "offset": offset, "limit": limit},
+                "results": [self._search_result(o) for o in found[offset : offset + limit]],
+                "sort": {"id": sort, "name": "Date descending" if sort == "date_desc" else "Date ascending"},
+                "available_sorts": [],
+                "filters": [],
+                "available_filters": [],
+            }
 
     def shipment(self, shipment_id: int, caller: tuple[int, str], format_new: str | None) -> dict:
         """`GET /shipments/{id}` (header `x-format-new: true` is mandatory); the address is hidden until paid."""
@@ -297,7 +391,8 @@ class OrdersMixin:
             number = buyer.get("street_number") if paid else None
             item = self.items[order["order_items"][0]["item"]["id"]]  # one shipment: the first line's logistics
             return {
-                "id": shipment_id, "status": "ready_to_ship" if paid else "pending",
+                "id": shipment_id,
+                "status": "ready_to_ship" if paid else "pending",
                 "tracking_number": None,
                 "logistic": {"mode": "me2", "type": item["shipping"].get("logistic_type")},
                 "destination": {
@@ -305,12 +400,17 @@ class OrdersMixin:
                     "receiver_name": " ".join(filter(None, [buyer.get("first_name"), buyer.get("last_name")])),
                     "receiver_phone": None,
                     "shipping_address": {
-                        "address_line": f"{street} {number}" if paid else None, "street_name": street,
-                        "street_number": number, "comment": buyer.get("comment") if paid else None,
-                        "zip_code": buyer.get("zip_code"), "city": {"id": None, "name": buyer.get("city")},
+                        "address_line": f"{street} {number}" if paid else None,
+                        "street_name": street,
+                        "street_number": number,
+                        "comment": buyer.get("comment") if paid else None,
+                        "zip_code": buyer.get("zip_code"),
+                        "city": {"id": None, "name": buyer.get("city")},
                         "state": {"id": None, "name": buyer.get("state")},
                         "neighborhood": {"name": buyer.get("neighborhood") if paid else None},
-                        "country": {"id": "BR", "name": "Brasil"}}},
+                        "country": {"id": "BR", "name": "Brasil"},
+                    },
+                },
             }
 
     def billing_info(self, site_id: str, billing_id: str, caller: tuple[int, str]) -> dict:
@@ -323,18 +423,30 @@ class OrdersMixin:
             company = buyer.get("doc_type") == "CNPJ"
             info = {
                 "name": None if processing else buyer.get("name") or buyer["first_name"],
-                "identification": {"type": None if processing else buyer["doc_type"],
-                                   "number": None if processing else buyer["doc_number"]},
-                "taxes": {"inscriptions": {"state_registration": buyer.get("state_registration")},
-                          "taxpayer_type": {"description": "Contribuinte" if company else "Não contribuinte"}},
-                "address": {"street_name": buyer.get("street_name"), "street_number": buyer.get("street_number"),
-                            "city_name": buyer.get("city"), "comment": buyer.get("comment"),
-                            "neighborhood": buyer.get("neighborhood"), "state": {"name": buyer.get("state")},
-                            "zip_code": buyer.get("zip_code"), "country_id": "BR"},
+                "identification": {
+                    "type": None if processing else buyer["doc_type"],
+                    "number": None if processing else buyer["doc_number"],
+                },
+                "taxes": {
+                    "inscriptions": {"state_registration": buyer.get("state_registration")},
+                    "taxpayer_type": {"description": "Contribuinte" if company else "Não contribuinte"},
+                },
+                "address": {
+                    "street_name": buyer.get("street_name"),
+                    "street_number": buyer.get("street_number"),
+                    "city_name": buyer.get("city"),
+                    "comment": buyer.get("comment"),
+                    "neighborhood": buyer.get("neighborhood"),
+                    "state": {"name": buyer.get("state")},
+                    "zip_code": buyer.get("zip_code"),
+                    "country_id": "BR",
+                },
                 "attributes": {"is_normalized": not processing, "cust_type": "BU" if company else "CO"},
             }
             if not company and not processing:
                 info["last_name"] = buyer.get("last_name")
-            return {"site_id": "MLB", "buyer": {"cust_id": buyer["id"], "billing_info": info},
-                    "seller": {"cust_id": self.seller["id"]}}
-
+            return {
+                "site_id": "MLB",
+                "buyer": {"cust_id": buyer["id"], "billing_info": info},
+                "seller": {"cust_id": self.seller["id"]},
+            }

@@ -23,7 +23,7 @@ def parse_fields(raw: str | None, prefix: str = "") -> set[str] | None:
         return None
     names = {name.strip() for name in raw.split(",") if name.strip()}
     if prefix:
-        names = {name[len(prefix):] for name in names if name.startswith(prefix)}
+        names = {name[len(prefix) :] for name in names if name.startswith(prefix)}
     return names
 
 
@@ -38,8 +38,14 @@ def render_variation(variation: dict, *, include_attributes: bool, owner: bool) 
     return out
 
 
-def render_item(item: dict, *, fields: set[str] | None = None, include_attributes: bool = False,
-                owner: bool = True, variation_attributes: bool | None = None) -> dict:
+def render_item(
+    item: dict,
+    *,
+    fields: set[str] | None = None,
+    include_attributes: bool = False,
+    owner: bool = True,
+    variation_attributes: bool | None = None,
+) -> dict:
     """A fresh JSON-ready copy of a listing (nothing shared with the state). `variation_attributes` (default:
     `include_attributes`) says whether the variations carry theirs."""
     if variation_attributes is None:

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 def extra_routes(state, caller, params, json_body) -> list[Route]:
     """`caller(request)` authenticates (401 otherwise); `json_body(request)` parses and logs a JSON body."""
+
     async def orders_search(request: Request):
         return JSONResponse(state.search_orders(params(request), caller(request)))
 
@@ -16,8 +17,9 @@ def extra_routes(state, caller, params, json_body) -> list[Route]:
         return JSONResponse(state.get_order(request.path_params["order_id"], caller(request)))
 
     async def billing_info(request: Request):
-        return JSONResponse(state.billing_info(request.path_params["site_id"], request.path_params["billing_id"],
-                                               caller(request)))
+        return JSONResponse(
+            state.billing_info(request.path_params["site_id"], request.path_params["billing_id"], caller(request))
+        )
 
     async def migration_live_listing(request: Request):
         caller(request)
@@ -40,16 +42,18 @@ def extra_routes(state, caller, params, json_body) -> list[Route]:
         who = caller(request)
         state.count_stock_call(who[1])
         body = await json_body(request)
-        answer, version = state.put_warehouse_stock(request.path_params["up_id"], request.path_params["kind"], body,
-                                                    request.headers.get("x-version"), who)
+        answer, version = state.put_warehouse_stock(
+            request.path_params["up_id"], request.path_params["kind"], body, request.headers.get("x-version"), who
+        )
         return JSONResponse(answer, headers={"x-version": str(version)})
 
     async def stores_search(request: Request):
         return JSONResponse(state.stores_search(request.path_params["user_id"], caller(request), params(request)))
 
     async def shipment(request: Request):
-        return JSONResponse(state.shipment(request.path_params["shipment_id"], caller(request),
-                                           request.headers.get("x-format-new")))
+        return JSONResponse(
+            state.shipment(request.path_params["shipment_id"], caller(request), request.headers.get("x-format-new"))
+        )
 
     return [
         Route("/shipments/{shipment_id:int}", shipment, methods=["GET"]),

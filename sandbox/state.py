@@ -45,7 +45,8 @@ class LoggedRequest:
     @property
     def is_write(self) -> bool:
         return self.method not in ("GET", "HEAD", "OPTIONS") and not self.path.startswith(
-            ("/oauth", "/authorization", "/_sandbox"))
+            ("/oauth", "/authorization", "/_sandbox")
+        )
 
 
 @dataclass
@@ -140,8 +141,10 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
                 else:
                     self.add_listing(**spec)
             for kit in kit_specs:
-                parts = [dict(zip(("item_id", "variation_id"), self.find_by_code(code)), quantity=units)
-                         for code, units in kit["components"]]
+                parts = [
+                    dict(zip(("item_id", "variation_id"), self.find_by_code(code)), quantity=units)
+                    for code, units in kit["components"]
+                ]
                 self.add_kit(kit["title"], parts, sku=kit["sku"])
         finally:
             if collecting:
@@ -195,8 +198,14 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
 
     # -- fault injection and rate limit (used by the app's front door) --------------------------------
 
-    def fail_next(self, count: int = 1, status: int = 500, path_prefix: str | None = None,
-                  retry_after: float | None = None, method: str | None = None) -> None:
+    def fail_next(
+        self,
+        count: int = 1,
+        status: int = 500,
+        path_prefix: str | None = None,
+        retry_after: float | None = None,
+        method: str | None = None,
+    ) -> None:
         """The next `count` requests (matching `path_prefix` and `method`, if given) get `status`."""
         with self.lock:
             self._faults.append(_Fault(count, status, path_prefix, method and method.upper(), retry_after))
@@ -236,8 +245,12 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
     def rate_limited(self) -> ApiError:
         """The 429 of the per-app bucket: no Retry-After unless asked for (ML's FAQ promises none)."""
         wait = SHORT_RETRY_AFTER if "retry_after" in self.lenient else self.rate_retry_after
-        return ApiError(429, "too_many_requests", "Too Many Requests",
-                        headers={"Retry-After": f"{wait:g}"} if wait is not None else {})
+        return ApiError(
+            429,
+            "too_many_requests",
+            "Too Many Requests",
+            headers={"Retry-After": f"{wait:g}"} if wait is not None else {},
+        )
 
     @staticmethod
     def _take(faults: list[_Fault], method: str, path: str) -> _Fault | None:
@@ -263,8 +276,11 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
             if fault is not None:
                 headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
                 if fault.status == 429:
-                    return self.rate_limited() if fault.retry_after is None else \
-                        ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
+                    return (
+                        self.rate_limited()
+                        if fault.retry_after is None
+                        else ApiError(429, "too_many_requests", "Too Many Requests", headers=headers)
+                    )
                 if fault.status == 409:
                     return ApiError(409, "conflict", "item optimistic locking error: conflict", headers=headers)
                 return ApiError(fault.status, message="injected fault", headers=headers)
@@ -301,8 +317,11 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
 
     def requests_to(self, path_prefix: str, method: str | None = None) -> list[LoggedRequest]:
         with self.lock:
-            return [r for r in self.requests
-                    if r.path.startswith(path_prefix) and (method is None or r.method == method.upper())]
+            return [
+                r
+                for r in self.requests
+                if r.path.startswith(path_prefix) and (method is None or r.method == method.upper())
+            ]
 
     def clear_log(self) -> None:
         with self.lock:

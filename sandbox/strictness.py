@@ -11,7 +11,7 @@ LENIENT = {
     "attributes_merge": "a PUT's `attributes` update and add by id (strict: the list replaces the old one)",
     "scroll_limit": "`limit` is accepted next to `scroll_id` on scan pages (strict: 400)",
     "bulk_variation_attributes": "/items/bulk honours include_attributes=all for variations (strict: variation "
-                                 "attributes only from /items/{id}/variations?include_attributes=all)",
+    "attributes only from /items/{id}/variations?include_attributes=all)",
     "billing_in_search": "order search results carry buyer.billing_info.id (strict: only GET /orders/{id})",
     "sort_date_created": "seller order searches sorted by date_created (strict: by date_closed)",
     "retry_after": "every 429 carries a short Retry-After of 1 s (strict: none, unless rate_retry_after is set)",

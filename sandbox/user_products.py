@@ -23,14 +23,23 @@ class UserProductsMixin:
         self._next_family = 0
         self._families: dict[str, dict] = {}  # family_id -> {"name", "user_products_ids"}
         self.up_stock_rpm = UP_STOCK_RPM
-        self.stores = [{"id": f"{7_700_000 + n}", "network_node_id": f"BRSP0{n + 1}",
-                        "description": f"Depósito {n + 1}"} for n in range(self.warehouses)]
+        self.stores = [
+            {"id": f"{7_700_000 + n}", "network_node_id": f"BRSP0{n + 1}", "description": f"Depósito {n + 1}"}
+            for n in range(self.warehouses)
+        ]
 
     # -- building --------------------------------------------------------------------------------------
 
-    def add_family(self, family_name: str, variants: list[dict], price: float = 99.9, *,
-                   listing_types: tuple[str, ...] = ("gold_special",), full: bool = False,
-                   status: str = "active") -> list[str]:
+    def add_family(
+        self,
+        family_name: str,
+        variants: list[dict],
+        price: float = 99.9,
+        *,
+        listing_types: tuple[str, ...] = ("gold_special",),
+        full: bool = False,
+        status: str = "active",
+    ) -> list[str]:
         """User Products listings: one listing per variant (per listing type), grouped by `family_name`.
         Listings of one variant share a user_product_id and therefore their stock. Returns the listing ids.
         `variants`: `[{"attributes": {"Cor": "Azul"}, "quantity": 3, "sku": "X", "seller_custom_field": None}]`."""
@@ -44,14 +53,23 @@ class UserProductsMixin:
                 up_ids.append(up_id)
                 title = " ".join([family_name, *(variant.get("attributes") or {}).values()])
                 for listing_type in listing_types:
-                    item_id = self.add_listing(title, price, variant.get("quantity", 0), sku=variant.get("sku"),
-                                               seller_custom_field=variant.get("seller_custom_field"),
-                                               listing_type=listing_type, full=full, status=status,
-                                               family_name=family_name, user_product_id=up_id)
+                    item_id = self.add_listing(
+                        title,
+                        price,
+                        variant.get("quantity", 0),
+                        sku=variant.get("sku"),
+                        seller_custom_field=variant.get("seller_custom_field"),
+                        listing_type=listing_type,
+                        full=full,
+                        status=status,
+                        family_name=family_name,
+                        user_product_id=up_id,
+                    )
                     self.items[item_id]["family_id"] = family_id
                     self.items[item_id]["attributes"] += [
                         {"id": k.upper(), "name": k, "value_id": None, "value_name": v}
-                        for k, v in (variant.get("attributes") or {}).items()]
+                        for k, v in (variant.get("attributes") or {}).items()
+                    ]
                     ids.append(item_id)
             self._families[family_id] = {"name": family_name, "user_products_ids": up_ids}
             return ids
@@ -60,22 +78,32 @@ class UserProductsMixin:
         """A catalogue entry for a User Products seller: listings with variations become families, simple
         listings sharing a reference code share one user product (classic + premium)."""
         if spec.get("variations"):
-            self.add_family(spec["title"], spec["variations"], spec.get("price", 99.9),
-                            listing_types=(spec.get("listing_type", "gold_special"),), full=spec.get("full", False))
+            self.add_family(
+                spec["title"],
+                spec["variations"],
+                spec.get("price", 99.9),
+                listing_types=(spec.get("listing_type", "gold_special"),),
+                full=spec.get("full", False),
+            )
             return
         twin = next((self.items[i] for i in self._by_sku.get(spec.get("sku"), ()) if spec.get("sku")), None)
         if twin is not None and twin["family_name"] is not None:
             spec = {**spec, "quantity": twin["available_quantity"]}
-        item_id = self.add_listing(**spec, family_name=twin["family_name"] if twin else spec["title"],
-                                   user_product_id=twin["user_product_id"] if twin else None)
+        item_id = self.add_listing(
+            **spec,
+            family_name=twin["family_name"] if twin else spec["title"],
+            user_product_id=twin["user_product_id"] if twin else None,
+        )
         if twin is not None:
             self.items[item_id]["family_id"] = twin["family_id"]
         else:
             self._next_family += 1
             family_id = str(FAMILY_ID_BASE + self._next_family * 97)
             self.items[item_id]["family_id"] = family_id
-            self._families[family_id] = {"name": spec["title"],
-                                         "user_products_ids": [self.items[item_id]["user_product_id"]]}
+            self._families[family_id] = {
+                "name": spec["title"],
+                "user_products_ids": [self.items[item_id]["user_product_id"]],
+            }
 
     def _index_holders(self, item: dict) -> None:
         if item["variations"]:
@@ -91,8 +119,9 @@ class UserProductsMixin:
             item = self.items.get(item_id)
             if item is None or "variations_migration_source" in item["tags"]:
                 continue  # a migrated legacy listing no longer carries the stock
-            holder = item if variation_id is None else next(
-                (v for v in item["variations"] if v["id"] == variation_id), None)
+            holder = (
+                item if variation_id is None else next((v for v in item["variations"] if v["id"] == variation_id), None)
+            )
             if holder is not None and holder.get("user_product_id") == up_id:
                 found.append((item, holder))
         return found
@@ -104,8 +133,11 @@ class UserProductsMixin:
             raise not_found(f"Item with id {item['id']}")  # ML answers 404 while a migration runs
 
     def _after_stock_change(self, item: dict, variation_id: int | None) -> None:
-        holders = [item] if not item["variations"] else [
-            v for v in item["variations"] if variation_id is None or v["id"] == variation_id]
+        holders = (
+            [item]
+            if not item["variations"]
+            else [v for v in item["variations"] if variation_id is None or v["id"] == variation_id]
+        )
         for holder in holders:
             up_id = holder.get("user_product_id")
             if not up_id:
@@ -144,12 +176,18 @@ class UserProductsMixin:
             family = old["title"]
             for variation in old["variations"]:
                 values = [c["value_name"] for c in variation["attribute_combinations"]]
-                new_id = self.add_listing(" ".join([family, *values]), old["price"], variation["available_quantity"],
-                                          sku=sku_of(variation.get("attributes")),
-                                          seller_custom_field=variation.get("seller_custom_field"),
-                                          listing_type=old["listing_type_id"], status="paused",
-                                          full=variation.get("inventory_id") is not None, family_name=family,
-                                          user_product_id=variation["user_product_id"])
+                new_id = self.add_listing(
+                    " ".join([family, *values]),
+                    old["price"],
+                    variation["available_quantity"],
+                    sku=sku_of(variation.get("attributes")),
+                    seller_custom_field=variation.get("seller_custom_field"),
+                    listing_type=old["listing_type_id"],
+                    status="paused",
+                    full=variation.get("inventory_id") is not None,
+                    family_name=family,
+                    user_product_id=variation["user_product_id"],
+                )
                 new = self.items[new_id]
                 new["tags"] += ["variations_migration_uptin", "variations_migration_pending"]
                 new["sub_status"] = []
@@ -181,9 +219,12 @@ class UserProductsMixin:
             if migration is None:
                 raise not_found(f"Migration of item {item_id}")
             status = "completed" if migration["completed"] else "pending"
-            return {"item_id": item_id, "migration_completed": migration["completed"],
-                    "activation_completed": migration["completed"],
-                    "new_items": [{**entry, "migration_status": status} for entry in migration["new_items"]]}
+            return {
+                "item_id": item_id,
+                "migration_completed": migration["completed"],
+                "activation_completed": migration["completed"],
+                "new_items": [{**entry, "migration_status": status} for entry in migration["new_items"]],
+            }
 
     # -- user products and families --------------------------------------------------------------------
 
@@ -193,17 +234,28 @@ class UserProductsMixin:
             if not holders:
                 raise not_found(f"User product {up_id}")
             item, holder = holders[0]
-            return {"id": up_id, "name": item["title"], "family_id": item.get("family_id"),
-                    "family_name": item.get("family_name"), "user_id": self.seller["id"], "site_id": "MLB",
-                    "attributes": copy.deepcopy(holder.get("attributes", []))}
+            return {
+                "id": up_id,
+                "name": item["title"],
+                "family_id": item.get("family_id"),
+                "family_name": item.get("family_name"),
+                "user_id": self.seller["id"],
+                "site_id": "MLB",
+                "attributes": copy.deepcopy(holder.get("attributes", [])),
+            }
 
     def family(self, family_id: str) -> dict:
         with self.lock:
             family = self._families.get(family_id)
             if family is None:
                 raise not_found(f"Family {family_id}")
-            return {"family_id": family_id, "name": family["name"], "site_id": "MLB",
-                    "user_id": self.seller["id"], "user_products_ids": list(family["user_products_ids"])}
+            return {
+                "family_id": family_id,
+                "name": family["name"],
+                "site_id": "MLB",
+                "user_id": self.seller["id"],
+                "user_products_ids": list(family["user_products_ids"]),
+            }
 
     # -- multi-origin stock (warehouse_management) -----------------------------------------------------
 
@@ -232,8 +284,14 @@ class UserProductsMixin:
         elif self.warehouse_management:
             # Only the first store holds this product; another store gets a location on its first PUT.
             store = self.stores[0]
-            locations = [{"type": "seller_warehouse", "network_node_id": store["network_node_id"],
-                          "store_id": store["id"], "quantity": quantity}]
+            locations = [
+                {
+                    "type": "seller_warehouse",
+                    "network_node_id": store["network_node_id"],
+                    "store_id": store["id"],
+                    "quantity": quantity,
+                }
+            ]
         else:
             locations = [{"type": "selling_address", "quantity": quantity}]
         record = {"version": 1, "locations": locations}
@@ -265,8 +323,14 @@ class UserProductsMixin:
                     locations.append({"type": "meli_facility", "quantity": quantity})
                     continue
                 store = next(s for s in self.stores if s["id"] == key)
-                locations.append({"type": "seller_warehouse", "network_node_id": store["network_node_id"],
-                                  "store_id": store["id"], "quantity": quantity})
+                locations.append(
+                    {
+                        "type": "seller_warehouse",
+                        "network_node_id": store["network_node_id"],
+                        "store_id": store["id"],
+                        "quantity": quantity,
+                    }
+                )
             record["locations"] = locations
             record["version"] += 1
             self._spread(up_id, sum(loc["quantity"] for loc in locations))
@@ -302,19 +366,23 @@ class UserProductsMixin:
             return self._stock_answer(up_id, self._stock_record(up_id))
 
     def _stock_answer(self, up_id: str, record: dict) -> tuple[dict, int]:
-        return ({"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
-                record["version"])
+        return (
+            {"locations": copy.deepcopy(record["locations"]), "user_id": self.seller["id"], "id": up_id},
+            record["version"],
+        )
 
-    def put_warehouse_stock(self, up_id: str, location_type: str, body, version: str | None,
-                            caller) -> tuple[dict, int]:
+    def put_warehouse_stock(
+        self, up_id: str, location_type: str, body, version: str | None, caller
+    ) -> tuple[dict, int]:
         """`PUT /user-products/{id}/stock/type/{type}` with `x-version`: 400 without, 409 when stale."""
         with self.lock:
             record = self._stock_record(up_id)
             if location_type == "meli_facility":
                 raise validation_error("stock.location.not_modifiable", "meli_facility stock is not editable")
             if location_type == "selling_address":
-                raise validation_error("stock.location.not_modifiable",
-                                       "the site is blocked for modifications to the selling address")
+                raise validation_error(
+                    "stock.location.not_modifiable", "the site is blocked for modifications to the selling address"
+                )
             if location_type != "seller_warehouse":
                 raise ApiError(400, "bad_request", f"unknown location type {location_type}")
             if not self.warehouse_management:
@@ -338,14 +406,21 @@ class UserProductsMixin:
                     raise ApiError(400, "bad_request", "quantity must be an integer >= 0")
                 changes[store["id"]] = quantity
             if len(changes) > 1 and len(self.stores) == 1:
-                raise ApiError(400, "bad_request",
-                               "seller with a single warehouse cannot update stock across multiple network nodes")
+                raise ApiError(
+                    400,
+                    "bad_request",
+                    "seller with a single warehouse cannot update stock across multiple network nodes",
+                )
             for store_id, quantity in changes.items():
                 if store_id not in mine:
                     # ML creates a store's location for a user product on its first seller_warehouse PUT.
                     store = next(s for s in self.stores if s["id"] == store_id)
-                    mine[store_id] = {"type": "seller_warehouse", "network_node_id": store["network_node_id"],
-                                      "store_id": store_id, "quantity": 0}
+                    mine[store_id] = {
+                        "type": "seller_warehouse",
+                        "network_node_id": store["network_node_id"],
+                        "store_id": store_id,
+                        "quantity": 0,
+                    }
                     record["locations"].append(mine[store_id])
                 mine[store_id]["quantity"] = quantity
             record["version"] += 1
@@ -360,8 +435,16 @@ class UserProductsMixin:
             stores = self.stores if self.warehouse_management else []
             if params.get("tags") and "stock_location" not in params["tags"].split(","):
                 stores = []
-            results = [{"id": s["id"], "user_id": user_id, "description": s["description"], "status": "active",
-                        "network_node_id": s["network_node_id"], "tags": ["stock_location"],
-                        "location": {"city": "São Paulo", "state": "SP", "country": "BR"}} for s in stores]
+            results = [
+                {
+                    "id": s["id"],
+                    "user_id": user_id,
+                    "description": s["description"],
+                    "status": "active",
+                    "network_node_id": s["network_node_id"],
+                    "tags": ["stock_location"],
+                    "location": {"city": "São Paulo", "state": "SP", "country": "BR"},
+                }
+                for s in stores
+            ]
             return {"paging": {"total": len(results), "offset": 0, "limit": 50}, "results": results}
-

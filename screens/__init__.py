@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from rich.cells import cell_len
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 

@@ -23,8 +23,13 @@ class ConnectModal(BaseModal):
 
     BINDINGS = [
         Binding("ctrl+y", "copy_url", "Copy URL", id="connect.copy_url"),
-        Binding("f2", "url_alone", N_("URL alone"), id="connect.url_alone",
-                tooltip=N_("Show the URL by itself in the terminal, as one line to select")),
+        Binding(
+            "f2",
+            "url_alone",
+            N_("URL alone"),
+            id="connect.url_alone",
+            tooltip=N_("Show the URL by itself in the terminal, as one line to select"),
+        ),
         Binding("ctrl+o", "demo_approve", "Approve (demo)", id="connect.demo_approve"),
         Binding("escape", "cancel", "Cancel", id="connect.cancel"),
     ]
@@ -38,11 +43,17 @@ class ConnectModal(BaseModal):
         with Vertical(classes="dialog", id="connect-dialog"):
             yield Label(_("Connect a Mercado Livre account"), classes="dialog-title")
             yield Static(
-                _("1. Open this address in a browser signed in to the seller account (the administrator) and press \"Autorizar este aplicativo\":"),
+                _(
+                    '1. Open this address in a browser signed in to the seller account (the administrator) and press "Autorizar este aplicativo":'
+                ),
                 markup=False,
             )
             yield TextArea(
-                self.url, id="auth-url", read_only=True, soft_wrap=True, show_cursor=False,
+                self.url,
+                id="auth-url",
+                read_only=True,
+                soft_wrap=True,
+                show_cursor=False,
                 compact=True,
             )
             yield Static(
@@ -77,8 +88,9 @@ class ConnectModal(BaseModal):
                 print("\n" + self.url + "\n", flush=True)
                 input(_("Press Enter to come back to melisync."))
         except SuspendNotSupported:
-            self.notify(_("This terminal cannot show the URL alone; select it above or press ctrl+y."),
-                        severity="warning")
+            self.notify(
+                _("This terminal cannot show the URL alone; select it above or press ctrl+y."), severity="warning"
+            )
 
     def action_demo_approve(self) -> None:
         if self.demo:

@@ -23,14 +23,20 @@ SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch 
 
 # Run statuses as the journal writes them -> the words shown (TUI); `waiting` is services.run_facts'.
 RUN_STATUSES = {
-    "running": N_("running"), "finished": N_("finished"), "failed": N_("failed"), "cancelled": N_("cancelled"),
-    "interrupted": N_("interrupted"), "dry_run": N_("dry run"), "waiting": N_("waiting for confirmation"),
+    "running": N_("running"),
+    "finished": N_("finished"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "interrupted": N_("interrupted"),
+    "dry_run": N_("dry run"),
+    "waiting": N_("waiting for confirmation"),
 }
 
 
 def status_label(status: str) -> str:
     """A run status in the seller's words ("dry run", never the journal's `dry_run`)."""
     return _(RUN_STATUSES.get(status, status))
+
 
 CAPABILITY_NAMES = {
     "user_product_seller": N_("User products (one listing per variant)"),
@@ -124,7 +130,9 @@ def capabilities_text(tags: tuple[str, ...]) -> Text:
         text.append(f"{_(CAPABILITY_NAMES[tag])}: ")
         text.append(answer, style="bold" if tag in tags else "")
         text.append("\n")
-    others = [_(CAPABILITY_NAMES.get(tag, tag)) for tag in tags if tag not in ("user_product_seller", "warehouse_management")]
+    others = [
+        _(CAPABILITY_NAMES.get(tag, tag)) for tag in tags if tag not in ("user_product_seller", "warehouse_management")
+    ]
     if others:
         text.append(", ".join(others) + "\n")
     text.rstrip()
@@ -148,7 +156,9 @@ def account_table(view: ConnectionView) -> Table:
         state = Text(_("Not connected: press c to connect"), style="bold yellow")
     table.add_row(_("Status"), state)
     if view.connected:
-        table.add_row(_("Account"), Text(_("{nickname} (id {user_id})", nickname=view.nickname or "?", user_id=view.user_id)))
+        table.add_row(
+            _("Account"), Text(_("{nickname} (id {user_id})", nickname=view.nickname or "?", user_id=view.user_id))
+        )
         table.add_row(_("Site"), Text(view.site_id or "?"))
         if view.token_expires_at is not None:
             remaining = format_remaining(view.token_expires_at, view.now)
@@ -160,8 +170,16 @@ def account_table(view: ConnectionView) -> Table:
     if view.demo and not view.connected:
         table.add_row(_("Demo"), Text(_("press c, then ctrl+o to approve on the sandbox, then Enter"), style="bold"))
     if not view.client_configured:
-        table.add_row(_("Set-up"), Text(_("No client id yet: set the application's client id, redirect address "
-                                          "and client secret (see the README's server set-up)."), style="yellow"))
+        table.add_row(
+            _("Set-up"),
+            Text(
+                _(
+                    "No client id yet: set the application's client id, redirect address "
+                    "and client secret (see the README's server set-up)."
+                ),
+                style="yellow",
+            ),
+        )
     for note in view.notes:
         table.add_row("", Text(note, style="yellow"))
     return table
@@ -186,8 +204,11 @@ def secrets_text(view: ConnectionView) -> Text:
         where.setdefault(view.secret_store, []).append(_("tokens"))
     if not where:
         return Text(_("nothing stored yet"))
-    return Text("\n".join(_("{what}: {store}", what=_(" and ").join(what), store=store_label(store))
-                          for store, what in where.items()))
+    return Text(
+        "\n".join(
+            _("{what}: {store}", what=_(" and ").join(what), store=store_label(store)) for store, what in where.items()
+        )
+    )
 
 
 def runs_table(view: ConnectionView) -> Table:
@@ -203,8 +224,11 @@ def runs_table(view: ConnectionView) -> Table:
         else:
             line = _(
                 "{when}  {status}: {done} done, {skipped} skipped, {failed} failed",
-                when=format_when(run.started_at), status=status_label(run.status),
-                done=run.done, skipped=run.skipped, failed=run.failed,
+                when=format_when(run.started_at),
+                status=status_label(run.status),
+                done=run.done,
+                skipped=run.skipped,
+                failed=run.failed,
             )
         bad = run.failed or run.status in ("failed", "interrupted")
         if run.reason and run.status in ("failed", "interrupted", "cancelled"):
@@ -218,15 +242,20 @@ def watch_table(view: ConnectionView) -> Table:
     table = _grid()
     watch = view.watch
     if watch is None:
-        table.add_row(_("Status"), Text(_("Not started: `melisync watch` on the server keeps the stock in step "
-                                          "by itself"), style="dim"))
+        table.add_row(
+            _("Status"),
+            Text(_("Not started: `melisync watch` on the server keeps the stock in step by itself"), style="dim"),
+        )
         return table
     if watch.running:
-        state = Text(_("Running (process {pid}, every {every} s)", pid=watch.pid, every=f"{watch.every or 0:g}"),
-                     style="bold green")
+        state = Text(
+            _("Running (process {pid}, every {every} s)", pid=watch.pid, every=f"{watch.every or 0:g}"),
+            style="bold green",
+        )
     elif watch.state == "reauthorization_needed":
-        state = Text(_("Stopped: Mercado Livre needs a new authorization (press c), then start it again"),
-                     style="bold yellow")
+        state = Text(
+            _("Stopped: Mercado Livre needs a new authorization (press c), then start it again"), style="bold yellow"
+        )
     else:
         state = Text(_("Stopped"), style="bold yellow")
     table.add_row(_("Status"), state)
@@ -240,16 +269,28 @@ def watch_table(view: ConnectionView) -> Table:
     table.add_row(_("Last sale booked"), sale)
     if watch.last_write:
         when, run, writes = watch.last_write
-        write = Text(_n("{when} (run {run}, {writes} listing)", "{when} (run {run}, {writes} listings)", writes,
-                        when=format_moment(when), run=run, writes=writes))
+        write = Text(
+            _n(
+                "{when} (run {run}, {writes} listing)",
+                "{when} (run {run}, {writes} listings)",
+                writes,
+                when=format_moment(when),
+                run=run,
+                writes=writes,
+            )
+        )
     else:
         write = never
     table.add_row(_("Last write"), write)
     if watch.running and watch.next_reconcile:
         table.add_row(_("Next full sync"), Text(format_moment(watch.next_reconcile)))
     if watch.errors_last_hour:
-        table.add_row(_("Errors (last hour)"), Text(_("{count} (last: {error})", count=watch.errors_last_hour,
-                                                      error=watch.last_error or "?"), style="red"))
+        table.add_row(
+            _("Errors (last hour)"),
+            Text(
+                _("{count} (last: {error})", count=watch.errors_last_hour, error=watch.last_error or "?"), style="red"
+            ),
+        )
     return table
 
 

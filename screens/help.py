@@ -45,7 +45,9 @@ def keys_table(rows: list[KeyRow]) -> Table:
     table.add_column(_("Does"))
     table.add_column(_("Id (for keymap.toml)"), no_wrap=True, style="dim")
     for keys, description, binding_id, enabled in rows:
-        does = Text(description) if enabled else Text(_("{action} (not available now)", action=description), style="dim")
+        does = (
+            Text(description) if enabled else Text(_("{action} (not available now)", action=description), style="dim")
+        )
         table.add_row(Text(keys), does, Text(binding_id))
     return table
 
@@ -65,11 +67,16 @@ class HelpScreen(BaseModal):
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label(_("Keys"), classes="dialog-title")
             with VerticalScroll():
-                yield Label(_("On this screen ({title})", title=self.screen_title), classes="section -first", markup=False)
+                yield Label(
+                    _("On this screen ({title})", title=self.screen_title), classes="section -first", markup=False
+                )
                 yield Static(keys_table(self.own) if self.own else _("(no keys of its own)"))
                 yield Label(_("Everywhere"), classes="section")
                 yield Static(keys_table(self.everywhere))
-                hint = _("ctrl+p opens the command palette. To change a key, write the id and the new keys in {path}, e.g. \"connection.connect\" = \"c,ctrl+k\".", path=self.keymap_path or "keymap.toml")
+                hint = _(
+                    'ctrl+p opens the command palette. To change a key, write the id and the new keys in {path}, e.g. "connection.connect" = "c,ctrl+k".',
+                    path=self.keymap_path or "keymap.toml",
+                )
                 yield Static(hint, markup=False, classes="dim")
 
     def action_close(self) -> None:

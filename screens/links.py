@@ -64,8 +64,13 @@ FILTER_HELP = {
     "": N_("Show every row"),
 }
 STATE_STYLES = {
-    "linked": "green", "no_reference": "yellow", "unknown_code": "yellow", "link_lost": "bold red",
-    "structure_mismatch": "magenta", "not_writable": "cyan", "ignored": "dim",
+    "linked": "green",
+    "no_reference": "yellow",
+    "unknown_code": "yellow",
+    "link_lost": "bold red",
+    "structure_mismatch": "magenta",
+    "not_writable": "cyan",
+    "ignored": "dim",
 }
 
 # (column key = LinkTable sort key, title, share of the room, role: see screens/tables.py)
@@ -87,7 +92,7 @@ _FILTER = Binding.Group(N_("Filter"), compact=True)
 
 
 def short_variation(label: str) -> str:
-    """"Cor: Azul / Tamanho: M" -> "Azul / M" (the full label is in the row's details)."""
+    """ "Cor: Azul / Tamanho: M" -> "Azul / M" (the full label is in the row's details)."""
     return " / ".join(part.partition(": ")[2] or part for part in label.split(" / ")) if label else ""
 
 
@@ -97,7 +102,7 @@ def family_variant(link) -> str:
     with the family name is shown whole."""
     title, family = link.title or "", link.family_name or ""
     if family and title.casefold().startswith(family.casefold()):
-        return title[len(family):].strip(" -–·,")
+        return title[len(family) :].strip(" -–·,")
     return title
 
 
@@ -122,8 +127,7 @@ def row_cells(link) -> list:
         plain(link.erp_code),
         _number(link.erp_stock),
         _number(link.ml_stock),
-        Text("" if diff is None else f"{diff:+d}" if diff else "0", justify="right",
-             style="bold" if diff else "dim"),
+        Text("" if diff is None else f"{diff:+d}" if diff else "0", justify="right", style="bold" if diff else "dim"),
         plain(link.family_name if family else link.title),
         plain(link.erp_name),
         plain(link.reference_code),
@@ -134,8 +138,11 @@ class PagedTable(FixedColumnsTable):
     """A DataTable that asks for the next or previous page when the cursor runs off either end."""
 
     # Enter (the table's own key) opens the row's mapping: shown in the footer so it is found.
-    BINDINGS = [Binding("enter", "select_cursor", N_("Mapping"), id="links.mapping",
-                        tooltip=N_("Open the row's variation mapping"))]
+    BINDINGS = [
+        Binding(
+            "enter", "select_cursor", N_("Mapping"), id="links.mapping", tooltip=N_("Open the row's variation mapping")
+        )
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -186,8 +193,12 @@ class LinksScreen(BaseScreen):
     TITLE_TEXT = N_("Linked products")
     BINDINGS = [
         # The filter keys are on the screen's filter bar (with the counts), so not in the footer too.
-        *(Binding(key, f"filter('{state}')", FILTER_HELP[state], id=f"links.filter.{state}", group=_FILTER,
-                  show=False) for state, (key, _label) in STATES.items()),
+        *(
+            Binding(
+                key, f"filter('{state}')", FILTER_HELP[state], id=f"links.filter.{state}", group=_FILTER, show=False
+            )
+            for state, (key, _label) in STATES.items()
+        ),
         Binding("a", "filter('')", FILTER_HELP[""], id="links.filter.all", group=_FILTER, show=False),
         Binding("slash", "search", N_("Search"), id="links.search"),
         Binding("S", "sync", N_("Sync…"), id="links.sync"),
@@ -196,21 +207,46 @@ class LinksScreen(BaseScreen):
         Binding("r", "write_code", N_("Write code"), id="links.write_code"),
         # Demo only (hidden elsewhere by check_action): lets a new user produce a lost link from the keyboard;
         # next to r, which fixes it, so it stays in the footer at 80 columns.
-        Binding("E", "simulate_seller_edit", N_("Demo: edit code"), id="links.demo_seller_edit",
-                tooltip=N_("Demo only: the seller edits this row's reference code on Mercado Livre; the next "
-                           "sync shows it as a lost link")),
+        Binding(
+            "E",
+            "simulate_seller_edit",
+            N_("Demo: edit code"),
+            id="links.demo_seller_edit",
+            tooltip=N_(
+                "Demo only: the seller edits this row's reference code on Mercado Livre; the next "
+                "sync shows it as a lost link"
+            ),
+        ),
         Binding("c", "accept_code", N_("Accept new code"), id="links.accept_code", show=False),
         Binding("g", "ignore", N_("Ignore"), id="links.ignore", tooltip=N_("Ignore / unignore")),
         Binding("pagedown", "page(1)", N_("Next rows"), id="links.page_down", show=False),
         Binding("pageup", "page(-1)", N_("Previous rows"), id="links.page_up", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="links.clear_search", show=False),
-        Binding("X", "export", N_("Export to CSV"), id="links.export", show=False,
-                tooltip=N_("Every row of this filter and search, to a CSV file")),
+        Binding(
+            "X",
+            "export",
+            N_("Export to CSV"),
+            id="links.export",
+            show=False,
+            tooltip=N_("Every row of this filter and search, to a CSV file"),
+        ),
         Binding("y", "copy_listing", N_("Copy listing id"), id="links.copy", show=False),
-        Binding("j", "jump", N_("Go to listing"), id="links.jump", show=False,
-                tooltip=N_("Type a listing id, or part of it: the cursor moves to its row")),
-        Binding("b", "listing_url", N_("Listing address"), id="links.url", show=False,
-                tooltip=N_("Show the listing's address on Mercado Livre on a line of its own and copy it")),
+        Binding(
+            "j",
+            "jump",
+            N_("Go to listing"),
+            id="links.jump",
+            show=False,
+            tooltip=N_("Type a listing id, or part of it: the cursor moves to its row"),
+        ),
+        Binding(
+            "b",
+            "listing_url",
+            N_("Listing address"),
+            id="links.url",
+            show=False,
+            tooltip=N_("Show the listing's address on Mercado Livre on a line of its own and copy it"),
+        ),
     ]
 
     def __init__(self) -> None:
@@ -335,10 +371,13 @@ class LinksScreen(BaseScreen):
         q = self.query_state
         state = _(STATES[q.state][1]) if q.state in STATES else ""
         if q.state and q.search:
-            return _("No row is {state} and matches \"{text}\": Esc clears the search, a shows every state.",
-                     state=state, text=q.search)
+            return _(
+                'No row is {state} and matches "{text}": Esc clears the search, a shows every state.',
+                state=state,
+                text=q.search,
+            )
         if q.search:
-            return _("No row matches \"{text}\": Esc clears the search.", text=q.search)
+            return _('No row matches "{text}": Esc clears the search.', text=q.search)
         return _("No row is {state} now: a shows every row.", state=state)
 
     def _show_detail(self) -> None:
@@ -434,11 +473,10 @@ class LinksScreen(BaseScreen):
     @on(ListingJumpFound)
     def _jump_found(self, message: ListingJumpFound) -> None:
         if message.position is None:
-            self.notify(escape(_("No listing matches \"{text}\".", text=message.text)), severity="warning")
+            self.notify(escape(_('No listing matches "{text}".', text=message.text)), severity="warning")
             return
         if (message.query.state, message.query.search) != (self.query_state.state, self.query_state.search):
-            self.notify(escape(_("\"{text}\" is hidden by the filter or search: every row is shown.",
-                                 text=message.text)))
+            self.notify(escape(_('"{text}" is hidden by the filter or search: every row is shown.', text=message.text)))
             field = self.query_one("#links-search", Input)
             with field.prevent(Input.Changed):
                 field.value = ""
@@ -537,9 +575,13 @@ class LinksScreen(BaseScreen):
         link = self.current_link()
         if link is None or link.state.value != "link_lost":
             return
-        body = _("{row}: Mercado Livre now carries {new} instead of {old}. Link the row by {new} at the next "
-                 "sync? Nothing is written to Mercado Livre.", row=link.key, new=link.reference_code or "—",
-                 old=link.erp_code or "—")
+        body = _(
+            "{row}: Mercado Livre now carries {new} instead of {old}. Link the row by {new} at the next "
+            "sync? Nothing is written to Mercado Livre.",
+            row=link.key,
+            new=link.reference_code or "—",
+            old=link.erp_code or "—",
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -552,8 +594,9 @@ class LinksScreen(BaseScreen):
         if link is None:
             return
         if link.state.value != "linked":
-            self.notify(_("Demo: choose a linked row (l shows them); only a linked row can lose its link."),
-                        severity="warning")
+            self.notify(
+                _("Demo: choose a linked row (l shows them); only a linked row can lose its link."), severity="warning"
+            )
             return
         self.post_message(SellerEditSimulationRequested(link))
 
@@ -566,8 +609,9 @@ class LinksScreen(BaseScreen):
         from services.csv_export import LINK_FIELDS, link_row
 
         query, services = replace(self.query_state, offset=0, limit=10**9), self.app.sync_services
-        self.app.export_table("links", LINK_FIELDS,
-                              lambda: [link_row(link) for link in services.query_links(query).rows])
+        self.app.export_table(
+            "links", LINK_FIELDS, lambda: [link_row(link) for link in services.query_links(query).rows]
+        )
 
     def action_copy_listing(self) -> None:
         link = self.current_link()

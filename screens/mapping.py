@@ -37,12 +37,15 @@ NOT_ON_ML_LABEL = N_("not on ML")
 WHY_NOT = {
     NotConvertible.NO_MISMATCH: N_("Nothing to convert: there is no structure mismatch."),
     NotConvertible.PRODUCT_UNKNOWN: N_("The listing's ERP product is not in the catalogue."),
-    NotConvertible.NO_VARIATIONS: N_("The listing has no variations: add them on Mercado Livre, or link it to one "
-                                     "composition."),
-    NotConvertible.COMPOSITIONS_EXIST: N_("The ERP product has these compositions now: run a sync to link the "
-                                          "variations."),
-    NotConvertible.CODES_MISSING: N_("Every variation needs its own reference code first (r on the linked products "
-                                     "screen)."),
+    NotConvertible.NO_VARIATIONS: N_(
+        "The listing has no variations: add them on Mercado Livre, or link it to one composition."
+    ),
+    NotConvertible.COMPOSITIONS_EXIST: N_(
+        "The ERP product has these compositions now: run a sync to link the variations."
+    ),
+    NotConvertible.CODES_MISSING: N_(
+        "Every variation needs its own reference code first (r on the linked products screen)."
+    ),
     NotConvertible.CODES_TAKEN: N_("The variations' reference codes repeat or are already used in the ERP."),
 }
 
@@ -52,6 +55,7 @@ def why_not_text(reason: Reason) -> str:
     if reason.code == NotConvertible.LINKING:
         return known(reason.detail)  # what linking found, as it stored it
     return _(WHY_NOT[reason.code])
+
 
 COLUMNS = (
     ("variation", N_("Variation on Mercado Livre"), 24, TEXT),
@@ -136,7 +140,8 @@ class MappingScreen(BaseScreen):
             self.reload()
         elif not self.listing_id:
             self.query_one("#mapping-header", Static).update(
-                _("Choose a listing on the linked products screen and press Enter."))
+                _("Choose a listing on the linked products screen and press Enter.")
+            )
 
     def reload(self) -> None:
         if self.listing_id:
@@ -153,9 +158,14 @@ class MappingScreen(BaseScreen):
             listings = [p.variation for p in mapping.pairs if p.variation is not None]
             header.append(_("Family") + ": ", style="bold")
             header.append(mapping.family_name)
-            header.append("  " + _("{listings} listings, {products} user products (User Products model)",
-                                   listings=len(listings),
-                                   products=len({l.user_product_id for l in listings if l.user_product_id})))
+            header.append(
+                "  "
+                + _(
+                    "{listings} listings, {products} user products (User Products model)",
+                    listings=len(listings),
+                    products=len({l.user_product_id for l in listings if l.user_product_id}),
+                )
+            )
         else:
             header.append(mapping.listing_id, style="bold")
             header.append(f"  {mapping.title}")
@@ -188,10 +198,15 @@ class MappingScreen(BaseScreen):
         text = Text()
         text.append(_("Structure mismatch") + ": ", style="bold magenta")
         if mapping.convertible:
-            text.append(_("the ERP product {code} has no compositions while the listing has {count} variations. "
-                          "Press v to give it one composition per variation (its stock movements are zeroed; "
-                          "you see how many first).", code=mapping.product_code,
-                          count=len(mapping.new_compositions)))
+            text.append(
+                _(
+                    "the ERP product {code} has no compositions while the listing has {count} variations. "
+                    "Press v to give it one composition per variation (its stock movements are zeroed; "
+                    "you see how many first).",
+                    code=mapping.product_code,
+                    count=len(mapping.new_compositions),
+                )
+            )
         elif mapping.why_not is not None:
             text.append(why_not_text(mapping.why_not))
         panel.update(text)
@@ -209,26 +224,37 @@ class MappingScreen(BaseScreen):
     def _previewed(self, message: ConversionPreviewed) -> None:
         conversion = message.conversion
         codes = ", ".join(c.code for c in conversion.compositions)
-        body = _("ERP product {code} gets {count} compositions: {codes}.\n\n"
-                 "This zeroes its {movements} stock movements (stock {balance} -> 0) with one reset movement "
-                 "in the ledger. The compositions start without stock. This cannot be undone from melisync.",
-                 code=conversion.product_code, count=len(conversion.compositions), codes=codes,
-                 movements=conversion.movements_zeroed, balance=conversion.balance_zeroed)
+        body = _(
+            "ERP product {code} gets {count} compositions: {codes}.\n\n"
+            "This zeroes its {movements} stock movements (stock {balance} -> 0) with one reset movement "
+            "in the ledger. The compositions start without stock. This cannot be undone from melisync.",
+            code=conversion.product_code,
+            count=len(conversion.compositions),
+            codes=codes,
+            movements=conversion.movements_zeroed,
+            balance=conversion.balance_zeroed,
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.post_message(ConversionRequested(message.listing_id, preview=False, reply_to=self))
 
-        self.app.push_screen(ConfirmModal(_("Convert to variations?"), body, yes=_("Convert"), danger=True),
-                             answered)
+        self.app.push_screen(ConfirmModal(_("Convert to variations?"), body, yes=_("Convert"), danger=True), answered)
 
     @on(ConversionDone)
     def _converted(self, message: ConversionDone) -> None:
         conversion = message.conversion
-        self.post_message(LinksChanged(_(
-            "{code} now has {count} compositions; {movements} stock movements zeroed. Run a sync to link "
-            "the variations.", code=conversion.product_code, count=len(conversion.compositions),
-            movements=conversion.movements_zeroed)))
+        self.post_message(
+            LinksChanged(
+                _(
+                    "{code} now has {count} compositions; {movements} stock movements zeroed. Run a sync to link "
+                    "the variations.",
+                    code=conversion.product_code,
+                    count=len(conversion.compositions),
+                    movements=conversion.movements_zeroed,
+                )
+            )
+        )
 
     def action_back(self) -> None:
         self.app.switch_mode("links")

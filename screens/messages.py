@@ -14,7 +14,6 @@ from typing import Any
 
 from textual.message import Message
 
-
 # Intents, posted by screens ------------------------------------------------------------------
 
 

@@ -20,8 +20,12 @@ def describe_change(link, action) -> str:
         lines.append(_("Variation: {variation} ({label})", variation=link.variation_id, label=link.variation_label))
     lines.append(_("Reference code: {old} -> {new}", old=action.from_ or "—", new=action.to))
     lines.append("")
-    lines.append(_("Written to Mercado Livre as the reference code (SELLER_SKU) of this listing or variation "
-                   "only; its other variations, stock and price are not changed."))
+    lines.append(
+        _(
+            "Written to Mercado Livre as the reference code (SELLER_SKU) of this listing or variation "
+            "only; its other variations, stock and price are not changed."
+        )
+    )
     return "\n".join(lines)
 
 

@@ -53,8 +53,7 @@ class SettingsModal(BaseModal):
                 yield Label(_(LABELS.get(key, SETTINGS[key][2])), markup=False)
                 yield Input(str(self.current[key]), id=f"setting-{key}", compact=True, select_on_focus=False)
             yield Label("", id="settings-error", classes="problem", markup=False)
-            yield Static(_("Enter in the last field or ctrl+s saves; Esc leaves everything as it was."),
-                         classes="dim")
+            yield Static(_("Enter in the last field or ctrl+s saves; Esc leaves everything as it was."), classes="dim")
         yield KeysFooter()
 
     def changes(self) -> dict[str, str]:

@@ -26,14 +26,19 @@ class SortModal(BaseModal):
 
     def __init__(self, columns: list[tuple[str, str]], current: str) -> None:
         super().__init__()
-        self.columns = columns[:len(KEYS)]  # (key, translated title)
+        self.columns = columns[: len(KEYS)]  # (key, translated title)
         self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="sort-dialog"):
             yield Label(_("Sort by"), classes="dialog-title")
-            yield OptionList(*(Option(f"{KEYS[n]}  {title}" + ("  ●" if key == self.current else ""), id=key)
-                               for n, (key, title) in enumerate(self.columns)), id="sort-columns")
+            yield OptionList(
+                *(
+                    Option(f"{KEYS[n]}  {title}" + ("  ●" if key == self.current else ""), id=key)
+                    for n, (key, title) in enumerate(self.columns)
+                ),
+                id="sort-columns",
+            )
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

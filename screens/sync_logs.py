@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
 from screens import BaseScreen, KeysFooter, ModeBar
+from screens.connection import status_label
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
-from screens.connection import status_label
 from services.i18n import N_, _, _n, known, local_time, local_time_short
 from services.run_facts import shown_status, took_seconds
 
@@ -31,8 +31,15 @@ RUN_COLUMNS = (
 )
 # Run kinds besides the sync kinds (those are translated by their own name).
 RUN_KINDS = {"reference_code": N_("ref. code")}
-STATUS_STYLES = {"finished": "green", "failed": "bold red", "cancelled": "yellow", "interrupted": "bold red",
-                 "running": "bold cyan", "dry_run": "dim", "waiting": "bold yellow"}
+STATUS_STYLES = {
+    "finished": "green",
+    "failed": "bold red",
+    "cancelled": "yellow",
+    "interrupted": "bold red",
+    "running": "bold cyan",
+    "dry_run": "dim",
+    "waiting": "bold yellow",
+}
 
 
 def run_year(run: dict | None) -> int | None:
@@ -156,11 +163,17 @@ class SyncLogsScreen(BaseScreen):
         if not self.runs:
             line = _("No sync yet: press S to plan one (nothing is written before you confirm).")
         elif self.errors_only:
-            line = _("{shown} of {total} runs: only those with errors (e shows all)", shown=len(self.shown),
-                     total=len(self.runs))
+            line = _(
+                "{shown} of {total} runs: only those with errors (e shows all)",
+                shown=len(self.shown),
+                total=len(self.runs),
+            )
         else:
-            line = _n("{count} run. Enter shows its actions and errors.",
-                      "{count} runs, newest first. Enter shows a run's actions and errors.", len(self.runs))
+            line = _n(
+                "{count} run. Enter shows its actions and errors.",
+                "{count} runs, newest first. Enter shows a run's actions and errors.",
+                len(self.runs),
+            )
         self.query_one("#logs-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     def action_errors_only(self) -> None:
@@ -212,27 +225,43 @@ class RunDetailScreen(ActionsScreen):
     async def _loaded(self, message: RunDetailLoaded) -> None:
         self.run, self.actions, self.as_before = message.run, message.actions, list(message.as_before)
         run = self.run
-        self.query_one("#run-title", Label).update(_(
-            "Run {run_id}: {kind}, {status}, {when} ({took})", run_id=self.run_id, kind=kind_text(run),
-            status=status_label(shown_status(run)), when=local_time(run.get("started_at")),
-            took=duration_text(run) or "—"))
+        self.query_one("#run-title", Label).update(
+            _(
+                "Run {run_id}: {kind}, {status}, {when} ({took})",
+                run_id=self.run_id,
+                kind=kind_text(run),
+                status=status_label(shown_status(run)),
+                when=local_time(run.get("started_at")),
+                took=duration_text(run) or "—",
+            )
+        )
         text = Text(counts_line(run.get("counts") or {}))
         if run.get("skipped_as_before"):
-            text.append("\n" + _("{count} skipped as before (as in run {run_id}): b lists them",
-                                  count=f"{run['skipped_as_before']:,}", run_id=run.get("skip_base")), style="dim")
+            text.append(
+                "\n"
+                + _(
+                    "{count} skipped as before (as in run {run_id}): b lists them",
+                    count=f"{run['skipped_as_before']:,}",
+                    run_id=run.get("skip_base"),
+                ),
+                style="dim",
+            )
         for note in run.get("notes") or ():
             text.append("\n• " + known(note), style="yellow")
         for error in run.get("errors") or ():
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
-            text.append("\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red")
+            text.append(
+                "\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red"
+            )
         self.query_one("#actions-summary", Static).update(text)
         self.refresh_bindings()
         await self._fill()
 
     async def _fill(self) -> None:
         if self.showing_as_before:
-            await self.show_actions(self.as_before, len(self.as_before),
-                                    "  " + _("(skipped as before: b shows the run's own)"))
+            await self.show_actions(
+                self.as_before, len(self.as_before), "  " + _("(skipped as before: b shows the run's own)")
+            )
             return
         rows = [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions
         await self.show_actions(rows, len(rows), "  " + _("(failed only: e shows all)") if self.errors_only else "")
@@ -246,8 +275,11 @@ class RunDetailScreen(ActionsScreen):
     def action_export(self) -> None:
         from services.csv_export import ACTION_FIELDS, action_row
 
-        rows = self.as_before if self.showing_as_before else (
-            [a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions)
+        rows = (
+            self.as_before
+            if self.showing_as_before
+            else ([a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions)
+        )
         self.app.export_table(f"run-{self.run_id}", ACTION_FIELDS, lambda: [action_row(a) for a in rows])
 
     async def action_as_before(self) -> None:

@@ -60,7 +60,11 @@ ACTION_COLUMNS = (
 
 def action_cells(row: dict) -> list:
     status = row.get("status", "")
-    change = "" if row.get("from") is None and row.get("to") is None else f"{_blank(row.get('from'))} → {_blank(row.get('to'))}"
+    change = (
+        ""
+        if row.get("from") is None and row.get("to") is None
+        else f"{_blank(row.get('from'))} → {_blank(row.get('to'))}"
+    )
     return [
         Text(_(ACTION_STATUSES.get(status, status)), style=ACTION_STYLES.get(status, "")),
         plain(_(ACTION_KINDS.get(row.get("kind", ""), row.get("kind", "")))),
@@ -77,9 +81,14 @@ def _blank(value) -> str:
 
 
 def counts_line(counts: dict) -> str:
-    return _("{planned} to do, {done} done, {failed} failed, {skipped} skipped, {unchanged} already equal",
-             planned=counts.get("planned", 0), done=counts.get("done", 0), failed=counts.get("failed", 0),
-             skipped=counts.get("skipped", 0), unchanged=counts.get("unchanged", 0))
+    return _(
+        "{planned} to do, {done} done, {failed} failed, {skipped} skipped, {unchanged} already equal",
+        planned=counts.get("planned", 0),
+        done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+        unchanged=counts.get("unchanged", 0),
+    )
 
 
 class ActionsTable(FixedColumnsTable):
@@ -109,7 +118,7 @@ class ActionsTable(FixedColumnsTable):
         for start in range(0, len(self._cells), CHUNK):
             if generation != self._generation:
                 return
-            chunk = self._cells[start:start + CHUNK]
+            chunk = self._cells[start : start + CHUNK]
             self.add_rows(self.cut_row(cells) for cells in chunk)
             self.shown += len(chunk)
             await asyncio.sleep(0)  # let keys and paints through between chunks
@@ -248,8 +257,15 @@ class SyncPlanScreen(ActionsScreen):
 
     def compose(self) -> ComposeResult:
         plan = self.prepared.plan
-        title = Label(_("Sync plan: {kind} (run {run_id}) — nothing written yet", kind=_(plan.kind.value),
-                        run_id=self.prepared.run_id), classes="screen-title", markup=False)
+        title = Label(
+            _(
+                "Sync plan: {kind} (run {run_id}) — nothing written yet",
+                kind=_(plan.kind.value),
+                run_id=self.prepared.run_id,
+            ),
+            classes="screen-title",
+            markup=False,
+        )
         yield from self.compose_actions(title, Static(self._summary(), id="actions-summary"))
 
     def _summary(self) -> Text:
@@ -257,8 +273,15 @@ class SyncPlanScreen(ActionsScreen):
         todo = plan.to_apply
         ml = len(plan.ml_writes)
         text = Text()
-        text.append(_("{todo} to do: {ml} writes to Mercado Livre, {erp} changes in the ERP",
-                      todo=len(todo), ml=ml, erp=len(todo) - ml), style="bold")
+        text.append(
+            _(
+                "{todo} to do: {ml} writes to Mercado Livre, {erp} changes in the ERP",
+                todo=len(todo),
+                ml=ml,
+                erp=len(todo) - ml,
+            ),
+            style="bold",
+        )
         text.append("\n" + counts_line(plan.counts()))
         for note in plan.notes:
             text.append("\n• " + known(note), style="yellow")
@@ -280,15 +303,20 @@ class SyncPlanScreen(ActionsScreen):
 
         actions = self.prepared.plan.actions
         chosen = [a for a in actions if a.status.value == "planned"] if self.only_todo else actions
-        self.app.export_table(f"plan-{self.prepared.run_id}", ACTION_FIELDS,
-                              lambda: [action_row(a.to_dict()) for a in chosen])
+        self.app.export_table(
+            f"plan-{self.prepared.run_id}", ACTION_FIELDS, lambda: [action_row(a.to_dict()) for a in chosen]
+        )
 
     def action_apply(self) -> None:
         plan = self.prepared.plan
         todo = len(plan.to_apply)
-        body = _("Apply run {run_id}: {ml} writes to Mercado Livre and {erp} changes in the ERP. "
-                 "Every write is journaled; you can cancel while it runs.", run_id=self.prepared.run_id,
-                 ml=len(plan.ml_writes), erp=todo - len(plan.ml_writes))
+        body = _(
+            "Apply run {run_id}: {ml} writes to Mercado Livre and {erp} changes in the ERP. "
+            "Every write is journaled; you can cancel while it runs.",
+            run_id=self.prepared.run_id,
+            ml=len(plan.ml_writes),
+            erp=todo - len(plan.ml_writes),
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -65,13 +65,21 @@ class SyncProgressScreen(BaseScreen):
             bar.update(total=None)
         line = ""
         if state.phase == "applying":
-            line = _("{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped",
-                     done=f"{state.done:,}", total=f"{state.total:,}", ok=state.counts.get("done", 0),
-                     failed=state.counts.get("failed", 0), skipped=state.counts.get("skipped", 0))
+            line = _(
+                "{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped",
+                done=f"{state.done:,}",
+                total=f"{state.total:,}",
+                ok=state.counts.get("done", 0),
+                failed=state.counts.get("failed", 0),
+                skipped=state.counts.get("skipped", 0),
+            )
             if state.seconds_left is not None and not state.cancel_requested:
                 minutes, seconds = say_duration(state.seconds_left)
-                left = _("about {minutes} min {seconds} s left", minutes=minutes, seconds=seconds) if minutes \
+                left = (
+                    _("about {minutes} min {seconds} s left", minutes=minutes, seconds=seconds)
+                    if minutes
                     else _("about {seconds} s left", seconds=seconds)
+                )
                 line += "  " + left
         self.query_one("#progress-counts", Static).update(Text(line))
         self.query_one("#progress-message", Static).update(Text(state.message))

@@ -28,13 +28,20 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
     "api_url": (str, "https://api.mercadolibre.com", "base URL of the API"),
     "auth_url": (str, "https://auth.mercadolivre.com.br", "base URL of the authorization page"),
     "safety_stock": (int, 0, "units kept back from every listing's stock"),
-    "requests_per_second": (float, 5.0, "client-side rate limit towards Mercado Livre (5 = the documented "
-                                        "18,000 requests an hour)"),
+    "requests_per_second": (
+        float,
+        5.0,
+        "client-side rate limit towards Mercado Livre (5 = the documented 18,000 requests an hour)",
+    ),
     "concurrency": (int, 4, "requests in flight at once"),
     "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
     "stock_requests_per_minute": (int, 100, "calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
-    "orders_lookback_days": (int, 30, "how far back (days, 30-365) a sync without an orders cursor reads sales and "
-                                     "buyers; stock counted before that is named in the plan"),
+    "orders_lookback_days": (
+        int,
+        30,
+        "how far back (days, 30-365) a sync without an orders cursor reads sales and "
+        "buyers; stock counted before that is named in the plan",
+    ),
     "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
     "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
     "journal_max_mb": (float, 50.0, "the sync journal keeps at most this many MB (oldest runs go first)"),
@@ -42,14 +49,41 @@ SETTINGS: dict[str, tuple[type, object, str]] = {
 }
 
 # Mercado Livre's sites (docs/mercado-livre-api.md §2: the site_id of /users/me).
-SITES = frozenset({"MLA", "MLB", "MLM", "MLC", "MCO", "MLU", "MPE", "MLV", "MEC", "MBO", "MPA", "MPY", "MRD",
-                   "MCR", "MGT", "MHN", "MNI", "MSV", "MCU", "MPT"})
+SITES = frozenset(
+    {
+        "MLA",
+        "MLB",
+        "MLM",
+        "MLC",
+        "MCO",
+        "MLU",
+        "MPE",
+        "MLV",
+        "MEC",
+        "MBO",
+        "MPA",
+        "MPY",
+        "MRD",
+        "MCR",
+        "MGT",
+        "MHN",
+        "MNI",
+        "MSV",
+        "MCU",
+        "MPT",
+    }
+)
 CHOICES = {"multiget_endpoint": ("bulk", "items"), "site": tuple(sorted(SITES))}
 URL_KEYS = ("api_url", "auth_url", "redirect_uri")
 # Numbers that must be above zero (0 would stop every request, or write nothing ever).
 POSITIVE = ("requests_per_second", "concurrency", "max_stock", "journal_max_mb", "journal_max_days")
-UPPER = {"requests_per_second": 1000.0, "concurrency": 64, "safety_stock": 1_000_000, "max_stock": 10**12,
-         "orders_lookback_days": 365}  # Mercado Livre keeps orders 12 months (docs/mercado-livre-api.md §8.1)
+UPPER = {
+    "requests_per_second": 1000.0,
+    "concurrency": 64,
+    "safety_stock": 1_000_000,
+    "max_stock": 10**12,
+    "orders_lookback_days": 365,
+}  # Mercado Livre keeps orders 12 months (docs/mercado-livre-api.md §8.1)
 # At least the 30 days of buyers the first customers sync brings (docs/internals.md, "Orders").
 LOWER = {"orders_lookback_days": 30}
 
@@ -75,7 +109,9 @@ class Config:
     api_url: str = _default("api_url")
     auth_url: str = _default("auth_url")
     safety_stock: int = _default("safety_stock")
-    requests_per_second: float = _default("requests_per_second")  # docs/mercado-livre-api.md §10: max_requests_per_hour 18000
+    requests_per_second: float = _default(
+        "requests_per_second"
+    )  # docs/mercado-livre-api.md §10: max_requests_per_hour 18000
     concurrency: int = _default("concurrency")
     warehouse: str = _default("warehouse")
     stock_requests_per_minute: int = _default("stock_requests_per_minute")  # docs/mercado-livre-api.md §6.5
@@ -89,7 +125,7 @@ class Config:
     # Keys of config.toml that are no setting (a typo): not applied, and reported (`status`, stderr).
     unknown_settings: tuple[str, ...] = ()
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes) -> Config:
         return replace(self, **changes)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.home import ensure_home, write_private
@@ -91,13 +91,11 @@ def forget_connection(home: Path) -> None:
     (Path(home) / CONNECTION_FILE).unlink(missing_ok=True)
 
 
-
 def status_report(config) -> dict:
     """What `status` (and the TUI's connection screen) shows; reads no secret and calls no API.
 
     `links` comes from `services.status_info.link_counts(home)` when the link store provides it.
     """
-    from datetime import timezone
 
     connection = load_connection(config.home)
     expires = connection.token_expires_at
@@ -111,7 +109,7 @@ def status_report(config) -> dict:
         "capabilities": connection.capabilities,
         "tags": list(connection.tags),
         "token_expires_at": expires.isoformat() if expires else None,
-        "token_expired": bool(expires and expires <= datetime.now(timezone.utc)),
+        "token_expired": bool(expires and expires <= datetime.now(UTC)),
         "secret_store": connection.secret_store,
         "client_secret_store": client_secret_store(config.home),
         "client_id": config.client_id or None,

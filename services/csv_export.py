@@ -13,11 +13,38 @@ from pathlib import Path
 
 from services.input_rules import spreadsheet_safe as text_cell_safe
 
-LINK_FIELDS = ("state", "listing_id", "variation_id", "reference_code", "erp_code", "erp_stock", "ml_stock",
-               "difference", "title", "variation_label", "family_name", "user_product_id", "erp_name", "reason")
+LINK_FIELDS = (
+    "state",
+    "listing_id",
+    "variation_id",
+    "reference_code",
+    "erp_code",
+    "erp_stock",
+    "ml_stock",
+    "difference",
+    "title",
+    "variation_label",
+    "family_name",
+    "user_product_id",
+    "erp_name",
+    "reason",
+)
 ACTION_FIELDS = ("status", "kind", "item_id", "variation_id", "erp_code", "from", "to", "reason")
-RUN_FIELDS = ("id", "kind", "status", "started_at", "applied_at", "ended_at", "took_seconds", "done", "failed",
-              "skipped", "unchanged", "errors", "reason")
+RUN_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "started_at",
+    "applied_at",
+    "ended_at",
+    "took_seconds",
+    "done",
+    "failed",
+    "skipped",
+    "unchanged",
+    "errors",
+    "reason",
+)
 
 
 def spreadsheet_safe(cell: object) -> object:
@@ -48,10 +75,18 @@ def run_row(run: dict) -> list:
     from services.run_facts import failure_reason, shown_status, took_seconds
 
     counts = run.get("counts") or {}
-    return [run.get("id"), run.get("kind"), shown_status(run), run.get("started_at"), run.get("applied_at"),
-            run.get("ended_at"), took_seconds(run) if run.get("ended_at") else None,
-            *(counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
-            len(run.get("errors") or ()), failure_reason(run)]
+    return [
+        run.get("id"),
+        run.get("kind"),
+        shown_status(run),
+        run.get("started_at"),
+        run.get("applied_at"),
+        run.get("ended_at"),
+        took_seconds(run) if run.get("ended_at") else None,
+        *(counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
+        len(run.get("errors") or ()),
+        failure_reason(run),
+    ]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -19,11 +19,17 @@ from services.config import CONFIG_FILE
 from services.connection import CONNECTION_FILE
 from services.secrets import PENDING_FILE, SECRETS_FILE
 from services.store.generations import set_aside
-from services.store.store import ERP, KINDS, MELI, open_store
 from services.store.storage import take_notes
+from services.store.store import ERP, KINDS, MELI, open_store
 
 OK, MISSING, DAMAGED, RESTORED, SET_ASIDE, NOT_RESTORED = (
-    "ok", "absent", "damaged", "restored", "set_aside", "not_restored")
+    "ok",
+    "absent",
+    "damaged",
+    "restored",
+    "set_aside",
+    "not_restored",
+)
 # Orders re-read from a little before the copy: an order updated in the same minute must not be skipped.
 REREAD_MARGIN = timedelta(hours=1)
 
@@ -38,16 +44,28 @@ class FileCheck:
     detail: str | None = None  # what --restore did, or what to do
 
     def to_dict(self) -> dict:
-        return {"file": self.name, "path": str(self.path), "state": self.state, "problem": self.problem,
-                "copies": [{"path": str(c.path), "saved_at": c.saved_at.isoformat(), "good": c.good,
-                            "problem": c.problem} for c in self.copies], "detail": self.detail}
+        return {
+            "file": self.name,
+            "path": str(self.path),
+            "state": self.state,
+            "problem": self.problem,
+            "copies": [
+                {"path": str(c.path), "saved_at": c.saved_at.isoformat(), "good": c.good, "problem": c.problem}
+                for c in self.copies
+            ],
+            "detail": self.detail,
+        }
 
 
 def check_home(home: Path) -> list[FileCheck]:
     """Every file of the home as it is now. Reads only."""
     checks = [_check_store(home, kind) for kind in KINDS]
-    checks += [_check_json(home / CONNECTION_FILE, dict), _check_json(home / SECRETS_FILE, dict),
-               _check_json(home / PENDING_FILE, dict), _check_toml(home / CONFIG_FILE)]
+    checks += [
+        _check_json(home / CONNECTION_FILE, dict),
+        _check_json(home / SECRETS_FILE, dict),
+        _check_json(home / PENDING_FILE, dict),
+        _check_toml(home / CONFIG_FILE),
+    ]
     return checks
 
 
@@ -64,20 +82,25 @@ def restore(home: Path) -> list[FileCheck]:
         if good is not None:
             aside = store.storage.restore(good)
             check.state = RESTORED
-            check.detail = (f"{good.path.name} (saved {good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was put back"
-                            + (f"; the damaged file is kept as {aside.name}" if aside else ""))
+            check.detail = f"{good.path.name} (saved {good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was put back" + (
+                f"; the damaged file is kept as {aside.name}" if aside else ""
+            )
             if kind == ERP:
                 check.detail += "; " + _reread_orders_since(home, good.saved_at)
         elif kind != ERP:
             aside = set_aside(check.path)
             store.close()
             check.state = SET_ASIDE
-            check.detail = (f"no good copy: the damaged file is kept as {aside.name if aside else '-'}; an empty "
-                            f"{check.name} starts with the next command")
+            check.detail = (
+                f"no good copy: the damaged file is kept as {aside.name if aside else '-'}; an empty "
+                f"{check.name} starts with the next command"
+            )
         else:
             check.state = NOT_RESTORED
-            check.detail = ("no good copy: restore erp.json from a backup (or import the catalogue again with "
-                            "`melisync erp import` and count the stock)")
+            check.detail = (
+                "no good copy: restore erp.json from a backup (or import the catalogue again with "
+                "`melisync erp import` and count the stock)"
+            )
     take_notes()  # what a read recovered on its own is reported here, not by a later run
     return checks
 
@@ -91,9 +114,14 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
 
     # A run that ended before the copy had stored its cursor by then, and that cursor is no earlier than the
     # run's start minus the margin: from there on every sale the copy lacks is read again.
-    ended = [run for run in Journal(home=home).runs()
-             if run.get("ended_at") and not run.get("dry_run") and run.get("kind") in ("stock", "customers", "all")
-             and datetime.fromisoformat(run["ended_at"]) <= saved_at]
+    ended = [
+        run
+        for run in Journal(home=home).runs()
+        if run.get("ended_at")
+        and not run.get("dry_run")
+        and run.get("kind") in ("stock", "customers", "all")
+        and datetime.fromisoformat(run["ended_at"]) <= saved_at
+    ]
     cursors = Cursors(home=home)
     if ended:
         back = datetime.fromisoformat(ended[0]["started_at"]) - CURSOR_MARGIN - REREAD_MARGIN
@@ -112,8 +140,10 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
             moved.append(name)
     if not moved:
         return "the next sync reads the orders since then as usual"
-    return (f"the next sync reads the orders since {back:%Y-%m-%d %H:%M} UTC again (sales already in the ledger "
-            "are skipped); stock counts and imports made after the copy must be done again")
+    return (
+        f"the next sync reads the orders since {back:%Y-%m-%d %H:%M} UTC again (sales already in the ledger "
+        "are skipped); stock counts and imports made after the copy must be done again"
+    )
 
 
 def _check_store(home: Path, kind: str) -> FileCheck:
@@ -122,8 +152,14 @@ def _check_store(home: Path, kind: str) -> FileCheck:
     problem = storage.inspect()
     copies = storage.copies()
     if problem is not None:
-        return FileCheck(name, storage.path, DAMAGED, problem, copies,
-                         "run `melisync doctor --restore`" if kind != MELI or copies else None)
+        return FileCheck(
+            name,
+            storage.path,
+            DAMAGED,
+            problem,
+            copies,
+            "run `melisync doctor --restore`" if kind != MELI or copies else None,
+        )
     state = OK if storage.path.exists() else MISSING
     return FileCheck(name, storage.path, state, None, copies)
 
@@ -136,8 +172,9 @@ def _check_json(path: Path, shape: type) -> FileCheck:
     except (OSError, ValueError) as exc:
         return FileCheck(path.name, path, DAMAGED, f"it is not valid JSON ({exc})", detail=_advice(path))
     if not isinstance(data, shape):
-        return FileCheck(path.name, path, DAMAGED, f"it holds a JSON {type(data).__name__}, not an object",
-                         detail=_advice(path))
+        return FileCheck(
+            path.name, path, DAMAGED, f"it holds a JSON {type(data).__name__}, not an object", detail=_advice(path)
+        )
     return FileCheck(path.name, path, OK)
 
 
@@ -147,8 +184,13 @@ def _check_toml(path: Path) -> FileCheck:
     except FileNotFoundError:
         return FileCheck(path.name, path, MISSING)
     except (OSError, ValueError) as exc:
-        return FileCheck(path.name, path, DAMAGED, f"it is not valid TOML ({exc})",
-                         detail="fix it, or remove it and set the settings again with `melisync config set`")
+        return FileCheck(
+            path.name,
+            path,
+            DAMAGED,
+            f"it is not valid TOML ({exc})",
+            detail="fix it, or remove it and set the settings again with `melisync config set`",
+        )
     return FileCheck(path.name, path, OK)
 
 

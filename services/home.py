@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -31,8 +31,9 @@ def ensure_home(home: Path | None = None) -> Path:
         from services.errors import OperationFailed  # imported here: errors is a leaf, home is imported early
 
         what = "it is not a directory" if home.exists() and not home.is_dir() else (exc.strerror or str(exc))
-        raise OperationFailed(f"cannot create the melisync home {home}: {what}; set {HOME_ENV} to a directory "
-                              "you can write") from None
+        raise OperationFailed(
+            f"cannot create the melisync home {home}: {what}; set {HOME_ENV} to a directory you can write"
+        ) from None
     return home
 
 

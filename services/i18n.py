@@ -11,7 +11,7 @@ import os
 import re
 import string
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from services.locale import catalogue, patterns
 
@@ -22,7 +22,7 @@ _current: str | None = None
 
 
 def normalize(raw: str | None) -> str | None:
-    """"pt_BR.UTF-8", "pt-br", "pt" -> "pt_BR"; "en_US" -> "en"; "C"/unknown -> None."""
+    """ "pt_BR.UTF-8", "pt-br", "pt" -> "pt_BR"; "en_US" -> "en"; "C"/unknown -> None."""
     if not raw:
         return None
     code = raw.split(".")[0].split("@")[0].replace("-", "_").lower()
@@ -165,7 +165,7 @@ def _known(lang: str, text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(lang: str) -> list[tuple[re.Pattern, str]]:
     """The shapes as regular expressions, the most specific (most fixed text) first."""
     compiled = []

@@ -73,8 +73,12 @@ class CatalogueView:
     not zero: docs/mercado-livre-api.md §12.13).
     """
 
-    def __init__(self, products: Iterable[Product] = (), compositions: Iterable[Composition] = (),
-                 balances: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        products: Iterable[Product] = (),
+        compositions: Iterable[Composition] = (),
+        balances: Mapping[str, int] | None = None,
+    ) -> None:
         self.products: dict[str, Product] = {p.code: p for p in products}
         self.compositions: dict[str, Composition] = {c.code: c for c in compositions}
         self.balances: dict[str, int] = dict(balances or {})
@@ -106,8 +110,14 @@ class CatalogueView:
         return self.balances.get(code) if code is not None else None
 
 
-def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous: Iterable[Link] = (),
-                ignored: Iterable[str] = (), *, multi_origin: bool = False) -> list[Link]:
+def build_links(
+    listings: Iterable[Listing],
+    catalogue: CatalogueView,
+    previous: Iterable[Link] = (),
+    ignored: Iterable[str] = (),
+    *,
+    multi_origin: bool = False,
+) -> list[Link]:
     """One link per listing without variations, or per variation, in listing order.
 
     `previous` are the links stored by the last sync (for S6 "link lost"), `ignored` the keys
@@ -128,16 +138,20 @@ def build_links(listings: Iterable[Listing], catalogue: CatalogueView, previous:
     return links
 
 
-def held_rows(listings: Iterable[Listing], previous: Iterable[Link] = (),
-              ignored: Iterable[str] = ()) -> dict[str, str]:
+def held_rows(
+    listings: Iterable[Listing], previous: Iterable[Link] = (), ignored: Iterable[str] = ()
+) -> dict[str, str]:
     """The rows build_links would keep out of linking whatever the ERP holds (ignored, link lost), as
     key -> "state (reason)", without building any row (those two states do not depend on the catalogue)."""
     before = {link.key: link for link in previous}
     ignored_keys = set(ignored)
     held: dict[str, str] = {}
     for listing in listings:
-        rows = ([(f"{listing.id}:{v.id}", v.reference_code) for v in listing.variations] if listing.variations
-                else [(listing.id, listing.reference_code)])
+        rows = (
+            [(f"{listing.id}:{v.id}", v.reference_code) for v in listing.variations]
+            if listing.variations
+            else [(listing.id, listing.reference_code)]
+        )
         for key, code in rows:
             found = _held(key, clean_code(code), before, ignored_keys, listing.is_kit)
             if found and found[0] in (LinkState.IGNORED, LinkState.LINK_LOST):
@@ -145,8 +159,9 @@ def held_rows(listings: Iterable[Listing], previous: Iterable[Link] = (),
     return held
 
 
-def _held(key: str, code: str | None, before: Mapping[str, Link], ignored: set[str],
-          kit: bool) -> tuple[LinkState, str, Link | None] | None:
+def _held(
+    key: str, code: str | None, before: Mapping[str, Link], ignored: set[str], kit: bool
+) -> tuple[LinkState, str, Link | None] | None:
     """Ignored by the operator, a kit, or a link lost (S6): decided before anything about the catalogue."""
     if key in ignored:
         return LinkState.IGNORED, "ignored by the operator", None
@@ -159,21 +174,30 @@ def _held(key: str, code: str | None, before: Mapping[str, Link], ignored: set[s
     return None
 
 
-def _listing_link(listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
-                  ignored: set[str], multi_origin: bool = False) -> Link:
+def _listing_link(
+    listing: Listing,
+    catalogue: CatalogueView,
+    before: Mapping[str, Link],
+    ignored: set[str],
+    multi_origin: bool = False,
+) -> Link:
     code = clean_code(listing.reference_code)
     row = _row(listing, None, code, listing.available_quantity)
     if code and catalogue.has_variations(code) and code in catalogue.products:
         count = len(catalogue.compositions_of(code))
-        problem = (LinkState.STRUCTURE_MISMATCH,
-                   f"ERP product {code} has {count} variations; the listing has none")
+        problem = (LinkState.STRUCTURE_MISMATCH, f"ERP product {code} has {count} variations; the listing has none")
     else:
         problem = None
     return _decide(row, listing, catalogue, before, ignored, problem, multi_origin)
 
 
-def _variation_links(listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
-                     ignored: set[str], multi_origin: bool = False) -> list[Link]:
+def _variation_links(
+    listing: Listing,
+    catalogue: CatalogueView,
+    before: Mapping[str, Link],
+    ignored: set[str],
+    multi_origin: bool = False,
+) -> list[Link]:
     parent = clean_code(listing.reference_code)
     simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
     codes = [clean_code(v.reference_code) for v in listing.variations]
@@ -184,22 +208,34 @@ def _variation_links(listing: Listing, catalogue: CatalogueView, before: Mapping
         problem = None
         if code in repeated:
             # Two variations fed from one code would each show the whole ERP quantity: oversold.
-            problem = (LinkState.STRUCTURE_MISMATCH,
-                       f"reference code {code} is on {codes.count(code)} variations of this listing")
+            problem = (
+                LinkState.STRUCTURE_MISMATCH,
+                f"reference code {code} is on {codes.count(code)} variations of this listing",
+            )
         elif simple_parent and (not code or not catalogue.knows(code)):
-            problem = (LinkState.STRUCTURE_MISMATCH,
-                       f"ERP product {simple_parent} has no variations; the listing has "
-                       f"{len(listing.variations)}")
+            problem = (
+                LinkState.STRUCTURE_MISMATCH,
+                f"ERP product {simple_parent} has no variations; the listing has {len(listing.variations)}",
+            )
             row["erp_code"] = simple_parent
         elif code and code in catalogue.products and not catalogue.has_variations(code):
-            problem = (LinkState.STRUCTURE_MISMATCH,
-                       f"{code} is an ERP product without variations, used on a variation")
+            problem = (
+                LinkState.STRUCTURE_MISMATCH,
+                f"{code} is an ERP product without variations, used on a variation",
+            )
         rows.append(_decide(row, listing, catalogue, before, ignored, problem, multi_origin))
     return rows
 
 
-def _decide(row: dict, listing: Listing, catalogue: CatalogueView, before: Mapping[str, Link],
-            ignored: set[str], problem: tuple[LinkState, str] | None, multi_origin: bool = False) -> Link:
+def _decide(
+    row: dict,
+    listing: Listing,
+    catalogue: CatalogueView,
+    before: Mapping[str, Link],
+    ignored: set[str],
+    problem: tuple[LinkState, str] | None,
+    multi_origin: bool = False,
+) -> Link:
     """The row's fields (from `_row`) completed with its ERP side and state; the Link is made once, here."""
     code = row["reference_code"]
     if code and catalogue.knows(code):
@@ -233,8 +269,10 @@ def _decide(row: dict, listing: Listing, catalogue: CatalogueView, before: Mappi
 FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
 # Mercado Livre's own kits (tag `bundle`): ML computes their stock from the components' (docs/mercado-livre-api.md
 # §6.8).
-KIT_REASON = ("a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
-              "components, never the kit")
+KIT_REASON = (
+    "a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
+    "components, never the kit"
+)
 
 # Tags of the UPtin migration (docs/mercado-livre-api.md §6.6): the old listing, and new listings while it runs.
 MIGRATION_SOURCE = "variations_migration_source"
@@ -267,8 +305,9 @@ def _row(listing: Listing, variation: Variation | None, code: str | None, ml_sto
         "title": listing.title,
         "variation_label": variation.label if variation else "",
         "ml_stock": ml_stock,
-        "user_product_id": (variation.user_product_id if variation and variation.user_product_id
-                            else listing.user_product_id),
+        "user_product_id": (
+            variation.user_product_id if variation and variation.user_product_id else listing.user_product_id
+        ),
         "family_name": listing.family_name,
     }
 

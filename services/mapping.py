@@ -7,9 +7,10 @@ not comes back as a `Reason` (a stable code plus values); the screen chooses the
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from services.erp.models import Composition
 from services.linking import Link, LinkState
@@ -72,7 +73,7 @@ def family_of(links: Iterable[Link]) -> str | None:
 
 
 def parse_label(label: str) -> tuple[tuple[str, str], ...]:
-    """"Cor: Azul / Tamanho: M" (Variation.label) -> (("Cor", "Azul"), ("Tamanho", "M"))."""
+    """ "Cor: Azul / Tamanho: M" (Variation.label) -> (("Cor", "Azul"), ("Tamanho", "M"))."""
     pairs = []
     for part in label.split(" / ") if label else ():
         name, sep, value = part.partition(": ")
@@ -109,17 +110,29 @@ def variation_mapping(listing_id: str, links: Sequence[Link], catalog: Catalog) 
         if composition.code not in used:
             pairs.append(MappingPair(None, composition, catalog.balance(composition.code), NOT_ON_ML))
     fed = tuple(dict.fromkeys(p.erp_product for p in pairs if p.erp_product))
-    view = MappingView(listing_id, title=links[0].title if links else "", product_code=product_code,
-                       product_name=product.name if product else None, pairs=tuple(pairs),
-                       family_name=family, products=fed)
+    view = MappingView(
+        listing_id,
+        title=links[0].title if links else "",
+        product_code=product_code,
+        product_name=product.name if product else None,
+        pairs=tuple(pairs),
+        family_name=family,
+        products=fed,
+    )
     if not any(link.state == LinkState.STRUCTURE_MISMATCH for link in links):
         return view
     why = conversion_blocked(view.product_code, links, catalog)
     if why is not None:
         return replace(view, why_not=why)
     variations = [link for link in links if link.variation_id is not None]
-    new = tuple(Composition(code=link.reference_code or "", parent_code=view.product_code or "",
-                            attributes=parse_label(link.variation_label)) for link in variations)
+    new = tuple(
+        Composition(
+            code=link.reference_code or "",
+            parent_code=view.product_code or "",
+            attributes=parse_label(link.variation_label),
+        )
+        for link in variations
+    )
     return replace(view, convertible=True, new_compositions=new)
 
 

@@ -13,14 +13,14 @@ import os
 import threading
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import keyring.errors
-from keyring.backends.chainer import ChainerBackend
 from filelock import FileLock
+from keyring.backends.chainer import ChainerBackend
 
 from services.connection import CLIENT_SECRET_ENV, load_connection, record_client_secret_store, update_connection
 from services.errors import OperationFailed
@@ -45,10 +45,10 @@ class TokenSet:
     issued_at: datetime | None = None
 
     @classmethod
-    def from_grant(cls, payload: "dict | Hidden", now: datetime | None = None) -> "TokenSet":
+    def from_grant(cls, payload: dict | Hidden, now: datetime | None = None) -> TokenSet:
         """From the `/oauth/token` answer (docs/mercado-livre-api.md §1.2): `expires_in` seconds from now."""
         payload = payload if isinstance(payload, Hidden) else Hidden(payload)  # no plain secret in this frame
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         try:
             return cls(
                 access_token=str(payload.value["access_token"]),
@@ -61,7 +61,7 @@ class TokenSet:
             raise OperationFailed("Mercado Livre's token answer is incomplete (no access_token); try again") from None
 
     def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         return self.expires_at - now <= timedelta(seconds=seconds)
 
     def due_for_refresh(self, ahead: float, now: datetime | None = None) -> bool:
@@ -81,7 +81,7 @@ class TokenSet:
         }
 
     @classmethod
-    def from_dict(cls, data: "dict | Hidden") -> "TokenSet":
+    def from_dict(cls, data: dict | Hidden) -> TokenSet:
         data = data if isinstance(data, Hidden) else Hidden(data)  # no plain secret in this frame
         try:
             return cls(
@@ -126,15 +126,16 @@ def keyring_backend_name() -> str:
     return backend_label(keyring.get_keyring())
 
 
-_silent_backends: "weakref.WeakSet" = weakref.WeakSet()
+_silent_backends: weakref.WeakSet = weakref.WeakSet()
 
 
-def _keyring_call(method: str, *args: "str | Hidden") -> Hidden:
+def _keyring_call(method: str, *args: str | Hidden) -> Hidden:
     """Call `keyring.<method>(*args)` in a daemon thread; the answer comes back Hidden.
     KeyringUnavailable if the backend fails or hangs (the message names the error type, never a value)."""
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring) or (
-            isinstance(backend, ChainerBackend) and not backend.backends):
+        isinstance(backend, ChainerBackend) and not backend.backends
+    ):
         raise KeyringUnavailable("no keyring backend is available")
     if backend in _silent_backends:
         raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer earlier in this run")
@@ -251,8 +252,9 @@ class SecretStore:
             except KeyringUnavailable as exc:
                 if recorded.startswith("keyring"):
                     # The tokens are in the keyring: falling back to the file would find nothing (or old ones).
-                    raise OperationFailed(f"{exc}; the tokens are stored there. "
-                                          "Unlock the keyring and try again") from None
+                    raise OperationFailed(
+                        f"{exc}; the tokens are stored there. Unlock the keyring and try again"
+                    ) from None
                 found = Hidden(None)
             if found.value:
                 return TokenSet.from_dict(json.loads(found.value))
@@ -269,8 +271,10 @@ class SecretStore:
         try:
             write_private(self.pending_file, json.dumps(tokens.to_dict()).encode("utf-8"))
         except OSError as exc:
-            raise OperationFailed(f"could not write {self.pending_file}: {exc.strerror or type(exc).__name__}; "
-                                  "free some disk space and run again") from None
+            raise OperationFailed(
+                f"could not write {self.pending_file}: {exc.strerror or type(exc).__name__}; "
+                "free some disk space and run again"
+            ) from None
         try:
             _keyring_store(self._key("tokens"), Hidden(json.dumps(tokens.to_dict())))
             where = f"keyring ({keyring_backend_name()})"
@@ -350,8 +354,10 @@ class SecretStore:
         except (OSError, ValueError):
             raise OperationFailed(f"{self.file} is damaged; remove it and run `melisync connect` again") from None
         if not isinstance(content.value, dict):
-            raise OperationFailed(f"{self.file} is damaged (it holds no JSON object); remove it and run "
-                                  "`melisync connect` again (and `melisync config set-secret`)")
+            raise OperationFailed(
+                f"{self.file} is damaged (it holds no JSON object); remove it and run "
+                "`melisync connect` again (and `melisync config set-secret`)"
+            )
         return content
 
     def _update_file(self, **changes: Hidden | None) -> None:
@@ -371,10 +377,11 @@ class SecretStore:
                     self.file.unlink(missing_ok=True)
             except OSError as exc:
                 # Re-raised from here so the failing frames (holding the bytes) are not in the traceback.
-                raise OperationFailed(f"could not write {self.file}: {exc.strerror or type(exc).__name__}; "
-                                      "the previous content is intact") from None
+                raise OperationFailed(
+                    f"could not write {self.file}: {exc.strerror or type(exc).__name__}; the previous content is intact"
+                ) from None
 
 
 def _issued(tokens: TokenSet) -> datetime:
     """When a pair was issued (a pair saved before issued_at was recorded counts as the oldest)."""
-    return tokens.issued_at or datetime.min.replace(tzinfo=timezone.utc)
+    return tokens.issued_at or datetime.min.replace(tzinfo=UTC)

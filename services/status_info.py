@@ -27,8 +27,19 @@ def link_counts(home: Path | None = None) -> dict[str, int]:
 
 # What a run of each kind covers: an `all` run is also the last products, stock and customers run.
 COVERS = {"all": ("all", "products", "stock", "customers")}
-RUN_FIELDS = ("id", "kind", "status", "dry_run", "started_at", "ended_at", "planned_at", "applied_at", "counts",
-              "errors", "notes")
+RUN_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "dry_run",
+    "started_at",
+    "ended_at",
+    "planned_at",
+    "applied_at",
+    "counts",
+    "errors",
+    "notes",
+)
 
 
 def last_runs(home: Path | None = None) -> dict[str, dict]:

@@ -30,8 +30,13 @@ class UnlinkReport:
     kept: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"revoked": self.revoked, "revoke_error": self.revoke_error, "tokens_deleted": self.tokens_deleted,
-                "purged": self.purged, "kept": self.kept}
+        return {
+            "revoked": self.revoked,
+            "revoke_error": self.revoke_error,
+            "tokens_deleted": self.tokens_deleted,
+            "purged": self.purged,
+            "kept": self.kept,
+        }
 
 
 class RevokeFailed(OperationFailed):
@@ -62,15 +67,16 @@ async def unlink(config: Config, client=None, *, purge: bool = False, local_only
             # the report says the grant could not be confirmed revoked.
             error = f"Mercado Livre no longer accepts the tokens ({exc}); check Aplicações autorizadas on the site"
         except MelisyncError as exc:
-            raise RevokeFailed(f"Mercado Livre did not revoke the authorization: {exc}. Nothing was removed. "
-                               "Try again, or run `melisync unlink --local-only` to delete the local tokens "
-                               "anyway (then remove the app on Mercado Livre under Aplicações autorizadas)") from None
+            raise RevokeFailed(
+                f"Mercado Livre did not revoke the authorization: {exc}. Nothing was removed. "
+                "Try again, or run `melisync unlink --local-only` to delete the local tokens "
+                "anyway (then remove the app on Mercado Livre under Aplicações autorizadas)"
+            ) from None
     store.delete_tokens()
     if purge:
         forget_connection(home)
     else:
-        update_connection(home, connected=False, needs_reauthorization=False, token_expires_at=None,
-                          secret_store=None)
+        update_connection(home, connected=False, needs_reauthorization=False, token_expires_at=None, secret_store=None)
     report = UnlinkReport(revoked=revoked, revoke_error=error, tokens_deleted=True)
     if purge:
         close_stores()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -28,7 +28,7 @@ RUNNING, STOPPED, REAUTHORIZE = "running", "stopped", "reauthorization_needed"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class WatchRunning(OperationFailed):
@@ -47,8 +47,10 @@ class WatchLock:
             self._lock.acquire(timeout=0)
         except Timeout:
             pid = read_heartbeat(self.home).get("pid")
-            raise WatchRunning(f"a watcher is already running for this home (process {pid or 'unknown'}); "
-                               "stop it first (one watcher per home)") from None
+            raise WatchRunning(
+                f"a watcher is already running for this home (process {pid or 'unknown'}); "
+                "stop it first (one watcher per home)"
+            ) from None
 
     def release(self) -> None:
         self._lock.release()
@@ -75,8 +77,10 @@ def refuse_if_watching(home: Path) -> None:
     """A `sync` (CLI or TUI) while another process's watcher runs is refused: it would write concurrently."""
     pid = watcher_pid(home)
     if pid is not None and pid != os.getpid():
-        raise OperationFailed(f"`melisync watch` is running for this home (process {pid}) and keeps the stock in "
-                              "step by itself; stop it before syncing by hand")
+        raise OperationFailed(
+            f"`melisync watch` is running for this home (process {pid}) and keeps the stock in "
+            "step by itself; stop it before syncing by hand"
+        )
 
 
 def read_heartbeat(home: Path) -> dict:
@@ -105,12 +109,11 @@ class Heartbeat:
     errors: list[dict] = field(default_factory=list)  # {"at", "message"}, newest last
 
     @classmethod
-    def resume(cls, home: Path, **fresh) -> "Heartbeat":
+    def resume(cls, home: Path, **fresh) -> Heartbeat:
         """A new watcher's heartbeat, keeping the last sale/write/reconciliation the previous one saw."""
         old = read_heartbeat(home)
         keep = {k: old.get(k) for k in ("last_sale", "last_write", "last_reconcile") if old.get(k)}
-        return cls(home=Path(home), errors=[e for e in old.get("errors") or [] if isinstance(e, dict)], **keep,
-                   **fresh)
+        return cls(home=Path(home), errors=[e for e in old.get("errors") or [] if isinstance(e, dict)], **keep, **fresh)
 
     def error(self, message: str) -> None:
         self.errors = (self.errors + [{"at": _now(), "message": message}])[-KEPT_ERRORS:]
@@ -122,7 +125,7 @@ class Heartbeat:
 
 def watch_report(home: Path, now: datetime | None = None) -> dict:
     """`status`'s watch section: running or not (the lock decides, not the file), and the heartbeat's facts."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     beat = read_heartbeat(home)
     pid = watcher_pid(home)
     if pid is not None:
@@ -138,8 +141,15 @@ def watch_report(home: Path, now: datetime | None = None) -> dict:
                 recent.append(entry)
         except (KeyError, TypeError, ValueError):
             continue
-    return {"state": state, "pid": pid if state == RUNNING else None, "every": beat.get("every"),
-            "started_at": beat.get("started_at"), "last_tick": beat.get("last_tick"),
-            "last_sale": beat.get("last_sale"), "last_write": beat.get("last_write"),
-            "next_reconcile": beat.get("next_reconcile") if state == RUNNING else None,
-            "errors_last_hour": len(recent), "last_error": recent[-1]["message"] if recent else None}
+    return {
+        "state": state,
+        "pid": pid if state == RUNNING else None,
+        "every": beat.get("every"),
+        "started_at": beat.get("started_at"),
+        "last_tick": beat.get("last_tick"),
+        "last_sale": beat.get("last_sale"),
+        "last_write": beat.get("last_write"),
+        "next_reconcile": beat.get("next_reconcile") if state == RUNNING else None,
+        "errors_last_hour": len(recent),
+        "last_error": recent[-1]["message"] if recent else None,
+    }

@@ -3,8 +3,6 @@ config, keyring and environment. Area fixtures live in `tests/fixtures/` (loaded
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 pytest_plugins = [

@@ -87,14 +87,16 @@ def test_help_and_status_load_neither_httpx_nor_keyring_nor_the_engine(tmp_path)
     import subprocess
     import sys
 
-    probe = ("import sys, runpy\n"
-             "sys.argv = ['melisync'] + sys.argv[1:]\n"
-             "try:\n"
-             "    runpy.run_module('tui.cli', run_name='__main__')\n"
-             "except SystemExit:\n"
-             "    pass\n"
-             "heavy = [m for m in ('httpx', 'keyring', 'services.sync.engine', 'tinydb', 'textual') if m in sys.modules]\n"
-             "print('HEAVY', heavy, file=sys.stderr)\n")
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['melisync'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('tui.cli', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('httpx', 'keyring', 'services.sync.engine', 'tinydb', 'textual') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
     env = {**os.environ, "MELISYNC_HOME": str(tmp_path / "home"), "MELISYNC_CLIENT_SECRET": "x"}
     for argv in (["--help"], ["status"], ["status", "--json"]):
         done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env)

@@ -18,8 +18,15 @@ def test_defaults_then_file_then_environment(melisync_home, monkeypatch):
 
 @pytest.mark.parametrize(
     "key,value",
-    [("nope", "1"), ("client_secret", "s"), ("safety_stock", "-1"), ("safety_stock", "x"), ("api_url", "ftp://x"),
-     ("orders_lookback_days", "29"), ("orders_lookback_days", "366")],
+    [
+        ("nope", "1"),
+        ("client_secret", "s"),
+        ("safety_stock", "-1"),
+        ("safety_stock", "x"),
+        ("api_url", "ftp://x"),
+        ("orders_lookback_days", "29"),
+        ("orders_lookback_days", "366"),
+    ],
 )
 def test_bad_settings_are_refused(melisync_home, key, value):
     with pytest.raises(BadInput):
@@ -29,11 +36,23 @@ def test_bad_settings_are_refused(melisync_home, key, value):
 
 @pytest.mark.parametrize(
     "key,value",
-    [("requests_per_second", "nan"), ("requests_per_second", "inf"), ("requests_per_second", "0"),
-     ("concurrency", "0"), ("concurrency", "1.5"), ("max_stock", "0"), ("site", "XXX"), ("client_id", ""),
-     ("client_id", "12 34"), ("api_url", "https://api.mercadolibre.com\nX-Injected: 1"), ("api_url", "https://"),
-     ("redirect_uri", "not a url"), ("multiget_endpoint", "foo"), ("auth_url", "http://h:port"),
-     ("warehouse", "a b")],
+    [
+        ("requests_per_second", "nan"),
+        ("requests_per_second", "inf"),
+        ("requests_per_second", "0"),
+        ("concurrency", "0"),
+        ("concurrency", "1.5"),
+        ("max_stock", "0"),
+        ("site", "XXX"),
+        ("client_id", ""),
+        ("client_id", "12 34"),
+        ("api_url", "https://api.mercadolibre.com\nX-Injected: 1"),
+        ("api_url", "https://"),
+        ("redirect_uri", "not a url"),
+        ("multiget_endpoint", "foo"),
+        ("auth_url", "http://h:port"),
+        ("warehouse", "a b"),
+    ],
 )
 def test_every_key_is_validated(melisync_home, key, value):
     with pytest.raises(BadInput) as caught:
@@ -70,8 +89,9 @@ def test_every_default_comes_from_the_one_table_of_settings(tmp_path):
     from services.config import CONFIG_KEYS, SETTINGS, Config
 
     assert set(CONFIG_KEYS) == set(SETTINGS)
-    assert {key: getattr(Config(home=tmp_path), key) for key in CONFIG_KEYS} == \
-        {key: default for key, (_kind, default, _help) in SETTINGS.items()}
+    assert {key: getattr(Config(home=tmp_path), key) for key in CONFIG_KEYS} == {
+        key: default for key, (_kind, default, _help) in SETTINGS.items()
+    }
 
 
 def test_unknown_keys_in_config_toml_are_reported_not_dropped_silently(melisync_home, capsys):

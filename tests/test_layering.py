@@ -36,10 +36,7 @@ def test_sandbox_stands_alone():
 
 def test_importing_every_service_module_loads_no_textual():
     # Also catches an indirect import (a service importing a module that imports textual).
-    modules = [
-        ".".join(p.relative_to(ROOT).with_suffix("").parts)
-        for p in (ROOT / "services").rglob("*.py")
-    ]
+    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "services").rglob("*.py")]
     modules = [m.removesuffix(".__init__") for m in modules]
     code = (
         "import importlib, sys\n"

@@ -57,8 +57,12 @@ def _mode_bindings() -> list[Binding]:
         # keeps its room for the screen's own keys (at 80 columns it cut them).
         bindings.append(
             Binding(
-                f"{index},f{index}", f"app.switch_mode('{mode}')", screen_class.TITLE_TEXT,
-                id=f"mode.{mode}", group=_SCREENS_GROUP, show=False,
+                f"{index},f{index}",
+                f"app.switch_mode('{mode}')",
+                screen_class.TITLE_TEXT,
+                id=f"mode.{mode}",
+                group=_SCREENS_GROUP,
+                show=False,
             )
         )
     return bindings
@@ -101,6 +105,7 @@ def global_commands(app) -> list[tuple[str, str, Callable[[], object]]]:
         def run() -> None:
             app.switch_mode("connection")
             app.call_after_refresh(app.screen.run_action, action)
+
         return run
 
     commands = list(sync_commands(app))
@@ -247,8 +252,9 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         self.gateway.config = config
         self._sync_services = None
         reply_to.saved(changes)
-        self.notify(_("Settings saved: {keys}.", keys=", ".join(f"{k} = {v}" for k, v in changes.items())),
-                    markup=False)
+        self.notify(
+            _("Settings saved: {keys}.", keys=", ".join(f"{k} = {v}" for k, v in changes.items())), markup=False
+        )
         self.refresh_status()
         self.links_signal.publish("")
 

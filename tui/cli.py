@@ -109,8 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: one line and exit 1, never a raw traceback (it may show paths and data)
         what = f"{type(exc).__name__}: {str(exc)[:200]}".rstrip(": ")
-        print(f"melisync: unexpected error ({what}); nothing more was done. Run `melisync doctor` to check "
-              "the home, and report this with the command you ran", file=sys.stderr)
+        print(
+            f"melisync: unexpected error ({what}); nothing more was done. Run `melisync doctor` to check "
+            "the home, and report this with the command you ran",
+            file=sys.stderr,
+        )
         if wants_json:
             _failed_document([f"unexpected error ({what})"], type(exc).__name__)
         return 1

@@ -71,8 +71,13 @@ class LinkWorkers:
     def on_links_query_requested(self, message: LinksQueryRequested) -> None:
         self._query_links(message.query, message.serial, message.reply_to)
 
-    @work(thread=True, group="links-query", exclusive=True, exit_on_error=False,
-          description=N_("Reading the linked products"))
+    @work(
+        thread=True,
+        group="links-query",
+        exclusive=True,
+        exit_on_error=False,
+        description=N_("Reading the linked products"),
+    )
     def _query_links(self, query: LinkQuery, serial: int, reply_to) -> None:
         page = self.sync_services.query_links(query)
         if _still_wanted():
@@ -85,8 +90,9 @@ class LinkWorkers:
     def on_listing_jump_requested(self, message: ListingJumpRequested) -> None:
         self._find_listing(message.query, message.text, message.reply_to)
 
-    @work(thread=True, group="links-jump", exclusive=True, exit_on_error=False,
-          description=N_("Looking for the listing"))
+    @work(
+        thread=True, group="links-jump", exclusive=True, exit_on_error=False, description=N_("Looking for the listing")
+    )
     def _find_listing(self, query: LinkQuery, text: str, reply_to) -> None:
         shown, position = self.sync_services.find_listing(query, text)
         reply_to.post_message(ListingJumpFound(text, shown, position))
@@ -94,19 +100,32 @@ class LinkWorkers:
     def on_ignore_requested(self, message: IgnoreRequested) -> None:
         self._ignore(message.keys, message.ignored)
 
-    @work(thread=True, group="links-write", exclusive=False, exit_on_error=False,
-          description=N_("Saving the ignored rows"))
+    @work(
+        thread=True,
+        group="links-write",
+        exclusive=False,
+        exit_on_error=False,
+        description=N_("Saving the ignored rows"),
+    )
     def _ignore(self, keys: tuple[str, ...], ignored: bool) -> None:
         self.sync_services.set_ignored(keys, ignored)
-        note = _n("{count} row ignored.", "{count} rows ignored.", len(keys)) if ignored else \
-            _n("{count} row no longer ignored.", "{count} rows no longer ignored.", len(keys))
+        note = (
+            _n("{count} row ignored.", "{count} rows ignored.", len(keys))
+            if ignored
+            else _n("{count} row no longer ignored.", "{count} rows no longer ignored.", len(keys))
+        )
         self.post_message(LinksChanged(note))
 
     def on_accept_code_requested(self, message: AcceptCodeRequested) -> None:
         self._accept_code(message.keys)
 
-    @work(thread=True, group="links-write", exclusive=False, exit_on_error=False,
-          description=N_("Accepting the new reference code"))
+    @work(
+        thread=True,
+        group="links-write",
+        exclusive=False,
+        exit_on_error=False,
+        description=N_("Accepting the new reference code"),
+    )
     def _accept_code(self, keys: tuple[str, ...]) -> None:
         self.sync_services.accept_new_code(keys)
         self.post_message(LinksChanged(_("New code accepted: the row is linked by it at the next sync.")))
@@ -114,8 +133,13 @@ class LinkWorkers:
     def on_reference_code_preview_requested(self, message: ReferenceCodePreviewRequested) -> None:
         self._preview_reference_code(message.link, message.code, message.reply_to)
 
-    @work(thread=True, group="reference-code", exclusive=True, exit_on_error=False,
-          description=N_("Reading the listing's reference code"))
+    @work(
+        thread=True,
+        group="reference-code",
+        exclusive=True,
+        exit_on_error=False,
+        description=N_("Reading the listing's reference code"),
+    )
     def _preview_reference_code(self, link, code: str, reply_to) -> None:
         action = asyncio.run(self.sync_services.reference_code_change(link, code))
         reply_to.post_message(ReferenceCodePreviewed(link, action))
@@ -123,14 +147,23 @@ class LinkWorkers:
     def on_reference_code_write_requested(self, message: ReferenceCodeWriteRequested) -> None:
         self._write_reference_code(message.action)
 
-    @work(thread=True, group="reference-code", exclusive=True, exit_on_error=False,
-          description=N_("Writing the reference code"))
+    @work(
+        thread=True,
+        group="reference-code",
+        exclusive=True,
+        exit_on_error=False,
+        description=N_("Writing the reference code"),
+    )
     def _write_reference_code(self, action) -> None:
         result = asyncio.run(self.sync_services.write_reference_code(action))
         [done] = result.actions
         if done.status.value == "done":
-            note = _("Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next "
-                     "sync.", code=done.to, row=done.link_key, run_id=result.run_id)
+            note = _(
+                "Reference code {code} written to {row} (run {run_id}); the row is linked by it at the next sync.",
+                code=done.to,
+                row=done.link_key,
+                run_id=result.run_id,
+            )
         else:
             note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=known(done.reason))
         self.post_message(LinksChanged(note, error=done.status.value == "failed"))
@@ -139,14 +172,22 @@ class LinkWorkers:
         if getattr(self.gateway, "can_simulate", False):  # only the demo's gateway can play the seller
             self._simulate_seller_edit(message.link)
 
-    @work(thread=True, group="demo", exclusive=True, exit_on_error=False,
-          description=N_("Simulating the seller's edit"))
+    @work(
+        thread=True, group="demo", exclusive=True, exit_on_error=False, description=N_("Simulating the seller's edit")
+    )
     def _simulate_seller_edit(self, link) -> None:
         old, new = self.gateway.simulate_seller_edit(link.listing_id, link.variation_id, link.reference_code)
-        self.post_message(LinksChanged(_(
-            "Demo: the seller changed the reference code of {row} on Mercado Livre from {old} to {new}. "
-            "Run a sync (S) to see the row as a lost link, then fix it with r or c.",
-            row=link.key, old=old or "—", new=new)))
+        self.post_message(
+            LinksChanged(
+                _(
+                    "Demo: the seller changed the reference code of {row} on Mercado Livre from {old} to {new}. "
+                    "Run a sync (S) to see the row as a lost link, then fix it with r or c.",
+                    row=link.key,
+                    old=old or "—",
+                    new=new,
+                )
+            )
+        )
 
     def links_changed_elsewhere(self) -> None:
         """The stored links changed outside a sync (unlink, purge): forget the cached table, reload screens."""
@@ -156,8 +197,11 @@ class LinkWorkers:
 
     def on_links_changed(self, message: LinksChanged) -> None:
         if message.note:
-            self.notify(escape(message.note), severity="error" if message.error else "information",
-                        timeout=10 if message.error else 6)
+            self.notify(
+                escape(message.note),
+                severity="error" if message.error else "information",
+                timeout=10 if message.error else 6,
+            )
         self.links_signal.publish(message.note)
 
     # -- variation mapping ------------------------------------------------------------------------------
@@ -170,8 +214,13 @@ class LinkWorkers:
     def on_mapping_load_requested(self, message: MappingLoadRequested) -> None:
         self._load_mapping(message.listing_id, message.reply_to)
 
-    @work(thread=True, group="mapping", exclusive=True, exit_on_error=False,
-          description=N_("Reading the variation mapping"))
+    @work(
+        thread=True,
+        group="mapping",
+        exclusive=True,
+        exit_on_error=False,
+        description=N_("Reading the variation mapping"),
+    )
     def _load_mapping(self, listing_id: str, reply_to) -> None:
         mapping = self.sync_services.mapping(listing_id)
         if _still_wanted():
@@ -180,15 +229,19 @@ class LinkWorkers:
     def on_conversion_requested(self, message: ConversionRequested) -> None:
         self._convert(message.listing_id, message.preview, message.reply_to)
 
-    @work(thread=True, group="conversion", exclusive=True, exit_on_error=False,
-          description=N_("Converting the ERP product to compositions"))
+    @work(
+        thread=True,
+        group="conversion",
+        exclusive=True,
+        exit_on_error=False,
+        description=N_("Converting the ERP product to compositions"),
+    )
     def _convert(self, listing_id: str, preview: bool, reply_to) -> None:
         conversion = self.sync_services.convert(listing_id, preview=preview)
         if preview:
             reply_to.post_message(ConversionPreviewed(listing_id, conversion))
             return
         reply_to.post_message(ConversionDone(listing_id, conversion))
-
 
     # -- export of the table on screen ------------------------------------------------------------------
 
@@ -207,8 +260,11 @@ class LinkWorkers:
                 count = write_csv(path, header, rows)
             except OSError:
                 continue
-            self.call_from_thread(self.notify, escape(_n("{count} row exported to {path}", "{count} rows exported "
-                                                         "to {path}", count, path=str(path))), timeout=10)
+            self.call_from_thread(
+                self.notify,
+                escape(_n("{count} row exported to {path}", "{count} rows exported to {path}", count, path=str(path))),
+                timeout=10,
+            )
             return
         raise OperationFailed(_("Could not write the CSV in the working directory nor in the home."))
 
@@ -226,10 +282,8 @@ class LinkWorkers:
     def on_run_detail_requested(self, message: RunDetailRequested) -> None:
         self._load_run(message.run_id, message.reply_to)
 
-    @work(thread=True, group="run-detail", exclusive=True, exit_on_error=False,
-          description=N_("Reading a sync run"))
+    @work(thread=True, group="run-detail", exclusive=True, exit_on_error=False, description=N_("Reading a sync run"))
     def _load_run(self, run_id: int, reply_to) -> None:
         run, actions, as_before = self.sync_services.run_detail(run_id)
         if _still_wanted():
             reply_to.post_message(RunDetailLoaded(run, actions, as_before))
-

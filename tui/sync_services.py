@@ -17,6 +17,7 @@ from services.errors import OperationFailed
 from services.i18n import _
 from services.mapping import MappingView, conversion_reference, family_of, variation_mapping, why_not_converting
 
+
 class SyncServices:
     """Calls into the services for the linking and sync flows. Blocking: call it from thread workers."""
 
@@ -52,8 +53,18 @@ class SyncServices:
         from services.listing_url import find_listing
 
         for wanted in (query, replace(query, state=None, search="")):
-            rows = self._link_table().query(state=wanted.state, search=wanted.search, sort=wanted.sort,
-                                            descending=wanted.descending, offset=0, limit=10**9).rows
+            rows = (
+                self._link_table()
+                .query(
+                    state=wanted.state,
+                    search=wanted.search,
+                    sort=wanted.sort,
+                    descending=wanted.descending,
+                    offset=0,
+                    limit=10**9,
+                )
+                .rows
+            )
             position = find_listing([link.listing_id for link in rows], text)
             if position is not None:
                 return wanted, position
@@ -63,8 +74,15 @@ class SyncServices:
         """A page of links; before the index is built, the default first page comes from the head of the file
         (then call `warm_links()`, still off the UI thread)."""
         table = self._link_table()
-        page = table.query(state=query.state, search=query.search, sort=query.sort,
-                           descending=query.descending, offset=query.offset, limit=query.limit, wait=False)
+        page = table.query(
+            state=query.state,
+            search=query.search,
+            sort=query.sort,
+            descending=query.descending,
+            offset=query.offset,
+            limit=query.limit,
+            wait=False,
+        )
         self._freeze_index(table)
         return page
 
@@ -120,7 +138,6 @@ class SyncServices:
         async with self.client() as client:
             return await self._engine(client, None).write_reference_code(action)
 
-
     # -- variation mapping (S7, S8): services/mapping.py decides -----------------------------------------
 
     def _catalog(self):
@@ -142,8 +159,9 @@ class SyncServices:
             from screens.mapping import why_not_text
 
             raise OperationFailed(why_not_text(why))
-        return self._catalog().convert_to_compositions(view.product_code, view.new_compositions,
-                                                        preview=preview, reference=conversion_reference(listing_id))
+        return self._catalog().convert_to_compositions(
+            view.product_code, view.new_compositions, preview=preview, reference=conversion_reference(listing_id)
+        )
 
     # -- sync -------------------------------------------------------------------------------------------
 

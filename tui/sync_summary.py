@@ -18,10 +18,16 @@ def sync_summary(result: SyncResult) -> str:
     counts = result.counts
     from screens.connection import status_label
 
-    text = _("Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.",
-             run_id=result.run_id, kind=_(result.kind.value), status=status_label(result.status),
-             done=counts.get("done", 0), failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
-             unchanged=counts.get("unchanged", 0))
+    text = _(
+        "Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.",
+        run_id=result.run_id,
+        kind=_(result.kind.value),
+        status=status_label(result.status),
+        done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+        unchanged=counts.get("unchanged", 0),
+    )
     if result.errors:
         text += " " + _("First error: {error}", error=known(result.errors[0].get("message", "")))
     return text

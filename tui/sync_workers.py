@@ -92,13 +92,18 @@ class SyncWorkers(LinkWorkers):
 
         return on_event
 
-    @work(thread=True, group="sync-plan", exclusive=True, exit_on_error=False,
-          description=N_("Computing the sync plan"))
+    @work(
+        thread=True, group="sync-plan", exclusive=True, exit_on_error=False, description=N_("Computing the sync plan")
+    )
     def _plan_sync(self, kind: str) -> None:
         worker, stop = get_current_worker(), self._sync_cancel
         try:
-            prepared = asyncio.run(_stoppable(self.sync_services.plan(kind, self._events(ProgressPhase.READING)),
-                                              lambda: stop.is_set() or worker.is_cancelled))
+            prepared = asyncio.run(
+                _stoppable(
+                    self.sync_services.plan(kind, self._events(ProgressPhase.READING)),
+                    lambda: stop.is_set() or worker.is_cancelled,
+                )
+            )
         except asyncio.CancelledError:
             # Planning only reads: stopping it is safe at any point (the engine journals the run cancelled).
             self.post_message(SyncFinished(None))
@@ -137,8 +142,7 @@ class SyncWorkers(LinkWorkers):
         self._publish_sync()
         self._apply_sync(state.prepared)
 
-    @work(thread=True, group="sync-apply", exclusive=True, exit_on_error=False,
-          description=N_("Applying the sync"))
+    @work(thread=True, group="sync-apply", exclusive=True, exit_on_error=False, description=N_("Applying the sync"))
     def _apply_sync(self, prepared: Prepared) -> None:
         worker = get_current_worker()
         stop = self._sync_cancel
@@ -162,8 +166,9 @@ class SyncWorkers(LinkWorkers):
         self._sync_state = SyncState()
         self._publish_sync()
 
-    @work(thread=True, group="sync-decline", exclusive=True, exit_on_error=False,
-          description=N_("Dropping the sync plan"))
+    @work(
+        thread=True, group="sync-decline", exclusive=True, exit_on_error=False, description=N_("Dropping the sync plan")
+    )
     def _decline_sync(self, prepared: Prepared) -> None:
         self.sync_services.decline(prepared)
         self.post_message(LinksChanged(_("Plan dropped: nothing was written.")))
@@ -173,8 +178,11 @@ class SyncWorkers(LinkWorkers):
         if state.phase not in (SyncPhase.PLANNING, SyncPhase.APPLYING) or state.cancel_requested:
             return
         state.cancel_requested = True
-        state.message = _("Cancelling: the writes under way finish, the rest are not made…") \
-            if state.phase == SyncPhase.APPLYING else _("Cancelling: nothing was written.")
+        state.message = (
+            _("Cancelling: the writes under way finish, the rest are not made…")
+            if state.phase == SyncPhase.APPLYING
+            else _("Cancelling: nothing was written.")
+        )
         self._sync_cancel.set()
         self._publish_sync()
 
@@ -190,8 +198,10 @@ class SyncWorkers(LinkWorkers):
                 self._quit_after_sync = True
                 self.post_message(SyncCancelRequested())
 
-        body = _("A sync is being applied. Quit anyway? The writes under way finish, the rest are not made, "
-                 "and the run is journaled as cancelled before melisync closes.")
+        body = _(
+            "A sync is being applied. Quit anyway? The writes under way finish, the rest are not made, "
+            "and the run is journaled as cancelled before melisync closes."
+        )
         self.push_screen(ConfirmModal(_("Quit during a sync?"), body, yes=_("Quit")), answered)
 
     def on_sync_progress(self, message: SyncProgress) -> None:
@@ -201,9 +211,16 @@ class SyncWorkers(LinkWorkers):
         state.done, state.counts = message.done, message.counts
         if message.phase == ProgressPhase.READING:
             state.total = message.total
-            state.message = _("Reading {what}: {done} of {total}", what=_(message.message or "listings"),
-                              done=message.done, total=message.total) if message.total else \
-                _("Reading {what}…", what=_(message.message or "listings"))
+            state.message = (
+                _(
+                    "Reading {what}: {done} of {total}",
+                    what=_(message.message or "listings"),
+                    done=message.done,
+                    total=message.total,
+                )
+                if message.total
+                else _("Reading {what}…", what=_(message.message or "listings"))
+            )
         else:
             eta = self._eta
             if eta is not None and message.total:
@@ -218,9 +235,13 @@ class SyncWorkers(LinkWorkers):
         result = message.result
         kind, total = self.sync_state.kind, self.sync_state.total
         cancelled_plan = self.sync_state.phase == SyncPhase.PLANNING and self.sync_state.cancel_requested
-        self._sync_state = SyncState(phase=SyncPhase.FINISHED if result else SyncPhase.IDLE, kind=kind, result=result,
-                                     run_id=result.run_id if result else None,
-                                     counts=result.counts if result else {})
+        self._sync_state = SyncState(
+            phase=SyncPhase.FINISHED if result else SyncPhase.IDLE,
+            kind=kind,
+            result=result,
+            run_id=result.run_id if result else None,
+            counts=result.counts if result else {},
+        )
         if isinstance(self.screen, SyncProgressScreen):
             self.pop_screen()
         self._publish_sync()
@@ -235,13 +256,23 @@ class SyncWorkers(LinkWorkers):
             return  # otherwise the worker failed: the App's error handler says why
         if result.status == "cancelled":
             made = result.counts.get("done", 0) + result.counts.get("failed", 0)
-            self.notify(escape(_("Cancelled after {done} of {total} actions; the rest were not made.",
-                                 done=made, total=total) + " " + sync_summary(result)),
-                        title=_("Sync cancelled"), severity="warning", timeout=10)
+            self.notify(
+                escape(
+                    _("Cancelled after {done} of {total} actions; the rest were not made.", done=made, total=total)
+                    + " "
+                    + sync_summary(result)
+                ),
+                title=_("Sync cancelled"),
+                severity="warning",
+                timeout=10,
+            )
             return
-        self.notify(escape(sync_summary(result)), title=_("Sync finished"),
-                    severity="information" if result.ok else "warning", timeout=10)
-
+        self.notify(
+            escape(sync_summary(result)),
+            title=_("Sync finished"),
+            severity="information" if result.ok else "warning",
+            timeout=10,
+        )
 
 
 async def _stoppable(coroutine, stop):

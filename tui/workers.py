@@ -8,7 +8,7 @@ messages from `screens.messages`; errors reach the App's one `Worker.StateChange
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,8 +19,8 @@ from screens.connection import ConnectionView, RunSummary
 from screens.messages import (
     AuthorizationPasted,
     AuthorizationStarted,
-    ConnectFailed,
     Connected,
+    ConnectFailed,
     ConnectRequested,
     DemoApprovalRequested,
     DemoApproved,
@@ -57,8 +57,9 @@ class ServiceGateway:
 
     can_simulate = False  # only the demo's gateway plays the seller (tui.commands.demo)
 
-    def __init__(self, config: Config, *, transport=None, approver: Callable[[str], str] | None = None,
-                 demo: bool = False) -> None:
+    def __init__(
+        self, config: Config, *, transport=None, approver: Callable[[str], str] | None = None, demo: bool = False
+    ) -> None:
         self.config = config
         self.transport = transport
         self.approver = approver
@@ -77,7 +78,7 @@ class ServiceGateway:
             last_runs = ()
             notes.append(_("Could not read the sync journal: {error}", error=exc))
         return ConnectionView(
-            now=datetime.now(timezone.utc),
+            now=datetime.now(UTC),
             connected=connection.connected,
             needs_reauthorization=connection.needs_reauthorization,
             nickname=connection.nickname,
@@ -118,11 +119,16 @@ class ServiceGateway:
 
         sale, write = report["last_sale"], report["last_write"]
         return WatchSummary(
-            state=report["state"], pid=report["pid"], every=report["every"], last_tick=when(report["last_tick"]),
+            state=report["state"],
+            pid=report["pid"],
+            every=report["every"],
+            last_tick=when(report["last_tick"]),
             last_sale=(when(sale["at"]), str(sale["order_id"]), str(sale["erp_code"])) if sale else None,
             last_write=(when(write["at"]), int(write["run_id"]), int(write["writes"])) if write else None,
-            next_reconcile=when(report["next_reconcile"]), errors_last_hour=report["errors_last_hour"],
-            last_error=report["last_error"])
+            next_reconcile=when(report["next_reconcile"]),
+            errors_last_hour=report["errors_last_hour"],
+            last_error=report["last_error"],
+        )
 
     @staticmethod
     def _last_runs(home: Path) -> tuple[RunSummary, ...]:
@@ -135,15 +141,17 @@ class ServiceGateway:
         runs = []
         for kind, run in last_runs(home).items():
             counts = run.get("counts") or {}
-            runs.append(RunSummary(
-                kind=kind,
-                started_at=datetime.fromisoformat(run["started_at"]),
-                status=run.get("shown_status") or run.get("status") or "?",
-                done=int(counts.get("done") or 0),
-                skipped=int(counts.get("skipped") or 0),
-                failed=int(counts.get("failed") or 0),
-                reason=run.get("reason") or "",
-            ))
+            runs.append(
+                RunSummary(
+                    kind=kind,
+                    started_at=datetime.fromisoformat(run["started_at"]),
+                    status=run.get("shown_status") or run.get("status") or "?",
+                    done=int(counts.get("done") or 0),
+                    skipped=int(counts.get("skipped") or 0),
+                    failed=int(counts.get("failed") or 0),
+                    reason=run.get("reason") or "",
+                )
+            )
         return tuple(runs)
 
     def begin_connect(self) -> str:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -51,7 +51,7 @@ class Conversion:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Catalog:
@@ -165,20 +165,28 @@ class Catalog:
                 if composition.code in tables.products:
                     raise BadInput(f"{composition.code} is a product code; it cannot also be a composition")
                 if parent is None:
-                    raise BadInput(f"composition {composition.code}: its product {composition.parent_code} "
-                                   "is not in the catalogue; add the product first")
+                    raise BadInput(
+                        f"composition {composition.code}: its product {composition.parent_code} "
+                        "is not in the catalogue; add the product first"
+                    )
                 if not parent.has_variations:
                     zeroed = tables.movement_count(parent.code)
                     if zeroed:
                         raise BadInput(
                             f"product {parent.code} has no variations and {zeroed} stock movements; adding "
-                            "compositions zeroes them (rule S8): convert it with convert_to_compositions")
+                            "compositions zeroes them (rule S8): convert it with convert_to_compositions"
+                        )
                     parents[parent.code] = replace(parent, has_variations=True)
             tables.put_products(parents.values())
             return Upserted(*tables.put_compositions(compositions))
 
-    def record_movements(self, movements: Iterable[StockMovement], *, new_records: Iterable[str] = (),
-                         counted: Mapping[str, datetime] | None = None) -> Recorded:
+    def record_movements(
+        self,
+        movements: Iterable[StockMovement],
+        *,
+        new_records: Iterable[str] = (),
+        counted: Mapping[str, datetime] | None = None,
+    ) -> Recorded:
         """Add stock movements and move the balances, in one write. A movement whose `key` is already in
         the ledger (or earlier in this call) is not recorded again: it comes back in `duplicates`.
 
@@ -228,14 +236,18 @@ class Catalog:
             for customer in customers:
                 old = merged.get(customer.buyer_id) or tables.customers.get(customer.buyer_id)
                 if old is not None:
-                    kept = {name: getattr(old, name) for name in Customer.__dataclass_fields__
-                            if getattr(customer, name) is None}
+                    kept = {
+                        name: getattr(old, name)
+                        for name in Customer.__dataclass_fields__
+                        if getattr(customer, name) is None
+                    }
                     customer = replace(customer, **kept)
                 merged[customer.buyer_id] = customer
             return Upserted(*tables.put_customers(merged.values()))
 
-    def convert_to_compositions(self, product_code: str, compositions: Iterable[Composition], *,
-                                preview: bool = True, reference: str = "") -> Conversion:
+    def convert_to_compositions(
+        self, product_code: str, compositions: Iterable[Composition], *, preview: bool = True, reference: str = ""
+    ) -> Conversion:
         """Rule S8: give a product without variations its compositions. Its stock movements are zeroed by
         one `reset` movement that says how many there were. With `preview=True` nothing is written."""
         with self.transaction() if not preview else _nothing():
@@ -260,8 +272,13 @@ class Catalog:
                 return conversion
             reset = None
             if count:
-                reset = StockMovement(product_code, MovementKind.RESET, -balance, now(),
-                                      reference or f"converted to compositions: {count} movements zeroed")
+                reset = StockMovement(
+                    product_code,
+                    MovementKind.RESET,
+                    -balance,
+                    now(),
+                    reference or f"converted to compositions: {count} movements zeroed",
+                )
                 tables.append_movements([reset])
             tables.put_products([replace(product, has_variations=True)])
             tables.put_compositions(compositions)

@@ -35,9 +35,17 @@ COLUMNS = ("code", "name", "price", "stock", "parent_code", "attributes")
 REQUIRED = ("code", "name", "price", "stock")
 MAX_ERRORS = 50  # reported in full up to here; beyond, only counted
 # Headers written in Portuguese by a Brazilian spreadsheet mean the same columns.
-_ALIASES = {"codigo": "code", "código": "code", "nome": "name", "preco": "price", "preço": "price",
-            "estoque": "stock", "codigo_pai": "parent_code", "código_pai": "parent_code",
-            "atributos": "attributes"}
+_ALIASES = {
+    "codigo": "code",
+    "código": "code",
+    "nome": "name",
+    "preco": "price",
+    "preço": "price",
+    "estoque": "stock",
+    "codigo_pai": "parent_code",
+    "código_pai": "parent_code",
+    "atributos": "attributes",
+}
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -77,8 +85,11 @@ class CsvError(BadInput):
         shown = errors[:MAX_ERRORS]
         more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         noun = "error" if len(errors) == 1 else "errors"
-        super().__init__(f"{source}: {len(errors)} {noun}; nothing was imported. Fix the file and run again:\n  "
-                         + "\n  ".join(shown) + more)
+        super().__init__(
+            f"{source}: {len(errors)} {noun}; nothing was imported. Fix the file and run again:\n  "
+            + "\n  ".join(shown)
+            + more
+        )
 
 
 def _line_of(message: str) -> tuple[int, int]:
@@ -92,10 +103,11 @@ def _line_of(message: str) -> tuple[int, int]:
 
 # -- reading ----------------------------------------------------------------------------------------------
 
+
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what Excel saves in Brazil)."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     try:
@@ -105,9 +117,10 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise BadInput(f"line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "
-                       "\"CSV UTF-8\" and run again") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BadInput(
+            f'line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8" and run again'
+        ) from None
 
 
 def _header_columns(cells: list[str]) -> list[str]:
@@ -187,15 +200,17 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
     excel = _EXCEL_SEPARATOR.match(text)
     if excel:  # Excel's "sep=;" first line names the separator
         separator = excel.group(1)
-        text = text[excel.end():]
+        text = text[excel.end() :]
         first_line = 2
     else:
         separator = _sniff(text)
-    records = [(line, cells) for line, cells in _records(text, separator, first_line)
-               if any(cell.strip() for cell in cells)]
+    records = [
+        (line, cells) for line, cells in _records(text, separator, first_line) if any(cell.strip() for cell in cells)
+    ]
     if not records:
-        raise CsvError("the file", ["line 1: the file is empty; the first line must be the header "
-                                    + ",".join(COLUMNS)])
+        raise CsvError(
+            "the file", ["line 1: the file is empty; the first line must be the header " + ",".join(COLUMNS)]
+        )
     header_line, header_cells = records[0]
     header = _header_columns(header_cells)
     missing = [column for column in REQUIRED if column not in header]
@@ -204,17 +219,19 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
         problems = [f"line {header_line}: missing column {c!r}" for c in missing]
         problems += [f"line {header_line}: column {c!r} appears twice" for c in repeated]
         found = separator if separator != "\t" else "tab"
-        raise CsvError("the file", problems + [f"the header must be {','.join(COLUMNS)} "
-                                               f"(separator found: {found!r})"])
+        raise CsvError("the file", problems + [f"the header must be {','.join(COLUMNS)} (separator found: {found!r})"])
     where = {column: header.index(column) for column in COLUMNS if column in header}
     body = records[1:]
-    decimal_mark = "," if any(_DECIMAL_COMMA.search(_clean_number(_cell(cells, where, "price")))
-                              for _, cells in body) else "."
+    decimal_mark = (
+        "," if any(_DECIMAL_COMMA.search(_clean_number(_cell(cells, where, "price"))) for _, cells in body) else "."
+    )
     rows = []
     for line, cells in body:
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            errors.append(f"line {line}: {len(cells)} values but the header has {len(header)} columns "
-                          "(a separator inside a value? put the value in quotes)")
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+            errors.append(
+                f"line {line}: {len(cells)} values but the header has {len(header)} columns "
+                "(a separator inside a value? put the value in quotes)"
+            )
         rows.append(_check_row(line, cells, where, decimal_mark, errors, max_stock))
     return rows, errors
 
@@ -229,8 +246,7 @@ def _records(text: str, separator: str, first_line: int = 1) -> list[tuple[int, 
             records.append((start, cells))
             start = reader.line_num + first_line
     except csv.Error as exc:
-        raise CsvError("the file", [f"line {start}: {exc} (a quote opened here is not closed properly)"]
-                       ) from None
+        raise CsvError("the file", [f"line {start}: {exc} (a quote opened here is not closed properly)"]) from None
     return records
 
 
@@ -239,8 +255,14 @@ def _cell(cells: list[str], where: dict[str, int], column: str) -> str:
     return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
-def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark: str,
-               errors: list[str], max_stock: int = DEFAULT_MAX_STOCK) -> CsvRow:
+def _check_row(
+    line: int,
+    cells: list[str],
+    where: dict[str, int],
+    decimal_mark: str,
+    errors: list[str],
+    max_stock: int = DEFAULT_MAX_STOCK,
+) -> CsvRow:
     def problem(column: str, message: str) -> None:
         errors.append(f"line {line}, column {column}: {message}")
 
@@ -286,12 +308,16 @@ def _check_row(line: int, cells: list[str], where: dict[str, int], decimal_mark:
             problem("stock", str(exc))
         else:
             if stock > max_stock:
-                problem("stock", f"{raw_stock} units is more than melisync accepts for one product ({max_stock:,}); "
-                                 "fix the count, or allow more with `melisync config set max_stock N`")
+                problem(
+                    "stock",
+                    f"{raw_stock} units is more than melisync accepts for one product ({max_stock:,}); "
+                    "fix the count, or allow more with `melisync config set max_stock N`",
+                )
     return CsvRow(line, code, name, price, stock, parent_code, attributes)
 
 
 # -- checking against the catalogue and importing -------------------------------------------------------------
+
 
 @dataclass
 class _Plan:
@@ -328,20 +354,25 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
             _check_composition(row, by_code, catalog, errors)
             continue
         if row.code in known_compositions:
-            errors.append(f"line {row.line}, column parent_code: {row.code} is a composition of "
-                          f"{known_compositions[row.code].parent_code} in the catalogue; give its parent_code")
+            errors.append(
+                f"line {row.line}, column parent_code: {row.code} is a composition of "
+                f"{known_compositions[row.code].parent_code} in the catalogue; give its parent_code"
+            )
             continue
         known = known_products.get(row.code)
         has_children = bool(file_children.get(row.code)) or bool(known and known.has_variations)
         if has_children and row.stock is not None:
             total = _compositions_stock(row.code, file_children.get(row.code, ()), catalog)
             if row.stock != total:
-                errors.append(f"line {row.line}, column stock: product {row.code} has compositions, so its stock "
-                              f"is kept per composition; leave this cell empty or write their sum ({total}), "
-                              f"not {row.stock}")
+                errors.append(
+                    f"line {row.line}, column stock: product {row.code} has compositions, so its stock "
+                    f"is kept per composition; leave this cell empty or write their sum ({total}), "
+                    f"not {row.stock}"
+                )
                 continue
-        plan.products.append(Product(row.code, row.name, row.price,
-                                     has_variations=bool(known.has_variations if known else has_children)))
+        plan.products.append(
+            Product(row.code, row.name, row.price, has_variations=bool(known.has_variations if known else has_children))
+        )
         if row.stock is not None and not has_children:
             plan.stock[row.code] = row.stock
     for row in by_code.values():
@@ -366,30 +397,39 @@ def _compositions_stock(code: str, file_rows: Iterable[CsvRow], catalog: Catalog
 def _check_composition(row: CsvRow, by_code: dict[str, CsvRow], catalog: Catalog, errors: list[str]) -> None:
     parent_row = by_code.get(row.parent_code)
     if row.code in catalog.products():
-        errors.append(f"line {row.line}, column parent_code: {row.code} is a product in the catalogue; it "
-                      "cannot become a composition")
+        errors.append(
+            f"line {row.line}, column parent_code: {row.code} is a product in the catalogue; it "
+            "cannot become a composition"
+        )
     known = catalog.compositions().get(row.code)
     if known is not None and known.parent_code != row.parent_code:
-        errors.append(f"line {row.line}, column parent_code: {row.code} belongs to {known.parent_code} in the "
-                      "catalogue; a composition cannot move to another product")
+        errors.append(
+            f"line {row.line}, column parent_code: {row.code} belongs to {known.parent_code} in the "
+            "catalogue; a composition cannot move to another product"
+        )
     if parent_row is not None:
         if parent_row.parent_code:
-            errors.append(f"line {row.line}, column parent_code: {row.parent_code} (line {parent_row.line}) is "
-                          "a composition, not a product")
+            errors.append(
+                f"line {row.line}, column parent_code: {row.parent_code} (line {parent_row.line}) is "
+                "a composition, not a product"
+            )
     elif row.parent_code in catalog.compositions():
         errors.append(f"line {row.line}, column parent_code: {row.parent_code} is a composition, not a product")
     elif row.parent_code not in catalog.products():
-        errors.append(f"line {row.line}, column parent_code: product {row.parent_code} is neither in the file "
-                      "nor in the catalogue")
+        errors.append(
+            f"line {row.line}, column parent_code: product {row.parent_code} is neither in the file "
+            "nor in the catalogue"
+        )
 
 
-def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, convert: bool,
-                      errors: list[str]) -> None:
+def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]) -> None:
     zeroed = len(catalog.movements(code))
     if zeroed and not convert:
-        errors.append(f"line {children[0].line}, column parent_code: product {code} has no variations in the "
-                      f"catalogue and {zeroed} stock movements; giving it compositions zeroes them (rule S8). "
-                      "Run again with --convert to do it")
+        errors.append(
+            f"line {children[0].line}, column parent_code: product {code} has no variations in the "
+            f"catalogue and {zeroed} stock movements; giving it compositions zeroes them (rule S8). "
+            "Run again with --convert to do it"
+        )
 
 
 class _Preview(Exception):
@@ -399,8 +439,15 @@ class _Preview(Exception):
         self.report = report
 
 
-def import_rows(rows: list[CsvRow], catalog: Catalog, *, errors: Iterable[str] = (), convert: bool = False,
-                reference: str = "csv import", dry_run: bool = False) -> ImportReport:
+def import_rows(
+    rows: list[CsvRow],
+    catalog: Catalog,
+    *,
+    errors: Iterable[str] = (),
+    convert: bool = False,
+    reference: str = "csv import",
+    dry_run: bool = False,
+) -> ImportReport:
     """Check `rows` against each other and the catalogue, then write them in one batch; or raise `CsvError`
     with these and the earlier `errors` (from `read_rows`) and write nothing. `dry_run`: count, write nothing."""
     try:
@@ -413,8 +460,7 @@ def import_rows(rows: list[CsvRow], catalog: Catalog, *, errors: Iterable[str] =
     return report
 
 
-def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: bool, reference: str
-           ) -> ImportReport:
+def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: bool, reference: str) -> ImportReport:
     """Check and write inside the open transaction; the counts of what changed."""
     plan = _plan(rows, catalog, convert, errors)
     if errors:
@@ -423,16 +469,19 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
     zeroed = 0
     converted_compositions = 0
     for code, compositions in plan.conversions.items():
-        conversion = catalog.convert_to_compositions(code, compositions, preview=False,
-                                                     reference=f"{reference}: converted to compositions")
+        conversion = catalog.convert_to_compositions(
+            code, compositions, preview=False, reference=f"{reference}: converted to compositions"
+        )
         zeroed += conversion.movements_zeroed
         converted_compositions += len(compositions)
     compositions = catalog.add_compositions(plan.compositions)
     balances = catalog.balances()
     time = now()
-    adjustments = [StockMovement(code, MovementKind.ADJUSTMENT, quantity - balances.get(code, 0), time,
-                                 reference)
-                   for code, quantity in plan.stock.items() if quantity != balances.get(code, 0)]
+    adjustments = [
+        StockMovement(code, MovementKind.ADJUSTMENT, quantity - balances.get(code, 0), time, reference)
+        for code, quantity in plan.stock.items()
+        if quantity != balances.get(code, 0)
+    ]
     first_counts = [code for code, quantity in plan.stock.items() if quantity == 0 and code not in balances]
     # A stock cell is a count taken now even where it equals the balance: sales closed before this moment
     # are in it, sales closed after it are taken off (docs/internals.md, "The count is the truth").
@@ -440,10 +489,13 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
     catalog.record_movements(adjustments, new_records=first_counts, counted=confirmed)
     return ImportReport(
         rows=len(rows),
-        products_created=products.created, products_updated=products.updated,
+        products_created=products.created,
+        products_updated=products.updated,
         compositions_created=compositions.created + converted_compositions,
         compositions_updated=compositions.updated,
-        adjustments=len(adjustments), converted=tuple(plan.conversions), movements_zeroed=zeroed,
+        adjustments=len(adjustments),
+        converted=tuple(plan.conversions),
+        movements_zeroed=zeroed,
     )
 
 
@@ -459,8 +511,14 @@ def read_file(path: Path, max_stock: int | None) -> tuple[bytes, int]:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = False, dry_run: bool = False,
-               max_stock: int | None = None) -> ImportReport:
+def import_csv(
+    path: Path,
+    catalog: Catalog | None = None,
+    *,
+    convert: bool = False,
+    dry_run: bool = False,
+    max_stock: int | None = None,
+) -> ImportReport:
     """Import the catalogue file at `path` (all-or-nothing). Errors raise `BadInput` naming path and lines.
     `max_stock` defaults to the setting of that name."""
     path = Path(path)
@@ -468,8 +526,14 @@ def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = Fa
     try:
         with paused_gc():
             rows, errors = read_rows(decode(raw), max_stock)
-            return import_rows(rows, catalog or Catalog(), errors=errors, convert=convert, dry_run=dry_run,
-                               reference=f"csv import {path.name}")
+            return import_rows(
+                rows,
+                catalog or Catalog(),
+                errors=errors,
+                convert=convert,
+                dry_run=dry_run,
+                reference=f"csv import {path.name}",
+            )
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None
     except BadInput as exc:
@@ -477,6 +541,7 @@ def import_csv(path: Path, catalog: Catalog | None = None, *, convert: bool = Fa
 
 
 # -- export ---------------------------------------------------------------------------------------------------
+
 
 def render_csv(catalog: Catalog) -> str:
     """The catalogue in the import format (UTF-8, comma, dot decimals): each product, then its compositions."""
@@ -491,12 +556,27 @@ def render_csv(catalog: Catalog) -> str:
 
     for product in catalog.products().values():
         # Text cells go through spreadsheet_safe: a name like =HYPERLINK(...) must stay text when opened.
-        writer.writerow([spreadsheet_safe(product.code), spreadsheet_safe(product.name), str(product.price),
-                         "" if product.has_variations else stock(product.code), "", ""])
+        writer.writerow(
+            [
+                spreadsheet_safe(product.code),
+                spreadsheet_safe(product.name),
+                str(product.price),
+                "" if product.has_variations else stock(product.code),
+                "",
+                "",
+            ]
+        )
         for composition in by_parent.get(product.code, ()):
-            writer.writerow([spreadsheet_safe(composition.code), "", "", stock(composition.code),
-                             spreadsheet_safe(product.code),
-                             spreadsheet_safe(format_attributes(composition.attributes))])
+            writer.writerow(
+                [
+                    spreadsheet_safe(composition.code),
+                    "",
+                    "",
+                    stock(composition.code),
+                    spreadsheet_safe(product.code),
+                    spreadsheet_safe(format_attributes(composition.attributes)),
+                ]
+            )
     return out.getvalue()
 
 

@@ -17,7 +17,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,32 @@ from services.errors import BadInput
 from services.home import write_private
 from services.input_rules import spreadsheet_safe
 
-CUSTOMER_COLUMNS = ("buyer_id", "name", "doc_type", "doc_number", "street", "number", "complement", "neighborhood",
-                    "city", "state", "zip_code")
-MOVEMENT_COLUMNS = ("time", "code", "kind", "quantity", "balance_after", "source", "order_id", "item_id",
-                    "variation_id", "run_id", "reference")
+CUSTOMER_COLUMNS = (
+    "buyer_id",
+    "name",
+    "doc_type",
+    "doc_number",
+    "street",
+    "number",
+    "complement",
+    "neighborhood",
+    "city",
+    "state",
+    "zip_code",
+)
+MOVEMENT_COLUMNS = (
+    "time",
+    "code",
+    "kind",
+    "quantity",
+    "balance_after",
+    "source",
+    "order_id",
+    "item_id",
+    "variation_id",
+    "run_id",
+    "reference",
+)
 SEPARATOR = ";"
 
 # Where a movement came from (the `source` column): a Mercado Livre order, a sync run (a listing's stock
@@ -65,10 +87,19 @@ def movement_rows(catalog: Catalog, code: str | None = None) -> list[dict[str, A
 
 
 def movement_row(movement: StockMovement, balance_after: int) -> dict[str, Any]:
-    return {"time": movement.time.astimezone(timezone.utc).isoformat(), "code": movement.code, "kind": str(movement.kind),
-            "quantity": movement.quantity, "balance_after": balance_after, "source": source(movement),
-            "order_id": movement.order_id or _order_of(movement), "item_id": movement.item_id,
-            "variation_id": movement.variation_id, "run_id": movement.run_id, "reference": movement.reference}
+    return {
+        "time": movement.time.astimezone(UTC).isoformat(),
+        "code": movement.code,
+        "kind": str(movement.kind),
+        "quantity": movement.quantity,
+        "balance_after": balance_after,
+        "source": source(movement),
+        "order_id": movement.order_id or _order_of(movement),
+        "item_id": movement.item_id,
+        "variation_id": movement.variation_id,
+        "run_id": movement.run_id,
+        "reference": movement.reference,
+    }
 
 
 def source(movement: StockMovement) -> str:
@@ -84,12 +115,13 @@ def source(movement: StockMovement) -> str:
 def _order_of(movement: StockMovement) -> int | None:
     """Sales recorded before movements carried their order id say it in their reference."""
     if movement.reference.startswith("order:"):
-        digits = movement.reference[len("order:"):]
+        digits = movement.reference[len("order:") :]
         return int(digits) if digits.isdigit() else None
     return None
 
 
 # -- CSV ------------------------------------------------------------------------------------------------------
+
 
 def neutralized(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula, made plain text (the one rule for every export:
@@ -118,7 +150,7 @@ def _spreadsheet_customer(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def spreadsheet_time(iso: str) -> str:
     """`2026-11-30 14:05:09` in UTC: what spreadsheets read as a date and time."""
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _spreadsheet_movement(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from services.erp.csv_io import CsvError, decode, read_file, read_rows
 from services.erp.models import MovementKind, StockMovement
 from services.store.storage import paused_gc
 
+
 @dataclass(frozen=True)
 class CountReport:
     rows: int = 0  # rows with a stock
@@ -26,8 +27,14 @@ class CountReport:
     newer: tuple[str, ...] = ()  # codes counted again after this count: left as they are
 
 
-def import_stock_count(path: Path, counted_at: datetime, catalog: Catalog | None = None, *,
-                       dry_run: bool = False, max_stock: int | None = None) -> CountReport:
+def import_stock_count(
+    path: Path,
+    counted_at: datetime,
+    catalog: Catalog | None = None,
+    *,
+    dry_run: bool = False,
+    max_stock: int | None = None,
+) -> CountReport:
     path = Path(path)
     raw, max_stock = read_file(path, max_stock)
     catalog = catalog or Catalog()
@@ -45,8 +52,10 @@ def import_stock_count(path: Path, counted_at: datetime, catalog: Catalog | None
         if product is not None and product.has_variations:
             continue  # a product with compositions carries their sum: each composition's row counts
         if product is None and row.code not in compositions:
-            errors.append(f"line {row.line}: no product or composition {row.code} in the ERP catalogue "
-                          "(a stock-only import creates nothing: import the catalogue first)")
+            errors.append(
+                f"line {row.line}: no product or composition {row.code} in the ERP catalogue "
+                "(a stock-only import creates nothing: import the catalogue first)"
+            )
             continue
         counts[row.code] = row.stock
     if errors:
@@ -70,12 +79,17 @@ def _apply(catalog: Catalog, counts: dict[str, int], at: datetime, reference: st
             continue
         target = stock + after.get(code, 0)
         if target != balances.get(code):
-            adjustments.append(StockMovement(code, MovementKind.ADJUSTMENT, target - balances.get(code, 0), at,
-                                             reference))
+            adjustments.append(
+                StockMovement(code, MovementKind.ADJUSTMENT, target - balances.get(code, 0), at, reference)
+            )
         else:
             same[code] = at  # no movement, but counted then: later sales are judged against this time
     if not dry_run:
         first = [code for code in counts if code not in balances and code not in newer]
         catalog.record_movements(adjustments, new_records=first, counted=same)
-    return CountReport(rows=len(counts), adjusted=len(adjustments),
-                       sales_after=-sum(v for c, v in after.items() if c not in newer), newer=tuple(newer))
+    return CountReport(
+        rows=len(counts),
+        adjusted=len(adjustments),
+        sales_after=-sum(v for c, v in after.items() if c not in newer),
+        newer=tuple(newer),
+    )

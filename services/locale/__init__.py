@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _ATTRIBUTE = {"pt_BR": "PT_BR"}
 
@@ -23,14 +23,12 @@ def _merged(attribute: str | None) -> dict[str, str]:
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         for source, translated in getattr(module, attribute, {}).items():
             if merged.get(source, translated) != translated:
-                raise ValueError(
-                    f"{module.__name__}: {source!r} is translated differently in another area"
-                )
+                raise ValueError(f"{module.__name__}: {source!r} is translated differently in another area")
             merged[source] = translated
     return merged
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every area's translations for `lang`, merged; empty for English (the source language)."""
     return _merged(_ATTRIBUTE.get(lang))
@@ -40,7 +38,7 @@ def catalogue(lang: str) -> dict[str, str]:
 _PATTERNS = {"pt_BR": "PATTERNS_PT_BR"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def patterns(lang: str) -> dict[str, str]:
     """Every area's shapes for `lang`, merged; empty for English."""
     return _merged(_PATTERNS.get(lang))

@@ -29,21 +29,18 @@ PT_BR = {
     "Everywhere": "Em todas as telas",
     "(no keys of its own)": "(nenhuma tecla própria)",
     "ctrl+p opens the command palette. To change a key, write the id and the new keys in {path}, "
-    "e.g. \"connection.connect\" = \"c,ctrl+k\".":
-        "ctrl+p abre a paleta de comandos. Para trocar uma tecla, escreva o id e as novas teclas em {path}, "
-        "por exemplo \"connection.connect\" = \"c,ctrl+k\".",
+    'e.g. "connection.connect" = "c,ctrl+k".': "ctrl+p abre a paleta de comandos. Para trocar uma tecla, escreva o id e as novas teclas em {path}, "
+    'por exemplo "connection.connect" = "c,ctrl+k".',
     # confirmations
     "Yes": "Sim",
     "No": "Não",
     "{label} ({key})": "{label} ({key})",  # a confirmation button and its key: "Gravar (s)"
     "Cancel": "Cancelar",
     "Type {word} to confirm:": "Digite {word} para confirmar:",
-    "That is not {word}. Type it exactly, or press Esc to cancel.":
-        "Não é {word}. Digite exatamente, ou tecle Esc para cancelar.",
+    "That is not {word}. Type it exactly, or press Esc to cancel.": "Não é {word}. Digite exatamente, ou tecle Esc para cancelar.",
     # errors and start-up
     "{what} failed": "Falha: {what}",
-    "Unexpected error ({kind}). Nothing was written by this step.":
-        "Erro inesperado ({kind}). Esta etapa não gravou nada.",
+    "Unexpected error ({kind}). Nothing was written by this step.": "Erro inesperado ({kind}). Esta etapa não gravou nada.",
     "Ignoring {path}: {error}": "Ignorando {path}: {error}",
     # dates: the format itself is translated
     "{when:%Y-%m-%d %H:%M}": "{when:%d/%m/%Y %H:%M}",

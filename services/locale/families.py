@@ -5,8 +5,7 @@ PT_BR = {
     "family {family}": "família {family}",
     "user product {id}": "produto do usuário {id}",
     "Family": "Família",
-    "{listings} listings, {products} user products (User Products model)":
-        "{listings} anúncios, {products} produtos do usuário (modelo Produtos do usuário)",
+    "{listings} listings, {products} user products (User Products model)": "{listings} anúncios, {products} produtos do usuário (modelo Produtos do usuário)",
     "Listing in the family": "Anúncio da família",
     "User product": "Produto do usuário",
     "ERP products": "Produtos ERP",

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -45,7 +46,9 @@ ORDERS_PAGE = 50  # docs/mercado-livre-api.md §8.1: limit <= 51
 ORDERS_RESOURCE = "the orders search (GET /orders/search)"
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
-UP_STOCK_RPM = 100  # docs/mercado-livre-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
+UP_STOCK_RPM = (
+    100  # docs/mercado-livre-api.md §6.5: the /user-products/{id}/stock resource allows 100 requests per minute
+)
 
 FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
 REFUSED_NEW_TOKEN = "Mercado Livre refused the new token; try again"
@@ -53,9 +56,11 @@ RATE_LIMITED_PAUSE = 1.0  # a 429 without Retry-After: at least one refill of a 
 # Errors raised before the request left this machine: re-sending cannot apply anything twice.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-ROTATION_LOST = ("the answer to the token refresh was lost on the way back, and Mercado Livre had already "
-                 "replaced the refresh token (it is single-use), so the one melisync holds is no longer valid: "
-                 "run `melisync connect` to authorize again")
+ROTATION_LOST = (
+    "the answer to the token refresh was lost on the way back, and Mercado Livre had already "
+    "replaced the refresh token (it is single-use), so the one melisync holds is no longer valid: "
+    "run `melisync connect` to authorize again"
+)
 
 Progress = Callable[[int, int], None]
 
@@ -76,15 +81,27 @@ def _read_entries(entries: list[parse.MultigetEntry]) -> tuple[list[Listing], li
     missing: list[ListingFailure] = []
     for entry in entries:
         if not entry.ok:
-            missing.append(ListingFailure(entry.item_id, entry.status, str(entry.body.get("error") or ""),
-                                          str(entry.body.get("message") or "")))
+            missing.append(
+                ListingFailure(
+                    entry.item_id,
+                    entry.status,
+                    str(entry.body.get("error") or ""),
+                    str(entry.body.get("message") or ""),
+                )
+            )
             continue
         try:
             found.append(parse.listing(entry.body))
         except (KeyError, TypeError, ValueError) as exc:
             # One odd listing must not hide the others: it is reported like one ML did not return.
-            missing.append(ListingFailure(entry.item_id, entry.status, "unreadable",
-                                          f"melisync could not read this listing ({type(exc).__name__}: {exc})"))
+            missing.append(
+                ListingFailure(
+                    entry.item_id,
+                    entry.status,
+                    "unreadable",
+                    f"melisync could not read this listing ({type(exc).__name__}: {exc})",
+                )
+            )
     return found, missing
 
 
@@ -124,20 +141,26 @@ class MeliClient:
         # `clock` (with `sleep`) lets a test run the rate limit on the sandbox's clock instead of waiting.
         # Evenly paced (bursts of 1): with Mercado Livre counting at the same rate, a burst of the client's
         # meets a bucket its own earlier requests (or a refresh's wait) already emptied, and costs 429s.
-        self._limiter = (RateLimiter(config.requests_per_second, burst=1, clock=clock, sleep=sleep) if clock
-                         else RateLimiter(config.requests_per_second, burst=1))
+        self._limiter = (
+            RateLimiter(config.requests_per_second, burst=1, clock=clock, sleep=sleep)
+            if clock
+            else RateLimiter(config.requests_per_second, burst=1)
+        )
         self._slots = asyncio.Semaphore(max(1, int(config.concurrency)))
-        self._now = (lambda: datetime.fromtimestamp(clock(), timezone.utc)) if clock else None
+        self._now = (lambda: datetime.fromtimestamp(clock(), UTC)) if clock else None
         self._tokens = TokenKeeper(self.store, self._refresh_grant, now=self._now)
         self._user_id: int | None = None
         stock_rpm = max(1, int(config.stock_requests_per_minute or UP_STOCK_RPM))
-        self._up_stock_limiter = (WindowLimiter(stock_rpm, 60.0, clock=clock, sleep=sleep) if clock
-                                  else WindowLimiter(stock_rpm, 60.0, sleep=sleep))
+        self._up_stock_limiter = (
+            WindowLimiter(stock_rpm, 60.0, clock=clock, sleep=sleep)
+            if clock
+            else WindowLimiter(stock_rpm, 60.0, sleep=sleep)
+        )
 
     def __repr__(self) -> str:
         return f"MeliClient(api_url={self.config.api_url!r}, home={str(self.config.home)!r})"
 
-    async def __aenter__(self) -> "MeliClient":
+    async def __aenter__(self) -> MeliClient:
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -153,11 +176,19 @@ class MeliClient:
         account = parse.account(await self._json("GET", "/users/me"))
         self._user_id = account.user_id
         known = load_connection(self.config.home)
-        if known.connected and known.user_id == account.user_id and (
-                known.tags, known.nickname, known.site_id) != (account.tags, account.nickname, account.site_id):
+        if (
+            known.connected
+            and known.user_id == account.user_id
+            and (known.tags, known.nickname, known.site_id) != (account.tags, account.nickname, account.site_id)
+        ):
             # Capabilities change over time (User Products rollout, multi-warehouse): keep status current.
-            await asyncio.to_thread(update_connection, self.config.home, tags=account.tags,
-                                    nickname=account.nickname, site_id=account.site_id)
+            await asyncio.to_thread(
+                update_connection,
+                self.config.home,
+                tags=account.tags,
+                nickname=account.nickname,
+                site_id=account.site_id,
+            )
         return account
 
     async def user_id(self) -> int:
@@ -197,8 +228,14 @@ class MeliClient:
             # Later pages send only the scroll (the scan FAQ: never limit or offset next to scroll_id).
             params = {"search_type": "scan", "scroll_id": scroll_id}
 
-    async def listings(self, ids: list[str], *, failures: list[ListingFailure] | None = None,
-                       progress: Progress | None = None, codes: bool = True) -> list[Listing]:
+    async def listings(
+        self,
+        ids: list[str],
+        *,
+        failures: list[ListingFailure] | None = None,
+        progress: Progress | None = None,
+        codes: bool = True,
+    ) -> list[Listing]:
         """Details of `ids` (batches of 20, `include_attributes=all`), in the order asked. `codes=False` (a
         read-back of quantities) skips the extra read of variation reference codes that /items/bulk may lack.
 
@@ -206,7 +243,7 @@ class MeliClient:
         otherwise the call raises MeliApiError naming it.
         """
         ids = list(dict.fromkeys(str(i) for i in ids))
-        batches = [ids[i:i + MULTIGET_BATCH] for i in range(0, len(ids), MULTIGET_BATCH)]
+        batches = [ids[i : i + MULTIGET_BATCH] for i in range(0, len(ids), MULTIGET_BATCH)]
         done = 0
 
         async def one(batch: list[str]) -> tuple[list[Listing], list[ListingFailure]]:
@@ -230,14 +267,26 @@ class MeliClient:
             if failures is None:
                 first = missing[0]
                 names = ", ".join(f.item_id for f in missing[:5]) + (" ..." if len(missing) > 5 else "")
-                raise MeliApiError(first.status, first.error or "not_returned",
-                                   plural(len(missing), f"1 listing could not be read: {names}",
-                                          f"{len(missing)} listings could not be read: {names}"), where="multiget")
+                raise MeliApiError(
+                    first.status,
+                    first.error or "not_returned",
+                    plural(
+                        len(missing),
+                        f"1 listing could not be read: {names}",
+                        f"{len(missing)} listings could not be read: {names}",
+                    ),
+                    where="multiget",
+                )
             failures.extend(missing)
         return found
 
-    async def all_listings(self, progress: Progress | None = None, *, status: str | None = None,
-                           failures: list[ListingFailure] | None = None) -> list[Listing]:
+    async def all_listings(
+        self,
+        progress: Progress | None = None,
+        *,
+        status: str | None = None,
+        failures: list[ListingFailure] | None = None,
+    ) -> list[Listing]:
         """Every listing with its variations: scan the ids, then multiget the details."""
         ids = await self.listing_ids(status)
         if progress:
@@ -254,12 +303,15 @@ class MeliClient:
         if variation_id is None:
             body = await self._json("GET", f"/items/{item_id}", params={"include_attributes": "all"})
         else:
-            body = await self._json("GET", f"/items/{item_id}/variations/{variation_id}",
-                                    params={"include_attributes": "all"})
+            body = await self._json(
+                "GET", f"/items/{item_id}/variations/{variation_id}", params={"include_attributes": "all"}
+            )
         found = body.get("attributes") if isinstance(body, dict) else None
         if not isinstance(found, list):
-            raise OperationFailed(f"Mercado Livre did not send the attributes of {item_id}"
-                                  + (f" variation {variation_id}" if variation_id is not None else ""))
+            raise OperationFailed(
+                f"Mercado Livre did not send the attributes of {item_id}"
+                + (f" variation {variation_id}" if variation_id is not None else "")
+            )
         return [a for a in found if isinstance(a, dict) and a.get("id")]
 
     async def _multiget(self, batch: list[str], codes: bool = True) -> list[parse.MultigetEntry]:
@@ -271,9 +323,16 @@ class MeliClient:
             if not again:
                 break
             delay = self._retry.delay(attempt)
-            log.warning(plural(len(again), "multiget: %d listing answered %s; asking again in %.1fs",
-                               "multiget: %d listings answered %s; asking again in %.1fs"), len(again),
-                        sorted({entries[i].status for i in again}), delay)
+            log.warning(
+                plural(
+                    len(again),
+                    "multiget: %d listing answered %s; asking again in %.1fs",
+                    "multiget: %d listings answered %s; asking again in %.1fs",
+                ),
+                len(again),
+                sorted({entries[i].status for i in again}),
+                delay,
+            )
             await self._sleep(delay)
             entries.update((e.item_id, e) for e in await self._multiget_once(again))
         if not codes:
@@ -293,15 +352,22 @@ class MeliClient:
         if not variations or all(not isinstance(v, dict) or "attributes" in v for v in variations):
             return entry
         try:
-            full = await self._json("GET", f"/items/{entry.item_id}/variations",
-                                    params={"include_attributes": "all"})
+            full = await self._json("GET", f"/items/{entry.item_id}/variations", params={"include_attributes": "all"})
         except MeliApiError as exc:
-            return parse.MultigetEntry(entry.item_id, exc.status, {
-                "error": exc.error or "variations_unread",
-                "message": f"its variations' reference codes could not be read ({exc.message})"})
+            return parse.MultigetEntry(
+                entry.item_id,
+                exc.status,
+                {
+                    "error": exc.error or "variations_unread",
+                    "message": f"its variations' reference codes could not be read ({exc.message})",
+                },
+            )
         if not isinstance(full, list):
-            return parse.MultigetEntry(entry.item_id, 502, {
-                "error": "variations_unread", "message": "its variations' reference codes could not be read"})
+            return parse.MultigetEntry(
+                entry.item_id,
+                502,
+                {"error": "variations_unread", "message": "its variations' reference codes could not be read"},
+            )
         return parse.MultigetEntry(entry.item_id, entry.status, {**entry.body, "variations": full})
 
     # -- writes (only through the sync engine's journaled path) ----------------------------------------
@@ -312,46 +378,57 @@ class MeliClient:
         read (a sale, most often), so the same absolute quantity must not be sent again."""
         return await self._json("PUT", f"/items/{item_id}", json=body, retry_statuses=_retry(conflict_retry))
 
-    async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
-                            conflict_retry: bool = True) -> dict:
+    async def put_variation(self, item_id: str, variation_id: int, body: dict, *, conflict_retry: bool = True) -> dict:
         """`PUT /items/{id}/variations/{variation_id}` (docs/mercado-livre-api.md §6.4): touches that variation only."""
-        return await self._json("PUT", f"/items/{item_id}/variations/{variation_id}", json=body,
-                                retry_statuses=_retry(conflict_retry))
+        return await self._json(
+            "PUT", f"/items/{item_id}/variations/{variation_id}", json=body, retry_statuses=_retry(conflict_retry)
+        )
 
     # -- multi-origin stock (sellers tagged warehouse_management, docs/mercado-livre-api.md §6.5) ----------------------
 
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]:
         """`GET /user-products/{id}/stock`: its locations and the `x-version` a write must carry."""
-        response = await self._request("GET", f"/user-products/{user_product_id}/stock",
-                                       limiter=self._up_stock_limiter)
+        response = await self._request("GET", f"/user-products/{user_product_id}/stock", limiter=self._up_stock_limiter)
         return parse.user_product_stock(_body(response), user_product_id), _version(response)
 
-    async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
-                                         x_version: int | None) -> tuple[UserProductStock, int | None]:
+    async def put_seller_warehouse_stock(
+        self, user_product_id: str, locations: list[StockLocation], x_version: int | None
+    ) -> tuple[UserProductStock, int | None]:
         """`PUT /user-products/{id}/stock/type/seller_warehouse` with `x-version`: sets these warehouses'
         quantities (absolute). A 409 means the version moved (a sale, another tool): it is raised, never
         retried with the same quantities - the caller plans the target again from fresh facts."""
         path = f"/user-products/{user_product_id}/stock/type/seller_warehouse"
-        body = {"locations": [{"store_id": l.store_id, "network_node_id": l.network_node_id, "quantity": l.quantity}
-                              for l in locations]}
-        response = await self._request("PUT", path, json=body, headers={"x-version": str(x_version or "")},
-                                       retry_statuses=_retry(False), limiter=self._up_stock_limiter)
+        body = {
+            "locations": [
+                {"store_id": l.store_id, "network_node_id": l.network_node_id, "quantity": l.quantity}
+                for l in locations
+            ]
+        }
+        response = await self._request(
+            "PUT",
+            path,
+            json=body,
+            headers={"x-version": str(x_version or "")},
+            retry_statuses=_retry(False),
+            limiter=self._up_stock_limiter,
+        )
         # The PUT's own answer may be empty: the writer reads the stock back with a GET anyway.
         answer = _body(response)
-        stock = (parse.user_product_stock(answer, user_product_id) if answer
-                 else UserProductStock(user_product_id, ()))
+        stock = parse.user_product_stock(answer, user_product_id) if answer else UserProductStock(user_product_id, ())
         return stock, _version(response)
 
     async def stock_locations(self) -> list[Warehouse]:
         """The seller's warehouses (`GET /users/{id}/stores/search?tags=stock_location`)."""
-        payload = await self._json("GET", f"/users/{await self.user_id()}/stores/search",
-                                   params={"tags": "stock_location"})
+        payload = await self._json(
+            "GET", f"/users/{await self.user_id()}/stores/search", params={"tags": "stock_location"}
+        )
         return parse.warehouses(payload)
 
     # -- orders and buyers ---------------------------------------------------------------------------
 
-    async def orders(self, updated_from: datetime | None = None, updated_to: datetime | None = None,
-                     *, status: str | None = None) -> AsyncIterator[Order]:
+    async def orders(
+        self, updated_from: datetime | None = None, updated_to: datetime | None = None, *, status: str | None = None
+    ) -> AsyncIterator[Order]:
         """Orders whose `date_last_updated` falls in [from, to], each once.
 
         ML filters by the hour (minutes are dropped), so `from` is rounded down and `to` up: windows
@@ -366,14 +443,17 @@ class MeliClient:
                 found = parse.order(raw)
             except (KeyError, TypeError, ValueError) as exc:
                 # Not skipped: a sale left out would let a stock push oversell. Stop and say which.
-                raise OperationFailed(f"order {raw.get('id') if isinstance(raw, dict) else '?'} from Mercado Livre "
-                                      f"could not be read ({type(exc).__name__}: {exc})") from None
+                raise OperationFailed(
+                    f"order {raw.get('id') if isinstance(raw, dict) else '?'} from Mercado Livre "
+                    f"could not be read ({type(exc).__name__}: {exc})"
+                ) from None
             if found.id not in seen:
                 seen.add(found.id)
                 yield found
 
-    async def _order_window(self, seller: int, start: datetime | None, end: datetime | None,
-                            status: str | None) -> AsyncIterator[dict]:
+    async def _order_window(
+        self, seller: int, start: datetime | None, end: datetime | None, status: str | None
+    ) -> AsyncIterator[dict]:
         params: dict = {"seller": seller, "sort": "date_asc", "limit": ORDERS_PAGE, "offset": 0}
         if start:
             params["order.date_last_updated.from"] = _ml_time(start)
@@ -426,14 +506,16 @@ class MeliClient:
     async def exchange_code(self, code: str, pending: PendingAuthorization) -> TokenSet:
         """Trade an authorization code (and the attempt's PKCE verifier) for a token pair, persisted before use."""
         secret = await self._client_secret()
-        form = Hidden({
-            "grant_type": "authorization_code",
-            "client_id": self.config.client_id,
-            "client_secret": secret.value,
-            "code": code,
-            "redirect_uri": self.config.redirect_uri,
-            "code_verifier": pending.code_verifier,
-        })
+        form = Hidden(
+            {
+                "grant_type": "authorization_code",
+                "client_id": self.config.client_id,
+                "client_secret": secret.value,
+                "code": code,
+                "redirect_uri": self.config.redirect_uri,
+                "code_verifier": pending.code_verifier,
+            }
+        )
         try:
             tokens = TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False))
         except MeliApiError as exc:
@@ -443,17 +525,21 @@ class MeliClient:
 
     async def _refresh_grant(self, base: TokenSet) -> TokenSet:
         secret = await self._client_secret()
-        form = Hidden({
-            "grant_type": "refresh_token",
-            "client_id": self.config.client_id,
-            "client_secret": secret.value,
-            "refresh_token": base.refresh_token,
-        })
+        form = Hidden(
+            {
+                "grant_type": "refresh_token",
+                "client_id": self.config.client_id,
+                "client_secret": secret.value,
+                "refresh_token": base.refresh_token,
+            }
+        )
         lost = False
         while True:
             try:
-                return TokenSet.from_grant(await self._json("POST", "/oauth/token", data=form, auth=False),
-                                           now=self._now() if self._now else None)
+                return TokenSet.from_grant(
+                    await self._json("POST", "/oauth/token", data=form, auth=False),
+                    now=self._now() if self._now else None,
+                )
             except AnswerLost:
                 if lost:
                     raise
@@ -479,10 +565,19 @@ class MeliClient:
         except ValueError:
             raise OperationFailed(f"Mercado Livre sent something that is not JSON ({method} {path})") from None
 
-    async def _request(self, method: str, path: str, *, params: dict | None = None, json: object = None,
-                       data: Hidden | None = None, auth: bool = True, headers: dict | None = None,
-                       retry_statuses: frozenset[int] = RETRYABLE_STATUS,
-                       limiter: WindowLimiter | None = None) -> httpx.Response:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: object = None,
+        data: Hidden | None = None,
+        auth: bool = True,
+        headers: dict | None = None,
+        retry_statuses: frozenset[int] = RETRYABLE_STATUS,
+        limiter: WindowLimiter | None = None,
+    ) -> httpx.Response:
         """Send with auth, rate limit and concurrency bound; 401 -> refresh (once per token) and retry, a
         fresh token refused again is retried with backoff a few times; 429/409/5xx/network -> bounded retries
         with backoff (Retry-After honoured). A write whose answer was lost raises `AnswerLost` (never re-sent).
@@ -507,10 +602,17 @@ class MeliClient:
                         await limiter.acquire()
                     # Taken only now, right before sending: a token taken before the queue could expire in it.
                     tokens = await self._tokens.valid() if auth else None
-                    request = self._http.build_request(method, path, params=params, json=json, headers=headers,
-                                                       data=data.value if data is not None else None)
+                    request = self._http.build_request(
+                        method,
+                        path,
+                        params=params,
+                        json=json,
+                        headers=headers,
+                        data=data.value if data is not None else None,
+                    )
                     response = await self._http.send(
-                        request, auth=_Bearer(tokens) if tokens is not None else httpx.USE_CLIENT_DEFAULT)
+                        request, auth=_Bearer(tokens) if tokens is not None else httpx.USE_CLIENT_DEFAULT
+                    )
             except httpx.TransportError as exc:  # connection refused/reset, timeouts
                 if method != "GET" and not isinstance(exc, NOT_SENT_ERRORS):
                     # The request may have been applied: re-sending could rotate a token twice or write on top
@@ -518,13 +620,16 @@ class MeliClient:
                     log.warning("%s: %s after sending; the answer is lost", where, type(exc).__name__)
                     raise AnswerLost(where, type(exc).__name__) from None
                 if retries >= self._retry.attempts:
-                    raise OperationFailed(f"could not reach Mercado Livre at {self.config.api_url} "
-                                          f"({type(exc).__name__}, {where}, {retries + 1} attempts): "
-                                          "check the network and try again") from None
+                    raise OperationFailed(
+                        f"could not reach Mercado Livre at {self.config.api_url} "
+                        f"({type(exc).__name__}, {where}, {retries + 1} attempts): "
+                        "check the network and try again"
+                    ) from None
                 retries += 1
                 delay = self._retry.delay(retries)
-                log.warning("%s: %s; retry %d/%d in %.1fs", where, type(exc).__name__, retries,
-                            self._retry.attempts, delay)
+                log.warning(
+                    "%s: %s; retry %d/%d in %.1fs", where, type(exc).__name__, retries, self._retry.attempts, delay
+                )
                 await self._sleep(delay)
                 continue
             except MelisyncError:
@@ -533,8 +638,9 @@ class MeliClient:
                 # Anything else raised inside httpx: re-raised from here so that the library's frames (whose
                 # locals may hold the request body or headers) never reach a traceback that prints locals.
                 log.debug("%s failed inside the HTTP library", where, exc_info=True)
-                raise OperationFailed(f"unexpected error talking to Mercado Livre ({where}): "
-                                      f"{type(exc).__name__}") from None
+                raise OperationFailed(
+                    f"unexpected error talking to Mercado Livre ({where}): {type(exc).__name__}"
+                ) from None
             status = response.status_code
             log.debug("%s -> %s", where, status)
             if status == 401 and auth:
@@ -551,22 +657,29 @@ class MeliClient:
                 if refused_fresh > FRESH_TOKEN_RETRIES:
                     raise OperationFailed(f"{REFUSED_NEW_TOKEN} ({where}, {refused_fresh} attempts)")
                 delay = self._retry.delay(refused_fresh)
-                log.warning("%s: the new token was refused; retry %d/%d in %.1fs", where, refused_fresh,
-                            FRESH_TOKEN_RETRIES, delay)
+                log.warning(
+                    "%s: the new token was refused; retry %d/%d in %.1fs",
+                    where,
+                    refused_fresh,
+                    FRESH_TOKEN_RETRIES,
+                    delay,
+                )
                 await self._sleep(delay)
                 continue
             if status in retry_statuses and retries < self._retry.attempts:
                 asked = parse_retry_after(response.headers.get("Retry-After"))
                 if asked is not None and asked > self._retry.max_retry_after:
-                    raise MeliApiError(status, "too_many_requests" if status == 429 else str(status),
-                                       f"Mercado Livre asks to wait {asked:.0f} s before the next request; "
-                                       "run it again later", where=where)
+                    raise MeliApiError(
+                        status,
+                        "too_many_requests" if status == 429 else str(status),
+                        f"Mercado Livre asks to wait {asked:.0f} s before the next request; run it again later",
+                        where=where,
+                    )
                 retries += 1
                 delay = self._retry.delay(retries, response.headers.get("Retry-After"))
                 if status == 429 and asked is None:
                     delay = max(delay, RATE_LIMITED_PAUSE)  # no Retry-After: at least one bucket refill
-                log.warning("%s answered %s; retry %d/%d in %.1fs", where, status, retries, self._retry.attempts,
-                            delay)
+                log.warning("%s answered %s; retry %d/%d in %.1fs", where, status, retries, self._retry.attempts, delay)
                 if status == 429:
                     # Every other request of this client waits too: they would only spend their own retries.
                     await self._limiter.hold(delay, self._sleep)
@@ -616,11 +729,15 @@ async def _all_or_cancel(coroutines: list) -> list:
 
 def _code_error(exc: MeliApiError) -> Exception:
     if exc.error == "invalid_grant":
-        return BadInput("Mercado Livre refused the authorization code: it expired (codes last minutes), was "
-                        "already used, or belongs to another redirect URI. Run `melisync connect` again")
+        return BadInput(
+            "Mercado Livre refused the authorization code: it expired (codes last minutes), was "
+            "already used, or belongs to another redirect URI. Run `melisync connect` again"
+        )
     if exc.error in ("invalid_client", "unauthorized_client"):
-        return BadInput(f"Mercado Livre refused the application credentials ({exc.error}): check "
-                        "`melisync config set client_id` and `melisync config set-secret`")
+        return BadInput(
+            f"Mercado Livre refused the application credentials ({exc.error}): check "
+            "`melisync config set client_id` and `melisync config set-secret`"
+        )
     return exc
 
 
@@ -647,16 +764,16 @@ def _version(response: httpx.Response) -> int | None:
 
 def floor_hour(moment: datetime) -> datetime:
     """The hour `moment` falls in (UTC): ML filters orders by the hour (a naive time is taken as UTC)."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _ceil_hour(moment: datetime) -> datetime:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     floor = floor_hour(moment)
     return floor if floor == moment else floor + timedelta(hours=1)
 
 
 def _ml_time(moment: datetime) -> str:
     """ML's query format: `2015-07-01T00:00:00.000-00:00` (UTC)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000-00:00")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000-00:00")

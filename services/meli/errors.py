@@ -25,7 +25,7 @@ class MeliApiError(OperationFailed):
         super().__init__(text)
 
     @classmethod
-    def from_payload(cls, status: int, payload: object, *, where: str = "") -> "MeliApiError":
+    def from_payload(cls, status: int, payload: object, *, where: str = "") -> MeliApiError:
         """Build from ML's error body `{"message", "error", "status", "cause"}` (any of them may be missing)."""
         if not isinstance(payload, dict):
             return cls(status, "", str(payload or "")[:300], where=where)

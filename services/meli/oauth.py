@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -54,8 +54,10 @@ def begin_authorization(config: Config, now: datetime | None = None) -> tuple[st
     if not config.client_id:
         raise BadInput("no client_id configured: run `melisync config set client_id <APP ID>` first")
     if not config.redirect_uri:
-        raise BadInput("no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
-                       "(exactly the one registered on your Mercado Livre application)")
+        raise BadInput(
+            "no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
+            "(exactly the one registered on your Mercado Livre application)"
+        )
     if not SecretStore(config.home).hidden_client_secret().value:
         # Checked now, not after the operator has been through the browser.
         raise BadInput("no client secret: run `melisync config set-secret` first (it reads the secret from stdin)")
@@ -64,7 +66,7 @@ def begin_authorization(config: Config, now: datetime | None = None) -> tuple[st
         code_verifier=secrets.token_urlsafe(64),
         client_id=config.client_id,
         redirect_uri=config.redirect_uri,
-        created_at=now or datetime.now(timezone.utc),
+        created_at=now or datetime.now(UTC),
     )
     data = asdict(pending) | {"created_at": pending.created_at.isoformat()}
     write_private(ensure_home(config.home) / PENDING_FILE, json.dumps(data).encode("utf-8"))
@@ -72,14 +74,16 @@ def begin_authorization(config: Config, now: datetime | None = None) -> tuple[st
 
 
 def authorization_url(config: Config, pending: PendingAuthorization) -> str:
-    query = urlencode({
-        "response_type": "code",
-        "client_id": pending.client_id,
-        "redirect_uri": pending.redirect_uri,
-        "state": pending.state,
-        "code_challenge": pending.code_challenge,
-        "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": pending.client_id,
+            "redirect_uri": pending.redirect_uri,
+            "state": pending.state,
+            "code_challenge": pending.code_challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{config.auth_url.rstrip('/')}/authorization?{query}"
 
 
@@ -107,13 +111,15 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     """
     if pending is None:
         raise BadInput("no connect attempt is in progress: run `melisync connect` and paste the URL it leads to")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now - pending.created_at > PENDING_MAX_AGE:
         raise BadInput("this connect attempt is more than 30 minutes old: run `melisync connect` again")
     text = (text or "").strip().strip("'\"<>").strip()
     if len(text) > MAX_PASTE:
-        raise BadInput(f"the pasted text is {len(text):,} characters long; the address to paste is much shorter: "
-                       "copy only the address your browser ended on after authorizing")
+        raise BadInput(
+            f"the pasted text is {len(text):,} characters long; the address to paste is much shorter: "
+            "copy only the address your browser ended on after authorizing"
+        )
     embedded = _embedded_url(text)
     if embedded:  # e.g. the whole `location: https://...` line copied from `curl -si`
         text = embedded.rstrip("'\">")
@@ -124,28 +130,38 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
         # docs/ml-api.md): a stray word ("garbage") is a malformed paste, never sent as a code (it was
         # answered "expired or already used", which sent the operator looking for the wrong problem).
         if not (_BARE_CODE.match(text) and "-" in text and any(c.isdigit() for c in text)):
-            raise BadInput("the pasted text is malformed: it is neither the redirect URL nor an authorization "
-                           "code; paste the whole address your browser ended on after you clicked to authorize")
+            raise BadInput(
+                "the pasted text is malformed: it is neither the redirect URL nor an authorization "
+                "code; paste the whole address your browser ended on after you clicked to authorize"
+            )
         return text
     parts = urlsplit(text)
     if parts.scheme and not _same_endpoint(text, pending.redirect_uri):
-        raise BadInput(f"the pasted URL does not go to the configured redirect URI ({pending.redirect_uri}); "
-                       "paste the address Mercado Livre sent your browser to")
+        raise BadInput(
+            f"the pasted URL does not go to the configured redirect URI ({pending.redirect_uri}); "
+            "paste the address Mercado Livre sent your browser to"
+        )
     params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     error = params.get("error")
     if error == "access_denied":
-        raise BadInput("the authorization was refused on Mercado Livre (access_denied); run `melisync connect` "
-                       "again and choose to allow melisync, logged in as the account's administrator")
+        raise BadInput(
+            "the authorization was refused on Mercado Livre (access_denied); run `melisync connect` "
+            "again and choose to allow melisync, logged in as the account's administrator"
+        )
     if error:
         detail = params.get("error_description") or ""
-        raise BadInput(f"Mercado Livre did not authorize: {error} {detail}".rstrip()
-                       + "; check client_id and redirect_uri, then run `melisync connect` again")
+        raise BadInput(
+            f"Mercado Livre did not authorize: {error} {detail}".rstrip()
+            + "; check client_id and redirect_uri, then run `melisync connect` again"
+        )
     state = params.get("state")
     if not state:
         raise BadInput("the pasted URL has no state: paste the complete address, including everything after '?'")
     if not secrets.compare_digest(state, pending.state):
-        raise BadInput("the state in the pasted URL does not belong to this connect attempt (an older link, or "
-                       "someone else's): open the URL printed by this `melisync connect` and paste where it leads")
+        raise BadInput(
+            "the state in the pasted URL does not belong to this connect attempt (an older link, or "
+            "someone else's): open the URL printed by this `melisync connect` and paste where it leads"
+        )
     code = params.get("code")
     if not code:
         raise BadInput("the pasted URL has no code: paste the address after authorizing, including `code=...`")
@@ -158,8 +174,9 @@ async def complete_authorization(config: Config, pasted: str, *, store=None, tra
     pending = load_pending(config.home)
     code = code_from_paste(pasted, pending, now=None)
     if pending.redirect_uri != config.redirect_uri or pending.client_id != config.client_id:
-        raise BadInput("client_id or redirect_uri changed since this connect attempt began: "
-                       "run `melisync connect` again")
+        raise BadInput(
+            "client_id or redirect_uri changed since this connect attempt began: run `melisync connect` again"
+        )
     async with MeliClient(config, store, transport=transport) as client:
         discard_pending(config.home)  # single-use, whatever the token endpoint answers
         await client.exchange_code(code, pending)
@@ -172,7 +189,7 @@ async def complete_authorization(config: Config, pasted: str, *, store=None, tra
         nickname=account.nickname,
         site_id=account.site_id,
         tags=account.tags,
-        connected_at=datetime.now(timezone.utc),
+        connected_at=datetime.now(UTC),
         app_id=config.client_id,
     )
     return account

@@ -7,7 +7,7 @@ listing ids stay strings, variation and user ids become ints (arbitrary precisio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from services.errors import OperationFailed
@@ -34,19 +34,24 @@ class UnexpectedAnswer(OperationFailed, ValueError):
 def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()) -> dict:
     """`payload` if it is a JSON object holding `needs`, else UnexpectedAnswer naming the resource."""
     if not isinstance(payload, dict):
-        raise UnexpectedAnswer(f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON object "
-                               "was expected; nothing was changed. Try again later")
+        raise UnexpectedAnswer(
+            f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON object "
+            "was expected; nothing was changed. Try again later"
+        )
     missing = [key for key in needs if payload.get(key) is None]
     if missing:
-        raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has no {', '.join(missing)}; nothing was "
-                               "changed. Try again later")
+        raise UnexpectedAnswer(
+            f"Mercado Livre's answer to {resource} has no {', '.join(missing)}; nothing was changed. Try again later"
+        )
     return payload
 
 
 def expect_list(payload: object, resource: str) -> list:
     if not isinstance(payload, list):
-        raise UnexpectedAnswer(f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON array "
-                               "was expected; nothing was changed. Try again later")
+        raise UnexpectedAnswer(
+            f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON array "
+            "was expected; nothing was changed. Try again later"
+        )
     return payload
 
 
@@ -56,8 +61,10 @@ def page(payload: object, resource: str) -> tuple[list, dict]:
     results = body.get("results")
     paging = body.get("paging")
     if not isinstance(results, list) or not isinstance(paging or {}, dict):
-        raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has `results` or `paging` of the wrong "
-                               "shape; nothing was changed. Try again later")
+        raise UnexpectedAnswer(
+            f"Mercado Livre's answer to {resource} has `results` or `paging` of the wrong "
+            "shape; nothing was changed. Try again later"
+        )
     return results, paging or {}
 
 
@@ -77,8 +84,14 @@ def count(value: object, what: str) -> int:
 def _shape(payload: object) -> str:
     if payload is None:
         return "null"
-    names = {list: "a JSON array", dict: "a JSON object", str: "a string", bool: "a boolean", int: "a number",
-             float: "a number"}
+    names = {
+        list: "a JSON array",
+        dict: "a JSON object",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
     return names.get(type(payload), type(payload).__name__)
 
 
@@ -196,8 +209,8 @@ def order(payload: dict) -> Order:
     return Order(
         id=_id(payload["id"], "an order (GET /orders)"),
         status=str(payload.get("status") or ""),
-        date_created=created or datetime.fromtimestamp(0, timezone.utc),
-        date_last_updated=updated or datetime.fromtimestamp(0, timezone.utc),
+        date_created=created or datetime.fromtimestamp(0, UTC),
+        date_last_updated=updated or datetime.fromtimestamp(0, UTC),
         buyer_id=int(buyer.get("id") or 0),
         items=tuple(order_item(e) for e in _array(payload.get("order_items"), "an order's order_items")),
         billing_info_id=_text(billing.get("id")),
@@ -251,18 +264,30 @@ def user_product_stock(payload: dict, user_product_id: str) -> UserProductStock:
     """`GET /user-products/{id}/stock` -> its locations (a quantity ML left out reads as 0)."""
     payload = expect_object(payload, f"GET /user-products/{user_product_id}/stock", needs=("locations",))
     locations = tuple(
-        StockLocation(type=str(loc.get("type") or ""), quantity=_int(loc.get("quantity")) or 0,
-                      store_id=_text(loc.get("store_id")), network_node_id=_text(loc.get("network_node_id")))
-        for loc in _array(payload.get("locations"), "a user product's stock locations") if isinstance(loc, dict))
+        StockLocation(
+            type=str(loc.get("type") or ""),
+            quantity=_int(loc.get("quantity")) or 0,
+            store_id=_text(loc.get("store_id")),
+            network_node_id=_text(loc.get("network_node_id")),
+        )
+        for loc in _array(payload.get("locations"), "a user product's stock locations")
+        if isinstance(loc, dict)
+    )
     return UserProductStock(user_product_id=str(payload.get("id") or user_product_id), locations=locations)
 
 
 def warehouses(payload: dict) -> list[Warehouse]:
     """`GET /users/{id}/stores/search?tags=stock_location` -> the seller's warehouses."""
     results, _ = page(payload, "GET /users/{id}/stores/search")
-    return [Warehouse(store_id=str(store["id"]), network_node_id=_text(store.get("network_node_id")),
-                      description=_text(store.get("description")) or "")
-            for store in results if isinstance(store, dict) and store.get("id") is not None]
+    return [
+        Warehouse(
+            store_id=str(store["id"]),
+            network_node_id=_text(store.get("network_node_id")),
+            description=_text(store.get("description")) or "",
+        )
+        for store in results
+        if isinstance(store, dict) and store.get("id") is not None
+    ]
 
 
 def _id(value: object, resource: str, *, text: bool = False) -> int | str:
@@ -329,4 +354,4 @@ def _datetime(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Awaitable, Callable
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -56,8 +56,14 @@ class RateLimiter:
     A rate of 0 (or less) means no client-side limit.
     """
 
-    def __init__(self, rate: float, *, burst: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep):
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ):
         self.rate = float(rate)
         self.capacity = max(1.0, burst if burst is not None else self.rate)
         self._tokens = self.capacity
@@ -89,8 +95,14 @@ class WindowLimiter:
     """At most `calls` requests in any `period` seconds (a resource's "N requests per minute", such as the
     100 RPM of `/user-products/{id}/stock`): bursts go through at once, the call over the limit waits."""
 
-    def __init__(self, calls: int, period: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep):
+    def __init__(
+        self,
+        calls: int,
+        period: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ):
         self.calls, self.period = int(calls), float(period)
         self._clock, self._sleep = clock, sleep
         self._sent: list[float] = []

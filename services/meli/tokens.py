@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from filelock import FileLock, Timeout
 
@@ -23,8 +23,10 @@ REFRESH_AHEAD_SECONDS = 300  # refresh 5 minutes before expiry
 LOCK_FILE = ".refresh.lock"
 LOCK_TIMEOUT_SECONDS = 120
 
-REAUTHORIZE = ("Mercado Livre no longer accepts this connection (the authorization was revoked, expired or "
-               "replaced): run `melisync connect` to authorize again; the old tokens are kept")
+REAUTHORIZE = (
+    "Mercado Livre no longer accepts this connection (the authorization was revoked, expired or "
+    "replaced): run `melisync connect` to authorize again; the old tokens are kept"
+)
 
 RefreshGrant = Callable[[TokenSet], Awaitable[TokenSet]]
 
@@ -39,9 +41,8 @@ class TokenKeeper:
     and refreshing again with the same (single-use) refresh token would disconnect the seller.
     """
 
-    def __init__(self, store: SecretStore, refresh_grant: RefreshGrant,
-                 now: Callable[[], datetime] | None = None):
-        self._now = now or (lambda: datetime.now(timezone.utc))  # tests run it on the sandbox's clock
+    def __init__(self, store: SecretStore, refresh_grant: RefreshGrant, now: Callable[[], datetime] | None = None):
+        self._now = now or (lambda: datetime.now(UTC))  # tests run it on the sandbox's clock
         self._store = store
         self._refresh_grant = refresh_grant
         self._tokens: TokenSet | None = None
@@ -92,8 +93,11 @@ class TokenKeeper:
 
     async def _refresh_locked(self, rejected: TokenSet) -> TokenSet:
         stored = await asyncio.to_thread(self._store.load_tokens)
-        if (stored is not None and stored.access_token != rejected.access_token
-                and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS, self._now())):
+        if (
+            stored is not None
+            and stored.access_token != rejected.access_token
+            and not stored.due_for_refresh(REFRESH_AHEAD_SECONDS, self._now())
+        ):
             log.info("using the token pair another process just refreshed")
             self._tokens = stored
             return stored
@@ -129,6 +133,8 @@ async def _acquire(lock: FileLock) -> None:
             return
         except Timeout:
             if loop.time() > deadline:
-                raise OperationFailed(f"another melisync process has held {lock.lock_file} for "
-                                      f"{LOCK_TIMEOUT_SECONDS}s while refreshing the token; try again") from None
+                raise OperationFailed(
+                    f"another melisync process has held {lock.lock_file} for "
+                    f"{LOCK_TIMEOUT_SECONDS}s while refreshing the token; try again"
+                ) from None
             await asyncio.sleep(0.02)

@@ -20,14 +20,23 @@ from services.erp.models import Composition, Customer, MovementKind, Product, St
 from services.store.storage import paused_gc
 
 PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
-    "products", "compositions", "movements", "balances", "customers", "counts"
+    "products",
+    "compositions",
+    "movements",
+    "balances",
+    "customers",
+    "counts",
 )
 _SOURCE_FIELDS = ("order_id", "item_id", "variation_id", "run_id")
 
 
 def product_doc(product: Product) -> dict:
-    return {"code": product.code, "name": product.name, "price": str(product.price),
-            "has_variations": product.has_variations}
+    return {
+        "code": product.code,
+        "name": product.name,
+        "price": str(product.price),
+        "has_variations": product.has_variations,
+    }
 
 
 def _product(doc: dict) -> Product:
@@ -35,8 +44,11 @@ def _product(doc: dict) -> Product:
 
 
 def composition_doc(composition: Composition) -> dict:
-    return {"code": composition.code, "parent_code": composition.parent_code,
-            "attributes": [[name, value] for name, value in composition.attributes]}
+    return {
+        "code": composition.code,
+        "parent_code": composition.parent_code,
+        "attributes": [[name, value] for name, value in composition.attributes],
+    }
 
 
 def _composition(doc: dict) -> Composition:
@@ -44,16 +56,28 @@ def _composition(doc: dict) -> Composition:
 
 
 def movement_doc(movement: StockMovement) -> dict:
-    doc = {"code": movement.code, "kind": str(movement.kind), "quantity": movement.quantity,
-           "time": movement.time.isoformat(), "reference": movement.reference, "key": movement.key}
+    doc = {
+        "code": movement.code,
+        "kind": str(movement.kind),
+        "quantity": movement.quantity,
+        "time": movement.time.isoformat(),
+        "reference": movement.reference,
+        "key": movement.key,
+    }
     doc.update({name: getattr(movement, name) for name in _SOURCE_FIELDS if getattr(movement, name) is not None})
     return doc
 
 
 def _movement(doc: dict) -> StockMovement:
-    return StockMovement(doc["code"], MovementKind(doc["kind"]), doc["quantity"],
-                         datetime.fromisoformat(doc["time"]), doc.get("reference", ""), doc.get("key"),
-                         **{name: doc.get(name) for name in _SOURCE_FIELDS})
+    return StockMovement(
+        doc["code"],
+        MovementKind(doc["kind"]),
+        doc["quantity"],
+        datetime.fromisoformat(doc["time"]),
+        doc.get("reference", ""),
+        doc.get("key"),
+        **{name: doc.get(name) for name in _SOURCE_FIELDS},
+    )
 
 
 _CUSTOMER_FIELDS = tuple(Customer.__dataclass_fields__)
@@ -119,8 +143,10 @@ class ErpTables:
     def _balances(self) -> tuple[dict[str, int], dict[str, int]]:
         return self._indexed(BALANCES, "code", lambda doc: doc["quantity"])
 
-    balances = property(lambda self: self._balances[0],
-                        doc="Stock by code, for codes with a stock record (no record is not the same as zero).")
+    balances = property(
+        lambda self: self._balances[0],
+        doc="Stock by code, for codes with a stock record (no record is not the same as zero).",
+    )
 
     @cached_property
     def _counts(self) -> tuple[dict[str, datetime], dict[str, int]]:
@@ -160,8 +186,9 @@ class ErpTables:
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
-    def _put(self, table: str, index: tuple[dict, dict], entries: Iterable[tuple],
-             to_doc: Callable[[Any, Any], dict]) -> tuple[int, int]:
+    def _put(
+        self, table: str, index: tuple[dict, dict], entries: Iterable[tuple], to_doc: Callable[[Any, Any], dict]
+    ) -> tuple[int, int]:
         """Insert new (key, value) entries, replace changed ones, skip unchanged ones: one TinyDB call of
         each kind. Returns (created, updated)."""
         values, ids = index
@@ -184,20 +211,23 @@ class ErpTables:
         return len(new_docs), len(changed)
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:
-        return self._put(PRODUCTS, self._products, ((p.code, p) for p in products),
-                         lambda _, p: product_doc(p))
+        return self._put(PRODUCTS, self._products, ((p.code, p) for p in products), lambda _, p: product_doc(p))
 
     def put_compositions(self, compositions: Iterable[Composition]) -> tuple[int, int]:
         self.__dict__.pop("children", None)  # rebuilt on next use
-        return self._put(COMPOSITIONS, self._compositions, ((c.code, c) for c in compositions),
-                         lambda _, c: composition_doc(c))
+        return self._put(
+            COMPOSITIONS, self._compositions, ((c.code, c) for c in compositions), lambda _, c: composition_doc(c)
+        )
 
     def put_customers(self, customers: Iterable[Customer]) -> tuple[int, int]:
-        return self._put(CUSTOMERS, self._customers, ((c.buyer_id, c) for c in customers),
-                         lambda _, c: customer_doc(c))
+        return self._put(CUSTOMERS, self._customers, ((c.buyer_id, c) for c in customers), lambda _, c: customer_doc(c))
 
-    def append_movements(self, movements: list[StockMovement], new_records: Iterable[str] = (),
-                         counted: dict[str, datetime] | None = None) -> None:
+    def append_movements(
+        self,
+        movements: list[StockMovement],
+        new_records: Iterable[str] = (),
+        counted: dict[str, datetime] | None = None,
+    ) -> None:
         """Add `movements` to the ledger and move each code's balance by their quantities, in the same write.
         `new_records` are codes that get a stock record (at zero) even without a movement. The codes of
         movements that set a count, and those of `counted` (a count equal to the balance: no movement),
@@ -216,5 +246,4 @@ class ErpTables:
             self._db.table(MOVEMENTS).insert_multiple(movement_doc(m) for m in movements)
             if "movement_keys" in self.__dict__:
                 self.movement_keys.update(m.key for m in movements if m.key)
-        self._put(BALANCES, self._balances, moved.items(),
-                  lambda code, quantity: {"code": code, "quantity": quantity})
+        self._put(BALANCES, self._balances, moved.items(), lambda code, quantity: {"code": code, "quantity": quantity})

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 KEEP = 2  # generations kept per file
@@ -64,7 +64,7 @@ def generations(path: Path, check) -> list[Generation]:
         candidate = generation_path(path, number)
         try:
             raw = candidate.read_bytes()
-            saved = datetime.fromtimestamp(candidate.stat().st_mtime, timezone.utc)
+            saved = datetime.fromtimestamp(candidate.stat().st_mtime, UTC)
         except OSError:
             continue
         problem = None

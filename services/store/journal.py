@@ -30,7 +30,7 @@ import os
 import shutil
 import socket
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -61,7 +61,7 @@ REBASE_SHARE = 10  # ... or a tenth of the base, whichever is larger
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def journal_exists(home: Path) -> bool:
@@ -76,8 +76,15 @@ def _skip_key(row: dict) -> str:
 class Journal:
     """Runs and actions. Run ids are small integers (`melisync log --run 12`)."""
 
-    def __init__(self, home: Path | None = None, *, keep_runs: int = KEEP_RUNS, max_bytes: int = MAX_BYTES,
-                 max_days: float = MAX_DAYS, lock_timeout: float = 30.0):
+    def __init__(
+        self,
+        home: Path | None = None,
+        *,
+        keep_runs: int = KEEP_RUNS,
+        max_bytes: int = MAX_BYTES,
+        max_days: float = MAX_DAYS,
+        lock_timeout: float = 30.0,
+    ):
         self.home = Path(home or home_dir())
         self.dir = self.home / JOURNAL_DIR
         self.keep_runs, self.max_bytes, self.max_days = keep_runs, max_bytes, max_days
@@ -88,15 +95,25 @@ class Journal:
         self._old_cache: tuple[int, tuple] | None = None
 
     @classmethod
-    def for_config(cls, config) -> "Journal":
-        return cls(home=config.home, max_bytes=int(config.journal_max_mb * 2**20),
-                   max_days=config.journal_max_days)
+    def for_config(cls, config) -> Journal:
+        return cls(home=config.home, max_bytes=int(config.journal_max_mb * 2**20), max_days=config.journal_max_days)
 
     # -- writing ---------------------------------------------------------------------------------------
 
     def start(self, kind: str, dry_run: bool, **extra) -> int:
-        run = {"kind": kind, "dry_run": dry_run, "status": RUNNING, "started_at": now_iso(), "ended_at": None,
-               "pid": os.getpid(), "host": socket.gethostname(), "counts": {}, "errors": [], "notes": [], **extra}
+        run = {
+            "kind": kind,
+            "dry_run": dry_run,
+            "status": RUNNING,
+            "started_at": now_iso(),
+            "ended_at": None,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "counts": {},
+            "errors": [],
+            "notes": [],
+            **extra,
+        }
         self._migrate()  # an older home's journal.json is converted by the first run that writes
         with self._locked():
             self._retain()
@@ -228,7 +245,7 @@ class Journal:
     def _run_file(self, run_id: int) -> Path:
         return self.dir / f"run-{run_id}.jsonl"
 
-    def _locked(self) -> "_Lock":
+    def _locked(self) -> _Lock:
         # One lock object per journal: FileLock is re-entrant per object (a second object on the same file would
         # wait for the first, in the same process).
         if self._lock is None:
@@ -243,8 +260,9 @@ class Journal:
         if not path.parent.exists():
             ensure_home(self.home)
             path.parent.mkdir(mode=0o700, exist_ok=True)
-        payload = "".join(json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
-                          for row in rows).encode("utf-8")
+        payload = "".join(
+            json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" for row in rows
+        ).encode("utf-8")
         try:
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -256,8 +274,10 @@ class Journal:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise OperationFailed(f"could not write the sync journal {path}: {exc.strerror or exc}. Free some disk "
-                                  "space (or fix the permissions) and run again") from None
+            raise OperationFailed(
+                f"could not write the sync journal {path}: {exc.strerror or exc}. Free some disk "
+                "space (or fix the permissions) and run again"
+            ) from None
         self.bytes_written += len(payload)
 
     def _index(self) -> dict[int, dict]:
@@ -329,7 +349,7 @@ class Journal:
             run_id = _run_of(entry.name)
             if run_id is not None:
                 sizes[run_id] = sizes.get(run_id, 0) + size
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=self.max_days)).isoformat()
+        cutoff = (datetime.now(UTC) - timedelta(days=self.max_days)).isoformat()
         pinned = {run.get("skip_base") for run in index.values()} | set(self._skip_bases().values())
         dropped = []
         count = len(index)
@@ -354,8 +374,10 @@ class Journal:
                 (self.dir / name).unlink(missing_ok=True)
         # Rewrite the index with one line per kept run (the only time it is rewritten).
         kept = [run for run_id, run in sorted(self._index().items()) if run_id not in gone]
-        _write_small(self._path(INDEX), "".join(json.dumps(run, ensure_ascii=False, separators=(",", ":"),
-                                                           default=str) + "\n" for run in kept))
+        _write_small(
+            self._path(INDEX),
+            "".join(json.dumps(run, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" for run in kept),
+        )
         self._index_cache = None
 
     # -- the old journal.json ----------------------------------------------------------------------------
@@ -372,10 +394,14 @@ class Journal:
             by_run: dict[int, list[dict]] = {}
             for row in actions.values():
                 by_run.setdefault(row.get("run_id"), []).append(row)
-            records = {int(i): {"id": int(i), "errors": [], "notes": [], "counts": {}, **run} for i, run in runs.items()}
+            records = {
+                int(i): {"id": int(i), "errors": [], "notes": [], "counts": {}, **run} for i, run in runs.items()
+            }
         except (OSError, ValueError, AttributeError, TypeError) as exc:
-            raise OperationFailed(f"{old} (the sync journal of an older melisync) could not be read ({exc}); "
-                                  f"move it away and run again: a new journal starts in {self.dir}") from None
+            raise OperationFailed(
+                f"{old} (the sync journal of an older melisync) could not be read ({exc}); "
+                f"move it away and run again: a new journal starts in {self.dir}"
+            ) from None
         self._old_cache = (stamp, (records, by_run))
         return records, by_run
 
@@ -405,8 +431,10 @@ class _Lock:
         try:
             self.lock.acquire()
         except Timeout:
-            raise OperationFailed(f"another melisync process has been writing the journal in {self.where} for too "
-                                  "long; wait for it to finish and run again") from None
+            raise OperationFailed(
+                f"another melisync process has been writing the journal in {self.where} for too "
+                "long; wait for it to finish and run again"
+            ) from None
         return self
 
     def __exit__(self, *exc):
@@ -439,15 +467,19 @@ def _run_of(name: str) -> int | None:
     for prefix in ("run-", "skips-"):
         if name.startswith(prefix) and name.endswith(".jsonl"):
             try:
-                return int(name[len(prefix):-6])
+                return int(name[len(prefix) : -6])
             except ValueError:
                 return None
     return None
 
 
 def _copy(run: dict) -> dict:
-    return {**run, "errors": list(run.get("errors") or []), "notes": list(run.get("notes") or []),
-            "counts": dict(run.get("counts") or {})}
+    return {
+        **run,
+        "errors": list(run.get("errors") or []),
+        "notes": list(run.get("notes") or []),
+        "counts": dict(run.get("counts") or {}),
+    }
 
 
 def _alive(run: dict) -> bool:

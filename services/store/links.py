@@ -37,8 +37,10 @@ _SEARCHED = ("listing_id", "reference_code", "erp_code", "title", "variation_lab
 def _searched(link: Link) -> str:
     """The text a search looks in (the _SEARCHED fields and the variation id), folded once per change (case and
     accents), so each search is a plain `in`."""
-    return fold(f"{link.listing_id} {link.reference_code or ''} {link.erp_code or ''} {link.title or ''} "
-                f"{link.variation_label or ''} {link.erp_name or ''} {link.variation_id or ''}")
+    return fold(
+        f"{link.listing_id} {link.reference_code or ''} {link.erp_code or ''} {link.title or ''} "
+        f"{link.variation_label or ''} {link.erp_name or ''} {link.variation_id or ''}"
+    )
 
 
 def link_to_doc(link: Link) -> dict:
@@ -93,7 +95,7 @@ def _parse_rows(lines: list[bytes]) -> list[list]:
 def _row_id(line: bytes) -> bytes:
     """The line's first two values (listing id, variation id): the row's key, read without parsing the line."""
     first = line.find(b",")
-    return line[:line.find(b",", first + 1)]
+    return line[: line.find(b",", first + 1)]
 
 
 def default_order(link: Link) -> tuple:
@@ -278,8 +280,17 @@ class LinkTable:
         """Whether the index matches the stored links (a query answers from memory)."""
         return self._stamp is not None and self._stamp == self.repository.stamp()
 
-    def query(self, *, state: str | LinkState | None = None, search: str = "", sort: str = "listing_id",
-              descending: bool = False, offset: int = 0, limit: int = 100, wait: bool = True) -> LinkPage:
+    def query(
+        self,
+        *,
+        state: str | LinkState | None = None,
+        search: str = "",
+        sort: str = "listing_id",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+        wait: bool = True,
+    ) -> LinkPage:
         """A page of rows. With `wait=False` and the index not built yet, the default first page comes from the
         head of the file (then call `warm()`); any other query builds the index first."""
         if sort not in SORTABLE:
@@ -298,9 +309,12 @@ class LinkTable:
             if wanted is None and not needle:
                 matches = order
             else:
-                matches = [i for i in order
-                           if (wanted is None or rows[i].state == wanted) and (not needle or needle in haystack[i])]
-            page = [rows[i] for i in matches[offset:offset + limit]]
+                matches = [
+                    i
+                    for i in order
+                    if (wanted is None or rows[i].state == wanted) and (not needle or needle in haystack[i])
+                ]
+            page = [rows[i] for i in matches[offset : offset + limit]]
             return LinkPage(rows=page, total=len(matches), counts=dict(self._counts))
 
     def warm(self, columns: Iterable[str] = SORTABLE) -> None:
@@ -324,7 +338,7 @@ class LinkTable:
         total = sum(counts.values())
 
         def page(offset: int, limit: int) -> LinkPage:
-            return LinkPage(rows=rows[offset:offset + limit], total=total, counts=dict(counts))
+            return LinkPage(rows=rows[offset : offset + limit], total=total, counts=dict(counts))
 
         return page
 

@@ -28,11 +28,13 @@ def sync_start_lock(home: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterat
         lock = FileLock(str(ensure_home(Path(home)) / SYNC_LOCK), mode=0o600, thread_local=False)
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise OperationFailed(f"another melisync process has been starting a sync for over {timeout:g} s; "
-                              "wait for it and run again") from None
+        raise OperationFailed(
+            f"another melisync process has been starting a sync for over {timeout:g} s; wait for it and run again"
+        ) from None
     except OSError as exc:
-        raise OperationFailed(f"cannot lock {Path(home) / SYNC_LOCK}: {exc.strerror or exc}; check the "
-                              "permissions of the melisync home") from None
+        raise OperationFailed(
+            f"cannot lock {Path(home) / SYNC_LOCK}: {exc.strerror or exc}; check the permissions of the melisync home"
+        ) from None
     try:
         yield
     finally:

@@ -60,11 +60,16 @@ def damaged_message(path: Path, problem: str, copies: list) -> str:
     if copies:
         text += "Copies: " + "; ".join(c.describe() for c in copies) + ". "
     if good:
-        return text + (f"Run `melisync doctor --restore` to put {good[0].path.name} back (what changed after "
-                       f"{good[0].saved_at:%Y-%m-%d %H:%M:%S} UTC is lost; the next sync reads the sales since "
-                       "then again), or restore the file from a backup")
-    return text + ("There is no good copy: restore the file from a backup, or run `melisync doctor --restore` "
-                   "to set it aside and start an empty one")
+        return text + (
+            f"Run `melisync doctor --restore` to put {good[0].path.name} back (what changed after "
+            f"{good[0].saved_at:%Y-%m-%d %H:%M:%S} UTC is lost; the next sync reads the sales since "
+            "then again), or restore the file from a backup"
+        )
+    return text + (
+        "There is no good copy: restore the file from a backup, or run `melisync doctor --restore` "
+        "to set it aside and start an empty one"
+    )
+
 
 META_TABLE = "_melisync"  # one document: which file this is and its schema version
 _META_ID = "1"
@@ -169,8 +174,10 @@ class LockedJSONStorage(Storage):
                 "wait for it to finish and run again"
             ) from None
         except OSError as exc:
-            raise OperationFailed(f"cannot lock {self.path} for writing: {exc.strerror or exc}; check the "
-                                  "permissions of the melisync home") from None
+            raise OperationFailed(
+                f"cannot lock {self.path} for writing: {exc.strerror or exc}; check the "
+                "permissions of the melisync home"
+            ) from None
         try:
             yield
         finally:
@@ -312,11 +319,16 @@ class LockedJSONStorage(Storage):
         if good is None or self.kind not in AUTO_RESTORE_KINDS:
             raise StoreDamaged(self.path, problem, copies)
         if self._restore_due is None or self._restore_due[1] != stamp:
-            lost = ("rows ignored or codes accepted after it must be done again"
-                    if self.kind == "meli" else "runs journaled after it are not listed")
-            _log_note(f"{self.path.name} could not be read ({problem}): its last good copy {good.path.name} (saved "
-                      f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was used and is put back at the next write; what "
-                      f"changed after it is read again from Mercado Livre ({lost})")
+            lost = (
+                "rows ignored or codes accepted after it must be done again"
+                if self.kind == "meli"
+                else "runs journaled after it are not listed"
+            )
+            _log_note(
+                f"{self.path.name} could not be read ({problem}): its last good copy {good.path.name} (saved "
+                f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was used and is put back at the next write; what "
+                f"changed after it is read again from Mercado Livre ({lost})"
+            )
         self._restore_due = (good, stamp)
         return self._checked(good.data)
 

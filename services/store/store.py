@@ -55,9 +55,7 @@ class Store:
     def __init__(self, path: Path, kind: str, *, lock_timeout: float = 30.0):
         self.path = Path(path)
         self.kind = kind
-        self.storage = LockedJSONStorage(
-            self.path, kind=kind, schema_version=SCHEMA_VERSION, lock_timeout=lock_timeout
-        )
+        self.storage = LockedJSONStorage(self.path, kind=kind, schema_version=SCHEMA_VERSION, lock_timeout=lock_timeout)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -108,8 +106,10 @@ def open_store(kind: str, home: Path | None = None) -> Store:
     try:
         home = ensure_home(home or home_dir())
     except OSError as exc:
-        raise OperationFailed(f"cannot create the melisync home {home or home_dir()}: {exc.strerror or exc}; "
-                              "set MELISYNC_HOME to a directory you can write") from None
+        raise OperationFailed(
+            f"cannot create the melisync home {home or home_dir()}: {exc.strerror or exc}; "
+            "set MELISYNC_HOME to a directory you can write"
+        ) from None
     key = (home.resolve(), kind)
     with _open_lock:
         store = _open.get(key)

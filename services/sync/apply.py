@@ -41,20 +41,23 @@ STOCK_MOVED = "the stock moved while writing"
 RE_PLANNED = "planned again from fresh facts below"
 STILL_MOVING = "it moved again: the next run settles it"
 LOST_APPLIED = "the answer to the write was lost; reading the listing back showed it was applied"
-LOST_RESENT = "the answer to the write was lost; reading the listing back showed it was not applied, so it was sent again"
+LOST_RESENT = (
+    "the answer to the write was lost; reading the listing back showed it was not applied, so it was sent again"
+)
 
 
 class MeliWriter(Protocol):
     async def put_item(self, item_id: str, body: dict, *, conflict_retry: bool = True) -> dict: ...
-    async def put_variation(self, item_id: str, variation_id: int, body: dict, *,
-                            conflict_retry: bool = True) -> dict: ...
+    async def put_variation(
+        self, item_id: str, variation_id: int, body: dict, *, conflict_retry: bool = True
+    ) -> dict: ...
     async def listing(self, item_id: str) -> Listing: ...
     async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]: ...
-    async def listings(self, ids: list[str], *, failures: list | None = None,
-                       codes: bool = True) -> list[Listing]: ...
+    async def listings(self, ids: list[str], *, failures: list | None = None, codes: bool = True) -> list[Listing]: ...
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]: ...
-    async def put_seller_warehouse_stock(self, user_product_id: str, locations: list[StockLocation],
-                                         x_version: int | None) -> tuple[UserProductStock, int | None]: ...
+    async def put_seller_warehouse_stock(
+        self, user_product_id: str, locations: list[StockLocation], x_version: int | None
+    ) -> tuple[UserProductStock, int | None]: ...
 
 
 class NetworkDown(MelisyncError):
@@ -65,9 +68,17 @@ class StockWriter:
     """Writes the stock actions of a plan. `before` are the listings the plan was made from (to check that
     no variation appeared or vanished); `on_done(action)` is called as each action finishes."""
 
-    def __init__(self, client: MeliWriter, before: Mapping[str, Listing], *, concurrency: int = 4,
-                 on_done: Callable[[Action], None] | None = None, cancelled: Callable[[], bool] | None = None,
-                 on_start: Callable[[Action], None] | None = None, after_conflict: str = RE_PLANNED):
+    def __init__(
+        self,
+        client: MeliWriter,
+        before: Mapping[str, Listing],
+        *,
+        concurrency: int = 4,
+        on_done: Callable[[Action], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        on_start: Callable[[Action], None] | None = None,
+        after_conflict: str = RE_PLANNED,
+    ):
         self.client = client
         # What a 409 leads to, said after ML's words: planned again (first writes) or left to the next run.
         self.after_conflict = after_conflict
@@ -140,8 +151,9 @@ class StockWriter:
                         results[index] = actions[index].failed(str(exc))
             self.on_done(results[index])
 
-        await asyncio.gather(*(one(item, idx) for item, idx in by_item.items()),
-                             *(through_warehouse(i) for i in warehouse))
+        await asyncio.gather(
+            *(one(item, idx) for item, idx in by_item.items()), *(through_warehouse(i) for i in warehouse)
+        )
         if ready:
             await verify(list(ready))
         if followers:
@@ -168,8 +180,13 @@ class StockWriter:
                 results.append(action.skipped("not attempted: the run was cancelled"))
                 continue
             try:
-                note = await self._send(item_id, [action], lambda a=action: self.client.put_variation(
-                    item_id, a.variation_id, {"available_quantity": a.to}, conflict_retry=False))
+                note = await self._send(
+                    item_id,
+                    [action],
+                    lambda a=action: self.client.put_variation(
+                        item_id, a.variation_id, {"available_quantity": a.to}, conflict_retry=False
+                    ),
+                )
             except MeliApiError as exc:
                 if _never_writable(exc):
                     results.append(action.skipped(ML_REFUSED + ml_words(exc)))
@@ -184,16 +201,20 @@ class StockWriter:
                     break
                 results.append(action.failed(ml_words(exc), data={**action.data, "error": exc.error}))
                 continue
-            results.append(action.done(data={**action.data, "written_by": "variation"},
-                                       **({"reason": note} if note else {})))
+            results.append(
+                action.done(data={**action.data, "written_by": "variation"}, **({"reason": note} if note else {}))
+            )
         order = {id(a): i for i, a in enumerate(actions)}
         originals = simple + variations
         return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
 
     async def _put_item_quantity(self, action: Action) -> Action:
         try:
-            note = await self._send(action.item_id, [action], lambda: self.client.put_item(
-                action.item_id, {"available_quantity": action.to}, conflict_retry=False))
+            note = await self._send(
+                action.item_id,
+                [action],
+                lambda: self.client.put_item(action.item_id, {"available_quantity": action.to}, conflict_retry=False),
+            )
         except MeliApiError as exc:
             if _never_writable(exc):
                 return action.skipped(ML_REFUSED + ml_words(exc))
@@ -229,13 +250,19 @@ class StockWriter:
             problem = "the live listing has no variations array that can be sent back whole"
         elif missing := sorted(set(wanted) - set(live_ids)):
             ids = ", ".join(map(str, missing))
-            problem = plural(len(missing), f"variation {ids} is no longer on the live listing",
-                             f"variations {ids} are no longer on the live listing")
+            problem = plural(
+                len(missing),
+                f"variation {ids} is no longer on the live listing",
+                f"variations {ids} are no longer on the live listing",
+            )
         if problem:
             # Refuse rather than send an array that would drop or recreate a variation (docs/mercado-livre-api.md §12.2).
             return [a.failed(f"nothing sent: {problem}") for a in actions]
-        body = {"variations": [{"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)}
-                               for v in live.variations]}
+        body = {
+            "variations": [
+                {"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)} for v in live.variations
+            ]
+        }
         try:
             lost = await self._send(item_id, actions, lambda: self.client.put_item(item_id, body, conflict_retry=False))
         except MeliApiError as exc:
@@ -256,8 +283,10 @@ class StockWriter:
         try:
             stock, version = await self._guard(self.client.user_product_stock(up))
         except MeliApiError as exc:
-            return action.failed(f"could not read the stock of user product {up}: {ml_words(exc)}",
-                                 data={**action.data, "error": exc.error})
+            return action.failed(
+                f"could not read the stock of user product {up}: {ml_words(exc)}",
+                data={**action.data, "error": exc.error},
+            )
         location = stock.warehouse(store)
         if location is None:
             # No location in this store yet: Mercado Livre creates it on the first seller_warehouse PUT.
@@ -281,16 +310,24 @@ class StockWriter:
         seen = after.warehouse(store)
         if seen is None or seen.quantity != action.to:
             shown = seen.quantity if seen else "nothing"
-            return action.failed(f"read-back of user product {up} shows {shown} in warehouse {store}, expected "
-                                 f"{action.to}: Mercado Livre accepted the write but did not keep it")
+            return action.failed(
+                f"read-back of user product {up} shows {shown} in warehouse {store}, expected "
+                f"{action.to}: Mercado Livre accepted the write but did not keep it"
+            )
         written = f"warehouse {store} of user product {up}: {location.quantity} -> {action.to}"
-        return action.done(reason=f"{written}; {action.reason}" if action.reason else written,
-                           data={**action.data, "written_by": WAREHOUSE_ROUTE})
+        return action.done(
+            reason=f"{written}; {action.reason}" if action.reason else written,
+            data={**action.data, "written_by": WAREHOUSE_ROUTE},
+        )
 
     def _moved(self, action: Action, exc: MeliApiError) -> Action:
         """A 409: the stock moved between the read and this write; nothing is sent again as it was."""
-        return replace(action, status=ActionStatus.SKIPPED, data={**action.data, "conflict": True},
-                       reason=f"{STOCK_MOVED} ({ml_words(exc)}): {self.after_conflict}")
+        return replace(
+            action,
+            status=ActionStatus.SKIPPED,
+            data={**action.data, "conflict": True},
+            reason=f"{STOCK_MOVED} ({ml_words(exc)}): {self.after_conflict}",
+        )
 
     async def _guard(self, call):
         try:
@@ -309,11 +346,14 @@ class StockWriter:
         failures: list = []
         try:
             # Quantities and variation ids only: the variations' reference codes are not needed (nor read again).
-            live = {listing.id: listing
-                    for listing in await self.client.listings(written, failures=failures, codes=False)}
+            live = {
+                listing.id: listing for listing in await self.client.listings(written, failures=failures, codes=False)
+            }
         except MelisyncError as exc:
-            return [a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
-                    for a in results]
+            return [
+                a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
+                for a in results
+            ]
         return [self._check(a, live.get(a.item_id)) if a.status == ActionStatus.DONE else a for a in results]
 
     def _check(self, action: Action, live: Listing | None) -> Action:
@@ -321,8 +361,10 @@ class StockWriter:
             return action.failed("written, but Mercado Livre did not return the listing on read-back")
         before = self.before.get(action.item_id)
         if before is not None and [v.id for v in before.variations] != [v.id for v in live.variations]:
-            return action.failed("read-back: the listing's variation ids changed "
-                                 f"({[v.id for v in before.variations]} -> {[v.id for v in live.variations]})")
+            return action.failed(
+                "read-back: the listing's variation ids changed "
+                f"({[v.id for v in before.variations]} -> {[v.id for v in live.variations]})"
+            )
         if action.variation_id is None:
             seen = live.available_quantity
         else:

@@ -14,7 +14,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.config import Config, load_config
@@ -28,7 +28,6 @@ from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
-from services.watch_state import refuse_if_watching
 from services.store.storage import take_notes
 from services.sync import events
 from services.sync.apply import STILL_MOVING, StockWriter
@@ -39,8 +38,9 @@ from services.sync.late_sales import affected_links, merge_targets, moved_rows, 
 from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, balances_after, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
-from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
 from services.sync.reference_code import reference_code_action, write_reference_code
+from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
+from services.watch_state import refuse_if_watching
 
 # Runs this process is planning or applying right now (a `running` run of this process not in here was
 # abandoned after its plan was shown).
@@ -93,17 +93,32 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The `sync --json` document (docs/architecture.md §5)."""
-        return {"run_id": self.run_id, "kind": str(self.kind), "dry_run": self.dry_run, "status": self.status,
-                "actions": [a.to_dict() for a in self.actions], "counts": self.counts, "errors": self.errors,
-                "notes": self.notes}
+        return {
+            "run_id": self.run_id,
+            "kind": str(self.kind),
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "actions": [a.to_dict() for a in self.actions],
+            "counts": self.counts,
+            "errors": self.errors,
+            "notes": self.notes,
+        }
 
 
 class SyncEngine:
     """One account's sync. `client` is a `MeliClient` (or anything with its read/write methods)."""
 
-    def __init__(self, client, *, config: Config | None = None, catalog: Catalog | None = None,
-                 links: LinkRepository | None = None, journal: Journal | None = None,
-                 cursors: Cursors | None = None, on_event: OnEvent | None = None):
+    def __init__(
+        self,
+        client,
+        *,
+        config: Config | None = None,
+        catalog: Catalog | None = None,
+        links: LinkRepository | None = None,
+        journal: Journal | None = None,
+        cursors: Cursors | None = None,
+        on_event: OnEvent | None = None,
+    ):
         self.client = client
         self.config = config or load_config()
         home = self.config.home
@@ -119,8 +134,7 @@ class SyncEngine:
         kind = SyncKind(kind)
         return await self._planned(kind, dry_run, lambda run_id: self._prepare(run_id, kind, dry_run))
 
-    async def _planned(self, kind: SyncKind, dry_run: bool,
-                       prepare: Callable[[int], Awaitable[Prepared]]) -> Prepared:
+    async def _planned(self, kind: SyncKind, dry_run: bool, prepare: Callable[[int], Awaitable[Prepared]]) -> Prepared:
         """Record the run (refused if another writes), `prepare` its plan, journal a failure or a dry run."""
         # Checking for a running sync and recording this one is one step for every process of the home.
         with sync_start_lock(self.config.home):
@@ -134,8 +148,15 @@ class SyncEngine:
             raise
         finally:
             _BUSY.discard(run_id)
-        self.on_event(Event(events.PLANNED, run_id, plan=prepared.plan, total=len(prepared.plan.to_apply),
-                            counts=prepared.plan.counts()))
+        self.on_event(
+            Event(
+                events.PLANNED,
+                run_id,
+                plan=prepared.plan,
+                total=len(prepared.plan.to_apply),
+                counts=prepared.plan.counts(),
+            )
+        )
         if dry_run:
             self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
         else:
@@ -154,8 +175,10 @@ class SyncEngine:
         busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
         if busy:
             run = busy[0]
-            raise OperationFailed(f"another sync is running (run {run['id']}, {run['kind']}, process "
-                                  f"{run['pid']}, since {run['started_at']}); wait for it to end")
+            raise OperationFailed(
+                f"another sync is running (run {run['id']}, {run['kind']}, process "
+                f"{run['pid']}, since {run['started_at']}); wait for it to end"
+            )
 
     # -- a watch tick (docs/internals.md, "The watcher") -------------------------------------------------
 
@@ -170,32 +193,61 @@ class SyncEngine:
             self._check_free(dry_run)
         stored = self.links.all()
         catalogue = catalogue_view(self.catalog)
-        snapshot = Snapshot(listings=[], catalogue=catalogue, previous=stored, ignored=self.links.ignored(),
-                            recorded=self.catalog.movement_keys(), safety_stock=self.config.safety_stock,
-                            max_stock=self.config.max_stock, counted=dict(self.catalog.counted_at()))
-        until = datetime.now(timezone.utc)
+        snapshot = Snapshot(
+            listings=[],
+            catalogue=catalogue,
+            previous=stored,
+            ignored=self.links.ignored(),
+            recorded=self.catalog.movement_keys(),
+            safety_stock=self.config.safety_stock,
+            max_stock=self.config.max_stock,
+            counted=dict(self.catalog.counted_at()),
+        )
+        until = datetime.now(UTC)
         notes: list[str] = []
         await self._read_orders(0, STEPS[SyncKind.WATCH], snapshot, until, notes)
-        moves = plan_orders(snapshot.orders, {l.key: l for l in stored}, snapshot.recorded, catalogue.balances,
-                            buyer_orders=None, counted=snapshot.counted)
+        moves = plan_orders(
+            snapshot.orders,
+            {l.key: l for l in stored},
+            snapshot.recorded,
+            catalogue.balances,
+            buyer_orders=None,
+            counted=snapshot.counted,
+        )
         balances = balances_after(catalogue.balances, moves)
         moved = moved_rows(stored, balances)
         if not moved and not any(a.status == ActionStatus.PLANNED for a in moves):
             return None
-        return await self._planned(SyncKind.WATCH, dry_run, lambda run_id: self._prepare_tick(
-            run_id, dry_run, snapshot, moves, moved, balances, until, notes))
+        return await self._planned(
+            SyncKind.WATCH,
+            dry_run,
+            lambda run_id: self._prepare_tick(run_id, dry_run, snapshot, moves, moved, balances, until, notes),
+        )
 
-    async def _prepare_tick(self, run_id: int, dry_run: bool, snapshot: Snapshot, moves: list[Action],
-                            moved: list[Link], balances: dict[str, int], until: datetime,
-                            notes: list[str]) -> Prepared:
+    async def _prepare_tick(
+        self,
+        run_id: int,
+        dry_run: bool,
+        snapshot: Snapshot,
+        moves: list[Action],
+        moved: list[Link],
+        balances: dict[str, int],
+        until: datetime,
+        notes: list[str],
+    ) -> Prepared:
         ids = list(dict.fromkeys(link.listing_id for link in moved))
         self.on_event(Event(events.READING, run_id, message="listings"))
         failures: list = []
         live = await self.client.listings(ids, failures=failures) if ids else []
         if failures:
             count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
-            notes.append(plural(count, f"{count} listing could not be read and was left as it was: {ids}",
-                                f"{count} listings could not be read and were left as they were: {ids}"))
+            notes.append(
+                plural(
+                    count,
+                    f"{count} listing could not be read and was left as it was: {ids}",
+                    f"{count} listings could not be read and were left as they were: {ids}",
+                )
+            )
         snapshot.listings = live
         writes: list[Action] = []
         unchanged = 0
@@ -204,8 +256,13 @@ class SyncEngine:
             account = await self.client.me()
             snapshot.account_tags = tuple(account.tags)
             # The rows as the listings stand now (a reference code changed since is never written: S6).
-            rows = [l for l in build_links(live, snapshot.catalogue, snapshot.previous, snapshot.ignored,
-                                           multi_origin=snapshot.multi_origin) if l.state == LinkState.LINKED]
+            rows = [
+                l
+                for l in build_links(
+                    live, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=snapshot.multi_origin
+                )
+                if l.state == LinkState.LINKED
+            ]
             if account.warehouse_management:
                 snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
                 if snapshot.warehouse.problem:
@@ -216,24 +273,46 @@ class SyncEngine:
             # when the tick writes, so an idle tick stays one request.
             booked = {o.id for o in snapshot.orders}
             snapshot.held_orders = [o for o in await self._held_orders(until) if o.id not in booked]
-            holds = plan_holds(snapshot.held_orders, {l.key: l for l in snapshot.previous}, snapshot.counted,
-                               snapshot.recorded)
+            holds = plan_holds(
+                snapshot.held_orders, {l.key: l for l in snapshot.previous}, snapshot.counted, snapshot.recorded
+            )
             notes += holds_note(holds)
-            writes, unchanged = plan_stock(rows, balances, snapshot.safety_stock, snapshot.account_tags,
-                                           snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock,
-                                           holds=holds)
+            writes, unchanged = plan_stock(
+                rows,
+                balances,
+                snapshot.safety_stock,
+                snapshot.account_tags,
+                snapshot.warehouse,
+                snapshot.up_stock,
+                max_stock=snapshot.max_stock,
+                holds=holds,
+            )
         plan = Plan(kind=SyncKind.WATCH, actions=moves + writes, notes=take_notes() + notes, unchanged=unchanged)
         fresh = {l.key: l for l in with_live_stock(snapshot.previous, {l.id: l for l in live})}
-        return Prepared(run_id, SyncKind.WATCH, dry_run, plan, list(fresh.values()), {l.id: l for l in live},
-                        snapshot, until, [f.item_id for f in failures], partial=True)
+        return Prepared(
+            run_id,
+            SyncKind.WATCH,
+            dry_run,
+            plan,
+            list(fresh.values()),
+            {l.id: l for l in live},
+            snapshot,
+            until,
+            [f.item_id for f in failures],
+            partial=True,
+        )
 
     def _drop_abandoned(self) -> None:
         """A run of this process that was planned but neither applied nor declined (a screen closed on its
         plan) would block every later sync: it is journaled as cancelled."""
         for run in self.journal.running():
             if run["pid"] == os.getpid() and run["id"] not in _BUSY:
-                self.journal.finish(run["id"], CANCELLED, run.get("counts") or {},
-                                    ["planned but never applied nor declined: nothing was written"])
+                self.journal.finish(
+                    run["id"],
+                    CANCELLED,
+                    run.get("counts") or {},
+                    ["planned but never applied nor declined: nothing was written"],
+                )
 
     async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
         steps = STEPS[kind]
@@ -241,22 +320,35 @@ class SyncEngine:
         self.on_event(Event(events.READING, run_id, message="account"))  # the screen says what is read
         account = await self.client.me()
         self.on_event(Event(events.READING, run_id, message="listings"))
-        read_at = datetime.now(timezone.utc)  # before the read: a sale during it is taken off, never missed
+        read_at = datetime.now(UTC)  # before the read: a sale during it is taken off, never missed
         failures: list = []
         listings = await self.client.all_listings(
             progress=lambda done, total: self.on_event(Event(events.READING, run_id, "listings", done, total)),
-            failures=failures)
+            failures=failures,
+        )
         notes: list[str] = []
         if failures:
             count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
-            notes.append(plural(count, f"{count} listing could not be read and was left as it was: {ids}",
-                                f"{count} listings could not be read and were left as they were: {ids}"))
-        snapshot = Snapshot(listings=listings, catalogue=catalogue_view(self.catalog), previous=self.links.previous(),
-                            ignored=self.links.ignored(), recorded=self.catalog.movement_keys(),
-                            customers=dict(self.catalog.customers()), safety_stock=self.config.safety_stock,
-                            max_stock=self.config.max_stock,
-                            account_tags=tuple(account.tags), counted=dict(self.catalog.counted_at()),
-                            read_at=read_at)
+            notes.append(
+                plural(
+                    count,
+                    f"{count} listing could not be read and was left as it was: {ids}",
+                    f"{count} listings could not be read and were left as they were: {ids}",
+                )
+            )
+        snapshot = Snapshot(
+            listings=listings,
+            catalogue=catalogue_view(self.catalog),
+            previous=self.links.previous(),
+            ignored=self.links.ignored(),
+            recorded=self.catalog.movement_keys(),
+            customers=dict(self.catalog.customers()),
+            safety_stock=self.config.safety_stock,
+            max_stock=self.config.max_stock,
+            account_tags=tuple(account.tags),
+            counted=dict(self.catalog.counted_at()),
+            read_at=read_at,
+        )
         if account.warehouse_management and "stock" in steps:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
@@ -270,7 +362,7 @@ class SyncEngine:
                 snapshot.up_stock = await self._read_up_stock([l for l in rows if l.state in wanted], notes)
         until = None
         if "orders" in steps:
-            until = datetime.now(timezone.utc)
+            until = datetime.now(UTC)
             # Holds first: an order paid between the two reads is then seen paid by the sales read (and its
             # hold dropped), never missed by both.
             held = await self._held_orders(until) if "stock" in steps else []
@@ -280,8 +372,17 @@ class SyncEngine:
         plan, links = make_plan(kind, snapshot)
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
-        return Prepared(run_id, kind, dry_run, plan, links, {l.id: l for l in listings}, snapshot, until,
-                        [f.item_id for f in failures])
+        return Prepared(
+            run_id,
+            kind,
+            dry_run,
+            plan,
+            links,
+            {l.id: l for l in listings},
+            snapshot,
+            until,
+            [f.item_id for f in failures],
+        )
 
     async def _read_up_stock(self, rows: list[Link], notes: list[str]) -> dict[str, UserProductStock]:
         """The stock per location of the user products of `rows` (one GET each, at Mercado Livre's 100 a minute);
@@ -301,14 +402,20 @@ class SyncEngine:
         await asyncio.gather(*(one(up) for up in wanted))
         if unread:
             count, ids = len(unread), ", ".join(sorted(unread)[:10])
-            notes.append(plural(count, f"the stock of {count} user product could not be read; its listings are not "
-                                f"written this run: {ids}",
-                                f"the stock of {count} user products could not be read; their listings are not "
-                                f"written this run: {ids}"))
+            notes.append(
+                plural(
+                    count,
+                    f"the stock of {count} user product could not be read; its listings are not "
+                    f"written this run: {ids}",
+                    f"the stock of {count} user products could not be read; their listings are not "
+                    f"written this run: {ids}",
+                )
+            )
         return found
 
-    async def _read_orders(self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime,
-                           notes: list[str]) -> None:
+    async def _read_orders(
+        self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime, notes: list[str]
+    ) -> None:
         """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both.
 
         The cursors (meli.json) only save requests: which sales are booked is the ledger's to say (movement
@@ -359,18 +466,25 @@ class SyncEngine:
             codes.update(clean_code(v.reference_code) for v in listing.variations)
         counts = {code: snapshot.counted[code] for code in codes if code in snapshot.counted}
         start = max(bound, min(counts.values(), default=until))
-        notes.append(f"first orders sync: the sales closed after each product's stock count are taken off the ERP "
-                     f"(orders read since {_day(start)})")
+        notes.append(
+            f"first orders sync: the sales closed after each product's stock count are taken off the ERP "
+            f"(orders read since {_day(start)})"
+        )
         early = sorted(code for code, at in counts.items() if at < bound)
         if early:
             shown = ", ".join(early[:10]) + (f" and {len(early) - 10} more" if len(early) > 10 else "")
             count, day, days = len(early), _day(bound), self.config.orders_lookback_days
-            notes.append(plural(count, f"not covered: {count} product counted before {day} (orders_lookback_days "
-                                f"{days}): {shown}; its sales before then are not taken off the ERP: import a fresh "
-                                "count of it (melisync erp import)",
-                                f"not covered: {count} products counted before {day} (orders_lookback_days "
-                                f"{days}): {shown}; their sales before then are not taken off the ERP: import a "
-                                "fresh count of them (melisync erp import)"))
+            notes.append(
+                plural(
+                    count,
+                    f"not covered: {count} product counted before {day} (orders_lookback_days "
+                    f"{days}): {shown}; its sales before then are not taken off the ERP: import a fresh "
+                    "count of it (melisync erp import)",
+                    f"not covered: {count} products counted before {day} (orders_lookback_days "
+                    f"{days}): {shown}; their sales before then are not taken off the ERP: import a "
+                    "fresh count of them (melisync erp import)",
+                )
+            )
         return start
 
     async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
@@ -386,8 +500,9 @@ class SyncEngine:
 
         async def one(buyer_id: int) -> None:
             try:
-                billing_id = first[buyer_id].billing_info_id or (await self.client.order(first[buyer_id].id)
-                                                                  ).billing_info_id
+                billing_id = (
+                    first[buyer_id].billing_info_id or (await self.client.order(first[buyer_id].id)).billing_info_id
+                )
                 if billing_id:
                     found[billing_id] = await self.client.billing_info(billing_id)
                     chosen[buyer_id] = billing_id
@@ -456,10 +571,18 @@ class SyncEngine:
                             self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
             if status != CANCELLED and prepared.orders_until is not None and "stock" in STEPS[prepared.kind]:
                 actions = await self._late_sales(prepared, actions, progress)
-            stock = [i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED]
+            stock = [
+                i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED
+            ]
             if stock and status != CANCELLED:
-                writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
-                                     on_done=progress.finished, cancelled=cancelled, on_start=progress.started)
+                writer = StockWriter(
+                    self.client,
+                    prepared.listings,
+                    concurrency=self.config.concurrency * 2,
+                    on_done=progress.finished,
+                    cancelled=cancelled,
+                    on_start=progress.started,
+                )
                 for i, result in zip(stock, await writer.write([actions[i] for i in stock])):
                     actions[i] = result
                 if cancelled():
@@ -477,7 +600,7 @@ class SyncEngine:
             status = FAILED
         return self._close(prepared, actions, progress, status)
 
-    async def _late_sales(self, prepared: Prepared, actions: list[Action], progress: "_Progress") -> list[Action]:
+    async def _late_sales(self, prepared: Prepared, actions: list[Action], progress: _Progress) -> list[Action]:
         """Sales (and cancellations) that reached Mercado Livre after the plan was made: recorded through the
         same idempotent path, and the targets of the codes they moved recomputed against the fresh ERP
         balance and the live listing (read again now), so the push does not put sold units back on sale."""
@@ -488,8 +611,11 @@ class SyncEngine:
         if codes:
             rows = affected_links(prepared.links, codes)
             fresh, _ = await self._replan(prepared, rows)
-            why = (f"sales recorded after the plan was made (orders: {order_ids})" if late else
-                   f"orders not paid yet changed after the plan was made (orders: {order_ids})")
+            why = (
+                f"sales recorded after the plan was made (orders: {order_ids})"
+                if late
+                else f"orders not paid yet changed after the plan was made (orders: {order_ids})"
+            )
             actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
             recorded = len([a for a in late if a.status == ActionStatus.DONE])
             if late:
@@ -499,8 +625,9 @@ class SyncEngine:
             prepared.plan.notes.append(note)
         return actions
 
-    async def _record_late(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
-                           written: bool = False) -> tuple[list[Action], str, set[str], str]:
+    async def _record_late(
+        self, prepared: Prepared, actions: list[Action], progress: _Progress, written: bool = False
+    ) -> tuple[list[Action], str, set[str], str]:
         """The orders updated since the plan's orders read that this run has not seen: recorded in the ERP
         (idempotent by key) -> (their actions, a note, the codes they moved, their order ids). `written`: the
         stock writes are done (the settling read after them)."""
@@ -512,37 +639,54 @@ class SyncEngine:
             raise
         except MelisyncError as exc:
             if written:
-                raise OperationFailed(f"the stock was written, but the orders that arrived while writing could not "
-                                      f"be read ({exc}): a sale made meanwhile may be back on sale; run the sync "
-                                      "again to settle it") from None
-            raise OperationFailed(f"no stock was written: the orders that arrived after the plan could not be read, "
-                                  f"and writing without them could put sold units back on sale ({exc}); "
-                                  "run the sync again") from None
+                raise OperationFailed(
+                    f"the stock was written, but the orders that arrived while writing could not "
+                    f"be read ({exc}): a sale made meanwhile may be back on sale; run the sync "
+                    "again to settle it"
+                ) from None
+            raise OperationFailed(
+                f"no stock was written: the orders that arrived after the plan could not be read, "
+                f"and writing without them could put sold units back on sale ({exc}); "
+                "run the sync again"
+            ) from None
         links = {link.key: link for link in prepared.links}
-        moves = plan_orders(orders, links, self.catalog.movement_keys(), self.catalog.balances(), buyer_orders=None,
-                            counted=self.catalog.counted_at())
+        moves = plan_orders(
+            orders,
+            links,
+            self.catalog.movement_keys(),
+            self.catalog.balances(),
+            buyer_orders=None,
+            counted=self.catalog.counted_at(),
+        )
         late = new_movements(moves, {a.key for a in actions if a.key})
         hold_codes, hold_ids = self._late_holds(prepared, orders)
         if not late:
             if hold_codes:
                 ids = ", ".join(str(i) for i in hold_ids)
-                return [], f"the units held by orders not paid yet changed after the plan was made (orders: {ids})", \
-                    hold_codes, ids
+                return (
+                    [],
+                    f"the units held by orders not paid yet changed after the plan was made (orders: {ids})",
+                    hold_codes,
+                    ids,
+                )
             return [], "", set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
-        results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) \
-            + [a for a in late if a.status != ActionStatus.PLANNED]
+        results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) + [
+            a for a in late if a.status != ActionStatus.PLANNED
+        ]
         progress.total += len(results)
         for result in results:
             progress.finished(result)
         progress.flush()
         order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
         count = len(late)
-        note = plural(count, f"{count} sale or cancellation arrived after the plan was made (orders: {order_ids})",
-                      f"{count} sales or cancellations arrived after the plan was made (orders: {order_ids})")
+        note = plural(
+            count,
+            f"{count} sale or cancellation arrived after the plan was made (orders: {order_ids})",
+            f"{count} sales or cancellations arrived after the plan was made (orders: {order_ids})",
+        )
         # a counted sale (quantity 0) moves no balance: no target to plan again for it
-        codes = {a.erp_code for a in results
-                 if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
+        codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
         return results, note, codes | hold_codes, order_ids
 
     def _late_holds(self, prepared: Prepared, orders: list[Order]) -> tuple[set[str], list[int]]:
@@ -552,8 +696,9 @@ class SyncEngine:
         snapshot = prepared.snapshot
         before = self._holds(prepared)
         seen = {o.id for o in orders}
-        snapshot.held_orders = [o for o in snapshot.held_orders if o.id not in seen] \
-            + [o for o in orders if o.status in HELD_STATUSES]
+        snapshot.held_orders = [o for o in snapshot.held_orders if o.id not in seen] + [
+            o for o in orders if o.status in HELD_STATUSES
+        ]
         after = self._holds(prepared)
         codes = {code for code in set(before) | set(after) if before.get(code) != after.get(code)}
         ids = sorted({o for code in codes for h in (before.get(code), after.get(code)) if h for o in h.orders})
@@ -561,8 +706,7 @@ class SyncEngine:
 
     def _holds(self, prepared: Prepared) -> dict[str, Hold]:
         links = {link.key: link for link in prepared.links}
-        return plan_holds(prepared.snapshot.held_orders, links, self.catalog.counted_at(),
-                          self.catalog.movement_keys())
+        return plan_holds(prepared.snapshot.held_orders, links, self.catalog.counted_at(), self.catalog.movement_keys())
 
     async def _replan(self, prepared: Prepared, rows: list[Link]) -> tuple[list[Action], int]:
         """Stock targets of `rows` from fresh facts: the ERP balance now, the listings read again now and, for a
@@ -574,12 +718,20 @@ class SyncEngine:
         up_stock = snapshot.up_stock
         if snapshot.multi_origin and snapshot.warehouse and not snapshot.warehouse.problem:
             up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
-        return plan_stock(with_live_stock(rows, live), self.catalog.balances(), snapshot.safety_stock,
-                          snapshot.account_tags, snapshot.warehouse, up_stock, max_stock=snapshot.max_stock,
-                          holds=self._holds(prepared))
+        return plan_stock(
+            with_live_stock(rows, live),
+            self.catalog.balances(),
+            snapshot.safety_stock,
+            snapshot.account_tags,
+            snapshot.warehouse,
+            up_stock,
+            max_stock=snapshot.max_stock,
+            holds=self._holds(prepared),
+        )
 
-    async def _settle(self, prepared: Prepared, actions: list[Action], progress: "_Progress",
-                      cancelled: Callable[[], bool]) -> list[Action]:
+    async def _settle(
+        self, prepared: Prepared, actions: list[Action], progress: _Progress, cancelled: Callable[[], bool]
+    ) -> list[Action]:
         """After the writes: a 409 (the stock moved between read and write) or a sale that landed while writing
         (an absolute write put its units back) is settled from fresh facts - orders read again and recorded,
         the live listing and stock read again, the target planned again and written once more. What still can't
@@ -592,8 +744,11 @@ class SyncEngine:
         shared = {a.data.get("user_product_id") for a in conflicts if a.data.get("route") in SHARED_ROUTES} - {None}
         late, note, codes, order_ids = await self._record_late(prepared, actions, progress, written=True)
         actions = actions + late
-        rows = [l for l in prepared.links if l.state == LinkState.LINKED
-                and (l.key in moved or l.erp_code in codes or l.user_product_id in shared)]
+        rows = [
+            l
+            for l in prepared.links
+            if l.state == LinkState.LINKED and (l.key in moved or l.erp_code in codes or l.user_product_id in shared)
+        ]
         if not rows:
             if note:
                 prepared.plan.notes.append(note + ", while the stock was being written: nothing to write again")
@@ -602,26 +757,48 @@ class SyncEngine:
         why = []
         if moved:
             count = len(moved)
-            why.append(plural(count, f"{count} write answered that the stock had moved (409)",
-                              f"{count} writes answered that the stock had moved (409)"))
+            why.append(
+                plural(
+                    count,
+                    f"{count} write answered that the stock had moved (409)",
+                    f"{count} writes answered that the stock had moved (409)",
+                )
+            )
         if order_ids:
-            why.append(f"sales recorded while writing (orders: {order_ids})" if late else
-                       f"orders not paid yet changed while writing (orders: {order_ids})")
+            why.append(
+                f"sales recorded while writing (orders: {order_ids})"
+                if late
+                else f"orders not paid yet changed while writing (orders: {order_ids})"
+            )
         reason = "planned again from fresh facts after the writes: " + "; ".join(why)
-        todo = [replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason) for a in fresh
-                if a.status == ActionStatus.PLANNED]
+        todo = [
+            replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason)
+            for a in fresh
+            if a.status == ActionStatus.PLANNED
+        ]
         if todo and not cancelled():
             progress.total += len(todo)
-            writer = StockWriter(self.client, prepared.listings, concurrency=self.config.concurrency * 2,
-                                 on_done=progress.finished, cancelled=cancelled, on_start=progress.started,
-                                 after_conflict=STILL_MOVING)
+            writer = StockWriter(
+                self.client,
+                prepared.listings,
+                concurrency=self.config.concurrency * 2,
+                on_done=progress.finished,
+                cancelled=cancelled,
+                on_start=progress.started,
+                after_conflict=STILL_MOVING,
+            )
             actions = actions + await writer.write(todo)
         count, whys = len(todo), "; ".join(why)
-        prepared.plan.notes.append(plural(count, f"{whys}: {count} stock target planned again and written",
-                                          f"{whys}: {count} stock targets planned again and written"))
+        prepared.plan.notes.append(
+            plural(
+                count,
+                f"{whys}: {count} stock target planned again and written",
+                f"{whys}: {count} stock targets planned again and written",
+            )
+        )
         return actions
 
-    def _close(self, prepared: Prepared, actions: list[Action], progress: "_Progress", status: str) -> SyncResult:
+    def _close(self, prepared: Prepared, actions: list[Action], progress: _Progress, status: str) -> SyncResult:
         why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"
         for i, action in enumerate(actions):
             if action.status == ActionStatus.PLANNED:
@@ -633,8 +810,11 @@ class SyncEngine:
         counts = count_actions(actions, prepared.plan.unchanged)
         self.journal.finish(prepared.run_id, status, counts, notes)
         result = self._result(prepared, status, actions, progress.errors, notes)
-        self.on_event(Event(events.FINISHED, prepared.run_id, done=progress.done, total=progress.total,
-                            counts=counts, result=result))
+        self.on_event(
+            Event(
+                events.FINISHED, prepared.run_id, done=progress.done, total=progress.total, counts=counts, result=result
+            )
+        )
         return result
 
     def _store_links(self, prepared: Prepared, actions: list[Action]) -> None:
@@ -644,17 +824,33 @@ class SyncEngine:
         sales, late reads) and refused rows change. Only when a planned import did not happen are they built
         again, since the plan counted on those ERP codes."""
         # A warehouse write set one location: the listing shows it plus what the other warehouses and Full hold.
-        written = {a.link_key: a.to + a.data.get("others", 0) + a.data.get("full", 0) for a in actions
-                   if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE}
-        refused = {a.link_key: a.reason for a in actions
-                   if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)}
+        written = {
+            a.link_key: a.to + a.data.get("others", 0) + a.data.get("full", 0)
+            for a in actions
+            if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE
+        }
+        refused = {
+            a.link_key: a.reason
+            for a in actions
+            if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)
+        }
         if prepared.partial:
             # A watch tick read some listings only: their rows are built again as they now stand (a code changed
             # since shows as lost), the other links stay as stored.
             listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
-            links = self._refused(refused, mark_migrated(listings, build_links(
-                listings, catalogue_view(self.catalog), prepared.snapshot.previous, self.links.ignored(),
-                multi_origin=prepared.snapshot.multi_origin)))
+            links = self._refused(
+                refused,
+                mark_migrated(
+                    listings,
+                    build_links(
+                        listings,
+                        catalogue_view(self.catalog),
+                        prepared.snapshot.previous,
+                        self.links.ignored(),
+                        multi_origin=prepared.snapshot.multi_origin,
+                    ),
+                ),
+            )
             # A row whose write failed keeps the balance it was last written with: the next tick tries it again.
             failed = {a.link_key for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.FAILED}
             before = {l.key: l for l in prepared.snapshot.previous}
@@ -662,18 +858,30 @@ class SyncEngine:
             if listings:
                 self.links.replace_listings({l.id for l in listings}, links)
             return
-        planned_imports = [i for i, a in enumerate(prepared.plan.actions)
-                           if a.kind in _PRODUCT_KINDS and a.status == ActionStatus.PLANNED]
+        planned_imports = [
+            i
+            for i, a in enumerate(prepared.plan.actions)
+            if a.kind in _PRODUCT_KINDS and a.status == ActionStatus.PLANNED
+        ]
         if any(actions[i].status != ActionStatus.DONE for i in planned_imports):
             listings = [_with_stock(listing, written) for listing in prepared.listings.values()]
-            links = mark_migrated(listings, build_links(listings, catalogue_view(self.catalog),
-                                                        prepared.snapshot.previous, self.links.ignored(),
-                                                        multi_origin=prepared.snapshot.multi_origin))
+            links = mark_migrated(
+                listings,
+                build_links(
+                    listings,
+                    catalogue_view(self.catalog),
+                    prepared.snapshot.previous,
+                    self.links.ignored(),
+                    multi_origin=prepared.snapshot.multi_origin,
+                ),
+            )
         else:
             links = _restocked(prepared.links, prepared.listings, written, self.catalog.balances())
             ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
-            links = [replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
-                     for l in links]
+            links = [
+                replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
+                for l in links
+            ]
         links = self._refused(refused, links)
         unread = set(prepared.unread)
         links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
@@ -682,8 +890,9 @@ class SyncEngine:
     @staticmethod
     def _refused(refused: dict[str, str], links: list[Link]) -> list[Link]:
         """Rows whose write Mercado Livre refused stay not_writable with its reason (not retried every run)."""
-        return [replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l
-                for l in links]
+        return [
+            replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l for l in links
+        ]
 
     # -- the operator's reference-code fix (TUI) ---------------------------------------------------------
 
@@ -703,25 +912,38 @@ class SyncEngine:
             if action.status == ActionStatus.PLANNED:
                 result = await write_reference_code(self.client, action)
         finally:
-            errors = [{"message": result.reason, "item_id": result.item_id, "variation_id": result.variation_id}
-                      ] if result.status == ActionStatus.FAILED else []
+            errors = (
+                [{"message": result.reason, "item_id": result.item_id, "variation_id": result.variation_id}]
+                if result.status == ActionStatus.FAILED
+                else []
+            )
             self.journal.record(run_id, [result.to_dict()], errors)
             status = FAILED if errors or result.status == ActionStatus.PLANNED else FINISHED
             self.journal.finish(run_id, status, count_actions([result]))
         if result.status == ActionStatus.DONE:
             self.links.accept_new_code([result.link_key])
-        return SyncResult(run_id, ActionKind.REFERENCE_CODE.value, False, status, [result],
-                          count_actions([result]), errors, [])
+        return SyncResult(
+            run_id, ActionKind.REFERENCE_CODE.value, False, status, [result], count_actions([result]), errors, []
+        )
 
     def _abort(self, run_id: int, exc: BaseException) -> None:
         status = CANCELLED if isinstance(exc, asyncio.CancelledError) else FAILED
         self.journal.record(run_id, [], [{"message": str(exc) or type(exc).__name__, "kind": type(exc).__name__}])
         self.journal.finish(run_id, status, {}, [f"stopped while reading: {exc}"])
 
-    def _result(self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict],
-                notes: list[str]) -> SyncResult:
-        return SyncResult(prepared.run_id, prepared.kind, prepared.dry_run, status, actions,
-                          count_actions(actions, prepared.plan.unchanged), errors, notes)
+    def _result(
+        self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict], notes: list[str]
+    ) -> SyncResult:
+        return SyncResult(
+            prepared.run_id,
+            prepared.kind,
+            prepared.dry_run,
+            status,
+            actions,
+            count_actions(actions, prepared.plan.unchanged),
+            errors,
+            notes,
+        )
 
 
 class _Progress:
@@ -742,16 +964,25 @@ class _Progress:
         self.counts[action.status.value] = self.counts.get(action.status.value, 0) + 1
         self.pending.append(action.to_dict())
         if action.status == ActionStatus.FAILED:
-            self.error(action.reason, item_id=action.item_id, variation_id=action.variation_id,
-                       action=action.kind.value, ml_error=action.data.get("error"))
-        self.engine.on_event(Event(events.ACTION, self.run_id, done=self.done, total=self.total, action=action,
-                                   counts=dict(self.counts)))
+            self.error(
+                action.reason,
+                item_id=action.item_id,
+                variation_id=action.variation_id,
+                action=action.kind.value,
+                ml_error=action.data.get("error"),
+            )
+        self.engine.on_event(
+            Event(events.ACTION, self.run_id, done=self.done, total=self.total, action=action, counts=dict(self.counts))
+        )
         if len(self.pending) >= self.BATCH:
             self.flush()
 
     def started(self, action: Action) -> None:
-        self.engine.on_event(Event(events.STARTED, self.run_id, done=self.done, total=self.total, action=action,
-                                   counts=dict(self.counts)))
+        self.engine.on_event(
+            Event(
+                events.STARTED, self.run_id, done=self.done, total=self.total, action=action, counts=dict(self.counts)
+            )
+        )
 
     def error(self, message: str, **where) -> None:
         entry = {"message": message, **{k: v for k, v in where.items() if v is not None}}
@@ -764,7 +995,7 @@ class _Progress:
 
 
 def _day(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _restocked(links: list[Link], listings: dict[str, Listing], written: dict[str, int], balances) -> list[Link]:
@@ -791,6 +1022,8 @@ def _restocked(links: list[Link], listings: dict[str, Listing], written: dict[st
 def _with_stock(listing: Listing, written: dict[str, int]) -> Listing:
     if not listing.variations:
         return replace(listing, available_quantity=written.get(listing.id, listing.available_quantity))
-    variations = tuple(replace(v, available_quantity=written.get(f"{listing.id}:{v.id}", v.available_quantity))
-                       for v in listing.variations)
+    variations = tuple(
+        replace(v, available_quantity=written.get(f"{listing.id}:{v.id}", v.available_quantity))
+        for v in listing.variations
+    )
     return replace(listing, variations=variations, available_quantity=sum(v.available_quantity for v in variations))

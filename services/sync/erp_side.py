@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.erp.catalog import Catalog
 from services.erp.models import MovementKind, StockMovement
@@ -12,11 +12,23 @@ from services.linking import CatalogueView
 from services.sync.plan import Action, ActionKind, ActionStatus
 from services.sync.products import composition_of, product_of
 
-ERP_KINDS = frozenset({ActionKind.IMPORT_PRODUCT, ActionKind.IMPORT_COMPOSITION, ActionKind.SALE,
-                       ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL, ActionKind.CUSTOMER})
-_MOVEMENT_KIND = {ActionKind.IMPORT_PRODUCT: MovementKind.IMPORT, ActionKind.IMPORT_COMPOSITION: MovementKind.IMPORT,
-                  ActionKind.SALE: MovementKind.SALE, ActionKind.SALE_COUNTED: MovementKind.SALE_COUNTED,
-                  ActionKind.SALE_CANCEL: MovementKind.SALE}
+ERP_KINDS = frozenset(
+    {
+        ActionKind.IMPORT_PRODUCT,
+        ActionKind.IMPORT_COMPOSITION,
+        ActionKind.SALE,
+        ActionKind.SALE_COUNTED,
+        ActionKind.SALE_CANCEL,
+        ActionKind.CUSTOMER,
+    }
+)
+_MOVEMENT_KIND = {
+    ActionKind.IMPORT_PRODUCT: MovementKind.IMPORT,
+    ActionKind.IMPORT_COMPOSITION: MovementKind.IMPORT,
+    ActionKind.SALE: MovementKind.SALE,
+    ActionKind.SALE_COUNTED: MovementKind.SALE_COUNTED,
+    ActionKind.SALE_CANCEL: MovementKind.SALE,
+}
 
 
 def catalogue_view(catalog: Catalog) -> CatalogueView:
@@ -76,12 +88,21 @@ def _movement(action: Action, run_id: int | None) -> StockMovement:
     """The ledger line of a planned action. Its time is when the stock changed: the order's close (a sale
     belongs after the count it follows), the listings' read (an import is a count taken then)."""
     when = action.data.get("time")
-    time = datetime.fromisoformat(when) if when else datetime.now(timezone.utc)
+    time = datetime.fromisoformat(when) if when else datetime.now(UTC)
     order_id = action.data.get("order_id")
     reference = f"order:{order_id}" if order_id is not None else f"listing:{action.item_id}"
-    return StockMovement(code=action.erp_code, kind=_MOVEMENT_KIND[action.kind], quantity=int(action.data["quantity"]),
-                         time=time, reference=reference, key=action.key, order_id=order_id,
-                         item_id=action.item_id, variation_id=action.variation_id, run_id=run_id)
+    return StockMovement(
+        code=action.erp_code,
+        kind=_MOVEMENT_KIND[action.kind],
+        quantity=int(action.data["quantity"]),
+        time=time,
+        reference=reference,
+        key=action.key,
+        order_id=order_id,
+        item_id=action.item_id,
+        variation_id=action.variation_id,
+        run_id=run_id,
+    )
 
 
 def planned(actions: list[Action], kinds: frozenset[ActionKind]) -> list[Action]:

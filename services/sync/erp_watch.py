@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.errors import BadInput, OperationFailed
@@ -23,8 +23,14 @@ STABLE_SECONDS = 3.0
 class CsvPickup:
     """Called before each tick: imports `path` when a new, settled version of it is there."""
 
-    def __init__(self, path: Path, import_count: Callable[[Path, datetime], object], *,
-                 stable_seconds: float = STABLE_SECONDS, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        path: Path,
+        import_count: Callable[[Path, datetime], object],
+        *,
+        stable_seconds: float = STABLE_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ):
         self.path = Path(path)
         self.import_count = import_count
         self.stable_seconds = stable_seconds
@@ -43,7 +49,7 @@ class CsvPickup:
             return False
         if self.clock() - stat.st_mtime < self.stable_seconds:
             return False  # being written, or just written: wait until it settles
-        counted_at = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+        counted_at = datetime.fromtimestamp(stat.st_mtime, UTC)
         try:
             self.import_count(self.path, counted_at)
         except BadInput as exc:

@@ -35,12 +35,18 @@ class Hold:
     def reason(self, balance: int) -> str:
         orders = ", ".join(str(o) for o in self.orders)
         # Ends in fixed words: a reason joined with others by "; " is still translated part by part.
-        return (f"the ERP stock ({balance}) less the units held by orders not paid yet ({self.units}, orders: "
-                f"{orders}) is what can be sold")
+        return (
+            f"the ERP stock ({balance}) less the units held by orders not paid yet ({self.units}, orders: "
+            f"{orders}) is what can be sold"
+        )
 
 
-def plan_holds(orders: Iterable[Order], links: Mapping[str, Link], counted: Mapping[str, datetime],
-               recorded: Container[str] = frozenset()) -> dict[str, Hold]:
+def plan_holds(
+    orders: Iterable[Order],
+    links: Mapping[str, Link],
+    counted: Mapping[str, datetime],
+    recorded: Container[str] = frozenset(),
+) -> dict[str, Hold]:
     """The holds by ERP code from the orders read in HELD_STATUSES (each order in its latest state).
 
     A hold counts on its row's code when that row takes sales (a kit's units are its components' orders; Full
@@ -72,9 +78,12 @@ def holds_note(holds: Mapping[str, Hold]) -> list[str]:
     if not holds:
         return []
     codes = sorted(holds)
-    shown = "; ".join(f"{code}: {holds[code].units} ({', '.join(str(o) for o in holds[code].orders)})"
-                      for code in codes[:10]) + (f"; and {len(codes) - 10} more" if len(codes) > 10 else "")
+    shown = "; ".join(
+        f"{code}: {holds[code].units} ({', '.join(str(o) for o in holds[code].orders)})" for code in codes[:10]
+    ) + (f"; and {len(codes) - 10} more" if len(codes) > 10 else "")
     units = sum(h.units for h in holds.values())
     orders = len({o for h in holds.values() for o in h.orders})
-    return [f"units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded "
-            f"as sales) or cancelled (units: {units}, orders: {orders}); code: units (orders): {shown}"]
+    return [
+        f"units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded "
+        f"as sales) or cancelled (units: {units}, orders: {orders}); code: units (orders): {shown}"
+    ]

@@ -23,8 +23,10 @@ def new_movements(moves: Iterable[Action], planned_keys: set[str]) -> list[Actio
     """Sale/cancellation actions of orders the plan did not have (already recorded keys never come back)."""
     out = []
     for move in moves:
-        if move.kind not in (ActionKind.SALE, ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL) \
-                or move.key in planned_keys:
+        if (
+            move.kind not in (ActionKind.SALE, ActionKind.SALE_COUNTED, ActionKind.SALE_CANCEL)
+            or move.key in planned_keys
+        ):
             continue
         reason = f"{move.reason}; {AFTER_PLAN}" if move.reason else AFTER_PLAN
         out.append(replace(move, reason=reason))
@@ -39,8 +41,11 @@ def affected_links(links: Iterable[Link], codes: set[str]) -> list[Link]:
 def moved_rows(links: Iterable[Link], balances: Mapping[str, int]) -> list[Link]:
     """Linked rows whose ERP balance is no longer the one they were last written with (a watch tick reads and
     plans just these). A code with no stock record is not a balance of zero (docs/mercado-livre-api.md §12.13): left alone."""
-    return [l for l in links if l.state == LinkState.LINKED and l.erp_code in balances
-            and balances[l.erp_code] != l.erp_stock]
+    return [
+        l
+        for l in links
+        if l.state == LinkState.LINKED and l.erp_code in balances and balances[l.erp_code] != l.erp_stock
+    ]
 
 
 def with_live_stock(links: Iterable[Link], live: Mapping[str, Listing]) -> list[Link]:
@@ -78,8 +83,12 @@ def merge_targets(actions: list[Action], fresh: list[Action], keys: set[str], wh
         new = by_key.get(key)
         if new is None:
             changed += 1
-            out.append(action.skipped(f"planned {action.from_} -> {action.to}; {why}: Mercado Livre already shows "
-                                      "the right quantity, nothing to write"))
+            out.append(
+                action.skipped(
+                    f"planned {action.from_} -> {action.to}; {why}: Mercado Livre already shows "
+                    "the right quantity, nothing to write"
+                )
+            )
         elif (new.status, new.to, new.from_) != (action.status, action.to, action.from_):
             changed += 1
             note = f"target changed from the plan ({action.from_} -> {action.to}): {why}"

@@ -32,8 +32,12 @@ def link_key_of(item: OrderItem) -> str:
 def takes_sales(link: Link | None) -> bool:
     """Whether an order on this row moves its ERP code: a trusted code, not a kit (its units are its components'
     orders), not Full (its units are Mercado Livre's)."""
-    return (link is not None and link.erp_code is not None and link.state in _SALE_STATES
-            and link.reason not in (KIT_REASON, FULL_REASON))
+    return (
+        link is not None
+        and link.erp_code is not None
+        and link.state in _SALE_STATES
+        and link.reason not in (KIT_REASON, FULL_REASON)
+    )
 
 
 def sale_key(order_id: int, item: OrderItem) -> str:
@@ -41,16 +45,22 @@ def sale_key(order_id: int, item: OrderItem) -> str:
 
 
 def cancel_key(order_id: int, item: OrderItem) -> str:
-    return "cancel" + sale_key(order_id, item)[len("sale"):]
+    return "cancel" + sale_key(order_id, item)[len("sale") :]
 
 
 SAME_ORDERS = object()  # customers come from the same orders as the sales
 
 
-def plan_orders(orders: Iterable[Order], links: Mapping[str, Link], recorded: Container[str],
-                balances: Mapping[str, int], customers: Mapping[int, Customer] | None = None,
-                billing: Mapping[str, BillingInfo] | None = None, buyer_orders=SAME_ORDERS,
-                counted: Mapping[str, datetime] | None = None) -> list[Action]:
+def plan_orders(
+    orders: Iterable[Order],
+    links: Mapping[str, Link],
+    recorded: Container[str],
+    balances: Mapping[str, int],
+    customers: Mapping[int, Customer] | None = None,
+    billing: Mapping[str, BillingInfo] | None = None,
+    buyer_orders=SAME_ORDERS,
+    counted: Mapping[str, datetime] | None = None,
+) -> list[Action]:
     """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
     (default: the same orders; None: no customers, as in a stock sync).
 
@@ -97,15 +107,17 @@ def latest_first(orders: Iterable[Order]) -> list[Order]:
     return sorted(latest.values(), key=lambda o: (o.date_created, o.id))
 
 
-def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str],
-              counted: Mapping[str, datetime]) -> Action | None:
+def _movement(
+    order: Order, item: OrderItem, links: Mapping[str, Link], recorded: Container[str], counted: Mapping[str, datetime]
+) -> Action | None:
     key = sale_key(order.id, item)
     link = links.get(link_key_of(item))
     code = link.erp_code if link else None
     count = counted.get(code) if code else None
     data = {"quantity": 0, "order_id": order.id, "time": order.closed.isoformat()}
-    action = Action(kind=ActionKind.SALE, item_id=item.listing_id, variation_id=item.variation_id, erp_code=code,
-                    key=key, data=data)
+    action = Action(
+        kind=ActionKind.SALE, item_id=item.listing_id, variation_id=item.variation_id, erp_code=code, key=key, data=data
+    )
     if order.status in SOLD_STATUSES:
         if key in recorded:
             return None  # booked (as a sale, or as already in the count)
@@ -117,8 +129,9 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
             action.data["quantity"] = -item.quantity
             if code is not None and count is None:
                 # No count, no truth to take the sale off: the ERP has never been given this code's stock.
-                return _checked(action, link, f"order {order.id}: no stock count in the ERP for {code}; "
-                                "the sale is not recorded")
+                return _checked(
+                    action, link, f"order {order.id}: no stock count in the ERP for {code}; the sale is not recorded"
+                )
     elif order.status in CANCELLED_STATUSES:
         key_back = cancel_key(order.id, item)
         if key_back in recorded:
@@ -130,13 +143,22 @@ def _movement(order: Order, item: OrderItem, links: Mapping[str, Link], recorded
                 return None
             # Sold before the count, cancelled after it or not: unknown. Giving back units the count already had
             # would oversell, so the ERP is left as it is (at worst it under-states) and the seller is told.
-            action = replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
-                             data={**data, "quantity": item.quantity})
-            return _checked(action, link, f"order {order.id} was closed before the ERP stock of {code} was counted "
-                            "and was cancelled; whether before or after the count is unknown, so the ERP stock is not "
-                            "changed: count the units if they came back")
-        action = replace(action, kind=ActionKind.SALE_CANCEL, key=key_back,
-                         data={**data, "quantity": item.quantity, "time": order.date_last_updated.isoformat()})
+            action = replace(
+                action, kind=ActionKind.SALE_CANCEL, key=key_back, data={**data, "quantity": item.quantity}
+            )
+            return _checked(
+                action,
+                link,
+                f"order {order.id} was closed before the ERP stock of {code} was counted "
+                "and was cancelled; whether before or after the count is unknown, so the ERP stock is not "
+                "changed: count the units if they came back",
+            )
+        action = replace(
+            action,
+            kind=ActionKind.SALE_CANCEL,
+            key=key_back,
+            data={**data, "quantity": item.quantity, "time": order.date_last_updated.isoformat()},
+        )
     else:
         return None  # not paid yet: Mercado Livre has not taken the units
     return _checked(action, link)
@@ -151,12 +173,15 @@ def _checked(action: Action, link: Link | None, skip: str = "") -> Action:
     if link is not None and link.reason == KIT_REASON:
         # A kit's units are its components': Mercado Livre sends one order per component (tag bundle_component),
         # each booked on the component's own link. Booking the kit too would take the units off twice.
-        return action.skipped(f"order {order_id}: a Mercado Livre kit; its units are recorded through the orders "
-                              "of its components")
+        return action.skipped(
+            f"order {order_id}: a Mercado Livre kit; its units are recorded through the orders of its components"
+        )
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
-        return action.skipped(f"order {order_id}: a Full listing; its units left Mercado Livre's warehouse, "
-                              "so the ERP stock is not changed")
+        return action.skipped(
+            f"order {order_id}: a Full listing; its units left Mercado Livre's warehouse, "
+            "so the ERP stock is not changed"
+        )
     if link is None or link.erp_code is None or link.state not in _SALE_STATES:
         state = link.state.value if link else "not in the listings read"
         return action.skipped(f"order {order_id}: listing is not linked ({state}); the sale is not recorded in the ERP")
@@ -168,9 +193,15 @@ def _customer(buyer_id: int, order: Order, known: Customer | None, info: Billing
     merged = _merge(known, fresh)
     if known is not None and merged == known:
         return None
-    return Action(kind=ActionKind.CUSTOMER, item_id=None, erp_code=None,
-                  from_=(known.name or str(buyer_id)) if known else None, to=merged.name or str(buyer_id),
-                  key=f"customer:{buyer_id}", data={"customer": merged, "order_id": order.id})
+    return Action(
+        kind=ActionKind.CUSTOMER,
+        item_id=None,
+        erp_code=None,
+        from_=(known.name or str(buyer_id)) if known else None,
+        to=merged.name or str(buyer_id),
+        key=f"customer:{buyer_id}",
+        data={"customer": merged, "order_id": order.id},
+    )
 
 
 def customer_from(buyer_id: int, info: BillingInfo | None) -> Customer:
@@ -178,9 +209,19 @@ def customer_from(buyer_id: int, info: BillingInfo | None) -> Customer:
     if info is None:
         return Customer(buyer_id=buyer_id)
     a = info.address
-    return Customer(buyer_id=buyer_id, name=info.name, doc_type=info.doc_type, doc_number=info.doc_number,
-                    street=a.street, number=a.number, complement=a.complement, neighborhood=a.neighborhood,
-                    city=a.city, state=a.state, zip_code=a.zip_code)
+    return Customer(
+        buyer_id=buyer_id,
+        name=info.name,
+        doc_type=info.doc_type,
+        doc_number=info.doc_number,
+        street=a.street,
+        number=a.number,
+        complement=a.complement,
+        neighborhood=a.neighborhood,
+        city=a.city,
+        state=a.state,
+        zip_code=a.zip_code,
+    )
 
 
 def _merge(known: Customer | None, fresh: Customer) -> Customer:

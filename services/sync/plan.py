@@ -70,27 +70,41 @@ class Action:
             return None
         return f"{self.item_id}:{self.variation_id}" if self.variation_id is not None else self.item_id
 
-    def done(self, **changes) -> "Action":
+    def done(self, **changes) -> Action:
         return replace(self, status=ActionStatus.DONE, **changes)
 
-    def failed(self, reason: str, **changes) -> "Action":
+    def failed(self, reason: str, **changes) -> Action:
         return replace(self, status=ActionStatus.FAILED, reason=reason, **changes)
 
-    def skipped(self, reason: str) -> "Action":
+    def skipped(self, reason: str) -> Action:
         return replace(self, status=ActionStatus.SKIPPED, reason=reason)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind.value, "item_id": self.item_id, "variation_id": self.variation_id,
-            "erp_code": self.erp_code, "from": self.from_, "to": self.to, "status": self.status.value,
-            "reason": self.reason, "key": self.key,
+            "kind": self.kind.value,
+            "item_id": self.item_id,
+            "variation_id": self.variation_id,
+            "erp_code": self.erp_code,
+            "from": self.from_,
+            "to": self.to,
+            "status": self.status.value,
+            "reason": self.reason,
+            "key": self.key,
         }
 
     @classmethod
-    def from_dict(cls, row: dict[str, Any]) -> "Action":
-        return cls(kind=ActionKind(row["kind"]), item_id=row.get("item_id"), variation_id=row.get("variation_id"),
-                   erp_code=row.get("erp_code"), from_=row.get("from"), to=row.get("to"),
-                   status=ActionStatus(row["status"]), reason=row.get("reason", ""), key=row.get("key"))
+    def from_dict(cls, row: dict[str, Any]) -> Action:
+        return cls(
+            kind=ActionKind(row["kind"]),
+            item_id=row.get("item_id"),
+            variation_id=row.get("variation_id"),
+            erp_code=row.get("erp_code"),
+            from_=row.get("from"),
+            to=row.get("to"),
+            status=ActionStatus(row["status"]),
+            reason=row.get("reason", ""),
+            key=row.get("key"),
+        )
 
 
 @dataclass

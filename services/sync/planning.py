@@ -12,8 +12,7 @@ from datetime import datetime
 
 from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
-from services.linking import (MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state,
-                              held_rows)
+from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state, held_rows
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.sync.holds import holds_note, plan_holds
 from services.sync.orders import plan_orders
@@ -70,30 +69,54 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         imports = plan_products(snapshot.listings, catalogue, held)
         if snapshot.read_at is not None:
             # An imported stock is the listing's quantity when it was read: a count taken then.
-            imports = [replace(a, data={**a.data, "time": snapshot.read_at.isoformat()}) if a.data else a
-                       for a in imports]
-            counted.update({a.erp_code: snapshot.read_at for a in imports
-                            if a.status == ActionStatus.PLANNED and "quantity" in a.data})
+            imports = [
+                replace(a, data={**a.data, "time": snapshot.read_at.isoformat()}) if a.data else a for a in imports
+            ]
+            counted.update(
+                {
+                    a.erp_code: snapshot.read_at
+                    for a in imports
+                    if a.status == ActionStatus.PLANNED and "quantity" in a.data
+                }
+            )
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
-    links = build_links(snapshot.listings, catalogue, snapshot.previous, snapshot.ignored,
-                        multi_origin=snapshot.multi_origin)
+    links = build_links(
+        snapshot.listings, catalogue, snapshot.previous, snapshot.ignored, multi_origin=snapshot.multi_origin
+    )
     plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
     links = mark_migrated(snapshot.listings, links)
     balances = catalogue.balances
     if "orders" in steps:
         by_key = {link.key: link for link in links}
-        buyers = (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
-        moves = plan_orders(snapshot.orders, by_key, snapshot.recorded, balances, snapshot.customers, snapshot.billing,
-                            buyer_orders=buyers, counted=counted)
+        buyers = (
+            (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
+        )
+        moves = plan_orders(
+            snapshot.orders,
+            by_key,
+            snapshot.recorded,
+            balances,
+            snapshot.customers,
+            snapshot.billing,
+            buyer_orders=buyers,
+            counted=counted,
+        )
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
         holds = plan_holds(snapshot.held_orders, {link.key: link for link in links}, counted, snapshot.recorded)
         plan.notes += holds_note(holds)
-        writes, plan.unchanged = plan_stock(links, balances, snapshot.safety_stock, snapshot.account_tags,
-                                            snapshot.warehouse, snapshot.up_stock, max_stock=snapshot.max_stock,
-                                            holds=holds)
+        writes, plan.unchanged = plan_stock(
+            links,
+            balances,
+            snapshot.safety_stock,
+            snapshot.account_tags,
+            snapshot.warehouse,
+            snapshot.up_stock,
+            max_stock=snapshot.max_stock,
+            holds=holds,
+        )
         plan.actions += writes
     plan.link_counts = count_by_state(links)
     return plan, links
@@ -104,8 +127,20 @@ MIGRATED = "migrated to User Products"  # start of the reason on the rows of a m
 
 def _moved_to(old_id: str, code: str, links: list[Link]) -> str:
     """The listings that carry `code` now (the new listings of a migration), or 'no listing yet'."""
-    return ", ".join(sorted({l.listing_id for l in links if l.erp_code == code and l.listing_id != old_id
-                             and l.state in (LinkState.LINKED, LinkState.NOT_WRITABLE)})) or "no listing yet"
+    return (
+        ", ".join(
+            sorted(
+                {
+                    l.listing_id
+                    for l in links
+                    if l.erp_code == code
+                    and l.listing_id != old_id
+                    and l.state in (LinkState.LINKED, LinkState.NOT_WRITABLE)
+                }
+            )
+        )
+        or "no listing yet"
+    )
 
 
 def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[str]:
@@ -115,13 +150,20 @@ def migration_notes(listings: list[Listing], previous: list[Link], links: list[L
     migrated = _migrated(listings)
     notes = []
     for old_id in sorted(migrated):
-        codes = sorted({l.erp_code for l in previous if l.listing_id == old_id and l.erp_code
-                        and not l.reason.startswith(MIGRATED)})
+        codes = sorted(
+            {
+                l.erp_code
+                for l in previous
+                if l.listing_id == old_id and l.erp_code and not l.reason.startswith(MIGRATED)
+            }
+        )
         if not codes:
             continue
         now = [f"{code} -> {_moved_to(old_id, code, links)}" for code in codes]
-        notes.append(f"listing {old_id} was migrated to User Products; its codes are now linked by reference "
-                     f"code: {'; '.join(now)}")
+        notes.append(
+            f"listing {old_id} was migrated to User Products; its codes are now linked by reference "
+            f"code: {'; '.join(now)}"
+        )
     return notes
 
 
@@ -140,7 +182,10 @@ def mark_migrated(listings: list[Listing], links: list[Link]) -> list[Link]:
     for link in links:
         if link.listing_id in migrated and link.state in (LinkState.LINKED, LinkState.NOT_WRITABLE):
             where = _moved_to(link.listing_id, link.erp_code, links) if link.erp_code else "no code"
-            link = replace(link, state=LinkState.NOT_WRITABLE,
-                           reason=f"{MIGRATED} (listing closed); {link.erp_code} now on: {where}")
+            link = replace(
+                link,
+                state=LinkState.NOT_WRITABLE,
+                reason=f"{MIGRATED} (listing closed); {link.erp_code} now on: {where}",
+            )
         out.append(link)
     return out

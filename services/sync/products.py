@@ -23,8 +23,9 @@ def import_key(code: str) -> str:
     return f"import:{code}"
 
 
-def plan_products(listings: Iterable[Listing], catalogue: CatalogueView,
-                  held: Mapping[str, str] | None = None) -> list[Action]:
+def plan_products(
+    listings: Iterable[Listing], catalogue: CatalogueView, held: Mapping[str, str] | None = None
+) -> list[Action]:
     """Import actions. `held`: link keys not to import from, with why (a lost link, an ignored row):
     a code changed on a linked listing is the operator's to resolve, not a new product."""
     held = held or {}
@@ -42,8 +43,18 @@ def plan_products(listings: Iterable[Listing], catalogue: CatalogueView,
         planned[code] = listing.id
         if qty is not None:
             data["quantity"] = qty
-        actions.append(Action(kind=kind, item_id=listing.id, variation_id=vid, erp_code=code, from_=None, to=qty,
-                              key=import_key(code) if qty is not None else None, data=data))
+        actions.append(
+            Action(
+                kind=kind,
+                item_id=listing.id,
+                variation_id=vid,
+                erp_code=code,
+                from_=None,
+                to=qty,
+                key=import_key(code) if qty is not None else None,
+                data=data,
+            )
+        )
 
     for listing in listings:
         code = clean_code(listing.reference_code)
@@ -56,28 +67,63 @@ def plan_products(listings: Iterable[Listing], catalogue: CatalogueView,
             if not code:
                 actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, None, "no reference code"))
             elif not catalogue.knows(code):
-                add(ActionKind.IMPORT_PRODUCT, listing, code, None, listing.available_quantity,
-                    name=listing.title, price=str(listing.price), has_variations=False)
+                add(
+                    ActionKind.IMPORT_PRODUCT,
+                    listing,
+                    code,
+                    None,
+                    listing.available_quantity,
+                    name=listing.title,
+                    price=str(listing.price),
+                    has_variations=False,
+                )
             continue
-        unknown = [v for v in listing.variations if clean_code(v.reference_code) and not catalogue.knows(clean_code(v.reference_code))]
+        unknown = [
+            v
+            for v in listing.variations
+            if clean_code(v.reference_code) and not catalogue.knows(clean_code(v.reference_code))
+        ]
         if code is None:
             for variation in unknown:
-                actions.append(_skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, clean_code(variation.reference_code),
-                                     "the listing has no reference code of its own, so its variations have no "
-                                     "ERP product to go under"))
+                actions.append(
+                    _skip(
+                        ActionKind.IMPORT_COMPOSITION,
+                        listing,
+                        variation.id,
+                        clean_code(variation.reference_code),
+                        "the listing has no reference code of its own, so its variations have no "
+                        "ERP product to go under",
+                    )
+                )
             continue
         if catalogue.knows(code):
             continue  # existing products are linked, not extended: an unknown variation code stays reported
-        add(ActionKind.IMPORT_PRODUCT, listing, code, None, None,
-            name=listing.title, price=str(listing.price), has_variations=True)
+        add(
+            ActionKind.IMPORT_PRODUCT,
+            listing,
+            code,
+            None,
+            None,
+            name=listing.title,
+            price=str(listing.price),
+            has_variations=True,
+        )
         for variation in listing.variations:
             vcode = clean_code(variation.reference_code)
             if not vcode:
-                actions.append(_skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, None,
-                                     "variation has no reference code"))
+                actions.append(
+                    _skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, None, "variation has no reference code")
+                )
             elif not catalogue.knows(vcode):
-                add(ActionKind.IMPORT_COMPOSITION, listing, vcode, variation.id, variation.available_quantity,
-                    parent_code=code, attributes=[list(pair) for pair in variation.attributes])
+                add(
+                    ActionKind.IMPORT_COMPOSITION,
+                    listing,
+                    vcode,
+                    variation.id,
+                    variation.available_quantity,
+                    parent_code=code,
+                    attributes=[list(pair) for pair in variation.attributes],
+                )
     return actions
 
 
@@ -97,16 +143,23 @@ def catalogue_after(catalogue: CatalogueView, actions: Iterable[Action]) -> Cata
 
 
 def product_of(action: Action) -> Product:
-    return Product(code=action.erp_code, name=action.data["name"], price=Decimal(action.data["price"]),
-                   has_variations=bool(action.data.get("has_variations")))
+    return Product(
+        code=action.erp_code,
+        name=action.data["name"],
+        price=Decimal(action.data["price"]),
+        has_variations=bool(action.data.get("has_variations")),
+    )
 
 
 def composition_of(action: Action) -> Composition:
-    return Composition(code=action.erp_code, parent_code=action.data["parent_code"],
-                       attributes=tuple(tuple(pair) for pair in action.data.get("attributes", ())))
+    return Composition(
+        code=action.erp_code,
+        parent_code=action.data["parent_code"],
+        attributes=tuple(tuple(pair) for pair in action.data.get("attributes", ())),
+    )
 
 
 def _skip(kind: ActionKind, listing: Listing, vid: int | None, code: str | None, reason: str) -> Action:
-    return Action(kind=kind, item_id=listing.id, variation_id=vid, erp_code=code,
-                  status=ActionStatus.SKIPPED, reason=reason)
-
+    return Action(
+        kind=kind, item_id=listing.id, variation_id=vid, erp_code=code, status=ActionStatus.SKIPPED, reason=reason
+    )

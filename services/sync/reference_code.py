@@ -24,8 +24,15 @@ def reference_code_action(live: Listing, variation_id: int | None, code: str) ->
         if variation is None:
             raise ValueError(f"variation {variation_id} is not on listing {live.id}")
         current = variation.reference_code
-    action = Action(kind=ActionKind.REFERENCE_CODE, item_id=live.id, variation_id=variation_id, erp_code=new,
-                    from_=current, to=new, data={"variation_ids": [v.id for v in live.variations]})
+    action = Action(
+        kind=ActionKind.REFERENCE_CODE,
+        item_id=live.id,
+        variation_id=variation_id,
+        erp_code=new,
+        from_=current,
+        to=new,
+        data={"variation_ids": [v.id for v in live.variations]},
+    )
     return action.skipped("already carries this code") if current == new else action
 
 
@@ -55,21 +62,27 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     holder = live if action.variation_id is None else live.variation(action.variation_id)
     seen = holder.reference_code if holder else None
     if seen != action.to:
-        return action.failed(f"read-back shows reference code {seen!r}, expected {action.to!r}"
-                             + (f" ({note})" if note else ""))
+        return action.failed(
+            f"read-back shows reference code {seen!r}, expected {action.to!r}" + (f" ({note})" if note else "")
+        )
     lost = sorted(_values(before).keys() - _values(after).keys())
     changed = sorted(k for k, v in _values(before).items() if k in _values(after) and _values(after)[k] != v)
     if lost or changed:
-        return action.failed("read-back: the reference code was written but other attributes changed"
-                             + (f"; gone: {', '.join(lost)}" if lost else "")
-                             + (f"; changed: {', '.join(changed)}" if changed else ""))
+        return action.failed(
+            "read-back: the reference code was written but other attributes changed"
+            + (f"; gone: {', '.join(lost)}" if lost else "")
+            + (f"; changed: {', '.join(changed)}" if changed else "")
+        )
     return action.done(**({"reason": note} if note else {}))
 
 
 def with_code(attributes: list[dict], code: str) -> list[dict]:
     """The attribute list to send: every live attribute as it is, SELLER_SKU set to `code` (added if absent)."""
-    sent = [{k: a.get(k) for k in ("id", "value_id", "value_name") if k in a} | {"id": a["id"]}
-            for a in attributes if a.get("id") != SELLER_SKU]
+    sent = [
+        {k: a.get(k) for k in ("id", "value_id", "value_name") if k in a} | {"id": a["id"]}
+        for a in attributes
+        if a.get("id") != SELLER_SKU
+    ]
     return sent + [{"id": SELLER_SKU, "value_name": code}]
 
 

@@ -42,26 +42,37 @@ def choose_warehouse(warehouses: Sequence[Warehouse], configured: str = "") -> W
     if configured:
         found = next((w for w in warehouses if w.store_id == configured.strip()), None)
         if found is None:
-            return WarehouseChoice(problem=f"the configured warehouse {configured} is not one of the seller's "
-                                           f"warehouses ({choices or 'none listed'}): {how}")
+            return WarehouseChoice(
+                problem=f"the configured warehouse {configured} is not one of the seller's "
+                f"warehouses ({choices or 'none listed'}): {how}"
+            )
         return WarehouseChoice(found.store_id, found.network_node_id)
     if len(warehouses) == 1:
         return WarehouseChoice(warehouses[0].store_id, warehouses[0].network_node_id)
     if not warehouses:
-        return WarehouseChoice(problem="multi-origin seller, but Mercado Livre lists no warehouse (stock_location) "
-                                       "for this account: nothing is written")
-    return WarehouseChoice(problem=f"the seller has {len(warehouses)} warehouses and none is chosen: {how} "
-                                   f"(choices: {choices})")
+        return WarehouseChoice(
+            problem="multi-origin seller, but Mercado Livre lists no warehouse (stock_location) "
+            "for this account: nothing is written"
+        )
+    return WarehouseChoice(
+        problem=f"the seller has {len(warehouses)} warehouses and none is chosen: {how} (choices: {choices})"
+    )
 
 
 def target(balance: int, safety_stock: int) -> int:
     return max(0, balance - safety_stock)
 
 
-def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock: int = 0,
-               account_tags: Iterable[str] = (), warehouse: WarehouseChoice | None = None,
-               up_stock: Mapping[str, UserProductStock] | None = None,
-               max_stock: int = DEFAULT_MAX_STOCK, holds: Mapping[str, Hold] | None = None) -> tuple[list[Action], int]:
+def plan_stock(
+    links: Iterable[Link],
+    balances: Mapping[str, int],
+    safety_stock: int = 0,
+    account_tags: Iterable[str] = (),
+    warehouse: WarehouseChoice | None = None,
+    up_stock: Mapping[str, UserProductStock] | None = None,
+    max_stock: int = DEFAULT_MAX_STOCK,
+    holds: Mapping[str, Hold] | None = None,
+) -> tuple[list[Action], int]:
     """Stock actions and the number of linked targets already right on Mercado Livre. `holds`: the units of
     each code held by orders not paid yet (services/sync/holds.py), kept off its targets. For a multi-origin
     seller, `warehouse` is the chosen warehouse (None: none known, every target is skipped) and `up_stock` the
@@ -75,8 +86,14 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
     unchanged = 0
     for link in links:
         how = route(link, multi_origin)
-        base = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
-                      erp_code=link.erp_code, from_=link.ml_stock, data={"route": how})
+        base = Action(
+            kind=ActionKind.STOCK,
+            item_id=link.listing_id,
+            variation_id=link.variation_id,
+            erp_code=link.erp_code,
+            from_=link.ml_stock,
+            data={"route": how},
+        )
         if link.state in _REPORTED and link.erp_code:
             actions.append(base.skipped(f"{link.state.value}: {link.reason}"))
             continue
@@ -96,15 +113,27 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
             unchanged += 1
             continue
         if wanted > max_stock:  # a typo or a pasted id in the ledger is never published (services/input_rules.py)
-            actions.append(base.skipped(f"the ERP stock of {link.erp_code} ({balance:,}) is above max_stock "
-                                        f"({max_stock:,}): fix the count, or `melisync config set max_stock N`"))
+            actions.append(
+                base.skipped(
+                    f"the ERP stock of {link.erp_code} ({balance:,}) is above max_stock "
+                    f"({max_stock:,}): fix the count, or `melisync config set max_stock N`"
+                )
+            )
             continue
         data = {"route": how, "user_product_id": link.user_product_id}
         if hold:
             data["held"] = {"units": hold.units, "orders": list(hold.orders)}
-        action = Action(kind=ActionKind.STOCK, item_id=link.listing_id, variation_id=link.variation_id,
-                        erp_code=link.erp_code, from_=link.ml_stock, to=wanted, status=ActionStatus.PLANNED, data=data,
-                        reason=hold.reason(balance) if hold else "")
+        action = Action(
+            kind=ActionKind.STOCK,
+            item_id=link.listing_id,
+            variation_id=link.variation_id,
+            erp_code=link.erp_code,
+            from_=link.ml_stock,
+            to=wanted,
+            status=ActionStatus.PLANNED,
+            data=data,
+            reason=hold.reason(balance) if hold else "",
+        )
         if multi_origin:
             action = _through_warehouse(action, warehouse, up_stock or {})
         if action is None:
@@ -114,8 +143,9 @@ def plan_stock(links: Iterable[Link], balances: Mapping[str, int], safety_stock:
     return _one_write_per_user_product(actions), unchanged
 
 
-def _through_warehouse(action: Action, warehouse: WarehouseChoice,
-                       up_stock: Mapping[str, UserProductStock]) -> Action | None:
+def _through_warehouse(
+    action: Action, warehouse: WarehouseChoice, up_stock: Mapping[str, UserProductStock]
+) -> Action | None:
     """A multi-origin seller's target goes to the chosen seller_warehouse of its user product, compared with what
     that warehouse holds (None: it already holds the target); the other warehouses and Full are read, never
     written, and shown with the action."""
@@ -123,8 +153,10 @@ def _through_warehouse(action: Action, warehouse: WarehouseChoice,
         return action.skipped(f"multi-origin seller (warehouse_management): {warehouse.problem}")
     up = action.data.get("user_product_id")
     if not up:
-        return action.skipped("multi-origin seller (warehouse_management): Mercado Livre gives no user_product_id "
-                              "for this listing, and PUT /items quantities are ignored for these sellers")
+        return action.skipped(
+            "multi-origin seller (warehouse_management): Mercado Livre gives no user_product_id "
+            "for this listing, and PUT /items quantities are ignored for these sellers"
+        )
     stock = up_stock.get(up)
     if stock is None:
         return action.skipped(f"the stock of user product {up} could not be read: nothing is written")
@@ -144,8 +176,13 @@ def _through_warehouse(action: Action, warehouse: WarehouseChoice,
         why.append(f"other warehouses hold {others} (read, never written)")
     elif full:
         why.append(f"Full holds {full} (read, never written)")
-    data = {**action.data, "store_id": store, "network_node_id": warehouse.network_node_id, "others": others,
-            "full": full}
+    data = {
+        **action.data,
+        "store_id": store,
+        "network_node_id": warehouse.network_node_id,
+        "others": others,
+        "full": full,
+    }
     return replace(action, from_=here, data=data, reason="; ".join(why))
 
 
@@ -175,8 +212,10 @@ def _one_write_per_user_product(actions: list[Action]) -> list[Action]:
         if len(wanted) > 1:
             codes = ", ".join(sorted({str(out[i].erp_code) for i in indexes}))
             for i in indexes:
-                out[i] = out[i].skipped(f"the listings of user product {user_product} share one stock but carry "
-                                        f"codes with different quantities ({codes})")
+                out[i] = out[i].skipped(
+                    f"the listings of user product {user_product} share one stock but carry "
+                    f"codes with different quantities ({codes})"
+                )
             continue
         leader = out[indexes[0]]
         for i in indexes[1:]:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.errors import MelisyncError, NotConnected
 from services.meli.errors import MeliApiError
-from services.watch_state import REAUTHORIZE, Heartbeat
 from services.sync.engine import ORDERS_CURSOR, SyncEngine, SyncResult
 from services.sync.plan import Action, ActionKind, ActionStatus, SyncKind
+from services.watch_state import REAUTHORIZE, Heartbeat
 
 MAX_BACKOFF_SECONDS = 600.0  # a Mercado Livre outage is retried at least every 10 minutes
 
@@ -45,18 +45,34 @@ class TickReport:
     result: SyncResult | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "outcome": self.outcome, "kind": "stock" if self.reconcile else "watch",
-                "run_id": self.run_id, "status": self.status, "sales": self.sales, "writes": self.writes,
-                "failed": self.failed, "error": self.error}
+        return {
+            "at": self.at,
+            "outcome": self.outcome,
+            "kind": "stock" if self.reconcile else "watch",
+            "run_id": self.run_id,
+            "status": self.status,
+            "sales": self.sales,
+            "writes": self.writes,
+            "failed": self.failed,
+            "error": self.error,
+        }
 
 
 class Watcher:
     """The watch loop of one home. `open_client(config)` gives an async context manager of a MeliClient."""
 
-    def __init__(self, config, open_client: Callable, *, every: float = 60.0, reconcile_every: float = 6.0,
-                 dry_run: bool = False, on_tick: Callable[[TickReport], None] | None = None,
-                 reload_config: Callable[[], Any] | None = None,
-                 before_tick: Callable[[], Awaitable[None]] | None = None):
+    def __init__(
+        self,
+        config,
+        open_client: Callable,
+        *,
+        every: float = 60.0,
+        reconcile_every: float = 6.0,
+        dry_run: bool = False,
+        on_tick: Callable[[TickReport], None] | None = None,
+        reload_config: Callable[[], Any] | None = None,
+        before_tick: Callable[[], Awaitable[None]] | None = None,
+    ):
         self.config = config
         self.open_client = open_client
         self.every = every
@@ -147,7 +163,7 @@ class Watcher:
         return now - datetime.fromisoformat(self.heartbeat.last_reconcile) >= self.reconcile_every
 
     async def _one(self, engine: SyncEngine) -> TickReport:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         at = now.isoformat(timespec="seconds")
         reconcile = self.reconcile_due(engine, now)
         picked = None
@@ -178,8 +194,9 @@ class Watcher:
         if reconcile and report.outcome in (ACTED, IDLE) and not self.dry_run:
             self.heartbeat.last_reconcile = at
         last = self.heartbeat.last_reconcile
-        self.heartbeat.next_reconcile = ((datetime.fromisoformat(last) + self.reconcile_every).isoformat(
-            timespec="seconds") if last else at)
+        self.heartbeat.next_reconcile = (
+            (datetime.fromisoformat(last) + self.reconcile_every).isoformat(timespec="seconds") if last else at
+        )
         self.heartbeat.write()
         self.on_tick(report)
         return report
@@ -204,8 +221,12 @@ class Watcher:
         sales = [a for a in actions if _booked(a)]
         if sales:
             last = sales[-1]
-            self.heartbeat.last_sale = {"at": at, "order_id": last.data.get("order_id"), "erp_code": last.erp_code,
-                                        "run_id": report.run_id}
+            self.heartbeat.last_sale = {
+                "at": at,
+                "order_id": last.data.get("order_id"),
+                "erp_code": last.erp_code,
+                "run_id": report.run_id,
+            }
         if report.writes:
             self.heartbeat.last_write = {"at": at, "run_id": report.run_id, "writes": report.writes}
 
@@ -217,8 +238,11 @@ def _booked(action: Action) -> bool:
 def _report(at: str, outcome: str, reconcile: bool, result: SyncResult) -> TickReport:
     actions = result.actions
     if outcome == PREVIEW:
-        sales = sum(1 for a in actions if a.kind in (ActionKind.SALE, ActionKind.SALE_CANCEL)
-                    and a.status == ActionStatus.PLANNED)
+        sales = sum(
+            1
+            for a in actions
+            if a.kind in (ActionKind.SALE, ActionKind.SALE_CANCEL) and a.status == ActionStatus.PLANNED
+        )
         writes = sum(1 for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED)
     else:
         sales = sum(1 for a in actions if _booked(a))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from services.errors import BadInput
 from services.store import Store
 from services.store import storage as storage_module
 
-T0 = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def _sale(code: str, quantity: int, key: str | None) -> StockMovement:
@@ -25,8 +25,9 @@ def catalog() -> Catalog:
     catalog = Catalog()
     with catalog.transaction():
         catalog.add_products([Product("CAM", "Camiseta", Decimal("59.90")), Product("CAN", "Caneca", Decimal("25"))])
-        catalog.add_compositions([Composition("CAM-P", "CAM", (("Tamanho", "P"),)),
-                                  Composition("CAM-M", "CAM", (("Tamanho", "M"),))])
+        catalog.add_compositions(
+            [Composition("CAM-P", "CAM", (("Tamanho", "P"),)), Composition("CAM-M", "CAM", (("Tamanho", "M"),))]
+        )
     return catalog
 
 
@@ -44,17 +45,26 @@ def test_products_and_compositions_come_back_as_domain_objects(catalog):
 
 
 def test_adding_products_again_updates_only_what_changed(catalog):
-    result = catalog.add_products([Product("CAN", "Caneca", Decimal("25")),
-                                   Product("CAN2", "Caneca grande", Decimal("30")),
-                                   Product("CAM", "Camiseta básica", Decimal("59.90"))])
+    result = catalog.add_products(
+        [
+            Product("CAN", "Caneca", Decimal("25")),
+            Product("CAN2", "Caneca grande", Decimal("30")),
+            Product("CAM", "Camiseta básica", Decimal("59.90")),
+        ]
+    )
     assert (result.created, result.updated) == (1, 1)
     assert catalog.products()["CAM"].name == "Camiseta básica"
     assert catalog.products()["CAM"].has_variations  # kept: it has compositions
 
 
 def test_movements_keep_the_balance_and_ledger_consistent(catalog):
-    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0),
-                              _sale("CAN", -2, "sale:1:MLB1:-"), _sale("CAM-P", -1, "sale:1:MLB2:7")])
+    catalog.record_movements(
+        [
+            StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0),
+            _sale("CAN", -2, "sale:1:MLB1:-"),
+            _sale("CAM-P", -1, "sale:1:MLB2:7"),
+        ]
+    )
     assert catalog.balance("CAN") == 8
     assert catalog.balances() == {"CAN": 8, "CAM-P": -1}
     assert catalog.balance("CAM-M") is None  # no stock record is not zero
@@ -68,8 +78,9 @@ def test_movements_keep_the_balance_and_ledger_consistent(catalog):
 def test_a_movement_whose_key_is_recorded_is_not_recorded_again(catalog):
     assert catalog.record_movement(_sale("CAN", -1, "sale:9:MLB1:-")) is True
     assert catalog.record_movement(_sale("CAN", -1, "sale:9:MLB1:-")) is False
-    outcome = catalog.record_movements([_sale("CAN", -1, "sale:9:MLB1:-"), _sale("CAN", -3, "sale:10:MLB1:-"),
-                                        _sale("CAN", -3, "sale:10:MLB1:-")])
+    outcome = catalog.record_movements(
+        [_sale("CAN", -1, "sale:9:MLB1:-"), _sale("CAN", -3, "sale:10:MLB1:-"), _sale("CAN", -3, "sale:10:MLB1:-")]
+    )
     assert [m.key for m in outcome.recorded] == ["sale:10:MLB1:-"]
     assert len(outcome.duplicates) == 2
     assert catalog.balance("CAN") == -4
@@ -108,8 +119,9 @@ def test_bulk_methods_write_the_file_once(catalog, monkeypatch):
     monkeypatch.setattr(storage_module, "write_private", lambda p, b: (writes.append(p), real(p, b)))
     with catalog.transaction():
         catalog.add_products(Product(f"P{i}", f"Produto {i}", Decimal(i)) for i in range(200))
-        catalog.record_movements(StockMovement(f"P{i}", MovementKind.IMPORT, i, T0, key=f"import:P{i}")
-                                 for i in range(200))
+        catalog.record_movements(
+            StockMovement(f"P{i}", MovementKind.IMPORT, i, T0, key=f"import:P{i}") for i in range(200)
+        )
         assert catalog.balance("P7") == 7  # reads inside the batch see its changes
     assert len(writes) == 1
     assert len(catalog.products()) == 202 and catalog.balance("P199") == 199
@@ -124,8 +136,9 @@ def test_compositions_need_an_existing_parent(catalog):
 
 def test_customers_are_upserted_by_buyer_id_keeping_known_fields(catalog):
     catalog.upsert_customers([Customer(77, "Ana Souza", "CPF", "12345678909", city="Recife")])
-    result = catalog.upsert_customers([Customer(77, "Ana S. Souza", street="Rua A", number="10"),
-                                       Customer(78, "Loja Beta", "CNPJ", "11222333000181")])
+    result = catalog.upsert_customers(
+        [Customer(77, "Ana S. Souza", street="Rua A", number="10"), Customer(78, "Loja Beta", "CNPJ", "11222333000181")]
+    )
     assert (result.created, result.updated) == (1, 1)
     ana = catalog.customers()[77]
     assert (ana.name, ana.doc_number, ana.city, ana.street) == ("Ana S. Souza", "12345678909", "Recife", "Rua A")
@@ -133,8 +146,13 @@ def test_customers_are_upserted_by_buyer_id_keeping_known_fields(catalog):
 
 
 def test_s8_conversion_previews_then_zeroes_the_movements(catalog):
-    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0),
-                              _sale("CAN", -3, "sale:1:MLB1:-"), _sale("CAN", -1, "sale:2:MLB1:-")])
+    catalog.record_movements(
+        [
+            StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0),
+            _sale("CAN", -3, "sale:1:MLB1:-"),
+            _sale("CAN", -1, "sale:2:MLB1:-"),
+        ]
+    )
     before = catalog.store.path.read_bytes()
     variations = [Composition("CAN-AZ", "", (("Cor", "Azul"),)), Composition("CAN-VM", "", (("Cor", "Vermelho"),))]
     preview = catalog.convert_to_compositions("CAN", variations)
@@ -180,10 +198,14 @@ def test_updates_keep_the_order_and_leave_earlier_reads_alone(catalog):
 
 
 def test_each_stock_knows_when_it_was_last_counted(catalog):
-    later = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
-                              StockMovement("CAM-P", MovementKind.IMPORT, 3, T0, "listing:MLB1"),
-                              _sale("CAN", -2, "sale:1:MLB1:-")])
+    later = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    catalog.record_movements(
+        [
+            StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
+            StockMovement("CAM-P", MovementKind.IMPORT, 3, T0, "listing:MLB1"),
+            _sale("CAN", -2, "sale:1:MLB1:-"),
+        ]
+    )
     assert catalog.counted_at() == {"CAN": T0, "CAM-P": T0}  # a sale is not a count
     catalog.record_movements([], counted={"CAN": later})  # counted again, same figure: no movement
     assert catalog.counted_at()["CAN"] == later and catalog.balance("CAN") == 8 and len(catalog.movements()) == 3
@@ -192,8 +214,12 @@ def test_each_stock_knows_when_it_was_last_counted(catalog):
 
 
 def test_a_ledger_from_before_the_counts_says_when_the_stock_was_set(catalog):
-    catalog.record_movements([StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
-                              StockMovement("CAN", MovementKind.ADJUSTMENT, -1, T0.replace(hour=15), "csv import")])
+    catalog.record_movements(
+        [
+            StockMovement("CAN", MovementKind.ADJUSTMENT, 10, T0, "csv import"),
+            StockMovement("CAN", MovementKind.ADJUSTMENT, -1, T0.replace(hour=15), "csv import"),
+        ]
+    )
     with catalog.store.transaction() as db:
         db.drop_table("counts")  # as a file written before the table existed
     assert Catalog().counted_at() == {"CAN": T0.replace(hour=15)}

@@ -17,13 +17,16 @@ def _import(tmp_path, text: str) -> int:
     return main(["erp", "import", str(path)])
 
 
-@pytest.mark.parametrize("row, column", [
-    ("A,Caneca,10.00,99999999999999999999999,,\n", "column stock"),
-    ("A,Caneca,10.00,1000000,,\n", "column stock"),
-    ("A,Caneca,999999999999.00,1,,\n", "column price"),
-    ("A,Cane\x00ca,10.00,1,,\n", "column name"),
-    ("A\x1b,Caneca,10.00,1,,\n", "column code"),
-])
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("A,Caneca,10.00,99999999999999999999999,,\n", "column stock"),
+        ("A,Caneca,10.00,1000000,,\n", "column stock"),
+        ("A,Caneca,999999999999.00,1,,\n", "column price"),
+        ("A,Cane\x00ca,10.00,1,,\n", "column name"),
+        ("A\x1b,Caneca,10.00,1,,\n", "column code"),
+    ],
+)
 def test_absurd_values_and_control_characters_are_refused(tmp_path, capsys, melisync_home, row, column):
     assert _import(tmp_path, row) == 2
     err = capsys.readouterr().err
@@ -38,9 +41,7 @@ def test_max_stock_is_a_setting(tmp_path, capsys, melisync_home):
 
 
 def test_formula_cells_are_neutralized_in_the_export_and_come_back_on_import(tmp_path, capsys, monkeypatch):
-    rows = ('"=HYPERLINK(""http://x"",""y"")",@SUM(1),10.00,3,,\n'
-            "+CMD,-Menos,10.00,,,\n"
-            "-CMD-1,,,2,+CMD,Cor=Azul\n")
+    rows = '"=HYPERLINK(""http://x"",""y"")",@SUM(1),10.00,3,,\n+CMD,-Menos,10.00,,,\n-CMD-1,,,2,+CMD,Cor=Azul\n'
     assert _import(tmp_path, rows) == 0
     out = tmp_path / "out.csv"
     assert main(["erp", "export", str(out)]) == 0

@@ -52,7 +52,9 @@ def test_import_creates_the_catalogue_and_prints_counts(tmp_path, capsys):
     assert catalog.compositions()["CAM-P"].attributes == (("Cor", "Azul"), ("Tamanho", "P"))
     assert catalog.balances() == {"CAM-P": 5, "CAM-M": 0, "CAN": 10}  # LIV: no stock record
     assert {(m.code, m.kind, m.quantity) for m in catalog.movements()} == {
-        ("CAM-P", MovementKind.ADJUSTMENT, 5), ("CAN", MovementKind.ADJUSTMENT, 10)}
+        ("CAM-P", MovementKind.ADJUSTMENT, 5),
+        ("CAN", MovementKind.ADJUSTMENT, 10),
+    }
 
 
 def test_reimporting_the_same_file_changes_no_stock_but_is_a_new_count(tmp_path, imported, capsys):
@@ -98,11 +100,13 @@ def test_export_round_trips(tmp_path, imported, capsys, monkeypatch):
     assert second.read_text("utf-8") == text
 
 
-BRAZILIAN = "código;nome;preço;estoque;codigo_pai;atributos\r\n" \
-            "CAM;Camiseta básica;59,90;;;\r\n" \
-            "CAM-P;;;5;CAM;\"Cor=Azul;Tamanho=P\"\r\n" \
-            "LIV;Livro;1.234,56;1.200;;\r\n" \
-            "CAN;Caneca;R$ 25;10;;\r\n"
+BRAZILIAN = (
+    "código;nome;preço;estoque;codigo_pai;atributos\r\n"
+    "CAM;Camiseta básica;59,90;;;\r\n"
+    'CAM-P;;;5;CAM;"Cor=Azul;Tamanho=P"\r\n'
+    "LIV;Livro;1.234,56;1.200;;\r\n"
+    "CAN;Caneca;R$ 25;10;;\r\n"
+)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
@@ -121,10 +125,18 @@ def test_a_tab_separated_file_is_read(tmp_path):
     assert Catalog().balance("A") == 2
 
 
-@pytest.mark.parametrize("cell, mark, expected", [
-    ("12.50", ".", "12.50"), ("1,234.56", ".", "1234.56"), ("7", ".", "7"),
-    ("12,50", ",", "12.50"), ("1.234,56", ",", "1234.56"), ("1.234", ",", "1234"), ("R$ 9,9", ",", "9.9"),
-])
+@pytest.mark.parametrize(
+    "cell, mark, expected",
+    [
+        ("12.50", ".", "12.50"),
+        ("1,234.56", ".", "1234.56"),
+        ("7", ".", "7"),
+        ("12,50", ",", "12.50"),
+        ("1.234,56", ",", "1234.56"),
+        ("1.234", ",", "1234"),
+        ("R$ 9,9", ",", "9.9"),
+    ],
+)
 def test_prices_in_either_notation(cell, mark, expected):
     assert parse_price(cell, mark) == Decimal(expected)
 
@@ -136,36 +148,57 @@ def test_ambiguous_or_wrong_prices_are_refused(cell, mark):
 
 
 BAD_FILES = {
-    "duplicate code": ("code,name,price,stock\nA,Alpha,1,1\nB,Beta,1,1\nA,Again,2,2\n",
-                       ["line 4, column code: A repeats line 2"]),
-    "parent missing": ("code,name,price,stock,parent_code,attributes\nX-1,,,1,GHOST,Cor=Azul\n",
-                       ["line 2, column parent_code: product GHOST is neither in the file nor in the catalogue"]),
-    "negative stock": ("code,name,price,stock\nA,Alpha,1,-3\n", ["line 2, column stock: '-3': stock cannot be negative"]),
-    "fractional stock": ("code,name,price,stock\nA,Alpha,1,2.5\n", ["line 2, column stock: '2.5' is not a whole number"]),
+    "duplicate code": (
+        "code,name,price,stock\nA,Alpha,1,1\nB,Beta,1,1\nA,Again,2,2\n",
+        ["line 4, column code: A repeats line 2"],
+    ),
+    "parent missing": (
+        "code,name,price,stock,parent_code,attributes\nX-1,,,1,GHOST,Cor=Azul\n",
+        ["line 2, column parent_code: product GHOST is neither in the file nor in the catalogue"],
+    ),
+    "negative stock": (
+        "code,name,price,stock\nA,Alpha,1,-3\n",
+        ["line 2, column stock: '-3': stock cannot be negative"],
+    ),
+    "fractional stock": (
+        "code,name,price,stock\nA,Alpha,1,2.5\n",
+        ["line 2, column stock: '2.5' is not a whole number"],
+    ),
     "bad price": ("code,name,price,stock\nA,Alpha,abc,1\n", ["line 2, column price: 'abc' is not a price"]),
     "empty price": ("code,name,price,stock\nA,Alpha,,1\n", ["line 2, column price: empty"]),
     "missing code": ("code,name,price,stock\n,Alpha,1,1\n", ["line 2, column code: empty"]),
     "missing columns": ("code,name,stock\nA,Alpha,1\n", ["line 1: missing column 'price'"]),
     "stock on a product with compositions that is not their sum": (
         "code,name,price,stock,parent_code,attributes\nP,Pai,1,4,,\nP-1,,,1,P,Cor=Azul\nP-2,,,2,P,Cor=Preto\n",
-        ["line 2, column stock: product P has compositions", "leave this cell empty or write their sum (3), not 4"]),
+        ["line 2, column stock: product P has compositions", "leave this cell empty or write their sum (3), not 4"],
+    ),
     "zero on a product whose compositions hold stock": (
         "code,name,price,stock,parent_code,attributes\nP,Pai,1,0,,\nP-1,,,1,P,Cor=Azul\n",
-        ["line 2, column stock: product P has compositions", "their sum (1), not 0"]),
+        ["line 2, column stock: product P has compositions", "their sum (1), not 0"],
+    ),
     "a product of the catalogue: its compositions' sum counts the catalogue's stock too": (
         "code,name,price,stock,parent_code,attributes\nCAM,Camiseta básica,59.90,9,,\nCAM-M,,,1,CAM,Cor=Azul\n",
-        ["line 2, column stock: product CAM", "their sum (6), not 9"]),
+        ["line 2, column stock: product CAM", "their sum (6), not 9"],
+    ),
     "composition of a composition": (
         "code,name,price,stock,parent_code,attributes\nP,Pai,1,,,\nP-1,,,1,P,Cor=Azul\nP-1-a,,,1,P-1,Cor=Azul\n",
-        ["line 4, column parent_code: P-1 (line 3) is a composition, not a product"]),
-    "bad attributes": ("code,name,price,stock,parent_code,attributes\nP,Pai,1,,,\nP-1,,,1,P,Azul\n",
-                       ["line 3, column attributes: 'Azul' is not name=value"]),
-    "existing product becomes a composition": ("code,name,price,stock,parent_code,attributes\nCAN,,,1,CAM,Cor=Azul\n",
-                                               ["line 2, column parent_code: CAN is a product in the catalogue"]),
+        ["line 4, column parent_code: P-1 (line 3) is a composition, not a product"],
+    ),
+    "bad attributes": (
+        "code,name,price,stock,parent_code,attributes\nP,Pai,1,,,\nP-1,,,1,P,Azul\n",
+        ["line 3, column attributes: 'Azul' is not name=value"],
+    ),
+    "existing product becomes a composition": (
+        "code,name,price,stock,parent_code,attributes\nCAN,,,1,CAM,Cor=Azul\n",
+        ["line 2, column parent_code: CAN is a product in the catalogue"],
+    ),
     "product with stock movements gets compositions": (
         "code,name,price,stock,parent_code,attributes\nCAN-AZ,,,1,CAN,Cor=Azul\n",
-        ["line 2, column parent_code: product CAN has no variations in the catalogue and 1 stock movements",
-         "--convert"]),
+        [
+            "line 2, column parent_code: product CAN has no variations in the catalogue and 1 stock movements",
+            "--convert",
+        ],
+    ),
     "too many values": ("code,name,price,stock\nA,Alpha,1,5,0\n", ["line 2: 5 values but the header has 4 columns"]),
     "broken quotes": ('code,name,price,stock\nA,"Alpha,1,5\nB,Beta,1,1\n', ["line 2: unexpected end of data"]),
 }
@@ -227,13 +260,19 @@ def test_excel_separator_line_and_blank_lines_keep_line_numbers_right(tmp_path, 
 
 
 def test_line_errors_and_errors_across_lines_come_together_in_line_order(tmp_path, imported, capsys):
-    text = ("code,name,price,stock,parent_code,attributes\nA,Alpha,10.00,5,,\nA,Alpha again,10.00,5,,\n"
-            "B-1,,,3,NOPE,Cor=Azul\nC,Gamma,12;50,-2,,\nD,Delta,x,,,\nD-1,,,1,D,Cor=Azul\n")
+    text = (
+        "code,name,price,stock,parent_code,attributes\nA,Alpha,10.00,5,,\nA,Alpha again,10.00,5,,\n"
+        "B-1,,,3,NOPE,Cor=Azul\nC,Gamma,12;50,-2,,\nD,Delta,x,,,\nD-1,,,1,D,Cor=Azul\n"
+    )
     assert _import(_write(tmp_path, text)) == 2
     lines = capsys.readouterr().err.splitlines()[1:]
     assert [line.split(":")[0].strip() for line in lines] == [
-        "line 3, column code", "line 4, column parent_code", "line 5, column price", "line 5, column stock",
-        "line 6, column price"]  # D-1's parent D is in the file (with a bad price): not reported as missing
+        "line 3, column code",
+        "line 4, column parent_code",
+        "line 5, column price",
+        "line 5, column stock",
+        "line 6, column price",
+    ]  # D-1's parent D is in the file (with a bad price): not reported as missing
 
 
 def test_a_dry_run_counts_and_writes_nothing(tmp_path, imported, capsys):
@@ -249,11 +288,21 @@ def test_a_dry_run_counts_and_writes_nothing(tmp_path, imported, capsys):
 
 @pytest.mark.parametrize("parent_stock", ["", "8"])
 def test_a_product_row_may_carry_its_compositions_sum_as_erp_exports_write(tmp_path, capsys, parent_stock):
-    text = ("code,name,price,stock,parent_code,attributes\n"
-            f"P,Pai,1,{parent_stock},,\nP-1,,,3,P,Cor=Azul\nP-2,,,5,P,Cor=Preto\n")
+    text = (
+        "code,name,price,stock,parent_code,attributes\n"
+        f"P,Pai,1,{parent_stock},,\nP-1,,,3,P,Cor=Azul\nP-2,,,5,P,Cor=Preto\n"
+    )
     assert _import(_write(tmp_path, text)) == 0
     catalog = Catalog()
     assert catalog.balances() == {"P-1": 3, "P-2": 5}  # the product's own figure is not stock of its own
     # and against the catalogue: P-2 not in the file keeps its 5, so the sum is 3 + 5 again after P-1 is 3
-    assert _import(_write(tmp_path, "code,name,price,stock,parent_code,attributes\nP,Pai,1,8,,\nP-1,,,3,P,Cor=Azul\n",
-                          name="again.csv")) == 0
+    assert (
+        _import(
+            _write(
+                tmp_path,
+                "code,name,price,stock,parent_code,attributes\nP,Pai,1,8,,\nP-1,,,3,P,Cor=Azul\n",
+                name="again.csv",
+            )
+        )
+        == 0
+    )

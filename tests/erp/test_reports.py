@@ -7,7 +7,7 @@ import codecs
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,31 +19,73 @@ from services.store import close_stores
 from tests.fixtures.sync import cli
 
 ORDER = 2000010000000123
-WHEN = datetime(2026, 11, 30, 14, 5, 9, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 30, 14, 5, 9, tzinfo=UTC)
 
 
 @pytest.fixture
 def catalog(melisync_home) -> Catalog:
     catalog = Catalog()
     with catalog.transaction():
-        catalog.add_products([Product("CAN", "Caneca", Decimal("19.90")),
-                              Product("CAM", "Camiseta", Decimal("49.90"), has_variations=True)])
+        catalog.add_products(
+            [
+                Product("CAN", "Caneca", Decimal("19.90")),
+                Product("CAM", "Camiseta", Decimal("49.90"), has_variations=True),
+            ]
+        )
         catalog.add_compositions([Composition("CAM-AZ", "CAM", (("Cor", "Azul"),))])
-        catalog.record_movements([
-            StockMovement("CAN", MovementKind.ADJUSTMENT, 10, WHEN, "csv import erp.csv"),
-            StockMovement("CAM-AZ", MovementKind.IMPORT, 4, WHEN, "listing:MLB9", key="import:CAM-AZ",
-                          item_id="MLB9", variation_id=190000000001, run_id=3),
-            StockMovement("CAN", MovementKind.SALE, -2, WHEN, f"order:{ORDER}", key=f"sale:{ORDER}:MLB1:-",
-                          order_id=ORDER, item_id="MLB1", run_id=4),
-        ])
-        catalog.upsert_customers([
-            Customer(buyer_id=1200000017, name="=HYPERLINK(\"http://x\")", doc_type="CPF", doc_number="05212345678",
-                     street="Rua das Flores", number="12", neighborhood="Centro", city="São Paulo", state="SP",
-                     zip_code="01310100"),
-            Customer(buyer_id=1200000034, name="Loja Exemplo Ltda", doc_type="CNPJ", doc_number="11222333000181",
-                     street="@SUM(1)", city="Recife", zip_code="50010000"),
-            Customer(buyer_id=1200000051),  # billing info still processing
-        ])
+        catalog.record_movements(
+            [
+                StockMovement("CAN", MovementKind.ADJUSTMENT, 10, WHEN, "csv import erp.csv"),
+                StockMovement(
+                    "CAM-AZ",
+                    MovementKind.IMPORT,
+                    4,
+                    WHEN,
+                    "listing:MLB9",
+                    key="import:CAM-AZ",
+                    item_id="MLB9",
+                    variation_id=190000000001,
+                    run_id=3,
+                ),
+                StockMovement(
+                    "CAN",
+                    MovementKind.SALE,
+                    -2,
+                    WHEN,
+                    f"order:{ORDER}",
+                    key=f"sale:{ORDER}:MLB1:-",
+                    order_id=ORDER,
+                    item_id="MLB1",
+                    run_id=4,
+                ),
+            ]
+        )
+        catalog.upsert_customers(
+            [
+                Customer(
+                    buyer_id=1200000017,
+                    name='=HYPERLINK("http://x")',
+                    doc_type="CPF",
+                    doc_number="05212345678",
+                    street="Rua das Flores",
+                    number="12",
+                    neighborhood="Centro",
+                    city="São Paulo",
+                    state="SP",
+                    zip_code="01310100",
+                ),
+                Customer(
+                    buyer_id=1200000034,
+                    name="Loja Exemplo Ltda",
+                    doc_type="CNPJ",
+                    doc_number="11222333000181",
+                    street="@SUM(1)",
+                    city="Recife",
+                    zip_code="50010000",
+                ),
+                Customer(buyer_id=1200000051),  # billing info still processing
+            ]
+        )
     close_stores()
     return catalog
 
@@ -51,7 +93,7 @@ def catalog(melisync_home) -> Catalog:
 def read_csv(path):
     raw = path.read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)  # Excel reads it as UTF-8 only with the BOM
-    text = raw[len(codecs.BOM_UTF8):].decode("utf-8")
+    text = raw[len(codecs.BOM_UTF8) :].decode("utf-8")
     assert "\r\n" in text
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
@@ -62,8 +104,17 @@ class TestMovements:
         assert code == 0
         lines = out.splitlines()
         assert lines[0].split() == ["time", "(UTC)", "code", "kind", "qty", "balance", "source"]
-        assert lines[1].split() == ["2026-11-30", "14:05:09", "CAN", "adjustment", "10", "10", "csv", "import",
-                                    "erp.csv"]
+        assert lines[1].split() == [
+            "2026-11-30",
+            "14:05:09",
+            "CAN",
+            "adjustment",
+            "10",
+            "10",
+            "csv",
+            "import",
+            "erp.csv",
+        ]
         assert lines[2].split()[2:7] == ["CAM-AZ", "import", "4", "4", "run"]
         assert lines[3].split()[2:] == ["CAN", "sale", "-2", "8", "order", str(ORDER), "MLB1", "(run", "4)"]
 
@@ -71,7 +122,9 @@ class TestMovements:
         code, out, _ = cli(capsys, "erp", "movements", "--code", "CAN", "--json")
         rows = json.loads(out)["movements"]
         assert code == 0 and [(r["kind"], r["quantity"], r["balance_after"], r["source"]) for r in rows] == [
-            ("adjustment", 10, 10, "import"), ("sale", -2, 8, "order")]
+            ("adjustment", 10, 10, "import"),
+            ("sale", -2, 8, "order"),
+        ]
         assert (rows[1]["order_id"], rows[1]["item_id"], rows[1]["run_id"]) == (ORDER, "MLB1", 4)
         # a product with compositions: its compositions' lines
         _, out, _ = cli(capsys, "erp", "movements", "--code", "CAM", "--json")
@@ -86,11 +139,25 @@ class TestMovements:
         code, out, _ = cli(capsys, "erp", "movements", "--code", "CAN", "export", str(path))
         assert code == 0 and "2 movements written" in out
         rows = read_csv(path)
-        assert list(rows[0]) == ["time", "code", "kind", "quantity", "balance_after", "source", "order_id",
-                                 "item_id", "variation_id", "run_id", "reference"]
-        assert [(r["time"], r["kind"], r["quantity"], r["balance_after"], r["source"], r["order_id"]) for r in rows] == [
+        assert list(rows[0]) == [
+            "time",
+            "code",
+            "kind",
+            "quantity",
+            "balance_after",
+            "source",
+            "order_id",
+            "item_id",
+            "variation_id",
+            "run_id",
+            "reference",
+        ]
+        assert [
+            (r["time"], r["kind"], r["quantity"], r["balance_after"], r["source"], r["order_id"]) for r in rows
+        ] == [
             ("2026-11-30 14:05:09", "adjustment", "10", "10", "import", ""),
-            ("2026-11-30 14:05:09", "sale", "-2", "8", "order", str(ORDER))]  # a number stays a number: -2
+            ("2026-11-30 14:05:09", "sale", "-2", "8", "order", str(ORDER)),
+        ]  # a number stays a number: -2
 
 
 class TestCustomers:
@@ -111,7 +178,7 @@ class TestCustomers:
         assert company["doc_number"] == "11.222.333/0001-81"
         assert person["city"] == "São Paulo"
         # formulas neutralized, as text
-        assert person["name"] == "'=HYPERLINK(\"http://x\")" and company["street"] == "'@SUM(1)"
+        assert person["name"] == '\'=HYPERLINK("http://x")' and company["street"] == "'@SUM(1)"
         assert processing["name"] == "" and processing["doc_number"] == ""
 
     def test_nothing_yet(self, melisync_home, capsys):

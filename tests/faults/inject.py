@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
             if steps[0] == kill_at and after:
                 os.kill(os.getpid(), signal.SIGKILL)
             return result
+
         return call
 
     for name in ("replace", "fsync", "link"):

@@ -13,14 +13,42 @@ from tests.faults.world import World, clean
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 
-HOME_FILES = ("erp.json", "meli.json", "journal.json", "connection.json", "secrets.json", "tokens.pending.json",
-              "oauth_pending.json", "config.toml")
-PAYLOADS = {"truncated": None, "null": b"null", "list": b"[1, 2]", "string": b'"text"', "number": b"42",
-            "object": b'{"x": [1]}', "garbage": b"\x00\xff{[", "empty": b""}
-READ_ONLY = (("status",), ("status", "--json"), ("links",), ("links", "--json"), ("log",), ("log", "--json"),
-             ("doctor",))
-WRITING = (("sync", "stock", "--dry-run", "--json"), ("sync", "all", "--yes", "--json"),
-           ("config", "set", "site", "MLB"), ("erp", "export", "{tmp}/out.csv"), ("doctor", "--json"))
+HOME_FILES = (
+    "erp.json",
+    "meli.json",
+    "journal.json",
+    "connection.json",
+    "secrets.json",
+    "tokens.pending.json",
+    "oauth_pending.json",
+    "config.toml",
+)
+PAYLOADS = {
+    "truncated": None,
+    "null": b"null",
+    "list": b"[1, 2]",
+    "string": b'"text"',
+    "number": b"42",
+    "object": b'{"x": [1]}',
+    "garbage": b"\x00\xff{[",
+    "empty": b"",
+}
+READ_ONLY = (
+    ("status",),
+    ("status", "--json"),
+    ("links",),
+    ("links", "--json"),
+    ("log",),
+    ("log", "--json"),
+    ("doctor",),
+)
+WRITING = (
+    ("sync", "stock", "--dry-run", "--json"),
+    ("sync", "all", "--yes", "--json"),
+    ("config", "set", "site", "MLB"),
+    ("erp", "export", "{tmp}/out.csv"),
+    ("doctor", "--json"),
+)
 
 
 @pytest.fixture
@@ -103,8 +131,9 @@ def test_a_truncated_ledger_stops_every_writing_command_until_doctor_restores_it
     code, out, err = world.cli("erp", "import", str(world.tmp / "erp.csv"))
     assert code == 1 and "doctor --restore" in err
     assert state.writes() == []  # nothing was written to Mercado Livre
-    assert {k: v for k, v in _snapshot(home).items() if k != "journal.json" and not k.startswith("journal.json.")} \
-        == {k: v for k, v in before.items() if k != "journal.json" and not k.startswith("journal.json.")}
+    assert {k: v for k, v in _snapshot(home).items() if k != "journal.json" and not k.startswith("journal.json.")} == {
+        k: v for k, v in before.items() if k != "journal.json" and not k.startswith("journal.json.")
+    }
     code, out, err = world.cli("doctor", "--json")
     report = _one_document(out)
     assert code == 1 and report["status"] == "damaged"

@@ -34,8 +34,9 @@ def test_two_syncs_started_at_once_apply_once(live_home, live_sandbox, tmp_path)
         state.clear_log()
         go = tmp_path / f"go-{trial}"
         ready = [tmp_path / f"ready-{trial}-{n}" for n in range(2)]
-        children = [world.spawn("sync", "stock", "--yes", "--json", FAULT_READY=str(r), FAULT_GO=str(go))
-                    for r in ready]
+        children = [
+            world.spawn("sync", "stock", "--yes", "--json", FAULT_READY=str(r), FAULT_GO=str(go)) for r in ready
+        ]
         wait_for(lambda: all(r.exists() for r in ready), "both processes to be ready")
         go.touch()
         results = [child.communicate(timeout=120) for child in children]

@@ -74,5 +74,7 @@ def test_random_kills_during_sync_all_then_a_second_run_end_right(world):
         if not clean(figures):
             failures.append((trial, figures))
     assert failures == []
-    print(f"\n{trials(6)} random kills ({killed} landed before the run ended): 0 unreadable files, "
-          "0 lost or doubled sales, stocks right")
+    print(
+        f"\n{trials(6)} random kills ({killed} landed before the run ended): 0 unreadable files, "
+        "0 lost or doubled sales, stocks right"
+    )

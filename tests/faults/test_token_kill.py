@@ -30,8 +30,7 @@ def test_a_kill_right_after_a_refresh_never_forces_a_new_authorization(live_home
     world.state, world.home, world.tmp = state, live_home.home, tmp_path
     count = tmp_path / "steps"
     state.advance(7 * 3600)  # the stored access token has expired: the next call refreshes first
-    child = world.spawn("sync", "stock", "--dry-run", "--json", FAULT_ARM_ON_REFRESH="1",
-                        FAULT_COUNT_FILE=str(count))
+    child = world.spawn("sync", "stock", "--dry-run", "--json", FAULT_ARM_ON_REFRESH="1", FAULT_COUNT_FILE=str(count))
     child.communicate(timeout=120)
     assert child.returncode == 0
     steps = int(count.read_text())  # file steps from the refresh answer to the end of that run
@@ -41,8 +40,12 @@ def test_a_kill_right_after_a_refresh_never_forces_a_new_authorization(live_home
         state.advance(7 * 3600)
         step = 1 + trial % min(steps, 10)  # the save of the pair and what follows it
         before = _refreshes(state)
-        code, err = world.killed_run(kill_at=step, when=("before", "after")[trial % 2],
-                                     argv=("sync", "stock", "--dry-run", "--json"), FAULT_ARM_ON_REFRESH="1")
+        code, err = world.killed_run(
+            kill_at=step,
+            when=("before", "after")[trial % 2],
+            argv=("sync", "stock", "--dry-run", "--json"),
+            FAULT_ARM_ON_REFRESH="1",
+        )
         assert "Traceback" not in err
         killed += code == -9
         seen_steps.add(step)
@@ -63,8 +66,9 @@ def test_unlink_leaves_no_copy_of_a_token(live_home, live_sandbox, tmp_path):
     world.state, world.home, world.tmp = state, live_home.home, tmp_path
     state.advance(7 * 3600)
     # killed with the new pair in the write-ahead record and in a temp file of secrets.json
-    code, _ = world.killed_run(kill_at=5, when="before", argv=("sync", "stock", "--dry-run", "--json"),
-                               FAULT_ARM_ON_REFRESH="1")
+    code, _ = world.killed_run(
+        kill_at=5, when="before", argv=("sync", "stock", "--dry-run", "--json"), FAULT_ARM_ON_REFRESH="1"
+    )
     assert code == -9
     tokens = SecretStore(world.home).load_tokens()
     assert tokens is not None

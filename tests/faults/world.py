@@ -38,9 +38,14 @@ class World:
             self.codes[(item, None)] = f"S{n}"
             rows.append(f"S{n},Simples {n},10.00,{30 + n},,")
         for n in range(variated):
-            item = state.add_listing(f"Grade {n}", sku=f"G{n}", variations=[
-                {"attributes": {"Cor": "Azul"}, "quantity": 20, "sku": f"G{n}-AZ"},
-                {"attributes": {"Cor": "Verde"}, "quantity": 20, "sku": f"G{n}-VD"}])
+            item = state.add_listing(
+                f"Grade {n}",
+                sku=f"G{n}",
+                variations=[
+                    {"attributes": {"Cor": "Azul"}, "quantity": 20, "sku": f"G{n}-AZ"},
+                    {"attributes": {"Cor": "Verde"}, "quantity": 20, "sku": f"G{n}-VD"},
+                ],
+            )
             for vid, suffix in zip(state.variation_ids(item), ("AZ", "VD")):
                 self.codes[(item, vid)] = f"G{n}-{suffix}"
             rows.append(f"G{n},Grade {n},20.00,,,")
@@ -84,11 +89,24 @@ class World:
 
     def spawn(self, *argv: str, **fault: str) -> subprocess.Popen:
         env = {**os.environ, "MELISYNC_HOME": str(self.home), "PYTHONPATH": str(ROOT), **fault}
-        return subprocess.Popen([sys.executable, "-m", "tests.faults.inject", "--", *argv], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.inject", "--", *argv],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
-    def killed_run(self, *, kill_at: int | None = None, when: str = "before", delay: float | None = None,
-                   argv=("sync", "all", "--yes", "--json"), **env: str) -> tuple[int, str]:
+    def killed_run(
+        self,
+        *,
+        kill_at: int | None = None,
+        when: str = "before",
+        delay: float | None = None,
+        argv=("sync", "all", "--yes", "--json"),
+        **env: str,
+    ) -> tuple[int, str]:
         """A sync killed at the `kill_at`-th commit step, or after `delay` seconds. (exit code, stderr)."""
         fault = {"FAULT_KILL_AT": str(kill_at), "FAULT_KILL_WHEN": when} if kill_at else {}
         child = self.spawn(*argv, **fault, **env)
@@ -121,8 +139,11 @@ class World:
                 booked[movement.code] -= movement.quantity
                 keys[movement.key] += 1
         balances = catalog.balances()
-        wrong_erp = {c: (balances.get(c), self.counted[c] - self.sold[c]) for c in self.counted
-                     if balances.get(c) != self.counted[c] - self.sold[c]}
+        wrong_erp = {
+            c: (balances.get(c), self.counted[c] - self.sold[c])
+            for c in self.counted
+            if balances.get(c) != self.counted[c] - self.sold[c]
+        }
         wrong_ml = {}
         for (item, vid), code in self.codes.items():
             listing = self.state.item(item)
@@ -130,10 +151,14 @@ class World:
             if holder["available_quantity"] != max(0, balances.get(code, 0)):
                 wrong_ml[(item, vid)] = (holder["available_quantity"], balances.get(code))
         close_stores()
-        return {"unreadable": unreadable, "doubled": sum(n - 1 for n in keys.values() if n > 1),
-                "lost": {c: self.sold[c] - booked[c] for c in self.sold if booked[c] < self.sold[c]},
-                "extra": {c: booked[c] - self.sold[c] for c in booked if booked[c] > self.sold[c]},
-                "wrong_erp": wrong_erp, "wrong_ml": wrong_ml}
+        return {
+            "unreadable": unreadable,
+            "doubled": sum(n - 1 for n in keys.values() if n > 1),
+            "lost": {c: self.sold[c] - booked[c] for c in self.sold if booked[c] < self.sold[c]},
+            "extra": {c: booked[c] - self.sold[c] for c in booked if booked[c] > self.sold[c]},
+            "wrong_erp": wrong_erp,
+            "wrong_ml": wrong_ml,
+        }
 
 
 def _readable(path: Path) -> bool:

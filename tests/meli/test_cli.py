@@ -139,8 +139,7 @@ def test_a_malformed_paste_is_called_malformed(live_sandbox, melisync_home, caps
     assert "malformed" in err and "expired" not in err and "already used" not in err
 
 
-def test_connect_with_a_wrong_state_is_refused_and_changes_nothing(live_sandbox, melisync_home, capsys,
-                                                                   monkeypatch):
+def test_connect_with_a_wrong_state_is_refused_and_changes_nothing(live_sandbox, melisync_home, capsys, monkeypatch):
     configure_home(melisync_home, live_sandbox.base_url)
     monkeypatch.setattr(sys, "stdin", PastingStdin(capsys))
     assert main(["connect"]) == 0
@@ -153,8 +152,7 @@ def test_connect_with_a_wrong_state_is_refused_and_changes_nothing(live_sandbox,
     assert after == before  # same tokens, same facts, no pending attempt left behind
 
 
-async def test_no_token_leaks_into_other_files_logs_or_output(live_sandbox, melisync_home, capsys, monkeypatch,
-                                                               caplog):
+async def test_no_token_leaks_into_other_files_logs_or_output(live_sandbox, melisync_home, capsys, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     configure_home(melisync_home, live_sandbox.base_url)
     monkeypatch.setattr(sys, "stdin", PastingStdin(capsys))
@@ -197,15 +195,23 @@ def test_connect_as_a_separate_process_with_stdin_a_pipe(live_sandbox, melisync_
     configure_home(melisync_home, live_sandbox.base_url)
     env = {**os.environ, "MELISYNC_HOME": str(melisync_home)}
     command = [sys.executable, "-m", "tui.cli"]
-    with subprocess.Popen(command + ["connect"], cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+    with subprocess.Popen(
+        command + ["connect"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
         url = proc.stdout.readline().strip()
         assert URL_LINE.match(url), url
         out, err = proc.communicate(approve_like_curl(url) + "\n", timeout=60)
     assert proc.returncode == 0, err
     assert sandbox.SELLER_NICKNAME in out
-    status = subprocess.run(command + ["status", "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
+    status = subprocess.run(
+        command + ["status", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
     assert report["connected"] and report["secret_store"].startswith("file (")
@@ -224,11 +230,13 @@ def test_status_counts_links_by_state(connected, capsys):
     from services.linking import Link, LinkState
     from services.store.links import LinkRepository
 
-    LinkRepository(home=connected.home).replace_all([
-        Link("MLB1", None, LinkState.LINKED, "A", "A"),
-        Link("MLB2", None, LinkState.LINKED, "B", "B"),
-        Link("MLB3", None, LinkState.UNKNOWN_CODE, "Z", None),
-    ])
+    LinkRepository(home=connected.home).replace_all(
+        [
+            Link("MLB1", None, LinkState.LINKED, "A", "A"),
+            Link("MLB2", None, LinkState.LINKED, "B", "B"),
+            Link("MLB3", None, LinkState.UNKNOWN_CODE, "Z", None),
+        ]
+    )
     assert main(["status", "--json"]) == 0
     links = json.loads(capsys.readouterr().out)["links"]
     assert links["linked"] == 2 and links["unknown_code"] == 1

@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -61,7 +61,7 @@ async def test_twenty_concurrent_401s_make_exactly_one_refresh(connected, make_c
 async def test_refresh_ahead_of_expiry(connected, make_client, sandbox_state):
     store = SecretStore(connected.home)
     tokens = store.load_tokens()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store.save_tokens(replace(tokens, expires_at=now + timedelta(minutes=2), issued_at=now - timedelta(hours=6)))
     async with make_client() as client:
         await client.me()
@@ -71,8 +71,9 @@ async def test_refresh_ahead_of_expiry(connected, make_client, sandbox_state):
     assert load_connection(connected.home).token_expires_at == fresh.expires_at
 
 
-async def test_short_lived_tokens_are_not_refreshed_before_every_request(meli_config, sandbox_state,
-                                                                          asgi_transport, make_client):
+async def test_short_lived_tokens_are_not_refreshed_before_every_request(
+    meli_config, sandbox_state, asgi_transport, make_client
+):
     from tests.fixtures.meli import connect_via_sandbox
 
     sandbox_state.token_ttl = 240  # shorter than the 5-minute refresh-ahead margin
@@ -154,7 +155,7 @@ async def test_timeouts_and_5xx_bursts_are_retried(connected, make_client, sandb
     transport = FailingTransport(sandbox_app, "/users/me", times=1, error=httpx.ReadTimeout)
     async with make_client(transport=transport) as client:
         assert (await client.me()).user_id == sandbox.SELLER_ID
-    assert len(sleeps.delays) == 4 and all(0 <= d <= 0.5 * 2 ** i for i, d in enumerate(sleeps.delays))
+    assert len(sleeps.delays) == 4 and all(0 <= d <= 0.5 * 2**i for i, d in enumerate(sleeps.delays))
 
 
 async def test_429_storm_honours_retry_after(connected, make_client, sandbox_state, sleeps):
@@ -210,8 +211,11 @@ async def test_an_unreadable_listing_is_reported_not_fatal(connected, make_clien
 
 
 async def test_write_one_variation_and_read_back(connected, make_client, sandbox_state):
-    item_id = next(i for i in sandbox_state.listing_ids() if sandbox_state.item(i)["variations"]
-                   and sandbox_state.item(i)["shipping"]["logistic_type"] != "fulfillment")
+    item_id = next(
+        i
+        for i in sandbox_state.listing_ids()
+        if sandbox_state.item(i)["variations"] and sandbox_state.item(i)["shipping"]["logistic_type"] != "fulfillment"
+    )
     before = {v["id"]: v["available_quantity"] for v in sandbox_state.item(item_id)["variations"]}
     target = next(iter(before))
     async with make_client() as client:

@@ -2,7 +2,7 @@
 
 import base64
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -63,18 +63,21 @@ def test_paste_full_url_or_bare_code(pending):
     assert oauth.code_from_paste(same, pending) == "X-123456"
 
 
-@pytest.mark.parametrize("paste,message", [
-    ("https://melisync.example/callback?code=TG-1&state=someone-elses", "state"),
-    ("https://melisync.example/callback?code=TG-1", "no state"),
-    ("https://melisync.example/callback?error=access_denied&error_description=no&state={state}", "refused"),
-    ("https://evil.example/callback?code=TG-1&state={state}", "redirect URI"),
-    ("http://melisync.example/callback?code=TG-1&state={state}", "redirect URI"),
-    ("https://melisync.example/other?code=TG-1&state={state}", "redirect URI"),
-    ("https://melisync.example/callback?state={state}", "no code"),
-    ("", "nothing was pasted"),
-    ("not a code!", "malformed"),
-    ("garbage", "malformed"),  # `echo garbage | melisync connect`: never sent as a code
-])
+@pytest.mark.parametrize(
+    "paste,message",
+    [
+        ("https://melisync.example/callback?code=TG-1&state=someone-elses", "state"),
+        ("https://melisync.example/callback?code=TG-1", "no state"),
+        ("https://melisync.example/callback?error=access_denied&error_description=no&state={state}", "refused"),
+        ("https://evil.example/callback?code=TG-1&state={state}", "redirect URI"),
+        ("http://melisync.example/callback?code=TG-1&state={state}", "redirect URI"),
+        ("https://melisync.example/other?code=TG-1&state={state}", "redirect URI"),
+        ("https://melisync.example/callback?state={state}", "no code"),
+        ("", "nothing was pasted"),
+        ("not a code!", "malformed"),
+        ("garbage", "malformed"),  # `echo garbage | melisync connect`: never sent as a code
+    ],
+)
 def test_wrong_pastes_are_refused_with_a_reason(pending, paste, message):
     with pytest.raises(BadInput, match=message):
         oauth.code_from_paste(paste.format(state=pending.state), pending)
@@ -82,7 +85,7 @@ def test_wrong_pastes_are_refused_with_a_reason(pending, paste, message):
 
 def test_stale_or_absent_attempt(pending):
     url = f"{sandbox.DEMO_REDIRECT_URI}?code=TG-1&state={pending.state}"
-    later = datetime.now(timezone.utc) + timedelta(minutes=31)
+    later = datetime.now(UTC) + timedelta(minutes=31)
     with pytest.raises(BadInput, match="30 minutes"):
         oauth.code_from_paste(url, pending, now=later)
     with pytest.raises(BadInput, match="no connect attempt"):

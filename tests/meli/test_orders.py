@@ -1,7 +1,7 @@
 """Orders by `date_last_updated` windows (hour precision, paging, windows split past the offset wall),
 and the buyer's billing info."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,12 +9,17 @@ from services.meli import client as client_module
 
 
 def _sandbox_time(state) -> datetime:
-    return datetime.fromtimestamp(state.now(), timezone.utc)
+    return datetime.fromtimestamp(state.now(), UTC)
 
 
 def _sellable(state):
-    return [i for i in state.listing_ids() if not state.item(i)["variations"] and state.item(i)["status"] == "active"
-            and state.item(i)["available_quantity"] > 0]
+    return [
+        i
+        for i in state.listing_ids()
+        if not state.item(i)["variations"]
+        and state.item(i)["status"] == "active"
+        and state.item(i)["available_quantity"] > 0
+    ]
 
 
 def _sell(state, count):
@@ -67,8 +72,9 @@ async def test_windows_past_the_offset_wall_are_split(connected, make_client, sa
 async def test_order_fields_and_billing_info(connected, make_client, sandbox_state, sandbox_lenient):
     item_id = _sellable(sandbox_state)[0]
     sandbox_state.set_stock(item_id, 10)
-    sandbox_state.create_order(item_id, quantity=2, buyer={"first_name": "Ana", "last_name": "Souza",
-                                                           "doc_number": "12345678909"})
+    sandbox_state.create_order(
+        item_id, quantity=2, buyer={"first_name": "Ana", "last_name": "Souza", "doc_number": "12345678909"}
+    )
     async with make_client() as client:
         (order,) = [o async for o in client.orders()]
         # Search results may leave the billing info id out (strict); the order itself carries it.

@@ -30,8 +30,17 @@ async def test_two_processes_refresh_once_and_both_keep_working(live_sandbox, me
     env = {**os.environ, "MELISYNC_HOME": str(melisync_home)}
     go = tmp_path / "go"
     ready = [tmp_path / "ready-a", tmp_path / "ready-b"]
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.meli.refresh_worker", str(r), str(go)], cwd=ROOT,
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in ready]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.meli.refresh_worker", str(r), str(go)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for r in ready
+    ]
     try:
         _wait_for(ready)
         go.touch()

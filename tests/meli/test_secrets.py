@@ -1,6 +1,6 @@
 """Where secrets live: environment (client secret) -> keyring -> the 0600 file, said as such."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,7 +8,7 @@ from services.connection import load_connection
 from services.errors import OperationFailed
 from services.secrets import SECRETS_FILE, SecretStore, TokenSet
 
-TOKENS = TokenSet("APP_USR-zq81-access", "TG-zq81-refresh", datetime.now(timezone.utc) + timedelta(hours=6), 42)
+TOKENS = TokenSet("APP_USR-zq81-access", "TG-zq81-refresh", datetime.now(UTC) + timedelta(hours=6), 42)
 
 
 def test_fail_backend_uses_the_private_file_and_says_so(melisync_home):
@@ -57,11 +57,13 @@ def test_a_hanging_keyring_times_out_and_the_rotated_pair_is_not_lost(melisync_h
 
 
 def test_tokens_recorded_in_a_keyring_that_stops_answering_are_not_replaced_by_the_file(
-        melisync_home, memory_keyring, monkeypatch):
+    melisync_home, memory_keyring, monkeypatch
+):
     store = SecretStore(melisync_home)
     store.save_tokens(TOKENS)
-    from tests.fixtures.meli import HangingKeyring
     import keyring
+
+    from tests.fixtures.meli import HangingKeyring
 
     monkeypatch.setenv("MELISYNC_KEYRING_TIMEOUT", "0.2")
     hung = HangingKeyring()
@@ -102,11 +104,11 @@ def test_a_keyring_that_keeps_nothing_is_not_trusted(melisync_home):
 
 
 def _pair(n: int):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from services.secrets import TokenSet
 
-    issued = datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(hours=n)
+    issued = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=n)
     return TokenSet(f"APP_USR-access-{n}", f"TG-refresh-{n}", issued + timedelta(hours=6), 1, issued)
 
 

@@ -13,7 +13,6 @@ from services.connection import load_connection
 from services.errors import NotConnected, OperationFailed, ReauthorizationNeeded
 from services.meli.client import REFUSED_NEW_TOKEN
 from services.meli.errors import AnswerLost, MeliApiError
-from services.secrets import SecretStore
 
 
 def _grants(state):
@@ -22,9 +21,11 @@ def _grants(state):
 
 def sandbox_clock(state):
     """A sleep that moves the sandbox clock instead of waiting: rate limits and token lives in sandbox time."""
+
     async def sleep(seconds: float) -> None:
         state.advance(seconds)
         await asyncio.sleep(0)
+
     return {"clock": state.now, "sleep": sleep}
 
 
@@ -34,8 +35,9 @@ async def test_the_token_is_taken_after_the_wait_in_the_rate_limiter(connected, 
     sandbox_state.token_ttl = 3
     sandbox_state.advance(7 * 3600)
     ids = sandbox_state.listing_ids()
-    async with make_client(replace(connected, requests_per_second=5, concurrency=4),
-                           **sandbox_clock(sandbox_state)) as client:
+    async with make_client(
+        replace(connected, requests_per_second=5, concurrency=4), **sandbox_clock(sandbox_state)
+    ) as client:
         await client.me()  # 401, then a refresh: from now on the tokens live 3 s
         sandbox_state.clear_log()
         started = sandbox_state.now()
@@ -47,8 +49,9 @@ async def test_the_token_is_taken_after_the_wait_in_the_rate_limiter(connected, 
     assert 1 <= len(_grants(sandbox_state)) <= 8  # refreshed as each one neared its end, not per request
 
 
-async def test_a_new_token_refused_is_retried_then_exit_1_not_authorize_again(connected, make_client, sandbox_state,
-                                                                               sleeps, monkeypatch):
+async def test_a_new_token_refused_is_retried_then_exit_1_not_authorize_again(
+    connected, make_client, sandbox_state, sleeps, monkeypatch
+):
     sandbox_state.advance(7 * 3600)  # expired: the first 401 is answered with a refresh that succeeds
     real_authenticate = sandbox_state.authenticate
     refused: list[str] = []
@@ -57,6 +60,7 @@ async def test_a_new_token_refused_is_retried_then_exit_1_not_authorize_again(co
         if _grants(sandbox_state):
             refused.append(header)
             from sandbox.errors import invalid_token
+
             raise invalid_token()
         return real_authenticate(header)
 
@@ -86,26 +90,31 @@ async def test_scan_pages_after_the_first_send_only_the_scroll(connected, make_c
         ids = await client.listing_ids()
     assert ids == sandbox_state.listing_ids()
     pages = sandbox_state.requests_to("/users/")
-    assert pages[0].query.get("limit") == "100" and all(set(p.query) == {"search_type", "scroll_id"}
-                                                        for p in pages[1:])
+    assert pages[0].query.get("limit") == "100" and all(set(p.query) == {"search_type", "scroll_id"} for p in pages[1:])
     assert all(p.status == 200 for p in pages)
 
 
 @pytest.mark.parametrize("sandbox_lenient", [(), ("bulk_variation_attributes",)])
 async def test_variation_codes_come_from_the_variations_resource_when_bulk_lacks_them(
-        connected, make_client, sandbox_state, sandbox_lenient):
+    connected, make_client, sandbox_state, sandbox_lenient
+):
     async with make_client() as client:
         listings = await client.all_listings()
-    expected = {(i, v["id"]): next((a["value_name"] for a in v["attributes"] if a["id"] == "SELLER_SKU"),
-                                   v["seller_custom_field"])
-                for i in sandbox_state.listing_ids() for v in sandbox_state.item(i)["variations"]}
+    expected = {
+        (i, v["id"]): next(
+            (a["value_name"] for a in v["attributes"] if a["id"] == "SELLER_SKU"), v["seller_custom_field"]
+        )
+        for i in sandbox_state.listing_ids()
+        for v in sandbox_state.item(i)["variations"]
+    }
     seen = {(l.id, v.id): v.reference_code for l in listings for v in l.variations}
     assert seen == expected and any(expected.values())
     reads = sandbox_state.requests_to("/items/MLB")
     with_variations = [i for i in sandbox_state.listing_ids() if sandbox_state.item(i)["variations"]]
     # only listings with variations, and only when bulk left their attributes out
-    assert sorted(r.path for r in reads) == ([] if sandbox_lenient else
-                                             sorted(f"/items/{i}/variations" for i in with_variations))
+    assert sorted(r.path for r in reads) == (
+        [] if sandbox_lenient else sorted(f"/items/{i}/variations" for i in with_variations)
+    )
 
 
 async def test_a_listing_whose_variations_cannot_be_read_is_reported(connected, make_client, sandbox_state):
@@ -131,8 +140,12 @@ async def test_multiget_entries_that_failed_are_asked_again_and_403_reported(con
 
 
 async def test_a_lost_write_answer_is_never_sent_again_blindly(connected, make_client, sandbox_state):
-    item_id = next(i for i in sandbox_state.listing_ids() if not sandbox_state.item(i)["variations"]
-                   and sandbox_state.item(i)["shipping"]["logistic_type"] != "fulfillment")
+    item_id = next(
+        i
+        for i in sandbox_state.listing_ids()
+        if not sandbox_state.item(i)["variations"]
+        and sandbox_state.item(i)["shipping"]["logistic_type"] != "fulfillment"
+    )
     sandbox_state.lose_answer_next(path_prefix=f"/items/{item_id}", method="PUT")
     async with make_client() as client:
         with pytest.raises(AnswerLost):
@@ -152,9 +165,9 @@ async def test_a_rotation_whose_answer_was_lost_says_authorize_again_and_why(con
     assert [r.status for r in sandbox_state.requests_to("/oauth/token")] == [200, 400]
 
 
-async def test_a_lost_rotation_answer_that_was_not_applied_recovers(connected, make_client, sandbox_app,
-                                                                    sandbox_state):
+async def test_a_lost_rotation_answer_that_was_not_applied_recovers(connected, make_client, sandbox_app, sandbox_state):
     import httpx
+
     from tests.meli.test_client import FailingTransport
 
     sandbox_state.advance(7 * 3600)
@@ -163,8 +176,9 @@ async def test_a_lost_rotation_answer_that_was_not_applied_recovers(connected, m
         assert (await client.me()).user_id == sandbox.SELLER_ID
 
 
-async def test_429_without_retry_after_waits_a_refill_and_a_long_one_gives_up_at_once(connected, make_client,
-                                                                                       sandbox_state, sleeps):
+async def test_429_without_retry_after_waits_a_refill_and_a_long_one_gives_up_at_once(
+    connected, make_client, sandbox_state, sleeps
+):
     sandbox_state.fail_next(1, status=429, path_prefix="/users/me")
     async with make_client() as client:
         await client.me()
@@ -180,8 +194,9 @@ async def test_429_without_retry_after_waits_a_refill_and_a_long_one_gives_up_at
 async def test_a_rate_limited_storm_finishes(connected, make_client, sandbox_state, sandbox_lenient):
     sandbox_state.rate, sandbox_state.burst = 5, 5
     ids = sandbox_state.listing_ids()
-    async with make_client(replace(connected, requests_per_second=0, concurrency=8),
-                           **sandbox_clock(sandbox_state)) as client:
+    async with make_client(
+        replace(connected, requests_per_second=0, concurrency=8), **sandbox_clock(sandbox_state)
+    ) as client:
         read = await asyncio.gather(*(client.listing(i) for i in ids))
     assert len(read) == len(ids)
     assert any(r.status == 429 for r in sandbox_state.requests)

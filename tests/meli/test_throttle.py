@@ -1,8 +1,8 @@
 """Backoff delays and the client-side rate limit, on a fake clock (no real waiting)."""
 
 import random
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 from services.meli.throttle import RateLimiter, RetryPolicy, parse_retry_after
 
@@ -20,7 +20,7 @@ def test_retry_after_is_honoured_and_bounded():
     policy = RetryPolicy(max_retry_after=60)
     assert policy.delay(1, "7") == 7
     assert policy.delay(1, "3600") == 60
-    soon = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= parse_retry_after(soon) <= 30
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 

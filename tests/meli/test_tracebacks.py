@@ -15,8 +15,11 @@ from services.secrets import SecretStore
 
 def rendered(exc: BaseException) -> str:
     console = Console(record=True, width=250, file=io.StringIO())
-    console.print(Traceback.from_exception(type(exc), exc, exc.__traceback__, show_locals=True,
-                                           locals_max_length=1000, locals_max_string=100_000))
+    console.print(
+        Traceback.from_exception(
+            type(exc), exc, exc.__traceback__, show_locals=True, locals_max_length=1000, locals_max_string=100_000
+        )
+    )
     return console.export_text()
 
 

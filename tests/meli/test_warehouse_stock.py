@@ -14,8 +14,11 @@ from services.meli.throttle import WindowLimiter
 @pytest.fixture
 def sandbox_state() -> SandboxState:
     state = SandboxState(listings=0, user_products=True, warehouse_management=True, warehouses=2)
-    state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 6, "sku": "CAM-AZ"}],
-                     listing_types=("gold_special", "gold_pro"))
+    state.add_family(
+        "Camiseta",
+        [{"attributes": {"Cor": "Azul"}, "quantity": 6, "sku": "CAM-AZ"}],
+        listing_types=("gold_special", "gold_pro"),
+    )
     return state
 
 
@@ -36,8 +39,9 @@ async def test_stock_locations_and_versions(sandbox_state, connected, make_clien
     assert stock.warehouse(stores[0].store_id).quantity == 6 and stock.warehouse(stores[1].store_id) is None
 
 
-async def test_a_stale_version_is_a_409_for_the_caller_never_the_same_quantities_again(sandbox_state, connected,
-                                                                                       make_client):
+async def test_a_stale_version_is_a_409_for_the_caller_never_the_same_quantities_again(
+    sandbox_state, connected, make_client
+):
     """A sale between the stock GET and the PUT: the stock moved, so the quantity planned before it is not sent
     again with a fresh version (that would put the sold unit back on sale); the caller plans again."""
     up = up_of(sandbox_state)
@@ -48,7 +52,8 @@ async def test_a_stale_version_is_a_409_for_the_caller_never_the_same_quantities
         store = stock.locations[0]
         with pytest.raises(MeliApiError) as caught:
             await client.put_seller_warehouse_stock(
-                up, [StockLocation("seller_warehouse", 9, store.store_id, store.network_node_id)], version)
+                up, [StockLocation("seller_warehouse", 9, store.store_id, store.network_node_id)], version
+            )
     assert caught.value.status == 409
     puts = sandbox_state.requests_to(f"/user-products/{up}/stock/type/seller_warehouse", "PUT")
     assert [r.status for r in puts] == [409]
@@ -61,7 +66,8 @@ async def test_a_location_is_created_by_the_first_put_in_a_store(sandbox_state, 
     async with make_client() as client:
         stock, version = await client.user_product_stock(up)
         written, _ = await client.put_seller_warehouse_stock(
-            up, [StockLocation("seller_warehouse", 4, second["id"], second["network_node_id"])], version)
+            up, [StockLocation("seller_warehouse", 4, second["id"], second["network_node_id"])], version
+        )
     assert written.warehouse(second["id"]).quantity == 4
     assert written.warehouse(sandbox_state.stores[0]["id"]).quantity == 6
     assert {sandbox_state.item(i)["available_quantity"] for i in sandbox_state.listing_ids()} == {10}
@@ -84,8 +90,7 @@ async def test_window_limiter_lets_a_burst_through_then_waits_for_the_window():
     assert waits == [50.0] and now[0] == 60.0
 
 
-async def test_the_client_keeps_to_100_stock_calls_a_minute(sandbox_state, connected, make_client, sleeps,
-                                                            meli_config):
+async def test_the_client_keeps_to_100_stock_calls_a_minute(sandbox_state, connected, make_client, sleeps, meli_config):
     from services.config import Config
 
     assert Config(home=meli_config.home).stock_requests_per_minute == 100  # Mercado Livre's documented limit

@@ -5,7 +5,7 @@ has (null, an array, a string, a number, an object without the fields) is a clea
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -25,8 +25,11 @@ class WrongShape(httpx.ASGITransport):
 
     async def handle_async_request(self, request):
         if request.url.path.startswith(self.path):
-            return httpx.Response(200, headers={"content-type": "application/json", "x-version": "1"},
-                                  content=json.dumps(self.payload).encode())
+            return httpx.Response(
+                200,
+                headers={"content-type": "application/json", "x-version": "1"},
+                content=json.dumps(self.payload).encode(),
+            )
         return await super().handle_async_request(request)
 
 
@@ -34,7 +37,7 @@ def _calls(state):
     """(name, path prefix, call): one per client method that reads an answer."""
     item = state.listing_ids()[0]
     variated = next(i for i in state.listing_ids() if state.variation_ids(i))
-    since = datetime.now(timezone.utc) - timedelta(days=2)
+    since = datetime.now(UTC) - timedelta(days=2)
 
     async def orders(client):
         return [o async for o in client.orders(since)]
@@ -50,17 +53,24 @@ def _calls(state):
         ("user_product_stock", "/user-products/", lambda c: c.user_product_stock("MLBU1")),
         ("stock_locations", "/users/", lambda c: c.stock_locations()),
         ("put_item", f"/items/{item}", lambda c: c.put_item(item, {"available_quantity": 3})),
-        ("put_variation", f"/items/{variated}/variations",
-         lambda c: c.put_variation(variated, state.variation_ids(variated)[0], {"available_quantity": 1})),
-        ("put_seller_warehouse_stock", "/user-products/",
-         lambda c: c.put_seller_warehouse_stock("MLBU1", [StockLocation("seller_warehouse", 1, "1", "n")], 1)),
+        (
+            "put_variation",
+            f"/items/{variated}/variations",
+            lambda c: c.put_variation(variated, state.variation_ids(variated)[0], {"available_quantity": 1}),
+        ),
+        (
+            "put_seller_warehouse_stock",
+            "/user-products/",
+            lambda c: c.put_seller_warehouse_stock("MLBU1", [StockLocation("seller_warehouse", 1, "1", "n")], 1),
+        ),
         ("revoke_grant", "/users/", lambda c: c.revoke_grant(1, "2")),
     ]
 
 
 @pytest.mark.parametrize("payload", WRONG, ids=lambda p: json.dumps(p)[:30])
-async def test_every_client_method_turns_a_wrong_shape_into_a_clear_error(connected, sandbox_state, sandbox_app,
-                                                                            make_client, payload):
+async def test_every_client_method_turns_a_wrong_shape_into_a_clear_error(
+    connected, sandbox_state, sandbox_app, make_client, payload
+):
     sandbox_state.create_order(sandbox_state.listing_ids()[1])
     outcomes = {}
     for name, path, call in _calls(sandbox_state):

@@ -44,21 +44,31 @@ def test_every_case_is_in_the_default_catalogue():
     assert all(v["id"] > 2**32 for i in with_variations for v in i["variations"])
     full = [i for i in items if i["shipping"]["logistic_type"] == "fulfillment"]
     assert len(full) >= 3
-    no_code = [i for i in items if not sku_of(i["attributes"]) and not i["seller_custom_field"]
-               and not any(sku_of(v["attributes"]) or v["seller_custom_field"] for v in i["variations"])]
+    no_code = [
+        i
+        for i in items
+        if not sku_of(i["attributes"])
+        and not i["seller_custom_field"]
+        and not any(sku_of(v["attributes"]) or v["seller_custom_field"] for v in i["variations"])
+    ]
     assert len(no_code) >= 2 and any(i["variations"] for i in no_code)
     kit = [i for i in items if sku_of(i["attributes"]) == "KIT-PANELAS-5"]
     assert sorted(i["listing_type_id"] for i in kit) == ["gold_pro", "gold_special"]
     assert any(" " in (sku_of(i["attributes"]) or "") and "Ç" in sku_of(i["attributes"]) for i in items)
     legacy_field_only = [i for i in items if i["seller_custom_field"] and not sku_of(i["attributes"])]
     assert legacy_field_only and legacy_field_only[0]["seller_custom_field"] in erp
-    variation_only = [i for i in with_variations if not sku_of(i["attributes"])
-                      and all(sku_of(v["attributes"]) for v in i["variations"])]
+    variation_only = [
+        i
+        for i in with_variations
+        if not sku_of(i["attributes"]) and all(sku_of(v["attributes"]) for v in i["variations"])
+    ]
     assert len(variation_only) >= 2
     # S8: the ERP product has no compositions while its listing has variations
     lum = next(i for i in items if sku_of(i["attributes"]) == "LUM-ART")
     assert lum["variations"] and "LUM-ART" in erp and not any(r["parent_code"] == "LUM-ART" for r in erp.values())
-    ml_codes = {sku_of(i["attributes"]) for i in items} | {sku_of(v["attributes"]) for i in items for v in i["variations"]}
+    ml_codes = {sku_of(i["attributes"]) for i in items} | {
+        sku_of(v["attributes"]) for i in items for v in i["variations"]
+    }
     assert "REL-NAO-EXISTE" in ml_codes and "REL-NAO-EXISTE" not in erp
     simple_linked = [i for i in items if not i["variations"] and sku_of(i["attributes"]) in erp]
     differs = [i for i in simple_linked if int(erp[sku_of(i["attributes"])]["stock"]) != i["available_quantity"]]

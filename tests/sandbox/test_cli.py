@@ -17,9 +17,25 @@ from tui.cli import main
 @pytest.mark.e2e
 def test_serves_and_prints_how_to_connect(tmp_path):
     csv_path = tmp_path / "erp.csv"
-    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "sandbox", "--port", "0", "--listings", "20",
-                                "--orders", "3", "--erp-csv", str(csv_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "sandbox",
+            "--port",
+            "0",
+            "--listings",
+            "20",
+            "--orders",
+            "3",
+            "--erp-csv",
+            str(csv_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = []
         deadline = time.monotonic() + 30
@@ -29,11 +45,23 @@ def test_serves_and_prints_how_to_connect(tmp_path):
         text = "\n".join(lines)
         base_url = lines[0].split(": ", 1)[1]
         assert base_url.startswith("http://127.0.0.1:")
-        for expected in (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI,
-                         f"melisync config set api_url {base_url}", f"melisync config set auth_url {base_url}"):
+        for expected in (
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            DEMO_REDIRECT_URI,
+            f"melisync config set api_url {base_url}",
+            f"melisync config set auth_url {base_url}",
+        ):
             assert expected in text
-        page = httpx.get(f"{base_url}/authorization", params={
-            "response_type": "code", "client_id": DEMO_CLIENT_ID, "redirect_uri": DEMO_REDIRECT_URI, "state": "s"})
+        page = httpx.get(
+            f"{base_url}/authorization",
+            params={
+                "response_type": "code",
+                "client_id": DEMO_CLIENT_ID,
+                "redirect_uri": DEMO_REDIRECT_URI,
+                "state": "s",
+            },
+        )
         assert "Autorizar este aplicativo" in page.text
         assert csv_path.read_text("utf-8").startswith("code,name,price,stock,parent_code,attributes\n")
     finally:
@@ -42,8 +70,16 @@ def test_serves_and_prints_how_to_connect(tmp_path):
     assert process.returncode == 0 and "sandbox stopped" in out
 
 
-@pytest.mark.parametrize("argv", [["--port", "70000"], ["--listings", "-1"], ["--rate", "0"],
-                                  ["--lenient", "attribute_merge"], ["--token-ttl", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--port", "70000"],
+        ["--listings", "-1"],
+        ["--rate", "0"],
+        ["--lenient", "attribute_merge"],
+        ["--token-ttl", "0"],
+    ],
+)
 def test_bad_options_exit_2(argv, capsys):
     assert main(["sandbox", *argv]) == 2
     assert "melisync:" in capsys.readouterr().err
@@ -64,8 +100,22 @@ def test_lenient_and_token_ttl_reach_the_sandbox(monkeypatch, capsys):
 
     monkeypatch.setattr(server_module.SandboxServer, "start", no_serving)
     with pytest.raises(Stop):
-        command.run(command_args(["--listings", "0", "--lenient", "attributes_merge,scroll_limit",
-                                  "--lenient", "retry_after", "--token-ttl", "3", "--retry-after", "60"]))
+        command.run(
+            command_args(
+                [
+                    "--listings",
+                    "0",
+                    "--lenient",
+                    "attributes_merge,scroll_limit",
+                    "--lenient",
+                    "retry_after",
+                    "--token-ttl",
+                    "3",
+                    "--retry-after",
+                    "60",
+                ]
+            )
+        )
     [state] = built
     assert state.lenient == {"attributes_merge", "scroll_limit", "retry_after"}
     assert state.token_ttl == 3 and state.rate_retry_after == 60

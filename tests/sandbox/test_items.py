@@ -72,12 +72,14 @@ async def test_multiget_verbose_shape_and_limit(sandbox_state, seller_http):
 
 async def test_bulk_shape_and_body_prefix(sandbox_state, seller_http):
     ids = sandbox_state.listing_ids()[:2]
-    answer = (await seller_http.get("/items/bulk", params={"ids": ",".join(ids),
-                                                           "attributes": "body.id,body.price,title"})).json()
+    answer = (
+        await seller_http.get("/items/bulk", params={"ids": ",".join(ids), "attributes": "body.id,body.price,title"})
+    ).json()
     assert [(e["id"], e["status_code"]) for e in answer] == [(ids[0], 200), (ids[1], 200)]
     assert set(answer[0]["body"]) == {"id", "price"}  # `title` without `body.` selects nothing
-    assert (await seller_http.get("/items/bulk", params={"ids": ",".join(sandbox_state.listing_ids()[:21])})
-            ).status_code == 400
+    assert (
+        await seller_http.get("/items/bulk", params={"ids": ",".join(sandbox_state.listing_ids()[:21])})
+    ).status_code == 400
 
 
 def _variation_listing(state) -> str:

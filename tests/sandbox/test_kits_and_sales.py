@@ -42,7 +42,9 @@ def test_a_kit_sale_is_one_order_per_component_sharing_a_pack(kit_state):
     caneca, tapete, kit = ids(kit_state)
     orders = kit_state.sell(kit, quantity=2)
     assert [(o["order_items"][0]["item"]["id"], o["order_items"][0]["quantity"]) for o in orders] == [
-        (caneca, 4), (tapete, 2)]
+        (caneca, 4),
+        (tapete, 2),
+    ]
     assert len({o["pack_id"] for o in orders}) == 1 and all("bundle_component" in o["tags"] for o in orders)
     assert all(o["order_items"][0]["item"]["seller_sku"] is None for o in orders)  # the harsher reading
     assert kit_state.item(caneca)["available_quantity"] == 6 and kit_state.item(kit)["available_quantity"] == 1
@@ -55,8 +57,11 @@ def test_a_kit_sale_is_one_order_per_component_sharing_a_pack(kit_state):
 async def test_a_kit_write_is_accepted_and_ignored(kit_state):
     kit = ids(kit_state)[2]
     token = kit_state.issue_tokens()["access_token"]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(kit_state)), base_url="http://t",
-                                 headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(kit_state)),
+        base_url="http://t",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as http:
         answer = await http.put(f"/items/{kit}", json={"available_quantity": 50})
     assert answer.status_code == 200 and kit_state.item(kit)["available_quantity"] == 3
 
@@ -65,8 +70,7 @@ async def test_the_sale_route_needs_no_token_and_is_not_an_api_write(kit_state):
     caneca, tapete, kit = ids(kit_state)
     kit_state.rate, kit_state.burst = 1, 1
     kit_state.fail_next(5, 500)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(kit_state)),
-                                 base_url="http://t") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(kit_state)), base_url="http://t") as http:
         sold = await http.post("/_sandbox/sell", json={"code": "TAP", "quantity": 2})
         kit_sold = await http.post("/_sandbox/sell", json={"item_id": kit})
         refused = await http.post("/_sandbox/sell", json={"item_id": caneca, "quantity": 99})
@@ -83,8 +87,11 @@ async def test_a_sale_lands_right_before_the_next_write(kit_state):
     caneca = ids(kit_state)[0]
     kit_state.sell_before_next_write(caneca, quantity=1, path_prefix=f"/items/{caneca}")
     token = kit_state.issue_tokens()["access_token"]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(kit_state)), base_url="http://t",
-                                 headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(kit_state)),
+        base_url="http://t",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as http:
         await http.get(f"/items/{caneca}")  # a read does not trigger it
         assert kit_state.orders == {}
         await http.put(f"/items/{caneca}", json={"available_quantity": 10})
@@ -106,10 +113,18 @@ def test_melisync_sandbox_sell_over_a_socket(live_sandbox, capsys):
     assert "right before the next write" in capsys.readouterr().out and len(state.orders) == 1
 
 
-@pytest.mark.parametrize("argv, code", [
-    (["MLB1", "--code", "X"], 2), ([], 2), (["MLB1", "--qty", "0"], 2), (["--code", "X", "--variation", "3"], 2),
-    (["MLB1", "--url", "https://api.mercadolibre.com"], 2), (["MLB1", "--url", "nope"], 2),
-    (["MLB1", "--url", "http://127.0.0.1:9"], 1)])
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["MLB1", "--code", "X"], 2),
+        ([], 2),
+        (["MLB1", "--qty", "0"], 2),
+        (["--code", "X", "--variation", "3"], 2),
+        (["MLB1", "--url", "https://api.mercadolibre.com"], 2),
+        (["MLB1", "--url", "nope"], 2),
+        (["MLB1", "--url", "http://127.0.0.1:9"], 1),
+    ],
+)
 def test_sandbox_sell_bad_input(argv, code, capsys):
     assert main(["sandbox", "sell", *argv]) == code
     err = capsys.readouterr().err
@@ -129,8 +144,9 @@ def test_sandbox_sell_an_unpaid_order_then_pay_or_cancel_it(live_sandbox, capsys
     assert order["status"] == "confirmed" and order["date_closed"] is not None and order["paid_amount"] == 0
     assert state.item(item)["available_quantity"] == before - 2
     seller = (state.seller["id"], "")
-    found = state.search_orders({"seller": str(state.seller["id"]), "order.status": "confirmed,partially_paid"},
-                                seller)["results"]
+    found = state.search_orders(
+        {"seller": str(state.seller["id"]), "order.status": "confirmed,partially_paid"}, seller
+    )["results"]
     assert [o["id"] for o in found] == [order["id"]]
     assert state.search_orders({"seller": str(state.seller["id"]), "order.status": "paid"}, seller)["results"] == []
 
@@ -144,9 +160,15 @@ def test_sandbox_sell_an_unpaid_order_then_pay_or_cancel_it(live_sandbox, capsys
     assert state.orders[waiting]["date_closed"] is not None and state.item(item)["available_quantity"] == before - 1
 
 
-@pytest.mark.parametrize("argv, code", [
-    (["sell", "MLB1", "--status", "shipped"], 2), (["order", "12", "--status", "paid", "--url", "nope"], 2),
-    (["order", "x", "--status", "paid"], 2), (["order", "12"], 2)])
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["sell", "MLB1", "--status", "shipped"], 2),
+        (["order", "12", "--status", "paid", "--url", "nope"], 2),
+        (["order", "x", "--status", "paid"], 2),
+        (["order", "12"], 2),
+    ],
+)
 def test_sandbox_order_bad_input(argv, code, capsys):
     assert main(["sandbox", *argv]) == code
     err = capsys.readouterr().err

@@ -44,8 +44,9 @@ async def test_random_faults_are_seeded():
 def test_real_loopback_socket(live_sandbox):
     tokens = live_sandbox.state.issue_tokens()
     assert live_sandbox.base_url.startswith("http://127.0.0.1:")
-    with httpx.Client(base_url=live_sandbox.base_url,
-                      headers={"Authorization": f"Bearer {tokens['access_token']}"}) as client:
+    with httpx.Client(
+        base_url=live_sandbox.base_url, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ) as client:
         assert client.get("/users/me").json()["id"] == SELLER_ID
         ids = client.get(f"/users/{SELLER_ID}/items/search", params={"limit": 20}).json()["results"]
         answer = client.get("/items", params={"ids": ",".join(ids), "include_attributes": "all"})

@@ -20,8 +20,14 @@ def challenge(verifier: str = VERIFIER) -> str:
 
 
 def auth_query(**over) -> dict:
-    query = {"response_type": "code", "client_id": DEMO_CLIENT_ID, "redirect_uri": DEMO_REDIRECT_URI,
-             "state": "st-123", "code_challenge": challenge(), "code_challenge_method": "S256"}
+    query = {
+        "response_type": "code",
+        "client_id": DEMO_CLIENT_ID,
+        "redirect_uri": DEMO_REDIRECT_URI,
+        "state": "st-123",
+        "code_challenge": challenge(),
+        "code_challenge_method": "S256",
+    }
     query.update(over)
     return {k: v for k, v in query.items() if v is not None}
 
@@ -45,8 +51,13 @@ async def consent(http, **over) -> str:
 
 
 def token_form(**over) -> dict:
-    form = {"grant_type": "authorization_code", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-            "redirect_uri": DEMO_REDIRECT_URI, "code_verifier": VERIFIER}
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "redirect_uri": DEMO_REDIRECT_URI,
+        "code_verifier": VERIFIER,
+    }
     form.update(over)
     return {k: v for k, v in form.items() if v is not None}
 
@@ -77,9 +88,15 @@ async def test_deny_redirects_with_access_denied(sandbox_http):
     assert params["error"] == "access_denied" and params["state"] == "st-123" and "code" not in params
 
 
-@pytest.mark.parametrize("over", [{"client_id": "123"}, {"response_type": "token"},
-                                  {"redirect_uri": DEMO_REDIRECT_URI + "/"},
-                                  {"redirect_uri": "https://evil.example/callback"}])
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"client_id": "123"},
+        {"response_type": "token"},
+        {"redirect_uri": DEMO_REDIRECT_URI + "/"},
+        {"redirect_uri": "https://evil.example/callback"},
+    ],
+)
 async def test_bad_request_shows_an_error_page_and_never_redirects(sandbox_http, over):
     page = await sandbox_http.get("/authorization", params=auth_query(**over))
     assert page.status_code == 400 and "location" not in page.headers
@@ -118,14 +135,17 @@ async def test_code_is_single_use(sandbox_http):
     assert set(again.json()) >= {"message", "error", "status", "cause", "error_description"}
 
 
-@pytest.mark.parametrize("over, error", [
-    ({"redirect_uri": "https://melisync.example/other"}, "invalid_grant"),
-    ({"code_verifier": "w" * 64}, "invalid_grant"),
-    ({"code_verifier": None}, "invalid_grant"),
-    ({"client_secret": "wrong"}, "invalid_client"),
-    ({"grant_type": "password"}, "unsupported_grant_type"),
-    ({"grant_type": None}, "invalid_request"),
-])
+@pytest.mark.parametrize(
+    "over, error",
+    [
+        ({"redirect_uri": "https://melisync.example/other"}, "invalid_grant"),
+        ({"code_verifier": "w" * 64}, "invalid_grant"),
+        ({"code_verifier": None}, "invalid_grant"),
+        ({"client_secret": "wrong"}, "invalid_client"),
+        ({"grant_type": "password"}, "unsupported_grant_type"),
+        ({"grant_type": None}, "invalid_request"),
+    ],
+)
 async def test_code_exchange_refusals(sandbox_http, over, error):
     code = await consent(sandbox_http)
     answer = await sandbox_http.post("/oauth/token", data=token_form(code=code, **over))
@@ -148,7 +168,7 @@ async def test_plain_pkce_and_no_pkce(sandbox_http):
 async def test_refresh_rotates_and_only_the_newest_works(sandbox_state, sandbox_http):
     first = sandbox_state.issue_tokens()
     refresh = {"grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
-    second = (await sandbox_http.post("/oauth/token", data={**refresh, "refresh_token": first["refresh_token"]}))
+    second = await sandbox_http.post("/oauth/token", data={**refresh, "refresh_token": first["refresh_token"]})
     assert second.status_code == 200
     new = second.json()
     assert new["refresh_token"] != first["refresh_token"] and new["access_token"] != first["access_token"]
@@ -183,9 +203,15 @@ async def test_revoke_kills_every_token(sandbox_state, sandbox_http):
     answer = await sandbox_http.delete(f"/users/{SELLER_ID}/applications/{DEMO_CLIENT_ID}", headers=headers)
     assert answer.status_code == 200 and answer.json()["msg"] == "Autorización eliminada"
     assert (await sandbox_http.get("/users/me", headers=headers)).status_code == 401
-    refresh = await sandbox_http.post("/oauth/token", data={
-        "grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-        "refresh_token": tokens["refresh_token"]})
+    refresh = await sandbox_http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+            "refresh_token": tokens["refresh_token"],
+        },
+    )
     assert refresh.json()["error"] == "invalid_grant"
     # after revocation the page is shown again (no silent redirect)
     assert (await sandbox_http.get("/authorization", params=auth_query())).status_code == 200
@@ -221,7 +247,13 @@ async def test_codes_and_refresh_tokens_expire(sandbox_state, sandbox_http):
     assert (await sandbox_http.post("/oauth/token", data=token_form(code=code))).json()["error"] == "invalid_grant"
     tokens = sandbox_state.issue_tokens()
     sandbox_state.advance(184 * 86400)  # refresh tokens live 6 months
-    answer = await sandbox_http.post("/oauth/token", data={
-        "grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-        "refresh_token": tokens["refresh_token"]})
+    answer = await sandbox_http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+            "refresh_token": tokens["refresh_token"],
+        },
+    )
     assert answer.json()["error"] == "invalid_grant"

@@ -16,7 +16,12 @@ async def test_sale_decrements_stock_and_shows_in_search(sandbox_state, seller_h
     found = (await seller_http.get("/orders/search", params={"seller": SELLER_ID, "order.status": "paid"})).json()
     assert [o["id"] for o in found["results"]] == [order["id"]]
     line = found["results"][0]["order_items"][0]
-    assert (line["item"]["id"], line["item"]["seller_sku"], line["quantity"], line["unit_price"]) == (item_id, "V-1", 2, 50)
+    assert (line["item"]["id"], line["item"]["seller_sku"], line["quantity"], line["unit_price"]) == (
+        item_id,
+        "V-1",
+        2,
+        50,
+    )
     assert set(found["results"][0]["buyer"]) == {"id"}  # search results: only the id (strict reading)
     got = (await seller_http.get(f"/orders/{order['id']}")).json()
     assert set(got["buyer"]) == {"id", "billing_info"}  # the order itself carries the billing info id
@@ -32,8 +37,13 @@ async def test_last_units_sold_pause_the_listing(sandbox_state):
 
 
 async def test_variation_sale_and_cancel(sandbox_state, seller_http):
-    item_id = sandbox_state.add_listing("Variações", variations=[
-        {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "V-AZ"}, {"attributes": {"Cor": "Preto"}, "quantity": 3}])
+    item_id = sandbox_state.add_listing(
+        "Variações",
+        variations=[
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "V-AZ"},
+            {"attributes": {"Cor": "Preto"}, "quantity": 3},
+        ],
+    )
     azul, _ = sandbox_state.variation_ids(item_id)
     order = sandbox_state.create_order(item_id, azul, 2)
     assert [v["available_quantity"] for v in sandbox_state.item(item_id)["variations"]] == [0, 3]
@@ -44,7 +54,7 @@ async def test_variation_sale_and_cancel(sandbox_state, seller_http):
     assert [v["available_quantity"] for v in sandbox_state.item(item_id)["variations"]] == [2, 3]
     default = (await seller_http.get("/orders/search", params={"seller": SELLER_ID})).json()
     assert default["results"] == []  # cancelled orders are left out unless asked for
-    cancelled = (await seller_http.get("/orders/search", params={"seller": SELLER_ID, "order.status": "cancelled"}))
+    cancelled = await seller_http.get("/orders/search", params={"seller": SELLER_ID, "order.status": "cancelled"})
     assert [o["id"] for o in cancelled.json()["results"]] == [order["id"]]
 
 
@@ -62,8 +72,10 @@ async def test_search_limits_and_paging(sandbox_state, seller_http):
     assert (await seller_http.get("/orders/search", params={"seller": SELLER_ID, "limit": 52})).status_code == 400
     assert (await seller_http.get("/orders/search", params={"seller": 1})).status_code == 403
     assert (await seller_http.get("/orders/search")).status_code == 400
-    pages = [(await seller_http.get("/orders/search", params={"seller": SELLER_ID, "limit": 2, "offset": o})).json()
-             for o in (0, 2, 4)]
+    pages = [
+        (await seller_http.get("/orders/search", params={"seller": SELLER_ID, "limit": 2, "offset": o})).json()
+        for o in (0, 2, 4)
+    ]
     assert [o["id"] for p in pages for o in p["results"]] == ids and pages[0]["paging"]["total"] == 5
     desc = (await seller_http.get("/orders/search", params={"seller": SELLER_ID, "sort": "date_desc"})).json()
     assert [o["id"] for o in desc["results"]] == ids[::-1]
@@ -75,8 +87,11 @@ async def test_date_filters_have_hour_precision(sandbox_state, seller_http):
     created = order["date_created"]  # e.g. 2026-11-27T04:37:12.345-03:00
     hour = created[:13]
     query = {"seller": SELLER_ID}
-    inside = (await seller_http.get("/orders/search", params={
-        **query, "order.date_created.from": f"{hour}:59:59.000{created[-6:]}"})).json()["results"]
+    inside = (
+        await seller_http.get(
+            "/orders/search", params={**query, "order.date_created.from": f"{hour}:59:59.000{created[-6:]}"}
+        )
+    ).json()["results"]
     assert [o["id"] for o in inside] == [order["id"]]  # minutes dropped: from = the start of that hour
     sandbox_state.advance(3600)
     later = sandbox_state.iso()
@@ -88,14 +103,19 @@ async def test_date_filters_have_hour_precision(sandbox_state, seller_http):
 
 async def test_billing_info(sandbox_state, seller_http):
     item_id = sandbox_state.add_listing("Faturado", quantity=3)
-    order = sandbox_state.create_order(item_id, buyer={"first_name": "Maria", "last_name": "Souza",
-                                                       "doc_number": "12345678909"})
+    order = sandbox_state.create_order(
+        item_id, buyer={"first_name": "Maria", "last_name": "Souza", "doc_number": "12345678909"}
+    )
     billing = (await seller_http.get(f"/orders/billing-info/MLB/{order['buyer']['billing_info']['id']}")).json()
     info = billing["buyer"]["billing_info"]
     assert (info["name"], info["last_name"], info["identification"]) == (
-        "Maria", "Souza", {"type": "CPF", "number": "12345678909"})
-    company = sandbox_state.create_order(item_id, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181",
-                                                         "name": "Loja Exemplo Ltda"})
+        "Maria",
+        "Souza",
+        {"type": "CPF", "number": "12345678909"},
+    )
+    company = sandbox_state.create_order(
+        item_id, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181", "name": "Loja Exemplo Ltda"}
+    )
     info = (await seller_http.get(f"/orders/billing-info/MLB/{company['buyer']['billing_info']['id']}")).json()
     assert info["buyer"]["billing_info"]["attributes"]["cust_type"] == "BU"
     pending = sandbox_state.create_order(item_id, buyer={"processing": True})

@@ -18,14 +18,22 @@ def test_lenient_names_are_checked():
     assert lenient_names("attributes_merge,scroll_limit") == {"attributes_merge", "scroll_limit"}
     with pytest.raises(ValueError, match="unknown lenient behaviour"):
         SandboxState(lenient=["attribute_merge"])
-    assert set(LENIENT) >= {"attributes_merge", "scroll_limit", "bulk_variation_attributes", "billing_in_search",
-                            "sort_date_created", "retry_after"}
+    assert set(LENIENT) >= {
+        "attributes_merge",
+        "scroll_limit",
+        "bulk_variation_attributes",
+        "billing_in_search",
+        "sort_date_created",
+        "retry_after",
+    }
 
 
 @pytest.mark.parametrize("sandbox_lenient", [(), ("attributes_merge",)])
 async def test_put_attributes_replaces_the_list_unless_lenient(sandbox_state, seller_http, sandbox_lenient):
     item_id = sandbox_state.add_listing("Atributos", sku="OLD", variations=None)
-    answer = await seller_http.put(f"/items/{item_id}", json={"attributes": [{"id": "SELLER_SKU", "value_name": "NEW"}]})
+    answer = await seller_http.put(
+        f"/items/{item_id}", json={"attributes": [{"id": "SELLER_SKU", "value_name": "NEW"}]}
+    )
     assert answer.status_code == 200
     ids = [a["id"] for a in sandbox_state.item(item_id)["attributes"]]
     assert ids == (["BRAND", "SELLER_SKU"] if sandbox_lenient else ["SELLER_SKU"])  # strict: BRAND is gone
@@ -36,7 +44,8 @@ async def test_variation_put_attributes_replaces_too(sandbox_state, seller_http,
     item_id = sandbox_state.add_listing("V", variations=[{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "A"}])
     vid = sandbox_state.variation_ids(item_id)[0]
     sandbox_state.items[item_id]["variations"][0]["attributes"].append(
-        {"id": "GTIN", "name": "GTIN", "value_id": None, "value_name": "7891234567895"})
+        {"id": "GTIN", "name": "GTIN", "value_id": None, "value_name": "7891234567895"}
+    )
     body = {"attributes": [{"id": "SELLER_SKU", "value_name": "B"}]}
     assert (await seller_http.put(f"/items/{item_id}/variations/{vid}", json=body)).status_code == 200
     ids = sorted(a["id"] for a in sandbox_state.find_variation(item_id, vid)["attributes"])
@@ -46,8 +55,9 @@ async def test_variation_put_attributes_replaces_too(sandbox_state, seller_http,
 @pytest.mark.parametrize("sandbox_lenient", [(), ("scroll_limit",)])
 async def test_scroll_id_with_limit(sandbox_state, seller_http, sandbox_lenient):
     first = (await seller_http.get(SEARCH, params={"search_type": "scan", "limit": 15})).json()
-    with_limit = await seller_http.get(SEARCH, params={"search_type": "scan", "scroll_id": first["scroll_id"],
-                                                       "limit": 15})
+    with_limit = await seller_http.get(
+        SEARCH, params={"search_type": "scan", "scroll_id": first["scroll_id"], "limit": 15}
+    )
     assert with_limit.status_code == (200 if sandbox_lenient else 400)
     alone = await seller_http.get(SEARCH, params={"search_type": "scan", "scroll_id": first["scroll_id"]})
     # the first call's page size (40 listings: after two pages of 15 in lenient mode, 10 are left)
@@ -94,8 +104,9 @@ def test_lost_answer_over_a_real_socket(live_sandbox):
     tokens = state.issue_tokens()
     item_id = state.add_listing("Perdido", quantity=3)
     state.lose_answer_next(path_prefix=f"/items/{item_id}")
-    with httpx.Client(base_url=live_sandbox.base_url,
-                      headers={"Authorization": f"Bearer {tokens['access_token']}"}) as client:
+    with httpx.Client(
+        base_url=live_sandbox.base_url, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ) as client:
         with pytest.raises(httpx.RemoteProtocolError):
             client.put(f"/items/{item_id}", json={"available_quantity": 9})
         assert client.get(f"/items/{item_id}").json()["available_quantity"] == 9
@@ -105,8 +116,12 @@ async def test_lost_token_rotation(sandbox_state, sandbox_http, sandbox_tokens):
     import sandbox as demo
 
     sandbox_state.lose_answer_next(path_prefix="/oauth/token")
-    form = {"grant_type": "refresh_token", "client_id": demo.DEMO_CLIENT_ID, "client_secret": demo.DEMO_CLIENT_SECRET,
-            "refresh_token": sandbox_tokens["refresh_token"]}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": demo.DEMO_CLIENT_ID,
+        "client_secret": demo.DEMO_CLIENT_SECRET,
+        "refresh_token": sandbox_tokens["refresh_token"],
+    }
     with pytest.raises(httpx.RemoteProtocolError):
         await sandbox_http.post("/oauth/token", data=form)
     again = await sandbox_http.post("/oauth/token", data=form)  # the old refresh token was used up

@@ -28,8 +28,11 @@ async def client_for():
 
     def make(state):
         token = state.issue_tokens()["access_token"]
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(state)), base_url="http://sandbox.test",
-                                   headers={"Authorization": f"Bearer {token}"})
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(state)),
+            base_url="http://sandbox.test",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         made.append(client)
         return client
 
@@ -46,9 +49,15 @@ async def test_seller_tags(client_for):
 
 async def test_family_listings_share_stock_per_user_product(up_state, client_for):
     http = client_for(up_state)
-    ids = up_state.add_family("Camiseta Lisa", [{"attributes": {"Cor": "Azul"}, "quantity": 5, "sku": "CL-AZ"},
-                                                {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "CL-PR"}],
-                              price=59.9, listing_types=("gold_special", "gold_pro"))
+    ids = up_state.add_family(
+        "Camiseta Lisa",
+        [
+            {"attributes": {"Cor": "Azul"}, "quantity": 5, "sku": "CL-AZ"},
+            {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "CL-PR"},
+        ],
+        price=59.9,
+        listing_types=("gold_special", "gold_pro"),
+    )
     azul_classic, azul_premium, preto_classic, preto_premium = ids
     items = [up_state.item(i) for i in ids]
     assert all(i["variations"] == [] and i["family_name"] == "Camiseta Lisa" for i in items)
@@ -59,7 +68,9 @@ async def test_family_listings_share_stock_per_user_product(up_state, client_for
     assert up_state.item(azul_premium)["available_quantity"] == 9  # the sibling follows
     assert up_state.item(preto_classic)["available_quantity"] == 2  # another variant does not
     up_state.create_order(preto_premium, quantity=2)
-    assert up_state.item(preto_classic)["status"] == "paused" and up_state.item(preto_classic)["available_quantity"] == 0
+    assert (
+        up_state.item(preto_classic)["status"] == "paused" and up_state.item(preto_classic)["available_quantity"] == 0
+    )
     search = await http.get(f"/users/{SELLER_ID}/items/search", params={"user_product_id": items[0]["user_product_id"]})
     assert sorted(search.json()["results"]) == sorted([azul_classic, azul_premium])
     family = (await http.get(f"/sites/MLB/user-products-families/{items[0]['family_id']}")).json()
@@ -80,9 +91,14 @@ async def test_family_listings_refuse_variations_and_titles(up_state, client_for
 
 async def test_uptin_migration(up_state, client_for):
     http = client_for(up_state)
-    old = up_state.add_listing("Tênis Legado", 199.9, variations=[
-        {"attributes": {"Cor": "Azul", "Tamanho": "40"}, "quantity": 3, "sku": "TL-AZ-40", "sold_quantity": 5},
-        {"attributes": {"Cor": "Preto", "Tamanho": "41"}, "quantity": 0, "sku": "TL-PR-41"}])
+    old = up_state.add_listing(
+        "Tênis Legado",
+        199.9,
+        variations=[
+            {"attributes": {"Cor": "Azul", "Tamanho": "40"}, "quantity": 3, "sku": "TL-AZ-40", "sold_quantity": 5},
+            {"attributes": {"Cor": "Preto", "Tamanho": "41"}, "quantity": 0, "sku": "TL-PR-41"},
+        ],
+    )
     variation_ids = up_state.variation_ids(old)
     new_ids = up_state.migrate_listing(old, complete=False)
     assert len(new_ids) == 2
@@ -92,7 +108,9 @@ async def test_uptin_migration(up_state, client_for):
     assert pending["migration_completed"] is False
     assert [(n["new_item_id"], n["variation_id"]) for n in pending["new_items"]] == list(zip(new_ids, variation_ids))
     new = up_state.item(new_ids[0])
-    assert new["status"] == "paused" and {"variations_migration_uptin", "variations_migration_pending"} <= set(new["tags"])
+    assert new["status"] == "paused" and {"variations_migration_uptin", "variations_migration_pending"} <= set(
+        new["tags"]
+    )
     up_state.complete_migration(old)
     done = (await http.get(f"/items/{old}/migration_live_listing")).json()
     assert done["migration_completed"] and {n["migration_status"] for n in done["new_items"]} == {"completed"}
@@ -109,16 +127,20 @@ async def test_uptin_migration(up_state, client_for):
 
 async def test_warehouse_stock_with_x_version(warehouse_state, client_for):
     http = client_for(warehouse_state)
-    ids = warehouse_state.add_family("Garrafa", [{"attributes": {"Cor": "Azul"}, "quantity": 6}],
-                                     listing_types=("gold_special", "gold_pro"))
+    ids = warehouse_state.add_family(
+        "Garrafa", [{"attributes": {"Cor": "Azul"}, "quantity": 6}], listing_types=("gold_special", "gold_pro")
+    )
     up_id = warehouse_state.item(ids[0])["user_product_id"]
     got = await http.get(f"/user-products/{up_id}/stock")
     version = got.headers["x-version"]
     [location] = got.json()["locations"]
     assert location["type"] == "seller_warehouse" and location["quantity"] == 6
     path = f"/user-products/{up_id}/stock/type/seller_warehouse"
-    body = {"locations": [{"store_id": location["store_id"], "network_node_id": location["network_node_id"],
-                           "quantity": 10}]}
+    body = {
+        "locations": [
+            {"store_id": location["store_id"], "network_node_id": location["network_node_id"], "quantity": 10}
+        ]
+    }
     missing = await http.put(path, json=body)
     assert missing.status_code == 400 and missing.json()["message"] == "Missing X-Version"
     ok = await http.put(path, json=body, headers={"x-version": version})
@@ -126,8 +148,9 @@ async def test_warehouse_stock_with_x_version(warehouse_state, client_for):
     assert [warehouse_state.item(i)["available_quantity"] for i in ids] == [10, 10]
     stale = await http.put(path, json=body, headers={"x-version": version})
     assert stale.status_code == 409
-    facility = await http.put(f"/user-products/{up_id}/stock/type/meli_facility", json=body,
-                              headers={"x-version": ok.headers["x-version"]})
+    facility = await http.put(
+        f"/user-products/{up_id}/stock/type/meli_facility", json=body, headers={"x-version": ok.headers["x-version"]}
+    )
     assert facility.status_code == 400
     # PUT /items answers 200 and changes nothing for a multi-origin seller
     ignored = await http.put(f"/items/{ids[0]}", json={"available_quantity": 1})
@@ -135,7 +158,9 @@ async def test_warehouse_stock_with_x_version(warehouse_state, client_for):
     # a sale takes the unit from the warehouse and moves the version on
     warehouse_state.create_order(ids[1], quantity=3)
     after = await http.get(f"/user-products/{up_id}/stock")
-    assert after.json()["locations"][0]["quantity"] == 7 and int(after.headers["x-version"]) > int(ok.headers["x-version"])
+    assert after.json()["locations"][0]["quantity"] == 7 and int(after.headers["x-version"]) > int(
+        ok.headers["x-version"]
+    )
 
 
 async def test_warehouse_refusals(client_for):
@@ -146,19 +171,27 @@ async def test_warehouse_refusals(client_for):
     got = await http.get(f"/user-products/{up_id}/stock")
     assert got.json()["locations"] == [{"type": "meli_facility", "quantity": 4}]
     # Full stock is Mercado Livre's; the seller's own warehouse gets a location next to it on the first PUT
-    own = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={
-        "x-version": got.headers["x-version"]}, json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 1}]})
+    own = await http.put(
+        f"/user-products/{up_id}/stock/type/seller_warehouse",
+        headers={"x-version": got.headers["x-version"]},
+        json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 1}]},
+    )
     assert own.status_code == 200 and state.item(full)["available_quantity"] == 5
     assert {l["type"]: l["quantity"] for l in own.json()["locations"]} == {"meli_facility": 4, "seller_warehouse": 1}
-    stale = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse",
-                           headers={"x-version": got.headers["x-version"]},
-                           json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 2}]})
+    stale = await http.put(
+        f"/user-products/{up_id}/stock/type/seller_warehouse",
+        headers={"x-version": got.headers["x-version"]},
+        json={"locations": [{"store_id": state.stores[0]["id"], "quantity": 2}]},
+    )
     assert stale.status_code == 409
     simple = state.add_listing("Simples", quantity=4)
     up_id = state.item(simple)["user_product_id"]
     version = (await http.get(f"/user-products/{up_id}/stock")).headers["x-version"]
-    stranger = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", headers={"x-version": version},
-                              json={"locations": [{"store_id": "999", "quantity": 1}]})
+    stranger = await http.put(
+        f"/user-products/{up_id}/stock/type/seller_warehouse",
+        headers={"x-version": version},
+        json={"locations": [{"store_id": "999", "quantity": 1}]},
+    )
     assert stranger.status_code == 400
     legacy = state.add_listing("Variações", variations=[{"attributes": {"Cor": "Azul"}, "quantity": 2}])
     vid = state.variation_ids(legacy)[0]
@@ -177,11 +210,14 @@ async def test_stock_resource_limit_is_100_per_minute(warehouse_state, client_fo
 
 async def test_stores_search(client_for):
     state = SandboxState(warehouse_management=True, warehouses=2)
-    stores = (await client_for(state).get(f"/users/{SELLER_ID}/stores/search", params={"tags": "stock_location"})).json()
+    stores = (
+        await client_for(state).get(f"/users/{SELLER_ID}/stores/search", params={"tags": "stock_location"})
+    ).json()
     assert [s["network_node_id"] for s in stores["results"]] == ["BRSP01", "BRSP02"]
     plain = SandboxState()
-    assert (await client_for(plain).get(f"/users/{SELLER_ID}/stores/search",
-                                        params={"tags": "stock_location"})).json()["results"] == []
+    assert (await client_for(plain).get(f"/users/{SELLER_ID}/stores/search", params={"tags": "stock_location"})).json()[
+        "results"
+    ] == []
 
 
 async def test_two_warehouses_write_one_or_both(client_for):
@@ -191,8 +227,11 @@ async def test_two_warehouses_write_one_or_both(client_for):
     got = await http.get(f"/user-products/{up_id}/stock")
     assert [l["quantity"] for l in got.json()["locations"]] == [5]  # the second store: no location yet
     body = {"locations": [{"store_id": s["id"], "quantity": 3} for s in state.stores]}
-    answer = await http.put(f"/user-products/{up_id}/stock/type/seller_warehouse", json=body,
-                            headers={"x-version": got.headers["x-version"]})
+    answer = await http.put(
+        f"/user-products/{up_id}/stock/type/seller_warehouse",
+        json=body,
+        headers={"x-version": got.headers["x-version"]},
+    )
     assert answer.status_code == 200 and state.item(state.listing_ids()[0])["available_quantity"] == 6
 
 

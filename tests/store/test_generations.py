@@ -4,6 +4,7 @@ one when that is safe (meli.json, journal.json), never for the ledger (erp.json)
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -96,13 +97,13 @@ def test_doctor_restores_the_ledger_and_moves_the_orders_cursor_back(melisync_ho
 
 
 def test_before_any_sync_ended_the_doctor_reads_back_to_the_copys_oldest_count(melisync_home):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests.fixtures.sync import seed_erp
 
-    counted = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    counted = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     seed_erp({"CAN": 5}, when=counted)  # the copy the doctor puts back: counted then, no sync yet
-    seed_erp({"PRA": 3}, when=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    seed_erp({"PRA": 3}, when=datetime(2026, 11, 20, tzinfo=UTC))
     Cursors().set("orders", "2099-01-01T00:00:00+00:00")
     (melisync_home / "erp.json").write_bytes(b"\x00" * 10)
     restore(melisync_home)

@@ -4,14 +4,23 @@ never an unfinished run dropped, an older journal.json converted, a line cut sho
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.store.journal import FINISHED, RUNNING, Journal, journal_exists
 
 
 def action(n: int, reason: str = "no reference code", status: str = "skipped") -> dict:
-    return {"kind": "stock", "item_id": f"MLB{n:06d}", "variation_id": None, "erp_code": None, "from": n, "to": None,
-            "status": status, "reason": reason, "key": None}
+    return {
+        "kind": "stock",
+        "item_id": f"MLB{n:06d}",
+        "variation_id": None,
+        "erp_code": None,
+        "from": n,
+        "to": None,
+        "status": status,
+        "reason": reason,
+        "key": None,
+    }
 
 
 def one_run(journal: Journal, actions: int, kind: str = "stock") -> int:
@@ -96,7 +105,7 @@ def test_retention_by_age_and_the_skip_base_in_use_stays(melisync_home):
     journal.list_skipped(base, "stock", [action(n) for n in range(10)])
     journal.finish(base, FINISHED, {})
     old = one_run(journal, 5)
-    long_ago = (datetime.now(timezone.utc) - timedelta(days=45)).isoformat()
+    long_ago = (datetime.now(UTC) - timedelta(days=45)).isoformat()
     for run_id in (base, old):
         journal.amend(run_id, started_at=long_ago, ended_at=long_ago)
     later = journal.start("stock", dry_run=False)
@@ -107,15 +116,39 @@ def test_retention_by_age_and_the_skip_base_in_use_stays(melisync_home):
 
 
 def test_an_older_journal_json_is_read_in_place_then_converted_by_the_next_run(melisync_home):
-    old = {"_melisync": {"1": {"kind": "journal", "schema_version": 1}},
-           "runs": {"1": {"kind": "all", "dry_run": False, "status": "finished", "started_at": "2026-11-01T10:00:00+00:00",
-                          "ended_at": "2026-11-01T10:01:00+00:00", "pid": 1, "host": "x", "counts": {"done": 2},
-                          "errors": [{"message": "boom"}], "notes": ["first"]},
-                    "2": {"kind": "stock", "dry_run": True, "status": "dry_run", "started_at": "2026-11-02T10:00:00+00:00",
-                          "ended_at": "2026-11-02T10:00:05+00:00", "pid": 1, "host": "x", "counts": {}, "errors": [],
-                          "notes": []}},
-           "actions": {"1": {"run_id": 1, "time": "t", **action(1, status="done")},
-                       "2": {"run_id": 1, "time": "t", **action(2, status="done")}}}
+    old = {
+        "_melisync": {"1": {"kind": "journal", "schema_version": 1}},
+        "runs": {
+            "1": {
+                "kind": "all",
+                "dry_run": False,
+                "status": "finished",
+                "started_at": "2026-11-01T10:00:00+00:00",
+                "ended_at": "2026-11-01T10:01:00+00:00",
+                "pid": 1,
+                "host": "x",
+                "counts": {"done": 2},
+                "errors": [{"message": "boom"}],
+                "notes": ["first"],
+            },
+            "2": {
+                "kind": "stock",
+                "dry_run": True,
+                "status": "dry_run",
+                "started_at": "2026-11-02T10:00:00+00:00",
+                "ended_at": "2026-11-02T10:00:05+00:00",
+                "pid": 1,
+                "host": "x",
+                "counts": {},
+                "errors": [],
+                "notes": [],
+            },
+        },
+        "actions": {
+            "1": {"run_id": 1, "time": "t", **action(1, status="done")},
+            "2": {"run_id": 1, "time": "t", **action(2, status="done")},
+        },
+    }
     melisync_home.mkdir(parents=True, exist_ok=True)
     (melisync_home / "journal.json").write_text(json.dumps(old))
     assert journal_exists(melisync_home)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,15 @@ DEADLINE = 30.0  # seconds; generous for a loaded 2-core machine, never reached 
 
 def _spawn(code: str, home: Path) -> subprocess.Popen:
     env = dict(os.environ, MELISYNC_HOME=str(home), PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _read_line(process: subprocess.Popen) -> str:
@@ -135,9 +141,17 @@ def test_two_processes_writing_at_once_lose_no_write(melisync_home):
     children = []
     for writer in ("a", "b"):
         env = dict(os.environ, MELISYNC_HOME=str(melisync_home), PYTHONPATH=str(ROOT))
-        children.append(subprocess.Popen([sys.executable, "-c", textwrap.dedent(CONCURRENT_WRITER), writer],
-                                         cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-c", textwrap.dedent(CONCURRENT_WRITER), writer],
+                cwd=ROOT,
+                env=env,
+                text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        )
     for child in children:
         child.stdin.write("go\n")
         child.stdin.flush()

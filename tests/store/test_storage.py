@@ -182,7 +182,8 @@ def test_threads_of_one_process_share_the_store_without_losing_writes(melisync_h
     for thread in threads:
         thread.join(timeout=30)
     assert sorted((d["writer"], d["n"]) for d in store.db().table("runs").all()) == [
-        (w, n) for w in "abc" for n in range(40)]
+        (w, n) for w in "abc" for n in range(40)
+    ]
 
 
 def test_a_home_that_cannot_be_created_is_reported(tmp_path, monkeypatch):

@@ -17,8 +17,7 @@ from tui.cli import main
 
 pytestmark = pytest.mark.e2e
 
-ERP = "code,name,price,stock,parent_code,attributes\n" + "".join(f"P{n:03d},Produto {n},10,{n},,\n"
-                                                                  for n in range(60))
+ERP = "code,name,price,stock,parent_code,attributes\n" + "".join(f"P{n:03d},Produto {n},10,{n},,\n" for n in range(60))
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def sandbox_state() -> SandboxState:
     state = SandboxState(listings=0, seed=0)
     for n in range(60):  # 60 stock writes: more than the 40 a dry run lists by default
         state.add_listing(f"Produto {n}", quantity=n + 5, sku=f"P{n:03d}")
-    state.add_listing("=HYPERLINK(\"http://evil.example\")", quantity=3, sku="@SUM(1)")
+    state.add_listing('=HYPERLINK("http://evil.example")', quantity=3, sku="@SUM(1)")
     return state
 
 
@@ -78,10 +77,14 @@ def test_dry_run_all_csv_links_and_log(live_home, live_sandbox, capsys, tmp_path
     # A run with an error: only it with --errors, and only its failed actions with --run.
     journal = Journal()
     bad = journal.start("stock", False)
-    journal.record(bad, [{"kind": "stock", "item_id": "MLB1", "status": "failed", "reason": "ML said no",
-                          "from": 1, "to": 2},
-                         {"kind": "stock", "item_id": "MLB2", "status": "done", "reason": "", "from": 1, "to": 3}],
-                   [{"message": "ML said no", "item_id": "MLB1"}])
+    journal.record(
+        bad,
+        [
+            {"kind": "stock", "item_id": "MLB1", "status": "failed", "reason": "ML said no", "from": 1, "to": 2},
+            {"kind": "stock", "item_id": "MLB2", "status": "done", "reason": "", "from": 1, "to": 3},
+        ],
+        [{"message": "ML said no", "item_id": "MLB1"}],
+    )
     journal.finish(bad, "failed", {"done": 1, "failed": 1})
     close_stores()
     code, out, _ = run(capsys, "log", "--errors")

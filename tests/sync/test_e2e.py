@@ -35,11 +35,23 @@ def sandbox_state() -> SandboxState:
     state = SandboxState(listings=0, seed=0)
     state.add_listing("Caneca", quantity=9, sku="CAN")  # stock differs: ERP 4
     state.add_listing("Caneca Premium", quantity=9, sku="CAN", listing_type="gold_pro")  # same code, 2nd listing
-    state.add_listing("Camiseta", sku="CAM", variations=[
-        {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-        {"attributes": {"Cor": "Verde"}, "quantity": 1, "sku": "CAM-VD"}])
-    state.add_listing("Boné", quantity=3, sku="BON", variations=[  # S8: ERP BON has no compositions
-        {"attributes": {"Cor": "Preto"}, "quantity": 2}, {"attributes": {"Cor": "Branco"}, "quantity": 1}])
+    state.add_listing(
+        "Camiseta",
+        sku="CAM",
+        variations=[
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 1, "sku": "CAM-VD"},
+        ],
+    )
+    state.add_listing(
+        "Boné",
+        quantity=3,
+        sku="BON",
+        variations=[  # S8: ERP BON has no compositions
+            {"attributes": {"Cor": "Preto"}, "quantity": 2},
+            {"attributes": {"Cor": "Branco"}, "quantity": 1},
+        ],
+    )
     state.add_listing("Caneca Full", quantity=6, sku="CAN", full=True)
     state.add_listing("Chaveiro", quantity=7, sku="CHV", price=9.9)  # unknown code: imported (S5)
     state.add_listing("Sem código", quantity=5)
@@ -69,7 +81,10 @@ def test_new_user_flow_s2_to_s9(live_home, live_sandbox, capsys, tmp_path):
     code, out, _ = cli(capsys, "sync", "all", "--dry-run", "--json")
     preview = json.loads(out)
     assert code == 0 and preview["dry_run"] is True and state.writes() == []
-    assert {a["item_id"] for a in preview["actions"] if a["kind"] == "stock" and a["status"] == "planned"} >= {caneca, premium}
+    assert {a["item_id"] for a in preview["actions"] if a["kind"] == "stock" and a["status"] == "planned"} >= {
+        caneca,
+        premium,
+    }
     assert Catalog().products().get("CHV") is None and cli(capsys, "links", "--json")[1].count('"state"') == 0
 
     # S2 apply: products (S5), orders, stock (S4); the JSON contract of docs/architecture.md §5.
@@ -77,15 +92,24 @@ def test_new_user_flow_s2_to_s9(live_home, live_sandbox, capsys, tmp_path):
     result = json.loads(out)
     assert code == 0, (out, err)
     assert set(result) >= {"run_id", "dry_run", "actions", "counts", "errors"} and result["errors"] == []
-    assert all(set(a) >= {"kind", "item_id", "variation_id", "erp_code", "from", "to", "status"} for a in result["actions"])
+    assert all(
+        set(a) >= {"kind", "item_id", "variation_id", "erp_code", "from", "to", "status"} for a in result["actions"]
+    )
     done = {(a["kind"], a["item_id"], a["variation_id"], a["to"]) for a in result["actions"] if a["status"] == "done"}
     # One ERP code feeds both listings; CHV was imported with its stock, so it needs no write.
-    assert {("stock", caneca, None, 4), ("stock", premium, None, 4), ("import_product", listing(state, "Chaveiro"), None, 7),
-            ("stock", camiseta, variation_ids[0], 5)} <= done
+    assert {
+        ("stock", caneca, None, 4),
+        ("stock", premium, None, 4),
+        ("import_product", listing(state, "Chaveiro"), None, 7),
+        ("stock", camiseta, variation_ids[0], 5),
+    } <= done
     assert state.item(caneca)["available_quantity"] == 4 and state.item(premium)["available_quantity"] == 4
     assert state.variation_ids(camiseta) == variation_ids and state.deleted_variations == []  # S7: ids unchanged
     skipped = {a["item_id"]: a["reason"] for a in result["actions"] if a["status"] == "skipped"}
-    assert "Full" in skipped[listing(state, "Caneca Full")] and "no reference code" in skipped[listing(state, "Sem código")]
+    assert (
+        "Full" in skipped[listing(state, "Caneca Full")]
+        and "no reference code" in skipped[listing(state, "Sem código")]
+    )
     assert not state.requests_to(f"/items/{listing(state, 'Caneca Full')}", "PUT")
     assert Catalog().balance("CHV") == 7
 
@@ -190,8 +214,12 @@ def test_kill_9_mid_sync_is_interrupted_and_the_next_run_finishes(live_home, liv
     cli(capsys, "erp", "import", str(csv))
     state.latency_ms = 40
     env = {**os.environ, "MELISYNC_HOME": str(live_home.home)}
-    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "sync", "stock", "--yes", "--json"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "sync", "stock", "--yes", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait(lambda: len(state.requests_to("/items/", "PUT")) >= 3, "the child's first writes")
         child.kill()
@@ -202,8 +230,11 @@ def test_kill_9_mid_sync_is_interrupted_and_the_next_run_finishes(live_home, liv
     assert runs[0]["status"] == "interrupted"
     code, out, _ = cli(capsys, "sync", "stock", "--yes", "--json")
     assert code == 0, out
-    assert all(state.item(i)["available_quantity"] == int(state.item(i)["title"].split()[1])
-               for i in state.listing_ids() if state.item(i)["title"].startswith("Extra "))
+    assert all(
+        state.item(i)["available_quantity"] == int(state.item(i)["title"].split()[1])
+        for i in state.listing_ids()
+        if state.item(i)["title"].startswith("Extra ")
+    )
     state.clear_log()
     assert cli(capsys, "sync", "stock", "--yes")[0] == 0 and state.writes() == []
 
@@ -246,7 +277,9 @@ def test_unlink_purge_removes_local_data(live_home, live_sandbox, capsys):
     assert not (live_home.home / "links.jsonl").exists() and not (live_home.home / "journal").exists()
 
 
-def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(live_home, live_sandbox, capsys, tmp_path):
+def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(
+    live_home, live_sandbox, capsys, tmp_path
+):
     csv = tmp_path / "erp.csv"
     csv.write_text(CSV, "utf-8")
     cli(capsys, "erp", "import", str(csv))
@@ -257,8 +290,9 @@ def test_a_refused_variation_endpoint_falls_back_to_the_whole_array_over_http(li
     code, out, _ = cli(capsys, "sync", "stock", "--yes", "--json")
     assert code == 0, out
     [whole] = [r for r in state.requests_to(f"/items/{camiseta}", "PUT") if r.path == f"/items/{camiseta}"]
-    assert whole.body == {"variations": [{"id": before[0], "available_quantity": 5},
-                                         {"id": before[1], "available_quantity": 1}]}
+    assert whole.body == {
+        "variations": [{"id": before[0], "available_quantity": 5}, {"id": before[1], "available_quantity": 1}]
+    }
     assert state.variation_ids(camiseta) == before and state.deleted_variations == []
 
 

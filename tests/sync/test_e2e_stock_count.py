@@ -38,15 +38,19 @@ def imported(live_sandbox, capsys, tmp_path):
 
 def test_first_sync_after_a_sale_that_follows_the_csv_import(live_home, live_sandbox, capsys, tmp_path):
     state, caneca = imported(live_sandbox, capsys, tmp_path)
-    sale = state.create_order(caneca, quantity=2, buyer={"first_name": "Joana", "last_name": "Prado", "doc_type": "CPF",
-                                                         "doc_number": "05212345678"})  # ML: 10 -> 8
+    sale = state.create_order(
+        caneca,
+        quantity=2,
+        buyer={"first_name": "Joana", "last_name": "Prado", "doc_type": "CPF", "doc_number": "05212345678"},
+    )  # ML: 10 -> 8
     buyer_id = sale["buyer"]["id"]
 
     code, out, _ = cli(capsys, "sync", "all", "--dry-run", "--json")
     assert code == 0, out
     preview = json.loads(out)
     assert [(a["kind"], a["from"], a["to"], a["status"]) for a in preview["actions"] if a["kind"] == "sale"] == [
-        ("sale", 10, 8, "planned")]
+        ("sale", 10, 8, "planned")
+    ]
     assert [a["to"] for a in preview["actions"] if a["kind"] == "customer"] == ["Joana Prado"]
     assert Catalog().balance("CAN") == 10 and state.writes() == []  # a dry run writes nothing
 
@@ -58,7 +62,11 @@ def test_first_sync_after_a_sale_that_follows_the_csv_import(live_home, live_san
     assert state.item(caneca)["available_quantity"] == 8 and state.writes() == []  # never pushed back to 10
     [customer] = Catalog().customers().values()
     assert (customer.buyer_id, customer.name, customer.doc_type, customer.doc_number) == (
-        buyer_id, "Joana Prado", "CPF", "05212345678")
+        buyer_id,
+        "Joana Prado",
+        "CPF",
+        "05212345678",
+    )
 
     code, out, _ = cli(capsys, "erp", "movements", "--code", "CAN")
     assert code == 0 and f"order {sale['id']} {caneca}" in out and "-2" in out

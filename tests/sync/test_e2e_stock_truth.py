@@ -61,8 +61,9 @@ def build(kind: str) -> SandboxState:
     caneca = state.add_listing("Caneca", quantity=10, sku="CAN")
     tapete = state.add_listing("Tapete", quantity=5, sku="TAP")
     if kind == "kit":
-        state.add_kit("Kit Caneca + Tapete", [{"item_id": caneca, "quantity": 2}, {"item_id": tapete, "quantity": 1}],
-                      sku="KIT")
+        state.add_kit(
+            "Kit Caneca + Tapete", [{"item_id": caneca, "quantity": 2}, {"item_id": tapete, "quantity": 1}], sku="KIT"
+        )
     return state
 
 
@@ -72,8 +73,9 @@ def sandbox_state(request) -> SandboxState:
 
 
 @pytest.mark.parametrize("sandbox_state", ["warehouses"], indirect=True)
-def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_other(live_home, live_sandbox,
-                                                                                      capsys, tmp_path):
+def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_other(
+    live_home, live_sandbox, capsys, tmp_path
+):
     state = live_sandbox.state
     first, second = (s["id"] for s in state.stores)
     caneca, garrafa, fone = state.listing_ids()
@@ -89,7 +91,10 @@ def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_o
     assert state.writes() == []
     result = sync(capsys)
     assert {a["item_id"] for a in result["actions"] if a["kind"] == "stock" and a["status"] == "done"} == {
-        caneca, garrafa, fone}
+        caneca,
+        garrafa,
+        fone,
+    }
     assert locations(state, caneca) == {first: 4, second: 3}  # ERP 4 in the chosen one, the other's 3 untouched
     assert locations(state, garrafa) == {second: 3, first: 4}  # the location was created by the PUT
     assert locations(state, fone) == {"meli_facility": 4, first: 6}  # Full left alone
@@ -105,8 +110,9 @@ def test_two_warehouses_the_chosen_one_gets_the_erp_balance_and_nothing_of_the_o
 
 
 @pytest.mark.parametrize("sandbox_state", ["kit"], indirect=True)
-def test_a_kit_is_never_written_and_its_sale_is_booked_once_on_the_components(live_home, live_sandbox, capsys,
-                                                                              tmp_path):
+def test_a_kit_is_never_written_and_its_sale_is_booked_once_on_the_components(
+    live_home, live_sandbox, capsys, tmp_path
+):
     state = live_sandbox.state
     caneca, tapete, kit = state.listing_ids()
     assert state.item(kit)["available_quantity"] == 5  # computed by Mercado Livre: min(10 // 2, 5 // 1)

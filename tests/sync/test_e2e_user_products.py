@@ -26,16 +26,30 @@ CAN,Caneca,19.90,4,,
 
 def build(kind: str) -> SandboxState:
     """The seller of each test: `up` (User Products), `legacy`, `warehouse` (two warehouses), `mixed`."""
-    state = SandboxState(listings=0, user_products=kind in ("up", "warehouse", "mixed"),
-                         warehouse_management=kind == "warehouse", warehouses=2 if kind == "warehouse" else 1)
+    state = SandboxState(
+        listings=0,
+        user_products=kind in ("up", "warehouse", "mixed"),
+        warehouse_management=kind == "warehouse",
+        warehouses=2 if kind == "warehouse" else 1,
+    )
     if kind in ("up", "warehouse", "mixed"):
-        state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-                                      {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
-                         listing_types=("gold_special", "gold_pro"))
+        state.add_family(
+            "Camiseta",
+            [
+                {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+                {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"},
+            ],
+            listing_types=("gold_special", "gold_pro"),
+        )
     if kind in ("legacy", "mixed"):  # a legacy listing with variations (not migrated yet)
-        state.add_listing("Boné", sku="BON", variations=[
-            {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "BON-PT"},
-            {"attributes": {"Cor": "Branco"}, "quantity": 3, "sku": "BON-BR"}])
+        state.add_listing(
+            "Boné",
+            sku="BON",
+            variations=[
+                {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "BON-PT"},
+                {"attributes": {"Cor": "Branco"}, "quantity": 3, "sku": "BON-BR"},
+            ],
+        )
     if kind in ("up", "mixed"):
         state.add_family("Caneca", [{"attributes": {}, "quantity": 9, "sku": "CAN"}])
     return state
@@ -116,8 +130,10 @@ def test_a_migration_between_two_syncs_moves_the_links_by_reference_code(erp, li
     assert [w.path for w in state.writes()] == [f"/items/{new[0]}"] and state.item(new[0])["available_quantity"] == 1
     # The history stays: the old listing's sale is recorded once, and the next sync says nothing more.
     from services.erp.catalog import Catalog
+
     assert [m.key for m in Catalog().movements("BON-BR") if m.kind == "sale"] == [
-        f"sale:{sale['id']}:{old}:{state.variation_ids(old)[1]}"]
+        f"sale:{sale['id']}:{old}:{state.variation_ids(old)[1]}"
+    ]
     again = sync(capsys)
     assert not [n for n in again["notes"] if old in n]
     log = json.loads(cli(capsys, "log", "--run", str(result["run_id"]), "--json")[1])
@@ -161,7 +177,8 @@ def test_a_mixed_catalogue_of_legacy_and_user_products_listings(erp, live_sandbo
     # The legacy listing is written per variation, the family once per user product, nothing else.
     [caneca] = by_title(state, "Caneca")
     assert sorted(r.path for r in state.writes()) == sorted(
-        [f"/items/{azul[0]}", f"/items/{caneca}", f"/items/{bone}/variations/{variation_ids[0]}"])
+        [f"/items/{azul[0]}", f"/items/{caneca}", f"/items/{bone}/variations/{variation_ids[0]}"]
+    )
     assert state.variation_ids(bone) == variation_ids and state.deleted_variations == []
     assert state.find_variation(bone, variation_ids[0])["available_quantity"] == 1
     assert [state.item(i)["available_quantity"] for i in azul] == [5, 5]

@@ -8,7 +8,9 @@ from sandbox.state import SandboxState
 from services.linking import LinkState
 from services.store.journal import DRY_RUN, FAILED, FINISHED, INTERRUPTED, Journal
 from services.store.links import LinkRepository
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 
 
@@ -17,10 +19,15 @@ def sandbox_state() -> SandboxState:
     """A small, known account: a simple listing, one with variations, a Full one, one without code."""
     state = SandboxState(listings=0, seed=0)
     state.add_listing("Caneca", quantity=9, sku="CAN")
-    state.add_listing("Camiseta", sku="CAM", variations=[
-        {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-        {"attributes": {"Cor": "Verde"}, "quantity": 4, "sku": "CAM-VD"},
-        {"attributes": {"Cor": "Preta"}, "quantity": 1, "sku": "CAM-PT"}])
+    state.add_listing(
+        "Camiseta",
+        sku="CAM",
+        variations=[
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 4, "sku": "CAM-VD"},
+            {"attributes": {"Cor": "Preta"}, "quantity": 1, "sku": "CAM-PT"},
+        ],
+    )
     state.add_listing("Caneca Full", quantity=3, sku="CAN", full=True)
     state.add_listing("Sem código", quantity=5)
     return state
@@ -44,7 +51,9 @@ async def test_stock_sync_writes_differences_keeps_variation_ids_then_writes_not
     assert result.status == FINISHED, result.errors
     writes = [(a.item_id, a.variation_id, a.from_, a.to) for a in result.actions if a.status == St.DONE]
     vd, pt = before[1], before[2]
-    assert sorted(writes, key=str) == sorted([(caneca, None, 9, 7), (camiseta, vd, 4, 10), (camiseta, pt, 1, 0)], key=str)
+    assert sorted(writes, key=str) == sorted(
+        [(caneca, None, 9, 7), (camiseta, vd, 4, 10), (camiseta, pt, 1, 0)], key=str
+    )
     assert sandbox_state.item(caneca)["available_quantity"] == 7
     assert [v["available_quantity"] for v in sandbox_state.item(camiseta)["variations"]] == [2, 10, 0]
     assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
@@ -77,8 +86,13 @@ async def test_products_import_once_then_stock_push_and_no_duplicates(sandbox_st
     result = await run(make_engine(), SyncKind.PRODUCTS)
     assert result.status == FINISHED, result.errors
     done = {(a.kind, a.erp_code) for a in result.actions if a.status == St.DONE}
-    assert done == {(K.IMPORT_PRODUCT, "CAN"), (K.IMPORT_PRODUCT, "CAM"), (K.IMPORT_COMPOSITION, "CAM-AZ"),
-                    (K.IMPORT_COMPOSITION, "CAM-VD"), (K.IMPORT_COMPOSITION, "CAM-PT")}
+    assert done == {
+        (K.IMPORT_PRODUCT, "CAN"),
+        (K.IMPORT_PRODUCT, "CAM"),
+        (K.IMPORT_COMPOSITION, "CAM-AZ"),
+        (K.IMPORT_COMPOSITION, "CAM-VD"),
+        (K.IMPORT_COMPOSITION, "CAM-PT"),
+    }
     assert catalog.balances() == {"CAN": 9, "CAM-AZ": 2, "CAM-VD": 4, "CAM-PT": 1}
     assert catalog.products()["CAN"].name == "Caneca" and catalog.products()["CAM"].has_variations
     [no_code] = [a for a in result.actions if a.item_id == nocode]
@@ -114,9 +128,13 @@ async def test_refused_variation_endpoint_falls_back_to_the_whole_array(sandbox_
     result = await run(make_engine(), SyncKind.STOCK)
     assert result.status == FINISHED, result.errors
     [array_put] = [r for r in sandbox_state.requests_to(f"/items/{camiseta}", "PUT") if r.path == f"/items/{camiseta}"]
-    assert array_put.body == {"variations": [{"id": before[0], "available_quantity": 5},
-                                             {"id": before[1], "available_quantity": 4},
-                                             {"id": before[2], "available_quantity": 8}]}
+    assert array_put.body == {
+        "variations": [
+            {"id": before[0], "available_quantity": 5},
+            {"id": before[1], "available_quantity": 4},
+            {"id": before[2], "available_quantity": 8},
+        ]
+    }
     assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
     assert all("variations array" in a.reason for a in result.actions if a.status == St.DONE)
 
@@ -227,7 +245,11 @@ async def test_reference_code_fix_on_a_listing_and_a_variation_through_the_journ
     assert (await engine.write_reference_code(change)).status == FINISHED
     assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
     codes = [v["attributes"] for v in sandbox_state.item(camiseta)["variations"]]
-    assert [next(a["value_name"] for a in attrs if a["id"] == "SELLER_SKU") for attrs in codes] == ["CAM-AZ", "CAM-VD", "CAM-VD"]
+    assert [next(a["value_name"] for a in attrs if a["id"] == "SELLER_SKU") for attrs in codes] == [
+        "CAM-AZ",
+        "CAM-VD",
+        "CAM-VD",
+    ]
     await run(make_engine(), SyncKind.PRODUCTS)
     links = {l.key: l for l in LinkRepository().all()}
     assert links[nocode].state == LinkState.LINKED and links[nocode].erp_code == "NOVO"
@@ -298,8 +320,9 @@ async def test_cancel_stops_the_writes_between_the_variations_of_one_listing(san
     from services.store.journal import CANCELLED
 
     colours = [f"C{n:02d}" for n in range(12)]
-    sandbox_state.add_listing("Many variations", variations=[
-        {"attributes": {"Cor": c}, "quantity": 50, "sku": f"MV-{c}"} for c in colours])
+    sandbox_state.add_listing(
+        "Many variations", variations=[{"attributes": {"Cor": c}, "quantity": 50, "sku": f"MV-{c}"} for c in colours]
+    )
     seed_erp(compositions={f"MV-{c}": ("MV", n) for n, c in enumerate(colours)})
     engine = make_engine()
     prepared = await engine.plan(SyncKind.STOCK)

@@ -14,7 +14,9 @@ from services.erp.models import MovementKind
 from services.linking import Link, LinkState
 from services.meli.models import StockLocation, UserProductStock
 from services.sync.holds import Hold
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from services.sync.stock import WarehouseChoice, plan_stock
 from tests.fixtures.sync import seed_erp
 from tests.sync.test_stock_count import ago, backdate, of, run
@@ -44,11 +46,15 @@ async def test_holds_lower_the_target_until_paid_or_cancelled(sandbox_state, mak
     held = await run(make_engine(), SyncKind.STOCK)
     [write] = of(held, K.STOCK)
     assert (write.status, write.from_, write.to) == (St.DONE, 6, 9)  # 12 - the 3 held units, not 12
-    assert write.reason == (f"the ERP stock (12) less the units held by orders not paid yet (3, orders: {first['id']}, "
-                            f"{second['id']}) is what can be sold")
-    assert "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as " \
-        f"sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 3 ({first['id']}, {second['id']})" \
+    assert write.reason == (
+        f"the ERP stock (12) less the units held by orders not paid yet (3, orders: {first['id']}, "
+        f"{second['id']}) is what can be sold"
+    )
+    assert (
+        "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
+        f"sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 3 ({first['id']}, {second['id']})"
         in held.notes
+    )
     assert of(held, K.SALE) == [] and sales(catalog) == [] and catalog.balance("CAN") == 12  # not sales yet
     assert sandbox_state.item(caneca)["available_quantity"] == 9
 
@@ -85,7 +91,11 @@ async def test_a_dry_run_shows_the_hold_and_writes_nothing(sandbox_state, make_e
     dry = await run(make_engine(), SyncKind.STOCK, dry_run=True)
     [write] = of(dry, K.STOCK)
     assert (write.status, write.from_, write.to, write.data["held"]) == (
-        St.PLANNED, 7, 8, {"units": 2, "orders": [order["id"]]})
+        St.PLANNED,
+        7,
+        8,
+        {"units": 2, "orders": [order["id"]]},
+    )
     assert sandbox_state.writes() == []
 
 
@@ -105,10 +115,17 @@ async def test_holds_are_read_again_each_run_with_the_lookback(sandbox_state, ma
     for _ in range(2):
         sandbox_state.clear_log()
         await run(make_engine(), SyncKind.STOCK)
-        [read] = [r for r in sandbox_state.requests_to("/orders/search")
-                  if "paid" not in r.query.get("order.status", "").split(",")]  # (not the sales reads)
+        [read] = [
+            r
+            for r in sandbox_state.requests_to("/orders/search")
+            if "paid" not in r.query.get("order.status", "").split(",")
+        ]  # (not the sales reads)
         assert set(read.query["order.status"].split(",")) == {
-            "confirmed", "payment_required", "payment_in_process", "partially_paid"}
+            "confirmed",
+            "payment_required",
+            "payment_in_process",
+            "partially_paid",
+        }
         since = datetime.fromisoformat(read.query["order.date_last_updated.from"])
         assert ago(days=30, hours=1) < since <= ago(days=30)  # orders_lookback_days (30), at the hour
     assert sandbox_state.item(caneca)["available_quantity"] == 8
@@ -128,9 +145,16 @@ async def test_a_hold_that_lands_while_writing_is_kept_off(sandbox_state, make_e
 def _link(route_kind: str) -> Link:
     variation = 7 if route_kind == "variation" else None
     family = "Caneca" if route_kind == "user_product" else None
-    return Link(listing_id="MLB1", variation_id=variation, state=LinkState.LINKED, reference_code="CAN",
-                erp_code="CAN", ml_stock=3,
-                family_name=family, user_product_id="MLBU1")
+    return Link(
+        listing_id="MLB1",
+        variation_id=variation,
+        state=LinkState.LINKED,
+        reference_code="CAN",
+        erp_code="CAN",
+        ml_stock=3,
+        family_name=family,
+        user_product_id="MLBU1",
+    )
 
 
 @pytest.mark.parametrize("route_kind", ["item", "variation", "user_product", "warehouse"])
@@ -139,8 +163,15 @@ def test_every_write_route_keeps_the_held_units_off(route_kind):
     warehouse = route_kind == "warehouse"
     tags = ("warehouse_management",) if warehouse else ()
     up_stock = {"MLBU1": UserProductStock("MLBU1", (StockLocation("seller_warehouse", 3, "77", "N"),))}
-    [action], _ = plan_stock([_link(route_kind)], {"CAN": 10}, 0, tags, WarehouseChoice("77", "N") if warehouse
-                             else None, up_stock, holds=hold)
+    [action], _ = plan_stock(
+        [_link(route_kind)],
+        {"CAN": 10},
+        0,
+        tags,
+        WarehouseChoice("77", "N") if warehouse else None,
+        up_stock,
+        holds=hold,
+    )
     assert (action.data["route"], action.to, action.status) == (route_kind, 8, St.PLANNED)
     assert action.reason.startswith("the ERP stock (10) less the units held by orders not paid yet (2, orders: 99)")
 
@@ -173,4 +204,7 @@ async def test_an_unpaid_order_of_several_items_holds_per_item(sandbox_state, ma
     result = await run(make_engine(), SyncKind.STOCK)
     assert stock(result) == [] and catalog.balance("CAN") == 9 and catalog.balance("TAP") == 5  # 7 and 4: right
     assert any(f"CAN: 2 ({order['id']}); TAP: 1 ({order['id']})" in note for note in result.notes)
-    assert (sandbox_state.item(caneca)["available_quantity"], sandbox_state.item(tapete)["available_quantity"]) == (7, 4)
+    assert (sandbox_state.item(caneca)["available_quantity"], sandbox_state.item(tapete)["available_quantity"]) == (
+        7,
+        4,
+    )

@@ -8,7 +8,9 @@ import pytest
 from sandbox.state import SandboxState
 from services.errors import OperationFailed
 from services.store.journal import FINISHED, Journal
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 
 

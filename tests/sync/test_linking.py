@@ -37,7 +37,10 @@ def test_variations_link_one_by_one_to_compositions():
     cat = catalogue(products=["P"], compositions=[("P-AZ", "P"), ("P-VM", "P")], balances={"P-AZ": 1})
     links = build_links([listing("MLB1", "P", variations=[v1, v2, v3])], cat)
     assert [(l.variation_id, l.state, l.erp_code) for l in links] == [
-        (v1.id, S.LINKED, "P-AZ"), (v2.id, S.LINKED, "P-VM"), (v3.id, S.NO_REFERENCE, None)]
+        (v1.id, S.LINKED, "P-AZ"),
+        (v2.id, S.LINKED, "P-VM"),
+        (v3.id, S.NO_REFERENCE, None),
+    ]
     assert links[0].key == f"MLB1:{v1.id}" and links[0].erp_stock == 1 and links[1].erp_stock is None
     assert links[0].variation_label == "Cor: Azul"
 
@@ -95,8 +98,14 @@ def test_duplicated_code_inside_one_listing_is_reported():
 
 def test_full_and_closed_listings_are_not_writable():
     cat = catalogue(products=["A1", "P"], compositions=[("P-1", "P")])
-    links = build_links([listing("MLB1", "A1", full=True), listing("MLB2", "A1", status="closed"),
-                         listing("MLB3", "P", variations=[variation("P-1")], full=True)], cat)
+    links = build_links(
+        [
+            listing("MLB1", "A1", full=True),
+            listing("MLB2", "A1", status="closed"),
+            listing("MLB3", "P", variations=[variation("P-1")], full=True),
+        ],
+        cat,
+    )
     assert [l.state for l in links] == [S.NOT_WRITABLE] * 3
     assert "Full" in links[0].reason and "closed" in links[1].reason
     # A Full listing with an unknown code says what is wrong with the code first.
@@ -105,6 +114,7 @@ def test_full_and_closed_listings_are_not_writable():
 
 def test_refused_write_stays_not_writable_but_full_reason_does_not_stick():
     from services.linking import ML_REFUSED
+
     cat = catalogue(products=["A1"])
     refused = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason=ML_REFUSED + "not modifiable")
     assert build_links([listing("MLB1", "A1")], cat, previous=[refused])[0].state == S.NOT_WRITABLE
@@ -147,10 +157,18 @@ def test_a_mercado_livre_kit_is_not_writable_and_a_multi_origin_full_listing_is(
 def test_held_rows_are_the_ignored_and_lost_rows_build_links_makes_without_building_them():
     from services.linking import held_rows
 
-    listings = [listing("MLB1", "NEW-CODE"), listing("MLB2", "B"), listing("MLB3", None),
-                listing("MLB4", variations=[variation("V-1", vid=41), variation("V-2-NEW", vid=42)])]
-    previous = [Link("MLB1", None, LinkState.LINKED, "OLD-CODE", "OLD-CODE"),
-                Link("MLB4", 42, LinkState.LINKED, "V-2", "V-2")]
+    listings = [
+        listing("MLB1", "NEW-CODE"),
+        listing("MLB2", "B"),
+        listing("MLB3", None),
+        listing("MLB4", variations=[variation("V-1", vid=41), variation("V-2-NEW", vid=42)]),
+    ]
+    previous = [
+        Link("MLB1", None, LinkState.LINKED, "OLD-CODE", "OLD-CODE"),
+        Link("MLB4", 42, LinkState.LINKED, "V-2", "V-2"),
+    ]
     links = build_links(listings, catalogue(["B", "NEW-CODE"]), previous, ignored={"MLB2"})
-    built = {l.key: f"{l.state.value} ({l.reason})" for l in links if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
+    built = {
+        l.key: f"{l.state.value} ({l.reason})" for l in links if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)
+    }
     assert held_rows(listings, previous, {"MLB2"}) == built and set(built) == {"MLB1", "MLB2", "MLB4:42"}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.erp.models import Customer
 from services.linking import LinkState, build_links
 from services.meli.models import Address, BillingInfo
 from services.sync.orders import cancel_key, plan_orders, sale_key
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from services.sync.planning import Snapshot, make_plan
 from services.sync.products import catalogue_after, plan_products
 from services.sync.stock import plan_stock
@@ -22,11 +24,14 @@ def rows(actions):
 
 # --- products (S5) ---------------------------------------------------------------------------------
 
+
 def test_unknown_codes_become_products_with_import_stock():
     cat = catalogue(products=["OLD"])
     actions = plan_products([listing("MLB1", "NEW", qty=4, price="19.90", title="Caneca"), listing("MLB2", "OLD")], cat)
     assert rows(actions) == [(K.IMPORT_PRODUCT, "MLB1", "NEW", None, 4, St.PLANNED)]
-    assert actions[0].key == "import:NEW" and actions[0].data["price"] == "19.90" and actions[0].data["name"] == "Caneca"
+    assert (
+        actions[0].key == "import:NEW" and actions[0].data["price"] == "19.90" and actions[0].data["name"] == "Caneca"
+    )
 
 
 def test_listings_without_code_are_reported_not_invented():
@@ -39,8 +44,11 @@ def test_variations_become_compositions_under_the_imported_product():
     v1, v2, v3 = variation("P-1", qty=2, attrs=[("Cor", "Azul")]), variation("P-2", qty=0), variation(None)
     actions = plan_products([listing("MLB1", "P", variations=[v1, v2, v3])], catalogue())
     assert [(a.kind, a.erp_code, a.to, a.status) for a in actions] == [
-        (K.IMPORT_PRODUCT, "P", None, St.PLANNED), (K.IMPORT_COMPOSITION, "P-1", 2, St.PLANNED),
-        (K.IMPORT_COMPOSITION, "P-2", 0, St.PLANNED), (K.IMPORT_COMPOSITION, None, None, St.SKIPPED)]
+        (K.IMPORT_PRODUCT, "P", None, St.PLANNED),
+        (K.IMPORT_COMPOSITION, "P-1", 2, St.PLANNED),
+        (K.IMPORT_COMPOSITION, "P-2", 0, St.PLANNED),
+        (K.IMPORT_COMPOSITION, None, None, St.SKIPPED),
+    ]
     assert actions[0].data["has_variations"] is True and actions[1].data["parent_code"] == "P"
     after = catalogue_after(catalogue(), actions)
     assert after.compositions["P-1"].attributes == (("Cor", "Azul"),) and after.balances == {"P-1": 2, "P-2": 0}
@@ -58,7 +66,7 @@ def test_one_code_on_two_listings_is_imported_once_and_rerun_imports_nothing():
 # --- orders ----------------------------------------------------------------------------------------
 
 # Every code's stock was counted long before the orders of these tests (2026-11-27).
-COUNTED = {code: datetime(2026, 1, 1, tzinfo=timezone.utc) for code in ("A", "P-1")}
+COUNTED = {code: datetime(2026, 1, 1, tzinfo=UTC) for code in ("A", "P-1")}
 
 
 def _links(cat, *listings):
@@ -83,13 +91,23 @@ def test_kit_component_orders_are_booked_on_the_component_and_the_kit_itself_nev
 
     cat = catalogue(products=["A", "B", "KIT"], balances={"A": 10, "B": 5, "KIT": 9})
     links = _links(cat, listing("MLB1", "A"), listing("MLB2", "B"), replace(listing("MLB3", "KIT"), tags=("bundle",)))
-    components = [replace(order(7, ("MLB1", None, 2)), tags=("paid", "bundle_component"), pack_id=70),
-                  replace(order(8, ("MLB2", None, 1)), tags=("paid", "bundle_component"), pack_id=70)]
+    components = [
+        replace(order(7, ("MLB1", None, 2)), tags=("paid", "bundle_component"), pack_id=70),
+        replace(order(8, ("MLB2", None, 1)), tags=("paid", "bundle_component"), pack_id=70),
+    ]
     counted = dict.fromkeys(("A", "B", "KIT"), COUNTED["A"])
-    sales = [a for a in plan_orders(components + [order(9, ("MLB3", None, 1))], links, set(), {"A": 10, "B": 5},
-                                    counted=counted) if a.kind == K.SALE]
+    sales = [
+        a
+        for a in plan_orders(
+            components + [order(9, ("MLB3", None, 1))], links, set(), {"A": 10, "B": 5}, counted=counted
+        )
+        if a.kind == K.SALE
+    ]
     assert [(a.erp_code, a.data["quantity"], a.status) for a in sales] == [
-        ("A", -2, St.PLANNED), ("B", -1, St.PLANNED), ("KIT", -1, St.SKIPPED)]
+        ("A", -2, St.PLANNED),
+        ("B", -1, St.PLANNED),
+        ("KIT", -1, St.SKIPPED),
+    ]
     assert "kit" in sales[2].reason
 
 
@@ -97,10 +115,11 @@ def test_variation_sale_key_and_unlinked_item_reported():
     v = variation("P-1", vid=77)
     cat = catalogue(products=["P"], compositions=[("P-1", "P")], balances={"P-1": 5})
     links = _links(cat, listing("MLB1", "P", variations=[v]), listing("MLB9", None))
-    actions = plan_orders([order(2, ("MLB1", 77, 1), ("MLB9", None, 1))], links, set(), {"P-1": 5},
-                          counted=COUNTED)
+    actions = plan_orders([order(2, ("MLB1", 77, 1), ("MLB9", None, 1))], links, set(), {"P-1": 5}, counted=COUNTED)
     assert [(a.key, a.status) for a in actions if a.kind == K.SALE] == [
-        ("sale:2:MLB1:77", St.PLANNED), ("sale:2:MLB9:-", St.SKIPPED)]
+        ("sale:2:MLB1:77", St.PLANNED),
+        ("sale:2:MLB9:-", St.SKIPPED),
+    ]
     assert "no_reference" in actions[1].reason
 
 
@@ -123,8 +142,9 @@ def test_buyers_become_customers_and_missing_fields_keep_what_was_known():
     o = order(1, ("MLB1", None, 1), buyer=42, billing="B1")
     actions = plan_orders([o], links, set(), {"A": 8}, billing={"B1": info})
     [cust] = [a for a in actions if a.kind == K.CUSTOMER]
-    assert cust.data["customer"] == Customer(buyer_id=42, name="Ana", doc_type="CPF", doc_number="12345678909",
-                                             city="Recife")
+    assert cust.data["customer"] == Customer(
+        buyer_id=42, name="Ana", doc_type="CPF", doc_number="12345678909", city="Recife"
+    )
     known = {42: cust.data["customer"]}
     processing = BillingInfo(name=None, doc_type=None, doc_number=None)
     assert [a for a in plan_orders([o], links, set(), {}, known, {"B1": processing}) if a.kind == K.CUSTOMER] == []
@@ -135,13 +155,24 @@ def test_buyers_become_customers_and_missing_fields_keep_what_was_known():
 
 # --- stock (S4) ------------------------------------------------------------------------------------
 
+
 def test_stock_targets_only_where_different_minus_safety_never_negative():
     cat = catalogue(products=["A", "B", "C", "D"], balances={"A": 10, "B": 5, "C": 1})
-    links = build_links([listing("MLB1", "A", qty=10), listing("MLB2", "B", qty=9), listing("MLB3", "C", qty=4),
-                         listing("MLB4", "D", qty=4)], cat)
+    links = build_links(
+        [
+            listing("MLB1", "A", qty=10),
+            listing("MLB2", "B", qty=9),
+            listing("MLB3", "C", qty=4),
+            listing("MLB4", "D", qty=4),
+        ],
+        cat,
+    )
     actions, unchanged = plan_stock(links, cat.balances, safety_stock=0)
-    assert rows(actions) == [(K.STOCK, "MLB2", "B", 9, 5, St.PLANNED), (K.STOCK, "MLB3", "C", 4, 1, St.PLANNED),
-                             (K.STOCK, "MLB4", "D", 4, None, St.SKIPPED)]
+    assert rows(actions) == [
+        (K.STOCK, "MLB2", "B", 9, 5, St.PLANNED),
+        (K.STOCK, "MLB3", "C", 4, 1, St.PLANNED),
+        (K.STOCK, "MLB4", "D", 4, None, St.SKIPPED),
+    ]
     assert unchanged == 1 and "no stock record" in actions[2].reason
     actions, _ = plan_stock(links, cat.balances, safety_stock=2)
     assert [(a.item_id, a.to) for a in actions if a.status == St.PLANNED] == [("MLB1", 8), ("MLB2", 3), ("MLB3", 0)]
@@ -149,8 +180,16 @@ def test_stock_targets_only_where_different_minus_safety_never_negative():
 
 def test_stock_never_targets_unlinked_rows_and_reports_full():
     cat = catalogue(products=["A"], balances={"A": 3})
-    links = build_links([listing("MLB1", "A", qty=9, full=True), listing("MLB2", None), listing("MLB3", "ZZ"),
-                         listing("MLB4", "A", qty=9)], cat, ignored={"MLB4"})
+    links = build_links(
+        [
+            listing("MLB1", "A", qty=9, full=True),
+            listing("MLB2", None),
+            listing("MLB3", "ZZ"),
+            listing("MLB4", "A", qty=9),
+        ],
+        cat,
+        ignored={"MLB4"},
+    )
     actions, unchanged = plan_stock(links, cat.balances)
     assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED)] and "Full" in actions[0].reason
 
@@ -164,10 +203,12 @@ def test_variation_targets_carry_the_variation_route():
 
 # --- a whole plan ----------------------------------------------------------------------------------
 
+
 def test_stock_plan_counts_the_sales_it_will_record_first():
     cat = catalogue(products=["A"], balances={"A": 10})
-    snap = Snapshot(listings=[listing("MLB1", "A", qty=8)], catalogue=cat,
-                    orders=[order(1, ("MLB1", None, 2))], counted=COUNTED)
+    snap = Snapshot(
+        listings=[listing("MLB1", "A", qty=8)], catalogue=cat, orders=[order(1, ("MLB1", None, 2))], counted=COUNTED
+    )
     plan, links = make_plan(SyncKind.STOCK, snap)
     # ML already took the 2 units off; the ERP learns the sale first, so nothing is re-inflated.
     assert [(a.kind, a.to) for a in plan.actions] == [(K.SALE, 8)] and plan.unchanged == 1
@@ -178,11 +219,15 @@ def test_stock_plan_counts_the_sales_it_will_record_first():
 
 
 def test_all_imports_then_plans_stock_for_the_imported_codes():
-    snap = Snapshot(listings=[listing("MLB1", "N", qty=6), listing("MLB2", None)], catalogue=catalogue(),
-                    safety_stock=1)
+    snap = Snapshot(
+        listings=[listing("MLB1", "N", qty=6), listing("MLB2", None)], catalogue=catalogue(), safety_stock=1
+    )
     plan, links = make_plan(SyncKind.ALL, snap)
     assert [(a.kind, a.status, a.to) for a in plan.actions] == [
-        (K.IMPORT_PRODUCT, St.PLANNED, 6), (K.IMPORT_PRODUCT, St.SKIPPED, None), (K.STOCK, St.PLANNED, 5)]
+        (K.IMPORT_PRODUCT, St.PLANNED, 6),
+        (K.IMPORT_PRODUCT, St.SKIPPED, None),
+        (K.STOCK, St.PLANNED, 5),
+    ]
     assert plan.link_counts["linked"] == 1 and plan.link_counts["no_reference"] == 1
     counts = plan.counts()
     assert counts["planned"] == 2 and counts["skipped"] == 1 and counts["by_kind"]["stock"] == {"planned": 1}
@@ -197,18 +242,28 @@ def test_a_lost_or_ignored_row_is_not_imported_as_a_new_product():
     from services.linking import Link, LinkState
 
     held = Link("MLB1", None, LinkState.LINKED, "A", "A")
-    snap = Snapshot(listings=[listing("MLB1", "TYPO"), listing("MLB2", "NEW2")], catalogue=catalogue(products=["A"]),
-                    previous=[held], ignored={"MLB2"})
+    snap = Snapshot(
+        listings=[listing("MLB1", "TYPO"), listing("MLB2", "NEW2")],
+        catalogue=catalogue(products=["A"]),
+        previous=[held],
+        ignored={"MLB2"},
+    )
     plan, links = make_plan(SyncKind.PRODUCTS, snap)
     assert [(a.item_id, a.status) for a in plan.actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
-    assert "link_lost" in plan.actions[0].reason and [l.state for l in links] == [LinkState.LINK_LOST, LinkState.IGNORED]
+    assert "link_lost" in plan.actions[0].reason and [l.state for l in links] == [
+        LinkState.LINK_LOST,
+        LinkState.IGNORED,
+    ]
 
 
 def test_a_full_listing_sale_does_not_change_the_erp_stock():
     cat = catalogue(products=["A"], balances={"A": 10})
     links = _links(cat, listing("MLB1", "A", full=True))
-    [sale] = [a for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}, counted=COUNTED)
-              if a.kind == K.SALE]
+    [sale] = [
+        a
+        for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}, counted=COUNTED)
+        if a.kind == K.SALE
+    ]
     assert sale.status == St.SKIPPED and "Full" in sale.reason
 
 
@@ -219,18 +274,22 @@ def test_a_stock_above_max_stock_is_never_published():
     assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
     assert "above max_stock (999,999)" in actions[0].reason and "config set max_stock" in actions[0].reason
     actions, _ = plan_stock(links, cat.balances, max_stock=2_000_000)
-    assert [(a.item_id, a.to, a.status) for a in actions] == [("MLB1", None, St.SKIPPED), ("MLB2", 1_000_000, St.PLANNED)]
+    assert [(a.item_id, a.to, a.status) for a in actions] == [
+        ("MLB1", None, St.SKIPPED),
+        ("MLB2", 1_000_000, St.PLANNED),
+    ]
 
 
 def test_the_count_decides_between_a_sale_and_a_sale_already_in_it():
     cat = catalogue(products=["A"], balances={"A": 10})
     links = _links(cat, listing("MLB1", "A"))
-    closed = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+    closed = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
     o = order(1, ("MLB1", None, 2), when=closed)
     [before] = plan_orders([o], links, set(), {"A": 10}, buyer_orders=None, counted={"A": closed})  # same moment
     assert (before.kind, before.data["quantity"], before.from_, before.to) == (K.SALE_COUNTED, 0, 10, 10)
-    [after] = plan_orders([o], links, set(), {"A": 10}, buyer_orders=None,
-                          counted={"A": datetime(2026, 11, 27, 9, 59, tzinfo=timezone.utc)})
+    [after] = plan_orders(
+        [o], links, set(), {"A": 10}, buyer_orders=None, counted={"A": datetime(2026, 11, 27, 9, 59, tzinfo=UTC)}
+    )
     assert (after.kind, after.data["quantity"], after.to) == (K.SALE, -2, 8)
     [never] = plan_orders([o], links, set(), {}, buyer_orders=None)  # the ERP never counted A
     assert never.status == St.SKIPPED and "no stock count in the ERP for A" in never.reason

@@ -51,8 +51,11 @@ def test_journal_run_actions_errors():
     journal = Journal()
     run_id = journal.start("stock", dry_run=False)
     assert journal.run(run_id)["status"] == RUNNING
-    journal.record(run_id, [{"kind": "stock", "item_id": "MLB1", "status": "done"}],
-                   errors=[{"message": "boom", "item_id": "MLB2"}])
+    journal.record(
+        run_id,
+        [{"kind": "stock", "item_id": "MLB1", "status": "done"}],
+        errors=[{"message": "boom", "item_id": "MLB2"}],
+    )
     journal.finish(run_id, FINISHED, {"done": 1})
     run = journal.run(run_id)
     assert (run["status"], run["counts"], run["errors"][0]["message"]) == (FINISHED, {"done": 1}, "boom")
@@ -72,9 +75,18 @@ def test_a_run_whose_process_died_is_interrupted():
 
 
 def _many(n):
-    return [Link(f"MLB{i:06d}", None, [S.LINKED, S.NO_REFERENCE, S.UNKNOWN_CODE][i % 3],
-                 f"C{i}" if i % 3 != 1 else None, f"C{i}" if i % 3 == 0 else None,
-                 title=f"Caneca {'azul' if i % 2 else 'verde'} {i}", ml_stock=i % 7) for i in range(n)]
+    return [
+        Link(
+            f"MLB{i:06d}",
+            None,
+            [S.LINKED, S.NO_REFERENCE, S.UNKNOWN_CODE][i % 3],
+            f"C{i}" if i % 3 != 1 else None,
+            f"C{i}" if i % 3 == 0 else None,
+            title=f"Caneca {'azul' if i % 2 else 'verde'} {i}",
+            ml_stock=i % 7,
+        )
+        for i in range(n)
+    ]
 
 
 def test_link_table_filters_searches_sorts_and_pages():
@@ -117,9 +129,19 @@ def test_the_journal_keeps_the_newest_runs_only():
 
 def _many_links(count: int) -> list[Link]:
     states = list(S)
-    return [Link(f"MLB{(i * 7919) % count:06d}", 100 + i if i % 3 else None, states[i % len(states)],
-                 f"C{i % 50}" if i % 4 else None, f"C{i % 50}" if i % 2 else None, title=f"Título {i % 13}",
-                 ml_stock=i % 9 if i % 5 else None, erp_stock=i % 7) for i in range(count)]
+    return [
+        Link(
+            f"MLB{(i * 7919) % count:06d}",
+            100 + i if i % 3 else None,
+            states[i % len(states)],
+            f"C{i % 50}" if i % 4 else None,
+            f"C{i % 50}" if i % 2 else None,
+            title=f"Título {i % 13}",
+            ml_stock=i % 9 if i % 5 else None,
+            erp_stock=i % 7,
+        )
+        for i in range(count)
+    ]
 
 
 def test_links_of_an_older_home_are_read_in_place_then_moved_by_the_next_sync(melisync_home):
@@ -157,8 +179,9 @@ def test_the_first_page_comes_from_the_head_of_the_file_then_the_index_answers_e
     links = _many_links(400)
     first = sorted(links, key=lambda l: (l.listing_id.casefold(), l.key))[0]
     repo.ignore([first.key])  # ignored before the sync that stored the links (which shows it ignored)
-    repo.replace_all([Link(**{**{f: getattr(l, f) for f in l.__slots__}, "state": S.IGNORED}) if l == first else l
-                      for l in links])
+    repo.replace_all(
+        [Link(**{**{f: getattr(l, f) for f in l.__slots__}, "state": S.IGNORED}) if l == first else l for l in links]
+    )
     table = LinkTable(LinkRepository())
     head = table.query(limit=20, wait=False)
     assert not table.ready  # answered without reading every link
@@ -178,8 +201,9 @@ def test_the_first_page_comes_from_the_head_of_the_file_then_the_index_answers_e
                 value = getattr(l, column)
                 return (value.casefold() if isinstance(value, str) else value, l.key)
 
-            expected = (sorted(present, key=key, reverse=descending)
-                        + sorted(missing, key=lambda l: l.key, reverse=descending))
+            expected = sorted(present, key=key, reverse=descending) + sorted(
+                missing, key=lambda l: l.key, reverse=descending
+            )
             assert got == [l.key for l in expected], (column, descending)
 
 

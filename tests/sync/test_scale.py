@@ -88,12 +88,15 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
             engine = SyncEngine(client, config=config)
             prepared = await engine.plan("stock")
             await engine.apply(prepared)
-            figures = {"links made": counts.links_made - before[0], "link lines encoded": counts.lines_made - before[1],
-                       "meli.json commits": counts.meli_commits - before[2],
-                       "meli.json bytes written": counts.meli_bytes - before[3],
-                       "links.jsonl bytes written": counts.links_bytes - before[4],
-                       "journal bytes appended": engine.journal.bytes_written,
-                       "rows": len(prepared.links)}
+            figures = {
+                "links made": counts.links_made - before[0],
+                "link lines encoded": counts.lines_made - before[1],
+                "meli.json commits": counts.meli_commits - before[2],
+                "meli.json bytes written": counts.meli_bytes - before[3],
+                "links.jsonl bytes written": counts.links_bytes - before[4],
+                "journal bytes appended": engine.journal.bytes_written,
+                "rows": len(prepared.links),
+            }
     close_stores()
     return figures
 

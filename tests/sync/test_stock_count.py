@@ -4,7 +4,7 @@ count. The ledger alone says which sales are booked, so losing meli.json costs r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,9 @@ from services.erp.models import MovementKind
 from services.store import close_stores
 from services.store.cursors import Cursors
 from services.store.journal import FINISHED
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 
 
@@ -51,7 +53,7 @@ def sales_reads(state: SandboxState) -> list:
 
 
 def ago(**delta) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(**delta)
+    return datetime.now(UTC) - timedelta(**delta)
 
 
 @pytest.mark.parametrize("kind", [SyncKind.STOCK, SyncKind.CUSTOMERS, SyncKind.ALL])
@@ -69,7 +71,11 @@ async def test_a_sale_closed_after_the_count_is_taken_off_on_the_first_sync(sand
     assert of(again, K.SALE) == [] and ledger(catalog) == [(MovementKind.SALE, -2)]
     [movement] = [m for m in catalog.movements("CAN") if m.kind == MovementKind.SALE]
     assert (movement.order_id, movement.item_id, movement.variation_id, movement.run_id) == (
-        sold["id"], caneca, None, first.run_id)
+        sold["id"],
+        caneca,
+        None,
+        first.run_id,
+    )
 
 
 async def test_a_sale_closed_before_the_count_is_in_it_and_never_taken_off(sandbox_state, make_engine):
@@ -144,8 +150,9 @@ class TestCancellations:
         await run(make_engine(), SyncKind.CUSTOMERS)
         assert catalog.balance("CAN") == 9 and sandbox_state.writes() == []
 
-    async def test_a_sale_closed_before_the_count_and_first_seen_cancelled_is_reported(self, sandbox_state,
-                                                                                        make_engine):
+    async def test_a_sale_closed_before_the_count_and_first_seen_cancelled_is_reported(
+        self, sandbox_state, make_engine
+    ):
         [caneca] = sandbox_state.listing_ids()
         old = sandbox_state.create_order(caneca, quantity=2)
         backdate(sandbox_state, old, 600)
@@ -156,8 +163,9 @@ class TestCancellations:
         assert cancel.status == St.SKIPPED and "whether before or after the count is unknown" in cancel.reason
         assert ledger(catalog) == [] and catalog.balance("CAN") == 7  # never more than counted (no oversell)
 
-    async def test_closed_and_cancelled_before_the_count_or_never_booked_changes_nothing(self, sandbox_state,
-                                                                                          make_engine):
+    async def test_closed_and_cancelled_before_the_count_or_never_booked_changes_nothing(
+        self, sandbox_state, make_engine
+    ):
         [caneca] = sandbox_state.listing_ids()
         early = sandbox_state.create_order(caneca, quantity=1)
         sandbox_state.cancel_order(early["id"])
@@ -235,11 +243,12 @@ async def test_meli_json_lost_between_two_syncs_loses_or_doubles_no_sale(sandbox
 
 class TestCustomers:
     @pytest.mark.parametrize("kind", [SyncKind.CUSTOMERS, SyncKind.ALL])
-    async def test_the_first_sync_imports_the_buyers_of_the_last_30_days_once(self, sandbox_state, make_engine,
-                                                                              kind):
+    async def test_the_first_sync_imports_the_buyers_of_the_last_30_days_once(self, sandbox_state, make_engine, kind):
         [caneca] = sandbox_state.listing_ids()
-        company = sandbox_state.create_order(caneca, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181",
-                                                            "name": "Loja Exemplo Ltda", "city": "Recife"})
+        company = sandbox_state.create_order(
+            caneca,
+            buyer={"doc_type": "CNPJ", "doc_number": "11222333000181", "name": "Loja Exemplo Ltda", "city": "Recife"},
+        )
         backdate(sandbox_state, company, 20 * 86400)
         person = sandbox_state.create_order(caneca)
         backdate(sandbox_state, person, 3600)
@@ -251,8 +260,12 @@ class TestCustomers:
         buyers = {c.buyer_id: c for c in catalog.customers().values()}
         assert set(buyers) == {company["buyer"]["id"], person["buyer"]["id"]}
         firm = buyers[company["buyer"]["id"]]
-        assert (firm.doc_type, firm.doc_number, firm.name, firm.city) == ("CNPJ", "11222333000181",
-                                                                          "Loja Exemplo Ltda", "Recife")
+        assert (firm.doc_type, firm.doc_number, firm.name, firm.city) == (
+            "CNPJ",
+            "11222333000181",
+            "Loja Exemplo Ltda",
+            "Recife",
+        )
         buyer = buyers[person["buyer"]["id"]]
         assert buyer.doc_type == "CPF" and len(buyer.doc_number) == 11 and buyer.street and buyer.zip_code
         assert catalog.balance("CAN") == 6  # every sale was in the count

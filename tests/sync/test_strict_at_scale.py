@@ -7,7 +7,7 @@ forward instead of waiting, so the run's ~40 minutes of Mercado Livre time take 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -44,8 +44,7 @@ async def test_ten_thousand_listings_3s_tokens_rate_5_and_429_every_17th(melisyn
     import_csv(csv_path, catalog)
     # A recount of one code in 20: those listings (or variations) need a write.
     codes = sorted(catalog.balances())[::20]
-    catalog.record_movements(StockMovement(c, MovementKind.ADJUSTMENT, 3, datetime.now(timezone.utc), "recount")
-                             for c in codes)
+    catalog.record_movements(StockMovement(c, MovementKind.ADJUSTMENT, 3, datetime.now(UTC), "recount") for c in codes)
     state.fail_every(17, 429)
     state.clear_log()
 
@@ -65,9 +64,11 @@ async def test_ten_thousand_listings_3s_tokens_rate_5_and_429_every_17th(melisyn
     assert len(targets) >= len(codes) // 2 and all(a.status == ActionStatus.DONE for a in targets)
     grants = [r for r in requests if r.grant_type == "refresh_token"]
     throttled = sum(r.status == 429 for r in requests)
-    print(f"\n{N} listings: {len(requests)} requests in {elapsed:.0f} s of sandbox time "
-          f"({len(requests) / elapsed:.2f}/s), {len(targets)} targets written, {throttled} answered 429, "
-          f"{sum(r.status == 401 for r in requests)} answered 401, {len(grants)} token refreshes")
+    print(
+        f"\n{N} listings: {len(requests)} requests in {elapsed:.0f} s of sandbox time "
+        f"({len(requests) / elapsed:.2f}/s), {len(targets)} targets written, {throttled} answered 429, "
+        f"{sum(r.status == 401 for r in requests)} answered 401, {len(grants)} token refreshes"
+    )
     assert throttled >= len(requests) // 17 - 1 and len(grants) >= elapsed / 3 - 1
     # Every target right: a fresh plan read live finds nothing left to write.
     state.fail_every(None)

@@ -12,7 +12,9 @@ from services.linking import LinkState
 from services.store.journal import FINISHED
 from services.store.links import LinkRepository
 from services.sync.apply import LOST_APPLIED, LOST_RESENT
-from services.sync.plan import ActionKind as K, ActionStatus as St, SyncKind
+from services.sync.plan import ActionKind as K
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 from tests.meli.test_client import FailingTransport
 
@@ -23,9 +25,14 @@ GTIN = {"id": "GTIN", "name": "Código universal", "value_id": None, "value_name
 def sandbox_state(sandbox_lenient) -> SandboxState:
     state = SandboxState(listings=0, seed=0, lenient=sandbox_lenient)
     caneca = state.add_listing("Caneca", quantity=9, sku="CAN")
-    camiseta = state.add_listing("Camiseta", sku="CAM", variations=[
-        {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-        {"attributes": {"Cor": "Verde"}, "quantity": 4, "sku": "CAM-VD"}])
+    camiseta = state.add_listing(
+        "Camiseta",
+        sku="CAM",
+        variations=[
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 4, "sku": "CAM-VD"},
+        ],
+    )
     state.add_listing("Sem código", quantity=5)
     state.items[caneca]["attributes"].append(dict(GTIN))  # what a reference-code write must not lose
     state.items[camiseta]["variations"][1]["attributes"].append(dict(GTIN))
@@ -57,15 +64,19 @@ async def test_reference_code_write_keeps_every_other_attribute(sandbox_state, m
     change = await engine.reference_code_change(camiseta, vid, "CAM-VERDE")
     assert (await engine.write_reference_code(change)).status == FINISHED
     assert _ids(sandbox_state.find_variation(camiseta, vid)["attributes"]) == [
-        ("GTIN", "7891234567895"), ("SELLER_SKU", "CAM-VERDE")]
+        ("GTIN", "7891234567895"),
+        ("SELLER_SKU", "CAM-VERDE"),
+    ]
     # Without a code before: the code is added to the list
-    assert (await engine.write_reference_code(await engine.reference_code_change(nocode, None, "NOVO"))).status \
-        == FINISHED
+    assert (
+        await engine.write_reference_code(await engine.reference_code_change(nocode, None, "NOVO"))
+    ).status == FINISHED
     assert _ids(sandbox_state.item(nocode)["attributes"]) == [("BRAND", "Genérica"), ("SELLER_SKU", "NOVO")]
 
 
-async def test_reference_code_write_that_lost_other_attributes_fails_the_read_back(sandbox_state, make_engine,
-                                                                                  monkeypatch):
+async def test_reference_code_write_that_lost_other_attributes_fails_the_read_back(
+    sandbox_state, make_engine, monkeypatch
+):
     caneca = sandbox_state.listing_ids()[0]
     engine = make_engine()
     change = await engine.reference_code_change(caneca, None, "CAN-2")
@@ -109,8 +120,9 @@ async def test_a_stock_write_whose_answer_was_lost_is_read_back_not_resent(sandb
     assert [v["available_quantity"] for v in sandbox_state.item(camiseta)["variations"]] == [2, 1]
 
 
-async def test_a_lost_write_that_never_arrived_is_sent_again_after_the_read_back(sandbox_state, make_engine,
-                                                                                make_client, sandbox_app):
+async def test_a_lost_write_that_never_arrived_is_sent_again_after_the_read_back(
+    sandbox_state, make_engine, make_client, sandbox_app
+):
     seed_erp({"CAN": 4})
     caneca = sandbox_state.listing_ids()[0]
     transport = FailingTransport(sandbox_app, f"/items/{caneca}", 0, error=httpx.ReadError)
@@ -124,8 +136,9 @@ async def test_a_lost_write_that_never_arrived_is_sent_again_after_the_read_back
 
 
 @pytest.mark.parametrize("sandbox_lenient", [(), ("bulk_variation_attributes",)])
-async def test_variation_links_survive_a_bulk_answer_without_variation_attributes(sandbox_state, make_engine,
-                                                                                 sandbox_lenient):
+async def test_variation_links_survive_a_bulk_answer_without_variation_attributes(
+    sandbox_state, make_engine, sandbox_lenient
+):
     seed_erp({"CAN": 9}, {"CAM-AZ": ("CAM", 5), "CAM-VD": ("CAM", 4)})
     camiseta = sandbox_state.listing_ids()[1]
     result = await run(make_engine(), SyncKind.STOCK)
@@ -139,8 +152,7 @@ async def test_variation_links_survive_a_bulk_answer_without_variation_attribute
 
 
 @pytest.mark.parametrize("sandbox_lenient", [(), ("billing_in_search", "sort_date_created")])
-async def test_every_item_of_an_order_and_every_order_of_a_pack_is_booked(sandbox_state, make_engine,
-                                                                         sandbox_lenient):
+async def test_every_item_of_an_order_and_every_order_of_a_pack_is_booked(sandbox_state, make_engine, sandbox_lenient):
     from services.erp.catalog import Catalog
 
     catalog = seed_erp({"CAN": 9, "NOVO": 5}, {"CAM-AZ": ("CAM", 2), "CAM-VD": ("CAM", 4)})
@@ -153,9 +165,15 @@ async def test_every_item_of_an_order_and_every_order_of_a_pack_is_booked(sandbo
     result = await run(make_engine(), SyncKind.ALL)
     assert result.status == FINISHED, result.errors
     sales = sorted(a.key for a in result.actions if a.kind == K.SALE and a.status == St.DONE)
-    assert sales == sorted([f"sale:{several['id']}:{caneca}:-", f"sale:{several['id']}:{camiseta}:{az}",
-                            f"sale:{pack[0]['id']}:{caneca}:-", f"sale:{pack[1]['id']}:{camiseta}:{vd}",
-                            f"sale:{pack[1]['id']}:{caneca}:-"])
+    assert sales == sorted(
+        [
+            f"sale:{several['id']}:{caneca}:-",
+            f"sale:{several['id']}:{camiseta}:{az}",
+            f"sale:{pack[0]['id']}:{caneca}:-",
+            f"sale:{pack[1]['id']}:{camiseta}:{vd}",
+            f"sale:{pack[1]['id']}:{caneca}:-",
+        ]
+    )
     assert (catalog.balance("CAN"), catalog.balance("CAM-AZ"), catalog.balance("CAM-VD")) == (5, 1, 2)
     # Billing info: from the order itself when the search left it out.
     customers = Catalog().customers()

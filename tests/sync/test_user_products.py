@@ -7,7 +7,8 @@ import pytest
 
 from sandbox.state import SandboxState
 from services.store.journal import FINISHED, Journal
-from services.sync.plan import ActionStatus as St, SyncKind
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 
 
@@ -17,9 +18,14 @@ def sandbox_state(request) -> SandboxState:
     state = SandboxState(listings=0, seed=0, user_products=param != "legacy", warehouse_management=param == "warehouse")
     if param == "legacy":
         return state
-    state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-                                  {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
-                     listing_types=("gold_special", "gold_pro"))
+    state.add_family(
+        "Camiseta",
+        [
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"},
+        ],
+        listing_types=("gold_special", "gold_pro"),
+    )
     return state
 
 
@@ -56,9 +62,14 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
     from services.linking import LinkState
     from services.store.links import LinkRepository
 
-    old = sandbox_state.add_listing("Boné", sku="BON", variations=[
-        {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "BON-PT"},
-        {"attributes": {"Cor": "Branco"}, "quantity": 3, "sku": "BON-BR"}])
+    old = sandbox_state.add_listing(
+        "Boné",
+        sku="BON",
+        variations=[
+            {"attributes": {"Cor": "Preto"}, "quantity": 2, "sku": "BON-PT"},
+            {"attributes": {"Cor": "Branco"}, "quantity": 3, "sku": "BON-BR"},
+        ],
+    )
     seed_erp({}, {"BON-PT": ("BON", 2), "BON-BR": ("BON", 3)})
     assert (await run(make_engine(), SyncKind.STOCK)).status == FINISHED
     new = sandbox_state.migrate_listing(old, complete=False)
@@ -95,4 +106,6 @@ async def test_a_seller_switched_to_multi_origin_after_connecting_is_seen_at_the
     assert sandbox_state.requests_to("/items/", "PUT") == []  # accepted and ignored for these sellers
     [write] = sandbox_state.writes()
     assert write.path.endswith("/stock/type/seller_warehouse") and write.headers.get("x-version")
-    assert {sandbox_state.item(a.item_id)["available_quantity"] for a in result.actions if a.erp_code == "CAM-AZ"} == {5}
+    assert {sandbox_state.item(a.item_id)["available_quantity"] for a in result.actions if a.erp_code == "CAM-AZ"} == {
+        5
+    }

@@ -10,7 +10,8 @@ import pytest
 
 from sandbox.state import SandboxState
 from services.store.journal import FAILED, FINISHED
-from services.sync.plan import ActionStatus as St, SyncKind
+from services.sync.plan import ActionStatus as St
+from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 
 PUT_WAREHOUSE = "/stock/type/seller_warehouse"
@@ -18,11 +19,17 @@ PUT_WAREHOUSE = "/stock/type/seller_warehouse"
 
 @pytest.fixture
 def sandbox_state(request) -> SandboxState:
-    state = SandboxState(listings=0, user_products=True, warehouse_management=True,
-                         warehouses=getattr(request, "param", 1))
-    state.add_family("Camiseta", [{"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
-                                  {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"}],
-                     listing_types=("gold_special", "gold_pro"))
+    state = SandboxState(
+        listings=0, user_products=True, warehouse_management=True, warehouses=getattr(request, "param", 1)
+    )
+    state.add_family(
+        "Camiseta",
+        [
+            {"attributes": {"Cor": "Azul"}, "quantity": 2, "sku": "CAM-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 7, "sku": "CAM-VD"},
+        ],
+        listing_types=("gold_special", "gold_pro"),
+    )
     state.add_family("Boné", [{"attributes": {"Cor": "Preto"}, "quantity": 4, "sku": "BON-PT"}], full=True)
     return state
 
@@ -48,8 +55,15 @@ async def test_written_once_per_user_product_through_the_warehouse_with_x_versio
     write, full_write = sandbox_state.writes()
     assert write.path == f"/user-products/{up_of(sandbox_state, azul)}{PUT_WAREHOUSE}"
     assert write.headers.get("x-version") and write.status == 200
-    assert write.body == {"locations": [{"store_id": sandbox_state.stores[0]["id"],
-                                         "network_node_id": sandbox_state.stores[0]["network_node_id"], "quantity": 5}]}
+    assert write.body == {
+        "locations": [
+            {
+                "store_id": sandbox_state.stores[0]["id"],
+                "network_node_id": sandbox_state.stores[0]["network_node_id"],
+                "quantity": 5,
+            }
+        ]
+    }
     # read back through the stock GET after the write
     gets = [r for r in sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}/stock", "GET")]
     assert len(gets) == 3 and gets[-1].at >= write.at  # the plan's read, the write's x-version, the read-back
@@ -59,8 +73,9 @@ async def test_written_once_per_user_product_through_the_warehouse_with_x_versio
     # Full + own stock: the seller's own warehouse gets the ERP balance (its location created by the PUT), the
     # Full units stay Mercado Livre's and are shown, never written
     assert full_write.path == f"/user-products/{up_of(sandbox_state, bone)}{PUT_WAREHOUSE}"
-    assert full_write.body["locations"] == [{"store_id": sandbox_state.stores[0]["id"], "network_node_id": "BRSP01",
-                                             "quantity": 9}]
+    assert full_write.body["locations"] == [
+        {"store_id": sandbox_state.stores[0]["id"], "network_node_id": "BRSP01", "quantity": 9}
+    ]
     [full] = [a for a in result.actions if a.item_id == bone]
     assert full.status == St.DONE and (full.from_, full.to) == (0, 9)
     assert "Full holds 4 (read, never written)" in full.reason and "this write creates it" in full.reason
@@ -100,7 +115,9 @@ async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_e
     engine = make_engine()
     engine.config = replace(engine.config, warehouse="999")
     unknown = await run(engine)
-    assert all("999 is not one of the seller's warehouses" in a.reason for a in unknown.actions if a.erp_code == "CAM-VD")
+    assert all(
+        "999 is not one of the seller's warehouses" in a.reason for a in unknown.actions if a.erp_code == "CAM-VD"
+    )
 
 
 async def test_a_sale_between_read_and_write_is_planned_again_not_re_sent(sandbox_state, make_engine):
@@ -161,8 +178,9 @@ async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state
 
     result = await run(make_engine(client=Ignoring(make_client())))
     assert result.status == FAILED
-    [failed] = [a for a in result.actions if a.status == St.FAILED and not a.data.get("follows")
-                and a.erp_code == "CAM-AZ"]
+    [failed] = [
+        a for a in result.actions if a.status == St.FAILED and not a.data.get("follows") and a.erp_code == "CAM-AZ"
+    ]
     assert "read-back" in failed.reason and "did not keep it" in failed.reason
     assert any("did not keep it" in e["message"] for e in result.errors)
 
@@ -188,15 +206,22 @@ async def test_full_stock_stays_and_the_own_warehouse_location_is_created_by_the
             return UserProductStock(up, self.locations), 4
 
     client = FullOnly()
-    action = Action(kind=ActionKind.STOCK, item_id="MLB1", erp_code="X", from_=0, to=9,
-                    data={"route": "warehouse", "user_product_id": "MLBU1", "store_id": "77", "network_node_id": "N"})
+    action = Action(
+        kind=ActionKind.STOCK,
+        item_id="MLB1",
+        erp_code="X",
+        from_=0,
+        to=9,
+        data={"route": "warehouse", "user_product_id": "MLBU1", "store_id": "77", "network_node_id": "N"},
+    )
     [result] = await StockWriter(client, {}).write([action])
     assert result.status == St.DONE, result.reason
     assert client.puts == [("MLBU1", [StockLocation("seller_warehouse", 9, "77", "N")], 3)]
 
 
-async def test_orders_unreadable_after_the_writes_fail_the_run_and_say_to_run_again(sandbox_state, make_engine,
-                                                                                    make_client):
+async def test_orders_unreadable_after_the_writes_fail_the_run_and_say_to_run_again(
+    sandbox_state, make_engine, make_client
+):
     from services.errors import OperationFailed
 
     erp()

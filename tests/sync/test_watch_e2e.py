@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+from datetime import UTC
 
 import pytest
 
@@ -49,8 +50,11 @@ def _runs(home) -> list[dict]:
 
 def _watcher(world: World, *extra: str) -> subprocess.Popen:
     child = world.spawn("watch", "--every", "0.05", "--json", *extra)
-    wait_for(lambda: read_heartbeat(world.home).get("pid") == child.pid and read_heartbeat(world.home).get(
-        "last_tick"), "the watcher's first tick", 60)
+    wait_for(
+        lambda: read_heartbeat(world.home).get("pid") == child.pid and read_heartbeat(world.home).get("last_tick"),
+        "the watcher's first tick",
+        60,
+    )
     return child
 
 
@@ -95,8 +99,10 @@ def test_sigterm_during_a_tick_finishes_its_writes_and_journals_them(live_sandbo
     state.latency_ms = 150  # the tick lasts long enough to be stopped inside it
     state.sell(sold, None, 2)
     world.sold["S0"] += 2
-    wait_for(lambda: any(r["kind"] == "watch" and r["status"] == "running" for r in _runs(world.home)),
-             "a watch run under way")
+    wait_for(
+        lambda: any(r["kind"] == "watch" and r["status"] == "running" for r in _runs(world.home)),
+        "a watch run under way",
+    )
     child.send_signal(signal.SIGTERM)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
@@ -152,12 +158,14 @@ def test_a_watcher_killed_at_any_commit_step_loses_and_doubles_nothing(live_sand
         assert clean(figures), (kill_at, figures)
 
 
-
 def _erp_file(world: World, tmp_path, stock: int):
     """The ERP's stock export, written now: S0 at `stock`, the other simple codes as they stand."""
     rows = ["code,name,price,stock,parent_code,attributes"]  # the grade codes are not in it: left alone
-    rows += [f"{code},Simples {code[1:]},10.00,{stock if code == 'S0' else world.counted[code] - world.sold[code]},,"
-             for code in sorted(world.counted) if code.startswith("S")]
+    rows += [
+        f"{code},Simples {code[1:]},10.00,{stock if code == 'S0' else world.counted[code] - world.sold[code]},,"
+        for code in sorted(world.counted)
+        if code.startswith("S")
+    ]
     path = tmp_path / "estoque.csv"
     path.write_text("\n".join(rows) + "\n", "utf-8")
     return path
@@ -182,7 +190,7 @@ def test_an_erp_file_counted_before_a_sale_does_not_put_it_back(live_sandbox, li
 
 
 def test_erp_import_stock_only_takes_later_sales_off_again(live_sandbox, live_home, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from services.erp.catalog import Catalog
 
@@ -198,9 +206,10 @@ def test_erp_import_stock_only_takes_later_sales_off_again(live_sandbox, live_ho
     assert Catalog(home=world.home).balance("S0") == counted - 2
     close_stores()
     # a count taken after the sale is the truth: its figure goes to both listings at the next tick
-    after = datetime.fromtimestamp(state.now() + 60, timezone.utc).isoformat()
-    code, out, _ = world.cli("erp", "import", "--stock-only", str(_erp_file(world, tmp_path, 20)),
-                             "--counted-at", after)
+    after = datetime.fromtimestamp(state.now() + 60, UTC).isoformat()
+    code, out, _ = world.cli(
+        "erp", "import", "--stock-only", str(_erp_file(world, tmp_path, 20)), "--counted-at", after
+    )
     assert code == 0, out
     assert world.cli("watch", "--once")[0] == 0
     for item in (sold, sibling):
@@ -216,8 +225,9 @@ def test_an_outage_is_waited_out_and_a_revoked_grant_stops_with_exit_3(live_sand
         wait_for(lambda: read_heartbeat(world.home).get("errors"), "the outage to be seen")
         state.sell(sold, None, 1)
         world.sold["S0"] += 1
-        wait_for(lambda: state.item(sibling)["available_quantity"] == world.counted["S0"] - 1,
-                 "the sale after the outage")  # it kept going
+        wait_for(
+            lambda: state.item(sibling)["available_quantity"] == world.counted["S0"] - 1, "the sale after the outage"
+        )  # it kept going
         code, out, _ = world.cli("status", "--json")
         assert json.loads(out)["watch"]["errors_last_hour"] >= 1
         state.revoke()  # the seller removed the app's grant: only a new authorization helps
@@ -255,8 +265,10 @@ def test_sighup_reloads_the_config(live_sandbox, live_home, tmp_path):
         wait_for(lambda: read_heartbeat(world.home)["ticks"] > ticks + 1, "ticks after the reload")
         state.sell(sold, None, 1)
         # the new safety stock is kept back on the listing the tick writes
-        wait_for(lambda: state.item(sibling)["available_quantity"] == world.counted["S0"] - 1 - 5,
-                 "the sibling written with the reloaded safety stock")
+        wait_for(
+            lambda: state.item(sibling)["available_quantity"] == world.counted["S0"] - 1 - 5,
+            "the sibling written with the reloaded safety stock",
+        )
     finally:
         child.send_signal(signal.SIGTERM)
         _, err = child.communicate(timeout=60)

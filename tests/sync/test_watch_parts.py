@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.errors import BadInput, OperationFailed
 from services.linking import Link, LinkState
-from services.watch_state import Heartbeat, WatchLock, WatchRunning, watch_report
 from services.sync.erp_watch import CsvPickup
 from services.sync.late_sales import moved_rows
 from services.sync.watch import FAILED_TICK, IDLE, MAX_BACKOFF_SECONDS, TickReport, Watcher
+from services.watch_state import Heartbeat, WatchLock, WatchRunning, watch_report
 
 
 def _link(key: str, code: str | None, erp: int | None, state=LinkState.LINKED) -> Link:
@@ -22,8 +22,14 @@ def _link(key: str, code: str | None, erp: int | None, state=LinkState.LINKED) -
 
 
 def test_a_tick_reads_only_the_rows_whose_balance_moved():
-    rows = [_link("A", "X", 5), _link("B", "X", 5), _link("C", "Y", 3), _link("D", "Z", 1),
-            _link("E", "X", 5, LinkState.NOT_WRITABLE), _link("F", None, None)]
+    rows = [
+        _link("A", "X", 5),
+        _link("B", "X", 5),
+        _link("C", "Y", 3),
+        _link("D", "Z", 1),
+        _link("E", "X", 5, LinkState.NOT_WRITABLE),
+        _link("F", None, None),
+    ]
     moved = moved_rows(rows, {"X": 4, "Y": 3})  # Z has no stock record: not a zero, left alone
     assert [l.listing_id for l in moved] == ["A", "B"]
 
@@ -36,7 +42,7 @@ def test_an_erp_file_is_picked_up_once_settled_and_once_per_version(tmp_path):
     pickup = CsvPickup(path, lambda file, at: seen.append(at), stable_seconds=3, clock=lambda: now[0])
     assert not asyncio.run(pickup())  # written a second ago: maybe still being written
     now[0] += 5
-    assert asyncio.run(pickup()) and seen == [datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)]
+    assert asyncio.run(pickup()) and seen == [datetime.fromtimestamp(path.stat().st_mtime, UTC)]
     assert not asyncio.run(pickup())  # the same version is not imported again
     path.write_text("xy", "utf-8")
     os.utime(path, (now[0] - 10, now[0] - 10))
@@ -62,9 +68,11 @@ def test_a_refused_erp_file_is_said_once_and_waits_for_a_new_version(tmp_path):
 
 def test_status_counts_the_errors_of_the_last_hour_and_trusts_the_lock_not_the_file(tmp_path):
     beat = Heartbeat(tmp_path, pid=999999, every=60)
-    now = datetime.now(timezone.utc)
-    beat.errors = [{"at": (now - timedelta(hours=2)).isoformat(), "message": "old"},
-                   {"at": (now - timedelta(minutes=5)).isoformat(), "message": "recent"}]
+    now = datetime.now(UTC)
+    beat.errors = [
+        {"at": (now - timedelta(hours=2)).isoformat(), "message": "old"},
+        {"at": (now - timedelta(minutes=5)).isoformat(), "message": "recent"},
+    ]
     beat.last_tick = now.isoformat()
     beat.write()
     report = watch_report(tmp_path)

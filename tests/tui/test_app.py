@@ -26,8 +26,15 @@ async def test_connection_screen_shows_the_account(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         text = screen_text(app)
-        for shown in ("LOJA_AZUL_DEMO (id 2123456789012)", "MLB", "2026-11-27 14:55",
-                      "User products", "secrets.json", "failed: 310 done, 12 skipped, 2 failed", "never"):
+        for shown in (
+            "LOJA_AZUL_DEMO (id 2123456789012)",
+            "MLB",
+            "2026-11-27 14:55",
+            "User products",
+            "secrets.json",
+            "failed: 310 done, 12 skipped, 2 failed",
+            "never",
+        ):
             assert shown in text
         assert gateway.calls == ["status"]
 
@@ -221,7 +228,9 @@ async def test_help_lists_the_screen_keys_and_the_app_keys(make_app):
         own = {row[2]: row for row in help_screen.own}
         everywhere = {row[2]: row for row in help_screen.everywhere}
         assert {"connection.connect", "connection.unlink", "connection.refresh"} <= set(own)
-        assert {"mode.connection", "mode.links", "mode.mapping", "mode.sync_logs", "app.help", "app.quit"} <= set(everywhere)
+        assert {"mode.connection", "mode.links", "mode.mapping", "mode.sync_logs", "app.help", "app.quit"} <= set(
+            everywhere
+        )
         assert everywhere["mode.links"][0] == "2 / f2"
         await pilot.press("escape")
         await pilot.pause()
@@ -267,7 +276,7 @@ async def test_keymap_file_remaps_a_binding(make_app, melisync_home):
 
 async def test_a_broken_keymap_is_reported_not_fatal(make_app, melisync_home):
     melisync_home.mkdir(parents=True, exist_ok=True)
-    (melisync_home / "keymap.toml").write_text('this is = = not toml', "utf-8")
+    (melisync_home / "keymap.toml").write_text("this is = = not toml", "utf-8")
     app, _gateway = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)

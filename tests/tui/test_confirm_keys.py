@@ -27,10 +27,19 @@ def english_afterwards():
     set_language("en")
 
 
-@pytest.mark.parametrize(("lang", "key", "answer"), [
-    ("en", "y", True), ("en", "n", False), ("en", "s", None), ("en", "escape", False),
-    ("pt_BR", "s", True), ("pt_BR", "y", True), ("pt_BR", "n", False), ("pt_BR", "escape", False),
-])
+@pytest.mark.parametrize(
+    ("lang", "key", "answer"),
+    [
+        ("en", "y", True),
+        ("en", "n", False),
+        ("en", "s", None),
+        ("en", "escape", False),
+        ("pt_BR", "s", True),
+        ("pt_BR", "y", True),
+        ("pt_BR", "n", False),
+        ("pt_BR", "escape", False),
+    ],
+)
 async def test_keys_answer_in_the_language(lang, key, answer):
     app = Asker(lang)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Input, Label
 
 import sandbox
-from screens.connect_modal import ConnectModal
 from screens.confirm import TypedConfirmModal
+from screens.connect_modal import ConnectModal
 from services.connection import load_connection
 from services.secrets import SecretStore
 from tests.fixtures.tui import screen_text, settle

@@ -47,16 +47,22 @@ def test_demo_connects_in_seconds_and_leaves_nothing_behind(monkeypatch, melisyn
 
     def open_app(home, state):
         config = load_config(home)
-        seen.update(home=home, config=config, env_home=os.environ["MELISYNC_HOME"],
-                    products=len(Catalog().products()), backend=type(keyring.get_keyring()).__name__)
+        seen.update(
+            home=home,
+            config=config,
+            env_home=os.environ["MELISYNC_HOME"],
+            products=len(Catalog().products()),
+            backend=type(keyring.get_keyring()).__name__,
+        )
         # The demo's sales come after the ERP count, so its first sync takes them off the ERP.
         counted = max(Catalog().counted_at().values()).timestamp()
         seen["sales_after_count"] = [o["_closed_at"] >= counted for o in state.orders.values()]
         from tui.app import MelisyncApp
         from tui.workers import ServiceGateway
 
-        app = MelisyncApp(config, gateway=ServiceGateway(config, approver=state.approve, demo=True),
-                          demo=True, watch_terminal=False)
+        app = MelisyncApp(
+            config, gateway=ServiceGateway(config, approver=state.approve, demo=True), demo=True, watch_terminal=False
+        )
         return asyncio.run(walk(app)) or 0
 
     monkeypatch.setattr(demo, "open_app", open_app)

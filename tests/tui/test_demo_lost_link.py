@@ -13,8 +13,8 @@ from screens.sync_plan import SyncKindModal, SyncPlanScreen
 from services.linking import LinkState
 from services.store.links import LinkRepository
 from tests.fixtures.tui import screen_text
-from tests.tui.test_links import open_links
 from tests.fixtures.tui_sync import settle, wait_until
+from tests.tui.test_links import open_links
 from tui.commands.demo import demo_gateway
 
 
@@ -43,13 +43,19 @@ async def sync_all(app, pilot) -> None:
     await settle(app, pilot)
 
 
-async def test_demo_simulates_the_seller_then_the_lost_link_is_fixed(synced_home, sandbox_state, asgi_transport,
-                                                                     frozen_tz):
+async def test_demo_simulates_the_seller_then_the_lost_link_is_fixed(
+    synced_home, sandbox_state, asgi_transport, frozen_tz
+):
     from tui.app import MelisyncApp
 
     config = replace(synced_home)
-    app = MelisyncApp(config, gateway=demo_gateway(config, sandbox_state, transport=asgi_transport), lang="en",
-                      demo=True, watch_terminal=False)
+    app = MelisyncApp(
+        config,
+        gateway=demo_gateway(config, sandbox_state, transport=asgi_transport),
+        lang="en",
+        demo=True,
+        watch_terminal=False,
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_linked_rows(app, pilot)
         assert "E Demo: edit code" in screen_text(app)  # in the footer, in the demo only
@@ -59,8 +65,12 @@ async def test_demo_simulates_the_seller_then_the_lost_link_is_fixed(synced_home
         sandbox_state.clear_log()
 
         await pilot.press("E")
-        await wait_until(app, pilot, lambda: sku(sandbox_state, row.listing_id, row.variation_id) != old,
-                         "the seller's edit on the sandbox")
+        await wait_until(
+            app,
+            pilot,
+            lambda: sku(sandbox_state, row.listing_id, row.variation_id) != old,
+            "the seller's edit on the sandbox",
+        )
         assert sku(sandbox_state, row.listing_id, row.variation_id) == f"{old}-V2"
         assert sandbox_state.writes() == []  # melisync wrote nothing: the "seller" did
         assert any("Run a sync (S) to see the row as a lost link" in n.message for n in app._notifications)
@@ -72,16 +82,18 @@ async def test_demo_simulates_the_seller_then_the_lost_link_is_fixed(synced_home
 
         await wait_until(app, pilot, lambda: isinstance(app.screen, LinksScreen), "back on the links")
         await pilot.press("x")
-        await wait_until(app, pilot, lambda: screen.settled and [l.key for l in screen.rows] == [row.key],
-                         "the lost row")
+        await wait_until(
+            app, pilot, lambda: screen.settled and [l.key for l in screen.rows] == [row.key], "the lost row"
+        )
         await pilot.press("r")
         await wait_until(app, pilot, lambda: isinstance(app.screen, ReferenceCodeModal), "the code modal")
         assert app.screen.query_one("#new-code").value == old  # the ERP code is offered back
         await pilot.press("enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmModal), "the write confirmation")
         await pilot.press("y")
-        await wait_until(app, pilot, lambda: sku(sandbox_state, row.listing_id, row.variation_id) == old,
-                         "the code written back")
+        await wait_until(
+            app, pilot, lambda: sku(sandbox_state, row.listing_id, row.variation_id) == old, "the code written back"
+        )
 
         await sync_all(app, pilot)
         [stored] = [l for l in LinkRepository(home=config.home).all() if l.key == row.key]

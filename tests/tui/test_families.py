@@ -10,7 +10,6 @@ import pytest
 
 from sandbox.catalog import generate
 from sandbox.state import SandboxState
-from screens.links import LinksScreen
 from screens.mapping import MappingScreen
 from screens.sync_messages import MappingRequested
 from services.erp.catalog import Catalog
@@ -39,12 +38,15 @@ ERP_CSV = (
 @pytest.fixture
 def sandbox_state():
     state = SandboxState(user_products=True, listings=12)
-    state.family_ids = state.add_family("Camiseta Básica", VARIANTS, 49.9,
-                                        listing_types=("gold_special", "gold_pro"))
+    state.family_ids = state.add_family("Camiseta Básica", VARIANTS, 49.9, listing_types=("gold_special", "gold_pro"))
     # A family whose variants the ERP keeps as separate products (no compositions).
-    state.bottle_ids = state.add_family("Garrafa Colorida", [
-        {"attributes": {"Cor": "Azul"}, "quantity": 4, "sku": "GAR-AZ"},
-        {"attributes": {"Cor": "Verde"}, "quantity": 6, "sku": "GAR-VE"}])
+    state.bottle_ids = state.add_family(
+        "Garrafa Colorida",
+        [
+            {"attributes": {"Cor": "Azul"}, "quantity": 4, "sku": "GAR-AZ"},
+            {"attributes": {"Cor": "Verde"}, "quantity": 6, "sku": "GAR-VE"},
+        ],
+    )
     return state
 
 
@@ -64,8 +66,9 @@ def make_app(config, asgi_transport):
     from tui.app import MelisyncApp
     from tui.workers import ServiceGateway
 
-    return MelisyncApp(config, gateway=ServiceGateway(config, transport=asgi_transport), lang="en",
-                       watch_terminal=False)
+    return MelisyncApp(
+        config, gateway=ServiceGateway(config, transport=asgi_transport), lang="en", watch_terminal=False
+    )
 
 
 async def test_a_family_reads_like_a_listing_with_variations(up_home, sandbox_state, asgi_transport, frozen_tz):
@@ -92,8 +95,9 @@ async def test_a_family_reads_like_a_listing_with_variations(up_home, sandbox_st
         assert f"family Camiseta Básica · user product {items[family[1]]['user_product_id']}" in detail
 
         await pilot.press("enter")  # the mapping of one listing shows the whole family
-        await wait_until(app, pilot, lambda: isinstance(app.screen, MappingScreen) and app.screen.mapping,
-                         "the mapping")
+        await wait_until(
+            app, pilot, lambda: isinstance(app.screen, MappingScreen) and app.screen.mapping, "the mapping"
+        )
         await settle(app, pilot)
         mapping = app.screen.mapping
         assert mapping.family_name == "Camiseta Básica" and mapping.product_code == "CAM-BAS"
@@ -106,8 +110,9 @@ async def test_a_family_reads_like_a_listing_with_variations(up_home, sandbox_st
             assert pair.variation.user_product_id == item["user_product_id"]
             assert pair.variation.ml_stock == item["available_quantity"]
         # The composition no listing of the family carries, like a variation missing on Mercado Livre.
-        assert [(p.composition.code, p.state) for p in mapping.pairs if p.variation is None] == \
-            [("CAM-BAS-BR-GG", "not_on_ml")]
+        assert [(p.composition.code, p.state) for p in mapping.pairs if p.variation is None] == [
+            ("CAM-BAS-BR-GG", "not_on_ml")
+        ]
         text = screen_text(app)
         assert "Family: Camiseta Básica  6 listings, 3 user products" in text
         assert "Listing in the family" in text and "User product" in text
@@ -119,14 +124,17 @@ async def test_a_family_of_plain_erp_products(up_home, sandbox_state, asgi_trans
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
         app.post_message(MappingRequested(sandbox_state.bottle_ids[1]))
-        await wait_until(app, pilot, lambda: isinstance(app.screen, MappingScreen) and app.screen.mapping,
-                         "the mapping")
+        await wait_until(
+            app, pilot, lambda: isinstance(app.screen, MappingScreen) and app.screen.mapping, "the mapping"
+        )
         await settle(app, pilot)
         mapping = app.screen.mapping
         assert mapping.family_name == "Garrafa Colorida" and mapping.product_code is None
         assert mapping.products == ("GAR-AZ", "GAR-VE")
-        assert [(p.variation.listing_id, p.erp_product, p.erp_stock, p.state) for p in mapping.pairs] == \
-            [(sandbox_state.bottle_ids[0], "GAR-AZ", 4, "linked"), (sandbox_state.bottle_ids[1], "GAR-VE", 6, "linked")]
+        assert [(p.variation.listing_id, p.erp_product, p.erp_stock, p.state) for p in mapping.pairs] == [
+            (sandbox_state.bottle_ids[0], "GAR-AZ", 4, "linked"),
+            (sandbox_state.bottle_ids[1], "GAR-VE", 6, "linked"),
+        ]
         text = screen_text(app)
         assert "ERP products: GAR-AZ, GAR-VE (one per listing, without compositions)" in text
         assert "GAR-VE" in text and "Garrafa Verde" in text

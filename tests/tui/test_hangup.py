@@ -47,8 +47,15 @@ def test_the_demo_exits_cleanly_when_the_terminal_goes_away(tmp_path, how):
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    proc = subprocess.Popen([str(MELISYNC), "demo", "--listings", "20"], stdin=slave, stdout=slave, stderr=slave,
-                            env=env, preexec_fn=own_terminal, close_fds=True)
+    proc = subprocess.Popen(
+        [str(MELISYNC), "demo", "--listings", "20"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=own_terminal,
+        close_fds=True,
+    )
     os.close(slave)
     try:
         # Hang up once the app is up and has read its status (the screen says how to connect).

@@ -113,8 +113,11 @@ def test_two_areas_cannot_translate_one_text_differently(monkeypatch, tmp_path):
     clash = types.ModuleType("services.locale.zz_clash")
     clash.PT_BR = {"Connection": "Ligação"}
     monkeypatch.setitem(sys.modules, "services.locale.zz_clash", clash)
-    monkeypatch.setattr(locale_pkg.pkgutil, "iter_modules",
-                        lambda path: [types.SimpleNamespace(name="connection"), types.SimpleNamespace(name="zz_clash")])
+    monkeypatch.setattr(
+        locale_pkg.pkgutil,
+        "iter_modules",
+        lambda path: [types.SimpleNamespace(name="connection"), types.SimpleNamespace(name="zz_clash")],
+    )
     catalogue.cache_clear()
     try:
         with pytest.raises(ValueError, match="Connection"):

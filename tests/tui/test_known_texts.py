@@ -52,8 +52,11 @@ def service_templates() -> list[re.Pattern]:
         tree = ast.parse(path.read_text("utf-8"))
         trees.append(tree)
         for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
-                    and isinstance(node.value.value, str):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 names.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
     found = set()
     for tree in trees:
@@ -62,8 +65,10 @@ def service_templates() -> list[re.Pattern]:
                 text = _template(node, names)
                 if len(text.replace(WILD, "")) >= MIN_FIXED:
                     found.add(text)
-    return [re.compile("".join(".+" if part == WILD else re.escape(part) for part in re.split(f"({WILD})", t)),
-                       re.DOTALL) for t in found]
+    return [
+        re.compile("".join(".+" if part == WILD else re.escape(part) for part in re.split(f"({WILD})", t)), re.DOTALL)
+        for t in found
+    ]
 
 
 def _fields(text: str) -> set[str]:
@@ -93,40 +98,67 @@ def test_translations_keep_the_values():
         assert _fields(source) == _fields(translated), source
 
 
-@pytest.mark.parametrize(("english", "in_portuguese"), [
-    ("reference code changed from KIT-PANELAS-5 to KIT-PANELAS-5-V2 (S6)",
-     "código de referência mudou de KIT-PANELAS-5 para KIT-PANELAS-5-V2"),
-    ("ERP product LUM-ART has no variations; the listing has 3 (S8)",  # a "; " inside one shape
-     "o produto ERP LUM-ART não tem variações; o anúncio tem 3"),
-    ("link_lost: reference code changed from A to nothing (S6)",  # the stock step's "{state}: {reason}"
-     "link_lost: código de referência mudou de A para nothing"),
-    ("stock is not written: the seller has 2 warehouses and none is chosen: run `melisync config set warehouse "
-     "<store_id>` (choices: 7700000 (Depósito 1), 7700001 (Depósito 2))",  # shapes inside shapes
-     "o estoque não é gravado: o vendedor tem 2 depósitos e nenhum foi escolhido: execute `melisync config set "
-     "warehouse <store_id>` (opções: 7700000 (Depósito 1), 7700001 (Depósito 2))"),
-    ("listing is paused; ignored by the operator", "anúncio com status paused; ignorada pelo operador"),
-    ("Mercado Livre answered 409 conflict", "Mercado Livre answered 409 conflict"),  # unknown: as it is
-    ("the ERP stock (10) less the units held by orders not paid yet (2, orders: 2000010000000001) is what can be "
-     "sold; other warehouses hold 3 (read, never written)",  # a hold on a warehouse write
-     "o estoque no ERP (10) menos as unidades reservadas por pedidos ainda não pagos (2, pedidos: "
-     "2000010000000001) é o que pode ser vendido; outros depósitos têm 3 (lidos, nunca gravados)"),
-    ("units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
-     "sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 2 (11); TAP: 1 (12, 13)",
-     "unidades reservadas por pedidos confirmados mas ainda não pagos ficam fora dos anúncios até o pagamento "
-     "(então registradas como vendas) ou o cancelamento (unidades: 3, pedidos: 2); código: unidades (pedidos): "
-     "CAN: 2 (11); TAP: 1 (12, 13)"),
-    # one and many agree in both languages: never "anúncio(s)"
-    ("1 listing could not be read and was left as it was: MLB1", "1 anúncio não pôde ser lido e ficou como estava: MLB1"),
-    ("2 listings could not be read and were left as they were: MLB1, MLB2",
-     "2 anúncios não puderam ser lidos e ficaram como estavam: MLB1, MLB2"),
-    ("1 sale or cancellation arrived after the plan was made (orders: 7); recorded in the ERP: 1, stock targets "
-     "recomputed: 1",
-     "1 venda ou cancelamento chegou depois do plano (pedidos: 7); registradas no ERP: 1, alvos de estoque "
-     "recalculados: 1"),
-    ("1 write answered that the stock had moved (409): 1 stock target planned again and written",
-     "1 gravação respondeu que o estoque tinha mudado (409): 1 alvo de estoque planejado de novo e gravado"),
-    ("variations 11, 12 are no longer on the live listing", "as variações 11, 12 não estão mais no anúncio publicado"),
-])
+@pytest.mark.parametrize(
+    ("english", "in_portuguese"),
+    [
+        (
+            "reference code changed from KIT-PANELAS-5 to KIT-PANELAS-5-V2 (S6)",
+            "código de referência mudou de KIT-PANELAS-5 para KIT-PANELAS-5-V2",
+        ),
+        (
+            "ERP product LUM-ART has no variations; the listing has 3 (S8)",  # a "; " inside one shape
+            "o produto ERP LUM-ART não tem variações; o anúncio tem 3",
+        ),
+        (
+            "link_lost: reference code changed from A to nothing (S6)",  # the stock step's "{state}: {reason}"
+            "link_lost: código de referência mudou de A para nothing",
+        ),
+        (
+            "stock is not written: the seller has 2 warehouses and none is chosen: run `melisync config set warehouse "
+            "<store_id>` (choices: 7700000 (Depósito 1), 7700001 (Depósito 2))",  # shapes inside shapes
+            "o estoque não é gravado: o vendedor tem 2 depósitos e nenhum foi escolhido: execute `melisync config set "
+            "warehouse <store_id>` (opções: 7700000 (Depósito 1), 7700001 (Depósito 2))",
+        ),
+        ("listing is paused; ignored by the operator", "anúncio com status paused; ignorada pelo operador"),
+        ("Mercado Livre answered 409 conflict", "Mercado Livre answered 409 conflict"),  # unknown: as it is
+        (
+            "the ERP stock (10) less the units held by orders not paid yet (2, orders: 2000010000000001) is what can be "
+            "sold; other warehouses hold 3 (read, never written)",  # a hold on a warehouse write
+            "o estoque no ERP (10) menos as unidades reservadas por pedidos ainda não pagos (2, pedidos: "
+            "2000010000000001) é o que pode ser vendido; outros depósitos têm 3 (lidos, nunca gravados)",
+        ),
+        (
+            "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
+            "sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 2 (11); TAP: 1 (12, 13)",
+            "unidades reservadas por pedidos confirmados mas ainda não pagos ficam fora dos anúncios até o pagamento "
+            "(então registradas como vendas) ou o cancelamento (unidades: 3, pedidos: 2); código: unidades (pedidos): "
+            "CAN: 2 (11); TAP: 1 (12, 13)",
+        ),
+        # one and many agree in both languages: never "anúncio(s)"
+        (
+            "1 listing could not be read and was left as it was: MLB1",
+            "1 anúncio não pôde ser lido e ficou como estava: MLB1",
+        ),
+        (
+            "2 listings could not be read and were left as they were: MLB1, MLB2",
+            "2 anúncios não puderam ser lidos e ficaram como estavam: MLB1, MLB2",
+        ),
+        (
+            "1 sale or cancellation arrived after the plan was made (orders: 7); recorded in the ERP: 1, stock targets "
+            "recomputed: 1",
+            "1 venda ou cancelamento chegou depois do plano (pedidos: 7); registradas no ERP: 1, alvos de estoque "
+            "recalculados: 1",
+        ),
+        (
+            "1 write answered that the stock had moved (409): 1 stock target planned again and written",
+            "1 gravação respondeu que o estoque tinha mudado (409): 1 alvo de estoque planejado de novo e gravado",
+        ),
+        (
+            "variations 11, 12 are no longer on the live listing",
+            "as variações 11, 12 não estão mais no anúncio publicado",
+        ),
+    ],
+)
 def test_known_shapes_are_translated(english, in_portuguese):
     # Reasons stored by older versions end in rule ids ("(S6)"): never shown, in either language.
     assert known(english) == in_portuguese

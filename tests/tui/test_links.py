@@ -4,13 +4,12 @@ engine's journaled write path, against the in-process sandbox)."""
 
 from __future__ import annotations
 
-from services.linking import LinkState
-from services.store.journal import FINISHED, Journal
-from services.store.links import LinkRepository
-
 from screens.confirm import ConfirmModal
 from screens.links import PAGE, LinksScreen, PagedTable
 from screens.reference_code import ReferenceCodeModal
+from services.linking import LinkState
+from services.store.journal import FINISHED, Journal
+from services.store.links import LinkRepository
 from tests.fixtures.tui import screen_text
 from tests.fixtures.tui_sync import listing_titled, seed_links, settle, type_text, wait_until
 
@@ -229,8 +228,12 @@ async def test_jump_to_a_listing_on_another_page_and_past_the_filter(make_sync_a
         await pilot.press("j")
         await type_text(pilot, "MLB999")
         await pilot.press("enter")
-        await wait_until(app, pilot, lambda: any('No listing matches "MLB999"' in n.message
-                                                 for n in app._notifications), "the warning")
+        await wait_until(
+            app,
+            pilot,
+            lambda: any('No listing matches "MLB999"' in n.message for n in app._notifications),
+            "the warning",
+        )
         assert screen.current_link().listing_id == "MLB4100000003"  # the cursor stays where it was
 
 

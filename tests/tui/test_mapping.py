@@ -38,14 +38,14 @@ async def test_variations_beside_compositions(make_sync_app, synced_home, sandbo
         screen = await open_mapping(app, pilot, "a", item)
         pairs = screen.mapping.pairs
         # One line per variation, in listing order, each with its state and the composition of its code...
-        assert [(p.variation.key, p.state) for p in pairs[:len(stored)]] == [(l.key, l.state.value) for l in stored]
-        for pair in pairs[:len(stored)]:
+        assert [(p.variation.key, p.state) for p in pairs[: len(stored)]] == [(l.key, l.state.value) for l in stored]
+        for pair in pairs[: len(stored)]:
             code = pair.variation.reference_code
             assert (pair.composition.code if pair.composition else None) == (code if code in compositions else None)
         # ...then the ERP compositions no variation carries.
         carried = {l.reference_code for l in stored}
-        assert {p.composition.code for p in pairs[len(stored):]} == compositions - carried
-        assert {p.state for p in pairs[len(stored):]} <= {"not_on_ml"}
+        assert {p.composition.code for p in pairs[len(stored) :]} == compositions - carried
+        assert {p.state for p in pairs[len(stored) :]} <= {"not_on_ml"}
         assert screen.mapping.product_code == "MOC-NOVA" and not screen.mapping.convertible
         assert "MOC-NOVA" in screen_text(app)
         await pilot.press("escape")
@@ -53,8 +53,9 @@ async def test_variations_beside_compositions(make_sync_app, synced_home, sandbo
         assert isinstance(app.screen, LinksScreen)
 
 
-async def test_structure_mismatch_is_converted_after_showing_the_movements_zeroed(make_sync_app, synced_home,
-                                                                                  sandbox_state):
+async def test_structure_mismatch_is_converted_after_showing_the_movements_zeroed(
+    make_sync_app, synced_home, sandbox_state
+):
     item = listing_titled(sandbox_state, "Luminária de Mesa LED Articulada")
     catalog = Catalog(home=synced_home.home)
     movements = len(catalog.movements("LUM-ART"))

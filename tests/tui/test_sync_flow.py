@@ -68,8 +68,11 @@ async def test_plan_then_apply_then_read_the_run_in_the_logs(make_sync_app, sand
             else:
                 [variation] = [v for v in item["variations"] if v["id"] == variation_id]
                 assert variation["available_quantity"] == quantity
-        assert {(a.item_id, a.variation_id, a.to) for a in result.actions
-                if a.kind.value == "stock" and a.status.value == "done"} == ml_writes
+        assert {
+            (a.item_id, a.variation_id, a.to)
+            for a in result.actions
+            if a.kind.value == "stock" and a.status.value == "done"
+        } == ml_writes
         assert sandbox_state.deleted_variations == []
         # Back on the logs screen, the run is listed; Enter opens its actions.
         assert isinstance(app.screen, SyncLogsScreen)
@@ -133,7 +136,8 @@ class HeldWrites(httpx.AsyncBaseTransport):
 
 
 async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
-        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    make_sync_app, sandbox_state, demo_home, asgi_transport
+):
     held = HeldWrites(asgi_transport)
     app = make_sync_app(transport=held, concurrency=1)  # at most two listings written at once
     async with app.run_test(size=(80, 24)) as pilot:
@@ -173,7 +177,8 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
 
 
 async def test_a_plan_that_cannot_be_made_is_explained_and_nothing_is_left_running(
-        make_sync_app, sandbox_state, demo_home):
+    make_sync_app, sandbox_state, demo_home
+):
     sandbox_state.revoke()  # the seller removed the app on Mercado Livre: every token is dead
     app = make_sync_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -190,7 +195,8 @@ async def test_a_plan_that_cannot_be_made_is_explained_and_nothing_is_left_runni
 
 
 async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journaled(
-        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    make_sync_app, sandbox_state, demo_home, asgi_transport
+):
     held = HeldWrites(asgi_transport)
     app = make_sync_app(transport=held, concurrency=1)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -210,7 +216,8 @@ async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journale
 
 
 async def test_cancel_while_planning_stops_reading_and_writes_nothing(
-        make_sync_app, sandbox_state, demo_home, asgi_transport):
+    make_sync_app, sandbox_state, demo_home, asgi_transport
+):
     held = HeldWrites(asgi_transport, method="GET", path="/items")  # reading the listings' details
     app = make_sync_app(transport=held)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -251,9 +258,20 @@ async def test_the_palette_plans_a_sync_of_a_kind(make_sync_app, sandbox_state):
 
 async def test_a_run_shows_its_rows_skipped_as_before_one_key_away(make_sync_app, demo_home):
     journal = Journal(home=demo_home.home)
-    rows = [{"kind": "stock", "item_id": f"MLB{n}", "variation_id": None, "erp_code": None, "from": 1, "to": None,
-             "status": "skipped", "reason": "no_reference: no reference code (SELLER_SKU) on Mercado Livre",
-             "key": None} for n in range(60)]
+    rows = [
+        {
+            "kind": "stock",
+            "item_id": f"MLB{n}",
+            "variation_id": None,
+            "erp_code": None,
+            "from": 1,
+            "to": None,
+            "status": "skipped",
+            "reason": "no_reference: no reference code (SELLER_SKU) on Mercado Livre",
+            "key": None,
+        }
+        for n in range(60)
+    ]
     for _ in range(2):
         run_id = journal.start("stock", False)
         journal.record(run_id, journal.list_skipped(run_id, "stock", rows))

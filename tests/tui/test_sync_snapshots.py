@@ -4,7 +4,7 @@ a small ERP catalogue, journal runs with fixed times, a fixed plan, a sync half 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -12,7 +12,7 @@ import pytest
 
 from screens.reference_code import ReferenceCodeModal
 from screens.sync_logs import RunDetailScreen
-from screens.sync_plan import SyncKindModal, SyncPlanScreen
+from screens.sync_plan import SyncPlanScreen
 from screens.sync_progress import SyncProgressScreen
 from services.erp.catalog import Catalog
 from services.erp.models import Composition, MovementKind, Product, StockMovement
@@ -27,29 +27,68 @@ from tui.sync_workers import SyncState
 
 SMALL, WIDE = (80, 24), (160, 48)
 SIZES = pytest.mark.parametrize("size", [SMALL, WIDE], ids=["80x24", "160x48"])
-WHEN = datetime(2026, 11, 27, 8, 15, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 27, 8, 15, tzinfo=UTC)
 
 
 def seed_mapping(home) -> str:
     """A listing with three variations whose ERP product has no compositions (S8), and a second one linked."""
     catalog = Catalog(home=home)
     with catalog.transaction():
-        catalog.add_products([Product("LUM-ART", "Luminária de Mesa LED Articulada", Decimal("129.90")),
-                              Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True)])
-        catalog.add_compositions([Composition("CAM-BAS-AZ-M", "CAM-BAS", (("Cor", "Azul"), ("Tamanho", "M"))),
-                                  Composition("CAM-BAS-PR-G", "CAM-BAS", (("Cor", "Preto"), ("Tamanho", "G")))])
-        catalog.record_movements([StockMovement("LUM-ART", MovementKind.ADJUSTMENT, 14, WHEN, "count"),
-                                  StockMovement("CAM-BAS-AZ-M", MovementKind.ADJUSTMENT, 5, WHEN, "count")])
+        catalog.add_products(
+            [
+                Product("LUM-ART", "Luminária de Mesa LED Articulada", Decimal("129.90")),
+                Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True),
+            ]
+        )
+        catalog.add_compositions(
+            [
+                Composition("CAM-BAS-AZ-M", "CAM-BAS", (("Cor", "Azul"), ("Tamanho", "M"))),
+                Composition("CAM-BAS-PR-G", "CAM-BAS", (("Cor", "Preto"), ("Tamanho", "G"))),
+            ]
+        )
+        catalog.record_movements(
+            [
+                StockMovement("LUM-ART", MovementKind.ADJUSTMENT, 14, WHEN, "count"),
+                StockMovement("CAM-BAS-AZ-M", MovementKind.ADJUSTMENT, 5, WHEN, "count"),
+            ]
+        )
     why = "ERP product LUM-ART has no variations; the listing has 3 (S8)"
-    links = [Link("MLB4100000021", 180000000041 + i, LinkState.STRUCTURE_MISMATCH, code, "LUM-ART",
-                  title="Luminária de Mesa LED Articulada", variation_label=label,
-                  erp_name="Luminária de Mesa LED Articulada", erp_stock=14, ml_stock=qty, reason=why)
-             for i, (code, label, qty) in enumerate([("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG", 6),
-                                                     ("LUM-ART-AMA-G", "Cor: Amarelo / Tamanho: G", 4),
-                                                     ("LUM-ART-CIN-G", "Cor: Cinza / Tamanho: G", 4)])]
-    links.append(Link("MLB4100000035", 180000000052, LinkState.LINKED, "CAM-BAS-AZ-M", "CAM-BAS-AZ-M",
-                      title="Camiseta Básica", variation_label="Cor: Azul / Tamanho: M",
-                      erp_name="Camiseta Básica (Cor: Azul / Tamanho: M)", erp_stock=5, ml_stock=5))
+    links = [
+        Link(
+            "MLB4100000021",
+            180000000041 + i,
+            LinkState.STRUCTURE_MISMATCH,
+            code,
+            "LUM-ART",
+            title="Luminária de Mesa LED Articulada",
+            variation_label=label,
+            erp_name="Luminária de Mesa LED Articulada",
+            erp_stock=14,
+            ml_stock=qty,
+            reason=why,
+        )
+        for i, (code, label, qty) in enumerate(
+            [
+                ("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG", 6),
+                ("LUM-ART-AMA-G", "Cor: Amarelo / Tamanho: G", 4),
+                ("LUM-ART-CIN-G", "Cor: Cinza / Tamanho: G", 4),
+            ]
+        )
+    ]
+    links.append(
+        Link(
+            "MLB4100000035",
+            180000000052,
+            LinkState.LINKED,
+            "CAM-BAS-AZ-M",
+            "CAM-BAS-AZ-M",
+            title="Camiseta Básica",
+            variation_label="Cor: Azul / Tamanho: M",
+            erp_name="Camiseta Básica (Cor: Azul / Tamanho: M)",
+            erp_stock=5,
+            ml_stock=5,
+        )
+    )
     LinkRepository(home=home).replace_all(links)
     return "MLB4100000021"
 
@@ -58,31 +97,66 @@ def seed_family(home) -> str:
     """A User Products seller: the family "Camiseta Básica" (three variants, each as a classic and a premium
     listing sharing one user product) whose ERP product has four compositions, and a simple listing."""
     catalog = Catalog(home=home)
-    variants = [("CAM-BAS-AZ-M", "Azul M", (("Cor", "Azul"), ("Tamanho", "M")), 5, 4),
-                ("CAM-BAS-PR-G", "Preto G", (("Cor", "Preto"), ("Tamanho", "G")), 3, 2),
-                ("CAM-BAS-VE-P", "Verde P", (("Cor", "Verde"), ("Tamanho", "P")), 0, 1),
-                ("CAM-BAS-BR-GG", "Branco GG", (("Cor", "Branco"), ("Tamanho", "GG")), 7, None)]
+    variants = [
+        ("CAM-BAS-AZ-M", "Azul M", (("Cor", "Azul"), ("Tamanho", "M")), 5, 4),
+        ("CAM-BAS-PR-G", "Preto G", (("Cor", "Preto"), ("Tamanho", "G")), 3, 2),
+        ("CAM-BAS-VE-P", "Verde P", (("Cor", "Verde"), ("Tamanho", "P")), 0, 1),
+        ("CAM-BAS-BR-GG", "Branco GG", (("Cor", "Branco"), ("Tamanho", "GG")), 7, None),
+    ]
     with catalog.transaction():
-        catalog.add_products([Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True),
-                              Product("CAN-TER", "Caneca Térmica Inox", Decimal("39.90"))])
-        catalog.add_compositions([Composition(code, "CAM-BAS", attributes) for code, _v, attributes, _e, _m
-                                  in variants])
-        catalog.record_movements([StockMovement(code, MovementKind.ADJUSTMENT, erp, WHEN, "count")
-                                  for code, _v, _a, erp, _m in variants if erp] +
-                                 [StockMovement("CAN-TER", MovementKind.ADJUSTMENT, 9, WHEN, "count")])
+        catalog.add_products(
+            [
+                Product("CAM-BAS", "Camiseta Básica", Decimal("49.90"), has_variations=True),
+                Product("CAN-TER", "Caneca Térmica Inox", Decimal("39.90")),
+            ]
+        )
+        catalog.add_compositions(
+            [Composition(code, "CAM-BAS", attributes) for code, _v, attributes, _e, _m in variants]
+        )
+        catalog.record_movements(
+            [
+                StockMovement(code, MovementKind.ADJUSTMENT, erp, WHEN, "count")
+                for code, _v, _a, erp, _m in variants
+                if erp
+            ]
+            + [StockMovement("CAN-TER", MovementKind.ADJUSTMENT, 9, WHEN, "count")]
+        )
     links, number = [], 4100000161
     for n, (code, variant, _attributes, erp, ml) in enumerate(variants):
         if ml is None:
             continue  # a composition no listing of the family carries
         for premium in (False, True):
-            links.append(Link(f"MLB{number}", None, LinkState.LINKED, code, code,
-                              title=f"Camiseta Básica {variant}" + (" Premium" if premium else ""),
-                              erp_name=f"Camiseta Básica ({variant})", erp_stock=erp, ml_stock=ml,
-                              user_product_id=f"MLBU39000002{n}5", family_name="Camiseta Básica"))
+            links.append(
+                Link(
+                    f"MLB{number}",
+                    None,
+                    LinkState.LINKED,
+                    code,
+                    code,
+                    title=f"Camiseta Básica {variant}" + (" Premium" if premium else ""),
+                    erp_name=f"Camiseta Básica ({variant})",
+                    erp_stock=erp,
+                    ml_stock=ml,
+                    user_product_id=f"MLBU39000002{n}5",
+                    family_name="Camiseta Básica",
+                )
+            )
             number += 7
-    links.append(Link("MLB4100000224", None, LinkState.LINKED, "CAN-TER", "CAN-TER", title="Caneca Térmica Inox",
-                      erp_name="Caneca Térmica Inox", erp_stock=9, ml_stock=9, user_product_id="MLBU3900000374",
-                      family_name="Caneca Térmica Inox"))
+    links.append(
+        Link(
+            "MLB4100000224",
+            None,
+            LinkState.LINKED,
+            "CAN-TER",
+            "CAN-TER",
+            title="Caneca Térmica Inox",
+            erp_name="Caneca Térmica Inox",
+            erp_stock=9,
+            ml_stock=9,
+            user_product_id="MLBU3900000374",
+            family_name="Caneca Térmica Inox",
+        )
+    )
     LinkRepository(home=home).replace_all(links)
     return links[2].listing_id
 
@@ -100,22 +174,46 @@ def mapping_of(listing: str):
 def seed_journal(home) -> None:
     """Three runs (finished, failed with errors, cancelled) at fixed times, with their actions."""
     journal = Journal(home=home)
-    stock = [Action(ActionKind.STOCK, f"MLB41000000{i:02d}", None, f"COD-{i:03d}", i, i + 3, ActionStatus.DONE)
-             for i in range(12)]
-    failed = Action(ActionKind.STOCK, "MLB4100000099", 180000000007, "CAM-BAS-PR-G", 2, 9, ActionStatus.FAILED,
-                    "Mercado Livre answered 409 conflict: the item was being updated; try again")
-    imports = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35,
-                      ActionStatus.DONE)]
-    runs = [("all", "finished", imports + stock, [], 0, 47),
-            ("stock", "failed", stock[:4] + [failed], [{"message": failed.reason, "item_id": failed.item_id,
-                                                         "variation_id": failed.variation_id}], 60, 72),
-            ("stock", "cancelled", stock[:2], [], 120, 125)]
+    stock = [
+        Action(ActionKind.STOCK, f"MLB41000000{i:02d}", None, f"COD-{i:03d}", i, i + 3, ActionStatus.DONE)
+        for i in range(12)
+    ]
+    failed = Action(
+        ActionKind.STOCK,
+        "MLB4100000099",
+        180000000007,
+        "CAM-BAS-PR-G",
+        2,
+        9,
+        ActionStatus.FAILED,
+        "Mercado Livre answered 409 conflict: the item was being updated; try again",
+    )
+    imports = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35, ActionStatus.DONE)]
+    runs = [
+        ("all", "finished", imports + stock, [], 0, 47),
+        (
+            "stock",
+            "failed",
+            stock[:4] + [failed],
+            [{"message": failed.reason, "item_id": failed.item_id, "variation_id": failed.variation_id}],
+            60,
+            72,
+        ),
+        ("stock", "cancelled", stock[:2], [], 120, 125),
+    ]
     for kind, status, actions, errors, start, end in runs:
         run_id = journal.start(kind, False)
         journal.record(run_id, [a.to_dict() for a in actions], errors)
-        journal.finish(run_id, status, {"done": sum(a.status == ActionStatus.DONE for a in actions),
-                                        "failed": sum(a.status == ActionStatus.FAILED for a in actions),
-                                        "skipped": 3, "unchanged": 40})
+        journal.finish(
+            run_id,
+            status,
+            {
+                "done": sum(a.status == ActionStatus.DONE for a in actions),
+                "failed": sum(a.status == ActionStatus.FAILED for a in actions),
+                "skipped": 3,
+                "unchanged": 40,
+            },
+        )
         # fixed times instead of now
         journal.amend(run_id, started_at=_at(start), ended_at=_at(end), pid=1, host="x")
 
@@ -125,16 +223,28 @@ def _at(minute_seconds: int) -> str:
 
 
 def fixed_plan() -> SimpleNamespace:
-    actions = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35),
-               Action(ActionKind.SALE, "MLB4100001393", None, "CAM-00198", 3, 2, key="sale:1"),
-               Action(ActionKind.CUSTOMER, None, None, None, None, "Larissa Fernandes de Oliveira Santos",
-                      key="customer:1"),
-               *[Action(ActionKind.STOCK, f"MLB41000001{i:02d}", 180000000100 + i if i % 2 else None,
-                        f"COD-{i:03d}", i, i + 2) for i in range(20)],
-               Action(ActionKind.STOCK, "MLB4100000056", None, "FON-FULL-1", 5, 15, ActionStatus.SKIPPED,
-                      "Full (fulfillment): stock is kept by Mercado Livre and cannot be written")]
-    plan = Plan(SyncKind.ALL, actions, notes=["first orders sync: sales from now on will be recorded"],
-                unchanged=587)
+    actions = [
+        Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35),
+        Action(ActionKind.SALE, "MLB4100001393", None, "CAM-00198", 3, 2, key="sale:1"),
+        Action(ActionKind.CUSTOMER, None, None, None, None, "Larissa Fernandes de Oliveira Santos", key="customer:1"),
+        *[
+            Action(
+                ActionKind.STOCK, f"MLB41000001{i:02d}", 180000000100 + i if i % 2 else None, f"COD-{i:03d}", i, i + 2
+            )
+            for i in range(20)
+        ],
+        Action(
+            ActionKind.STOCK,
+            "MLB4100000056",
+            None,
+            "FON-FULL-1",
+            5,
+            15,
+            ActionStatus.SKIPPED,
+            "Full (fulfillment): stock is kept by Mercado Livre and cannot be written",
+        ),
+    ]
+    plan = Plan(SyncKind.ALL, actions, notes=["first orders sync: sales from now on will be recorded"], unchanged=587)
     return SimpleNamespace(run_id=7, plan=plan)
 
 
@@ -159,11 +269,26 @@ def test_links_screen_empty(snap_compare, make_app):
 def seed_long_codes(home) -> None:
     """Codes that differ only at the end (LUM-ART-VER-GG / LUM-ART-VER-G) and long titles."""
     title = "Luminária de Mesa LED Articulada com Braço Flexível e Base Pesada"
-    codes = [("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG"), ("LUM-ART-VER-G", "Cor: Verde / Tamanho: G"),
-             ("LUM-ART-VERMELHO-EXTRA-GG", "Cor: Vermelho Escarlate / Tamanho: Extra GG")]
-    links = [Link("MLB4100000021", 180000000041 + i, LinkState.LINKED, code, code, title=title,
-                  variation_label=label, erp_name=f"{title} ({label})", erp_stock=14, ml_stock=12)
-             for i, (code, label) in enumerate(codes)]
+    codes = [
+        ("LUM-ART-VER-GG", "Cor: Verde / Tamanho: GG"),
+        ("LUM-ART-VER-G", "Cor: Verde / Tamanho: G"),
+        ("LUM-ART-VERMELHO-EXTRA-GG", "Cor: Vermelho Escarlate / Tamanho: Extra GG"),
+    ]
+    links = [
+        Link(
+            "MLB4100000021",
+            180000000041 + i,
+            LinkState.LINKED,
+            code,
+            code,
+            title=title,
+            variation_label=label,
+            erp_name=f"{title} ({label})",
+            erp_stock=14,
+            ml_stock=12,
+        )
+        for i, (code, label) in enumerate(codes)
+    ]
     LinkRepository(home=home).replace_all(links)
 
 
@@ -240,9 +365,15 @@ def test_sync_progress_screen(snap_compare, make_app, size):
     app, _ = make_app(CONNECTED)
 
     def half_applied(app) -> None:
-        app._sync_state = SyncState(phase="applying", kind="stock", done=40, total=120,
-                                    counts={"done": 37, "failed": 1, "skipped": 2}, message="Applying…",
-                                    seconds_left=83)
+        app._sync_state = SyncState(
+            phase="applying",
+            kind="stock",
+            done=40,
+            total=120,
+            counts={"done": 37, "failed": 1, "skipped": 2},
+            message="Applying…",
+            seconds_left=83,
+        )
 
     assert snap_compare(app, terminal_size=size, run_before=over_logs(SyncProgressScreen, half_applied))
 

@@ -4,7 +4,7 @@ in the seller's words, and a search that ignores case and accents."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from screens.connection import ConnectionView, RunSummary, runs_table, secrets_text
 from screens.messages import UnlinkRequested
@@ -21,7 +21,7 @@ from tests.fixtures.tui_sync import seed_links, settle, type_text, wait_until
 from tests.tui.test_links import open_links
 from tui.workers import ServiceGateway
 
-NOW = datetime(2026, 11, 30, 14, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)
 
 
 def _render(renderable) -> str:
@@ -55,8 +55,17 @@ def test_fold_ignores_case_and_accents():
 
 
 def test_link_table_search_ignores_case_and_accents(melisync_home):
-    links = [Link(listing_id=f"MLB{i}", variation_id=None, state=LinkState.LINKED, reference_code=f"C{i}", erp_code=f"C{i}",
-                  title=title) for i, title in enumerate(("Tapete Ação Azul", "Tapete Comum", "ACAO verde"))]
+    links = [
+        Link(
+            listing_id=f"MLB{i}",
+            variation_id=None,
+            state=LinkState.LINKED,
+            reference_code=f"C{i}",
+            erp_code=f"C{i}",
+            title=title,
+        )
+        for i, title in enumerate(("Tapete Ação Azul", "Tapete Comum", "ACAO verde"))
+    ]
     LinkRepository(home=melisync_home).replace_all(links)
     table = LinkTable(LinkRepository(home=melisync_home))
     for needle in ("acao", "AÇÃO", "ação", "Acão"):
@@ -87,8 +96,17 @@ async def test_search_on_screen_ignores_accents_and_says_what_hides_the_rows(mak
 
 
 def _run(**fields) -> dict:
-    return {"id": 1, "kind": "all", "status": "running", "started_at": NOW.isoformat(), "ended_at": None,
-            "counts": {}, "errors": [], "notes": [], **fields}
+    return {
+        "id": 1,
+        "kind": "all",
+        "status": "running",
+        "started_at": NOW.isoformat(),
+        "ended_at": None,
+        "counts": {},
+        "errors": [],
+        "notes": [],
+        **fields,
+    }
 
 
 def test_a_plan_waiting_for_confirmation_is_not_running():
@@ -100,9 +118,12 @@ def test_a_plan_waiting_for_confirmation_is_not_running():
 
 
 def test_took_is_the_apply_time_not_the_wait_for_confirmation():
-    run = _run(status="finished", planned_at=(NOW + timedelta(seconds=5)).isoformat(),
-               applied_at=(NOW + timedelta(minutes=10)).isoformat(),
-               ended_at=(NOW + timedelta(minutes=10, seconds=43)).isoformat())
+    run = _run(
+        status="finished",
+        planned_at=(NOW + timedelta(seconds=5)).isoformat(),
+        applied_at=(NOW + timedelta(minutes=10)).isoformat(),
+        ended_at=(NOW + timedelta(minutes=10, seconds=43)).isoformat(),
+    )
     assert took_seconds(run) == 43 and duration_text(run) == "0:43"
 
 
@@ -115,7 +136,11 @@ def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home)
     journal.finish(every, FAILED, {"done": 0})
     last = last_runs(melisync_home)
     assert {kind: run["id"] for kind, run in last.items()} == {
-        "products": every, "stock": every, "customers": every, "all": every}
+        "products": every,
+        "stock": every,
+        "customers": every,
+        "all": every,
+    }
     assert last["stock"]["reason"] == "MLB9: Mercado Livre could not be reached"
     summaries = ServiceGateway._last_runs(melisync_home)
     view = ConnectionView(now=NOW, last_runs=summaries)
@@ -124,8 +149,10 @@ def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home)
 
 
 def test_failure_reason_falls_back_to_the_last_note():
-    assert failure_reason(_run(status="cancelled", notes=["not confirmed: nothing was written"])) == \
-        "not confirmed: nothing was written"
+    assert (
+        failure_reason(_run(status="cancelled", notes=["not confirmed: nothing was written"]))
+        == "not confirmed: nothing was written"
+    )
     assert failure_reason(_run(status="finished", notes=["a note"])) == ""
 
 
@@ -179,8 +206,7 @@ async def test_footer_never_cuts_a_key_at_80_columns(make_sync_app, demo_home, l
 # -- export of the table on screen, copy a listing id -----------------------------------------------------
 
 
-async def test_export_the_filtered_links_to_csv_and_copy_a_listing_id(make_sync_app, demo_home, tmp_path,
-                                                                       monkeypatch):
+async def test_export_the_filtered_links_to_csv_and_copy_a_listing_id(make_sync_app, demo_home, tmp_path, monkeypatch):
     import csv
 
     monkeypatch.chdir(tmp_path)
@@ -198,7 +224,8 @@ async def test_export_the_filtered_links_to_csv_and_copy_a_listing_id(make_sync_
             rows = list(csv.DictReader(handle))
         # Every row of the filter, not only the page on screen.
         assert sorted(r["listing_id"] + r["variation_id"] for r in rows) == sorted(
-            l.listing_id + str(l.variation_id or "") for l in lost)
+            l.listing_id + str(l.variation_id or "") for l in lost
+        )
         assert any("rows exported to" in n.message for n in app._notifications)
         copied = []
         monkeypatch.setattr(app, "copy_to_clipboard", copied.append)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,13 +13,20 @@ from screens.connection import WatchSummary
 from tests.fixtures.tui import CONNECTED, screen_text, settle
 from tests.tui.test_snapshots import SMALL, WIDE, run_before
 
-WATCHING = replace(CONNECTED, watch=WatchSummary(
-    state="running", pid=4242, every=60.0,
-    last_tick=datetime(2026, 11, 27, 8, 59, 30, tzinfo=timezone.utc),
-    last_sale=(datetime(2026, 11, 27, 8, 58, 30, tzinfo=timezone.utc), "2000010000000001", "CAM-AZ-M"),
-    last_write=(datetime(2026, 11, 27, 8, 58, 31, tzinfo=timezone.utc), 17, 2),
-    next_reconcile=datetime(2026, 11, 27, 14, 0, tzinfo=timezone.utc),
-    errors_last_hour=1, last_error="could not reach Mercado Livre (ConnectTimeout)"))
+WATCHING = replace(
+    CONNECTED,
+    watch=WatchSummary(
+        state="running",
+        pid=4242,
+        every=60.0,
+        last_tick=datetime(2026, 11, 27, 8, 59, 30, tzinfo=UTC),
+        last_sale=(datetime(2026, 11, 27, 8, 58, 30, tzinfo=UTC), "2000010000000001", "CAM-AZ-M"),
+        last_write=(datetime(2026, 11, 27, 8, 58, 31, tzinfo=UTC), 17, 2),
+        next_reconcile=datetime(2026, 11, 27, 14, 0, tzinfo=UTC),
+        errors_last_hour=1,
+        last_error="could not reach Mercado Livre (ConnectTimeout)",
+    ),
+)
 
 
 @pytest.mark.parametrize("size", [SMALL, WIDE], ids=["80x24", "160x48"])
@@ -34,8 +41,13 @@ async def test_the_panel_says_what_the_watcher_did(make_app):
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         text = screen_text(app)
-        for words in ("Running (process 4242, every 60 s)", "2026-11-27 08:58:30 (order 2000010000000001, CAM-AZ-M)",
-                      "(run 17, 2 listings)", "Next full sync", "1 (last: could not reach Mercado Livre"):
+        for words in (
+            "Running (process 4242, every 60 s)",
+            "2026-11-27 08:58:30 (order 2000010000000001, CAM-AZ-M)",
+            "(run 17, 2 listings)",
+            "Next full sync",
+            "1 (last: could not reach Mercado Livre",
+        ):
             assert words in text, words
 
 

@@ -13,13 +13,18 @@ from services.secrets import SecretStore
 def register(sub) -> None:
     parser = sub.add_parser("config", help="settings (config.toml) and the client secret")
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION")
-    setter = actions.add_parser("set", help="write one setting to config.toml",
-                                description="Settings: " + "; ".join(f"{k}: {v[2]}" for k, v in SETTINGS.items()))
+    setter = actions.add_parser(
+        "set",
+        help="write one setting to config.toml",
+        description="Settings: " + "; ".join(f"{k}: {v[2]}" for k, v in SETTINGS.items()),
+    )
     setter.add_argument("key", metavar="KEY")
     setter.add_argument("value", metavar="VALUE")
     setter.set_defaults(func=run_set)
-    secret = actions.add_parser("set-secret", help="store the application's client secret, read from stdin "
-                                                   "(not echoed on a terminal; works from a pipe)")
+    secret = actions.add_parser(
+        "set-secret",
+        help="store the application's client secret, read from stdin (not echoed on a terminal; works from a pipe)",
+    )
     secret.set_defaults(func=run_set_secret)
     show = actions.add_parser("show", help="print the settings in force (never a secret)")
     show.set_defaults(func=run_show)
@@ -39,8 +44,10 @@ def run_set_secret(args) -> int:
         value = sys.stdin.readline()
     value = value.strip()
     if not value:
-        raise BadInput("no client secret was given: type it (or pipe it) on stdin, e.g. "
-                       "`printf %s \"$SECRET\" | melisync config set-secret`")
+        raise BadInput(
+            "no client secret was given: type it (or pipe it) on stdin, e.g. "
+            '`printf %s "$SECRET" | melisync config set-secret`'
+        )
     where = SecretStore(load_config().home).set_client_secret(value)
     print(f"client secret stored in {where}")
     return 0

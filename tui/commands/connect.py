@@ -17,15 +17,21 @@ def register(sub) -> None:
         "connect",
         help="authorize melisync on your Mercado Livre account",
         description="Prints the authorization URL on a line of its own, then reads from stdin the address your "
-                    "browser ends on after you authorize (or just the code).",
+        "browser ends on after you authorize (or just the code).",
     )
     steps = parser.add_mutually_exclusive_group()
-    steps.add_argument("--print-url", action="store_true",
-                       help="for scripts, step 1: print only the authorization URL on stdout and keep the attempt "
-                            "open (30 minutes) for --redirect")
-    steps.add_argument("--redirect", metavar="URL",
-                       help="for scripts, step 2: the address the browser ended on (or the code), for the attempt "
-                            "started by --print-url")
+    steps.add_argument(
+        "--print-url",
+        action="store_true",
+        help="for scripts, step 1: print only the authorization URL on stdout and keep the attempt "
+        "open (30 minutes) for --redirect",
+    )
+    steps.add_argument(
+        "--redirect",
+        metavar="URL",
+        help="for scripts, step 2: the address the browser ended on (or the code), for the attempt "
+        "started by --print-url",
+    )
     parser.set_defaults(func=run)
 
 

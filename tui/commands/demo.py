@@ -31,8 +31,11 @@ def register(sub) -> None:
     parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
     parser.add_argument("--orders", type=int, default=5, help="paid sales waiting to be imported (default 5)")
-    parser.add_argument("--user-products", action="store_true",
-                        help="the demo seller is on the User Products model (one listing per variant)")
+    parser.add_argument(
+        "--user-products",
+        action="store_true",
+        help="the demo seller is on the User Products model (one listing per variant)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -71,14 +74,21 @@ def prepare_home(home: Path, base_url: str, listings: int, seed: int, warehouse:
     from services.config import set_setting
     from services.erp.csv_io import import_csv
 
-    for key, value in (("client_id", sandbox.DEMO_CLIENT_ID), ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
-                       ("api_url", base_url), ("auth_url", base_url)):
+    for key, value in (
+        ("client_id", sandbox.DEMO_CLIENT_ID),
+        ("redirect_uri", sandbox.DEMO_REDIRECT_URI),
+        ("api_url", base_url),
+        ("auth_url", base_url),
+    ):
         set_setting(key, value, home)
     if warehouse:
         # The in-process sandbox has no rate limit: without Mercado Livre's 100 stock reads a minute, reading the
         # stock of every user product of the demo's multi-warehouse seller takes seconds, not minutes.
-        for key, value in (("warehouse", warehouse), ("requests_per_second", "500"),
-                           ("stock_requests_per_minute", str(DEMO_STOCK_RPM))):
+        for key, value in (
+            ("warehouse", warehouse),
+            ("requests_per_second", "500"),
+            ("stock_requests_per_minute", str(DEMO_STOCK_RPM)),
+        ):
             set_setting(key, value, home)
     csv_path = home / "demo-erp.csv"
     csv_path.write_text(generate(listings, seed, DEMO_KITS).erp_csv, encoding="utf-8")
@@ -113,8 +123,15 @@ def demo_state(listings: int, seed: int, user_products: bool = False, orders: in
     stock); the demo writes the first store."""
     from sandbox.state import SandboxState
 
-    state = SandboxState(listings=listings, seed=seed, user_products=user_products, kits=DEMO_KITS,
-                         warehouse_management=True, warehouses=2, up_stock_rpm=DEMO_STOCK_RPM)
+    state = SandboxState(
+        listings=listings,
+        seed=seed,
+        user_products=user_products,
+        kits=DEMO_KITS,
+        warehouse_management=True,
+        warehouses=2,
+        up_stock_rpm=DEMO_STOCK_RPM,
+    )
     state.demo_warehouse_cases()
     if orders:
         state.create_sample_orders(orders)
@@ -139,8 +156,9 @@ def demo_gateway(config, state, transport=None):
     class DemoGateway(ServiceGateway):
         can_simulate = True
 
-        def simulate_seller_edit(self, listing_id: str, variation_id: int | None,
-                                 code: str | None) -> tuple[str | None, str]:
+        def simulate_seller_edit(
+            self, listing_id: str, variation_id: int | None, code: str | None
+        ) -> tuple[str | None, str]:
             """Change the reference code on the sandbox as the seller would on the site -> (old, new)."""
             new = f"{code}-V2" if code else "DEMO-V2"
             state.set_reference_code(listing_id, new, variation_id)

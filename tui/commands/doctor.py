@@ -13,8 +13,9 @@ from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
 
 def register(sub) -> None:
     parser = sub.add_parser("doctor", help="check the files of the melisync home; --restore puts good copies back")
-    parser.add_argument("--restore", action="store_true",
-                        help="put the newest good copy back in place of each damaged data file")
+    parser.add_argument(
+        "--restore", action="store_true", help="put the newest good copy back in place of each damaged data file"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
@@ -24,8 +25,12 @@ def run(args) -> int:
     checks = restore(home) if args.restore else check_home(home)
     bad = [c for c in checks if c.state in (DAMAGED, NOT_RESTORED)]
     if args.json:
-        print(json.dumps({"home": str(home), "status": "damaged" if bad else "ok",
-                          "files": [c.to_dict() for c in checks]}, indent=2))
+        print(
+            json.dumps(
+                {"home": str(home), "status": "damaged" if bad else "ok", "files": [c.to_dict() for c in checks]},
+                indent=2,
+            )
+        )
         return 1 if bad else 0
     for check in checks:
         line = f"{check.name:<20} {check.state}"

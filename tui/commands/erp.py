@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.config import load_config
@@ -21,20 +21,31 @@ def register(sub) -> None:
     parser = sub.add_parser("erp", help="import or export the ERP catalogue (CSV)")
     actions = parser.add_subparsers(dest="erp_action", metavar="ACTION", required=True)
     importing = actions.add_parser(
-        "import", help="load or update the catalogue from a CSV (all-or-nothing)",
+        "import",
+        help="load or update the catalogue from a CSV (all-or-nothing)",
         description=f"Columns: {','.join(COLUMNS)}. Separator , or ; and decimal . or , are both read. "
-                    "Stock becomes an adjustment movement of the difference; nothing is deleted.")
+        "Stock becomes an adjustment movement of the difference; nothing is deleted.",
+    )
     importing.add_argument("file", type=Path, metavar="FILE.csv")
-    importing.add_argument("--convert", action="store_true",
-                           help="allow giving compositions to a product that has stock movements; "
-                                "its movements are zeroed (rule S8)")
-    importing.add_argument("--dry-run", action="store_true",
-                           help="check the file and print what would change, without writing")
-    importing.add_argument("--stock-only", action="store_true",
-                           help="only the stocks, as a count taken at the file's time (or --counted-at): codes "
-                                "not listed are left alone, sales booked after that time are taken off again")
-    importing.add_argument("--counted-at", metavar="TIME",
-                           help="with --stock-only: when the count was taken (ISO 8601, e.g. 2026-11-30T14:00-03:00)")
+    importing.add_argument(
+        "--convert",
+        action="store_true",
+        help="allow giving compositions to a product that has stock movements; its movements are zeroed (rule S8)",
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check the file and print what would change, without writing"
+    )
+    importing.add_argument(
+        "--stock-only",
+        action="store_true",
+        help="only the stocks, as a count taken at the file's time (or --counted-at): codes "
+        "not listed are left alone, sales booked after that time are taken off again",
+    )
+    importing.add_argument(
+        "--counted-at",
+        metavar="TIME",
+        help="with --stock-only: when the count was taken (ISO 8601, e.g. 2026-11-30T14:00-03:00)",
+    )
     importing.set_defaults(func=run_import)
     exporting = actions.add_parser("export", help="write the catalogue to a CSV (same format as import)")
     exporting.add_argument("file", type=Path, metavar="FILE.csv")
@@ -44,17 +55,20 @@ def register(sub) -> None:
     customers.add_argument("--json", action="store_true", help="one JSON document on stdout")
     customers.set_defaults(func=run_customers)
     customers_export = customers.add_subparsers(dest="customers_action", metavar="export").add_parser(
-        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
+        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)"
+    )
     customers_export.add_argument("file", type=Path, metavar="FILE.csv")
     customers_export.set_defaults(func=run_customers_export)
 
-    movements = actions.add_parser("movements", help="the stock ledger: kind, quantity, balance after, source "
-                                                     "(text, --json, or export FILE)")
+    movements = actions.add_parser(
+        "movements", help="the stock ledger: kind, quantity, balance after, source (text, --json, or export FILE)"
+    )
     movements.add_argument("--code", metavar="C", help="one product or composition (a product: its compositions)")
     movements.add_argument("--json", action="store_true", help="one JSON document on stdout")
     movements.set_defaults(func=run_movements)
     movements_export = movements.add_subparsers(dest="movements_action", metavar="export").add_parser(
-        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
+        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)"
+    )
     movements_export.add_argument("file", type=Path, metavar="FILE.csv")
     # SUPPRESS: `erp movements --code C export FILE` keeps the C given before `export`.
     movements_export.add_argument("--code", metavar="C", default=argparse.SUPPRESS, help="one product or composition")
@@ -85,8 +99,10 @@ def _run_stock_count(args) -> int:
     counted_at = _counted_at(args)
     report = import_stock_count(args.file, counted_at, dry_run=args.dry_run)
     stocks = "1 stock" if report.rows == 1 else f"{report.rows} stocks"
-    print(f"{args.file}: {stocks} counted at {counted_at.isoformat(timespec='seconds')}"
-          + (" (dry run: nothing was written)" if args.dry_run else ""))
+    print(
+        f"{args.file}: {stocks} counted at {counted_at.isoformat(timespec='seconds')}"
+        + (" (dry run: nothing was written)" if args.dry_run else "")
+    )
     print(f"stock adjustments: {report.adjusted} (units sold after the count taken off again: {report.sales_after})")
     if report.newer:
         print(f"counted again after this count, left as they are: {', '.join(report.newer)}")
@@ -98,12 +114,14 @@ def _counted_at(args) -> datetime:
         try:
             moment = datetime.fromisoformat(args.counted_at)
         except ValueError:
-            raise BadInput(f"--counted-at {args.counted_at!r} is not a time: write it as 2026-11-30T14:00-03:00") from None
+            raise BadInput(
+                f"--counted-at {args.counted_at!r} is not a time: write it as 2026-11-30T14:00-03:00"
+            ) from None
         if moment.tzinfo is None:
             moment = moment.astimezone()  # the machine's zone, as the operator reads a clock
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     try:
-        return datetime.fromtimestamp(args.file.stat().st_mtime, timezone.utc)
+        return datetime.fromtimestamp(args.file.stat().st_mtime, UTC)
     except OSError as exc:
         raise BadInput(f"cannot read {args.file}: {exc.strerror or exc}") from None
 
@@ -127,8 +145,12 @@ def run_customers(args) -> int:
     else:
         for row in rows:
             document = f"{row['doc_type']} {row['doc_number']}" if row["doc_number"] else "no document yet"
-            place = ", ".join(filter(None, (row["street"], row["number"], row["neighborhood"], row["city"],
-                                            row["state"], row["zip_code"])))
+            place = ", ".join(
+                filter(
+                    None,
+                    (row["street"], row["number"], row["neighborhood"], row["city"], row["state"], row["zip_code"]),
+                )
+            )
             print(f"{row['buyer_id']:>12}  {row['name'] or '-':<30} {document:<22} {place}")
     return 0
 
@@ -149,8 +171,10 @@ def run_movements(args) -> int:
     else:
         print(f"{'time (UTC)':<19}  {'code':<22} {'kind':<12} {'qty':>5} {'balance':>7}  source")
         for row in rows:
-            print(f"{_when(row['time'])}  {row['code']:<22} {row['kind']:<12} {row['quantity']:>5} "
-                  f"{row['balance_after']:>7}  {_source(row)}")
+            print(
+                f"{_when(row['time'])}  {row['code']:<22} {row['kind']:<12} {row['quantity']:>5} "
+                f"{row['balance_after']:>7}  {_source(row)}"
+            )
     return 0
 
 
@@ -169,8 +193,11 @@ def _when(iso: str) -> str:
 def _source(row: dict) -> str:
     """Where a movement came from, in a few words: the order (and its listing), the run, the import."""
     if row["source"] == reports.SOURCE_ORDER:
-        where = f" {row['item_id']}" + (f" var {row['variation_id']}" if row["variation_id"] else "") \
-            if row["item_id"] else ""
+        where = (
+            f" {row['item_id']}" + (f" var {row['variation_id']}" if row["variation_id"] else "")
+            if row["item_id"]
+            else ""
+        )
         run = f" (run {row['run_id']})" if row["run_id"] else ""
         return f"order {row['order_id']}{where}{run}"
     if row["source"] == reports.SOURCE_RUN:

@@ -41,18 +41,26 @@ def run(args) -> int:
     if not links:
         print("No links yet: run `melisync sync --dry-run` to see them, or `melisync sync` to store them.")
         return 0
-    print(f"{'STATE':<19} {'LISTING':<16} {'VARIATION':<14} {'REF CODE':<16} {'ERP CODE':<16} "
-          f"{'ERP':>5} {'ML':>5}  TITLE / WHY")
+    print(
+        f"{'STATE':<19} {'LISTING':<16} {'VARIATION':<14} {'REF CODE':<16} {'ERP CODE':<16} "
+        f"{'ERP':>5} {'ML':>5}  TITLE / WHY"
+    )
     listed = shown if args.all else shown[:SHOWN]
     for l in listed:
         erp = "-" if l.erp_stock is None else str(l.erp_stock)
         ml = "-" if l.ml_stock is None else str(l.ml_stock)
         about = " ".join(x for x in (l.title, f"[{l.variation_label}]" if l.variation_label else "") if x)
         why = f"  ({l.reason})" if l.reason and l.state != LinkState.LINKED else ""
-        print(f"{l.state.value:<19} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
-              f"{l.erp_code or '-':<16} {erp:>5} {ml:>5}  {about}{why}")
+        print(
+            f"{l.state.value:<19} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
+            f"{l.erp_code or '-':<16} {erp:>5} {ml:>5}  {about}{why}"
+        )
     if len(listed) < len(shown):
         print(f"... and {len(shown) - len(listed)} more (--all lists them, --csv for a spreadsheet)")
-    print(f"{len(shown)} of {len(links)} links" + (f" in state {args.state}" if args.state else "") + "; "
-          + ", ".join(f"{s} {n}" for s, n in counts.items() if n))
+    print(
+        f"{len(shown)} of {len(links)} links"
+        + (f" in state {args.state}" if args.state else "")
+        + "; "
+        + ", ".join(f"{s} {n}" for s, n in counts.items() if n)
+    )
     return 0

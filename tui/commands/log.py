@@ -20,14 +20,18 @@ from tui.commands.sync import describe
 def register(sub) -> None:
     parser = sub.add_parser("log", help="what each sync did")
     parser.add_argument("--run", type=int, metavar="ID", help="one run, with its actions and errors")
-    parser.add_argument("--errors", action="store_true",
-                        help="only runs with errors (with --run: only the failed actions)")
+    parser.add_argument(
+        "--errors", action="store_true", help="only runs with errors (with --run: only the failed actions)"
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON document on stdout")
     output.add_argument("--csv", action="store_true", help="the runs (or the run's actions) as CSV on stdout")
     parser.add_argument("--all", action="store_true", help=f"list every run (without it, the newest {SHOWN})")
-    parser.add_argument("--as-before", action="store_true",
-                        help="with --run: the rows it skipped for the same reason as before (counted, not listed)")
+    parser.add_argument(
+        "--as-before",
+        action="store_true",
+        help="with --run: the rows it skipped for the same reason as before (counted, not listed)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -90,8 +94,10 @@ def run(args) -> int:
     for row in actions:
         print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
     if found.get("skipped_as_before"):
-        print(f"  {found['skipped_as_before']:,} skipped as before (as in run {found['skip_base']}): "
-              f"`melisync log --run {found['id']} --as-before` lists them")
+        print(
+            f"  {found['skipped_as_before']:,} skipped as before (as in run {found['skip_base']}): "
+            f"`melisync log --run {found['id']} --as-before` lists them"
+        )
     for error in found.get("errors") or []:
         print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
     return 0

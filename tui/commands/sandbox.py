@@ -16,54 +16,86 @@ DEFAULT_PORT = 8765
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("sandbox", help="serve the Mercado Livre emulator (demo data, demo app credentials)",
-                            description="Serve the Mercado Livre sandbox on HTTP. It prints its base URL, the demo "
-                                        "app's credentials and the commands that point melisync at it.")
+    parser = sub.add_parser(
+        "sandbox",
+        help="serve the Mercado Livre emulator (demo data, demo app credentials)",
+        description="Serve the Mercado Livre sandbox on HTTP. It prints its base URL, the demo "
+        "app's credentials and the commands that point melisync at it.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)"
+    )
     parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
     parser.add_argument("--latency-ms", type=float, default=0, help="added to every answer (default 0)")
-    parser.add_argument("--rate", type=float, default=None,
-                        help="requests per second allowed per app before 429 (default: no limit)")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="requests per second allowed per app before 429 (default: no limit)"
+    )
     parser.add_argument("--orders", type=int, default=0, help="paid sales to create at start (default 0)")
     parser.add_argument("--user-products", action="store_true", help="the seller is on the User Products model")
-    parser.add_argument("--warehouse", action="store_true", help="the seller has multi-origin stock "
-                                                                 "(warehouse_management)")
-    parser.add_argument("--warehouses", type=int, default=1, help="with --warehouse: how many seller warehouses "
-                                                                  "(default 1)")
+    parser.add_argument(
+        "--warehouse", action="store_true", help="the seller has multi-origin stock (warehouse_management)"
+    )
+    parser.add_argument(
+        "--warehouses", type=int, default=1, help="with --warehouse: how many seller warehouses (default 1)"
+    )
     parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
-    parser.add_argument("--kits", type=int, default=2,
-                        help="Mercado Livre kits (tag bundle) made of demo listings (default 2)")
-    parser.add_argument("--lenient", action="append", default=[], metavar="BEHAVIOUR",
-                        help="bring back a kinder reading of the docs (repeatable, or comma-separated); "
-                             "the sandbox is as strict as they allow by default. Choices: " + ", ".join(LENIENT))
-    parser.add_argument("--token-ttl", type=float, default=None,
-                        help="seconds an access token lives (default 21600, as on Mercado Livre)")
-    parser.add_argument("--retry-after", type=float, default=None,
-                        help="Retry-After seconds sent with rate-limit 429s (default: none, as documented)")
+    parser.add_argument(
+        "--kits", type=int, default=2, help="Mercado Livre kits (tag bundle) made of demo listings (default 2)"
+    )
+    parser.add_argument(
+        "--lenient",
+        action="append",
+        default=[],
+        metavar="BEHAVIOUR",
+        help="bring back a kinder reading of the docs (repeatable, or comma-separated); "
+        "the sandbox is as strict as they allow by default. Choices: " + ", ".join(LENIENT),
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=float,
+        default=None,
+        help="seconds an access token lives (default 21600, as on Mercado Livre)",
+    )
+    parser.add_argument(
+        "--retry-after",
+        type=float,
+        default=None,
+        help="Retry-After seconds sent with rate-limit 429s (default: none, as documented)",
+    )
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
-    sell = actions.add_parser("sell", help="make a buyer buy on a running sandbox (sandbox-only control route)",
-                              description="A buyer pays on the running sandbox: the order (for a kit, one order "
-                                          "per component) appears as on Mercado Livre and the stock goes down.")
+    sell = actions.add_parser(
+        "sell",
+        help="make a buyer buy on a running sandbox (sandbox-only control route)",
+        description="A buyer pays on the running sandbox: the order (for a kit, one order "
+        "per component) appears as on Mercado Livre and the stock goes down.",
+    )
     sell.add_argument("item_id", nargs="?", help="the listing sold (MLB...)")
     sell.add_argument("--variation", type=int, help="the variation sold (listings with variations)")
     sell.add_argument("--code", help="sell the listing carrying this reference code instead of naming it")
     sell.add_argument("--qty", type=int, default=1, help="units sold (default 1)")
     sell.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
-    sell.add_argument("--before-next-write", action="store_true",
-                      help="make the sale right before the next write reaches the sandbox (a buyer paying between "
-                           "melisync's read and its write)")
-    sell.add_argument("--status", default="paid",
-                      help=f"the order's status (default paid; one of {', '.join(SALE_STATUSES)}): confirmed or "
-                           "partially_paid, the buyer has not paid yet and the units are held")
+    sell.add_argument(
+        "--before-next-write",
+        action="store_true",
+        help="make the sale right before the next write reaches the sandbox (a buyer paying between "
+        "melisync's read and its write)",
+    )
+    sell.add_argument(
+        "--status",
+        default="paid",
+        help=f"the order's status (default paid; one of {', '.join(SALE_STATUSES)}): confirmed or "
+        "partially_paid, the buyer has not paid yet and the units are held",
+    )
     sell.set_defaults(func=run_sell)
-    order = actions.add_parser("order", help="move an order on a running sandbox on (the buyer pays, or it is "
-                                             "cancelled)",
-                               description="The order's status changes as on Mercado Livre; the stock follows "
-                                           "(cancelled: the units come back).")
+    order = actions.add_parser(
+        "order",
+        help="move an order on a running sandbox on (the buyer pays, or it is cancelled)",
+        description="The order's status changes as on Mercado Livre; the stock follows "
+        "(cancelled: the units come back).",
+    )
     order.add_argument("order_id", help="the order (as printed by `sandbox sell`)")
     order.add_argument("--status", help=f"the order's new status ({', '.join(ORDER_STATUSES)})")
     order.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
@@ -94,29 +126,31 @@ def _check(args) -> None:
 def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
-    return "\n".join([
-        f"Mercado Livre sandbox: {base_url}",
-        f"  seller:        {SELLER_NICKNAME} ({SELLER_ID}), {listings} listings (seed {seed})",
-        f"  strictness:    {'lenient: ' + ', '.join(sorted(lenient)) if lenient else 'as strict as the docs allow'}",
-        f"  client id:     {DEMO_CLIENT_ID}",
-        f"  client secret: {DEMO_CLIENT_SECRET}",
-        f"  redirect URI:  {DEMO_REDIRECT_URI}",
-        "",
-        "Point melisync at it (API and authorization page share the base URL):",
-        f"  melisync config set api_url {base_url}",
-        f"  melisync config set auth_url {base_url}",
-        f"  melisync config set client_id {DEMO_CLIENT_ID}",
-        f"  melisync config set redirect_uri {DEMO_REDIRECT_URI}",
-        f"  printf '%s\\n' '{DEMO_CLIENT_SECRET}' | melisync config set-secret",
-        "",
-        "Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):",
-        f"  melisync sandbox sell ITEM_ID [--variation V] [--qty N] --url {base_url}",
-        f"  melisync sandbox sell --code CODE --url {base_url}",
-        f"  melisync sandbox sell --code CODE --status confirmed --url {base_url}   (not paid yet: units held)",
-        f"  melisync sandbox order ORDER_ID --status paid|cancelled --url {base_url}",
-        "",
-        "Ctrl+C stops it.",
-    ])
+    return "\n".join(
+        [
+            f"Mercado Livre sandbox: {base_url}",
+            f"  seller:        {SELLER_NICKNAME} ({SELLER_ID}), {listings} listings (seed {seed})",
+            f"  strictness:    {'lenient: ' + ', '.join(sorted(lenient)) if lenient else 'as strict as the docs allow'}",
+            f"  client id:     {DEMO_CLIENT_ID}",
+            f"  client secret: {DEMO_CLIENT_SECRET}",
+            f"  redirect URI:  {DEMO_REDIRECT_URI}",
+            "",
+            "Point melisync at it (API and authorization page share the base URL):",
+            f"  melisync config set api_url {base_url}",
+            f"  melisync config set auth_url {base_url}",
+            f"  melisync config set client_id {DEMO_CLIENT_ID}",
+            f"  melisync config set redirect_uri {DEMO_REDIRECT_URI}",
+            f"  printf '%s\\n' '{DEMO_CLIENT_SECRET}' | melisync config set-secret",
+            "",
+            "Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):",
+            f"  melisync sandbox sell ITEM_ID [--variation V] [--qty N] --url {base_url}",
+            f"  melisync sandbox sell --code CODE --url {base_url}",
+            f"  melisync sandbox sell --code CODE --status confirmed --url {base_url}   (not paid yet: units held)",
+            f"  melisync sandbox order ORDER_ID --status paid|cancelled --url {base_url}",
+            "",
+            "Ctrl+C stops it.",
+        ]
+    )
 
 
 def run(args) -> int:
@@ -125,11 +159,19 @@ def run(args) -> int:
     from sandbox.server import SandboxServer
     from sandbox.state import SandboxState
 
-    state = SandboxState(listings=args.listings, seed=args.seed, latency_ms=args.latency_ms, rate=args.rate,
-                         user_products=args.user_products, warehouse_management=args.warehouse,
-                         warehouses=args.warehouses, kits=args.kits, lenient=",".join(args.lenient),
-                         rate_retry_after=args.retry_after,
-                         **({"token_ttl": args.token_ttl} if args.token_ttl else {}))
+    state = SandboxState(
+        listings=args.listings,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        rate=args.rate,
+        user_products=args.user_products,
+        warehouse_management=args.warehouse,
+        warehouses=args.warehouses,
+        kits=args.kits,
+        lenient=",".join(args.lenient),
+        rate_retry_after=args.retry_after,
+        **({"token_ttl": args.token_ttl} if args.token_ttl else {}),
+    )
     state.demo_warehouse_cases()  # with --warehouses 2: units in the other store, Full next to own stock
     if args.orders:
         state.create_sample_orders(args.orders)
@@ -145,8 +187,9 @@ def run(args) -> int:
     try:
         server.start()
     except OSError as exc:
-        raise OperationFailed(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); "
-                              "choose another --port (0 picks a free one)") from None
+        raise OperationFailed(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another --port (0 picks a free one)"
+        ) from None
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -175,8 +218,14 @@ def run_sell(args) -> int:
     if args.status not in SALE_STATUSES:
         raise BadInput(f"--status must be one of {', '.join(SALE_STATUSES)}, got {args.status!r}")
     url = _sandbox_url(args.url)
-    body = {"item_id": args.item_id, "variation_id": args.variation, "code": args.code, "quantity": args.qty,
-            "status": args.status, "before_next_write": args.before_next_write or None}
+    body = {
+        "item_id": args.item_id,
+        "variation_id": args.variation,
+        "code": args.code,
+        "quantity": args.qty,
+        "status": args.status,
+        "before_next_write": args.before_next_write or None,
+    }
     answer = _post(url, "sell", {k: v for k, v in body.items() if v is not None})
     payload = _json(answer)
     if answer.status_code == 404 and "orders" not in payload and not payload.get("error"):
@@ -209,8 +258,10 @@ def run_order(args) -> int:
     if answer.status_code >= 400:
         raise BadInput(f"the sandbox refused: {payload.get('message') or answer.text[:200]}")
     units = payload["quantity"]
-    print(f"order {payload['id']} ({payload['item_id']}, {plural(units, '1 unit', f'{units} units')}) is now "
-          f"{payload['status']}")
+    print(
+        f"order {payload['id']} ({payload['item_id']}, {plural(units, '1 unit', f'{units} units')}) is now "
+        f"{payload['status']}"
+    )
     return 0
 
 
@@ -235,8 +286,10 @@ def _post(url: str, route: str, body: dict):
     try:
         return httpx.post(f"{url}/_sandbox/{route}", json=body, timeout=10)
     except httpx.HTTPError as exc:
-        raise OperationFailed(f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
-                              "`melisync sandbox --port N`, or give its URL with --url") from None
+        raise OperationFailed(
+            f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
+            "`melisync sandbox --port N`, or give its URL with --url"
+        ) from None
 
 
 def _json(answer) -> dict:

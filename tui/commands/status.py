@@ -72,10 +72,14 @@ def render_watch(watch: dict) -> list[str]:
     if watch["last_tick"] or sale or write:
         lines += [
             f"  last tick:   {watch['last_tick'] or '-'}",
-            f"  last sale:   " + (f"{sale['at']} (order {sale['order_id']}, {sale['erp_code']})" if sale else "-"),
-            f"  last write:  " + (f"{write['at']} (run {write['run_id']}, {write['writes']} "
-                                   f"{'listing' if write['writes'] == 1 else 'listings'})"
-                                  if write else "-"),
+            "  last sale:   " + (f"{sale['at']} (order {sale['order_id']}, {sale['erp_code']})" if sale else "-"),
+            "  last write:  "
+            + (
+                f"{write['at']} (run {write['run_id']}, {write['writes']} "
+                f"{'listing' if write['writes'] == 1 else 'listings'})"
+                if write
+                else "-"
+            ),
         ]
     if state == "running":
         lines.append(f"  next full sync: {watch['next_reconcile'] or '-'}")

@@ -11,8 +11,8 @@ import json
 import sys
 
 from services.config import load_config
-from services.csv_export import ACTION_FIELDS, action_row, csv_text
 from services.connection import load_connection
+from services.csv_export import ACTION_FIELDS, action_row, csv_text
 from services.errors import BadInput, NotConnected, ReauthorizationNeeded
 from services.sync.engine import SyncEngine, SyncResult
 from services.sync.events import ACTION, READING, Event
@@ -22,17 +22,23 @@ SHOWN = 40  # planned actions listed before "... and N more" (the whole list is 
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("sync", help="plan and apply a sync with Mercado Livre",
-                            description="products: import listings with unknown reference codes into the ERP; "
-                                        "customers: record new sales and buyers; stock: sales first, then push ERP "
-                                        "stock to the listings; all: the three in that order.")
+    parser = sub.add_parser(
+        "sync",
+        help="plan and apply a sync with Mercado Livre",
+        description="products: import listings with unknown reference codes into the ERP; "
+        "customers: record new sales and buyers; stock: sales first, then push ERP "
+        "stock to the listings; all: the three in that order.",
+    )
     parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in MANUAL_KINDS])
     parser.add_argument("--dry-run", action="store_true", help="show the plan only; write nothing anywhere")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    output.add_argument("--csv", action="store_true",
-                        help="with --dry-run: every action of the plan as CSV on stdout (for a spreadsheet)")
+    output.add_argument(
+        "--csv",
+        action="store_true",
+        help="with --dry-run: every action of the plan as CSV on stdout (for a spreadsheet)",
+    )
     parser.add_argument("--all", action="store_true", help=f"list every action of the plan (without it, {SHOWN})")
     parser.set_defaults(func=run)
 
@@ -59,8 +65,10 @@ async def run(args, *, client=None) -> int:
     if getattr(args, "csv", False) and not args.dry_run:
         raise BadInput("--csv lists a plan: use it with --dry-run (`melisync log --run ID --csv` lists a run)")
     if not (args.dry_run or args.yes or can_ask()):
-        raise BadInput("sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
-                       "(no terminal to ask on), or --dry-run to see the plan")
+        raise BadInput(
+            "sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
+            "(no terminal to ask on), or --dry-run to see the plan"
+        )
     config = load_config()
     require_connection(config)
     if client is None:
@@ -123,8 +131,10 @@ def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> 
     lines += [f"  note: {note}" for note in plan.notes]
     planned = plan.to_apply
     skipped = [a for a in plan.actions if a.status == ActionStatus.SKIPPED]
-    lines.append(f"  {len(planned)} to apply ({len(plan.ml_writes)} writes to Mercado Livre), "
-                 f"{len(skipped)} skipped, {plan.unchanged} already right")
+    lines.append(
+        f"  {len(planned)} to apply ({len(plan.ml_writes)} writes to Mercado Livre), "
+        f"{len(skipped)} skipped, {plan.unchanged} already right"
+    )
     shown = None if every else SHOWN
     for action in planned[:shown]:
         lines.append("  + " + describe(action))
@@ -133,8 +143,9 @@ def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> 
     for action in skipped[:shown]:
         lines.append("  - " + describe(action))
     if not every and len(skipped) > SHOWN:
-        lines.append(f"  ... and {len(skipped) - SHOWN} more skipped (--all lists them; "
-                     f"`melisync log --run {run_id}` too)")
+        lines.append(
+            f"  ... and {len(skipped) - SHOWN} more skipped (--all lists them; `melisync log --run {run_id}` too)"
+        )
     if plan.link_counts:
         lines.append("  links: " + ", ".join(f"{s} {n}" for s, n in plan.link_counts.items() if n))
     return "\n".join(lines)
@@ -144,8 +155,10 @@ def render_result(result: SyncResult) -> str:
     c = result.counts
     if result.dry_run:
         return "Dry run: nothing was written (not to Mercado Livre, not to the ERP, not to the links)."
-    lines = [f"Run {result.run_id} {result.status}: {c['done']} done, {c['skipped']} skipped, {c['failed']} failed, "
-             f"{c['unchanged']} already right."]
+    lines = [
+        f"Run {result.run_id} {result.status}: {c['done']} done, {c['skipped']} skipped, {c['failed']} failed, "
+        f"{c['unchanged']} already right."
+    ]
     for error in result.errors[:20]:
         where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k) is not None)
         lines.append(f"  error {where}: {error['message']}".replace("  error :", "  error:"))

@@ -17,8 +17,11 @@ def register(sub) -> None:
     parser = sub.add_parser("unlink", help="remove the integration: revoke on Mercado Livre, delete the tokens")
     parser.add_argument("--yes", action="store_true", help="do it without asking")
     parser.add_argument("--purge", action="store_true", help="also delete the ERP catalogue, links and sync journal")
-    parser.add_argument("--local-only", action="store_true",
-                        help="delete the local tokens without revoking on Mercado Livre (when the revoke fails)")
+    parser.add_argument(
+        "--local-only",
+        action="store_true",
+        help="delete the local tokens without revoking on Mercado Livre (when the revoke fails)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=run)
 
@@ -32,9 +35,11 @@ async def run(args, *, client=None) -> int:
         raise NotConnected("no Mercado Livre account is connected: nothing to unlink")
     kept = "deleted too (--purge)" if args.purge else "kept"
     say = sys.stderr if args.json else sys.stdout  # with --json, stdout holds the one document only
-    print(f"Unlink {connection.nickname or 'the account'} (user {connection.user_id or '-'}): revoke melisync's "
-          f"authorization on Mercado Livre and delete the tokens. ERP catalogue, links and sync journal: {kept}.",
-          file=say)
+    print(
+        f"Unlink {connection.nickname or 'the account'} (user {connection.user_id or '-'}): revoke melisync's "
+        f"authorization on Mercado Livre and delete the tokens. ERP catalogue, links and sync journal: {kept}.",
+        file=say,
+    )
     if not args.yes and not ask("Unlink now?"):
         print("Nothing was changed.", file=say)
         if args.json:
@@ -53,7 +58,9 @@ async def run(args, *, client=None) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
-        print("Revoked on Mercado Livre." if report.revoked else f"Not revoked on Mercado Livre: {report.revoke_error}.")
+        print(
+            "Revoked on Mercado Livre." if report.revoked else f"Not revoked on Mercado Livre: {report.revoke_error}."
+        )
         print("Local tokens deleted; the account is disconnected.")
         if report.purged:
             print("Deleted: " + ", ".join(report.purged))

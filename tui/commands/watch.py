@@ -16,28 +16,43 @@ from pathlib import Path
 
 from services.config import load_config
 from services.errors import BadInput
-from services.watch_state import REAUTHORIZE, WatchLock
 from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
+from services.watch_state import REAUTHORIZE, WatchLock
 from tui.commands.sync import render_plan, require_connection
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("watch", help="keep the stock in step by itself (a service: one per home)",
-                            description="Every tick, read the orders updated since the last one, book new sales "
-                                        "and cancellations, and write the listings whose ERP stock moved. Every "
-                                        "--reconcile-every hours, a full stock sync. Stop with SIGTERM or Ctrl-C.")
-    parser.add_argument("--every", type=float, default=60.0, metavar="SECONDS",
-                        help="seconds between ticks (default 60)")
-    parser.add_argument("--reconcile-every", type=float, default=6.0, metavar="HOURS",
-                        help="hours between full stock syncs (default 6)")
-    parser.add_argument("--erp-csv", type=Path, metavar="FILE",
-                        help="import this ERP stock CSV whenever it changes (a count taken at the file's time)")
-    parser.add_argument("--erp-csv-settle", type=float, default=STABLE_SECONDS, metavar="SECONDS",
-                        help=f"import --erp-csv only once nobody wrote it for this long (default {STABLE_SECONDS:g})")
+    parser = sub.add_parser(
+        "watch",
+        help="keep the stock in step by itself (a service: one per home)",
+        description="Every tick, read the orders updated since the last one, book new sales "
+        "and cancellations, and write the listings whose ERP stock moved. Every "
+        "--reconcile-every hours, a full stock sync. Stop with SIGTERM or Ctrl-C.",
+    )
+    parser.add_argument(
+        "--every", type=float, default=60.0, metavar="SECONDS", help="seconds between ticks (default 60)"
+    )
+    parser.add_argument(
+        "--reconcile-every", type=float, default=6.0, metavar="HOURS", help="hours between full stock syncs (default 6)"
+    )
+    parser.add_argument(
+        "--erp-csv",
+        type=Path,
+        metavar="FILE",
+        help="import this ERP stock CSV whenever it changes (a count taken at the file's time)",
+    )
+    parser.add_argument(
+        "--erp-csv-settle",
+        type=float,
+        default=STABLE_SECONDS,
+        metavar="SECONDS",
+        help=f"import --erp-csv only once nobody wrote it for this long (default {STABLE_SECONDS:g})",
+    )
     parser.add_argument("--once", action="store_true", help="one tick (or the due full sync), then exit")
-    parser.add_argument("--dry-run", action="store_true", help="with --once: show what the tick would do; "
-                                                               "write nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --once: show what the tick would do; write nothing"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON line per tick that acted (for log shippers)")
     parser.set_defaults(func=run)
 
@@ -57,22 +72,36 @@ async def run(args, *, client_opener=None) -> int:
     lock = WatchLock(config.home)
     lock.acquire()  # before anything is written: a second watcher is refused with the first one's pid
     try:
-        watcher = Watcher(config, client_opener, every=args.every, reconcile_every=args.reconcile_every,
-                          dry_run=args.dry_run, on_tick=_printer(args), reload_config=load_config,
-                          before_tick=_erp_pickup(args, config) if args.erp_csv else None)
+        watcher = Watcher(
+            config,
+            client_opener,
+            every=args.every,
+            reconcile_every=args.reconcile_every,
+            dry_run=args.dry_run,
+            on_tick=_printer(args),
+            reload_config=load_config,
+            before_tick=_erp_pickup(args, config) if args.erp_csv else None,
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, watcher.stop)
         loop.add_signal_handler(signal.SIGHUP, watcher.reload)
         if not args.json:
-            print(f"melisync watch: every {args.every:g} s, full stock sync every {args.reconcile_every:g} h "
-                  f"(home {config.home}); stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
+            print(
+                f"melisync watch: every {args.every:g} s, full stock sync every {args.reconcile_every:g} h "
+                f"(home {config.home}); stop with Ctrl-C or SIGTERM",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             code = await watcher.run(once=args.once)
             if not (args.json or args.once):
                 ticks = watcher.heartbeat.ticks
-                print(f"melisync watch: stopped after {ticks} {'tick' if ticks == 1 else 'ticks'}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"melisync watch: stopped after {ticks} {'tick' if ticks == 1 else 'ticks'}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return code
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -92,6 +121,7 @@ def _printer(args):
             print(json.dumps(report.to_dict()), flush=True)
         else:
             print(render_tick(report), flush=True)
+
     return show
 
 
@@ -99,7 +129,9 @@ def render_plan_of(report: TickReport) -> str:
     from services.sync.plan import Plan
 
     result = report.result
-    plan = Plan(kind=result.kind, actions=result.actions, notes=result.notes, unchanged=result.counts.get("unchanged", 0))
+    plan = Plan(
+        kind=result.kind, actions=result.actions, notes=result.notes, unchanged=result.counts.get("unchanged", 0)
+    )
     return render_plan(plan, result.run_id, True)
 
 
@@ -113,8 +145,10 @@ def render_tick(report: TickReport) -> str:
     what = "full stock sync" if report.reconcile else "tick"
     sales = "sale" if report.sales == 1 else "sales"
     writes = "stock write" if report.writes == 1 else "stock writes"
-    return (f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} {sales} booked, "
-            f"{report.writes} {writes}, {report.failed} failed")
+    return (
+        f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} {sales} booked, "
+        f"{report.writes} {writes}, {report.failed} failed"
+    )
 
 
 def _erp_pickup(args, config):
@@ -124,7 +158,11 @@ def _erp_pickup(args, config):
 
     def import_count(file: Path, counted_at) -> None:
         report = import_stock_count(file, counted_at, Catalog(home=config.home), max_stock=config.max_stock)
-        print(f"{file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}, "
-              f"{report.adjusted} adjusted", file=sys.stderr, flush=True)
+        print(
+            f"{file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}, "
+            f"{report.adjusted} adjusted",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return CsvPickup(args.erp_csv, import_count, stable_seconds=args.erp_csv_settle)
