@@ -66,11 +66,11 @@ def run_import(products: int, workdir: Path) -> dict:
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    first = measure([sys.executable, "-m", "tui.cli", "erp", "import", str(csv_path)], env)
+    first = measure([sys.executable, "-m", "cli.main", "erp", "import", str(csv_path)], env)
     after = first["usage"]
     if first["code"]:
         raise SystemExit(f"erp import failed: {first['err']}")
-    again = measure([sys.executable, "-m", "tui.cli", "erp", "import", str(csv_path)], env)
+    again = measure([sys.executable, "-m", "cli.main", "erp", "import", str(csv_path)], env)
     return {
         "seconds": first["wall"],
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),

@@ -59,7 +59,7 @@ def cli_startup(listings: int) -> None:
     """The operator's view: `melisync sandbox --listings N` until it answers over HTTP."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "sandbox", "--port", "0", "--listings", str(listings)],
+        [sys.executable, "-m", "cli.main", "sandbox", "--port", "0", "--listings", str(listings)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -122,7 +122,7 @@ def measure(argv: list[str], env: dict, stdin: str | None = None) -> dict:
 
 
 def melisync(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", *args]
+    return [sys.executable, "-m", "cli.main", *args]
 
 
 def journal_bytes(home: Path) -> int:

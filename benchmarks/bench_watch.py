@@ -49,7 +49,7 @@ CRON_MINUTES = 15
 
 def melisync(home: Path, *argv: str, wait: bool = True):
     env = {**os.environ, "MELISYNC_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "tui.cli", *argv]
+    command = [sys.executable, "-m", "cli.main", *argv]
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)

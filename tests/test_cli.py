@@ -1,6 +1,6 @@
 """The command-line dispatcher: exit codes of docs/architecture.md §5."""
 
-from tui.cli import main
+from cli.main import main
 
 
 def test_unknown_language_is_bad_usage(capsys):
@@ -38,7 +38,7 @@ def test_json_answers_a_usage_error_with_one_document(capsys):
 
 
 def test_a_bug_is_one_line_and_exit_1_never_a_traceback(capsys, monkeypatch):
-    import tui.commands.status as status
+    import cli.commands.status as status
 
     def broken(config):
         raise KeyError("state")
@@ -75,7 +75,7 @@ def test_log_changes_no_file(melisync_home, capsys):
 
 
 def test_each_command_is_listed_with_the_help_its_module_registers():
-    from tui.cli import COMMANDS, EVERY, build_parser
+    from cli.main import COMMANDS, EVERY, build_parser
 
     full = build_parser(EVERY)
     listed = {a.dest: a.help for a in full._subparsers._group_actions[0]._choices_actions}
@@ -91,7 +91,7 @@ def test_help_and_status_load_neither_httpx_nor_keyring_nor_the_engine(tmp_path)
         "import sys, runpy\n"
         "sys.argv = ['melisync'] + sys.argv[1:]\n"
         "try:\n"
-        "    runpy.run_module('tui.cli', run_name='__main__')\n"
+        "    runpy.run_module('cli.main', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = [m for m in ('httpx', 'keyring', 'services.sync.engine', 'tinydb', 'textual') if m in sys.modules]\n"

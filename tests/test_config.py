@@ -69,7 +69,7 @@ def test_good_values_are_kept_normalized(melisync_home):
 
 
 def test_a_home_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
-    from tui.cli import main
+    from cli.main import main
 
     home = tmp_path / "home"
     home.write_text("not a directory")
@@ -95,7 +95,7 @@ def test_every_default_comes_from_the_one_table_of_settings(tmp_path):
 
 
 def test_unknown_keys_in_config_toml_are_reported_not_dropped_silently(melisync_home, capsys):
-    from tui.cli import main
+    from cli.main import main
 
     set_setting("safety_stock", "2", melisync_home)
     with (melisync_home / "config.toml").open("a", encoding="utf-8") as file:

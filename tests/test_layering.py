@@ -1,4 +1,5 @@
-"""docs/architecture.md §2: services/ never imports textual, tui or screens; sandbox stands alone."""
+"""docs/architecture.md §2: services/ never imports textual, tui or screens; the command line (cli/) never
+imports Textual unless the command chosen is the interface; sandbox stands alone."""
 
 from __future__ import annotations
 
@@ -46,3 +47,18 @@ def test_importing_every_service_module_loads_no_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_importing_every_command_module_loads_no_textual():
+    # The headless commands live in cli/ apart from the interface: only `demo` and `tui` load it, inside the
+    # function that runs them, so a command over SSH never pays for Textual nor depends on a terminal.
+    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "cli").rglob("*.py")]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'screens'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert len(modules) > 10 and out.stdout.strip() == ""

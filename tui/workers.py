@@ -55,7 +55,7 @@ class ServiceGateway:
     turns an authorization URL into the sandbox's redirect URL.
     """
 
-    can_simulate = False  # only the demo's gateway plays the seller (tui.commands.demo)
+    can_simulate = False  # only the demo's gateway plays the seller (cli.commands.demo)
 
     def __init__(
         self, config: Config, *, transport=None, approver: Callable[[str], str] | None = None, demo: bool = False

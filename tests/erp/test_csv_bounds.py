@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from cli.main import main
 from services.erp.catalog import Catalog
 from services.input_rules import from_spreadsheet, spreadsheet_safe
 from services.store import close_stores
-from tui.cli import main
 
 
 def _import(tmp_path, text: str) -> int:

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from cli.main import main
 from services.erp.catalog import Catalog
 from services.erp.csv_io import parse_price
 from services.erp.models import MovementKind
 from services.store import close_stores
-from tui.cli import main
 
 CATALOGUE = """code,name,price,stock,parent_code,attributes
 CAM,Camiseta básica,59.90,,,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from tui.cli import main as melisync
+    from cli.main import main as melisync
 
     kill_at = int(os.environ.get("FAULT_KILL_AT") or 0)
     after = os.environ.get("FAULT_KILL_WHEN") == "after"

@@ -14,10 +14,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from cli.main import main
 from services.erp.catalog import Catalog
 from services.erp.models import MovementKind
 from services.store import close_stores
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIALS_ENV = "MELISYNC_FAULT_TRIALS"  # how many random kills (acceptance: 100; default keeps CI quick)

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 import sandbox
+from cli.main import main
 from services.config import load_config
 from services.meli.client import open_client
 from services.secrets import SECRETS_FILE
 from tests.fixtures.meli import configure_home
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"^(http\S+/authorization\?\S+)$", re.M)
@@ -194,7 +194,7 @@ def test_connect_as_a_separate_process_with_stdin_a_pipe(live_sandbox, melisync_
     """The new user's path: `melisync connect` in a shell, the redirect URL pasted into its stdin."""
     configure_home(melisync_home, live_sandbox.base_url)
     env = {**os.environ, "MELISYNC_HOME": str(melisync_home)}
-    command = [sys.executable, "-m", "tui.cli"]
+    command = [sys.executable, "-m", "cli.main"]
     with subprocess.Popen(
         command + ["connect"],
         cwd=ROOT,

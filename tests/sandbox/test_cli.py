@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
+from cli.main import main
 from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI
-from tui.cli import main
 
 
 @pytest.mark.e2e
@@ -21,7 +21,7 @@ def test_serves_and_prints_how_to_connect(tmp_path):
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "sandbox",
             "--port",
             "0",
@@ -86,8 +86,8 @@ def test_bad_options_exit_2(argv, capsys):
 
 
 def test_lenient_and_token_ttl_reach_the_sandbox(monkeypatch, capsys):
+    from cli.commands import sandbox as command
     from sandbox import server as server_module
-    from tui.commands import sandbox as command
 
     built = []
 
@@ -124,7 +124,7 @@ def test_lenient_and_token_ttl_reach_the_sandbox(monkeypatch, capsys):
 def command_args(argv):
     import argparse
 
-    from tui.commands import sandbox as command
+    from cli.commands import sandbox as command
 
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from cli.main import main
 from sandbox.app import create_app
 from sandbox.state import SandboxState
-from tui.cli import main
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
+from cli.main import main
 from sandbox.state import SandboxState
 from services.i18n import set_language
 from services.store import close_stores
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
-from tui.cli import main
 
 
 @pytest.fixture

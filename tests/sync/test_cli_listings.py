@@ -9,11 +9,11 @@ import json
 
 import pytest
 
+from cli.main import main
 from sandbox.state import SandboxState
 from services.csv_export import csv_text, spreadsheet_safe
 from services.store import close_stores
 from services.store.journal import Journal
-from tui.cli import main
 
 pytestmark = pytest.mark.e2e
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from cli.commands.demo import DEMO_KITS, demo_state
 from sandbox.catalog import generate
 from services.erp.csv_io import import_csv
 from services.linking import KIT_REASON
 from services.sync.plan import ActionStatus as St
-from tui.commands.demo import DEMO_KITS, demo_state
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """End to end over a real loopback socket: the CLI against the sandbox served by uvicorn (S2-S9).
 
-Each test drives `melisync` as an operator would (in this process through `tui.cli.main`, or as a
+Each test drives `melisync` as an operator would (in this process through `cli.main.main`, or as a
 child process where a kill or a pipe matters) and checks the sandbox's request log and the local files.
 """
 
@@ -14,10 +14,10 @@ import time
 
 import pytest
 
+from cli.main import main
 from sandbox.state import SandboxState
 from services.erp.catalog import Catalog
 from services.store import close_stores
-from tui.cli import main
 
 pytestmark = pytest.mark.e2e
 
@@ -215,7 +215,7 @@ def test_kill_9_mid_sync_is_interrupted_and_the_next_run_finishes(live_home, liv
     state.latency_ms = 40
     env = {**os.environ, "MELISYNC_HOME": str(live_home.home)}
     child = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "sync", "stock", "--yes", "--json"],
+        [sys.executable, "-m", "cli.main", "sync", "stock", "--yes", "--json"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -246,7 +246,7 @@ def test_on_a_terminal_sync_shows_the_plan_and_asks(live_home, live_sandbox, cap
     csv.write_text(CSV, "utf-8")
     cli(capsys, "erp", "import", str(csv))
     state = live_sandbox.state
-    monkeypatch.setattr("tui.commands.sync.can_ask", lambda: True)
+    monkeypatch.setattr("cli.commands.sync.can_ask", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     code, out, err = cli(capsys, "sync", "stock")
     assert code == 0 and "Plan for `sync stock`" in out and "Apply" in err and state.writes() == []

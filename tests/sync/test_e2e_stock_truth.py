@@ -9,10 +9,10 @@ import json
 
 import pytest
 
+from cli.main import main
 from sandbox.state import SandboxState
 from services.erp.catalog import Catalog
 from services.store import close_stores
-from tui.cli import main
 
 pytestmark = pytest.mark.e2e
 

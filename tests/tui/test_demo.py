@@ -11,11 +11,11 @@ import keyring
 from textual.widgets import Input
 
 import sandbox
+from cli.commands import demo
 from screens.connect_modal import ConnectModal
 from services.config import load_config
 from services.erp.catalog import Catalog
 from tests.fixtures.tui import screen_text
-from tui.commands import demo
 
 
 def demo_args(**overrides) -> argparse.Namespace:

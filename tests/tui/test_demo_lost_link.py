@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cli.commands.demo import demo_gateway
 from screens.confirm import ConfirmModal
 from screens.links import LinksScreen
 from screens.reference_code import ReferenceCodeModal
@@ -15,7 +16,6 @@ from services.store.links import LinkRepository
 from tests.fixtures.tui import screen_text
 from tests.fixtures.tui_sync import settle, wait_until
 from tests.tui.test_links import open_links
-from tui.commands.demo import demo_gateway
 
 
 def sku(state, item_id: str, variation_id: int | None) -> str | None:

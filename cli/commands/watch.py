@@ -14,12 +14,12 @@ import signal
 import sys
 from pathlib import Path
 
+from cli.commands.sync import render_plan, require_connection
 from services.config import load_config
 from services.errors import BadInput
 from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
 from services.watch_state import REAUTHORIZE, WatchLock
-from tui.commands.sync import render_plan, require_connection
 
 
 def register(sub) -> None:

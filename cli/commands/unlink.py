@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import sys
 
+from cli.commands.sync import ask, can_ask
 from services.config import load_config
 from services.connection import load_connection
 from services.errors import BadInput, NotConnected
 from services.unlink import RevokeFailed, unlink
-from tui.commands.sync import ask, can_ask
 
 
 def register(sub) -> None:

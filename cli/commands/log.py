@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
+from cli.commands.sync import describe
 from services.config import load_config
 from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text, run_row
 from services.errors import BadInput
@@ -14,7 +15,6 @@ from services.i18n import local_time
 from services.run_facts import shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
-from tui.commands.sync import describe
 
 
 def register(sub) -> None:

@@ -1,6 +1,6 @@
 """The `melisync` command line (docs/architecture.md §5): one argparse parser, one module per command.
 
-Each module in `tui.commands` has `register(subparsers)`, which adds its parser and sets
+Each module in `cli.commands` has `register(subparsers)`, which adds its parser and sets
 `func(args) -> int` (a coroutine function is run with asyncio). Errors meant for the operator are
 `services.errors.MelisyncError`s: their message goes to stderr and their exit code is returned.
 
@@ -62,7 +62,7 @@ def build_parser(command: str | None = EVERY) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
         if command in (EVERY, name):
-            importlib.import_module(f"tui.commands.{name}").register(sub)
+            importlib.import_module(f"cli.commands.{name}").register(sub)
         else:
             sub.add_parser(name, help=summary)
     return parser
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     func = getattr(args, "func", None)
     if func is None:
-        func = importlib.import_module("tui.commands.tui").run
+        func = importlib.import_module("cli.commands.tui").run
     wants_json = bool(getattr(args, "json", False))
     try:
         set_language(args.lang)  # one language for every command's output, TUI or not
