@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from screens import BaseModal
-from services.i18n import _, language
+from services.i18n import N_, _, language
 
 # The key that answers yes in each language, as its buttons read ("Sim" -> s); `y` always works too.
 YES_KEYS = {"pt_BR": "s"}
@@ -25,8 +25,8 @@ class ConfirmModal(BaseModal):
     The buttons show their keys."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
     def __init__(self, title: str, body: str, *, yes: str | None = None, danger: bool = False) -> None:
@@ -67,7 +67,7 @@ class TypedConfirmModal(BaseModal):
     to say what will and will not happen for the current state of the checkbox.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="confirm.cancel")]
 
     def __init__(self, title: str, body: str, expected: str, *, confirm: str, option: str | None = None) -> None:
         super().__init__()

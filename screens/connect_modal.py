@@ -22,7 +22,7 @@ class ConnectModal(BaseModal):
     """
 
     BINDINGS = [
-        Binding("ctrl+y", "copy_url", "Copy URL", id="connect.copy_url"),
+        Binding("ctrl+y", "copy_url", N_("Copy URL"), id="connect.copy_url"),
         Binding(
             "f2",
             "url_alone",
@@ -30,8 +30,8 @@ class ConnectModal(BaseModal):
             id="connect.url_alone",
             tooltip=N_("Show the URL by itself in the terminal, as one line to select"),
         ),
-        Binding("ctrl+o", "demo_approve", "Approve (demo)", id="connect.demo_approve"),
-        Binding("escape", "cancel", "Cancel", id="connect.cancel"),
+        Binding("ctrl+o", "demo_approve", N_("Approve (demo)"), id="connect.demo_approve"),
+        Binding("escape", "cancel", N_("Cancel"), id="connect.cancel"),
     ]
 
     def __init__(self, url: str, *, demo: bool = False) -> None:

@@ -302,11 +302,11 @@ class ConnectionScreen(BaseScreen):
 
     TITLE_TEXT = N_("Connection")
     BINDINGS = [
-        Binding("c", "connect", "Connect", id="connection.connect"),
-        Binding("u", "unlink", "Unlink", id="connection.unlink"),
+        Binding("c", "connect", N_("Connect"), id="connection.connect"),
+        Binding("u", "unlink", N_("Unlink"), id="connection.unlink"),
         Binding("S", "sync", N_("Sync…"), id="connection.sync"),
         Binding("s", "app.settings", N_("Settings"), id="connection.settings"),
-        Binding("r", "refresh", "Refresh", id="connection.refresh", show=False),
+        Binding("r", "refresh", N_("Refresh"), id="connection.refresh", show=False),
     ]
 
     def compose(self) -> ComposeResult:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from screens import BaseModal
-from services.i18n import _
+from services.i18n import N_, _
 
 # One row of the help: keys as shown, what they do, the id to remap them, enabled right now.
 KeyRow = tuple[str, str, str, bool]
@@ -55,7 +55,7 @@ def keys_table(rows: list[KeyRow]) -> Table:
 class HelpScreen(BaseModal):
     """Lists the keys; Esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", N_("Close"), id="help.close")]
 
     def __init__(self, screen: Screen, keymap_path: str = "") -> None:
         super().__init__()

@@ -399,20 +399,20 @@ class LinksScreen(BaseScreen):
         text = Text(no_wrap=False, overflow="ellipsis")
         text.append(link.listing_id, style="bold")
         if link.variation_id is not None:
-            text.append(f" · {_('variation')} {link.variation_id} ({link.variation_label})")
+            text.append(" · " + _("variation") + f" {link.variation_id} ({link.variation_label})")
         elif in_family(link):
             text.append(" · " + _("family {family}", family=link.family_name))
             if link.user_product_id:
                 text.append(" · " + _("user product {id}", id=link.user_product_id))
-        text.append(f" · {_('code on Mercado Livre')}: ")
+        text.append(" · " + _("code on Mercado Livre") + ": ")
         text.append(link.reference_code or "—", style="bold")
         if link.erp_code:
-            text.append(f" · {_('ERP code')}: ")
+            text.append(" · " + _("ERP code") + ": ")
             text.append(link.erp_code, style="bold")
         if link.title:
             text.append(f" · {link.title}")
         if link.erp_name:
-            text.append(f" · {_('ERP')}: {link.erp_name}")
+            text.append(" · " + _("ERP") + f": {link.erp_name}")
         if link.reason:
             text.append(f" · {known(link.reason)}", style=STATE_STYLES[link.state.value])
         detail.update(text)

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from screens import BaseModal
-from services.i18n import _
+from services.i18n import N_, _
 
 
 def describe_change(link, action) -> str:
@@ -32,7 +32,7 @@ def describe_change(link, action) -> str:
 class ReferenceCodeModal(BaseModal):
     """Type the new code; dismisses with it (blanks stripped), or None on Esc."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reference.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="reference.cancel")]
 
     def __init__(self, link, suggested: str = "") -> None:
         super().__init__()

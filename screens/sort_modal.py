@@ -11,7 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from screens import BaseModal
-from services.i18n import _
+from services.i18n import N_, _
 
 KEYS = "1234567890"
 
@@ -20,7 +20,7 @@ class SortModal(BaseModal):
     """Dismisses with the chosen column key, or None."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="sort.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="sort.cancel"),
         *(Binding(key, f"choose({n})", show=False) for n, key in enumerate(KEYS)),
     ]
 

@@ -175,7 +175,7 @@ class SyncKindModal(BaseModal):
 
     BINDINGS = [
         *(Binding(key, f"choose('{kind}')", N_(kind), id=f"sync.kind.{kind}") for key, kind, _text in KINDS),
-        Binding("escape", "cancel", "Cancel", id="sync.kind.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="sync.kind.cancel"),
     ]
 
     def compose(self) -> ComposeResult:

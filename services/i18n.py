@@ -1,19 +1,21 @@
 """The one translation layer: `_("English source text", **fmt)` for services, screens and the CLI.
 
-English source strings are the keys; `services/locale/<area>.py` modules hold the translations
-(merged by `services.locale.catalogue`). The language comes from `set_language()` (the `--lang`
-option) or, until then, from LANGUAGE / LC_ALL / LC_MESSAGES / LANG like gettext.
+English source strings are the message ids of stdlib gettext catalogues (`services/locale/`, see
+docs/internals.md "Translations"); `_n()` picks a plural form by the catalogue's own rule. The language
+comes from `set_language()` (the `--lang` option) or, until then, from LANGUAGE / LC_ALL / LC_MESSAGES /
+LANG like gettext.
 """
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import string
 from collections.abc import Mapping
 from functools import cache, lru_cache
 
-from services.locale import catalogue, patterns
+from services.locale import DOMAIN, LOCALEDIR, patterns
 
 LANGUAGES = ("en", "pt_BR")
 DEFAULT = "en"
@@ -74,19 +76,27 @@ def language() -> str:
     return _current or set_language(None)
 
 
+@cache
+def translation(lang: str) -> gettext.NullTranslations:
+    """The catalogue of `lang`, read once per language so switching back and forth (tests render both
+    languages in one process) costs nothing. English, the source language, has none: texts show as written."""
+    return gettext.translation(DOMAIN, LOCALEDIR, languages=[lang], fallback=True)
+
+
 def _(text: str, /, **fmt: object) -> str:
     """`text` in the current language, with `{name}` fields filled from `fmt`.
 
     A string missing from the catalogue shows in English rather than failing.
     """
-    lang = language()
-    translated = text if lang == DEFAULT else catalogue(lang).get(text, text)
+    # gettext("") is the catalogue's header, never a text to show.
+    translated = translation(language()).gettext(text) if text else text
     return translated.format(**fmt) if fmt else translated
 
 
 def _n(singular: str, plural: str, count: int, /, **fmt: object) -> str:
-    """`singular` when `count` is 1, else `plural` ("1 row", "2 rows"), translated; `{count}` is filled."""
-    return _(singular if count == 1 else plural, count=count, **fmt)
+    """`singular` or `plural` ("1 row", "2 rows") as the language's plural rule picks for `count` (pt_BR
+    says "0 linha", English "0 rows"), translated; `{count}` is filled."""
+    return translation(language()).ngettext(singular, plural, count).format(count=count, **fmt)
 
 
 def plural(count: int, one: str, many: str, /) -> str:

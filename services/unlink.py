@@ -13,6 +13,7 @@ from pathlib import Path
 from services.config import Config
 from services.connection import forget_connection, load_connection, update_connection
 from services.errors import MelisyncError, NotConnected, OperationFailed
+from services.i18n import N_
 from services.secrets import SecretStore
 from services.store import close_stores
 from services.store.generations import all_copies
@@ -53,7 +54,7 @@ async def unlink(config: Config, client=None, *, purge: bool = False, local_only
     connection = load_connection(home)
     store = SecretStore(home)
     if not connection.connected and store.load_tokens() is None and not purge:
-        raise NotConnected("no Mercado Livre account is connected: nothing to unlink")
+        raise NotConnected(N_("no Mercado Livre account is connected: nothing to unlink"))
     revoked, error = False, None
     if local_only:
         error = "not attempted (--local-only)"

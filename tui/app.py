@@ -47,7 +47,7 @@ SCREENS: dict[str, type] = {
 
 KEYMAP_FILE = "keymap.toml"
 
-_SCREENS_GROUP = Binding.Group("Screens", compact=True)
+_SCREENS_GROUP = Binding.Group(N_("Screens"), compact=True)
 
 
 def _mode_bindings() -> list[Binding]:
@@ -127,8 +127,8 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     BINDINGS = [
         *_mode_bindings(),
         # Shown at the top right by the mode bar (the footer keeps its room for the screen's keys).
-        Binding("question_mark", "help", "Help", id="app.help", show=False),
-        Binding("q", "quit", "Quit", id="app.quit", show=False),
+        Binding("question_mark", "help", N_("Help"), id="app.help", show=False),
+        Binding("q", "quit", N_("Quit"), id="app.quit", show=False),
     ]
 
     #: What the connection screen shows; set only by the App (from worker results).

@@ -20,6 +20,7 @@ from services.config import Config
 from services.connection import update_connection
 from services.errors import BadInput
 from services.home import ensure_home, write_private
+from services.i18n import N_
 from services.meli.client import MeliClient
 from services.meli.models import Account
 from services.secrets import SecretStore
@@ -52,15 +53,17 @@ class PendingAuthorization:
 def begin_authorization(config: Config, now: datetime | None = None) -> tuple[str, PendingAuthorization]:
     """Start an attempt (replacing any earlier one) and return the URL the operator opens."""
     if not config.client_id:
-        raise BadInput("no client_id configured: run `melisync config set client_id <APP ID>` first")
+        raise BadInput(N_("no client_id configured: run `melisync config set client_id <APP ID>` first"))
     if not config.redirect_uri:
         raise BadInput(
-            "no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
-            "(exactly the one registered on your Mercado Livre application)"
+            N_(
+                "no redirect_uri configured: run `melisync config set redirect_uri <URL>` "
+                "(exactly the one registered on your Mercado Livre application)"
+            )
         )
     if not SecretStore(config.home).hidden_client_secret().value:
         # Checked now, not after the operator has been through the browser.
-        raise BadInput("no client secret: run `melisync config set-secret` first (it reads the secret from stdin)")
+        raise BadInput(N_("no client secret: run `melisync config set-secret` first (it reads the secret from stdin)"))
     pending = PendingAuthorization(
         state=secrets.token_urlsafe(24),
         code_verifier=secrets.token_urlsafe(64),
@@ -110,10 +113,10 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     a missing or foreign `state`, a missing code, and an attempt older than 30 minutes.
     """
     if pending is None:
-        raise BadInput("no connect attempt is in progress: run `melisync connect` and paste the URL it leads to")
+        raise BadInput(N_("no connect attempt is in progress: run `melisync connect` and paste the URL it leads to"))
     now = now or datetime.now(UTC)
     if now - pending.created_at > PENDING_MAX_AGE:
-        raise BadInput("this connect attempt is more than 30 minutes old: run `melisync connect` again")
+        raise BadInput(N_("this connect attempt is more than 30 minutes old: run `melisync connect` again"))
     text = (text or "").strip().strip("'\"<>").strip()
     if len(text) > MAX_PASTE:
         raise BadInput(
@@ -124,15 +127,19 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     if embedded:  # e.g. the whole `location: https://...` line copied from `curl -si`
         text = embedded.rstrip("'\">")
     if not text:
-        raise BadInput("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
+        raise BadInput(
+            N_("nothing was pasted: paste the address your browser ended on after authorizing (or the code)")
+        )
     if not _looks_like_url(text):
         # A code is letters, digits and dashes, with a digit and a dash in it ("TG-61828b7f...-314029626",
         # docs/ml-api.md): a stray word ("garbage") is a malformed paste, never sent as a code (it was
         # answered "expired or already used", which sent the operator looking for the wrong problem).
         if not (_BARE_CODE.match(text) and "-" in text and any(c.isdigit() for c in text)):
             raise BadInput(
-                "the pasted text is malformed: it is neither the redirect URL nor an authorization "
-                "code; paste the whole address your browser ended on after you clicked to authorize"
+                N_(
+                    "the pasted text is malformed: it is neither the redirect URL nor an authorization "
+                    "code; paste the whole address your browser ended on after you clicked to authorize"
+                )
             )
         return text
     parts = urlsplit(text)
@@ -145,8 +152,10 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     error = params.get("error")
     if error == "access_denied":
         raise BadInput(
-            "the authorization was refused on Mercado Livre (access_denied); run `melisync connect` "
-            "again and choose to allow melisync, logged in as the account's administrator"
+            N_(
+                "the authorization was refused on Mercado Livre (access_denied); run `melisync connect` "
+                "again and choose to allow melisync, logged in as the account's administrator"
+            )
         )
     if error:
         detail = params.get("error_description") or ""
@@ -156,15 +165,17 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
         )
     state = params.get("state")
     if not state:
-        raise BadInput("the pasted URL has no state: paste the complete address, including everything after '?'")
+        raise BadInput(N_("the pasted URL has no state: paste the complete address, including everything after '?'"))
     if not secrets.compare_digest(state, pending.state):
         raise BadInput(
-            "the state in the pasted URL does not belong to this connect attempt (an older link, or "
-            "someone else's): open the URL printed by this `melisync connect` and paste where it leads"
+            N_(
+                "the state in the pasted URL does not belong to this connect attempt (an older link, or "
+                "someone else's): open the URL printed by this `melisync connect` and paste where it leads"
+            )
         )
     code = params.get("code")
     if not code:
-        raise BadInput("the pasted URL has no code: paste the address after authorizing, including `code=...`")
+        raise BadInput(N_("the pasted URL has no code: paste the address after authorizing, including `code=...`"))
     return code
 
 
@@ -175,7 +186,7 @@ async def complete_authorization(config: Config, pasted: str, *, store=None, tra
     code = code_from_paste(pasted, pending, now=None)
     if pending.redirect_uri != config.redirect_uri or pending.client_id != config.client_id:
         raise BadInput(
-            "client_id or redirect_uri changed since this connect attempt began: run `melisync connect` again"
+            N_("client_id or redirect_uri changed since this connect attempt began: run `melisync connect` again")
         )
     async with MeliClient(config, store, transport=transport) as client:
         discard_pending(config.home)  # single-use, whatever the token endpoint answers
