@@ -244,7 +244,7 @@ def watch_table(view: ConnectionView) -> Table:
     if watch is None:
         table.add_row(
             _("Status"),
-            Text(_("Not started: `melisync watch` on the server keeps the stock in step by itself"), style="dim"),
+            Text(_("Not running: stock moves only when you sync (S)"), style="dim"),
         )
         return table
     if watch.running:
@@ -323,7 +323,7 @@ class ConnectionScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#account").border_title = _("Account")
         self.query_one("#runs").border_title = _("Last runs")
-        self.query_one("#watch").border_title = _("Watch (melisync watch)")
+        self.query_one("#watch").border_title = _("Stock watch")
         # The App owns the status; the screen only follows it.
         self.watch(self.app, "status", self._show, init=True)
         self.set_interval(WATCH_REFRESH_SECONDS, self._follow_watch)

@@ -55,7 +55,7 @@ async def test_the_panel_says_a_watch_never_ran_or_needs_authorization(make_app)
     app, gateway = make_app(CONNECTED)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        assert "Not started" in screen_text(app)
+        assert "Not running: stock moves only when you sync (S)" in screen_text(app)
         gateway.view = replace(CONNECTED, watch=WatchSummary(state="reauthorization_needed"))
         await pilot.press("r")
         await settle(app, pilot)
