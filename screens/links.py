@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from screens import BaseScreen, KeysFooter, ModeBar, translate_bindings
+from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import ConfirmModal
 from screens.reference_code import ReferenceCodeModal, describe_change
 from screens.sync_messages import (
@@ -143,10 +143,6 @@ class PagedTable(FixedColumnsTable):
             "enter", "select_cursor", N_("Mapping"), id="links.mapping", tooltip=N_("Open the row's variation mapping")
         )
     ]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
 
     class PageWanted(Message):
         """`step` +1: the page after this one; -1: the page before."""
