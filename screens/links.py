@@ -181,7 +181,7 @@ class LinksScreen(BaseScreen):
 
     DEFAULT_CSS = """
     #links-filters { height: auto; padding: 0 1; }
-    #links-status { height: 1; padding: 0 1; color: $text-muted; }
+    #links-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     #links-table { height: 1fr; }
     #links-detail { height: 3; padding: 0 1; }
     """

@@ -102,7 +102,7 @@ class SyncLogsScreen(BaseScreen):
     """The journal's runs."""
 
     DEFAULT_CSS = """
-    #logs-status { height: 1; padding: 0 1; color: $text-muted; }
+    #logs-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     #runs-table { height: 1fr; }
     """
 

@@ -204,7 +204,7 @@ class ActionsScreen(BaseScreen):
     DEFAULT_CSS = """
     ActionsScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
     #actions-summary { height: auto; max-height: 8; padding: 0 1; }
-    #actions-shown { height: 1; padding: 0 1; }
+    #actions-shown { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     #actions-table { height: 1fr; }
     """
 
