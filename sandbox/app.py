@@ -90,6 +90,11 @@ def _multiget_response(entries: list[dict], missing: list[str]) -> JSONResponse:
     return JSONResponse(entries, status_code=206, headers={"X-Content-Missing": ",".join(missing)})
 
 
+def _text(value: object) -> str | None:
+    """A form field as text for the request log (the token form is urlencoded: a file part is no field)."""
+    return value if isinstance(value, str) else None
+
+
 def _entry(request: Request) -> LoggedRequest:
     return request.scope["state"]["sandbox_entry"]
 
@@ -147,8 +152,8 @@ def create_app(state: SandboxState) -> Starlette:
     async def token(request: Request):
         form = dict(await request.form())
         entry = _entry(request)
-        entry.grant_type = form.get("grant_type")
-        entry.client_id = form.get("client_id")
+        entry.grant_type = _text(form.get("grant_type"))
+        entry.client_id = _text(form.get("client_id"))
         return JSONResponse(state.token(form))
 
     # -- users -------------------------------------------------------------------------------------
@@ -249,7 +254,9 @@ def create_app(state: SandboxState) -> Starlette:
         return _error_response(ApiError(500, message="internal error in the sandbox"))
 
     app = Starlette(
-        routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash}
+        routes=routes,
+        # Starlette types every handler as taking any Exception; each of these is registered for its own class.
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash},  # type: ignore[dict-item]
     )
     app.state.sandbox = state
     app.add_middleware(FrontDoor, state=state)

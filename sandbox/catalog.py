@@ -8,6 +8,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 PRODUCTS = [
     ("Camiseta Básica Algodão", "CAM"),
@@ -121,7 +122,7 @@ class _Builder:
         combos = [(c, s) for c in COLORS for s in SIZES]
         chosen = self.rng.sample(combos, count)
         price = extra.pop("price", self.price())
-        variations = []
+        variations: list[dict[str, Any]] = []
         for color, size in chosen:
             code = f"{parent}-{COLOR_CODES[color]}-{size}" if codes else None
             variations.append(
@@ -243,8 +244,10 @@ def _add_kits(b: _Builder, count: int) -> None:
         and spec.get("quantity", 0) >= 4
         and spec.get("sku") != "KIT-PANELAS-5"
     ]
-    seen: set[str] = set()
-    parts = [spec for spec in simple if not (spec["sku"] in seen or seen.add(spec["sku"]))]
+    first_by_sku: dict[str, dict] = {}  # the first listing of each code, in order
+    for spec in simple:
+        first_by_sku.setdefault(spec["sku"], spec)
+    parts = list(first_by_sku.values())
     for index in range(min(count, len(parts) // 2)):
         first, second = parts[2 * index], parts[2 * index + 1]
         code = f"KIT-ML-{index + 1}"

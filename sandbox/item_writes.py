@@ -9,9 +9,10 @@ import copy
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.items import ATTRIBUTE_IDS, apply_stock_status, is_full, merge_attributes, quantity_of
 from sandbox.render import render_item, render_variation
+from sandbox.world import World
 
 
-class ItemWritesMixin:
+class ItemWritesMixin(World):
     # -- writing ---------------------------------------------------------------------------------------
 
     def _writable(self, item_id: str, caller) -> dict:

@@ -8,6 +8,7 @@ import secrets
 
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.render import parse_fields, render_item, render_variation
+from sandbox.world import World
 
 SELLER_SKU = "SELLER_SKU"
 MAX_MULTIGET = 20
@@ -89,7 +90,7 @@ def apply_stock_status(item: dict) -> None:
         item["sub_status"] = []
 
 
-class ItemsMixin:
+class ItemsMixin(World):
     def _init_items(self) -> None:
         self.items: dict[str, dict] = {}
         self._order: list[str] = []

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sandbox.errors import ApiError
 from sandbox.items import apply_stock_status, int_param, sku_of
+from sandbox.world import World
 
 MAX_ORDERS_LIMIT = 51
 MAX_ORDERS_OFFSET = 10_000
@@ -79,7 +80,7 @@ def _parse_date(raw: str, name: str) -> float:
     return moment.replace(minute=0, second=0, microsecond=0).timestamp()
 
 
-class OrdersMixin:
+class OrdersMixin(World):
     def _init_orders(self) -> None:
         self.orders: dict[int, dict] = {}
         self.billing_infos: dict[str, dict] = {}
