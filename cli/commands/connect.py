@@ -3,16 +3,23 @@ the tokens (S1). Works over SSH and from a pipe: nothing listens for the redirec
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from services.config import load_config
 from services.connection import load_connection
 from services.errors import BadInput
 from services.meli import oauth
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
+    from services.config import Config
+    from services.meli.models import Account
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "connect",
         help="authorize melisync on your Mercado Livre account",
@@ -35,7 +42,7 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     config = load_config()
     if getattr(args, "print_url", False):
         url, _ = oauth.begin_authorization(config)
@@ -61,7 +68,7 @@ def run(args) -> int:
     return _connected(config, account)
 
 
-def _connected(config, account) -> int:
+def _connected(config: Config, account: Account) -> int:
     connection = load_connection(config.home)
     print(f"Connected: {account.nickname} (user {account.user_id}, site {account.site_id})")
     print(f"Capabilities: {', '.join(connection.capabilities) or 'none (plain seller)'}")

@@ -5,13 +5,18 @@ Exit 0 when every file is good (or was put back), 1 when a damaged file remains.
 
 from __future__ import annotations
 
+import argparse
 import json
+from typing import TYPE_CHECKING
 
 from services.config import load_config
 from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("doctor", help="check the files of the melisync home; --restore puts good copies back")
     parser.add_argument(
         "--restore", action="store_true", help="put the newest good copy back in place of each damaged data file"
@@ -20,7 +25,7 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     home = load_config().home
     checks = restore(home) if args.restore else check_home(home)
     bad = [c for c in checks if c.state in (DAMAGED, NOT_RESTORED)]

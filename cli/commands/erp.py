@@ -8,6 +8,7 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.config import load_config
 from services.erp import reports
@@ -16,8 +17,11 @@ from services.erp.csv_io import COLUMNS, export_csv, import_csv
 from services.erp.stock_count import import_stock_count
 from services.errors import BadInput
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("erp", help="import or export the ERP catalogue (CSV)")
     actions = parser.add_subparsers(dest="erp_action", metavar="ACTION", required=True)
     importing = actions.add_parser(
@@ -75,7 +79,7 @@ def register(sub) -> None:
     movements_export.set_defaults(func=run_movements_export)
 
 
-def run_import(args) -> int:
+def run_import(args: argparse.Namespace) -> int:
     if args.counted_at and not args.stock_only:
         raise BadInput("--counted-at goes with --stock-only")
     if args.stock_only:
@@ -93,7 +97,7 @@ def run_import(args) -> int:
     return 0
 
 
-def _run_stock_count(args) -> int:
+def _run_stock_count(args: argparse.Namespace) -> int:
     if args.convert:
         raise BadInput("--convert changes the catalogue; --stock-only imports only stocks")
     counted_at = _counted_at(args)
@@ -109,7 +113,7 @@ def _run_stock_count(args) -> int:
     return 0
 
 
-def _counted_at(args) -> datetime:
+def _counted_at(args: argparse.Namespace) -> datetime:
     if args.counted_at:
         try:
             moment = datetime.fromisoformat(args.counted_at)
@@ -126,7 +130,7 @@ def _counted_at(args) -> datetime:
         raise BadInput(f"cannot read {args.file}: {exc.strerror or exc}") from None
 
 
-def run_export(args) -> int:
+def run_export(args: argparse.Namespace) -> int:
     rows = export_csv(args.file)
     print(f"{args.file}: {rows} rows written (products and compositions)")
     return 0
@@ -136,7 +140,7 @@ def _catalog() -> Catalog:
     return Catalog(home=load_config().home)
 
 
-def run_customers(args) -> int:
+def run_customers(args: argparse.Namespace) -> int:
     rows = reports.customer_rows(_catalog())
     if args.json:
         print(json.dumps({"customers": rows}, indent=2, ensure_ascii=False))
@@ -155,14 +159,14 @@ def run_customers(args) -> int:
     return 0
 
 
-def run_customers_export(args) -> int:
+def run_customers_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     reports.write_csv(args.file, reports.customers_csv(catalog))
     print(f"{args.file}: {_count(len(catalog.customers()), 'customer')} written")
     return 0
 
 
-def run_movements(args) -> int:
+def run_movements(args: argparse.Namespace) -> int:
     rows = reports.movement_rows(_catalog(), args.code)
     if args.json:
         print(json.dumps({"movements": rows}, indent=2, ensure_ascii=False))
@@ -178,7 +182,7 @@ def run_movements(args) -> int:
     return 0
 
 
-def run_movements_export(args) -> int:
+def run_movements_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     text = reports.movements_csv(catalog, args.code)
     reports.write_csv(args.file, text)

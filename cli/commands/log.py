@@ -4,8 +4,10 @@ stops at `SHOWN` runs unless `--all`; `--csv` and `--json` hold every row."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from cli.commands.sync import describe
 from services.config import load_config
@@ -16,8 +18,11 @@ from services.run_facts import shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("log", help="what each sync did")
     parser.add_argument("--run", type=int, metavar="ID", help="one run, with its actions and errors")
     parser.add_argument(
@@ -43,7 +48,7 @@ def has_errors(run: dict) -> bool:
     return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     journal = Journal(home=load_config().home)
     # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
     # records that).
@@ -116,7 +121,7 @@ def summary(r: dict) -> str:
         parts.append("1 error" if errors == 1 else f"{errors} errors")
     status = shown_status(r)
     status = STATUS_WORDS.get(status, status)
-    took = took_seconds(r)
-    took = f"  took {took // 60}:{took % 60:02d}" if took is not None and r.get("ended_at") else ""
+    seconds = took_seconds(r)
+    took = f"  took {seconds // 60}:{seconds % 60:02d}" if seconds is not None and r.get("ended_at") else ""
     # Local time in the user's format, to the minute (the journal keeps UTC to the second).
     return f"run {r['id']:>4}  {local_time(r.get('started_at'))}  {r['kind']:<9} {status:<11}{took}  {', '.join(parts)}".rstrip()

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
 from services.i18n import plural
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import httpx
+
+    from cli.commands import Subcommands
+
 DEFAULT_PORT = 8765
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "sandbox",
         help="serve the Mercado Livre emulator (demo data, demo app credentials)",
@@ -102,7 +111,7 @@ def register(sub) -> None:
     order.set_defaults(func=run_order)
 
 
-def _check(args) -> None:
+def _check(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise BadInput(f"--port must be between 0 and 65535, got {args.port}")
     if args.warehouses < 1:
@@ -123,7 +132,7 @@ def _check(args) -> None:
         raise BadInput(f"--lenient: {exc}") from None
 
 
-def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
+def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ()) -> str:
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
     return "\n".join(
@@ -153,7 +162,7 @@ def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     _check(args)
     from sandbox.catalog import generate
     from sandbox.server import SandboxServer
@@ -207,7 +216,7 @@ def run(args) -> int:
     return 0
 
 
-def run_sell(args) -> int:
+def run_sell(args: argparse.Namespace) -> int:
     """POST /_sandbox/sell on a running sandbox and print what was sold (the order ids)."""
     if bool(args.item_id) == bool(args.code):
         raise BadInput("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE")
@@ -244,7 +253,7 @@ def run_sell(args) -> int:
     return 0
 
 
-def run_order(args) -> int:
+def run_order(args: argparse.Namespace) -> int:
     """POST /_sandbox/order on a running sandbox: the order's new status, and print it."""
     if not args.order_id.isdigit():
         raise BadInput(f"ORDER_ID must be the order's number (as `sandbox sell` prints it), got {args.order_id!r}")
@@ -280,7 +289,7 @@ def _sandbox_url(given: str | None) -> str:
     return url
 
 
-def _post(url: str, route: str, body: dict):
+def _post(url: str, route: str, body: dict) -> httpx.Response:
     import httpx
 
     try:
@@ -292,7 +301,7 @@ def _post(url: str, route: str, body: dict):
         ) from None
 
 
-def _json(answer) -> dict:
+def _json(answer: httpx.Response) -> dict:
     try:
         payload = answer.json()
     except ValueError:
