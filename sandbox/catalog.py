@@ -78,7 +78,7 @@ class _Builder:
     def erp_stock(self, ml_stock: int, differ: bool) -> int:
         return max(0, ml_stock + self.rng.choice((-3, -1, 2, 5, 10))) if differ else ml_stock
 
-    def erp_row(self, code, name, price, stock, parent="", attributes="") -> None:
+    def erp_row(self, code: str, name: str, price: float, stock: int, parent: str = "", attributes: str = "") -> None:
         if code in self.erp_codes:
             return
         self.erp_codes.add(code)
@@ -93,7 +93,16 @@ class _Builder:
             }
         )
 
-    def simple(self, title, code, *, in_erp=True, differ=False, code_field="sku", **extra) -> None:
+    def simple(
+        self,
+        title: str,
+        code: str | None,
+        *,
+        in_erp: bool = True,
+        differ: bool = False,
+        code_field: str = "sku",
+        **extra: Any,
+    ) -> None:
         quantity = extra.pop(
             "quantity", self.rng.randint(0, 40) if self.rng.random() < 0.1 else self.rng.randint(1, 40)
         )
@@ -107,17 +116,17 @@ class _Builder:
 
     def with_variations(
         self,
-        title,
-        parent,
-        count,
+        title: str,
+        parent: str,
+        count: int,
         *,
-        item_sku=True,
-        codes=True,
-        in_erp=True,
-        compositions=True,
-        differ=False,
-        missing_one=False,
-        **extra,
+        item_sku: bool = True,
+        codes: bool = True,
+        in_erp: bool = True,
+        compositions: bool = True,
+        differ: bool = False,
+        missing_one: bool = False,
+        **extra: Any,
     ) -> None:
         combos = [(c, s) for c in COLORS for s in SIZES]
         chosen = self.rng.sample(combos, count)

@@ -38,13 +38,13 @@ def int_param(params: dict, name: str, default: int) -> int:
     return value
 
 
-def quantity_of(value, code: str) -> int:
+def quantity_of(value: object, code: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise validation_error(code.replace("not_modifiable", "invalid"), "available_quantity must be an integer >= 0")
     return value
 
 
-def merge_attributes(current: list[dict], changes, replace: bool = False) -> list[dict]:
+def merge_attributes(current: list[dict], changes: object, replace: bool = False) -> list[dict]:
     """Attributes in a PUT update or add by id; a null value removes one (docs/mercado-livre-api.md §7). With `replace` (the
     sandbox's strict reading of the attributes page) the list sent is the new list: what it leaves out is gone."""
     if not isinstance(changes, list) or not all(isinstance(a, dict) and a.get("id") for a in changes):
@@ -314,7 +314,7 @@ class ItemsMixin(World):
             raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
         return item
 
-    def get_item(self, item_id: str, caller, params: dict) -> dict:
+    def get_item(self, item_id: str, caller: tuple[int, str] | None, params: dict) -> dict:
         with self.lock:
             item = self._owned(item_id, None)
             return render_item(
@@ -324,7 +324,7 @@ class ItemsMixin(World):
                 owner=caller is not None and caller[0] == item["seller_id"],
             )
 
-    def multiget(self, params: dict, caller, bulk: bool) -> tuple[list[dict], list[str]]:
+    def multiget(self, params: dict, caller: tuple[int, str] | None, bulk: bool) -> tuple[list[dict], list[str]]:
         """`GET /items?ids=` (`[{code, body}]`) or `GET /items/bulk?ids=` (`[{id, status_code, body}]`), and the
         ids answered with a fault (`fail_in_multiget`: the whole answer is then 206, X-Content-Missing).
 
@@ -368,7 +368,9 @@ class ItemsMixin(World):
                 )
         return out, missing
 
-    def get_variations(self, item_id: str, caller, params: dict, variation_id: int | None = None):
+    def get_variations(
+        self, item_id: str, caller: tuple[int, str] | None, params: dict, variation_id: int | None = None
+    ) -> dict | list[dict]:
         with self.lock:
             item = self._owned(item_id, None)
             owner = caller is not None and caller[0] == item["seller_id"]

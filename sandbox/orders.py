@@ -4,7 +4,9 @@ does and creates the buyer's billing info; cancelling gives the stock back. Sear
 from __future__ import annotations
 
 import copy
+import random
 from datetime import datetime
+from typing import Any
 
 from sandbox.errors import ApiError
 from sandbox.items import apply_stock_status, int_param, sku_of
@@ -67,7 +69,7 @@ def _check_digits(base: list[int], weights_from: int) -> list[int]:
     return digits
 
 
-def fake_cpf(rng) -> str:
+def fake_cpf(rng: random.Random) -> str:
     return "".join(map(str, _check_digits([rng.randint(0, 9) for _ in range(9)], 10)))
 
 
@@ -89,7 +91,7 @@ class OrdersMixin(World):
 
     # -- control methods for tests and the demo --------------------------------------------------------
 
-    def make_buyer(self, **over) -> dict:
+    def make_buyer(self, **over: Any) -> dict:
         """A fake buyer (deterministic by seed): id, names, CPF, address; keys can be overridden."""
         with self.lock:
             rng = self._random

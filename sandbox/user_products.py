@@ -231,7 +231,7 @@ class UserProductsMixin(World):
 
     # -- user products and families --------------------------------------------------------------------
 
-    def user_product(self, up_id: str, caller) -> dict:
+    def user_product(self, up_id: str, caller: tuple[int, str]) -> dict:
         with self.lock:
             holders = self._holders_of(up_id)
             if not holders:
@@ -363,7 +363,7 @@ class UserProductsMixin(World):
                     if second != first and seen % every == 0:
                         self.set_locations(up_id, {first: quantity, second: other})
 
-    def user_product_stock(self, up_id: str, caller) -> tuple[dict, int]:
+    def user_product_stock(self, up_id: str, caller: tuple[int, str]) -> tuple[dict, int]:
         """`GET /user-products/{id}/stock` -> (body, x-version)."""
         with self.lock:
             return self._stock_answer(up_id, self._stock_record(up_id))
@@ -375,7 +375,7 @@ class UserProductsMixin(World):
         )
 
     def put_warehouse_stock(
-        self, up_id: str, location_type: str, body, version: str | None, caller
+        self, up_id: str, location_type: str, body: object, version: str | None, caller: tuple[int, str]
     ) -> tuple[dict, int]:
         """`PUT /user-products/{id}/stock/type/{type}` with `x-version`: 400 without, 409 when stale."""
         with self.lock:
@@ -430,7 +430,7 @@ class UserProductsMixin(World):
             self._spread(up_id, sum(loc["quantity"] for loc in record["locations"]))
             return self._stock_answer(up_id, record)
 
-    def stores_search(self, user_id: int, caller, params: dict) -> dict:
+    def stores_search(self, user_id: int, caller: tuple[int, str], params: dict) -> dict:
         """`GET /users/{id}/stores/search?tags=stock_location`: the seller's warehouses."""
         with self.lock:
             if caller[0] != user_id:
