@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from textual.app import App
 
+    from screens.connection import ConnectionView
     from services.config import Config
     from tui.workers import Gateway
 
@@ -24,6 +25,7 @@ else:
 class AppPart(_App):
     config: Config  # set by MelisyncApp.__init__, replaced when the settings are saved
     gateway: Gateway  # the seam to the services (tests pass a fake)
+    status: ConnectionView | None  # MelisyncApp's reactive: what the connection screen shows
 
     if TYPE_CHECKING:
         # ConnectionWorkers (tui/workers.py)
