@@ -177,7 +177,7 @@ def _url(key: str, value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
         raise BadInput(f"config: {key} must be an http(s) URL such as https://example.com, got {value!r}")
     try:
-        parts.port
+        _ = parts.port  # reading the port is what checks it: a port that is not a number raises ValueError
     except ValueError:
         raise BadInput(f"config: {key} has a port that is not a number: {value!r}") from None
     return value.rstrip("/") if key in ("api_url", "auth_url") else value

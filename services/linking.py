@@ -203,7 +203,7 @@ def _variation_links(
     codes = [clean_code(v.reference_code) for v in listing.variations]
     repeated = {c for c in codes if c and codes.count(c) > 1}
     rows = []
-    for variation, code in zip(listing.variations, codes):
+    for variation, code in zip(listing.variations, codes, strict=True):
         row = _row(listing, variation, code, variation.available_quantity)
         problem = None
         if code in repeated:

@@ -53,6 +53,7 @@ UP_STOCK_RPM = (
 FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
 REFUSED_NEW_TOKEN = "Mercado Livre refused the new token; try again"
 RATE_LIMITED_PAUSE = 1.0  # a 429 without Retry-After: at least one refill of a per-second bucket
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one instance serves every client
 # Errors raised before the request left this machine: re-sending cannot apply anything twice.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -118,7 +119,7 @@ class MeliClient:
         store: SecretStore | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
         timeout: float = 30.0,
         multiget_endpoint: str | None = None,

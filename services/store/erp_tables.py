@@ -207,7 +207,7 @@ class ErpTables:
             self._db.table(table).insert_multiple(Document(doc, doc_id=ids[k]) for k, doc in changed.items())
         if new_docs:
             new_ids = self._db.table(table).insert_multiple(new_docs.values())
-            ids.update(zip(new_docs, new_ids))
+            ids.update(zip(new_docs, new_ids, strict=True))
         return len(new_docs), len(changed)
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:

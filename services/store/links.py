@@ -145,7 +145,8 @@ class LinkRepository:
                         values[_STATE] = _STATES[values[_STATE]]
                         yield Link(*values)
                     else:
-                        row = dict(zip(names, values))
+                        # A file written by another version: a row may lack the trailing columns of its header.
+                        row = dict(zip(names, values, strict=False))
                         row["state"] = LinkState(row["state"])
                         yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
 

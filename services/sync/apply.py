@@ -112,9 +112,9 @@ class StockWriter:
         ready: list[tuple[list[int], list[Action]]] = []
 
         async def verify(batch: list[tuple[list[int], list[Action]]]) -> None:
-            flat = [(i, a) for indexes, done in batch for i, a in zip(indexes, done)]
+            flat = [(i, a) for indexes, done in batch for i, a in zip(indexes, done, strict=True)]
             checked = await self._read_back([a for _, a in flat])
-            for (i, _), result in zip(flat, checked):
+            for (i, _), result in zip(flat, checked, strict=True):
                 results[i] = result
                 self.on_done(result)
 
@@ -206,7 +206,7 @@ class StockWriter:
             )
         order = {id(a): i for i, a in enumerate(actions)}
         originals = simple + variations
-        return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
+        return [r for _, r in sorted(zip((order[id(a)] for a in originals), results, strict=True))]
 
     async def _put_item_quantity(self, action: Action) -> Action:
         try:

@@ -559,7 +559,7 @@ class SyncEngine:
                     break
                 if todo:
                     done = apply_erp_actions(self.catalog, [actions[i] for i in todo], run_id)
-                    for i, result in zip(todo, done):
+                    for i, result in zip(todo, done, strict=True):
                         actions[i] = result
                         progress.finished(result)
                     progress.flush()
@@ -583,7 +583,7 @@ class SyncEngine:
                     cancelled=cancelled,
                     on_start=progress.started,
                 )
-                for i, result in zip(stock, await writer.write([actions[i] for i in stock])):
+                for i, result in zip(stock, await writer.write([actions[i] for i in stock]), strict=True):
                     actions[i] = result
                 if cancelled():
                     status = CANCELLED
