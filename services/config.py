@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import tomli_w
@@ -95,8 +96,9 @@ ENV_OVERRIDES = {
 }
 
 
-def _default(key: str):
-    """The default of `key`: the one table of defaults is SETTINGS."""
+def _default(key: str) -> Any:
+    """The default of `key`: the one table of defaults is SETTINGS (Any: each default is of its own setting's
+    kind, which the table's type cannot say per key)."""
     return SETTINGS[key][1]
 
 
@@ -125,7 +127,7 @@ class Config:
     # Keys of config.toml that are no setting (a typo): not applied, and reported (`status`, stderr).
     unknown_settings: tuple[str, ...] = ()
 
-    def with_(self, **changes) -> Config:
+    def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
 
 
@@ -213,7 +215,7 @@ def unknown_settings_warning(unknown: tuple[str, ...]) -> str:
 def load_config(home: Path | None = None) -> Config:
     """The settings in force: defaults < config.toml < environment."""
     home = home or home_dir()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each value of its setting's kind (`_coerce`)
     for key, raw in read_file_settings(home).items():
         values[key] = _coerce(key, raw)
     for key, env in ENV_OVERRIDES.items():
