@@ -71,6 +71,13 @@ class Action:
         return f"{self.item_id}:{self.variation_id}" if self.variation_id is not None else self.item_id
 
     @property
+    def listing_id(self) -> str:
+        """`item_id` of an action that writes to Mercado Livre (stock, reference code): always set for those."""
+        if self.item_id is None:
+            raise ValueError(f"a {self.kind.value} action without a listing")
+        return self.item_id
+
+    @property
     def code(self) -> str:
         """`erp_code` of an action that has one by its kind (imports, sales, ERP stock movements)."""
         if self.erp_code is None:
