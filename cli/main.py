@@ -19,6 +19,7 @@ import sys
 
 from services.errors import MelisyncError
 from services.i18n import set_language
+from words.reasons import say
 
 # command -> its one-line help, in the order `--help` lists them (the same text its module registers).
 COMMANDS = {
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
         return int(result or 0)
     except MelisyncError as exc:
-        print(f"melisync: {exc}", file=sys.stderr)
+        print(f"melisync: {say(exc.reason) if exc.reason else exc}", file=sys.stderr)
         if wants_json:
             _failed_document([str(exc)], type(exc).__name__)
         return exc.exit_code

@@ -17,7 +17,9 @@ from textual.widgets import Button, Static
 from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
-from services.i18n import N_, _, _n, known, local_time
+from services.i18n import N_, _, _n, local_time
+from services.reasons import Reason
+from words.reasons import say
 
 SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
 
@@ -56,7 +58,7 @@ class RunSummary:
     done: int = 0
     skipped: int = 0
     failed: int = 0
-    reason: str = ""  # why it failed or stopped (services' words, shown through `known`)
+    reason: Reason | None = None  # why it failed or stopped (words chosen here: words/reasons.py)
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ def runs_table(view: ConnectionView) -> Table:
             )
         bad = run.failed or run.status in ("failed", "interrupted")
         if run.reason and run.status in ("failed", "interrupted", "cancelled"):
-            line += "\n" + known(run.reason)
+            line += "\n" + say(run.reason)
         table.add_row(_(kind), Text(line, style="red" if bad else ""))
     return table
 

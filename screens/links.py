@@ -38,7 +38,8 @@ from screens.sync_messages import (
 )
 from screens.sync_plan import open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
-from services.i18n import N_, _, known
+from services.i18n import N_, _
+from words.reasons import say
 
 PAGE = 100  # rows in the table at once
 
@@ -410,7 +411,7 @@ class LinksScreen(BaseScreen):
         if link.erp_name:
             text.append(" · " + _("ERP") + f": {link.erp_name}")
         if link.reason:
-            text.append(f" · {known(link.reason)}", style=STATE_STYLES[link.state.value])
+            text.append(f" · {say(link.reason)}", style=STATE_STYLES[link.state.value])
         detail.update(text)
 
     def current_link(self):
@@ -557,7 +558,7 @@ class LinksScreen(BaseScreen):
     def _code_previewed(self, message: ReferenceCodePreviewed) -> None:
         action = message.action
         if action.status.value != "planned":
-            self.notify(escape(_("Nothing to write: {reason}", reason=known(action.reason))), severity="warning")
+            self.notify(escape(_("Nothing to write: {reason}", reason=say(action.reason))), severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
@@ -606,7 +607,7 @@ class LinksScreen(BaseScreen):
 
         query, services = replace(self.query_state, offset=0, limit=10**9), self.app.sync_services
         self.app.export_table(
-            "links", LINK_FIELDS, lambda: [link_row(link) for link in services.query_links(query).rows]
+            "links", LINK_FIELDS, lambda: [link_row(link, say) for link in services.query_links(query).rows]
         )
 
     def action_copy_listing(self) -> None:

@@ -28,8 +28,9 @@ from screens.sync_messages import (
     MappingLoadRequested,
 )
 from screens.tables import ID, NUMBER, TEXT, Column, FixedColumnsTable, plain
-from services.i18n import N_, _, _n, known
+from services.i18n import N_, _, _n
 from services.mapping import MappingPair, MappingView, NotConvertible, Reason
+from words.reasons import say
 
 NOT_ON_ML_LABEL = N_("not on ML")
 
@@ -53,7 +54,7 @@ WHY_NOT = {
 def why_not_text(reason: Reason) -> str:
     """The operator's words for a `Reason` converting is not offered, in the current language."""
     if reason.code == NotConvertible.LINKING:
-        return known(reason.detail)  # what linking found, as it stored it
+        return say(reason.detail)  # what linking found
     return _(WHY_NOT[reason.code])
 
 

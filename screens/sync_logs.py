@@ -17,8 +17,9 @@ from screens.connection import status_label
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
-from services.i18n import N_, _, _n, known, local_time, local_time_short
-from services.run_facts import shown_status, took_seconds
+from services.i18n import N_, _, _n, local_time, local_time_short
+from services.run_facts import error_reason, shown_status, took_seconds
+from words.reasons import say, say_stored
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -257,12 +258,10 @@ class RunDetailScreen(ActionsScreen):
                 style="dim",
             )
         for note in run.get("notes") or ():
-            text.append("\n• " + known(note), style="yellow")
+            text.append("\n• " + say_stored(note), style="yellow")
         for error in run.get("errors") or ():
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
-            text.append(
-                "\n✗ " + (f"{where}: " if where else "") + known(str(error.get("message", ""))), style="bold red"
-            )
+            text.append("\n✗ " + (f"{where}: " if where else "") + say(error_reason(error)), style="bold red")
         self.query_one("#actions-summary", Static).update(text)
         self.refresh_bindings()
         await self._fill()
@@ -290,7 +289,7 @@ class RunDetailScreen(ActionsScreen):
             if self.showing_as_before
             else ([a for a in self.actions if a.get("status") == "failed"] if self.errors_only else self.actions)
         )
-        self.app.export_table(f"run-{self.run_id}", ACTION_FIELDS, lambda: [action_row(a) for a in rows])
+        self.app.export_table(f"run-{self.run_id}", ACTION_FIELDS, lambda: [action_row(a, say) for a in rows])
 
     async def action_as_before(self) -> None:
         self.showing_as_before = not self.showing_as_before

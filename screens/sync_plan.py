@@ -23,7 +23,8 @@ from screens import BaseModal, BaseScreen, KeysFooter, PaletteCommand
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
 from screens.tables import ID, TEXT, FixedColumnsTable, plain
-from services.i18n import N_, _, _n, known
+from services.i18n import N_, _, _n
+from words.reasons import say, say_stored
 
 if TYPE_CHECKING:
     from services.sync.engine import Prepared
@@ -78,7 +79,7 @@ def action_cells(row: dict) -> list:
         plain(row.get("variation_id")),
         plain(change),
         plain(row.get("erp_code")),
-        plain(known(row.get("reason") or "")),
+        plain(say_stored(row.get("reason"))),
     ]
 
 
@@ -144,7 +145,7 @@ class ActionsTable(FixedColumnsTable):
         if row.get("from") is not None or row.get("to") is not None:
             text.append(f" · {_blank(row.get('from'))} → {_blank(row.get('to'))}")
         if row.get("reason"):
-            text.append(f" · {known(row['reason'])}", style=ACTION_STYLES.get(row.get("status", ""), ""))
+            text.append(f" · {say_stored(row['reason'])}", style=ACTION_STYLES.get(row.get("status", ""), ""))
         return text
 
 
@@ -296,7 +297,7 @@ class SyncPlanScreen(ActionsScreen):
         )
         text.append("\n" + counts_line(plan.counts()))
         for note in plan.notes:
-            text.append("\n• " + known(note), style="yellow")
+            text.append("\n• " + say(note), style="yellow")
         return text
 
     async def on_mount(self) -> None:
@@ -316,7 +317,7 @@ class SyncPlanScreen(ActionsScreen):
         actions = self.prepared.plan.actions
         chosen = [a for a in actions if a.status.value == "planned"] if self.only_todo else actions
         self.app.export_table(
-            f"plan-{self.prepared.run_id}", ACTION_FIELDS, lambda: [action_row(a.to_dict()) for a in chosen]
+            f"plan-{self.prepared.run_id}", ACTION_FIELDS, lambda: [action_row(a.to_dict(), say) for a in chosen]
         )
 
     def action_apply(self) -> None:

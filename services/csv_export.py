@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.input_rules import spreadsheet_safe as text_cell_safe
+from services.reasons import Reason
 
 if TYPE_CHECKING:
     from services.linking import Link
@@ -66,17 +67,21 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def link_row(link: Link) -> list[Any]:
+# The words for a reason (words/reasons.py `say`): the caller's, at the edge; services never choose words.
+Say = Callable[[Reason | None], str]
+
+
+def link_row(link: Link, say: Say) -> list[Any]:
     state = link.state.value if hasattr(link.state, "value") else link.state
-    return [state, *(getattr(link, name) for name in LINK_FIELDS[1:])]
+    return [state, *(say(link.reason) if name == "reason" else getattr(link, name) for name in LINK_FIELDS[1:])]
 
 
-def action_row(action: dict[str, Any]) -> list[Any]:
+def action_row(action: dict[str, Any], say: Say) -> list[Any]:
     """An action as journaled (`Action.to_dict()`)."""
-    return [action.get(name) for name in ACTION_FIELDS]
+    return [say(Reason.from_json(action.get(name))) if name == "reason" else action.get(name) for name in ACTION_FIELDS]
 
 
-def run_row(run: dict[str, Any]) -> list[Any]:
+def run_row(run: dict[str, Any], say: Say) -> list[Any]:
     from services.run_facts import failure_reason, shown_status, took_seconds
 
     counts = run.get("counts") or {}
@@ -90,7 +95,7 @@ def run_row(run: dict[str, Any]) -> list[Any]:
         took_seconds(run) if run.get("ended_at") else None,
         *(counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
         len(run.get("errors") or ()),
-        failure_reason(run),
+        say(failure_reason(run)),
     ]
 
 

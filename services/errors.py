@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from services.reasons import Reason
+
 
 class MelisyncError(Exception):
-    """Base of every error meant for the operator: its message says what happened and what to do."""
+    """Base of every error meant for the operator: its message says what happened and what to do.
+
+    `reason`, when given, is the same as a code and values: the CLI and the TUI show it in the operator's
+    language (words/reasons.py); the message stays the English words for logs."""
 
     exit_code = 1
+
+    def __init__(self, *args: object, reason: Reason | None = None) -> None:
+        super().__init__(*args)
+        self.reason = reason
 
 
 class OperationFailed(MelisyncError):

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import gettext
 import os
-import re
-import string
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 
-from services.locale import DOMAIN, LOCALEDIR, patterns
+from services.locale import DOMAIN, LOCALEDIR
 
 LANGUAGES = ("en", "pt_BR")
 DEFAULT = "en"
@@ -101,8 +99,8 @@ def _n(singular: str, plural: str, count: int, /, **fmt: object) -> str:
 
 
 def plural(count: int, one: str, many: str, /) -> str:
-    """`one` when `count` is 1, else `many`: the services build English texts with the right number (never a
-    parenthesised plural), each form a whole sentence so its pt_BR shape agrees too (services/locale/sync_notes.py)."""
+    """`one` when `count` is 1, else `many`: for the few English texts the services still build themselves (an
+    error's message, a log line); what the operator reads goes through `_n` at the edge (words/reasons.py)."""
     return one if count == 1 else many
 
 
@@ -141,50 +139,3 @@ def local_time_short(when: datetime | str | None, year: int | None) -> str:
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
     return text
-
-
-def known(text: str) -> str:
-    """A text the services built with values in it (a link's reason, a plan's note), in the current
-    language when a catalogue knows its shape (`PATTERNS_PT_BR`); otherwise as it is."""
-    lang = language()
-    if text and "(S" in text:
-        # Links stored by older versions carry rule ids ("(S8)"): words for the operator, not internal ids.
-        text = _RULE_ID.sub("", text)
-    if not text or lang == DEFAULT:
-        return text
-    return _known(lang, text)
-
-
-_RULE_ID = re.compile(r" ?\(S\d\)")
-
-
-@lru_cache(maxsize=8192)
-def _known(lang: str, text: str) -> str:
-    for regex, translated in _compiled(lang):
-        match = regex.fullmatch(text)
-        if match:
-            return translated.format(**{name: _known(lang, value) for name, value in match.groupdict().items()})
-    # Reasons joined by the services ("a; b", "link_lost: why"): translate the parts that have a known shape.
-    for separator in ("; ", ": "):
-        head, found, tail = text.partition(separator)
-        if found:
-            new_head, new_tail = (_known(lang, head) if separator == "; " else head), _known(lang, tail)
-            if (new_head, new_tail) != (head, tail):
-                return new_head + separator + new_tail
-    return text
-
-
-@cache
-def _compiled(lang: str) -> list[tuple[re.Pattern[str], str]]:
-    """The shapes as regular expressions, the most specific (most fixed text) first."""
-    compiled = []
-    for source, translated in patterns(lang).items():
-        regex, fixed = "", 0
-        for literal, name, _spec, _conversion in string.Formatter().parse(source):
-            regex += re.escape(literal)
-            fixed += len(literal)
-            if name is not None:
-                regex += f"(?P<{name}>.+?)"
-        compiled.append((fixed, re.compile(regex, re.DOTALL), translated))
-    compiled.sort(key=lambda entry: -entry[0])
-    return [(regex, translated) for _fixed, regex, translated in compiled]

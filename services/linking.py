@@ -13,6 +13,7 @@ from typing import Any
 
 from services.erp.models import Composition, Product
 from services.meli.models import Listing, Variation
+from services.reasons import Code, Reason
 
 
 class LinkState(StrEnum):
@@ -41,7 +42,7 @@ class Link:
     erp_name: str | None = None
     erp_stock: int | None = None
     ml_stock: int | None = None
-    reason: str = ""  # why: the previous code for link_lost, ML's message for not_writable, ...
+    reason: Reason | None = None  # why: the previous code for link_lost, ML's message for not_writable, ...
     user_product_id: str | None = None
     family_name: str | None = None
 
@@ -141,12 +142,12 @@ def build_links(
 
 def held_rows(
     listings: Iterable[Listing], previous: Iterable[Link] = (), ignored: Iterable[str] = ()
-) -> dict[str, str]:
+) -> dict[str, Reason]:
     """The rows build_links would keep out of linking whatever the ERP holds (ignored, link lost), as
-    key -> "state (reason)", without building any row (those two states do not depend on the catalogue)."""
+    key -> why, without building any row (those two states do not depend on the catalogue)."""
     before = {link.key: link for link in previous}
     ignored_keys = set(ignored)
-    held: dict[str, str] = {}
+    held: dict[str, Reason] = {}
     for listing in listings:
         rows = (
             [(f"{listing.id}:{v.id}", v.reference_code) for v in listing.variations]
@@ -156,22 +157,27 @@ def held_rows(
         for key, code in rows:
             found = _held(key, clean_code(code), before, ignored_keys, listing.is_kit)
             if found and found[0] in (LinkState.IGNORED, LinkState.LINK_LOST):
-                held[key] = f"{found[0].value} ({found[1]})"
+                held[key] = found[1]
     return held
 
 
 def _held(
     key: str, code: str | None, before: Mapping[str, Link], ignored: set[str], kit: bool
-) -> tuple[LinkState, str, Link | None] | None:
+) -> tuple[LinkState, Reason, Link | None] | None:
     """Ignored by the operator, a kit, or a link lost (S6): decided before anything about the catalogue."""
     if key in ignored:
-        return LinkState.IGNORED, "ignored by the operator", None
+        return LinkState.IGNORED, IGNORED_REASON, None
     if kit:
         # Never written and never sold on (its sales come as component orders), whatever code it carries.
         return LinkState.NOT_WRITABLE, KIT_REASON, None
     held = before.get(key)
     if held and held.state in _HELD_STATES and held.erp_code and held.erp_code != code:
-        return LinkState.LINK_LOST, f"reference code changed from {held.erp_code} to {code or 'nothing'}", held
+        lost = (
+            Reason(Code.CODE_CHANGED, old=held.erp_code, new=code)
+            if code
+            else Reason(Code.CODE_REMOVED, old=held.erp_code)
+        )
+        return LinkState.LINK_LOST, lost, held
     return None
 
 
@@ -186,7 +192,7 @@ def _listing_link(
     row = _row(listing, None, code, listing.available_quantity)
     if code and catalogue.has_variations(code) and code in catalogue.products:
         count = len(catalogue.compositions_of(code))
-        problem = (LinkState.STRUCTURE_MISMATCH, f"ERP product {code} has {count} variations; the listing has none")
+        problem = (LinkState.STRUCTURE_MISMATCH, Reason(Code.ERP_HAS_VARIATIONS, product=code, count=count))
     else:
         problem = None
     return _decide(row, listing, catalogue, before, ignored, problem, multi_origin)
@@ -211,18 +217,18 @@ def _variation_links(
             # Two variations fed from one code would each show the whole ERP quantity: oversold.
             problem = (
                 LinkState.STRUCTURE_MISMATCH,
-                f"reference code {code} is on {codes.count(code)} variations of this listing",
+                Reason(Code.REPEATED_CODE, code=code, count=codes.count(code)),
             )
         elif simple_parent and (not code or not catalogue.knows(code)):
             problem = (
                 LinkState.STRUCTURE_MISMATCH,
-                f"ERP product {simple_parent} has no variations; the listing has {len(listing.variations)}",
+                Reason(Code.ERP_HAS_NO_VARIATIONS, product=simple_parent, count=len(listing.variations)),
             )
             row["erp_code"] = simple_parent
         elif code and code in catalogue.products and not catalogue.has_variations(code):
             problem = (
                 LinkState.STRUCTURE_MISMATCH,
-                f"{code} is an ERP product without variations, used on a variation",
+                Reason(Code.SIMPLE_ON_VARIATION, code=code),
             )
         rows.append(_decide(row, listing, catalogue, before, ignored, problem, multi_origin))
     return rows
@@ -234,7 +240,7 @@ def _decide(
     catalogue: CatalogueView,
     before: Mapping[str, Link],
     ignored: set[str],
-    problem: tuple[LinkState, str] | None,
+    problem: tuple[LinkState, Reason] | None,
     multi_origin: bool = False,
 ) -> Link:
     """The row's fields (from `_row`) completed with its ERP side and state; the Link is made once, here."""
@@ -249,53 +255,51 @@ def _decide(
     erp_code = row["erp_code"]
     row["erp_name"] = catalogue.name(erp_code) if erp_code else None
     row["erp_stock"] = catalogue.balance(erp_code)
+    reason: Reason | None
     if held:
         state, reason = held[0], held[1]
     elif problem:
         state, reason = problem
     elif not code:
-        state, reason = LinkState.NO_REFERENCE, "no reference code (SELLER_SKU) on Mercado Livre"
+        state, reason = LinkState.NO_REFERENCE, NO_REFERENCE_REASON
     elif not catalogue.knows(code):
-        state, reason = LinkState.UNKNOWN_CODE, f"{code} is not in the ERP"
+        state, reason = LinkState.UNKNOWN_CODE, Reason(Code.UNKNOWN_CODE, code=code)
     else:
         state, reason = LinkState.NOT_WRITABLE, not_writable_reason(listing, multi_origin)
         previous = before.get(key)
-        refused = previous and previous.state == LinkState.NOT_WRITABLE and previous.reason.startswith(ML_REFUSED)
-        if not reason and refused and previous is not None:
-            reason = previous.reason  # Mercado Livre refused a write before: not retried every run (users.md 8)
+        refused = previous.reason if previous and previous.state == LinkState.NOT_WRITABLE else None
+        if not reason and refused and refused.has(Code.ML_REFUSED):
+            reason = refused  # Mercado Livre refused a write before: not retried every run (users.md 8)
         if not reason:
             state = LinkState.LINKED
     return Link(state=state, reason=reason, **row)
 
 
-FULL_REASON = "Full (fulfillment): stock is kept by Mercado Livre and cannot be written"
+FULL_REASON = Reason(Code.FULL)
 # Mercado Livre's own kits (tag `bundle`): ML computes their stock from the components' (docs/mercado-livre-api.md
 # §6.8).
-KIT_REASON = (
-    "a Mercado Livre kit: its stock is computed from its components' stock; melisync writes the "
-    "components, never the kit"
-)
+KIT_REASON = Reason(Code.KIT)
+IGNORED_REASON = Reason(Code.IGNORED)
+MIGRATING_REASON = Reason(Code.MIGRATING)
+NO_REFERENCE_REASON = Reason(Code.NO_REFERENCE)
 
 # Tags of the UPtin migration (docs/mercado-livre-api.md §6.6): the old listing, and new listings while it runs.
 MIGRATION_SOURCE = "variations_migration_source"
 MIGRATION_PENDING = "variations_migration_pending"
 
-# Prefix of a not_writable reason that came from a refused write (kept across syncs).
-ML_REFUSED = "Mercado Livre refused the stock write: "
 
-
-def not_writable_reason(listing: Listing, multi_origin: bool = False) -> str:
-    """Why Mercado Livre will not take a stock write for this listing, or "" when it will. For a multi-origin
+def not_writable_reason(listing: Listing, multi_origin: bool = False) -> Reason | None:
+    """Why Mercado Livre will not take a stock write for this listing, or None when it will. For a multi-origin
     seller a Full listing is writable: its own warehouse's stock is written, the Full stock left alone."""
     if listing.is_kit:
         return KIT_REASON
     if listing.is_fulfillment and not multi_origin:
         return FULL_REASON
     if MIGRATION_PENDING in listing.tags or (MIGRATION_SOURCE in listing.tags and listing.status != "closed"):
-        return "being migrated to User Products: Mercado Livre refuses writes until the migration ends"
+        return MIGRATING_REASON
     if listing.status in NOT_WRITABLE_STATUSES:
-        return f"listing is {listing.status}"
-    return ""
+        return Reason(Code.LISTING_STATUS, status=listing.status)
+    return None
 
 
 def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from services.erp.models import Composition
 from services.linking import Link, LinkState
+from services.reasons import Reason as LinkReason
 
 if TYPE_CHECKING:
     from services.erp.catalog import Catalog
@@ -36,7 +37,7 @@ class NotConvertible(StrEnum):
 @dataclass(frozen=True)
 class Reason:
     code: NotConvertible
-    detail: str = ""  # LINKING: the link's own reason, as linking stored it
+    detail: LinkReason | None = None  # LINKING: the link's own reason, as linking found it
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def conversion_blocked(product_code: str | None, links: Sequence[Link], catalog:
         if len(set(codes)) == len(codes) and all(c in {m.code for m in mine} for c in codes):
             return Reason(NotConvertible.COMPOSITIONS_EXIST)
         # Not S8's case: say what linking found (a repeated code, a product code on a variation...).
-        found = next((link.reason for link in links if link.state == LinkState.STRUCTURE_MISMATCH), "")
+        found = next((link.reason for link in links if link.state == LinkState.STRUCTURE_MISMATCH), None)
         return Reason(NotConvertible.LINKING, detail=found)
     if any(not c for c in codes):
         return Reason(NotConvertible.CODES_MISSING)

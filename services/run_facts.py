@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.reasons import Code, Reason
 from services.store.journal import RUNNING
 
 WAITING = "waiting"  # planned, waiting for the operator's confirmation (journaled as `running`)
@@ -42,12 +43,18 @@ def took_seconds(run: dict[str, Any]) -> int | None:
     return max(0, int((end - begin).total_seconds()))
 
 
-def failure_reason(run: dict[str, Any]) -> str:
-    """Why a run failed or stopped, in the services' words (translated with `known()` at the edge)."""
+def error_reason(error: dict[str, object]) -> Reason | None:
+    """A journaled error's reason: `reason` (code and values) from this version, `message` (text) from older ones
+    and from errors that are an exception's own words."""
+    return Reason.from_json(error.get("reason")) or Reason.from_json(str(error.get("message") or "").strip())
+
+
+def failure_reason(run: dict[str, Any]) -> Reason | None:
+    """Why a run failed or stopped (words chosen at the edge: words/reasons.py); None when nothing says."""
     for error in run.get("errors") or ():
-        message = str(error.get("message") or "").strip()
-        if message:
+        reason = error_reason(error)
+        if reason:
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
-            return f"{where}: {message}" if where else message
+            return Reason(Code.WHERE, where=where, why=reason) if where else reason
     notes = run.get("notes") or ()
-    return str(notes[-1]) if notes and run.get("status") != "finished" else ""
+    return Reason.from_json(notes[-1]) if notes and run.get("status") != "finished" else None

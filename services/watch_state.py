@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
+from services.reasons import Code, Reason
 
 WATCH_LOCK = ".watch.lock"
 HEARTBEAT = "watch.json"
@@ -50,7 +51,8 @@ class WatchLock:
             pid = read_heartbeat(self.home).get("pid")
             raise WatchRunning(
                 f"a watcher is already running for this home (process {pid or 'unknown'}); "
-                "stop it first (one watcher per home)"
+                "stop it first (one watcher per home)",
+                reason=Reason(Code.WATCHER_RUNNING, pid=str(pid or "?")),
             ) from None
 
     def release(self) -> None:
@@ -80,7 +82,8 @@ def refuse_if_watching(home: Path) -> None:
     if pid is not None and pid != os.getpid():
         raise OperationFailed(
             f"`melisync watch` is running for this home (process {pid}) and keeps the stock in "
-            "step by itself; stop it before syncing by hand"
+            "step by itself; stop it before syncing by hand",
+            reason=Reason(Code.WATCHING, pid=str(pid)),
         )
 
 

@@ -1,5 +1,6 @@
-"""docs/architecture.md §2: services/ never imports textual, tui or screens; the command line (cli/) never
-imports Textual unless the command chosen is the interface; sandbox stands alone."""
+"""docs/architecture.md §2: services/ never imports textual, tui, screens or words; words/ never imports the
+interface; the command line (cli/) never imports Textual unless the command chosen is the interface; sandbox
+stands alone."""
 
 from __future__ import annotations
 
@@ -26,8 +27,15 @@ def _imports(package: str) -> dict[str, set[str]]:
 
 
 def test_services_never_import_the_ui():
-    offenders = {f: n & {"textual", "tui", "screens", "rich"} for f, n in _imports("services").items()}
+    # nor the words (words/ renders what the services say; services return codes and values)
+    offenders = {f: n & {"textual", "tui", "screens", "rich", "words"} for f, n in _imports("services").items()}
     assert {f: n for f, n in offenders.items() if n} == {}
+
+
+def test_words_never_import_the_interface():
+    # words/ is shared by the CLI (no Textual) and the TUI: it may use services/, never the interface.
+    offenders = {f: n & {"textual", "tui", "screens", "rich", "cli"} for f, n in _imports("words").items()}
+    assert len(offenders) >= 2 and {f: n for f, n in offenders.items() if n} == {}
 
 
 def test_sandbox_stands_alone():

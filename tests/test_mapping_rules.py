@@ -21,6 +21,7 @@ from services.mapping import (
     variation_mapping,
     why_not_converting,
 )
+from services.reasons import Reason as Said
 
 MISMATCH = LinkState.STRUCTURE_MISMATCH
 
@@ -86,9 +87,9 @@ def test_a_product_that_has_the_compositions_now_asks_for_a_sync_else_says_what_
     catalog = _catalog(LUM, compositions=compositions)
     links = [_variation(1, "LUM-AZ", erp_code="LUM"), _variation(2, "LUM-VM", erp_code="LUM")]
     assert conversion_blocked("LUM", links, catalog) == Reason(NotConvertible.COMPOSITIONS_EXIST)
-    odd = [_variation(1, "LUM", reason="the product code is on a variation"), _variation(2, "LUM-VM")]
+    odd = [_variation(1, "LUM", reason=Said.text("the product code is on a variation")), _variation(2, "LUM-VM")]
     assert conversion_blocked("LUM", odd, catalog) == Reason(
-        NotConvertible.LINKING, detail="the product code is on a variation"
+        NotConvertible.LINKING, detail=Said.text("the product code is on a variation")
     )
 
 
@@ -130,4 +131,4 @@ def test_every_reason_has_words_for_the_operator():
     from screens.mapping import WHY_NOT, why_not_text
 
     assert set(WHY_NOT) == set(NotConvertible) - {NotConvertible.LINKING}
-    assert why_not_text(Reason(NotConvertible.LINKING, detail="as linking said")) == "as linking said"
+    assert why_not_text(Reason(NotConvertible.LINKING, detail=Said.text("as linking said"))) == "as linking said"

@@ -37,6 +37,7 @@ from services.errors import MelisyncError
 from services.i18n import N_, _, set_language
 from tui.sync_workers import SyncWorkers
 from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
+from words.reasons import say
 
 if TYPE_CHECKING:
     from screens.settings import SettingsModal, SettingsSaveRequested
@@ -271,7 +272,8 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         error = event.worker.error
         what = _(event.worker.description) if event.worker.description else event.worker.name
         if isinstance(error, MelisyncError):
-            message = _(str(error))  # the services' messages may have translations
+            # A reason (code and values) in the operator's words; else the message, which may have a translation.
+            message = say(error.reason) if error.reason else _(str(error))
         else:
             message = _("Unexpected error ({kind}). Nothing was written by this step.", kind=type(error).__name__)
         if event.worker.group == "connect" and hasattr(self.screen, "show_error"):

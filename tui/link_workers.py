@@ -39,9 +39,10 @@ from screens.sync_messages import (
     SellerEditSimulationRequested,
 )
 from services.errors import OperationFailed
-from services.i18n import N_, _, _n, known
+from services.i18n import N_, _, _n
 from tui.app_part import AppPart
 from tui.sync_services import SyncServices
+from words.reasons import say
 
 if TYPE_CHECKING:
     from tui.workers import SellerSimulator
@@ -170,7 +171,7 @@ class LinkWorkers(AppPart):
                 run_id=result.run_id,
             )
         else:
-            note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=known(done.reason))
+            note = _("Reference code not written to {row}: {reason}", row=done.link_key, reason=say(done.reason))
         self.post_message(LinksChanged(note, error=done.status.value == "failed"))
 
     def on_seller_edit_simulation_requested(self, message: SellerEditSimulationRequested) -> None:

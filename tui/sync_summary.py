@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.i18n import N_, _, known
+from services.i18n import N_, _
+from services.run_facts import error_reason
 from services.sync.plan import SyncKind
+from words.reasons import say
 
 if TYPE_CHECKING:
     from services.sync.engine import SyncResult
@@ -30,5 +32,5 @@ def sync_summary(result: SyncResult) -> str:
         unchanged=counts.get("unchanged", 0),
     )
     if result.errors:
-        text += " " + _("First error: {error}", error=known(result.errors[0].get("message", "")))
+        text += " " + _("First error: {error}", error=say(error_reason(result.errors[0])))
     return text

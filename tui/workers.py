@@ -169,7 +169,7 @@ class ServiceGateway:
                     done=int(counts.get("done") or 0),
                     skipped=int(counts.get("skipped") or 0),
                     failed=int(counts.get("failed") or 0),
-                    reason=run.get("reason") or "",
+                    reason=run.get("reason"),
                 )
             )
         return tuple(runs)

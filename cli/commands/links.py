@@ -12,6 +12,7 @@ from services.config import load_config
 from services.csv_export import LINK_FIELDS, csv_text, link_row
 from services.linking import LinkState
 from services.store.links import LinkRepository, link_to_doc
+from words.reasons import printable_row, say
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -38,10 +39,16 @@ def run(args: argparse.Namespace) -> int:
         counts[link.state.value] += 1
     shown = [l for l in links if not args.state or l.state == args.state]
     if args.json:
-        print(json.dumps({"counts": counts, "links": [link_to_doc(l) for l in shown]}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"counts": counts, "links": [printable_row(link_to_doc(l)) for l in shown]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     if args.csv:
-        sys.stdout.write(csv_text(LINK_FIELDS, (link_row(l) for l in shown)))
+        sys.stdout.write(csv_text(LINK_FIELDS, (link_row(l, say) for l in shown)))
         return 0
     if not links:
         print("No links yet: run `melisync sync --dry-run` to see them, or `melisync sync` to store them.")
@@ -55,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         erp = "-" if l.erp_stock is None else str(l.erp_stock)
         ml = "-" if l.ml_stock is None else str(l.ml_stock)
         about = " ".join(x for x in (l.title, f"[{l.variation_label}]" if l.variation_label else "") if x)
-        why = f"  ({l.reason})" if l.reason and l.state != LinkState.LINKED else ""
+        why = f"  ({say(l.reason)})" if l.reason and l.state != LinkState.LINKED else ""
         print(
             f"{l.state.value:<19} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
             f"{l.erp_code or '-':<16} {erp:>5} {ml:>5}  {about}{why}"

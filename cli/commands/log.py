@@ -14,9 +14,10 @@ from services.config import load_config
 from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text, run_row
 from services.errors import BadInput
 from services.i18n import local_time
-from services.run_facts import shown_status, took_seconds
+from services.run_facts import error_reason, shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
+from words.reasons import printable_row, printable_run, say, say_stored
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -62,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
         if args.errors:
             runs = [r for r in runs if has_errors(r)]
         if args.json:
-            print(json.dumps({"runs": runs}, indent=2, default=str))
+            print(json.dumps({"runs": [printable_run(r) for r in runs]}, indent=2, default=str))
         elif args.csv:
-            sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r) for r in runs)))
+            sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r, say) for r in runs)))
         elif not runs:
             print("No run with errors." if args.errors else "No sync has run yet.")
         else:
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if args.as_before:
         rows = journal.skipped_as_before(args.run)
         if args.json:
-            print(json.dumps({"run": found, "skipped_as_before": rows}, indent=2, default=str))
+            printed = {"run": printable_run(found), "skipped_as_before": [printable_row(r) for r in rows]}
+            print(json.dumps(printed, indent=2, default=str))
             return 0
         print(summary(found))
         for row in rows:
@@ -91,14 +93,15 @@ def run(args: argparse.Namespace) -> int:
     if args.errors:
         actions = [a for a in actions if a.get("status") == "failed"]
     if args.json:
-        print(json.dumps({"run": found, "actions": actions}, indent=2, default=str))
+        printed = {"run": printable_run(found), "actions": [printable_row(a) for a in actions]}
+        print(json.dumps(printed, indent=2, default=str))
         return 0
     if args.csv:
-        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a) for a in actions)))
+        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a, say) for a in actions)))
         return 0
     print(summary(found))
     for note in found.get("notes") or []:
-        print(f"  note: {note}")
+        print(f"  note: {say_stored(note)}")
     for row in actions:
         print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
     if found.get("skipped_as_before"):
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             f"`melisync log --run {found['id']} --as-before` lists them"
         )
     for error in found.get("errors") or []:
-        print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
+        print(f"  ERROR {error.get('item_id') or ''} {say(error_reason(error))}")
     return 0
 
 

@@ -16,9 +16,12 @@ from services.config import load_config
 from services.connection import load_connection
 from services.csv_export import ACTION_FIELDS, action_row, csv_text
 from services.errors import BadInput, NotConnected, ReauthorizationNeeded
+from services.reasons import Code
+from services.run_facts import error_reason
 from services.sync.engine import SyncEngine, SyncResult
 from services.sync.events import ACTION, READING, Event
 from services.sync.plan import MANUAL_KINDS, Action, ActionStatus, Plan, SyncKind
+from words.reasons import printable_run, say
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -94,7 +97,7 @@ async def _sync(args: argparse.Namespace, config: Config, client: MeliClient) ->
     plan = prepared.plan
     asking = not (args.dry_run or args.yes) and bool(plan.to_apply)
     if getattr(args, "csv", False):
-        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a.to_dict()) for a in plan.actions)))
+        sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a.to_dict(), say) for a in plan.actions)))
         engine.dry_result(prepared)
         return 0
     if not args.json:
@@ -109,7 +112,7 @@ async def _sync(args: argparse.Namespace, config: Config, client: MeliClient) ->
         result = await engine.apply(prepared)
         progress.clear()
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
+        print(json.dumps(printable_run(result.to_dict()), indent=2, default=str))
     else:
         print(render_result(result))
     return 0 if result.ok or result.status == "cancelled" else 1
@@ -129,13 +132,13 @@ def describe(action: Action) -> str:
         change = "" if action.from_ is None else f"now {action.from_}"
     else:
         change = f"{action.to}" if action.from_ is None else f"{action.from_} -> {action.to}"
-    reason = f"  ({action.reason})" if action.reason else ""
+    reason = f"  ({say(action.reason)})" if action.reason else ""
     return f"{action.kind.value:<18} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
 
 
 def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> str:
     lines = [f"Plan for `sync {plan.kind.value}` (run {run_id}{', dry run' if dry_run else ''}):"]
-    lines += [f"  note: {note}" for note in plan.notes]
+    lines += [f"  note: {say(note)}" for note in plan.notes]
     planned = plan.to_apply
     skipped = [a for a in plan.actions if a.status == ActionStatus.SKIPPED]
     lines.append(
@@ -168,10 +171,10 @@ def render_result(result: SyncResult) -> str:
     ]
     for error in result.errors[:20]:
         where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k) is not None)
-        lines.append(f"  error {where}: {error['message']}".replace("  error :", "  error:"))
+        lines.append(f"  error {where}: {say(error_reason(error))}".replace("  error :", "  error:"))
     if len(result.errors) > 20:
         lines.append(f"  ... {len(result.errors) - 20} more errors: `melisync log --run {result.run_id}`")
-    lines += [f"  note: {note}" for note in result.notes if note.startswith("not confirmed")]
+    lines += [f"  note: {say(note)}" for note in result.notes if note.code == Code.NOT_CONFIRMED]
     return "\n".join(lines)
 
 

@@ -143,7 +143,9 @@ class Journal:
             with self._locked():
                 self._append(self._path(INDEX), [{"id": run_id, "+errors": errors}])
 
-    def finish(self, run_id: int, status: str, counts: dict[str, Any], notes: Iterable[str] = ()) -> None:
+    def finish(
+        self, run_id: int, status: str, counts: dict[str, Any], notes: Iterable[str | dict[str, Any]] = ()
+    ) -> None:
         self.amend(run_id, status=status, ended_at=now_iso(), counts=counts, notes=list(notes))
 
     def amend(self, run_id: int, **fields: Any) -> None:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from services.home import write_private
-from services.linking import Link, LinkState, count_by_state
+from services.linking import IGNORED_REASON, Link, LinkState, count_by_state
+from services.reasons import Reason
 from services.store.storage import FileStamp, file_stamp, paused_gc
 from services.store.store import MELI, Store, open_store
 from services.summary import read_summary, write_link_counts
@@ -49,22 +50,27 @@ def link_to_doc(link: Link) -> dict[str, Any]:
     # storing 142k links (issue 16).
     doc = {name: getattr(link, name) for name in _LINK_FIELDS}
     doc["state"] = link.state.value
+    doc["reason"] = link.reason.to_json() if link.reason else None
     return doc
 
 
 def link_from_doc(doc: dict[str, Any]) -> Link:
     values: dict[str, Any] = {name: doc.get(name) for name in _LINK_FIELDS if name in doc}
     values["state"] = LinkState(doc["state"])
+    values["reason"] = Reason.from_json(values.get("reason"))  # an older version's text is shown as it is
     return Link(**values)
 
 
 def _link_line(link: Link) -> bytes:
     values = [getattr(link, name) for name in _LINK_FIELDS]
     values[_STATE] = link.state.value
+    if link.reason:
+        values[_REASON] = link.reason.to_json()  # code and values (docs/architecture.md, "Reasons")
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 _STATE = _LINK_FIELDS.index("state")
+_REASON = _LINK_FIELDS.index("reason")
 _FIELD_SET = frozenset(_LINK_FIELDS)
 
 
@@ -148,11 +154,14 @@ class LinkRepository:
                 for values in _parse_rows(lines):
                     if positional:
                         values[_STATE] = _STATES[values[_STATE]]
+                        if values[_REASON] is not None:
+                            values[_REASON] = Reason.from_json(values[_REASON])
                         yield Link(*values)
                     else:
                         # A file written by another version: a row may lack the trailing columns of its header.
                         row = dict(zip(names, values, strict=False))
                         row["state"] = LinkState(row["state"])
+                        row["reason"] = Reason.from_json(row.get("reason"))
                         yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
 
     def stamp(self) -> LinksStamp | None:
@@ -374,7 +383,7 @@ class LinkTable:
     def _shown(link: Link, ignored: set[str]) -> Link:
         # An ignore takes effect at the next sync; the table shows it at once.
         if link.key in ignored and link.state != LinkState.IGNORED:
-            return replace(link, state=LinkState.IGNORED, reason="ignored by the operator")
+            return replace(link, state=LinkState.IGNORED, reason=IGNORED_REASON)
         return link
 
     def _order(self, column: str, descending: bool) -> list[int]:

@@ -28,6 +28,7 @@ from tinydb.storages import Storage
 
 from services.errors import OperationFailed
 from services.home import write_private
+from services.reasons import Code, Reason
 from services.store import generations as gens
 
 # Files read from their last good generation when damaged, and put back at the next write: losing the newest
@@ -35,7 +36,7 @@ from services.store import generations as gens
 # stock. erp.json is the ledger: only the operator puts a copy back (`melisync doctor --restore`).
 AUTO_RESTORE_KINDS = frozenset({"meli", "journal"})
 
-_notes: list[str] = []
+_notes: list[Reason] = []
 
 # A whole file as TinyDB holds it: {table: {doc_id: document}} (documents are JSON: untyped here, read by each table).
 Tables = dict[str, dict[str, Any]]
@@ -44,7 +45,7 @@ FileStamp = tuple[int, int, int]
 _notes_lock = threading.Lock()
 
 
-def take_notes() -> list[str]:
+def take_notes() -> list[Reason]:
     """What this process recovered on its own since the last call (for the run's notes)."""
     with _notes_lock:
         taken = list(_notes)
@@ -199,7 +200,7 @@ class LockedJSONStorage(Storage):
             # The file being replaced was read and checked under this lock: it is the newest good generation.
             gens.keep_previous(self.path)
         except OSError as exc:  # no copy is worse than before, not a reason to refuse the write
-            _log_note(f"could not keep a copy of {self.path.name} ({exc.strerror or exc})")
+            _log_note(Reason(Code.COPY_NOT_KEPT, file=self.path.name, error=str(exc.strerror or exc)))
         try:
             write_private(self.path, payload)
         except OSError as exc:
@@ -327,15 +328,16 @@ class LockedJSONStorage(Storage):
         if good is None or self.kind not in AUTO_RESTORE_KINDS:
             raise StoreDamaged(self.path, problem, copies)
         if self._restore_due is None or self._restore_due[1] != stamp:
-            lost = (
-                "rows ignored or codes accepted after it must be done again"
-                if self.kind == "meli"
-                else "runs journaled after it are not listed"
-            )
+            lost = Reason(Code.LOST_LINKS_CHOICES if self.kind == "meli" else Code.LOST_RUNS)
             _log_note(
-                f"{self.path.name} could not be read ({problem}): its last good copy {good.path.name} (saved "
-                f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was used and is put back at the next write; what "
-                f"changed after it is read again from Mercado Livre ({lost})"
+                Reason(
+                    Code.FILE_RESTORED,
+                    file=self.path.name,
+                    problem=Reason.text(problem),
+                    copy=good.path.name,
+                    when=good.saved_at.isoformat(),
+                    lost=lost,
+                )
             )
         self._restore_due = (good, stamp)
         assert good.data is not None  # a good generation is one whose content was read
@@ -415,7 +417,7 @@ def _shape_problem(data: object) -> str | None:
     return None
 
 
-def _log_note(text: str) -> None:
+def _log_note(note: Reason) -> None:
     with _notes_lock:
-        if text not in _notes:
-            _notes.append(text)
+        if note not in _notes:
+            _notes.append(note)

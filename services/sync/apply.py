@@ -23,10 +23,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from services.errors import MelisyncError, NotConnected
-from services.i18n import plural
-from services.linking import ML_REFUSED
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
+from services.reasons import Code, Reason
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 if TYPE_CHECKING:
@@ -43,13 +42,12 @@ WAREHOUSE_ROUTE = "warehouse"  # multi-origin sellers: the user product's seller
 # A 409 on a stock write means the stock moved since it was read (a sale, most often): the absolute quantity
 # planned before is never sent again as it was; the engine plans that target again from fresh facts.
 CONFLICT = 409
-STOCK_MOVED = "the stock moved while writing"
-RE_PLANNED = "planned again from fresh facts below"
-STILL_MOVING = "it moved again: the next run settles it"
-LOST_APPLIED = "the answer to the write was lost; reading the listing back showed it was applied"
-LOST_RESENT = (
-    "the answer to the write was lost; reading the listing back showed it was not applied, so it was sent again"
-)
+RE_PLANNED = Reason(Code.RE_PLANNED)
+STILL_MOVING = Reason(Code.STILL_MOVING)
+# A write whose answer was lost (issue 11): the read-back decided, and the row says which way.
+LOST_APPLIED = Reason(Code.LOST_APPLIED)
+LOST_RESENT = Reason(Code.LOST_RESENT)
+NOT_ATTEMPTED_CANCELLED = Reason(Code.NOT_ATTEMPTED_CANCELLED)
 
 
 class MeliWriter(Protocol):
@@ -85,7 +83,7 @@ class StockWriter:
         on_done: Callable[[Action], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         on_start: Callable[[Action], None] | None = None,
-        after_conflict: str = RE_PLANNED,
+        after_conflict: Reason = RE_PLANNED,
     ):
         self.client = client
         # What a 409 leads to, said after ML's words: planned again (first writes) or left to the next run.
@@ -129,7 +127,7 @@ class StockWriter:
         async def one(item_id: str, indexes: list[int]) -> None:
             async with gate:
                 if stop or self.cancelled():
-                    why = "not attempted: the run was cancelled" if not stop else f"not attempted: {stop[0]}"
+                    why = NOT_ATTEMPTED_CANCELLED if not stop else Reason(Code.NOT_ATTEMPTED, error=str(stop[0]))
                     done = [actions[i].skipped(why) for i in indexes]
                 else:
                     for i in indexes:
@@ -138,7 +136,7 @@ class StockWriter:
                         done = await self._write_item(item_id, [actions[i] for i in indexes])
                     except (NetworkDown, NotConnected) as exc:
                         stop.append(exc)
-                        done = [actions[i].failed(str(exc)) for i in indexes]
+                        done = [actions[i].failed(Reason.text(str(exc))) for i in indexes]
             ready.append((indexes, done))
             if len(ready) >= READ_BACK_BATCH:
                 batch = ready[:READ_BACK_BATCH]
@@ -148,7 +146,7 @@ class StockWriter:
         async def through_warehouse(index: int) -> None:
             async with gate:
                 if stop or self.cancelled():
-                    why = "not attempted: the run was cancelled" if not stop else f"not attempted: {stop[0]}"
+                    why = NOT_ATTEMPTED_CANCELLED if not stop else Reason(Code.NOT_ATTEMPTED, error=str(stop[0]))
                     results[index] = actions[index].skipped(why)
                 else:
                     self.on_start(actions[index])
@@ -156,7 +154,7 @@ class StockWriter:
                         results[index] = await self._write_warehouse(actions[index])
                     except (NetworkDown, NotConnected) as exc:
                         stop.append(exc)
-                        results[index] = actions[index].failed(str(exc))
+                        results[index] = actions[index].failed(Reason.text(str(exc)))
             done = results[index]
             assert done is not None  # every branch above set it
             self.on_done(done)
@@ -187,7 +185,7 @@ class StockWriter:
             if self.cancelled():
                 # A cancel stops new writes at once, also between the variations of one listing (a
                 # listing of 40 variations let 39 more writes through); the write under way finished.
-                results.append(action.skipped("not attempted: the run was cancelled"))
+                results.append(action.skipped(NOT_ATTEMPTED_CANCELLED))
                 continue
             assert action.variation_id is not None  # `variations` holds the actions on a variation
             try:
@@ -204,7 +202,7 @@ class StockWriter:
                 )
             except MeliApiError as exc:
                 if _never_writable(exc):
-                    results.append(action.skipped(ML_REFUSED + ml_words(exc)))
+                    results.append(action.skipped(_refused(exc)))
                     continue
                 if exc.status == CONFLICT:
                     results.append(self._moved(action, exc))
@@ -214,7 +212,7 @@ class StockWriter:
                     # read-modify-write of the whole array instead.
                     results += await self._write_variations_array(item_id, variations[position:], exc)
                     break
-                results.append(action.failed(ml_words(exc), data={**action.data, "error": exc.error}))
+                results.append(action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error}))
                 continue
             results.append(
                 action.done(data={**action.data, "written_by": "variation"}, **({"reason": note} if note else {}))
@@ -234,47 +232,42 @@ class StockWriter:
             )
         except MeliApiError as exc:
             if _never_writable(exc):
-                return action.skipped(ML_REFUSED + ml_words(exc))
+                return action.skipped(_refused(exc))
             if exc.status == CONFLICT:
                 return self._moved(action, exc)
-            return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
+            return action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error})
         return action.done(data={**action.data, "written_by": "item"}, **({"reason": note} if note else {}))
 
-    async def _send(self, item_id: str, actions: list[Action], send: Callable[[], Awaitable[object]]) -> str:
+    async def _send(self, item_id: str, actions: list[Action], send: Callable[[], Awaitable[object]]) -> Reason | None:
         """`send()` a write. When its answer is lost, nothing is decided before the listing is read back: the
-        quantities there -> applied (said so); not there -> sent once more. Returns what to tell ('' normally)."""
+        quantities there -> applied (said so); not there -> sent once more. Returns what to tell (None normally)."""
         for attempt in (1, 2):
             try:
                 await self._guard(send())
-                return "" if attempt == 1 else LOST_RESENT
+                return None if attempt == 1 else LOST_RESENT
             except AnswerLost as exc:
                 live = await self._guard(self.client.listing(item_id))
                 if all(_quantity(live, a) == a.to for a in actions):
                     return LOST_APPLIED
                 if attempt == 2:
                     raise NetworkDown(f"{exc}; twice in a row, nothing more is sent") from None
-        return ""
+        return None
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
         try:
             live = await self._guard(self.client.listing(item_id))
         except MeliApiError as exc:
-            return [a.failed(f"could not read the listing to write its variations: {ml_words(exc)}") for a in actions]
+            return [a.failed(Reason(Code.ARRAY_NOT_READ, message=ml_words(exc))) for a in actions]
         wanted = {a.variation_id: a.to for a in actions if a.variation_id is not None}  # variations' actions only
         live_ids = [v.id for v in live.variations]
-        problem = ""
+        problem = None
         if not live.variations or any(not isinstance(v, int) or v <= 0 for v in live_ids):
-            problem = "the live listing has no variations array that can be sent back whole"
+            problem = Reason(Code.NO_ARRAY)
         elif missing := sorted(set(wanted) - set(live_ids)):
-            ids = ", ".join(map(str, missing))
-            problem = plural(
-                len(missing),
-                f"variation {ids} is no longer on the live listing",
-                f"variations {ids} are no longer on the live listing",
-            )
+            problem = Reason(Code.VARIATIONS_GONE, ids=", ".join(map(str, missing)), count=len(missing))
         if problem:
             # Refuse rather than send an array that would drop or recreate a variation (docs/mercado-livre-api.md §12.2).
-            return [a.failed(f"nothing sent: {problem}") for a in actions]
+            return [a.failed(Reason(Code.NOTHING_SENT, problem=problem)) for a in actions]
         body = {
             "variations": [
                 {"id": v.id, "available_quantity": wanted.get(v.id, v.available_quantity)} for v in live.variations
@@ -284,12 +277,11 @@ class StockWriter:
             lost = await self._send(item_id, actions, lambda: self.client.put_item(item_id, body, conflict_retry=False))
         except MeliApiError as exc:
             if _never_writable(exc):
-                return [a.skipped(ML_REFUSED + ml_words(exc)) for a in actions]
+                return [a.skipped(_refused(exc)) for a in actions]
             if exc.status == CONFLICT:
                 return [self._moved(a, exc) for a in actions]
-            return [a.failed(ml_words(exc), data={**a.data, "error": exc.error}) for a in actions]
-        note = f"per-variation write refused ({cause.status} {cause.error}); written with the variations array"
-        note += f"; {lost}" if lost else ""
+            return [a.failed(Reason.text(ml_words(exc)), data={**a.data, "error": exc.error}) for a in actions]
+        note = Reason.join(Reason(Code.VARIATIONS_ARRAY, status=cause.status, error=str(cause.error)), lost)
         return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
 
     async def _write_warehouse(self, action: Action) -> Action:
@@ -301,7 +293,7 @@ class StockWriter:
             stock, version = await self._guard(self.client.user_product_stock(up))
         except MeliApiError as exc:
             return action.failed(
-                f"could not read the stock of user product {up}: {ml_words(exc)}",
+                Reason(Code.UP_STOCK_NOT_READ, up=up, message=ml_words(exc)),
                 data={**action.data, "error": exc.error},
             )
         location = stock.warehouse(store)
@@ -310,7 +302,7 @@ class StockWriter:
             location = StockLocation("seller_warehouse", 0, store, action.data.get("network_node_id"))
         elif location.quantity == action.to:
             # Already there (another tool, or a sale brought it down to the target since the plan was read).
-            return action.skipped(f"warehouse {store} of user product {up} already holds {action.to}")
+            return action.skipped(Reason(Code.WAREHOUSE_HOLDS, store=store, up=up, quantity=action.to))
         body = [replace(location, quantity=action.to)]  # only the chosen warehouse; Full and the others stay
         try:
             try:
@@ -320,20 +312,17 @@ class StockWriter:
             after, _ = await self._guard(self.client.user_product_stock(up))
         except MeliApiError as exc:
             if _never_writable(exc):
-                return action.skipped(ML_REFUSED + ml_words(exc))
+                return action.skipped(_refused(exc))
             if exc.status == CONFLICT:
                 return self._moved(action, exc)
-            return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
+            return action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error})
         seen = after.warehouse(store)
         if seen is None or seen.quantity != action.to:
-            shown = seen.quantity if seen else "nothing"
-            return action.failed(
-                f"read-back of user product {up} shows {shown} in warehouse {store}, expected "
-                f"{action.to}: Mercado Livre accepted the write but did not keep it"
-            )
-        written = f"warehouse {store} of user product {up}: {location.quantity} -> {action.to}"
+            shown = str(seen.quantity) if seen else "-"
+            return action.failed(Reason(Code.WAREHOUSE_NOT_KEPT, up=up, seen=shown, store=store, to=action.to))
+        written = Reason(Code.WAREHOUSE_WRITTEN, store=store, up=up, before=location.quantity, after=action.to)
         return action.done(
-            reason=f"{written}; {action.reason}" if action.reason else written,
+            reason=Reason.join(written, action.reason),
             data={**action.data, "written_by": WAREHOUSE_ROUTE},
         )
 
@@ -343,7 +332,7 @@ class StockWriter:
             action,
             status=ActionStatus.SKIPPED,
             data={**action.data, "conflict": True},
-            reason=f"{STOCK_MOVED} ({ml_words(exc)}): {self.after_conflict}",
+            reason=Reason(Code.STOCK_MOVED, message=ml_words(exc), next=self.after_conflict),
         )
 
     async def _guard(self, call: Awaitable[T]) -> T:
@@ -368,19 +357,22 @@ class StockWriter:
             }
         except MelisyncError as exc:
             return [
-                a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
+                a.failed(Reason(Code.NOT_READ_BACK, error=str(exc))) if a.status == ActionStatus.DONE else a
                 for a in results
             ]
         return [self._check(a, live.get(a.listing_id)) if a.status == ActionStatus.DONE else a for a in results]
 
     def _check(self, action: Action, live: Listing | None) -> Action:
         if live is None:
-            return action.failed("written, but Mercado Livre did not return the listing on read-back")
+            return action.failed(Reason(Code.NOT_RETURNED))
         before = self.before.get(action.listing_id)
         if before is not None and [v.id for v in before.variations] != [v.id for v in live.variations]:
             return action.failed(
-                "read-back: the listing's variation ids changed "
-                f"({[v.id for v in before.variations]} -> {[v.id for v in live.variations]})"
+                Reason(
+                    Code.IDS_CHANGED,
+                    before=", ".join(str(v.id) for v in before.variations),
+                    after=", ".join(str(v.id) for v in live.variations),
+                )
             )
         seen: int | None
         if action.variation_id is None:
@@ -389,7 +381,7 @@ class StockWriter:
             variation = live.variation(action.variation_id)
             seen = variation.available_quantity if variation else None
         if seen != action.to:
-            return action.failed(f"read-back shows {seen}, expected {action.to}: Mercado Livre did not keep the write")
+            return action.failed(Reason(Code.READ_BACK_MISMATCH, seen=str(seen), to=action.to))
         return action
 
 
@@ -403,16 +395,21 @@ def _quantity(live: Listing, action: Action) -> int | None:
 def _follow(action: Action, leader: Action | None) -> Action:
     """A sibling listing of a user product ends as its written sibling did (then is read back itself)."""
     if leader is None:
-        return action.skipped("not attempted: its user product was not written")
-    note = f"shared stock of user product {action.data.get('user_product_id')}: written through {leader.item_id}"
+        return action.skipped(Reason(Code.UP_NOT_WRITTEN))
+    note = Reason(Code.SHARED_THROUGH, up=str(action.data.get("user_product_id")), leader=str(leader.item_id))
     if leader.status == ActionStatus.DONE:
         return action.done(reason=note)
-    return replace(action, status=leader.status, reason=f"{note}; {leader.reason}")
+    return replace(action, status=leader.status, reason=Reason.join(note, leader.reason))
 
 
 def _never_writable(exc: MeliApiError) -> bool:
     """ML said this stock can't be written through /items at all (e.g. `item.available_quantity.not_modifiable`)."""
     return any(NOT_MODIFIABLE in code for code in [exc.error, *exc.cause_codes])
+
+
+def _refused(exc: MeliApiError) -> Reason:
+    """A write Mercado Livre will never take (kept on the row: not retried every run, users.md 8)."""
+    return Reason(Code.ML_REFUSED, message=ml_words(exc))
 
 
 def ml_words(exc: MeliApiError) -> str:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
-from services.i18n import plural
-from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
+from services.linking import IGNORED_REASON, Link, LinkState, build_links, clean_code
 from services.meli.client import floor_hour
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
+from services.reasons import Code, Reason, cut_list
 from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
@@ -87,8 +87,8 @@ class SyncResult:
     status: str
     actions: list[Action]
     counts: dict[str, Any]
-    errors: list[dict[str, Any]]
-    notes: list[str]
+    errors: list[dict[str, Any]]  # journaled form: `reason` (code and values) or `message` (an exception's words)
+    notes: list[Reason]
 
     @property
     def ok(self) -> bool:
@@ -104,7 +104,7 @@ class SyncResult:
             "actions": [a.to_dict() for a in self.actions],
             "counts": self.counts,
             "errors": self.errors,
-            "notes": self.notes,
+            "notes": [note.to_json() for note in self.notes],
         }
 
 
@@ -161,7 +161,7 @@ class SyncEngine:
             )
         )
         if dry_run:
-            self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), prepared.plan.notes)
+            self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), _stored(prepared.plan.notes))
         else:
             # From here the run waits for the operator: the logs say so instead of "running".
             self.journal.mark(run_id, planned_at=now_iso(), counts=prepared.plan.counts())
@@ -207,7 +207,7 @@ class SyncEngine:
             counted=dict(self.catalog.counted_at()),
         )
         until = datetime.now(UTC)
-        notes: list[str] = []
+        notes: list[Reason] = []
         await self._read_orders(0, STEPS[SyncKind.WATCH], snapshot, until, notes)
         moves = plan_orders(
             snapshot.orders,
@@ -236,21 +236,15 @@ class SyncEngine:
         moved: list[Link],
         balances: dict[str, int],
         until: datetime,
-        notes: list[str],
+        notes: list[Reason],
     ) -> Prepared:
         ids = list(dict.fromkeys(link.listing_id for link in moved))
         self.on_event(Event(events.READING, run_id, message="listings"))
         failures: list[ListingFailure] = []
         live = await self.client.listings(ids, failures=failures) if ids else []
         if failures:
-            count, unread = len(failures), ", ".join(f.item_id for f in failures[:10])
-            notes.append(
-                plural(
-                    count,
-                    f"{count} listing could not be read and was left as it was: {unread}",
-                    f"{count} listings could not be read and were left as they were: {unread}",
-                )
-            )
+            unread = ", ".join(f.item_id for f in failures[:10])
+            notes.append(Reason(Code.LISTINGS_UNREAD, count=len(failures), ids=unread))
         snapshot.listings = live
         writes: list[Action] = []
         unchanged = 0
@@ -269,7 +263,7 @@ class SyncEngine:
             if account.warehouse_management:
                 snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
                 if snapshot.warehouse.problem:
-                    notes.append(f"stock is not written: {snapshot.warehouse.problem}")
+                    notes.append(Reason(Code.STOCK_NOT_WRITTEN, problem=snapshot.warehouse.problem))
                 else:
                     snapshot.up_stock = await self._read_up_stock(rows, notes)
             # Units held by unpaid orders stay off the target, as in a sync (services/sync/holds.py): read only
@@ -329,16 +323,10 @@ class SyncEngine:
             progress=lambda done, total: self.on_event(Event(events.READING, run_id, "listings", done, total)),
             failures=failures,
         )
-        notes: list[str] = []
+        notes: list[Reason] = []
         if failures:
-            count, unread = len(failures), ", ".join(f.item_id for f in failures[:10])
-            notes.append(
-                plural(
-                    count,
-                    f"{count} listing could not be read and was left as it was: {unread}",
-                    f"{count} listings could not be read and were left as they were: {unread}",
-                )
-            )
+            unread = ", ".join(f.item_id for f in failures[:10])
+            notes.append(Reason(Code.LISTINGS_UNREAD, count=len(failures), ids=unread))
         snapshot = Snapshot(
             listings=listings,
             catalogue=catalogue_view(self.catalog),
@@ -355,7 +343,7 @@ class SyncEngine:
         if account.warehouse_management and "stock" in steps:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
-                notes.append(f"stock is not written: {snapshot.warehouse.problem}")
+                notes.append(Reason(Code.STOCK_NOT_WRITTEN, problem=snapshot.warehouse.problem))
             else:
                 # The target is compared with the chosen warehouse's own quantity: read each user product's stock.
                 rows = build_links(listings, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=True)
@@ -387,7 +375,7 @@ class SyncEngine:
             [f.item_id for f in failures],
         )
 
-    async def _read_up_stock(self, rows: list[Link], notes: list[str]) -> dict[str, UserProductStock]:
+    async def _read_up_stock(self, rows: list[Link], notes: list[Reason]) -> dict[str, UserProductStock]:
         """The stock per location of the user products of `rows` (one GET each, at Mercado Livre's 100 a minute);
         one that can't be read leaves its rows unwritten this run (said in a note)."""
         wanted = sorted({l.user_product_id for l in rows if l.user_product_id})
@@ -404,20 +392,12 @@ class SyncEngine:
 
         await asyncio.gather(*(one(up) for up in wanted))
         if unread:
-            count, ids = len(unread), ", ".join(sorted(unread)[:10])
-            notes.append(
-                plural(
-                    count,
-                    f"the stock of {count} user product could not be read; its listings are not "
-                    f"written this run: {ids}",
-                    f"the stock of {count} user products could not be read; their listings are not "
-                    f"written this run: {ids}",
-                )
-            )
+            ids = ", ".join(sorted(unread)[:10])
+            notes.append(Reason(Code.UP_STOCK_UNREAD, count=len(unread), ids=ids))
         return found
 
     async def _read_orders(
-        self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime, notes: list[str]
+        self, run_id: int, steps: tuple[str, ...], snapshot: Snapshot, until: datetime, notes: list[Reason]
     ) -> None:
         """Orders since each step's cursor (sales: `orders`; buyers: `customers`), read once for both.
 
@@ -437,7 +417,7 @@ class SyncEngine:
                 starts[name] = self._first_sales_read(snapshot, until, bound, notes)
             else:
                 starts[name] = max(bound, min(until - BUYERS_LOOKBACK, starts.get(ORDERS_CURSOR, until)))
-                notes.append(f"first customers sync: the buyers of the orders since {_day(starts[name])} are recorded")
+                notes.append(Reason(Code.FIRST_CUSTOMERS, since=starts[name].isoformat()))
         self.on_event(Event(events.READING, run_id, message="orders"))
         # Seller searches leave cancelled orders out unless asked (docs/mercado-livre-api.md §8.1): ask for both.
         statuses = SOLD_STATUSES | CANCELLED_STATUSES
@@ -459,7 +439,7 @@ class SyncEngine:
         since = until - timedelta(days=self.config.orders_lookback_days)
         return [o async for o in self.client.orders(since, until, status=",".join(sorted(HELD_STATUSES)))]
 
-    def _first_sales_read(self, snapshot: Snapshot, until: datetime, bound: datetime, notes: list[str]) -> datetime:
+    def _first_sales_read(self, snapshot: Snapshot, until: datetime, bound: datetime, notes: list[Reason]) -> datetime:
         """Where a sales read without a cursor starts: the oldest count among the codes on the listings (a
         sale closed after its code's count is taken off), or the bound; the codes counted before the bound
         are named in a note (their sales between the count and the bound are not read)."""
@@ -469,23 +449,16 @@ class SyncEngine:
             codes.update(clean_code(v.reference_code) for v in listing.variations)
         counts = {code: snapshot.counted[code] for code in codes if code is not None and code in snapshot.counted}
         start = max(bound, min(counts.values(), default=until))
-        notes.append(
-            f"first orders sync: the sales closed after each product's stock count are taken off the ERP "
-            f"(orders read since {_day(start)})"
-        )
+        notes.append(Reason(Code.FIRST_ORDERS, since=start.isoformat()))
         early = sorted(code for code, at in counts.items() if at < bound)
         if early:
-            shown = ", ".join(early[:10]) + (f" and {len(early) - 10} more" if len(early) > 10 else "")
-            count, day, days = len(early), _day(bound), self.config.orders_lookback_days
             notes.append(
-                plural(
-                    count,
-                    f"not covered: {count} product counted before {day} (orders_lookback_days "
-                    f"{days}): {shown}; its sales before then are not taken off the ERP: import a fresh "
-                    "count of it (melisync erp import)",
-                    f"not covered: {count} products counted before {day} (orders_lookback_days "
-                    f"{days}): {shown}; their sales before then are not taken off the ERP: import a "
-                    "fresh count of them (melisync erp import)",
+                Reason(
+                    Code.NOT_COVERED,
+                    count=len(early),
+                    since=bound.isoformat(),
+                    days=self.config.orders_lookback_days,
+                    codes=cut_list([str(code) for code in early]),
                 )
             )
         return start
@@ -523,8 +496,8 @@ class SyncEngine:
 
     def decline(self, prepared: Prepared) -> SyncResult:
         """The operator did not confirm: nothing is written; the run is journaled as cancelled."""
-        notes = prepared.plan.notes + ["not confirmed: nothing was written"]
-        self.journal.finish(prepared.run_id, CANCELLED, prepared.plan.counts(), notes)
+        notes = prepared.plan.notes + [NOT_CONFIRMED]
+        self.journal.finish(prepared.run_id, CANCELLED, prepared.plan.counts(), _stored(notes))
         return self._result(prepared, CANCELLED, prepared.plan.actions, [], notes)
 
     def dry_result(self, prepared: Prepared) -> SyncResult:
@@ -596,7 +569,7 @@ class SyncEngine:
             self._close(prepared, actions, progress, CANCELLED)
             raise
         except BaseException as exc:
-            progress.error(str(exc), kind=type(exc).__name__)
+            progress.error(_error_reason(exc), kind=type(exc).__name__)
             self._close(prepared, actions, progress, FAILED)
             raise
         if status != CANCELLED and (progress.errors or any(a.status == ActionStatus.FAILED for a in actions)):
@@ -614,23 +587,18 @@ class SyncEngine:
         if codes:
             rows = affected_links(prepared.links, codes)
             fresh, _ = await self._replan(prepared, rows)
-            why = (
-                f"sales recorded after the plan was made (orders: {order_ids})"
-                if late
-                else f"orders not paid yet changed after the plan was made (orders: {order_ids})"
-            )
+            why = Reason(Code.SALES_AFTER_PLAN if late else Code.HOLDS_AFTER_PLAN, orders=order_ids)
             actions, changed = merge_targets(actions, fresh, {link.key for link in rows}, why)
             recorded = len([a for a in late if a.status == ActionStatus.DONE])
             if late:
-                counts = f"recorded in the ERP: {recorded}, stock targets recomputed: {changed}"
-                note = f"{note}; {counts}"
+                note = Reason.join(note, Reason(Code.LATE_RECORDED, recorded=recorded, changed=changed))
         if note:
             prepared.plan.notes.append(note)
         return actions
 
     async def _record_late(
         self, prepared: Prepared, actions: list[Action], progress: _Progress, written: bool = False
-    ) -> tuple[list[Action], str, set[str], str]:
+    ) -> tuple[list[Action], Reason | None, set[str], str]:
         """The orders updated since the plan's orders read that this run has not seen: recorded in the ERP
         (idempotent by key) -> (their actions, a note, the codes they moved, their order ids). `written`: the
         stock writes are done (the settling read after them)."""
@@ -666,13 +634,8 @@ class SyncEngine:
         if not late:
             if hold_codes:
                 ids = ", ".join(str(i) for i in hold_ids)
-                return (
-                    [],
-                    f"the units held by orders not paid yet changed after the plan was made (orders: {ids})",
-                    hold_codes,
-                    ids,
-                )
-            return [], "", set(), ""
+                return [], Reason(Code.HOLDS_CHANGED, orders=ids), hold_codes, ids
+            return [], None, set(), ""
         todo = [a for a in late if a.status == ActionStatus.PLANNED]
         results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) + [
             a for a in late if a.status != ActionStatus.PLANNED
@@ -682,12 +645,7 @@ class SyncEngine:
             progress.finished(result)
         progress.flush()
         order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
-        count = len(late)
-        note = plural(
-            count,
-            f"{count} sale or cancellation arrived after the plan was made (orders: {order_ids})",
-            f"{count} sales or cancellations arrived after the plan was made (orders: {order_ids})",
-        )
+        note = Reason(Code.LATE_SALES, count=len(late), orders=order_ids)
         # a counted sale (quantity 0) moves no balance: no target to plan again for it
         codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
         return results, note, codes | hold_codes, order_ids
@@ -754,31 +712,17 @@ class SyncEngine:
         ]
         if not rows:
             if note:
-                prepared.plan.notes.append(note + ", while the stock was being written: nothing to write again")
+                prepared.plan.notes.append(Reason(Code.NOTHING_TO_WRITE_AGAIN, why=note))
             return actions
         fresh, _ = await self._replan(prepared, rows)
-        why = []
-        if moved:
-            count = len(moved)
-            why.append(
-                plural(
-                    count,
-                    f"{count} write answered that the stock had moved (409)",
-                    f"{count} writes answered that the stock had moved (409)",
-                )
-            )
-        if order_ids:
-            why.append(
-                f"sales recorded while writing (orders: {order_ids})"
-                if late
-                else f"orders not paid yet changed while writing (orders: {order_ids})"
-            )
-        reason = "planned again from fresh facts after the writes: " + "; ".join(why)
-        todo = [
-            replace(a, reason=f"{a.reason}; {reason}" if a.reason else reason)
-            for a in fresh
-            if a.status == ActionStatus.PLANNED
-        ]
+        whys = Reason.join(
+            Reason(Code.CONFLICTS, count=len(moved)) if moved else None,
+            Reason(Code.SALES_WHILE_WRITING if late else Code.HOLDS_WHILE_WRITING, orders=order_ids)
+            if order_ids
+            else None,
+        )
+        reason = Reason(Code.REPLANNED_AFTER_WRITES, why=whys or Reason.text(""))
+        todo = [replace(a, reason=Reason.join(a.reason, reason)) for a in fresh if a.status == ActionStatus.PLANNED]
         if todo and not cancelled():
             progress.total += len(todo)
             writer = StockWriter(
@@ -791,18 +735,11 @@ class SyncEngine:
                 after_conflict=STILL_MOVING,
             )
             actions = actions + await writer.write(todo)
-        count, whys = len(todo), "; ".join(why)
-        prepared.plan.notes.append(
-            plural(
-                count,
-                f"{whys}: {count} stock target planned again and written",
-                f"{whys}: {count} stock targets planned again and written",
-            )
-        )
+        prepared.plan.notes.append(Reason(Code.REWRITTEN, why=whys or Reason.text(""), count=len(todo)))
         return actions
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: _Progress, status: str) -> SyncResult:
-        why = "not applied: the run was cancelled" if status == CANCELLED else "not applied: the run stopped"
+        why = Reason(Code.NOT_APPLIED_CANCELLED if status == CANCELLED else Code.NOT_APPLIED_STOPPED)
         for i, action in enumerate(actions):
             if action.status == ActionStatus.PLANNED:
                 actions[i] = action.skipped(why)
@@ -811,7 +748,7 @@ class SyncEngine:
         self._store_links(prepared, actions)
         notes = list(prepared.plan.notes)
         counts = count_actions(actions, prepared.plan.unchanged)
-        self.journal.finish(prepared.run_id, status, counts, notes)
+        self.journal.finish(prepared.run_id, status, counts, _stored(notes))
         result = self._result(prepared, status, actions, progress.errors, notes)
         self.on_event(
             Event(
@@ -837,7 +774,8 @@ class SyncEngine:
             for a in actions
             if a.kind == ActionKind.STOCK
             and a.status == ActionStatus.SKIPPED
-            and a.reason.startswith(ML_REFUSED)
+            and a.reason
+            and a.reason.has(Code.ML_REFUSED)
             and a.link_key is not None
         }
         if prepared.partial:
@@ -885,8 +823,7 @@ class SyncEngine:
             links = _restocked(prepared.links, prepared.listings, written, self.catalog.balances())
             ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
             links = [
-                replace(l, state=LinkState.IGNORED, reason="ignored by the operator") if l.key in ignored else l
-                for l in links
+                replace(l, state=LinkState.IGNORED, reason=IGNORED_REASON) if l.key in ignored else l for l in links
             ]
         links = self._refused(refused, links)
         unread = set(prepared.unread)
@@ -894,7 +831,7 @@ class SyncEngine:
         self.links.replace_all(links)
 
     @staticmethod
-    def _refused(refused: dict[str, str], links: list[Link]) -> list[Link]:
+    def _refused(refused: Mapping[str, Reason], links: list[Link]) -> list[Link]:
         """Rows whose write Mercado Livre refused stay not_writable with its reason (not retried every run)."""
         return [
             replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l for l in links
@@ -919,7 +856,7 @@ class SyncEngine:
                 result = await write_reference_code(self.client, action)
         finally:
             errors = (
-                [{"message": result.reason, "item_id": result.item_id, "variation_id": result.variation_id}]
+                [{"reason": _json(result.reason), "item_id": result.item_id, "variation_id": result.variation_id}]
                 if result.status == ActionStatus.FAILED
                 else []
             )
@@ -934,11 +871,11 @@ class SyncEngine:
 
     def _abort(self, run_id: int, exc: BaseException) -> None:
         status = CANCELLED if isinstance(exc, asyncio.CancelledError) else FAILED
-        self.journal.record(run_id, [], [{"message": str(exc) or type(exc).__name__, "kind": type(exc).__name__}])
-        self.journal.finish(run_id, status, {}, [f"stopped while reading: {exc}"])
+        self.journal.record(run_id, [], [{"reason": _error_reason(exc).to_json(), "kind": type(exc).__name__}])
+        self.journal.finish(run_id, status, {}, _stored([Reason(Code.STOPPED_WHILE_READING, error=str(exc))]))
 
     def _result(
-        self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict[str, Any]], notes: list[str]
+        self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict[str, Any]], notes: list[Reason]
     ) -> SyncResult:
         return SyncResult(
             prepared.run_id,
@@ -990,8 +927,8 @@ class _Progress:
             )
         )
 
-    def error(self, message: str, **where: Any) -> None:
-        entry = {"message": message, **{k: v for k, v in where.items() if v is not None}}
+    def error(self, reason: Reason | None, **where: Any) -> None:
+        entry = {"reason": _json(reason), **{k: v for k, v in where.items() if v is not None}}
         self.errors.append(entry)
         self.pending_errors.append(entry)
 
@@ -1000,8 +937,22 @@ class _Progress:
         self.pending, self.pending_errors = [], []
 
 
-def _day(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+NOT_CONFIRMED = Reason(Code.NOT_CONFIRMED)
+
+
+def _stored(notes: list[Reason]) -> list[dict[str, Any]]:
+    """Notes as the journal keeps them: code and values (docs/architecture.md, "Reasons")."""
+    return [note.to_json() for note in notes]
+
+
+def _error_reason(exc: BaseException) -> Reason:
+    """An exception as a run's error: its reason when it carries one, else its own words (as they are)."""
+    found = getattr(exc, "reason", None)
+    return found if isinstance(found, Reason) else Reason.text(str(exc) or type(exc).__name__)
+
+
+def _json(reason: Reason | None) -> dict[str, Any] | None:
+    return reason.to_json() if reason else None
 
 
 def _restocked(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from services.erp.catalog import Catalog
 from services.erp.models import MovementKind, StockMovement
 from services.linking import CatalogueView
+from services.reasons import Code, Reason
 from services.sync.plan import Action, ActionKind, ActionStatus
 from services.sync.products import composition_of, product_of
 
@@ -49,7 +50,7 @@ def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | Non
         catalog.add_products(product_of(a) for _, a in products if a.erp_code not in there)
         catalog.add_compositions([composition_of(a) for _, a in compositions if a.erp_code not in there])
         for i, action in products + compositions:
-            results[i] = action.skipped("already in the ERP") if action.erp_code in there else action.done()
+            results[i] = action.skipped(Reason(Code.ALREADY_IN_ERP)) if action.erp_code in there else action.done()
         movements: list[tuple[int, StockMovement]] = []
         for i, action in enumerate(actions):
             if action.data.get("quantity") is None or action.kind not in _MOVEMENT_KIND:
@@ -65,7 +66,7 @@ def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | Non
         duplicate_keys = {m.key for m in recorded.duplicates}
         for i, movement in movements:
             if movement.key in duplicate_keys:
-                results[i] = actions[i].skipped("already in the ledger (same order, listing and variation)")
+                results[i] = actions[i].skipped(Reason(Code.ALREADY_IN_LEDGER))
             else:
                 results[i] = actions[i].done()
         customers = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.CUSTOMER]
@@ -75,13 +76,13 @@ def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | Non
     return [results.get(i, a) for i, a in enumerate(actions)]
 
 
-def _stock_problem(catalog: Catalog, code: str | None) -> str:
+def _stock_problem(catalog: Catalog, code: str | None) -> Reason | None:
     product = catalog.products().get(code) if code else None
     if code is None or (product is None and code not in catalog.compositions()):
-        return f"{code} is not in the ERP: the movement was not recorded"
+        return Reason(Code.MOVEMENT_UNKNOWN_CODE, code=str(code))
     if product is not None and product.has_variations:
-        return f"{code} has compositions: its stock is kept per composition; the movement was not recorded"
-    return ""
+        return Reason(Code.MOVEMENT_ON_PARENT, code=code)
+    return None
 
 
 def _movement(action: Action, run_id: int | None) -> StockMovement:

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from services.linking import Link
 from services.meli.models import Order
+from services.reasons import Code, Reason
 from services.sync.orders import latest_first, link_key_of, sale_key, takes_sales
 
 # Statuses in which an order may hold units before it is paid; it holds them once `date_closed` is set.
@@ -32,13 +33,9 @@ class Hold:
     units: int
     orders: tuple[int, ...]
 
-    def reason(self, balance: int) -> str:
+    def reason(self, balance: int) -> Reason:
         orders = ", ".join(str(o) for o in self.orders)
-        # Ends in fixed words: a reason joined with others by "; " is still translated part by part.
-        return (
-            f"the ERP stock ({balance}) less the units held by orders not paid yet ({self.units}, orders: "
-            f"{orders}) is what can be sold"
-        )
+        return Reason(Code.HOLD, balance=balance, units=self.units, orders=orders)
 
 
 def plan_holds(
@@ -73,18 +70,17 @@ def plan_holds(
     return {code: Hold(code, n, tuple(held_by[code])) for code, n in units.items()}
 
 
-def holds_note(holds: Mapping[str, Hold]) -> list[str]:
+def holds_note(holds: Mapping[str, Hold]) -> list[Reason]:
     """One plan note naming each hold (code, units, orders), so the operator sees why those targets are lower than
     the ERP stock, even where Mercado Livre already shows the lower number and nothing is written."""
     if not holds:
         return []
     codes = sorted(holds)
-    shown = "; ".join(
+    shown: str | Reason = "; ".join(
         f"{code}: {holds[code].units} ({', '.join(str(o) for o in holds[code].orders)})" for code in codes[:10]
-    ) + (f"; and {len(codes) - 10} more" if len(codes) > 10 else "")
+    )
+    if len(codes) > 10:
+        shown = Reason(Code.AND_MORE, shown=shown, count=len(codes) - 10)
     units = sum(h.units for h in holds.values())
     orders = len({o for h in holds.values() for o in h.orders})
-    return [
-        f"units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded "
-        f"as sales) or cancelled (units: {units}, orders: {orders}); code: units (orders): {shown}"
-    ]
+    return [Reason(Code.HOLDS, units=units, orders=orders, holds=shown)]

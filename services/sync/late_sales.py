@@ -14,9 +14,10 @@ from dataclasses import replace
 
 from services.linking import Link, LinkState
 from services.meli.models import Listing
+from services.reasons import Code, Reason
 from services.sync.plan import Action, ActionKind, ActionStatus
 
-AFTER_PLAN = "arrived after the plan was made"
+AFTER_PLAN = Reason(Code.AFTER_PLAN)
 
 
 def new_movements(moves: Iterable[Action], planned_keys: set[str]) -> list[Action]:
@@ -28,8 +29,7 @@ def new_movements(moves: Iterable[Action], planned_keys: set[str]) -> list[Actio
             or move.key in planned_keys
         ):
             continue
-        reason = f"{move.reason}; {AFTER_PLAN}" if move.reason else AFTER_PLAN
-        out.append(replace(move, reason=reason))
+        out.append(replace(move, reason=Reason.join(move.reason, AFTER_PLAN)))
     return out
 
 
@@ -69,7 +69,7 @@ def with_live_stock(links: Iterable[Link], live: Mapping[str, Listing]) -> list[
     return out
 
 
-def merge_targets(actions: list[Action], fresh: list[Action], keys: set[str], why: str) -> tuple[list[Action], int]:
+def merge_targets(actions: list[Action], fresh: list[Action], keys: set[str], why: Reason) -> tuple[list[Action], int]:
     """The run's actions with the stock targets of `keys` replaced by `fresh` ones; how many changed.
 
     A planned target whose fresh value is already on Mercado Livre is skipped (nothing to write); a row
@@ -88,15 +88,12 @@ def merge_targets(actions: list[Action], fresh: list[Action], keys: set[str], wh
         if new is None:
             changed += 1
             out.append(
-                action.skipped(
-                    f"planned {action.from_} -> {action.to}; {why}: Mercado Livre already shows "
-                    "the right quantity, nothing to write"
-                )
+                action.skipped(Reason(Code.ALREADY_RIGHT, before=str(action.from_), after=str(action.to), why=why))
             )
         elif (new.status, new.to, new.from_) != (action.status, action.to, action.from_):
             changed += 1
-            note = f"target changed from the plan ({action.from_} -> {action.to}): {why}"
-            out.append(replace(new, reason=f"{new.reason}; {note}" if new.reason else note))
+            note = Reason(Code.TARGET_CHANGED, before=str(action.from_), after=str(action.to), why=why)
+            out.append(replace(new, reason=Reason.join(new.reason, note)))
         else:
             out.append(replace(new, reason=action.reason))
     for key, new in by_key.items():
@@ -105,5 +102,5 @@ def merge_targets(actions: list[Action], fresh: list[Action], keys: set[str], wh
         if any(a.link_key == key and a.kind == ActionKind.STOCK for a in actions):
             continue  # the plan skipped this row for its own reason (Full, lost link...): it stays so
         changed += 1
-        out.append(replace(new, reason=f"not in the plan (it was right then): {why}"))
+        out.append(replace(new, reason=Reason(Code.NOT_IN_PLAN, why=why)))
     return out, changed

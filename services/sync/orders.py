@@ -16,6 +16,7 @@ from typing import Final, Literal, TypeGuard
 from services.erp.models import Customer
 from services.linking import FULL_REASON, KIT_REASON, Link, LinkState
 from services.meli.models import BillingInfo, Order, OrderItem
+from services.reasons import Code, Reason
 from services.sync.plan import Action, ActionKind, ActionStatus
 
 # Statuses in which Mercado Livre has taken the units off the listing (docs/mercado-livre-api.md §8.2).
@@ -135,9 +136,7 @@ def _movement(
             action.data["quantity"] = -item.quantity
             if code is not None and count is None:
                 # No count, no truth to take the sale off: the ERP has never been given this code's stock.
-                return _checked(
-                    action, link, f"order {order.id}: no stock count in the ERP for {code}; the sale is not recorded"
-                )
+                return _checked(action, link, Reason(Code.NO_COUNT, order=order.id, code=code))
     elif order.status in CANCELLED_STATUSES:
         key_back = cancel_key(order.id, item)
         if key_back in recorded:
@@ -152,13 +151,7 @@ def _movement(
             action = replace(
                 action, kind=ActionKind.SALE_CANCEL, key=key_back, data={**data, "quantity": item.quantity}
             )
-            return _checked(
-                action,
-                link,
-                f"order {order.id} was closed before the ERP stock of {code} was counted "
-                "and was cancelled; whether before or after the count is unknown, so the ERP stock is not "
-                "changed: count the units if they came back",
-            )
+            return _checked(action, link, Reason(Code.CANCELLED_BEFORE_COUNT, order=order.id, code=str(code)))
         action = replace(
             action,
             kind=ActionKind.SALE_CANCEL,
@@ -170,27 +163,23 @@ def _movement(
     return _checked(action, link)
 
 
-IN_COUNT = "closed before the ERP stock was counted: already in the count"
+IN_COUNT = Reason(Code.IN_COUNT)
 
 
-def _checked(action: Action, link: Link | None, skip: str = "") -> Action:
+def _checked(action: Action, link: Link | None, skip: Reason | None = None) -> Action:
     """The movement as planned, or skipped: when its row cannot take sales, else when `skip` says why."""
     order_id = action.data["order_id"]
     if link is not None and link.reason == KIT_REASON:
         # A kit's units are its components': Mercado Livre sends one order per component (tag bundle_component),
         # each booked on the component's own link. Booking the kit too would take the units off twice.
-        return action.skipped(
-            f"order {order_id}: a Mercado Livre kit; its units are recorded through the orders of its components"
-        )
+        return action.skipped(Reason(Code.KIT_ORDER, order=order_id))
     if link is not None and link.reason == FULL_REASON:
         # Full units ship from Mercado Livre's warehouse, not from the seller's: the ERP count stays.
-        return action.skipped(
-            f"order {order_id}: a Full listing; its units left Mercado Livre's warehouse, "
-            "so the ERP stock is not changed"
-        )
+        return action.skipped(Reason(Code.FULL_ORDER, order=order_id))
     if link is None or link.erp_code is None or link.state not in _SALE_STATES:
-        state = link.state.value if link else "not in the listings read"
-        return action.skipped(f"order {order_id}: listing is not linked ({state}); the sale is not recorded in the ERP")
+        if link is None:
+            return action.skipped(Reason(Code.ORDER_LISTING_UNREAD, order=order_id))
+        return action.skipped(Reason(Code.ORDER_NOT_LINKED, order=order_id, state=link.state.value))
     return action.skipped(skip) if skip else action
 
 

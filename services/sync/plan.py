@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from services.reasons import Reason
+
 
 class SyncKind(StrEnum):
     """What the operator asked to synchronize (docs/architecture.md §5)."""
@@ -60,7 +62,7 @@ class Action:
     from_: Any = None
     to: Any = None
     status: ActionStatus = ActionStatus.PLANNED
-    reason: str = ""
+    reason: Reason | None = None
     key: str | None = None  # idempotency key of the ERP movement, when it makes one
     data: dict[str, Any] = field(default_factory=dict, compare=False)  # what applying needs
 
@@ -87,10 +89,10 @@ class Action:
     def done(self, **changes: Any) -> Action:
         return replace(self, status=ActionStatus.DONE, **changes)
 
-    def failed(self, reason: str, **changes: Any) -> Action:
+    def failed(self, reason: Reason, **changes: Any) -> Action:
         return replace(self, status=ActionStatus.FAILED, reason=reason, **changes)
 
-    def skipped(self, reason: str) -> Action:
+    def skipped(self, reason: Reason) -> Action:
         return replace(self, status=ActionStatus.SKIPPED, reason=reason)
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,7 +104,7 @@ class Action:
             "from": self.from_,
             "to": self.to,
             "status": self.status.value,
-            "reason": self.reason,
+            "reason": self.reason.to_json() if self.reason else None,
             "key": self.key,
         }
 
@@ -116,18 +118,18 @@ class Action:
             from_=row.get("from"),
             to=row.get("to"),
             status=ActionStatus(row["status"]),
-            reason=row.get("reason", ""),
+            reason=Reason.from_json(row.get("reason")),
             key=row.get("key"),
         )
 
 
 @dataclass
 class Plan:
-    """What a sync of `kind` would do. `notes` are sentences for the operator (first run, problems)."""
+    """What a sync of `kind` would do. `notes` tell the operator what the actions do not (first run, problems)."""
 
     kind: SyncKind
     actions: list[Action] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
     unchanged: int = 0  # linked targets already equal on Mercado Livre (nothing to write)
     link_counts: dict[str, int] = field(default_factory=dict)
 

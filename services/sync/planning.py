@@ -14,6 +14,7 @@ from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state, held_rows
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
+from services.reasons import Code, Reason
 from services.sync.holds import holds_note, plan_holds
 from services.sync.orders import plan_orders
 from services.sync.plan import ActionStatus, Plan, SyncKind, balances_after
@@ -118,28 +119,39 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     return plan, links
 
 
-MIGRATED = "migrated to User Products"  # start of the reason on the rows of a migrated legacy listing
+# The reasons on the rows of a migrated legacy listing.
+MIGRATED = frozenset({Code.MIGRATED, Code.MIGRATED_NOWHERE, Code.MIGRATED_NO_CODE})
+
+
+def _is_migrated(reason: Reason | None) -> bool:
+    if reason is None:
+        return False
+    if reason.code == Code.TEXT:  # written by an older melisync
+        return str(reason.values.get("text", "")).startswith("migrated to User Products")
+    return reason.code in MIGRATED
 
 
 def _moved_to(old_id: str, code: str, links: list[Link]) -> str:
-    """The listings that carry `code` now (the new listings of a migration), or 'no listing yet'."""
-    return (
-        ", ".join(
-            sorted(
-                {
-                    l.listing_id
-                    for l in links
-                    if l.erp_code == code
-                    and l.listing_id != old_id
-                    and l.state in (LinkState.LINKED, LinkState.NOT_WRITABLE)
-                }
-            )
+    """The listings that carry `code` now (the new listings of a migration), or "" when none does yet."""
+    return ", ".join(
+        sorted(
+            {
+                l.listing_id
+                for l in links
+                if l.erp_code == code
+                and l.listing_id != old_id
+                and l.state in (LinkState.LINKED, LinkState.NOT_WRITABLE)
+            }
         )
-        or "no listing yet"
     )
 
 
-def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[str]:
+def _moved(code: str, where: str, somewhere: Code, nowhere: Code) -> Reason:
+    """Where a migrated listing's code went: the listings that carry it now, or none yet."""
+    return Reason(somewhere, code=code, where=where) if where else Reason(nowhere, code=code)
+
+
+def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[Reason]:
     """Say where the links of a listing migrated to User Products went (docs/mercado-livre-api.md §6.6): never silently.
     Said once the migration ended (the old listing closed), and once: rows already marked as migrated by an
     earlier run are not reported again."""
@@ -147,19 +159,12 @@ def migration_notes(listings: list[Listing], previous: list[Link], links: list[L
     notes = []
     for old_id in sorted(migrated):
         codes = sorted(
-            {
-                l.erp_code
-                for l in previous
-                if l.listing_id == old_id and l.erp_code and not l.reason.startswith(MIGRATED)
-            }
+            {l.erp_code for l in previous if l.listing_id == old_id and l.erp_code and not _is_migrated(l.reason)}
         )
         if not codes:
             continue
-        now = [f"{code} -> {_moved_to(old_id, code, links)}" for code in codes]
-        notes.append(
-            f"listing {old_id} was migrated to User Products; its codes are now linked by reference "
-            f"code: {'; '.join(now)}"
-        )
+        now = [_moved(code, _moved_to(old_id, code, links), Code.MOVED_TO, Code.MOVED_NOWHERE) for code in codes]
+        notes.append(Reason(Code.MIGRATION, old=old_id, moves=Reason.join(*now) or now[0]))
     return notes
 
 
@@ -177,11 +182,11 @@ def mark_migrated(listings: list[Listing], links: list[Link]) -> list[Link]:
     out = []
     for link in links:
         if link.listing_id in migrated and link.state in (LinkState.LINKED, LinkState.NOT_WRITABLE):
-            where = _moved_to(link.listing_id, link.erp_code, links) if link.erp_code else "no code"
-            link = replace(
-                link,
-                state=LinkState.NOT_WRITABLE,
-                reason=f"{MIGRATED} (listing closed); {link.erp_code} now on: {where}",
-            )
+            if link.erp_code:
+                where = _moved_to(link.listing_id, link.erp_code, links)
+                reason = _moved(link.erp_code, where, Code.MIGRATED, Code.MIGRATED_NOWHERE)
+            else:
+                reason = Reason(Code.MIGRATED_NO_CODE)
+            link = replace(link, state=LinkState.NOT_WRITABLE, reason=reason)
         out.append(link)
     return out

@@ -14,9 +14,10 @@ from typing import Any
 from services.erp.models import Composition, Product
 from services.linking import CatalogueView, clean_code
 from services.meli.models import Listing
+from services.reasons import Code, Reason
 from services.sync.plan import Action, ActionKind, ActionStatus, balances_after
 
-KIT_NOT_IMPORTED = "a Mercado Livre kit: its units are its components' and are not imported"
+KIT_NOT_IMPORTED = Reason(Code.KIT_NOT_IMPORTED)
 
 
 def import_key(code: str) -> str:
@@ -25,7 +26,7 @@ def import_key(code: str) -> str:
 
 
 def plan_products(
-    listings: Iterable[Listing], catalogue: CatalogueView, held: Mapping[str, str] | None = None
+    listings: Iterable[Listing], catalogue: CatalogueView, held: Mapping[str, Reason] | None = None
 ) -> list[Action]:
     """Import actions. `held`: link keys not to import from, with why (a lost link, an ignored row):
     a code changed on a linked listing is the operator's to resolve, not a new product."""
@@ -36,10 +37,12 @@ def plan_products(
     def add(kind: ActionKind, listing: Listing, code: str, vid: int | None, qty: int | None, **data: Any) -> None:
         key = f"{listing.id}:{vid}" if vid is not None else listing.id
         if key in held:
-            actions.append(_skip(kind, listing, vid, code, f"not imported: {held[key]}"))
+            actions.append(_skip(kind, listing, vid, code, Reason(Code.NOT_IMPORTED, why=held[key])))
             return
         if code in planned:
-            actions.append(_skip(kind, listing, vid, code, f"{code} is imported from {planned[code]}"))
+            actions.append(
+                _skip(kind, listing, vid, code, Reason(Code.IMPORTED_FROM, code=str(code), listing=planned[code]))
+            )
             return
         planned[code] = listing.id
         if qty is not None:
@@ -66,7 +69,7 @@ def plan_products(
             continue
         if not listing.variations:
             if not code:
-                actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, None, "no reference code"))
+                actions.append(_skip(ActionKind.IMPORT_PRODUCT, listing, None, None, Reason(Code.NO_REFERENCE_CODE)))
             elif not catalogue.knows(code):
                 add(
                     ActionKind.IMPORT_PRODUCT,
@@ -92,8 +95,7 @@ def plan_products(
                         listing,
                         variation.id,
                         clean_code(variation.reference_code),
-                        "the listing has no reference code of its own, so its variations have no "
-                        "ERP product to go under",
+                        Reason(Code.NO_PARENT_CODE),
                     )
                 )
             continue
@@ -113,7 +115,7 @@ def plan_products(
             vcode = clean_code(variation.reference_code)
             if not vcode:
                 actions.append(
-                    _skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, None, "variation has no reference code")
+                    _skip(ActionKind.IMPORT_COMPOSITION, listing, variation.id, None, Reason(Code.VARIATION_NO_CODE))
                 )
             elif not catalogue.knows(vcode):
                 add(
@@ -160,7 +162,7 @@ def composition_of(action: Action) -> Composition:
     )
 
 
-def _skip(kind: ActionKind, listing: Listing, vid: int | None, code: str | None, reason: str) -> Action:
+def _skip(kind: ActionKind, listing: Listing, vid: int | None, code: str | None, reason: Reason) -> Action:
     return Action(
         kind=kind, item_id=listing.id, variation_id=vid, erp_code=code, status=ActionStatus.SKIPPED, reason=reason
     )

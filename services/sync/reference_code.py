@@ -10,6 +10,7 @@ from typing import Any
 from services.linking import clean_code
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import SELLER_SKU, Listing
+from services.reasons import Code, Reason
 from services.sync.apply import FALLBACK_STATUSES, MeliWriter, ml_words
 from services.sync.plan import Action, ActionKind
 
@@ -35,7 +36,7 @@ def reference_code_action(live: Listing, variation_id: int | None, code: str) ->
         to=new,
         data={"variation_ids": [v.id for v in live.variations]},
     )
-    return action.skipped("already carries this code") if current == new else action
+    return action.skipped(Reason(Code.ALREADY_CARRIES)) if current == new else action
 
 
 async def write_reference_code(client: MeliWriter, action: Action) -> Action:
@@ -43,7 +44,7 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     out, docs/mercado-livre-api.md §7), then read back that the code is there and nothing else changed. The action comes back
     done or failed (with ML's words). A lost answer is settled by that read-back, never by sending again."""
     assert action.item_id is not None  # a reference code action names its listing (reference_code_action)
-    note = ""
+    note: Reason | None = None
     try:
         before = await client.attributes(action.item_id, action.variation_id)
         attributes = with_code(before, action.to)
@@ -53,28 +54,25 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
             else:
                 await _write_variation_code(client, action, attributes)
         except AnswerLost:
-            note = "the answer to the write was lost; the read-back decided"
+            note = Reason(Code.LOST_READ_BACK)
         live = await client.listing(action.item_id)
         after = await client.attributes(action.item_id, action.variation_id)
     except MeliApiError as exc:
-        return action.failed(ml_words(exc))
+        return action.failed(Reason.text(ml_words(exc)))
     except ValueError as exc:
-        return action.failed(f"nothing sent: {exc}")
+        return action.failed(Reason(Code.NOTHING_SENT, problem=Reason.text(str(exc))))
     if [v.id for v in live.variations] != action.data.get("variation_ids", [v.id for v in live.variations]):
-        return action.failed("read-back: the listing's variation ids changed")
+        return action.failed(Reason(Code.IDS_CHANGED_CODE))
     holder = live if action.variation_id is None else live.variation(action.variation_id)
     seen = holder.reference_code if holder else None
     if seen != action.to:
-        return action.failed(
-            f"read-back shows reference code {seen!r}, expected {action.to!r}" + (f" ({note})" if note else "")
-        )
+        read_back = Reason(Code.CODE_READ_BACK, seen=repr(seen), to=repr(action.to))
+        return action.failed(Reason.join(read_back, note) or read_back)
     lost = sorted(_values(before).keys() - _values(after).keys())
     changed = sorted(k for k, v in _values(before).items() if k in _values(after) and _values(after)[k] != v)
     if lost or changed:
         return action.failed(
-            "read-back: the reference code was written but other attributes changed"
-            + (f"; gone: {', '.join(lost)}" if lost else "")
-            + (f"; changed: {', '.join(changed)}" if changed else "")
+            Reason(Code.ATTRIBUTES_CHANGED, gone=", ".join(lost) or "-", changed=", ".join(changed) or "-")
         )
     return action.done(**({"reason": note} if note else {}))
 

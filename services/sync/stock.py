@@ -17,6 +17,7 @@ from typing import Any
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import Link, LinkState
 from services.meli.models import UserProductStock, Warehouse
+from services.reasons import Code, Reason
 from services.sync.holds import Hold
 from services.sync.plan import Action, ActionKind, ActionStatus
 
@@ -33,31 +34,27 @@ class WarehouseChoice:
 
     store_id: str | None = None
     network_node_id: str | None = None
-    problem: str = ""
+    problem: Reason | None = None
 
 
 def choose_warehouse(warehouses: Sequence[Warehouse], configured: str = "") -> WarehouseChoice:
     """config `warehouse` (a store_id) wins; else the seller's only warehouse; several -> the operator chooses."""
-    choices = ", ".join(f"{w.store_id} ({w.description or w.network_node_id or 'no name'})" for w in warehouses)
-    how = "run `melisync config set warehouse <store_id>`"
+    choices = ", ".join(
+        f"{w.store_id} ({w.description or w.network_node_id})" if w.description or w.network_node_id else w.store_id
+        for w in warehouses
+    )
     if configured:
         found = next((w for w in warehouses if w.store_id == configured.strip()), None)
         if found is None:
             return WarehouseChoice(
-                problem=f"the configured warehouse {configured} is not one of the seller's "
-                f"warehouses ({choices or 'none listed'}): {how}"
+                problem=Reason(Code.WAREHOUSE_UNKNOWN, configured=configured, choices=choices or "-")
             )
         return WarehouseChoice(found.store_id, found.network_node_id)
     if len(warehouses) == 1:
         return WarehouseChoice(warehouses[0].store_id, warehouses[0].network_node_id)
     if not warehouses:
-        return WarehouseChoice(
-            problem="multi-origin seller, but Mercado Livre lists no warehouse (stock_location) "
-            "for this account: nothing is written"
-        )
-    return WarehouseChoice(
-        problem=f"the seller has {len(warehouses)} warehouses and none is chosen: {how} (choices: {choices})"
-    )
+        return WarehouseChoice(problem=Reason(Code.NO_WAREHOUSES))
+    return WarehouseChoice(problem=Reason(Code.WAREHOUSE_NOT_CHOSEN, count=len(warehouses), choices=choices))
 
 
 def target(balance: int, safety_stock: int) -> int:
@@ -81,7 +78,7 @@ def plan_stock(
     quantity adds every warehouse and Full)."""
     multi_origin = WAREHOUSE_TAG in set(account_tags)
     if multi_origin and warehouse is None:
-        warehouse = WarehouseChoice(problem="multi-origin seller: the warehouses were not read, nothing is written")
+        warehouse = WarehouseChoice(problem=Reason(Code.WAREHOUSES_UNREAD))
     holds = holds or {}
     actions: list[Action] = []
     unchanged = 0
@@ -96,7 +93,9 @@ def plan_stock(
             data={"route": how},
         )
         if link.state in _REPORTED and link.erp_code:
-            actions.append(base.skipped(f"{link.state.value}: {link.reason}"))
+            actions.append(
+                base.skipped(Reason(Code.LINK_STATE, state=link.state.value, why=link.reason or Reason.text("")))
+            )
             continue
         if link.state != LinkState.LINKED:
             continue
@@ -104,7 +103,7 @@ def plan_stock(
         balance = balances.get(code)
         if balance is None:
             # No stock record is not zero: pushing 0 would pause the listing (docs/mercado-livre-api.md §12.13).
-            actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
+            actions.append(base.skipped(Reason(Code.NO_STOCK_RECORD, code=str(link.erp_code))))
             continue
         hold = holds.get(code)
         wanted = target(balance - (hold.units if hold else 0), safety_stock)
@@ -116,10 +115,7 @@ def plan_stock(
             continue
         if wanted > max_stock:  # a typo or a pasted id in the ledger is never published (services/input_rules.py)
             actions.append(
-                base.skipped(
-                    f"the ERP stock of {link.erp_code} ({balance:,}) is above max_stock "
-                    f"({max_stock:,}): fix the count, or `melisync config set max_stock N`"
-                )
+                base.skipped(Reason(Code.ABOVE_MAX, code=str(link.erp_code), balance=balance, most=max_stock))
             )
             continue
         data: dict[str, Any] = {"route": how, "user_product_id": link.user_product_id}
@@ -134,7 +130,7 @@ def plan_stock(
             to=wanted,
             status=ActionStatus.PLANNED,
             data=data,
-            reason=hold.reason(balance) if hold else "",
+            reason=hold.reason(balance) if hold else None,
         )
         written: Action | None = action
         if multi_origin and warehouse is not None:
@@ -153,16 +149,13 @@ def _through_warehouse(
     that warehouse holds (None: it already holds the target); the other warehouses and Full are read, never
     written, and shown with the action."""
     if warehouse.problem:
-        return action.skipped(f"multi-origin seller (warehouse_management): {warehouse.problem}")
+        return action.skipped(Reason(Code.MULTI_ORIGIN, problem=warehouse.problem))
     up = action.data.get("user_product_id")
     if not up:
-        return action.skipped(
-            "multi-origin seller (warehouse_management): Mercado Livre gives no user_product_id "
-            "for this listing, and PUT /items quantities are ignored for these sellers"
-        )
+        return action.skipped(Reason(Code.NO_USER_PRODUCT_ID))
     stock = up_stock.get(up)
     if stock is None:
-        return action.skipped(f"the stock of user product {up} could not be read: nothing is written")
+        return action.skipped(Reason(Code.UP_UNREAD, up=up))
     store = warehouse.store_id
     own = stock.warehouse(store)
     here = own.quantity if own else 0
@@ -170,15 +163,15 @@ def _through_warehouse(
         return None
     others = sum(l.quantity for l in stock.locations if l.type == "seller_warehouse" and l.store_id != store)
     full = sum(l.quantity for l in stock.locations if l.type == FULL_LOCATION)
-    why = [action.reason] if action.reason else []
+    why = [action.reason]
     if own is None:
-        why.append(f"warehouse {store} has no stock location for user product {up} yet: this write creates it")
+        why.append(Reason(Code.NEW_LOCATION, store=str(store), up=up))
     if others and full:
-        why.append(f"other warehouses hold {others}, Full holds {full} (read, never written)")
+        why.append(Reason(Code.OTHERS_AND_FULL, others=others, full=full))
     elif others:
-        why.append(f"other warehouses hold {others} (read, never written)")
+        why.append(Reason(Code.OTHERS, others=others))
     elif full:
-        why.append(f"Full holds {full} (read, never written)")
+        why.append(Reason(Code.FULL_HOLDS, full=full))
     data = {
         **action.data,
         "store_id": store,
@@ -186,7 +179,7 @@ def _through_warehouse(
         "others": others,
         "full": full,
     }
-    return replace(action, from_=here, data=data, reason="; ".join(why))
+    return replace(action, from_=here, data=data, reason=Reason.join(*why))
 
 
 def route(link: Link, multi_origin: bool = False) -> str:
@@ -215,10 +208,7 @@ def _one_write_per_user_product(actions: list[Action]) -> list[Action]:
         if len(wanted) > 1:
             codes = ", ".join(sorted({str(out[i].erp_code) for i in indexes}))
             for i in indexes:
-                out[i] = out[i].skipped(
-                    f"the listings of user product {user_product} share one stock but carry "
-                    f"codes with different quantities ({codes})"
-                )
+                out[i] = out[i].skipped(Reason(Code.SHARED_DIFFERENT, up=user_product, codes=codes))
             continue
         leader = out[indexes[0]]
         for i in indexes[1:]:

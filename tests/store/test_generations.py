@@ -12,6 +12,7 @@ from services.doctor import check_home, restore
 from services.store import open_store
 from services.store.cursors import Cursors
 from services.store.storage import StoreDamaged, take_notes
+from words.reasons import say
 
 
 def _commit(kind: str, *codes: str) -> None:
@@ -72,7 +73,7 @@ def test_a_damaged_cache_is_read_from_its_last_good_copy_and_put_back_at_the_nex
     assert _codes("meli") == ["A", "B"]  # generation 1
     assert _files(melisync_home) == before  # a read changes nothing
     notes = take_notes()
-    assert len(notes) == 1 and "meli.json.1" in notes[0] and "put back" in notes[0]
+    assert len(notes) == 1 and "meli.json.1" in say(notes[0]) and "put back" in say(notes[0])
     _commit("meli", "D")
     assert _codes("meli") == ["A", "B", "D"]
     aside = [p for p in melisync_home.iterdir() if p.name.startswith("meli.json.corrupt-")]

@@ -13,6 +13,7 @@ from services.i18n import set_language
 from services.store import close_stores
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ async def test_a_second_run_counts_the_rows_skipped_as_before_and_log_lists_them
     again = make_engine()
     result = await again.apply(await again.plan(SyncKind.STOCK))
     skipped = [a for a in result.actions if a.status.value == "skipped"]
-    assert len(skipped) == 1 and "Full" in skipped[0].reason  # as in the first run, for the same reason
+    assert len(skipped) == 1 and "Full" in say(skipped[0].reason)  # as in the first run, for the same reason
 
     code, out = cli(capsys, "log")
     assert "skipped 1, unchanged 1, 1 skipped as before" in out

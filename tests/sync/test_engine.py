@@ -6,12 +6,14 @@ import pytest
 
 from sandbox.state import SandboxState
 from services.linking import LinkState
+from services.run_facts import error_reason
 from services.store.journal import DRY_RUN, FAILED, FINISHED, INTERRUPTED, Journal
 from services.store.links import LinkRepository
 from services.sync.plan import ActionKind as K
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ async def test_stock_sync_writes_differences_keeps_variation_ids_then_writes_not
     assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
     # The Full listing is skipped and reported, never written.
     [skipped] = [a for a in result.actions if a.item_id == full]
-    assert skipped.status == St.SKIPPED and "Full" in skipped.reason
+    assert skipped.status == St.SKIPPED and "Full" in say(skipped.reason)
     assert not sandbox_state.requests_to(f"/items/{full}", "PUT")
     sandbox_state.clear_log()
     again = await run(make_engine(), SyncKind.STOCK)
@@ -96,7 +98,7 @@ async def test_products_import_once_then_stock_push_and_no_duplicates(sandbox_st
     assert catalog.balances() == {"CAN": 9, "CAM-AZ": 2, "CAM-VD": 4, "CAM-PT": 1}
     assert catalog.products()["CAN"].name == "Caneca" and catalog.products()["CAM"].has_variations
     [no_code] = [a for a in result.actions if a.item_id == nocode]
-    assert no_code.status == St.SKIPPED and "no reference code" in no_code.reason
+    assert no_code.status == St.SKIPPED and "no reference code" in say(no_code.reason)
     assert sandbox_state.writes() == []
     links = {l.key: l for l in LinkRepository().all()}
     assert links[caneca].state == LinkState.LINKED and links[nocode].state == LinkState.NO_REFERENCE
@@ -112,9 +114,9 @@ async def test_full_refused_at_write_time_is_skipped_with_ml_reason_and_not_retr
     sandbox_state.make_full(caneca)  # became Full between plan and apply
     result = await engine.apply(prepared)
     [refused] = [a for a in result.actions if a.item_id == caneca]
-    assert refused.status == St.SKIPPED and "not_modifiable" in refused.reason
+    assert refused.status == St.SKIPPED and "not_modifiable" in say(refused.reason)
     link = {l.key: l for l in LinkRepository().all()}[caneca]
-    assert link.state == LinkState.NOT_WRITABLE and "not_modifiable" in link.reason
+    assert link.state == LinkState.NOT_WRITABLE and "not_modifiable" in say(link.reason)
     sandbox_state.clear_log()
     await run(make_engine(), SyncKind.STOCK)
     assert sandbox_state.writes() == []
@@ -136,7 +138,7 @@ async def test_refused_variation_endpoint_falls_back_to_the_whole_array(sandbox_
         ]
     }
     assert sandbox_state.variation_ids(camiseta) == before and sandbox_state.deleted_variations == []
-    assert all("variations array" in a.reason for a in result.actions if a.status == St.DONE)
+    assert all("variations array" in say(a.reason) for a in result.actions if a.status == St.DONE)
 
 
 async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engine, make_client):
@@ -155,7 +157,7 @@ async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engin
 
     result = await run(make_engine(client=Ignoring(make_client())), SyncKind.STOCK)
     [bad] = [a for a in result.actions if a.item_id == caneca]
-    assert result.status == FAILED and bad.status == St.FAILED and "read-back shows 9, expected 4" in bad.reason
+    assert result.status == FAILED and bad.status == St.FAILED and "read-back shows 9, expected 4" in say(bad.reason)
     assert result.errors and Journal().run(result.run_id)["errors"][0]["item_id"] == caneca
 
 
@@ -164,7 +166,7 @@ async def test_network_down_fails_the_run_and_the_next_run_picks_up(sandbox_stat
     caneca = ids(sandbox_state)[0]
     sandbox_state.fail_next(50, status=503, path_prefix=f"/items/{caneca}", method="PUT")
     failed = await run(make_engine(), SyncKind.STOCK)
-    assert failed.status == FAILED and "503" in failed.errors[0]["message"]
+    assert failed.status == FAILED and "503" in say(error_reason(failed.errors[0]))
     sandbox_state._faults.clear()
     fixed = await run(make_engine(), SyncKind.STOCK)
     assert fixed.status == FINISHED and sandbox_state.item(caneca)["available_quantity"] == 4
@@ -202,7 +204,9 @@ async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_stat
     catalog = seed_erp({"CAN": 9})
     caneca = ids(sandbox_state)[0]
     first = await run(make_engine(), SyncKind.ALL)
-    assert any("first orders sync" in n for n in first.notes) and any("first customers sync" in n for n in first.notes)
+    assert any("first orders sync" in n for n in map(say, first.notes)) and any(
+        "first customers sync" in n for n in map(say, first.notes)
+    )
     assert sandbox_state.writes() == []
     order = sandbox_state.create_order(caneca, quantity=2, buyer={"doc_type": "CNPJ", "doc_number": "11222333000181"})
     assert sandbox_state.item(caneca)["available_quantity"] == 7  # ML took the units off itself

@@ -20,6 +20,7 @@ from services.sync.plan import SyncKind
 from services.sync.stock import WarehouseChoice, plan_stock
 from tests.fixtures.sync import seed_erp
 from tests.sync.test_stock_count import ago, backdate, of, run
+from words.reasons import say
 
 
 @pytest.fixture
@@ -46,14 +47,14 @@ async def test_holds_lower_the_target_until_paid_or_cancelled(sandbox_state, mak
     held = await run(make_engine(), SyncKind.STOCK)
     [write] = of(held, K.STOCK)
     assert (write.status, write.from_, write.to) == (St.DONE, 6, 9)  # 12 - the 3 held units, not 12
-    assert write.reason == (
+    assert say(write.reason) == (
         f"the ERP stock (12) less the units held by orders not paid yet (3, orders: {first['id']}, "
         f"{second['id']}) is what can be sold"
     )
     assert (
         "units held by orders confirmed but not paid yet are kept off the listings until paid (then recorded as "
         f"sales) or cancelled (units: 3, orders: 2); code: units (orders): CAN: 3 ({first['id']}, {second['id']})"
-        in held.notes
+        in map(say, held.notes)
     )
     assert of(held, K.SALE) == [] and sales(catalog) == [] and catalog.balance("CAN") == 12  # not sales yet
     assert sandbox_state.item(caneca)["available_quantity"] == 9
@@ -68,7 +69,7 @@ async def test_holds_lower_the_target_until_paid_or_cancelled(sandbox_state, mak
     paid = await run(make_engine(), SyncKind.STOCK)
     assert [(a.status, a.from_, a.to) for a in of(paid, K.SALE)] == [(St.DONE, 12, 10)]
     assert stock(paid) == [] and sandbox_state.item(caneca)["available_quantity"] == 10  # the same target
-    assert not any("not paid yet" in note for note in paid.notes)
+    assert not any("not paid yet" in note for note in map(say, paid.notes))
     again = await run(make_engine(), SyncKind.STOCK)
     assert of(again, K.SALE) == [] and sales(catalog) == [(MovementKind.SALE, -2, first["id"])]
     assert catalog.balance("CAN") == 10 and stock(again) == []
@@ -81,7 +82,7 @@ async def test_a_hold_closed_before_the_count_is_in_the_count(sandbox_state, mak
     catalog = seed_erp({"CAN": 8}, when=ago(minutes=5))  # then counted: 8 free units (the 2 are out already)
     result = await run(make_engine(), SyncKind.STOCK)
     assert stock(result) == [(St.DONE, 7, 8)]  # nothing subtracted: the count has the hold
-    assert not any("not paid yet" in note for note in result.notes) and catalog.balance("CAN") == 8
+    assert not any("not paid yet" in note for note in map(say, result.notes)) and catalog.balance("CAN") == 8
 
 
 async def test_a_dry_run_shows_the_hold_and_writes_nothing(sandbox_state, make_engine):
@@ -173,7 +174,9 @@ def test_every_write_route_keeps_the_held_units_off(route_kind):
         holds=hold,
     )
     assert (action.data["route"], action.to, action.status) == (route_kind, 8, St.PLANNED)
-    assert action.reason.startswith("the ERP stock (10) less the units held by orders not paid yet (2, orders: 99)")
+    assert say(action.reason).startswith(
+        "the ERP stock (10) less the units held by orders not paid yet (2, orders: 99)"
+    )
 
 
 async def test_a_hold_paid_or_cancelled_between_plan_and_write(sandbox_state, make_engine):
@@ -203,7 +206,7 @@ async def test_an_unpaid_order_of_several_items_holds_per_item(sandbox_state, ma
     order = sandbox_state.create_order(lines=[(caneca, None, 2), (tapete, None, 1)], status="confirmed")
     result = await run(make_engine(), SyncKind.STOCK)
     assert stock(result) == [] and catalog.balance("CAN") == 9 and catalog.balance("TAP") == 5  # 7 and 4: right
-    assert any(f"CAN: 2 ({order['id']}); TAP: 1 ({order['id']})" in note for note in result.notes)
+    assert any(f"CAN: 2 ({order['id']}); TAP: 1 ({order['id']})" in note for note in map(say, result.notes))
     assert (sandbox_state.item(caneca)["available_quantity"], sandbox_state.item(tapete)["available_quantity"]) == (
         7,
         4,

@@ -12,6 +12,7 @@ from services.sync.plan import ActionKind as K
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say, say_stored
 
 
 @pytest.fixture
@@ -48,13 +49,13 @@ async def test_a_sale_between_plan_and_apply_is_recorded_once_and_not_re_inflate
     assert sandbox_state.item(premium)["available_quantity"] == 5
     [sale] = [a for a in result.actions if a.kind == K.SALE]
     assert (sale.status, sale.key, sale.from_, sale.to) == (St.DONE, f"sale:{order['id']}:{caneca}:-", 7, 5)
-    assert "after the plan" in sale.reason
+    assert "after the plan" in say(sale.reason)
     writes = {a.item_id: a for a in result.actions if a.kind == K.STOCK}
     assert (writes[caneca].from_, writes[caneca].to, writes[caneca].status) == (7, 5, St.DONE)
-    assert "target changed from the plan (9 -> 7)" in writes[caneca].reason
-    assert any(str(order["id"]) in n and "recomputed" in n for n in result.notes)
+    assert "target changed from the plan (9 -> 7)" in say(writes[caneca].reason)
+    assert any(str(order["id"]) in n and "recomputed" in n for n in map(say, result.notes))
     journaled = {(a["item_id"], a["kind"]): a for a in Journal().actions(result.run_id)}
-    assert "target changed" in journaled[(caneca, "stock")]["reason"]
+    assert "target changed" in say_stored(journaled[(caneca, "stock")]["reason"])
     assert journaled[(caneca, "sale")]["status"] == "done"
     # The next sync reads the same order again: recorded once, nothing written.
     sandbox_state.clear_log()
@@ -77,7 +78,7 @@ async def test_a_late_sale_on_a_row_the_plan_left_alone_writes_its_twin(sandbox_
     assert result.status == FINISHED, result.errors
     assert catalog.balance("CAN") == 8
     [write] = [a for a in result.actions if a.kind == K.STOCK and a.status == St.DONE]
-    assert (write.item_id, write.from_, write.to) == (premium, 9, 8) and "not in the plan" in write.reason
+    assert (write.item_id, write.from_, write.to) == (premium, 9, 8) and "not in the plan" in say(write.reason)
     assert sandbox_state.item(caneca)["available_quantity"] == 8
     assert [r.path for r in sandbox_state.requests_to("/items/", "PUT")] == [f"/items/{premium}"]
 

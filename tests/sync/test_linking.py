@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.linking import Link, LinkState, build_links, count_by_state
 from tests.fixtures.sync import catalogue, listing, variation
+from words.reasons import say
 
 S = LinkState
 
@@ -29,7 +30,7 @@ def test_no_reference_and_unknown_code():
     cat = catalogue(products=["A1"])
     links = build_links([listing("MLB1", None), listing("MLB2", "  "), listing("MLB3", "ZZ")], cat)
     assert [l.state for l in links] == [S.NO_REFERENCE, S.NO_REFERENCE, S.UNKNOWN_CODE]
-    assert links[2].erp_code is None and "ZZ" in links[2].reason
+    assert links[2].erp_code is None and "ZZ" in say(links[2].reason)
 
 
 def test_variations_link_one_by_one_to_compositions():
@@ -51,7 +52,7 @@ def test_changed_code_is_link_lost_never_moved():
     assert first[0].state == S.LINKED
     [lost] = build_links([listing("MLB1", "B2")], cat, previous=first)
     assert (lost.state, lost.erp_code, lost.reference_code) == (S.LINK_LOST, "A1", "B2")
-    assert "A1" in lost.reason and "B2" in lost.reason
+    assert "A1" in say(lost.reason) and "B2" in say(lost.reason)
     # Still lost on the next sync (the stored row is the lost one), back to linked when the code returns.
     assert build_links([listing("MLB1", "B2")], cat, previous=[lost])[0].state == S.LINK_LOST
     assert build_links([listing("MLB1", "A1")], cat, previous=[lost])[0].state == S.LINKED
@@ -72,13 +73,13 @@ def test_structure_mismatch_ml_has_variations_erp_does_not():
     cat = catalogue(products=["P"], balances={"P": 4})
     links = build_links([listing("MLB1", "P", variations=[variation("P-1"), variation(None)])], cat)
     assert [l.state for l in links] == [S.STRUCTURE_MISMATCH] * 2
-    assert all(l.erp_code == "P" and "has no variations" in l.reason and "S8" not in l.reason for l in links)
+    assert all(l.erp_code == "P" and "has no variations" in say(l.reason) and "S8" not in say(l.reason) for l in links)
 
 
 def test_structure_mismatch_erp_has_variations_ml_does_not():
     cat = catalogue(products=["P"], compositions=[("P-1", "P")])
     [link] = build_links([listing("MLB1", "P")], cat)
-    assert link.state == S.STRUCTURE_MISMATCH and "1 variations" in link.reason
+    assert link.state == S.STRUCTURE_MISMATCH and "has 1 variation;" in say(link.reason)
 
 
 def test_a_composition_code_on_a_simple_listing_is_linked():
@@ -93,7 +94,7 @@ def test_duplicated_code_inside_one_listing_is_reported():
     cat = catalogue(products=["P"], compositions=[("P-1", "P"), ("P-2", "P")])
     links = build_links([listing("MLB1", "P", variations=[a, b, c])], cat)
     assert [l.state for l in links] == [S.STRUCTURE_MISMATCH, S.STRUCTURE_MISMATCH, S.LINKED]
-    assert "2 variations" in links[0].reason
+    assert "2 variations" in say(links[0].reason)
 
 
 def test_full_and_closed_listings_are_not_writable():
@@ -107,18 +108,21 @@ def test_full_and_closed_listings_are_not_writable():
         cat,
     )
     assert [l.state for l in links] == [S.NOT_WRITABLE] * 3
-    assert "Full" in links[0].reason and "closed" in links[1].reason
+    assert "Full" in say(links[0].reason) and "closed" in say(links[1].reason)
     # A Full listing with an unknown code says what is wrong with the code first.
     assert build_links([listing("MLB4", "ZZ", full=True)], cat)[0].state == S.UNKNOWN_CODE
 
 
 def test_refused_write_stays_not_writable_but_full_reason_does_not_stick():
-    from services.linking import ML_REFUSED
+    from services.reasons import Code, Reason
 
     cat = catalogue(products=["A1"])
-    refused = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason=ML_REFUSED + "not modifiable")
-    assert build_links([listing("MLB1", "A1")], cat, previous=[refused])[0].state == S.NOT_WRITABLE
-    was_full = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason="Full (fulfillment)")
+    refused = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason=Reason(Code.ML_REFUSED, message="not modifiable"))
+    assert build_links([listing("MLB1", "A1")], cat, previous=[refused])[0].reason == refused.reason
+    # as an older melisync stored it: still not retried
+    old = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason=Reason.from_json(say(refused.reason)))
+    assert build_links([listing("MLB1", "A1")], cat, previous=[old])[0].state == S.NOT_WRITABLE
+    was_full = Link("MLB1", None, S.NOT_WRITABLE, "A1", "A1", reason=Reason(Code.FULL))
     assert build_links([listing("MLB1", "A1")], cat, previous=[was_full])[0].state == S.LINKED
 
 
@@ -168,7 +172,5 @@ def test_held_rows_are_the_ignored_and_lost_rows_build_links_makes_without_build
         Link("MLB4", 42, LinkState.LINKED, "V-2", "V-2"),
     ]
     links = build_links(listings, catalogue(["B", "NEW-CODE"]), previous, ignored={"MLB2"})
-    built = {
-        l.key: f"{l.state.value} ({l.reason})" for l in links if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)
-    }
+    built = {l.key: l.reason for l in links if l.state in (LinkState.LINK_LOST, LinkState.IGNORED)}
     assert held_rows(listings, previous, {"MLB2"}) == built and set(built) == {"MLB1", "MLB2", "MLB4:42"}

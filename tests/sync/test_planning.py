@@ -16,6 +16,7 @@ from services.sync.planning import Snapshot, make_plan
 from services.sync.products import catalogue_after, plan_products
 from services.sync.stock import plan_stock
 from tests.fixtures.sync import catalogue, listing, order, variation
+from words.reasons import say
 
 
 def rows(actions):
@@ -37,7 +38,7 @@ def test_unknown_codes_become_products_with_import_stock():
 def test_listings_without_code_are_reported_not_invented():
     actions = plan_products([listing("MLB1", None), listing("MLB2", None, variations=[variation("V1")])], catalogue())
     assert [(a.status, a.item_id) for a in actions] == [(St.SKIPPED, "MLB1"), (St.SKIPPED, "MLB2")]
-    assert "no reference code" in actions[0].reason and "no reference code of its own" in actions[1].reason
+    assert "no reference code" in say(actions[0].reason) and "no reference code of its own" in say(actions[1].reason)
 
 
 def test_variations_become_compositions_under_the_imported_product():
@@ -59,7 +60,7 @@ def test_variations_become_compositions_under_the_imported_product():
 def test_one_code_on_two_listings_is_imported_once_and_rerun_imports_nothing():
     listings = [listing("MLB1", "A", qty=3), listing("MLB2", "A", qty=3)]
     actions = plan_products(listings, catalogue())
-    assert [a.status for a in actions] == [St.PLANNED, St.SKIPPED] and "MLB1" in actions[1].reason
+    assert [a.status for a in actions] == [St.PLANNED, St.SKIPPED] and "MLB1" in say(actions[1].reason)
     assert plan_products(listings, catalogue_after(catalogue(), actions)) == []
 
 
@@ -108,7 +109,7 @@ def test_kit_component_orders_are_booked_on_the_component_and_the_kit_itself_nev
         ("B", -1, St.PLANNED),
         ("KIT", -1, St.SKIPPED),
     ]
-    assert "kit" in sales[2].reason
+    assert "kit" in say(sales[2].reason)
 
 
 def test_variation_sale_key_and_unlinked_item_reported():
@@ -120,7 +121,7 @@ def test_variation_sale_key_and_unlinked_item_reported():
         ("sale:2:MLB1:77", St.PLANNED),
         ("sale:2:MLB9:-", St.SKIPPED),
     ]
-    assert "no_reference" in actions[1].reason
+    assert "no_reference" in say(actions[1].reason)
 
 
 def test_cancel_after_import_compensates_once_and_unrecorded_cancel_does_nothing():
@@ -173,7 +174,7 @@ def test_stock_targets_only_where_different_minus_safety_never_negative():
         (K.STOCK, "MLB3", "C", 4, 1, St.PLANNED),
         (K.STOCK, "MLB4", "D", 4, None, St.SKIPPED),
     ]
-    assert unchanged == 1 and "no stock record" in actions[2].reason
+    assert unchanged == 1 and "no stock record" in say(actions[2].reason)
     actions, _ = plan_stock(links, cat.balances, safety_stock=2)
     assert [(a.item_id, a.to) for a in actions if a.status == St.PLANNED] == [("MLB1", 8), ("MLB2", 3), ("MLB3", 0)]
 
@@ -191,7 +192,7 @@ def test_stock_never_targets_unlinked_rows_and_reports_full():
         ignored={"MLB4"},
     )
     actions, unchanged = plan_stock(links, cat.balances)
-    assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED)] and "Full" in actions[0].reason
+    assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED)] and "Full" in say(actions[0].reason)
 
 
 def test_variation_targets_carry_the_variation_route():
@@ -250,7 +251,9 @@ def test_a_lost_or_ignored_row_is_not_imported_as_a_new_product():
     )
     plan, links = make_plan(SyncKind.PRODUCTS, snap)
     assert [(a.item_id, a.status) for a in plan.actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
-    assert "link_lost" in plan.actions[0].reason and [l.state for l in links] == [
+    assert "not imported: reference code changed from A to TYPO" == say(plan.actions[0].reason) and [
+        l.state for l in links
+    ] == [
         LinkState.LINK_LOST,
         LinkState.IGNORED,
     ]
@@ -264,7 +267,7 @@ def test_a_full_listing_sale_does_not_change_the_erp_stock():
         for a in plan_orders([order(1, ("MLB1", None, 2))], links, set(), {"A": 10}, counted=COUNTED)
         if a.kind == K.SALE
     ]
-    assert sale.status == St.SKIPPED and "Full" in sale.reason
+    assert sale.status == St.SKIPPED and "Full" in say(sale.reason)
 
 
 def test_a_stock_above_max_stock_is_never_published():
@@ -272,7 +275,7 @@ def test_a_stock_above_max_stock_is_never_published():
     links = build_links([listing("MLB1", "A", qty=5), listing("MLB2", "B", qty=5)], cat)
     actions, _ = plan_stock(links, cat.balances)
     assert [(a.item_id, a.status) for a in actions] == [("MLB1", St.SKIPPED), ("MLB2", St.SKIPPED)]
-    assert "above max_stock (999,999)" in actions[0].reason and "config set max_stock" in actions[0].reason
+    assert "above max_stock (999,999)" in say(actions[0].reason) and "config set max_stock" in say(actions[0].reason)
     actions, _ = plan_stock(links, cat.balances, max_stock=2_000_000)
     assert [(a.item_id, a.to, a.status) for a in actions] == [
         ("MLB1", None, St.SKIPPED),
@@ -292,10 +295,10 @@ def test_the_count_decides_between_a_sale_and_a_sale_already_in_it():
     )
     assert (after.kind, after.data["quantity"], after.to) == (K.SALE, -2, 8)
     [never] = plan_orders([o], links, set(), {}, buyer_orders=None)  # the ERP never counted A
-    assert never.status == St.SKIPPED and "no stock count in the ERP for A" in never.reason
+    assert never.status == St.SKIPPED and "no stock count in the ERP for A" in say(never.reason)
     full = _links(cat, listing("MLB1", "A", full=True))
     [on_full] = plan_orders([o], full, set(), {}, buyer_orders=None)  # the row's own reason comes first
-    assert on_full.status == St.SKIPPED and "Full" in on_full.reason
+    assert on_full.status == St.SKIPPED and "Full" in say(on_full.reason)
 
 
 def test_a_mercado_livre_kit_is_never_imported_as_an_erp_product():
@@ -304,4 +307,4 @@ def test_a_mercado_livre_kit_is_never_imported_as_an_erp_product():
     kit = replace(listing("MLB3", "KIT-NEW", qty=4), tags=("bundle",))
     actions = plan_products([kit, listing("MLB1", "NEW", qty=2)], catalogue())
     assert [(a.item_id, a.status) for a in actions] == [("MLB3", St.SKIPPED), ("MLB1", St.PLANNED)]
-    assert "kit" in actions[0].reason
+    assert "kit" in say(actions[0].reason)

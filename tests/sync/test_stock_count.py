@@ -18,6 +18,7 @@ from services.sync.plan import ActionKind as K
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ class TestCancellations:
         sandbox_state.cancel_order(old["id"])  # when, relative to the count? unknown
         result = await run(make_engine(), SyncKind.STOCK)
         [cancel] = of(result, K.SALE_CANCEL)
-        assert cancel.status == St.SKIPPED and "whether before or after the count is unknown" in cancel.reason
+        assert cancel.status == St.SKIPPED and "whether before or after the count is unknown" in say(cancel.reason)
         assert ledger(catalog) == [] and catalog.balance("CAN") == 7  # never more than counted (no oversell)
 
     async def test_closed_and_cancelled_before_the_count_or_never_booked_changes_nothing(
@@ -199,7 +200,7 @@ class TestLookback:
         recent = sandbox_state.create_order(caneca, quantity=2)
         result = await run(make_engine(), SyncKind.STOCK)
         assert [a.data["order_id"] for a in of(result, K.SALE)] == [recent["id"]]
-        [note] = [n for n in result.notes if n.startswith("not covered")]
+        [note] = [n for n in map(say, result.notes) if n.startswith("not covered")]
         assert "not covered: 1 product counted before" in note and "a fresh count of it" in note
         assert "CAN" in note and "PRA" not in note and "orders_lookback_days 30" in note
         assert catalog.balance("CAN") == 7
@@ -216,7 +217,7 @@ class TestLookback:
         engine.config = connected.with_(orders_lookback_days=60)
         result = await run(engine, SyncKind.STOCK)
         assert [a.data["order_id"] for a in of(result, K.SALE)] == [sold["id"]] and catalog.balance("CAN") == 8
-        assert not [n for n in result.notes if n.startswith("not covered")]
+        assert not [n for n in map(say, result.notes) if n.startswith("not covered")]
 
 
 async def test_meli_json_lost_between_two_syncs_loses_or_doubles_no_sale(sandbox_state, make_engine, melisync_home):

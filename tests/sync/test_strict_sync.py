@@ -17,6 +17,7 @@ from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
 from tests.meli.test_client import FailingTransport
+from words.reasons import say
 
 GTIN = {"id": "GTIN", "name": "Código universal", "value_id": None, "value_name": "7891234567895"}
 
@@ -103,7 +104,7 @@ async def test_reference_code_write_that_lost_other_attributes_fails_the_read_ba
 
     monkeypatch.setattr(engine.client, "attributes", model_vanishes_after)
     result = await engine.write_reference_code(await engine.reference_code_change(caneca, None, "CAN-3"))
-    assert result.actions[0].status == St.FAILED and "gone: MODEL" in result.actions[0].reason
+    assert result.actions[0].status == St.FAILED and "gone: MODEL" in say(result.actions[0].reason)
 
 
 async def test_a_stock_write_whose_answer_was_lost_is_read_back_not_resent(sandbox_state, make_engine):

@@ -10,6 +10,7 @@ from services.store.journal import FINISHED, Journal
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def test_one_write_per_user_product_and_siblings_agree(sandbox_state, make
     puts = [r.path for r in sandbox_state.requests_to("/items/", "PUT")]
     assert puts == [f"/items/{azul_classic}"]
     done = {a.item_id: a for a in result.actions if a.status == St.DONE}
-    assert set(done) == {azul_classic, azul_premium} and "written through" in done[azul_premium].reason
+    assert set(done) == {azul_classic, azul_premium} and "written through" in say(done[azul_premium].reason)
     assert sandbox_state.item(azul_premium)["available_quantity"] == 5  # read back on the sibling too
     sandbox_state.clear_log()
     assert (await run(make_engine(), SyncKind.STOCK)).status == FINISHED and sandbox_state.writes() == []
@@ -53,7 +54,7 @@ async def test_siblings_with_different_codes_are_not_written(sandbox_state, make
     sandbox_state.set_reference_code(azul_premium, "OTHER")
     result = await run(make_engine(), SyncKind.STOCK)
     skipped = [a for a in result.actions if a.item_id in (azul_classic, azul_premium)]
-    assert [a.status for a in skipped] == [St.SKIPPED, St.SKIPPED] and "share one stock" in skipped[0].reason
+    assert [a.status for a in skipped] == [St.SKIPPED, St.SKIPPED] and "share one stock" in say(skipped[0].reason)
     assert sandbox_state.writes() == []
 
 
@@ -80,22 +81,26 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
     sandbox_state.complete_migration(old)
     seed_erp({}, {"BON-PT": ("BON", 1)})  # one more unit in the ERP: the new listing is written, the old one never
     after = await run(make_engine(), SyncKind.STOCK)
-    note = next(n for n in after.notes if old in n)
-    assert "BON-PT -> " + new[0] in note and "BON-BR -> " + new[1] in note
+    note = next(n for n in after.notes if old in say(n))
+    assert "BON-PT -> " + new[0] in say(note) and "BON-BR -> " + new[1] in say(note)
     assert {a.item_id for a in after.actions if a.status == St.DONE} == {new[0]}
-    assert all("migrated to User Products" in a.reason for a in after.actions if a.item_id == old)
+    assert all("migrated to User Products" in say(a.reason) for a in after.actions if a.item_id == old)
     assert not sandbox_state.requests_to(f"/items/{old}", "PUT")
     # The stored links follow: the old rows stay (history), never written, saying where the code went.
     stored = {(l.listing_id, l.erp_code): l for l in LinkRepository().all()}
     for code, now in (("BON-PT", new[0]), ("BON-BR", new[1])):
         was = stored[(old, code)]
-        assert was.state == LinkState.NOT_WRITABLE and "migrated to User Products" in was.reason and now in was.reason
+        assert (
+            was.state == LinkState.NOT_WRITABLE
+            and "migrated to User Products" in say(was.reason)
+            and now in say(was.reason)
+        )
         assert stored[(now, code)].state == LinkState.LINKED and stored[(now, code)].reference_code == code
-    assert note in Journal().run(after.run_id)["notes"]
+    assert note.to_json() in Journal().run(after.run_id)["notes"]
     # Said once: the next run does not report the same migration again.
     again = await run(make_engine(), SyncKind.STOCK)
-    assert not [n for n in again.notes if old in n] and again.status == FINISHED
-    assert {l.listing_id: l.reason for l in LinkRepository().all()}[old].startswith("migrated to User Products")
+    assert not [n for n in map(say, again.notes) if old in n] and again.status == FINISHED
+    assert {l.listing_id: say(l.reason) for l in LinkRepository().all()}[old].startswith("migrated to User Products")
 
 
 async def test_a_seller_switched_to_multi_origin_after_connecting_is_seen_at_the_next_sync(sandbox_state, make_engine):

@@ -9,10 +9,12 @@ from dataclasses import replace
 import pytest
 
 from sandbox.state import SandboxState
+from services.run_facts import error_reason
 from services.store.journal import FAILED, FINISHED
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
 from tests.fixtures.sync import seed_erp
+from words.reasons import say
 
 PUT_WAREHOUSE = "/stock/type/seller_warehouse"
 
@@ -68,7 +70,7 @@ async def test_written_once_per_user_product_through_the_warehouse_with_x_versio
     gets = [r for r in sandbox_state.requests_to(f"/user-products/{up_of(sandbox_state, azul)}/stock", "GET")]
     assert len(gets) == 3 and gets[-1].at >= write.at  # the plan's read, the write's x-version, the read-back
     done = {a.item_id: a for a in result.actions if a.status == St.DONE}
-    assert set(done) == {azul, azul_premium, bone} and "written through" in done[azul_premium].reason
+    assert set(done) == {azul, azul_premium, bone} and "written through" in say(done[azul_premium].reason)
     assert sandbox_state.item(azul_premium)["available_quantity"] == 5 == sandbox_state.item(azul)["available_quantity"]
     # Full + own stock: the seller's own warehouse gets the ERP balance (its location created by the PUT), the
     # Full units stay Mercado Livre's and are shown, never written
@@ -78,7 +80,7 @@ async def test_written_once_per_user_product_through_the_warehouse_with_x_versio
     ]
     [full] = [a for a in result.actions if a.item_id == bone]
     assert full.status == St.DONE and (full.from_, full.to) == (0, 9)
-    assert "Full holds 4 (read, never written)" in full.reason and "this write creates it" in full.reason
+    assert "Full holds 4 (read, never written)" in say(full.reason) and "this write creates it" in say(full.reason)
     assert sandbox_state.item(bone)["available_quantity"] == 13  # 4 in Full + 9 in the seller's warehouse
     sandbox_state.clear_log()
     assert (await run(make_engine())).status == FINISHED and sandbox_state.writes() == []
@@ -91,9 +93,9 @@ async def test_several_warehouses_and_none_chosen_skips_every_target_and_says_ho
     stock = [a for a in result.actions if a.erp_code in ("CAM-AZ",)]
     assert stock and all(a.status == St.SKIPPED for a in stock)
     for store in sandbox_state.stores:
-        assert store["id"] in stock[0].reason
-    assert "melisync config set warehouse <store_id>" in stock[0].reason
-    assert any("melisync config set warehouse" in n for n in result.notes)
+        assert store["id"] in say(stock[0].reason)
+    assert "melisync config set warehouse <store_id>" in say(stock[0].reason)
+    assert any("melisync config set warehouse" in n for n in map(say, result.notes))
     assert sandbox_state.writes() == []
 
 
@@ -111,12 +113,12 @@ async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_e
     # The first warehouse keeps its 2 units (read, never written); the listing shows both.
     assert sandbox_state.item(azul)["available_quantity"] == 7
     [action] = [a for a in result.actions if a.item_id == azul]
-    assert (action.from_, action.to) == (0, 5) and "other warehouses hold 2 (read, never written)" in action.reason
+    assert (action.from_, action.to) == (0, 5) and "other warehouses hold 2 (read, never written)" in say(action.reason)
     engine = make_engine()
     engine.config = replace(engine.config, warehouse="999")
     unknown = await run(engine)
     assert all(
-        "999 is not one of the seller's warehouses" in a.reason for a in unknown.actions if a.erp_code == "CAM-VD"
+        "999 is not one of the seller's warehouses" in say(a.reason) for a in unknown.actions if a.erp_code == "CAM-VD"
     )
 
 
@@ -137,8 +139,8 @@ async def test_a_sale_between_read_and_write_is_planned_again_not_re_sent(sandbo
     assert sale.status == St.DONE and sale.item_id == azul_premium
     moved = [a for a in result.actions if a.item_id == azul and a.kind.value == "stock"]
     assert [a.status for a in moved] == [St.SKIPPED, St.DONE]
-    assert "the stock moved while writing" in moved[0].reason and "409" in moved[0].reason
-    assert "planned again from fresh facts" in moved[1].reason
+    assert "the stock moved while writing" in say(moved[0].reason) and "409" in say(moved[0].reason)
+    assert "planned again from fresh facts" in say(moved[1].reason)
 
 
 async def test_a_stock_that_keeps_moving_is_left_to_the_next_run(sandbox_state, make_engine):
@@ -149,7 +151,7 @@ async def test_a_stock_that_keeps_moving_is_left_to_the_next_run(sandbox_state, 
     result = await run(make_engine())
     moved = [a for a in result.actions if a.item_id == azul]
     assert [a.status for a in moved] == [St.SKIPPED, St.SKIPPED]
-    assert "the next run settles it" in moved[1].reason
+    assert "the next run settles it" in say(moved[1].reason)
     assert sandbox_state.item(azul)["available_quantity"] == 2  # nothing was re-sent blindly
     settled = await run(make_engine())
     assert settled.status == FINISHED and sandbox_state.item(azul)["available_quantity"] == 5
@@ -181,8 +183,8 @@ async def test_a_write_accepted_but_ignored_is_an_error_of_the_run(sandbox_state
     [failed] = [
         a for a in result.actions if a.status == St.FAILED and not a.data.get("follows") and a.erp_code == "CAM-AZ"
     ]
-    assert "read-back" in failed.reason and "did not keep it" in failed.reason
-    assert any("did not keep it" in e["message"] for e in result.errors)
+    assert "read-back" in say(failed.reason) and "did not keep it" in say(failed.reason)
+    assert any("did not keep it" in say(error_reason(e)) for e in result.errors)
 
 
 async def test_full_stock_stays_and_the_own_warehouse_location_is_created_by_the_put():
@@ -215,7 +217,7 @@ async def test_full_stock_stays_and_the_own_warehouse_location_is_created_by_the
         data={"route": "warehouse", "user_product_id": "MLBU1", "store_id": "77", "network_node_id": "N"},
     )
     [result] = await StockWriter(client, {}).write([action])
-    assert result.status == St.DONE, result.reason
+    assert result.status == St.DONE, say(result.reason)
     assert client.puts == [("MLBU1", [StockLocation("seller_warehouse", 9, "77", "N")], 3)]
 
 

@@ -18,6 +18,7 @@ from services.store.journal import CANCELLED, FINISHED, Journal
 from services.store.links import LinkRepository
 from tests.fixtures.tui import screen_text
 from tests.fixtures.tui_sync import settle, wait_until
+from words.reasons import say
 
 
 async def plan_sync(app, pilot, kind_key: str) -> SyncPlanScreen:
@@ -171,7 +172,7 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
     run = Journal(home=demo_home.home).run(result.run_id)
     assert run["status"] == CANCELLED
     done = [a for a in result.actions if a.kind.value == "stock" and a.status.value == "done"]
-    not_made = [a for a in result.actions if "cancelled" in a.reason]
+    not_made = [a for a in result.actions if "cancelled" in say(a.reason)]
     assert 1 <= len(done) < planned and not_made
     assert len({r.path for r in sandbox_state.writes()}) == len({a.link_key for a in done})
 

@@ -17,6 +17,7 @@ from screens.sync_progress import SyncProgressScreen
 from services.erp.catalog import Catalog
 from services.erp.models import Composition, MovementKind, Product, StockMovement
 from services.linking import Link, LinkState
+from services.reasons import Code, Reason
 from services.store.journal import Journal
 from services.store.links import LinkRepository
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind
@@ -52,7 +53,7 @@ def seed_mapping(home) -> str:
                 StockMovement("CAM-BAS-AZ-M", MovementKind.ADJUSTMENT, 5, WHEN, "count"),
             ]
         )
-    why = "ERP product LUM-ART has no variations; the listing has 3 (S8)"
+    why = Reason(Code.ERP_HAS_NO_VARIATIONS, product="LUM-ART", count=3)
     links = [
         Link(
             "MLB4100000021",
@@ -186,7 +187,7 @@ def seed_journal(home) -> None:
         2,
         9,
         ActionStatus.FAILED,
-        "Mercado Livre answered 409 conflict: the item was being updated; try again",
+        Reason.text("Mercado Livre answered 409 conflict: the item was being updated; try again"),
     )
     imports = [Action(ActionKind.IMPORT_PRODUCT, "MLB4100000091", None, "REL-NAO-EXISTE", None, 35, ActionStatus.DONE)]
     runs = [
@@ -195,7 +196,7 @@ def seed_journal(home) -> None:
             "stock",
             "failed",
             stock[:4] + [failed],
-            [{"message": failed.reason, "item_id": failed.item_id, "variation_id": failed.variation_id}],
+            [{"reason": failed.reason.to_json(), "item_id": failed.item_id, "variation_id": failed.variation_id}],
             60,
             72,
         ),
@@ -241,10 +242,10 @@ def fixed_plan() -> SimpleNamespace:
             5,
             15,
             ActionStatus.SKIPPED,
-            "Full (fulfillment): stock is kept by Mercado Livre and cannot be written",
+            Reason(Code.FULL),
         ),
     ]
-    plan = Plan(SyncKind.ALL, actions, notes=["first orders sync: sales from now on will be recorded"], unchanged=587)
+    plan = Plan(SyncKind.ALL, actions, notes=[Reason(Code.FIRST_ORDERS, since=WHEN.isoformat())], unchanged=587)
     return SimpleNamespace(run_id=7, plan=plan)
 
 

@@ -12,6 +12,7 @@ from screens.connection import ConnectionView, RunSummary, runs_table, secrets_t
 from screens.messages import UnlinkRequested
 from screens.sync_logs import duration_text, run_cells
 from services.linking import Link, LinkState
+from services.reasons import Code, Reason
 from services.run_facts import WAITING, failure_reason, shown_status, took_seconds
 from services.secrets import SecretStore
 from services.status_info import last_runs
@@ -22,6 +23,7 @@ from tests.fixtures.tui import screen_text
 from tests.fixtures.tui_sync import seed_links, settle, type_text, wait_until
 from tests.tui.test_links import open_links
 from tui.workers import ServiceGateway
+from words.reasons import say
 
 NOW = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)
 
@@ -143,7 +145,7 @@ def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home)
         "customers": every,
         "all": every,
     }
-    assert last["stock"]["reason"] == "MLB9: Mercado Livre could not be reached"
+    assert say(last["stock"]["reason"]) == "MLB9: Mercado Livre could not be reached"  # a run of an older version
     summaries = ServiceGateway._last_runs(melisync_home)
     view = ConnectionView(now=NOW, last_runs=summaries)
     text = _render(runs_table(view))
@@ -151,11 +153,11 @@ def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home)
 
 
 def test_failure_reason_falls_back_to_the_last_note():
-    assert (
-        failure_reason(_run(status="cancelled", notes=["not confirmed: nothing was written"]))
-        == "not confirmed: nothing was written"
+    assert failure_reason(_run(status="cancelled", notes=[{"code": "not_confirmed", "values": {}}])) == Reason(
+        Code.NOT_CONFIRMED
     )
-    assert failure_reason(_run(status="finished", notes=["a note"])) == ""
+    assert say(failure_reason(_run(status="cancelled", notes=["an older version's note"]))) == "an older version's note"
+    assert failure_reason(_run(status="finished", notes=["a note"])) is None
 
 
 # -- where the secrets are -----------------------------------------------------------------------------------
