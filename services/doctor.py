@@ -43,6 +43,8 @@ class FileCheck:
     problem: str | None = None
     copies: list[Generation] = field(default_factory=list)  # generations (store files only)
     detail: str | None = None  # what --restore did, or what to do
+    # JSON Lines files whose damaged lines `--restore` sets aside: {path: [line numbers, from 1]}
+    lines: dict[Path, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,9 @@ class FileCheck:
 def check_home(home: Path) -> list[FileCheck]:
     """Every file of the home as it is now. Reads only."""
     checks = [_check_store(home, kind) for kind in KINDS]
+    if checks[0].state == OK:
+        checks += _check_erp_side(home)
+    checks += [_check_journal(home), _check_links(home)]
     checks += [
         _check_json(home / CONNECTION_FILE, dict),
         _check_json(home / SECRETS_FILE, dict),
@@ -74,7 +79,18 @@ def restore(home: Path) -> list[FileCheck]:
     """Put the newest good generation back for every damaged store file; set aside a damaged cache or journal
     without a good copy (an empty one starts next time). A damaged ledger without a good copy stays."""
     checks = check_home(home)
+    put_back: FileCheck | None = None  # the ledger's or catalogue file's restore (one copy of erp.json for both)
     for check in checks:
+        if check.state == DAMAGED and check.lines:
+            _set_lines_aside(check)
+            continue
+        if check.state == DAMAGED and _is_erp_side(check.name):
+            if put_back is None:
+                _restore_erp_copy(home, check)
+                put_back = check
+            else:  # the copy put back for the other file names its own files
+                check.state, check.detail = put_back.state, put_back.detail
+            continue
         if check.state not in (DAMAGED,) or check.name not in {f"{k}.json" for k in KINDS}:
             continue
         kind = check.name.removesuffix(".json")
@@ -199,3 +215,215 @@ def _advice(path: Path) -> str:
     if path.name == CONFIG_FILE:
         return "fix it or remove it"
     return "remove it and run `melisync connect` again"
+
+
+# -- the files beside the TinyDB ones (issue 16) -------------------------------------------------------------
+
+
+def _check_erp_side(home: Path) -> list[FileCheck]:
+    """The stock ledger and the catalogue file erp.json names (services/store/erp_files.py). Reads only."""
+    from services.store import erp_files
+    from services.store.erp_tables import is_old_format
+
+    db = open_store(ERP, home).db()
+    if is_old_format(db):
+        return []  # an older erp.json holds them itself until the next sync converts it
+    files = erp_files.Files.from_doc(db.table(erp_files.FILES_TABLE).get(doc_id=int(erp_files.FILES_ID)))
+    ledger = home / erp_files.LEDGER_FILE
+    checks = []
+    advice = (
+        "the ledger is the record of the sales booked: nothing writes to the ERP until it is whole. Restore "
+        f"{ledger.name} from a backup, or fix the lines named (each is one JSON stock movement); "
+        "`melisync doctor --restore` puts back an older erp.json only when the ledger still holds all it counts"
+    )
+    try:
+        bad = []
+        for line, number in erp_files.read_ledger(ledger, files.ledger_bytes):
+            try:
+                erp_files.parse_movement_line(ledger, line, number)
+            except erp_files.SideFileDamaged:
+                bad.append(number)
+        if bad:
+            checks.append(FileCheck(ledger.name, ledger, DAMAGED, _lines_problem(bad), detail=advice))
+        else:
+            size = ledger.stat().st_size if ledger.exists() else 0
+            extra = size - files.ledger_bytes
+            detail = (
+                f"{extra:,} bytes past what erp.json counts, left by an interrupted write: the next write cuts them off"
+                if extra > 0
+                else None
+            )
+            checks.append(FileCheck(ledger.name, ledger, OK if ledger.exists() else MISSING, detail=detail))
+    except erp_files.SideFileDamaged as exc:
+        checks.append(FileCheck(ledger.name, ledger, DAMAGED, exc.problem, detail=advice))
+    if files.codes:
+        codes = home / files.codes
+        try:
+            for _ in erp_files.read_codes(codes):
+                pass
+            checks.append(FileCheck(codes.name, codes, OK))
+        except erp_files.SideFileDamaged as exc:
+            checks.append(
+                FileCheck(
+                    codes.name,
+                    codes,
+                    DAMAGED,
+                    exc.problem,
+                    detail="it holds the ERP catalogue and its stock: restore it from a backup, or run "
+                    "`melisync doctor --restore` if erp.json has a good copy (what changed after it is lost)",
+                )
+            )
+    return checks
+
+
+def _check_journal(home: Path) -> FileCheck:
+    """journal/: its index and each run's files, line by line (services/store/journal.py). Reads only."""
+    from services.store.journal import INDEX, JOURNAL_DIR, SKIP_BASE
+
+    folder = home / JOURNAL_DIR
+    name = f"{JOURNAL_DIR}/"
+    if not folder.is_dir():
+        return FileCheck(name, folder, MISSING)
+    lines = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        bad = _damaged_lines(path)
+        if bad:
+            lines[path] = bad
+    index = folder / INDEX
+    if not index.exists() and any(folder.glob("run-*.jsonl")):
+        return FileCheck(
+            name,
+            folder,
+            DAMAGED,
+            f"its index {INDEX} is missing: `melisync log` and `status` show none of the runs kept there",
+            detail=f"restore {index} from a backup to see them again; the next sync starts a new index (the ERP "
+            "and the links do not depend on it)",
+        )
+    problems = [f"{path.name}: {_lines_problem(bad)}" for path, bad in lines.items()]
+    try:
+        if (folder / SKIP_BASE).exists() and not isinstance(json.loads((folder / SKIP_BASE).read_text()), dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        problems.append(f"{SKIP_BASE} cannot be read ({exc}): the next sync lists its skipped rows afresh")
+    if not problems:
+        return FileCheck(name, folder, OK)
+    return FileCheck(
+        name,
+        folder,
+        DAMAGED,
+        "; ".join(problems),
+        detail="the lines that cannot be read are skipped (the runs or actions on them are not shown); "
+        "`melisync doctor --restore` sets them aside in a .corrupt file",
+        lines=lines,
+    )
+
+
+def _check_links(home: Path) -> FileCheck:
+    """links.jsonl: its header and each row (services/store/links.py). Reads only."""
+    from services.store.links import LINKS_FILE
+
+    path = home / LINKS_FILE
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline()
+    except FileNotFoundError:
+        return FileCheck(path.name, path, MISSING)
+    except OSError as exc:
+        return FileCheck(path.name, path, DAMAGED, f"it cannot be read ({exc.strerror or exc})")
+    again = "the next `melisync sync stock` writes the links again (a few more requests, no stock lost)"
+    try:
+        fields = json.loads(header)["fields"]
+        if not isinstance(fields, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return FileCheck(
+            path.name,
+            path,
+            DAMAGED,
+            "its first line is not the header naming the fields: no link can be read",
+            detail=f"`melisync doctor --restore` sets it aside; {again}",
+            lines={path: [1]},
+        )
+    bad = [n for n in _damaged_lines(path) if n != 1]
+    if not bad:
+        return FileCheck(path.name, path, OK)
+    return FileCheck(
+        path.name,
+        path,
+        DAMAGED,
+        _lines_problem(bad),
+        detail=f"those rows are missing from `melisync links`; `melisync doctor --restore` sets them aside, or {again}",
+        lines={path: bad},
+    )
+
+
+def _damaged_lines(path: Path) -> list[int]:
+    """Line numbers (from 1) that are not a JSON object or array; a last line cut short by a crash is one."""
+    bad = []
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                bad.append(number)
+                continue
+            if not isinstance(value, (dict, list)):
+                bad.append(number)
+    return bad
+
+
+def _lines_problem(bad: list[int]) -> str:
+    shown = ", ".join(str(n) for n in bad[:5]) + (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
+    return f"{len(bad):,} damaged line{'s' if len(bad) != 1 else ''} ({shown})"
+
+
+def _set_lines_aside(check: FileCheck) -> None:
+    """--restore for a JSON Lines file: its damaged lines go to `<file>.corrupt-<time>`, the others stay (a
+    damaged header: the whole file goes aside, and the next sync writes it again)."""
+    from services.home import write_private
+    from services.store.links import LINKS_FILE
+
+    done = []
+    for path, bad in check.lines.items():
+        if path.name == LINKS_FILE and 1 in bad:
+            aside = set_aside(path)
+            done.append(f"{path.name} was set aside as {aside.name if aside else '-'}")
+            continue
+        lines = path.read_bytes().splitlines(keepends=True)
+        drop = set(bad)
+        kept = [line for n, line in enumerate(lines, 1) if n not in drop]
+        gone = [line if line.endswith(b"\n") else line + b"\n" for n, line in enumerate(lines, 1) if n in drop]
+        aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
+        write_private(aside, b"".join(gone))
+        write_private(path, b"".join(kept))
+        done.append(f"{len(gone):,} line{'s' if len(gone) != 1 else ''} of {path.name} set aside in {aside.name}")
+    check.state = RESTORED
+    check.detail = "; ".join(done)
+
+
+def _is_erp_side(name: str) -> bool:
+    from services.store.erp_files import CODES_PREFIX, LEDGER_FILE
+
+    return name == LEDGER_FILE or name.startswith(CODES_PREFIX)
+
+
+def _restore_erp_copy(home: Path, check: FileCheck) -> None:
+    """--restore for the ledger or the catalogue file: put back the newest copy of erp.json whose own files are
+    whole (a ledger at least as long as it counts, its catalogue file there). A damaged line inside the ledger
+    is in every copy: only a backup (or fixing the line) helps."""
+    storage = open_store(ERP, home).storage
+    fits = next((c for c in storage.copies() if c.good), None)
+    if fits is None or (check.problem or "").endswith("not valid JSON") or "damaged line" in (check.problem or ""):
+        check.state = NOT_RESTORED
+        return
+    aside = storage.restore(fits)
+    check.state = RESTORED
+    check.detail = (
+        f"{fits.path.name} (saved {fits.saved_at:%Y-%m-%d %H:%M:%S} UTC), whose files are whole, was put back as "
+        f"erp.json"
+        + (f" (the newer one is kept as {aside.name})" if aside else "")
+        + "; "
+        + _reread_orders_since(home, fits.saved_at)
+    )

@@ -17,13 +17,23 @@ from services.errors import MelisyncError, NotConnected, OperationFailed
 from services.i18n import N_
 from services.secrets import SecretStore
 from services.store import close_stores
+from services.store.erp_files import CODES_PREFIX
 from services.store.generations import all_copies
 from services.store.journal import remove_journal
 
 if TYPE_CHECKING:
     from services.meli.client import MeliClient
 
-PURGED_FILES = ("erp.json", "meli.json", "links.jsonl", "journal.json", "journal.json.migrated", "summary.json")
+PURGED_FILES = (
+    "erp.json",
+    "erp.json.v1",
+    "ledger.jsonl",
+    "meli.json",
+    "links.jsonl",
+    "journal.json",
+    "journal.json.migrated",
+    "summary.json",
+)
 
 
 @dataclass
@@ -95,6 +105,11 @@ async def unlink(
                 report.purged.append(name)
             for copy in all_copies(path):  # generations, damaged copies, leftovers of a killed write
                 copy.unlink(missing_ok=True)
+        for path in sorted(Path(home).glob(f"{CODES_PREFIX}*.jsonl")):  # the ERP catalogue and its copies
+            path.unlink()
+            report.purged.append(path.name)
+        for path in Path(home).glob(f".{CODES_PREFIX}*.tmp"):  # a killed write's leftover
+            path.unlink(missing_ok=True)
         if remove_journal(home):
             report.purged.append("journal/")
     else:

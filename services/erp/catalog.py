@@ -19,7 +19,8 @@ from services.erp.models import Composition, Customer, MovementKind, Product, St
 from services.errors import BadInput
 from services.linking import CatalogueView
 from services.store import ERP, Store, open_store
-from services.store.erp_tables import ErpTables
+from services.store.erp_files import SideFileDamaged
+from services.store.erp_tables import ErpTables, is_old_format
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,18 @@ class Catalog:
             return writing
         cached = self._cached
         if cached is None or cached[0] != self.store.generation:
-            generation, db = self.store.snapshot()
-            cached = self._cached = (generation, ErpTables(db))
+            for attempt in range(3):
+                generation, db = self.store.snapshot()
+                tables = ErpTables(db, self.store.path.parent, base=cached[1] if cached else None)
+                try:
+                    tables.load()
+                    break
+                except SideFileDamaged:
+                    # Two commits of other processes between our read of erp.json and of the codes file it
+                    # names remove that file: read erp.json again. Damaged for real: the same error again.
+                    if attempt == 2 or generation == self.store.generation:
+                        raise
+            cached = self._cached = (generation, tables)
         return cached[1]
 
     def products(self) -> Mapping[str, Product]:
@@ -94,7 +105,8 @@ class Catalog:
         return MappingProxyType(self._tables().balances)
 
     def balance(self, code: str) -> int | None:
-        return self._tables().balances.get(code)
+        balance: int | None = self._tables().balances.get(code)
+        return balance
 
     def counted_at(self) -> Mapping[str, datetime]:
         """When each code's stock was last set by a count (CSV import or adjustment, import from a listing):
@@ -133,12 +145,30 @@ class Catalog:
             yield self
             return
         with self.store.transaction() as db:
-            self._local.writing = ErpTables(db)
+            cached = self._cached
+            base = cached[1] if cached else None
+            self._local.writing = tables = ErpTables(db, self.store.path.parent, base=base, writing=True)
             try:
                 yield self
+                tables.flush()  # before erp.json is written: erp.json's commit makes them the committed state
+            except BaseException:
+                self._cached = None
+                raise
             finally:
                 self._local.writing = None
-                self._cached = None
+        # What was just committed, read from the transaction's tables instead of the files again.
+        generation, db = self.store.snapshot()
+        self._cached = (generation, ErpTables(db, self.store.path.parent, base=tables))
+
+    def convert_older_file(self) -> bool:
+        """Convert an erp.json written before issue 16 (the ledger and the whole catalogue inside it, parsed
+        whole by every read) to the current layout, once (the old file is kept as erp.json.v1). False when
+        there was nothing to convert. Writing commands call it; reading ones read an older file as it is."""
+        if not is_old_format(self.store.db()):
+            return False
+        with self.transaction():
+            pass  # the transaction's flush converts
+        return True
 
     def add_products(self, products: Iterable[Product]) -> Upserted:
         """Create or update products by code. A product that has compositions keeps `has_variations`."""

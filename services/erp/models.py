@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Product:
     """An ERP product; `code` is the internal code the listing's reference code must carry (S6)."""
 
@@ -18,7 +18,7 @@ class Product:
     has_variations: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Composition:
     """A product variation ("composição"): its own internal code, under a parent product (S7)."""
 
@@ -42,7 +42,7 @@ class MovementKind(StrEnum):
     RESET = "reset"  # S8: movements zeroed when a product is converted to compositions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StockMovement:
     """One line of the stock ledger. `key`, when set, makes the movement idempotent (one per key)."""
 
@@ -64,7 +64,7 @@ class StockMovement:
         return self.kind in (MovementKind.IMPORT, MovementKind.ADJUSTMENT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     """A buyer imported from Mercado Livre orders."""
 

@@ -1,22 +1,36 @@
-"""erp.json's tables as ERP domain objects, and the bulk writes the catalogue needs (the rules live in
+"""The ERP's state as domain objects, and the bulk writes the catalogue needs (the rules live in
 `services/erp/catalog.py`).
 
-Each table is read once into a dict keyed by code and written with one TinyDB call per table, so a
-batch of 50,000 products costs a few passes over the table, not one pass per product.
+Where things are kept (`services/store/erp_files.py`): the catalogue by code with balances and count times in
+the codes file, the stock ledger in `ledger.jsonl`, the customers in erp.json (TinyDB), which also names the
+codes file and the ledger's committed length. An older erp.json that held every table itself is read as it
+is, and converted by the first write (kept as `erp.json.v1`).
+
+Memory is what this module is about (issue 16): the catalogue is read into compact objects a chunk at a
+time (equal attribute tuples, prices and count times shared), the ledger never whole: only the keys of the
+booked sales are kept. A batch of 50,000 products costs a few passes over dicts, one file write per table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import mmap
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
+from services.store import erp_files
+from services.store.erp_files import FILES_ID, FILES_TABLE, LEDGER_FILE, Files
+from services.store.generations import KEEP, generation_path
 from services.store.storage import paused_gc
 
 PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
@@ -28,8 +42,6 @@ PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
     "counts",
 )
 _SOURCE_FIELDS = ("order_id", "item_id", "variation_id", "run_id")
-
-V = TypeVar("V")
 
 
 def product_doc(product: Product) -> dict[str, Any]:
@@ -97,49 +109,164 @@ def _customer(doc: dict[str, Any]) -> Customer:
 _COUNT_KINDS = frozenset({str(MovementKind.IMPORT), str(MovementKind.ADJUSTMENT)})
 
 
-def _doc_id(doc: Document) -> int:
-    return doc.doc_id
+OLD_TABLES = (PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, COUNTS)  # erp.json before issue 16 held them all
+OLD_COPY = "erp.json.v1"  # an older erp.json, kept when it is converted
+
+
+class _Codes:
+    """The catalogue by code: products, compositions, balances, count times (dicts in the order first added)."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, Product] = {}
+        self.compositions: dict[str, Composition] = {}
+        self.balances: dict[str, int] = {}
+        self.counts: dict[str, datetime] = {}
+
+    def copy(self) -> _Codes:
+        codes = _Codes()
+        codes.products, codes.compositions = dict(self.products), dict(self.compositions)
+        codes.balances, codes.counts = dict(self.balances), dict(self.counts)
+        return codes
+
+    @classmethod
+    def read(cls, path: Path) -> _Codes:
+        codes = cls()
+        products, compositions, balances, counts = codes.products, codes.compositions, codes.balances, codes.counts
+        shared: dict[Any, Any] = {}  # equal prices, attribute tuples and times: one object each
+
+        def one(key: Any, make: Callable[[Any], Any], value: Any) -> Any:
+            found = shared.get(key)
+            if found is None:
+                found = shared[key] = make(value)
+            return found
+
+        with paused_gc():
+            for kind, code, a, b, c, balance, counted in erp_files.read_codes(path):
+                try:
+                    if kind == "p":
+                        products[code] = Product(code, a, one(("$", b), Decimal, b), bool(c))
+                    elif kind == "c":
+                        parent = products.get(a)
+                        attributes = one(repr(b), _attributes, b)
+                        compositions[code] = Composition(code, parent.code if parent else a, attributes)
+                    if balance is not None:
+                        balances[code] = int(balance)
+                    if counted is not None:
+                        counts[code] = one(("@", counted), datetime.fromisoformat, counted)
+                except (TypeError, ValueError, ArithmeticError):
+                    raise erp_files.SideFileDamaged(path, f"the row of {code!r} is not a catalogue row") from None
+        return codes
+
+    def rows(self) -> Iterator[list[Any]]:
+        times: dict[datetime, str] = {}
+
+        def at(code: str) -> str | None:
+            moment = self.counts.get(code)
+            if moment is None:
+                return None
+            text = times.get(moment)
+            if text is None:
+                text = times[moment] = moment.isoformat()
+            return text
+
+        for code, p in self.products.items():
+            yield ["p", code, p.name, str(p.price), p.has_variations, self.balances.get(code), at(code)]
+        for code, c in self.compositions.items():
+            attributes = [[n, v] for n, v in c.attributes]
+            yield ["c", code, c.parent_code, attributes, None, self.balances.get(code), at(code)]
+        for code in self.balances.keys() - self.products.keys() - self.compositions.keys():
+            yield ["s", code, None, None, None, self.balances[code], at(code)]  # a stock record without its code
+
+    @classmethod
+    def from_old_tables(cls, db: TinyDB) -> _Codes:
+        """An older erp.json's tables (in doc id order: the order records were first added)."""
+        codes = cls()
+        with paused_gc():
+            for doc in _in_order(db, PRODUCTS):
+                codes.products[doc["code"]] = _product(doc)
+            for doc in _in_order(db, COMPOSITIONS):
+                codes.compositions[doc["code"]] = _composition(doc)
+            for doc in _in_order(db, BALANCES):
+                codes.balances[doc["code"]] = doc["quantity"]
+            for doc in _in_order(db, COUNTS):
+                codes.counts[doc["code"]] = datetime.fromisoformat(doc["at"])
+            # A file from before the counts table: the ledger says when each stock was last set.
+            from_ledger: dict[str, datetime] = {}
+            for doc in _in_order(db, MOVEMENTS):
+                code = doc["code"]
+                if code in codes.balances and code not in codes.counts and doc["kind"] in _COUNT_KINDS:
+                    at = datetime.fromisoformat(doc["time"])
+                    if code not in from_ledger or at > from_ledger[code]:
+                        from_ledger[code] = at
+            codes.counts.update(from_ledger)
+        return codes
+
+
+def _attributes(pairs: list[list[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(name), str(value)) for name, value in pairs)
+
+
+def _in_order(db: TinyDB, table: str) -> list[Document]:
+    return sorted(db.table(table).all(), key=lambda doc: doc.doc_id)
+
+
+def is_old_format(db: TinyDB) -> bool:
+    """erp.json as written before issue 16 (every table in the file, no `files` document)."""
+    tables = db.tables()
+    return FILES_TABLE not in tables and any(name in tables for name in OLD_TABLES)
 
 
 class ErpTables:
-    """One consistent read of erp.json (from `store.db()`, or `store.transaction()` to write too).
+    """One consistent state of the ERP, read from erp.json (`store.snapshot()`), or to write too (the database
+    of `store.transaction()`; then `flush()` before the transaction ends).
 
-    The dicts are built on first use and kept up to date by the `put_*`/`append_*` methods.
-    Callers must not change them.
+    `base`: tables already read for the same committed state, shared by a reader instead of reading the files
+    again, copied by a writer (a write never changes a dict a reader holds). Callers must not change the dicts
+    handed out.
     """
 
-    def __init__(self, db: TinyDB):
+    def __init__(self, db: TinyDB, home: Path, base: ErpTables | None = None, *, writing: bool = False):
         self._db = db
+        self.writing = writing
+        self.home = Path(home)
+        self.old = is_old_format(db)
+        self.files = Files() if self.old else Files.from_doc(db.table(FILES_TABLE).get(doc_id=int(FILES_ID)))
+        self._base = base if base is not None and base.files == self.files and not base.old else None
+        self._new: list[StockMovement] = []  # recorded in this transaction, not yet in the ledger file
+        self._codes_changed = False
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.home / LEDGER_FILE
 
     # -- reads ------------------------------------------------------------------------------------------
 
-    def _indexed(self, table: str, key: str, build: Callable[[Document], V]) -> tuple[dict[Any, V], dict[Any, int]]:
-        objects: dict[Any, V] = {}  # by code, or by buyer id (customers)
-        ids: dict[Any, int] = {}
-        with paused_gc():
-            # In doc id order, i.e. the order records were first added (a replaced document keeps its id).
-            for doc in sorted(self._db.table(table).all(), key=_doc_id):
-                objects[doc[key]] = build(doc)
-                ids[doc[key]] = doc.doc_id
-        return objects, ids
-
     @cached_property
-    def _products(self) -> tuple[dict[str, Product], dict[str, int]]:
-        return self._indexed(PRODUCTS, "code", _product)
+    def _codes(self) -> _Codes:
+        if self._base is not None:
+            return self._base._codes.copy() if self.writing else self._base._codes
+        if self.old:
+            return _Codes.from_old_tables(self._db)
+        if self.files.codes is None:
+            return _Codes()
+        return _Codes.read(self.home / self.files.codes)
 
-    @property
-    def products(self) -> dict[str, Product]:
-        """Products by code."""
-        return self._products[0]
+    def load(self) -> None:
+        """Read the catalogue now (a reader does it right after taking its snapshot: the files it names stay
+        on disk for two more commits)."""
+        _ = self._codes
 
-    @cached_property
-    def _compositions(self) -> tuple[dict[str, Composition], dict[str, int]]:
-        return self._indexed(COMPOSITIONS, "code", _composition)
-
-    @property
-    def compositions(self) -> dict[str, Composition]:
-        """Compositions by their own code."""
-        return self._compositions[0]
+    products = property(lambda self: self._codes.products, doc="Products by code.")
+    compositions = property(lambda self: self._codes.compositions, doc="Compositions by their own code.")
+    balances = property(
+        lambda self: self._codes.balances,
+        doc="Stock by code, for codes with a stock record (no record is not the same as zero).",
+    )
+    counted = property(
+        lambda self: self._codes.counts,
+        doc="When each code's stock was last set by a count (a CSV import or adjustment, an import from a "
+        "listing): the stock is the truth at that moment (docs/internals.md, 'The count is the truth').",
+    )
 
     @cached_property
     def children(self) -> dict[str, list[Composition]]:
@@ -149,95 +276,107 @@ class ErpTables:
             by_parent.setdefault(composition.parent_code, []).append(composition)
         return by_parent
 
-    @cached_property
-    def _balances(self) -> tuple[dict[str, int], dict[str, int]]:
-        return self._indexed(BALANCES, "code", lambda doc: doc["quantity"])
-
-    @property
-    def balances(self) -> dict[str, int]:
-        """Stock by code, for codes with a stock record (no record is not the same as zero)."""
-        return self._balances[0]
-
-    @cached_property
-    def _counts(self) -> tuple[dict[str, datetime], dict[str, int]]:
-        return self._indexed(COUNTS, "code", lambda doc: datetime.fromisoformat(doc["at"]))
-
-    @cached_property
-    def counted(self) -> dict[str, datetime]:
-        """When each code's stock was last set by a count (a CSV import or adjustment, an import from a
-        listing): the stock is the truth at that moment (docs/internals.md, "The count is the truth")."""
-        counted = dict(self._counts[0])
-        missing = {code for code in self.balances if code not in counted}
-        if missing:  # a file from before the counts table: the ledger says when the stock was last set
-            for doc in self._db.table(MOVEMENTS).all():
-                if doc["code"] in missing and doc["kind"] in _COUNT_KINDS:
-                    at = datetime.fromisoformat(doc["time"])
-                    if doc["code"] not in counted or at > counted[doc["code"]]:
-                        counted[doc["code"]] = at
-        return counted
+    def _ledger_docs(self) -> Iterator[dict[str, Any]]:
+        """The committed ledger, oldest first, a line at a time (then this transaction's movements)."""
+        if self.old:
+            yield from _in_order(self._db, MOVEMENTS)
+        else:
+            path = self.ledger_path
+            for line, number in erp_files.read_ledger(path, self.files.ledger_bytes):
+                yield erp_files.parse_movement_line(path, line, number)
 
     @cached_property
     def movement_keys(self) -> set[str]:
-        return {doc["key"] for doc in self._db.table(MOVEMENTS).all() if doc.get("key")}
+        """The keys of the movements in the ledger (booked sales and cancellations): "already booked?"."""
+        if self._base is not None and "movement_keys" in self._base.__dict__:
+            return set(self._base.movement_keys) if self.writing else self._base.movement_keys
+        keys: set[str] = set()
+        if self.old:
+            keys.update(doc["key"] for doc in self._ledger_docs() if doc.get("key"))
+        else:
+            path = self.ledger_path
+            for line, number in erp_files.read_ledger(path, self.files.ledger_bytes):
+                if b'"key":null' in line:  # most movements (counts, imports) have none: not parsed
+                    continue
+                key = erp_files.parse_movement_line(path, line, number).get("key")
+                if key:
+                    keys.add(key)
+        keys.update(m.key for m in self._new if m.key)
+        return keys
+
+    @cached_property
+    def _movement_counts(self) -> Counter[str]:
+        if self._base is not None and "_movement_counts" in self._base.__dict__:
+            shared = self._base._movement_counts
+            return Counter(shared) if self.writing else shared
+        counts: Counter[str] = Counter(doc["code"] for doc in self._ledger_docs())
+        counts.update(m.code for m in self._new)
+        return counts
 
     def movements(self, code: str | None = None) -> list[StockMovement]:
         """The ledger in the order it was recorded, for one code or all."""
-        docs = self._db.table(MOVEMENTS).all()
-        return [_movement(doc) for doc in docs if code is None or doc["code"] == code]
+        found = [_movement(doc) for doc in self._ledger_docs() if code is None or doc["code"] == code]
+        return found + [m for m in self._new if code is None or m.code == code]
 
     def movement_count(self, code: str) -> int:
-        return sum(1 for doc in self._db.table(MOVEMENTS).all() if doc["code"] == code)
+        return self._movement_counts[code]
 
     @cached_property
     def _customers(self) -> tuple[dict[int, Customer], dict[int, int]]:
-        return self._indexed(CUSTOMERS, "buyer_id", _customer)
+        objects, ids = {}, {}
+        with paused_gc():
+            for doc in _in_order(self._db, CUSTOMERS):
+                objects[doc["buyer_id"]] = _customer(doc)
+                ids[doc["buyer_id"]] = doc.doc_id
+        return objects, ids
 
-    @property
-    def customers(self) -> dict[int, Customer]:
-        """Customers by Mercado Livre buyer id."""
-        return self._customers[0]
+    customers = property(lambda self: self._customers[0], doc="Customers by Mercado Livre buyer id.")
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
-    def _put(
-        self,
-        table: str,
-        index: tuple[dict[Any, Any], dict[Any, int]],
-        entries: Iterable[tuple[Any, Any]],
-        to_doc: Callable[[Any, Any], dict[str, Any]],
-    ) -> tuple[int, int]:
-        """Insert new (key, value) entries, replace changed ones, skip unchanged ones: one TinyDB call of
-        each kind. Returns (created, updated)."""
-        values, ids = index
-        new_docs: dict[Any, dict[str, Any]] = {}
-        changed: dict[Any, dict[str, Any]] = {}
+    def _put(self, values: dict[str, Any], entries: Iterable[tuple[str, Any]]) -> tuple[int, int]:
+        """Set (key, value) entries in a catalogue dict; returns (created, updated) (unchanged ones not counted)."""
+        created = updated = 0
         for k, value in entries:
-            if k in ids:
-                if values[k] != value:
-                    changed[k] = to_doc(k, value)
+            old = values.get(k)
+            if old is None:
+                created += 1
+            elif old != value:
+                updated += 1
             else:
-                new_docs[k] = to_doc(k, value)
+                continue
             values[k] = value
-        if changed:
-            # Replaced (same doc ids), never changed in place: a reader holding the previous content keeps it.
-            self._db.table(table).remove(doc_ids=[ids[k] for k in changed])
-            self._db.table(table).insert_multiple(Document(doc, doc_id=ids[k]) for k, doc in changed.items())
-        if new_docs:
-            new_ids = self._db.table(table).insert_multiple(new_docs.values())
-            ids.update(zip(new_docs, new_ids, strict=True))
-        return len(new_docs), len(changed)
+        if created or updated:
+            self._codes_changed = True
+        return created, updated
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:
-        return self._put(PRODUCTS, self._products, ((p.code, p) for p in products), lambda _, p: product_doc(p))
+        return self._put(self.products, ((p.code, p) for p in products))
 
     def put_compositions(self, compositions: Iterable[Composition]) -> tuple[int, int]:
         self.__dict__.pop("children", None)  # rebuilt on next use
-        return self._put(
-            COMPOSITIONS, self._compositions, ((c.code, c) for c in compositions), lambda _, c: composition_doc(c)
-        )
+        return self._put(self.compositions, ((c.code, c) for c in compositions))
 
     def put_customers(self, customers: Iterable[Customer]) -> tuple[int, int]:
-        return self._put(CUSTOMERS, self._customers, ((c.buyer_id, c) for c in customers), lambda _, c: customer_doc(c))
+        """Insert new customers, replace changed ones (same doc ids, never changed in place: a reader holding
+        the previous content keeps it), skip unchanged ones: one TinyDB call of each kind."""
+        values, ids = self._customers
+        new_docs: dict[int, dict[str, Any]] = {}
+        changed: dict[int, dict[str, Any]] = {}
+        for buyer_id, customer in ((c.buyer_id, c) for c in customers):
+            if buyer_id in ids:
+                if values[buyer_id] != customer:
+                    changed[buyer_id] = customer_doc(customer)
+            else:
+                new_docs[buyer_id] = customer_doc(customer)
+            values[buyer_id] = customer
+        table = self._db.table(CUSTOMERS)
+        if changed:
+            table.remove(doc_ids=[ids[k] for k in changed])
+            table.insert_multiple(Document(doc, doc_id=ids[k]) for k, doc in changed.items())
+        if new_docs:
+            ids.update(zip(new_docs, table.insert_multiple(new_docs.values()), strict=True))
+        return len(new_docs), len(changed)
 
     def append_movements(
         self,
@@ -256,11 +395,75 @@ class ErpTables:
             moved[movement.code] = moved.get(movement.code, balances.get(movement.code, 0)) + movement.quantity
             if movement.sets_count and (movement.code not in counts or movement.time > counts[movement.code]):
                 counts[movement.code] = movement.time
-        if counts:
-            self._put(COUNTS, self._counts, counts.items(), lambda code, at: {"code": code, "at": at.isoformat()})
-            self.__dict__.pop("counted", None)  # rebuilt on next use
+        self._put(self.counted, counts.items())
+        self._put(balances, moved.items())
         if movements:
-            self._db.table(MOVEMENTS).insert_multiple(movement_doc(m) for m in movements)
+            self._new.extend(movements)
             if "movement_keys" in self.__dict__:
                 self.movement_keys.update(m.key for m in movements if m.key)
-        self._put(BALANCES, self._balances, moved.items(), lambda code, quantity: {"code": code, "quantity": quantity})
+            if "_movement_counts" in self.__dict__:
+                self._movement_counts.update(m.code for m in movements)
+
+    def flush(self) -> None:
+        """Write this transaction's movements and catalogue beside erp.json and name them in it (erp.json's
+        own commit, at the end of the transaction, makes them the committed state). Nothing when unchanged."""
+        if not (self._new or self._codes_changed or self.old):
+            return
+        files = self.files
+        named = [files.codes, *_named_by_copies(self.home)]
+        erp_files.remove_unnamed_codes(self.home, named)
+        if self.old:
+            # The first write after an upgrade: the ledger and the catalogue leave erp.json (kept as it was).
+            _keep_old_copy(self.home)
+            docs = (*(dict(doc) for doc in _in_order(self._db, MOVEMENTS)), *map(movement_doc, self._new))
+            ledger_bytes = erp_files.write_ledger(self.ledger_path, docs)
+        elif self._new:
+            ledger_bytes = erp_files.append_ledger(
+                self.ledger_path, files.ledger_bytes, [movement_doc(m) for m in self._new]
+            )
+        else:
+            ledger_bytes = files.ledger_bytes
+        codes = files.codes
+        if self._codes_changed or self.old or codes is None:
+            codes = erp_files.new_codes_name()
+            erp_files.write_codes(self.home / codes, self._codes.rows())
+        self.files = Files(codes, ledger_bytes)
+        for name in OLD_TABLES:
+            if name in self._db.tables():
+                self._db.drop_table(name)
+        table = self._db.table(FILES_TABLE)
+        table.truncate()
+        table.insert(Document(self.files.to_doc(), doc_id=int(FILES_ID)))
+        self.old = False
+        self._new = []
+        self._codes_changed = False
+
+
+_CODES_NAME = re.compile(rb'"codes":"(' + re.escape(erp_files.CODES_PREFIX.encode()) + rb'[0-9a-f]+\.jsonl)"')
+
+
+def _named_by_copies(home: Path) -> list[str]:
+    """The codes files erp.json's copies name (found in their bytes: an older copy may be large)."""
+    names = []
+    for number in range(1, KEEP + 1):
+        try:
+            with (
+                open(generation_path(home / "erp.json", number), "rb") as fh,
+                mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as content,
+            ):
+                names += [m.decode() for m in _CODES_NAME.findall(content)]
+        except (OSError, ValueError):  # absent, or empty (ValueError: nothing to map)
+            continue
+    return names
+
+
+def _keep_old_copy(home: Path) -> None:
+    old, copy = home / "erp.json", home / OLD_COPY
+    if copy.exists() or not old.exists():
+        return
+    try:
+        os.link(old, copy)  # melisync never changes a file in place: the link keeps this content
+    except OSError:
+        import shutil
+
+        shutil.copy2(old, copy)

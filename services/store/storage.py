@@ -18,7 +18,7 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,18 @@ _META_ID = "1"
 class LockedJSONStorage(Storage):
     """TinyDB storage for one melisync data file (`kind` is "erp", "meli" or "journal")."""
 
-    def __init__(self, path: Path, *, kind: str, schema_version: int, lock_timeout: float = 30.0):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        kind: str,
+        schema_version: int,
+        lock_timeout: float = 30.0,
+        copy_check: Callable[[Any], str | None] | None = None,
+    ):
         self.path = Path(path)
+        # What else a generation needs to be put back (erp.json: the files beside it that it names).
+        self.copy_check = copy_check
         self.kind = kind
         self.schema_version = schema_version
         self.lock_timeout = lock_timeout
@@ -279,6 +289,8 @@ class LockedJSONStorage(Storage):
             meta = data.get(META_TABLE, {}).get(_META_ID) or {}
             if meta.get("kind") != self.kind:
                 problem = f"it holds {meta.get('kind')!r} data"
+            elif self.copy_check is not None:
+                problem = self.copy_check(data)
         return problem
 
     def _checked(self, data: Tables) -> Tables:

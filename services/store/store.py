@@ -18,6 +18,7 @@ from tinydb.table import Table
 
 from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
+from services.store.erp_files import side_files_problem
 from services.store.storage import LockedJSONStorage, Tables
 
 ERP = "erp"  # products, compositions, stock movements, balances, customers
@@ -25,8 +26,11 @@ MELI = "meli"  # listing cache, links, sync cursors (the sync engine's tables)
 JOURNAL = "journal"  # sync runs and their actions
 KINDS = (ERP, MELI, JOURNAL)
 
-# Bump when a file's layout changes in a way older code cannot read; add the migration in LockedJSONStorage.
+# Bump when a file's layout changes in a way older code cannot read, and convert the older layout on first use.
 SCHEMA_VERSION = 1
+# erp.json 2 (issue 16): the ledger and the catalogue by code beside it (services/store/erp_files.py); a version
+# 1 file is read as it is and converted by the first write (services/store/erp_tables.py).
+SCHEMA_VERSIONS = {ERP: 2, MELI: SCHEMA_VERSION, JOURNAL: SCHEMA_VERSION}
 
 
 class _Database(TinyDB):
@@ -56,7 +60,13 @@ class Store:
     def __init__(self, path: Path, kind: str, *, lock_timeout: float = 30.0):
         self.path = Path(path)
         self.kind = kind
-        self.storage = LockedJSONStorage(self.path, kind=kind, schema_version=SCHEMA_VERSION, lock_timeout=lock_timeout)
+        self.storage = LockedJSONStorage(
+            self.path,
+            kind=kind,
+            schema_version=SCHEMA_VERSIONS[kind],
+            lock_timeout=lock_timeout,
+            copy_check=side_files_problem(self.path.parent) if kind == ERP else None,
+        )
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"

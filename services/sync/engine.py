@@ -145,6 +145,8 @@ class SyncEngine:
             run_id = self.journal.start(kind.value, dry_run)
             _BUSY.add(run_id)
         try:
+            if not dry_run:
+                self.catalog.convert_older_file()  # an older erp.json, read whole by every sync until converted
             prepared = await prepare(run_id)
         except BaseException as exc:
             self._abort(run_id, exc)

@@ -187,7 +187,9 @@ def test_updates_keep_the_order_and_leave_earlier_reads_alone(catalog):
     from services.store.erp_tables import ErpTables
 
     _, snapshot = catalog.store.snapshot()
-    earlier = ErpTables(snapshot)  # not read yet: it must still see the content as of the snapshot
+    earlier = ErpTables(
+        snapshot, catalog.store.path.parent
+    )  # not read yet: it must still see the content as of the snapshot
     catalog.add_products([Product("CAM", "Camiseta nova", Decimal("1"))])
     catalog.add_compositions([Composition("CAM-P", "CAM", (("Tamanho", "PP"),))])
     assert earlier.products["CAM"].name == "Camiseta"

@@ -30,7 +30,7 @@ def test_a_transaction_writes_the_file_once(melisync_home, monkeypatch):
     assert writes == [melisync_home / "erp.json"]
     assert len(store.db().table("products")) == 50
     raw = json.loads((melisync_home / "erp.json").read_text())
-    assert raw["_melisync"] == {"1": {"kind": "erp", "schema_version": 1}}
+    assert raw["_melisync"] == {"1": {"kind": "erp", "schema_version": 2}}  # erp.json 2: ledger and catalogue beside it
 
 
 def test_nested_transactions_join_the_outer_one(monkeypatch):

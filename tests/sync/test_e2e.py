@@ -305,4 +305,5 @@ def test_unlink_json_is_one_document_and_purge_leaves_no_copy(live_home, live_sa
     code, out, err = cli(capsys, "unlink", "--yes", "--purge", "--json")
     assert code == 0 and json.loads(out)["revoked"] is True and "Unlink" in err
     left = sorted(p.name for p in live_home.home.iterdir())
-    assert not [n for n in left if n.startswith(("erp.json", "meli.json", "journal.json", "tokens.pending"))], left
+    kept = ("erp.json", "erp-codes", "ledger", "meli.json", "journal.json", "tokens.pending")
+    assert not [n for n in left if n.startswith(kept)], left
