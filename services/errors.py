@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from services.i18n import _
+
 
 class MelisyncError(Exception):
-    """Base of every error meant for the operator: its message says what happened and what to do."""
+    """Base of every error meant for the operator: its message says what happened and what to do.
+
+    `MelisyncError(N_("no run {run}"), run=5)`: the message is translated where it is raised (the language is
+    set before any command or screen runs) and `english` keeps the source text for the machine-readable
+    answers (`--json`), which stay English whatever the language.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", /, **values: object) -> None:
+        self.english = message.format(**values) if values else message
+        super().__init__(_(message, **values) if message else message)
 
 
 class OperationFailed(MelisyncError):

@@ -18,6 +18,7 @@ from filelock import FileLock, Timeout
 
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
+from services.i18n import N_
 
 WATCH_LOCK = ".watch.lock"
 HEARTBEAT = "watch.json"
@@ -48,8 +49,8 @@ class WatchLock:
         except Timeout:
             pid = read_heartbeat(self.home).get("pid")
             raise WatchRunning(
-                f"a watcher is already running for this home (process {pid or 'unknown'}); "
-                "stop it first (one watcher per home)"
+                N_("a watcher is already running for this home (process {pid}); stop it first (one watcher per home)"),
+                pid=pid or "?",
             ) from None
 
     def release(self) -> None:
@@ -78,8 +79,10 @@ def refuse_if_watching(home: Path) -> None:
     pid = watcher_pid(home)
     if pid is not None and pid != os.getpid():
         raise OperationFailed(
-            f"`melisync watch` is running for this home (process {pid}) and keeps the stock in "
-            "step by itself; stop it before syncing by hand"
+            N_(
+                "`melisync watch` is running for this home (process {pid}) and keeps the stock in step by itself; stop it before syncing by hand"
+            ),
+            pid=pid,
         )
 
 

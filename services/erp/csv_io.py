@@ -28,6 +28,7 @@ from services.erp.catalog import Catalog, now
 from services.erp.models import Composition, MovementKind, Product, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.i18n import N_
 from services.input_rules import DEFAULT_MAX_STOCK, MAX_PRICE, control_character, from_spreadsheet, spreadsheet_safe
 from services.store.storage import paused_gc
 
@@ -119,7 +120,8 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BadInput(
-            f'line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8" and run again'
+            N_('line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8" and run again'),
+            line=line,
         ) from None
 
 
@@ -508,7 +510,7 @@ def read_file(path: Path, max_stock: int | None) -> tuple[bytes, int]:
     try:
         return Path(path).read_bytes(), max_stock
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot read {path}: {why}"), path=path, why=exc.strerror or exc) from None
 
 
 def import_csv(
@@ -537,7 +539,7 @@ def import_csv(
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None
     except BadInput as exc:
-        raise BadInput(f"{path}: {exc}") from None
+        raise BadInput(N_("{path}: {exc}"), path=path, exc=exc) from None
 
 
 # -- export ---------------------------------------------------------------------------------------------------
@@ -587,5 +589,5 @@ def export_csv(path: Path, catalog: Catalog | None = None) -> int:
     try:
         write_private(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot write {path}: {why}"), path=path, why=exc.strerror or exc) from None
     return len(catalog.products()) + len(catalog.compositions())

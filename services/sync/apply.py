@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from services.errors import MelisyncError, NotConnected
-from services.i18n import plural
+from services.i18n import N_, plural
 from services.linking import ML_REFUSED
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
@@ -235,7 +235,7 @@ class StockWriter:
                 if all(_quantity(live, a) == a.to for a in actions):
                     return LOST_APPLIED
                 if attempt == 2:
-                    raise NetworkDown(f"{exc}; twice in a row, nothing more is sent") from None
+                    raise NetworkDown(N_("{exc}; twice in a row, nothing more is sent"), exc=exc) from None
         return ""
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:
