@@ -234,7 +234,7 @@ class _ProgressLine:
         if not self.enabled:
             return
         if event.kind == READING:
-            text = _("reading {what}", what=known(event.message)) + (
+            text = _("reading {what}", what=_(event.message or "listings")) + (
                 f" {event.done}/{event.total}" if event.total else ""
             )
         elif event.kind == ACTION:
