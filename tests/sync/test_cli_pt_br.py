@@ -79,6 +79,20 @@ def test_a_setting_error_names_the_kind_of_value(capsys):
     assert code == 2 and "config: safety_stock must be a whole number, got 'abc'" in err
 
 
+def test_a_bad_catalogue_file_is_explained_line_by_line_in_portuguese(capsys, tmp_path):
+    bad = tmp_path / "erp.csv"
+    bad.write_text("code;name;price;stock;parent_code;attributes\nA;Produto A;12,5;3;;\nA;dup;x;-1;;\n", "utf-8")
+    code, _out, err = cli(capsys, "--lang", "pt_BR", "erp", "import", str(bad))
+    lines = err.splitlines()
+    assert code == 2 and lines[0].endswith("3 erros; nada foi importado. Corrija o arquivo e execute de novo:")
+    # Sorted by line, then column in the file's order, in the language's words.
+    assert lines[1:] == [
+        "  linha 3, coluna code: A repete a linha 2",
+        "  linha 3, coluna price: 'x' não é um preço (no máximo duas casas decimais, como 12,50 ou 1.234,56)",
+        "  linha 3, coluna stock: '-1': o estoque não pode ser negativo",
+    ]
+
+
 @pytest.mark.e2e
 def test_sync_dry_run_apply_log_and_links_in_portuguese(live_home, live_sandbox, capsys, tmp_path):
     erp = tmp_path / "erp.csv"
