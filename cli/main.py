@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     except MelisyncError as exc:
         return _failed(exc, wants_json)
     except KeyboardInterrupt:
-        print("melisync: " + _("interrupted"), file=sys.stderr)
+        print("melisync: " + _("command interrupted"), file=sys.stderr)
         if wants_json:
             _failed_document(["interrupted"], "KeyboardInterrupt")
         return 130

@@ -32,7 +32,7 @@ def run(args) -> int:
 def labelled(rows: list[tuple[str, str]]) -> list[str]:
     """ "Label: value" lines with the values in one column, whatever the labels' length in the language."""
     width = max(len(label) for label, _value in rows) + 2
-    return [f"{label + ':':<{width}}{value}" if label else f"{'':<{width}}{value}" for label, value in rows]
+    return [f"{label + ':':<{width}}{value}" for label, value in rows]
 
 
 def render(report: dict) -> str:
@@ -91,15 +91,14 @@ def render_watch(watch: dict) -> tuple[str, list[tuple[str, str]]]:
         head = _("stopped")
     sale, write = watch["last_sale"], watch["last_write"]
     rows: list[tuple[str, str]] = []
-    when = lambda moment: local_time(moment) if moment else "-"  # noqa: E731
     if watch["last_tick"] or sale or write:
         rows += [
-            ("  " + _("last tick"), when(watch["last_tick"])),
+            ("  " + _("last tick"), _when(watch["last_tick"])),
             (
                 "  " + _("last sale"),
                 _(
                     "{when} (order {order}, {code})",
-                    when=when(sale["at"]),
+                    when=_when(sale["at"]),
                     order=sale["order_id"],
                     code=sale["erp_code"],
                 )
@@ -112,7 +111,7 @@ def render_watch(watch: dict) -> tuple[str, list[tuple[str, str]]]:
                     "{when} (run {run}, {count} listing)",
                     "{when} (run {run}, {count} listings)",
                     write["writes"],
-                    when=when(write["at"]),
+                    when=_when(write["at"]),
                     run=write["run_id"],
                 )
                 if write
@@ -120,7 +119,7 @@ def render_watch(watch: dict) -> tuple[str, list[tuple[str, str]]]:
             ),
         ]
     if state == "running":
-        rows.append(("  " + _("next full sync"), when(watch["next_reconcile"])))
+        rows.append(("  " + _("next full sync"), _when(watch["next_reconcile"])))
     if watch["errors_last_hour"]:
         rows.append(
             (
@@ -129,3 +128,8 @@ def render_watch(watch: dict) -> tuple[str, list[tuple[str, str]]]:
             )
         )
     return head, rows
+
+
+def _when(moment: str | None) -> str:
+    """A moment of the heartbeat (ISO text) as local time in the user's format; "-" when there is none."""
+    return local_time(moment) if moment else "-"
