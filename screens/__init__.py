@@ -1,7 +1,7 @@
 """Screens and modals; each renders state and posts intents (messages), never does I/O.
 
-`BaseScreen` / `BaseModal` translate their BINDINGS' descriptions when created (so `--lang` set at
-start-up applies to class-level bindings too) and expose `palette_commands()` for the `ctrl+p`
+`BaseScreen` / `BaseModal` show their bindings' descriptions in the current language (through the public
+`active_bindings`, which the footer and help read) and expose `palette_commands()` for the `ctrl+p`
 palette. Every screen of the app derives from one of them.
 """
 
@@ -9,37 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import cache
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
-from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import ActiveBinding, ModalScreen, Screen
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
-from services.i18n import N_, _
+from services.i18n import N_, _, language
 
 # (title, help, callback) as the command palette shows it.
 PaletteCommand = tuple[str, str, Callable[[], object]]
 
 # Textual's own binding descriptions that our footer, help and palette show: they are not in our source,
 # so they are marked here for the catalogue (services/locale/melisync.pot) and translated by
-# `translate_bindings` like ours.
+# `translated_bindings` like ours.
 TEXTUAL_TEXTS = (N_("palette"), N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"))
 
 
-def translate_bindings(node: DOMNode) -> None:
-    """Replace `node`'s binding descriptions (and group labels) with their translation.
-
-    Bindings are class attributes evaluated at import time, before `--lang` is known; each node
-    holds its own copy (`_bindings`), which is what the footer, help and palette read.
-    """
-    for key, bindings in node._bindings.key_to_bindings.items():
-        node._bindings.key_to_bindings[key] = [_translated(binding) for binding in bindings]
-
-
-def _translated(binding: Binding) -> Binding:
+@cache
+def _translated(binding: Binding, lang: str) -> Binding:
+    """`binding` with its description, tooltip and group label in `lang` (cached: the footer asks often)."""
     group = binding.group
     if group is not None:
         group = Binding.Group(_(group.description), compact=group.compact)
@@ -51,35 +43,43 @@ def _translated(binding: Binding) -> Binding:
     )
 
 
-def binding_commands(node: DOMNode) -> Iterator[PaletteCommand]:
-    """One palette command per binding of ours (it has an id) of `node` that is enabled right now."""
+def translated_bindings(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """`Screen.active_bindings` with every description in the current language.
+
+    Bindings are class attributes evaluated at import time, before `--lang` is known, and the language may
+    change while the app runs (tests render both), so they are translated where Textual reads them: the
+    public `active_bindings`, which the footer, the help panel and our palette all go through.
+    """
+    lang = language()
+    return {key: entry._replace(binding=_translated(entry.binding, lang)) for key, entry in active.items()}
+
+
+def binding_commands(screen: Screen) -> Iterator[PaletteCommand]:
+    """One palette command per binding of ours (it has an id) of `screen` that is enabled right now."""
     seen: set[str] = set()
-    for bindings in node._bindings.key_to_bindings.values():
-        for binding in bindings:
-            if not binding.id or not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            action = binding.action
-            name = action.split("(")[0]
-            if node.check_action(name, ()) is False:
-                continue
-            yield (
-                binding.description,
-                binding.tooltip,
-                lambda action=action: node.run_action(action),
-            )
+    for entry in screen.active_bindings.values():
+        binding = entry.binding
+        if entry.node is not screen or not binding.id or not binding.description or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        action = binding.action
+        yield (
+            binding.description,
+            binding.tooltip,
+            lambda action=action: screen.run_action(action),
+        )
 
 
 class _Translated:
-    """Translates the node's bindings when created; palette commands default to its bindings."""
+    """Shows its bindings in the current language; palette commands default to its bindings."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated_bindings(super().active_bindings)  # type: ignore[misc]  # mixed into a Screen
 
     def palette_commands(self) -> Iterator[PaletteCommand]:
         """Commands this screen offers in the palette; by default its bindings. Override to add more."""
-        yield from binding_commands(self)
+        yield from binding_commands(self)  # type: ignore[arg-type]  # mixed into a Screen
 
 
 class BaseScreen(_Translated, Screen):

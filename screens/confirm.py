@@ -26,6 +26,8 @@ class ConfirmModal(BaseModal):
 
     BINDINGS = [
         Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        # The language's own yes key ("s" for "sim"), active only in that language (check_action).
+        Binding("s", "local_yes", N_("Yes"), show=False),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
@@ -33,8 +35,6 @@ class ConfirmModal(BaseModal):
         super().__init__()
         self._title, self._body, self._yes, self._danger = title, body, yes, danger
         self.yes_key = YES_KEYS.get(language(), "y")
-        if self.yes_key != "y":
-            self._bindings.bind(self.yes_key, "answer(True)", _("Yes"), show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog" + (" -danger" if self._danger else "")):
@@ -47,6 +47,14 @@ class ConfirmModal(BaseModal):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+    def action_local_yes(self) -> None:
+        self.dismiss(True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "local_yes":
+            return self.yes_key == "s"
+        return True
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from screens import BaseScreen, KeysFooter, ModeBar, translate_bindings
+from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import ConfirmModal
 from screens.reference_code import ReferenceCodeModal, describe_change
 from screens.sync_messages import (
@@ -144,10 +144,6 @@ class PagedTable(FixedColumnsTable):
         )
     ]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
-
     class PageWanted(Message):
         """`step` +1: the page after this one; -1: the page before."""
 
@@ -185,7 +181,7 @@ class LinksScreen(BaseScreen):
 
     DEFAULT_CSS = """
     #links-filters { height: auto; padding: 0 1; }
-    #links-status { height: 1; padding: 0 1; color: $text-muted; }
+    #links-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     #links-table { height: 1fr; }
     #links-detail { height: 3; padding: 0 1; }
     """

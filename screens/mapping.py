@@ -28,7 +28,7 @@ from screens.sync_messages import (
     MappingLoadRequested,
 )
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
-from services.i18n import N_, _, known
+from services.i18n import N_, _, _n, known
 from services.mapping import NotConvertible, Reason
 
 NOT_ON_ML_LABEL = N_("not on ML")
@@ -160,10 +160,12 @@ class MappingScreen(BaseScreen):
             header.append(mapping.family_name)
             header.append(
                 "  "
-                + _(
-                    "{listings} listings, {products} user products (User Products model)",
-                    listings=len(listings),
-                    products=len({l.user_product_id for l in listings if l.user_product_id}),
+                + _n("{count} listing", "{count} listings", len(listings))
+                + ", "
+                + _n(
+                    "{count} user product (User Products model)",
+                    "{count} user products (User Products model)",
+                    len({l.user_product_id for l in listings if l.user_product_id}),
                 )
             )
         else:
@@ -199,12 +201,15 @@ class MappingScreen(BaseScreen):
         text.append(_("Structure mismatch") + ": ", style="bold magenta")
         if mapping.convertible:
             text.append(
-                _(
+                _n(
+                    "the ERP product {code} has no compositions while the listing has {count} variation. "
+                    "Press v to give it one composition per variation (its stock movements are zeroed; "
+                    "you see how many first).",
                     "the ERP product {code} has no compositions while the listing has {count} variations. "
                     "Press v to give it one composition per variation (its stock movements are zeroed; "
                     "you see how many first).",
+                    len(mapping.new_compositions),
                     code=mapping.product_code,
-                    count=len(mapping.new_compositions),
                 )
             )
         elif mapping.why_not is not None:
@@ -224,15 +229,23 @@ class MappingScreen(BaseScreen):
     def _previewed(self, message: ConversionPreviewed) -> None:
         conversion = message.conversion
         codes = ", ".join(c.code for c in conversion.compositions)
-        body = _(
-            "ERP product {code} gets {count} compositions: {codes}.\n\n"
-            "This zeroes its {movements} stock movements (stock {balance} -> 0) with one reset movement "
-            "in the ledger. The compositions start without stock. This cannot be undone from melisync.",
-            code=conversion.product_code,
-            count=len(conversion.compositions),
-            codes=codes,
-            movements=conversion.movements_zeroed,
-            balance=conversion.balance_zeroed,
+        body = (
+            _n(
+                "ERP product {code} gets {count} composition: {codes}.",
+                "ERP product {code} gets {count} compositions: {codes}.",
+                len(conversion.compositions),
+                code=conversion.product_code,
+                codes=codes,
+            )
+            + "\n\n"
+            + _n(
+                "This zeroes its {count} stock movement (stock {balance} -> 0) with one reset movement in the ledger.",
+                "This zeroes its {count} stock movements (stock {balance} -> 0) with one reset movement in the ledger.",
+                conversion.movements_zeroed,
+                balance=conversion.balance_zeroed,
+            )
+            + " "
+            + _("The compositions start without stock. This cannot be undone from melisync.")
         )
 
         def answered(yes: bool | None) -> None:
@@ -246,13 +259,20 @@ class MappingScreen(BaseScreen):
         conversion = message.conversion
         self.post_message(
             LinksChanged(
-                _(
-                    "{code} now has {count} compositions; {movements} stock movements zeroed. Run a sync to link "
-                    "the variations.",
+                _n(
+                    "{code} now has {count} composition;",
+                    "{code} now has {count} compositions;",
+                    len(conversion.compositions),
                     code=conversion.product_code,
-                    count=len(conversion.compositions),
-                    movements=conversion.movements_zeroed,
                 )
+                + " "
+                + _n(
+                    "{count} stock movement zeroed.",
+                    "{count} stock movements zeroed.",
+                    conversion.movements_zeroed,
+                )
+                + " "
+                + _("Run a sync to link the variations.")
             )
         )
 

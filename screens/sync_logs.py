@@ -102,7 +102,7 @@ class SyncLogsScreen(BaseScreen):
     """The journal's runs."""
 
     DEFAULT_CSS = """
-    #logs-status { height: 1; padding: 0 1; color: $text-muted; }
+    #logs-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     #runs-table { height: 1fr; }
     """
 
@@ -163,10 +163,11 @@ class SyncLogsScreen(BaseScreen):
         if not self.runs:
             line = _("No sync yet: press S to plan one (nothing is written before you confirm).")
         elif self.errors_only:
-            line = _(
-                "{shown} of {total} runs: only those with errors (e shows all)",
+            line = _n(
+                "{shown} of {count} run: only those with errors (e shows all)",
+                "{shown} of {count} runs: only those with errors (e shows all)",
+                len(self.runs),
                 shown=len(self.shown),
-                total=len(self.runs),
             )
         else:
             line = _n(

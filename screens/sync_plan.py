@@ -21,7 +21,7 @@ from screens import BaseModal, BaseScreen, KeysFooter
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
 from screens.tables import ID, TEXT, FixedColumnsTable, plain
-from services.i18n import N_, _, known
+from services.i18n import N_, _, _n, known
 
 MAX_ROWS = 2_000
 CHUNK = 500
@@ -204,7 +204,7 @@ class ActionsScreen(BaseScreen):
     DEFAULT_CSS = """
     ActionsScreen .screen-title { height: 1; width: 100%; background: $panel; text-style: bold; padding: 0 1; }
     #actions-summary { height: auto; max-height: 8; padding: 0 1; }
-    #actions-shown { height: 1; padding: 0 1; }
+    #actions-shown { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     #actions-table { height: 1fr; }
     """
 
@@ -221,7 +221,9 @@ class ActionsScreen(BaseScreen):
         table = self.query_one(ActionsTable)
         await table.show(rows)
         self.query_one(ActionDetail).follow(table)
-        line = _("{shown} of {total} actions shown", shown=f"{table.shown:,}", total=f"{total:,}")
+        line = _n(
+            "{shown} of {count:,} action shown", "{shown} of {count:,} actions shown", total, shown=f"{table.shown:,}"
+        )
         self.query_one("#actions-shown", Static).update(line + after)
 
     @on(ActionsTable.RowHighlighted)
@@ -275,10 +277,10 @@ class SyncPlanScreen(ActionsScreen):
         text = Text()
         text.append(
             _(
-                "{todo} to do: {ml} writes to Mercado Livre, {erp} changes in the ERP",
+                "{todo} to do: {ml}, {erp}",
                 todo=len(todo),
-                ml=ml,
-                erp=len(todo) - ml,
+                ml=_n("{count} write to Mercado Livre", "{count} writes to Mercado Livre", ml),
+                erp=_n("{count} change in the ERP", "{count} changes in the ERP", len(todo) - ml),
             ),
             style="bold",
         )

@@ -15,7 +15,7 @@ from textual.widgets import Label, ProgressBar, Static
 
 from screens import BaseScreen, KeysFooter
 from screens.sync_messages import SyncCancelRequested
-from services.i18n import N_, _
+from services.i18n import N_, _, _n
 from services.sync.eta import say_duration
 
 PHASES = {
@@ -65,10 +65,11 @@ class SyncProgressScreen(BaseScreen):
             bar.update(total=None)
         line = ""
         if state.phase == "applying":
-            line = _(
-                "{done} of {total} actions: {ok} done, {failed} failed, {skipped} skipped",
+            line = _n(
+                "{done} of {count:,} action: {ok} done, {failed} failed, {skipped} skipped",
+                "{done} of {count:,} actions: {ok} done, {failed} failed, {skipped} skipped",
+                state.total,
                 done=f"{state.done:,}",
-                total=f"{state.total:,}",
                 ok=state.counts.get("done", 0),
                 failed=state.counts.get("failed", 0),
                 skipped=state.counts.get("skipped", 0),

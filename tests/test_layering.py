@@ -62,3 +62,15 @@ def test_importing_every_command_module_loads_no_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert len(modules) > 10 and out.stdout.strip() == ""
+
+
+def test_the_interface_reads_key_labels_through_public_textual_api():
+    # Key labels are translated where Textual reads them (the public `Screen.active_bindings`), never by
+    # rewriting Textual's private binding maps, which change between Textual versions.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("tui", "screens")
+        for path in (ROOT / package).rglob("*.py")
+        if "._bindings" in path.read_text("utf-8")
+    ]
+    assert offenders == []

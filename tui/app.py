@@ -25,7 +25,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from screens import binding_commands, translate_bindings
+from screens import binding_commands
 from screens.connection import ConnectionScreen, ConnectionView
 from screens.help import HelpScreen
 from screens.links import LinksScreen
@@ -146,7 +146,6 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         if lang is not None:
             set_language(lang)
         super().__init__()
-        translate_bindings(self)
         self.config = config
         self.gateway = gateway or ServiceGateway(config)
         self.demo = demo

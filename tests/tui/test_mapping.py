@@ -71,7 +71,8 @@ async def test_structure_mismatch_is_converted_after_showing_the_movements_zeroe
         await pilot.press("v")
         await wait_until(app, pilot, lambda: isinstance(app.screen, ConfirmModal), "the S8 confirmation")
         text = screen_text(app)
-        assert f"zeroes its {movements} stock movements" in text and f"(stock {balance} -> 0)" in text
+        noun = "stock movement" if movements == 1 else "stock movements"  # "1 stock movement", never "1 ... movements"
+        assert f"zeroes its {movements} {noun} (stock {balance} -> 0)" in text
         assert Catalog(home=synced_home.home).compositions_of("LUM-ART") == []  # only a preview so far
         await pilot.press("n")
         await settle(app, pilot)
