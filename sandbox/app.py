@@ -4,6 +4,7 @@ emulated network (latency), the per-app rate limit, injected faults and the requ
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -11,8 +12,9 @@ import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.authpage import consent_page, error_page
 from sandbox.control import CONTROL_PREFIX, control_routes
@@ -31,11 +33,11 @@ def _error_response(error: ApiError) -> JSONResponse:
 class FrontDoor:
     """ASGI middleware: latency, rate limit, faults, then the routes; logs every request with its status."""
 
-    def __init__(self, app, state: SandboxState):
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app = app
         self.state = state
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         state = self.state
@@ -66,7 +68,7 @@ class FrontDoor:
                 entry.query["_sandbox_sale_refused"] = exc.message
             lost = state.answer_lost(entry.method, entry.path)
 
-            async def record_status(message):
+            async def record_status(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     entry.status = message["status"]
                     if lost:  # the head leaves (uvicorn then has to close the connection), the body never does
@@ -90,11 +92,16 @@ def _multiget_response(entries: list[dict], missing: list[str]) -> JSONResponse:
     return JSONResponse(entries, status_code=206, headers={"X-Content-Missing": ",".join(missing)})
 
 
+def _text(value: object) -> str | None:
+    """A form field as text for the request log (the token form is urlencoded: a file part is no field)."""
+    return value if isinstance(value, str) else None
+
+
 def _entry(request: Request) -> LoggedRequest:
     return request.scope["state"]["sandbox_entry"]
 
 
-async def _json_body(request: Request):
+async def _json_body(request: Request) -> Any:
     raw = await request.body()
     try:
         body = json.loads(raw or b"null")
@@ -112,7 +119,7 @@ def create_app(state: SandboxState) -> Starlette:
         _entry(request).client_id = found[1]
         return found
 
-    def optional_caller(request: Request):
+    def optional_caller(request: Request) -> tuple[int, str] | None:
         # Item reads are public on ML: without a token they work, with placeholder quantities.
         return caller(request) if request.headers.get("authorization") else None
 
@@ -121,7 +128,7 @@ def create_app(state: SandboxState) -> Starlette:
 
     # -- OAuth -------------------------------------------------------------------------------------
 
-    async def authorization(request: Request):
+    async def authorization(request: Request) -> Response:
         try:
             kind, value = state.begin_authorization(params(request))
         except AuthPageError as exc:
@@ -136,7 +143,7 @@ def create_app(state: SandboxState) -> Starlette:
         )
         return HTMLResponse(page)
 
-    async def decision(request: Request):
+    async def decision(request: Request) -> Response:
         form = await request.form()
         try:
             url = state.decide(str(form.get("tx", "")), form.get("decision") == "allow")
@@ -144,63 +151,63 @@ def create_app(state: SandboxState) -> Starlette:
             return HTMLResponse(error_page(str(exc)), status_code=400)
         return RedirectResponse(url, status_code=302)
 
-    async def token(request: Request):
+    async def token(request: Request) -> Response:
         form = dict(await request.form())
         entry = _entry(request)
-        entry.grant_type = form.get("grant_type")
-        entry.client_id = form.get("client_id")
+        entry.grant_type = _text(form.get("grant_type"))
+        entry.client_id = _text(form.get("client_id"))
         return JSONResponse(state.token(form))
 
     # -- users -------------------------------------------------------------------------------------
 
-    async def users_me(request: Request):
+    async def users_me(request: Request) -> Response:
         user_id, _ = caller(request)
         return JSONResponse(state.user_me(user_id))
 
-    async def user(request: Request):
+    async def user(request: Request) -> Response:
         user_id, _ = caller(request)
         if request.path_params["user_id"] != user_id:
             raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
         return JSONResponse(state.user_me(user_id))
 
-    async def items_search(request: Request):
+    async def items_search(request: Request) -> Response:
         return JSONResponse(state.search(request.path_params["user_id"], caller(request), params(request)))
 
-    async def user_applications(request: Request):
+    async def user_applications(request: Request) -> Response:
         return JSONResponse(state.user_applications(request.path_params["user_id"], caller(request)))
 
-    async def app_grants(request: Request):
+    async def app_grants(request: Request) -> Response:
         return JSONResponse(state.list_grants(request.path_params["app_id"], caller(request)))
 
-    async def revoke_application(request: Request):
+    async def revoke_application(request: Request) -> Response:
         return JSONResponse(
             state.revoke_application(request.path_params["user_id"], caller(request), request.path_params["app_id"])
         )
 
     # -- items -------------------------------------------------------------------------------------
 
-    async def items_multiget(request: Request):
+    async def items_multiget(request: Request) -> Response:
         if state.items_ids_discontinued:
             raise ApiError(404, "not_found", "/items?ids= was discontinued: use /items/bulk?ids=")
         return _multiget_response(*state.multiget(params(request), optional_caller(request), bulk=False))
 
-    async def items_bulk(request: Request):
+    async def items_bulk(request: Request) -> Response:
         return _multiget_response(*state.multiget(params(request), optional_caller(request), bulk=True))
 
-    async def item_get(request: Request):
+    async def item_get(request: Request) -> Response:
         return JSONResponse(state.get_item(request.path_params["item_id"], optional_caller(request), params(request)))
 
-    async def item_put(request: Request):
+    async def item_put(request: Request) -> Response:
         who = caller(request)
         body = await _json_body(request)
         return JSONResponse(state.update_item(request.path_params["item_id"], body, who))
 
-    async def variations_get(request: Request):
+    async def variations_get(request: Request) -> Response:
         return JSONResponse(
             state.get_variations(request.path_params["item_id"], optional_caller(request), params(request))
         )
 
-    async def variation_get(request: Request):
+    async def variation_get(request: Request) -> Response:
         return JSONResponse(
             state.get_variations(
                 request.path_params["item_id"],
@@ -210,7 +217,7 @@ def create_app(state: SandboxState) -> Starlette:
             )
         )
 
-    async def variation_put(request: Request):
+    async def variation_put(request: Request) -> Response:
         who = caller(request)
         body = await _json_body(request)
         return JSONResponse(
@@ -238,18 +245,20 @@ def create_app(state: SandboxState) -> Starlette:
     routes += extra_routes(state, caller, params, _json_body)  # orders, user products, shipments
     routes += control_routes(state, _json_body)  # sandbox-only (no token): make a buyer buy
 
-    async def api_error(request: Request, exc: ApiError):
+    async def api_error(request: Request, exc: ApiError) -> Response:
         return _error_response(exc)
 
-    async def http_error(request: Request, exc: HTTPException):
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         message = "resource not found" if exc.status_code == 404 else (exc.detail or "error")
         return _error_response(ApiError(exc.status_code, message=f"{message}: {request.method} {request.url.path}"))
 
-    async def crash(request: Request, exc: Exception):
+    async def crash(request: Request, exc: Exception) -> Response:
         return _error_response(ApiError(500, message="internal error in the sandbox"))
 
     app = Starlette(
-        routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash}
+        routes=routes,
+        # Starlette types every handler as taking any Exception; each of these is registered for its own class.
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash},  # type: ignore[dict-item]
     )
     app.state.sandbox = state
     app.add_middleware(FrontDoor, state=state)

@@ -8,6 +8,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 PRODUCTS = [
     ("Camiseta Básica Algodão", "CAM"),
@@ -77,7 +78,7 @@ class _Builder:
     def erp_stock(self, ml_stock: int, differ: bool) -> int:
         return max(0, ml_stock + self.rng.choice((-3, -1, 2, 5, 10))) if differ else ml_stock
 
-    def erp_row(self, code, name, price, stock, parent="", attributes="") -> None:
+    def erp_row(self, code: str, name: str, price: float, stock: int, parent: str = "", attributes: str = "") -> None:
         if code in self.erp_codes:
             return
         self.erp_codes.add(code)
@@ -92,7 +93,16 @@ class _Builder:
             }
         )
 
-    def simple(self, title, code, *, in_erp=True, differ=False, code_field="sku", **extra) -> None:
+    def simple(
+        self,
+        title: str,
+        code: str | None,
+        *,
+        in_erp: bool = True,
+        differ: bool = False,
+        code_field: str = "sku",
+        **extra: Any,
+    ) -> None:
         quantity = extra.pop(
             "quantity", self.rng.randint(0, 40) if self.rng.random() < 0.1 else self.rng.randint(1, 40)
         )
@@ -106,22 +116,22 @@ class _Builder:
 
     def with_variations(
         self,
-        title,
-        parent,
-        count,
+        title: str,
+        parent: str,
+        count: int,
         *,
-        item_sku=True,
-        codes=True,
-        in_erp=True,
-        compositions=True,
-        differ=False,
-        missing_one=False,
-        **extra,
+        item_sku: bool = True,
+        codes: bool = True,
+        in_erp: bool = True,
+        compositions: bool = True,
+        differ: bool = False,
+        missing_one: bool = False,
+        **extra: Any,
     ) -> None:
         combos = [(c, s) for c in COLORS for s in SIZES]
         chosen = self.rng.sample(combos, count)
         price = extra.pop("price", self.price())
-        variations = []
+        variations: list[dict[str, Any]] = []
         for color, size in chosen:
             code = f"{parent}-{COLOR_CODES[color]}-{size}" if codes else None
             variations.append(
@@ -243,8 +253,10 @@ def _add_kits(b: _Builder, count: int) -> None:
         and spec.get("quantity", 0) >= 4
         and spec.get("sku") != "KIT-PANELAS-5"
     ]
-    seen: set[str] = set()
-    parts = [spec for spec in simple if not (spec["sku"] in seen or seen.add(spec["sku"]))]
+    first_by_sku: dict[str, dict] = {}  # the first listing of each code, in order
+    for spec in simple:
+        first_by_sku.setdefault(spec["sku"], spec)
+    parts = list(first_by_sku.values())
     for index in range(min(count, len(parts) // 2)):
         first, second = parts[2 * index], parts[2 * index + 1]
         code = f"KIT-ML-{index + 1}"

@@ -4,18 +4,25 @@ sandbox can make a buyer buy, without a seller token, so a sale can be watched f
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.errors import ApiError
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from sandbox.state import SandboxState
+
 CONTROL_PREFIX = "/_sandbox/"
 
 
-def control_routes(state, json_body) -> list[Route]:
-    async def sell(request: Request):
+def control_routes(state: SandboxState, json_body: Callable[[Request], Awaitable[Any]]) -> list[Route]:
+    async def sell(request: Request) -> Response:
         """`POST /_sandbox/sell {"item_id", "variation_id", "code", "quantity", "status", "before_next_write"}` ->
         201 `{"orders": [{"id", "item_id", "variation_id", "quantity", "status", "pack_id", "tags"}]}` (a kit: one
         per component). `status` (default paid) may be one of SALE_STATUSES: an order confirmed but not paid yet
@@ -40,7 +47,7 @@ def control_routes(state, json_body) -> list[Route]:
         orders = state.sell(item_id, variation_id, quantity, code=code, status=status)
         return JSONResponse({"orders": [_summary(o) for o in orders]}, status_code=201)
 
-    async def order_status(request: Request):
+    async def order_status(request: Request) -> Response:
         """`POST /_sandbox/order {"order_id", "status"}` -> 200 the order's summary: the buyer pays (paid), or the
         order is cancelled; the stock follows as on Mercado Livre (sandbox/orders.py)."""
         body = await json_body(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 STATUS_ERRORS = {
     400: "bad_request",
     401: "unauthorized",
@@ -25,10 +27,10 @@ class ApiError(Exception):
         status: int,
         error: str | None = None,
         message: str = "",
-        cause=None,
-        headers=None,
+        cause: Iterable[object] | None = None,
+        headers: Mapping[str, str] | None = None,
         extra: dict | None = None,
-    ):
+    ) -> None:
         super().__init__(message or error or str(status))
         self.status = status
         self.error = error or STATUS_ERRORS.get(status, "error")

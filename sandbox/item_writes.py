@@ -9,19 +9,20 @@ import copy
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.items import ATTRIBUTE_IDS, apply_stock_status, is_full, merge_attributes, quantity_of
 from sandbox.render import render_item, render_variation
+from sandbox.world import World
 
 
-class ItemWritesMixin:
+class ItemWritesMixin(World):
     # -- writing ---------------------------------------------------------------------------------------
 
-    def _writable(self, item_id: str, caller) -> dict:
+    def _writable(self, item_id: str, caller: tuple[int, str]) -> dict:
         item = self._owned(item_id, caller)
         self._check_not_migrating(item)
         if item["status"] == "closed":
             raise validation_error("item.status.not_modifiable", "Item in status closed can not be modified")
         return item
 
-    def update_item(self, item_id: str, body, caller) -> dict:
+    def update_item(self, item_id: str, body: object, caller: tuple[int, str]) -> dict:
         """`PUT /items/{id}`: all-or-nothing on a working copy; answers the full item (with attributes)."""
         with self.lock:
             item = self._writable(item_id, caller)
@@ -93,7 +94,7 @@ class ItemWritesMixin:
         PUT sends replaces the old one (lenient `attributes_merge`: update and add by id)."""
         return "attributes_merge" not in self.lenient
 
-    def _change_status(self, item: dict, status) -> None:
+    def _change_status(self, item: dict, status: object) -> None:
         if status == "paused":
             item["status"] = "paused"
             item["sub_status"] = sorted(set(item["sub_status"]) | {"paused_by_seller"})
@@ -106,7 +107,7 @@ class ItemWritesMixin:
         else:
             raise validation_error("item.status.invalid", f"Invalid status: {status}")
 
-    def _replace_variations(self, item: dict, entries, ignore_quantities: bool = False) -> list[int]:
+    def _replace_variations(self, item: dict, entries: object, ignore_quantities: bool = False) -> list[int]:
         """The `variations` array REPLACES the set (docs/mercado-livre-api.md §6.3): omitted ids are deleted, entries without
         an id become new variations with new ids (the old sales history is gone). Returns the deleted ids."""
         if item["family_name"] is not None:
@@ -183,7 +184,7 @@ class ItemWritesMixin:
         if "picture_ids" in entry and isinstance(entry["picture_ids"], list):
             variation["picture_ids"] = list(entry["picture_ids"])
 
-    def update_variation(self, item_id: str, variation_id: int, body, caller) -> dict:
+    def update_variation(self, item_id: str, variation_id: int, body: object, caller: tuple[int, str]) -> dict:
         """`PUT /items/{id}/variations/{vid}`: changes that variation only; answers the variation."""
         with self.lock:
             item = self._writable(item_id, caller)

@@ -8,6 +8,7 @@ import secrets
 
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.render import parse_fields, render_item, render_variation
+from sandbox.world import World
 
 SELLER_SKU = "SELLER_SKU"
 MAX_MULTIGET = 20
@@ -37,13 +38,13 @@ def int_param(params: dict, name: str, default: int) -> int:
     return value
 
 
-def quantity_of(value, code: str) -> int:
+def quantity_of(value: object, code: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise validation_error(code.replace("not_modifiable", "invalid"), "available_quantity must be an integer >= 0")
     return value
 
 
-def merge_attributes(current: list[dict], changes, replace: bool = False) -> list[dict]:
+def merge_attributes(current: list[dict], changes: object, replace: bool = False) -> list[dict]:
     """Attributes in a PUT update or add by id; a null value removes one (docs/mercado-livre-api.md §7). With `replace` (the
     sandbox's strict reading of the attributes page) the list sent is the new list: what it leaves out is gone."""
     if not isinstance(changes, list) or not all(isinstance(a, dict) and a.get("id") for a in changes):
@@ -89,7 +90,7 @@ def apply_stock_status(item: dict) -> None:
         item["sub_status"] = []
 
 
-class ItemsMixin:
+class ItemsMixin(World):
     def _init_items(self) -> None:
         self.items: dict[str, dict] = {}
         self._order: list[str] = []
@@ -313,7 +314,7 @@ class ItemsMixin:
             raise ApiError(403, "forbidden", "access to the requested resource is forbidden")
         return item
 
-    def get_item(self, item_id: str, caller, params: dict) -> dict:
+    def get_item(self, item_id: str, caller: tuple[int, str] | None, params: dict) -> dict:
         with self.lock:
             item = self._owned(item_id, None)
             return render_item(
@@ -323,7 +324,7 @@ class ItemsMixin:
                 owner=caller is not None and caller[0] == item["seller_id"],
             )
 
-    def multiget(self, params: dict, caller, bulk: bool) -> tuple[list[dict], list[str]]:
+    def multiget(self, params: dict, caller: tuple[int, str] | None, bulk: bool) -> tuple[list[dict], list[str]]:
         """`GET /items?ids=` (`[{code, body}]`) or `GET /items/bulk?ids=` (`[{id, status_code, body}]`), and the
         ids answered with a fault (`fail_in_multiget`: the whole answer is then 206, X-Content-Missing).
 
@@ -367,7 +368,9 @@ class ItemsMixin:
                 )
         return out, missing
 
-    def get_variations(self, item_id: str, caller, params: dict, variation_id: int | None = None):
+    def get_variations(
+        self, item_id: str, caller: tuple[int, str] | None, params: dict, variation_id: int | None = None
+    ) -> dict | list[dict]:
         with self.lock:
             item = self._owned(item_id, None)
             owner = caller is not None and caller[0] == item["seller_id"]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.items import apply_stock_status, sku_of
+from sandbox.world import World
 
 KIT_TAG = "bundle"
 COMPONENT_TAG = "bundle_component"
 
 
-class KitsMixin:
+class KitsMixin(World):
     def _init_kits(self) -> None:
         self.kits: dict[str, list[dict]] = {}  # kit item id -> [{"item_id", "variation_id", "quantity"}]
         self._sale_before_write: list[dict] = []  # sales to make right before the next matching write

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sandbox.errors import ApiError, invalid_token, oauth_error
+from sandbox.world import World
 
 CODE_TTL = 600  # authorization codes are short-lived (10 minutes)
 REFRESH_TTL = 183 * 86400  # 6 months
@@ -55,7 +56,7 @@ def _challenge_of(verifier: str, method: str | None) -> str:
     return verifier
 
 
-class OAuthMixin:
+class OAuthMixin(World):
     def _init_oauth(self) -> None:
         self._transactions: dict[str, dict] = {}
         self._codes: dict[str, _Code] = {}
@@ -92,7 +93,7 @@ class OAuthMixin:
             "method": (method or "plain") if challenge else None,
         }
 
-    def begin_authorization(self, params: dict) -> tuple[str, str | None]:
+    def begin_authorization(self, params: dict) -> tuple[str, str]:
         """`GET /authorization`: ("redirect", URL) when already granted (or auto_approve), else ("page", tx)."""
         with self.lock:
             request = self.check_authorization(params)

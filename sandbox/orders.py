@@ -4,10 +4,13 @@ does and creates the buyer's billing info; cancelling gives the stock back. Sear
 from __future__ import annotations
 
 import copy
+import random
 from datetime import datetime
+from typing import Any
 
 from sandbox.errors import ApiError
 from sandbox.items import apply_stock_status, int_param, sku_of
+from sandbox.world import World
 
 MAX_ORDERS_LIMIT = 51
 MAX_ORDERS_OFFSET = 10_000
@@ -66,7 +69,7 @@ def _check_digits(base: list[int], weights_from: int) -> list[int]:
     return digits
 
 
-def fake_cpf(rng) -> str:
+def fake_cpf(rng: random.Random) -> str:
     return "".join(map(str, _check_digits([rng.randint(0, 9) for _ in range(9)], 10)))
 
 
@@ -79,7 +82,7 @@ def _parse_date(raw: str, name: str) -> float:
     return moment.replace(minute=0, second=0, microsecond=0).timestamp()
 
 
-class OrdersMixin:
+class OrdersMixin(World):
     def _init_orders(self) -> None:
         self.orders: dict[int, dict] = {}
         self.billing_infos: dict[str, dict] = {}
@@ -88,7 +91,7 @@ class OrdersMixin:
 
     # -- control methods for tests and the demo --------------------------------------------------------
 
-    def make_buyer(self, **over) -> dict:
+    def make_buyer(self, **over: Any) -> dict:
         """A fake buyer (deterministic by seed): id, names, CPF, address; keys can be overridden."""
         with self.lock:
             rng = self._random

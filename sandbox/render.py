@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 # What ML shows instead of the real stock to anyone but the owner (docs/mercado-livre-api.md §4).
 PUBLIC_QUANTITIES = (1, 50, 100, 150, 200, 250, 500, 5000, 50000)
@@ -50,7 +51,7 @@ def render_item(
     `include_attributes`) says whether the variations carry theirs."""
     if variation_attributes is None:
         variation_attributes = include_attributes
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in item.items():
         if key.startswith("_") or (fields is not None and key not in fields):
             continue

@@ -2,43 +2,55 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
-def extra_routes(state, caller, params, json_body) -> list[Route]:
+    from sandbox.state import SandboxState
+
+
+def extra_routes(
+    state: SandboxState,
+    caller: Callable[[Request], tuple[int, str]],
+    params: Callable[[Request], dict[str, str]],
+    json_body: Callable[[Request], Awaitable[Any]],
+) -> list[Route]:
     """`caller(request)` authenticates (401 otherwise); `json_body(request)` parses and logs a JSON body."""
 
-    async def orders_search(request: Request):
+    async def orders_search(request: Request) -> Response:
         return JSONResponse(state.search_orders(params(request), caller(request)))
 
-    async def order_get(request: Request):
+    async def order_get(request: Request) -> Response:
         return JSONResponse(state.get_order(request.path_params["order_id"], caller(request)))
 
-    async def billing_info(request: Request):
+    async def billing_info(request: Request) -> Response:
         return JSONResponse(
             state.billing_info(request.path_params["site_id"], request.path_params["billing_id"], caller(request))
         )
 
-    async def migration_live_listing(request: Request):
+    async def migration_live_listing(request: Request) -> Response:
         caller(request)
         return JSONResponse(state.migration_live_listing(request.path_params["item_id"]))
 
-    async def user_product(request: Request):
+    async def user_product(request: Request) -> Response:
         return JSONResponse(state.user_product(request.path_params["up_id"], caller(request)))
 
-    async def family(request: Request):
+    async def family(request: Request) -> Response:
         caller(request)
         return JSONResponse(state.family(request.path_params["family_id"]))
 
-    async def up_stock_get(request: Request):
+    async def up_stock_get(request: Request) -> Response:
         who = caller(request)
         state.count_stock_call(who[1])
         body, version = state.user_product_stock(request.path_params["up_id"], who)
         return JSONResponse(body, headers={"x-version": str(version)})
 
-    async def up_stock_put(request: Request):
+    async def up_stock_put(request: Request) -> Response:
         who = caller(request)
         state.count_stock_call(who[1])
         body = await json_body(request)
@@ -47,10 +59,10 @@ def extra_routes(state, caller, params, json_body) -> list[Route]:
         )
         return JSONResponse(answer, headers={"x-version": str(version)})
 
-    async def stores_search(request: Request):
+    async def stores_search(request: Request) -> Response:
         return JSONResponse(state.stores_search(request.path_params["user_id"], caller(request), params(request)))
 
-    async def shipment(request: Request):
+    async def shipment(request: Request) -> Response:
         return JSONResponse(
             state.shipment(request.path_params["shipment_id"], caller(request), request.headers.get("x-format-new"))
         )

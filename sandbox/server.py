@@ -7,6 +7,7 @@ import logging
 import socket
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
@@ -30,7 +31,7 @@ if not any(isinstance(f, _LostAnswers) for f in _uvicorn_errors.filters):
 class SandboxServer:
     """`with SandboxServer(state) as server: ... server.base_url ...`; stops (and joins) on exit."""
 
-    def __init__(self, state: SandboxState | None = None, host: str = "127.0.0.1", port: int = 0, **knobs):
+    def __init__(self, state: SandboxState | None = None, host: str = "127.0.0.1", port: int = 0, **knobs: Any) -> None:
         self.state = state if state is not None else SandboxState(**knobs)
         self.host = host
         self.port = port
@@ -73,5 +74,5 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

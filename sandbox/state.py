@@ -11,6 +11,7 @@ import gc
 import random
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -80,7 +81,7 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
         items_ids_discontinued: bool = False,
         kits: int = 0,
         up_stock_rpm: int | None = None,
-        lenient=(),
+        lenient: Iterable[str] | str | None = (),
         rate_retry_after: float | None = None,
     ):
         self.lock = threading.RLock()

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import collections
 import copy
+from typing import Any
 
 from sandbox.errors import ApiError, not_found, validation_error
 from sandbox.items import apply_stock_status, sku_of
+from sandbox.world import World
 
 UP_STOCK_RPM = 100  # documented limit of the /user-products/{id}/stock resource
 FAMILY_ID_BASE = 18_446_744_000_000_000_000  # family ids can exceed int64 (docs/mercado-livre-api.md §5)
 
 
-class UserProductsMixin:
+class UserProductsMixin(World):
     def _init_user_products(self) -> None:
         self._holders: dict[str, set[tuple[str, int | None]]] = {}  # user_product_id -> (item, variation)
         self._up_stock: dict[str, dict] = {}  # user_product_id -> {"version": int, "locations": [...]}
@@ -86,7 +88,8 @@ class UserProductsMixin:
                 full=spec.get("full", False),
             )
             return
-        twin = next((self.items[i] for i in self._by_sku.get(spec.get("sku"), ()) if spec.get("sku")), None)
+        sku = spec.get("sku")
+        twin = next((self.items[i] for i in self._by_sku.get(sku, ())), None) if sku else None
         if twin is not None and twin["family_name"] is not None:
             spec = {**spec, "quantity": twin["available_quantity"]}
         item_id = self.add_listing(
@@ -112,7 +115,7 @@ class UserProductsMixin:
         elif item["user_product_id"]:
             self._holders.setdefault(item["user_product_id"], set()).add((item["id"], None))
 
-    def _holders_of(self, up_id: str) -> list[dict]:
+    def _holders_of(self, up_id: str) -> list[tuple[dict, dict]]:
         """Every listing (or variation) carrying `up_id` today (stale index entries are skipped)."""
         found = []
         for item_id, variation_id in sorted(self._holders.get(up_id, ()), key=str):
@@ -228,7 +231,7 @@ class UserProductsMixin:
 
     # -- user products and families --------------------------------------------------------------------
 
-    def user_product(self, up_id: str, caller) -> dict:
+    def user_product(self, up_id: str, caller: tuple[int, str]) -> dict:
         with self.lock:
             holders = self._holders_of(up_id)
             if not holders:
@@ -317,7 +320,7 @@ class UserProductsMixin:
         "meli_facility": m}`; listed locations replace the current ones, the listings show the sum."""
         with self.lock:
             record = self._stock_record(up_id)
-            locations = []
+            locations: list[dict[str, Any]] = []
             for key, quantity in quantities.items():
                 if key == "meli_facility":
                     locations.append({"type": "meli_facility", "quantity": quantity})
@@ -360,7 +363,7 @@ class UserProductsMixin:
                     if second != first and seen % every == 0:
                         self.set_locations(up_id, {first: quantity, second: other})
 
-    def user_product_stock(self, up_id: str, caller) -> tuple[dict, int]:
+    def user_product_stock(self, up_id: str, caller: tuple[int, str]) -> tuple[dict, int]:
         """`GET /user-products/{id}/stock` -> (body, x-version)."""
         with self.lock:
             return self._stock_answer(up_id, self._stock_record(up_id))
@@ -372,7 +375,7 @@ class UserProductsMixin:
         )
 
     def put_warehouse_stock(
-        self, up_id: str, location_type: str, body, version: str | None, caller
+        self, up_id: str, location_type: str, body: object, version: str | None, caller: tuple[int, str]
     ) -> tuple[dict, int]:
         """`PUT /user-products/{id}/stock/type/{type}` with `x-version`: 400 without, 409 when stale."""
         with self.lock:
@@ -427,7 +430,7 @@ class UserProductsMixin:
             self._spread(up_id, sum(loc["quantity"] for loc in record["locations"]))
             return self._stock_answer(up_id, record)
 
-    def stores_search(self, user_id: int, caller, params: dict) -> dict:
+    def stores_search(self, user_id: int, caller: tuple[int, str], params: dict) -> dict:
         """`GET /users/{id}/stores/search?tags=stock_location`: the seller's warehouses."""
         with self.lock:
             if caller[0] != user_id:

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cache
+from functools import cache, partial
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import getters
 from textual.binding import Binding
 from textual.screen import ActiveBinding, ModalScreen, Screen
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from services.i18n import N_, _, language
+
+if TYPE_CHECKING:
+    from tui.app import MelisyncApp
+
+    _Node = Screen  # what `_Translated` is mixed into, as the type checker reads it
+else:
+    _Node = object
 
 # (title, help, callback) as the command palette shows it.
 PaletteCommand = tuple[str, str, Callable[[], object]]
@@ -66,20 +75,25 @@ def binding_commands(screen: Screen) -> Iterator[PaletteCommand]:
         yield (
             binding.description,
             binding.tooltip,
-            lambda action=action: screen.run_action(action),
+            partial(screen.run_action, action),
         )
 
 
-class _Translated:
+class _Translated(_Node):
     """Shows its bindings in the current language; palette commands default to its bindings."""
+
+    if TYPE_CHECKING:
+        # Every screen of ours runs in the melisync App: its workers, signals and state are typed through this.
+        # Typing only (Textual's own `app` stays), so a test may still mount a screen in a bare App.
+        app = getters.app(MelisyncApp)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return translated_bindings(super().active_bindings)  # type: ignore[misc]  # mixed into a Screen
+        return translated_bindings(super().active_bindings)
 
     def palette_commands(self) -> Iterator[PaletteCommand]:
         """Commands this screen offers in the palette; by default its bindings. Override to add more."""
-        yield from binding_commands(self)  # type: ignore[arg-type]  # mixed into a Screen
+        yield from binding_commands(self)
 
 
 class BaseScreen(_Translated, Screen):
@@ -166,8 +180,8 @@ class ModeBar(Static):
 
     def _hints(self) -> list[str]:
         """The right-hand hint, longest first: "? help  q quit", then "? help"."""
-        keys = {}
-        for key, active in self.screen.active_bindings.items():
+        keys: dict[str, str] = {}
+        for active in self.screen.active_bindings.values():
             if active.binding.id in ("app.help", "app.quit"):
                 keys.setdefault(active.binding.id, self.app.get_key_display(active.binding))
         parts = []

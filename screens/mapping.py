@@ -27,9 +27,9 @@ from screens.sync_messages import (
     MappingLoaded,
     MappingLoadRequested,
 )
-from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
+from screens.tables import ID, NUMBER, TEXT, Column, FixedColumnsTable, plain
 from services.i18n import N_, _, _n, known
-from services.mapping import NotConvertible, Reason
+from services.mapping import MappingPair, MappingView, NotConvertible, Reason
 
 NOT_ON_ML_LABEL = N_("not on ML")
 
@@ -71,7 +71,7 @@ COLUMNS = (
 FAMILY_COLUMNS = (("variation", N_("Listing in the family"), 24), *COLUMNS[1:])
 
 
-def pair_cells(pair) -> list:
+def pair_cells(pair: MappingPair) -> list[Text]:
     link, composition = pair.variation, pair.composition
     if pair.state in STATES:
         state = Text(_(STATES[pair.state][1]), style=STATE_STYLES[pair.state])
@@ -90,7 +90,7 @@ def pair_cells(pair) -> list:
         state,
         plain(composition.code if composition else (pair.erp_product or "—")),
         Text("" if pair.erp_stock is None else str(pair.erp_stock), justify="right"),
-        plain(composition.label if composition else (link.erp_name or "") if pair.erp_product else ""),
+        plain(composition.label if composition else (link.erp_name or "") if pair.erp_product and link else ""),
         plain((link.user_product_id or "") if link else ""),
     ]
 
@@ -113,8 +113,8 @@ class MappingScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.listing_id: str | None = None
-        self.mapping = None
-        self._columns = COLUMNS
+        self.mapping: MappingView | None = None
+        self._columns: tuple[Column, ...] = COLUMNS
 
     def compose(self) -> ComposeResult:
         yield ModeBar("mapping")
@@ -187,11 +187,10 @@ class MappingScreen(BaseScreen):
             table.add_fixed_columns(columns)
             self._columns = columns
         table.show_rows(pair_cells(pair) for pair in mapping.pairs)
-        self._show_s8()
+        self._show_s8(mapping)
         self.refresh_bindings()
 
-    def _show_s8(self) -> None:
-        mapping = self.mapping
+    def _show_s8(self, mapping: MappingView) -> None:
         panel = self.query_one("#mapping-s8", Static)
         mismatch = any(p.state == "structure_mismatch" for p in mapping.pairs)
         if not mismatch:

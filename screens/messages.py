@@ -10,9 +10,12 @@ Screens never call services themselves. Other areas add their own messages in a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from screens.connection import ConnectionView
 
 # Intents, posted by screens ------------------------------------------------------------------
 
@@ -54,7 +57,7 @@ class UnlinkRequested(Message):
 class StatusLoaded(Message):
     """A fresh `ConnectionView` for the connection screen."""
 
-    status: Any  # screens.connection.ConnectionView
+    status: ConnectionView
 
 
 @dataclass

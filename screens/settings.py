@@ -5,6 +5,7 @@ every value is valid. Secrets and the application's ids stay on the command line
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +17,9 @@ from textual.widgets import Input, Label, Static
 from screens import BaseModal, KeysFooter
 from services.config import OPERATOR_SETTINGS, SETTINGS
 from services.i18n import N_, _
+
+if TYPE_CHECKING:
+    from services.config import Config
 
 LABELS = {
     "safety_stock": N_("Safety stock (units kept back from every listing)"),
@@ -29,8 +33,8 @@ LABELS = {
 class SettingsSaveRequested(Message):
     """Validate and save these settings ({key: text}); the answer goes to `reply_to.saved()` / `.refused()`."""
 
-    changes: dict
-    reply_to: object
+    changes: dict[str, str]
+    reply_to: SettingsModal
 
 
 class SettingsModal(BaseModal):
@@ -42,7 +46,7 @@ class SettingsModal(BaseModal):
         Binding("escape", "cancel", N_("Cancel"), id="settings.cancel"),
     ]
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: Config) -> None:
         super().__init__()
         self.current = {key: getattr(config, key) for key in OPERATOR_SETTINGS}
 

@@ -4,19 +4,26 @@ first; Enter drills into a run's actions and errors (`RunDetailScreen`); `e` sho
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from screens import BaseScreen, KeysFooter, ModeBar
+from screens import BaseScreen, KeysFooter, ModeBar, PaletteCommand
 from screens.connection import status_label
 from screens.sync_messages import RunDetailLoaded, RunDetailRequested, RunsLoaded, RunsRequested
 from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_commands
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, _n, known, local_time, local_time_short
 from services.run_facts import shown_status, took_seconds
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tui.sync_state import SyncState
 
 RUN_COLUMNS = (
     ("id", N_("Run"), 3, NUMBER),
@@ -46,6 +53,8 @@ def run_year(run: dict | None) -> int | None:
     """The year of `run`'s start (in this machine's time zone), the one the runs table does not repeat."""
     from datetime import datetime
 
+    if run is None:
+        return None
     try:
         return datetime.fromisoformat(run["started_at"]).astimezone().year
     except (TypeError, KeyError, ValueError):
@@ -82,7 +91,7 @@ def run_cells(run: dict, year: int | None = None) -> list:
     status = shown_status(run)
     errors = len(run.get("errors") or ())
 
-    def number(value, style="") -> Text:
+    def number(value: int | None, style: str = "") -> Text:
         return Text(str(value or 0), justify="right", style=style if value else "dim")
 
     return [
@@ -128,7 +137,7 @@ class SyncLogsScreen(BaseScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FixedColumnsTable)
         table.add_fixed_columns(RUN_COLUMNS)
         self.app.links_signal.subscribe(self, lambda _note: self.action_refresh())
         self.app.sync_signal.subscribe(self, self._sync_moved)
@@ -137,7 +146,7 @@ class SyncLogsScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
-    def _sync_moved(self, state) -> None:
+    def _sync_moved(self, state: SyncState) -> None:
         # Only when a run starts or ends: progress ticks would re-read the journal ten times a second.
         if state.phase != self._phase:
             self._phase = state.phase
@@ -153,7 +162,7 @@ class SyncLogsScreen(BaseScreen):
         self._show()
 
     def _show(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FixedColumnsTable)
         row = table.cursor_row
         self.shown = [r for r in self.runs if has_errors(r)] if self.errors_only else list(self.runs)
         year = run_year(self.runs[0]) if self.runs else None
@@ -189,7 +198,7 @@ class SyncLogsScreen(BaseScreen):
     def action_sync(self) -> None:
         open_sync(self.app)
 
-    def palette_commands(self):
+    def palette_commands(self) -> Iterator[PaletteCommand]:
         yield from super().palette_commands()
         yield from sync_commands(self.app)
 

@@ -8,6 +8,8 @@ in chunks with an await between so a plan of 50,000 actions never freezes the sc
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -17,11 +19,15 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
-from screens import BaseModal, BaseScreen, KeysFooter
+from screens import BaseModal, BaseScreen, KeysFooter, PaletteCommand
 from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
 from screens.tables import ID, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, _n, known
+
+if TYPE_CHECKING:
+    from services.sync.engine import Prepared
+    from tui.app import MelisyncApp
 
 MAX_ROWS = 2_000
 CHUNK = 500
@@ -76,7 +82,7 @@ def action_cells(row: dict) -> list:
     ]
 
 
-def _blank(value) -> str:
+def _blank(value: object) -> str:
     return "—" if value is None else str(value)
 
 
@@ -94,7 +100,7 @@ def counts_line(counts: dict) -> str:
 class ActionsTable(FixedColumnsTable):
     """Actions (as journaled dicts), capped at `MAX_ROWS`, added in chunks."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.shown = 0
         self.rows_shown: list[dict] = []
@@ -151,13 +157,17 @@ class ActionDetail(Static):
         self.update(table.detail())
 
 
-def sync_commands(app):
+def sync_commands(app: MelisyncApp) -> Iterator[PaletteCommand]:
     """Palette commands that plan a sync of each kind straight away (the plan still comes first)."""
+
+    def plan(kind: str) -> Callable[[], object]:
+        return lambda: app.post_message(SyncRequested(kind))
+
     for _key, kind, description in KINDS:
-        yield (_("Sync: {kind}", kind=_(kind)), _(description), lambda kind=kind: app.post_message(SyncRequested(kind)))
+        yield (_("Sync: {kind}", kind=_(kind)), _(description), plan(kind))
 
 
-def open_sync(app) -> None:
+def open_sync(app: MelisyncApp) -> None:
     """`S` on any screen: choose a sync, or show the one under way."""
     state = app.sync_state
     if state.phase in ("planning", "applying"):
@@ -242,7 +252,7 @@ class SyncPlanScreen(ActionsScreen):
         Binding("X", "export", N_("Export to CSV"), id="plan.export"),
     ]
 
-    def __init__(self, prepared) -> None:
+    def __init__(self, prepared: Prepared) -> None:
         super().__init__()
         self.prepared = prepared
         self.only_todo = False

@@ -7,6 +7,8 @@ sync, which belongs to the App: the end is announced by a notification on whatev
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,9 @@ from screens import BaseScreen, KeysFooter
 from screens.sync_messages import SyncCancelRequested
 from services.i18n import N_, _, _n
 from services.sync.eta import say_duration
+
+if TYPE_CHECKING:
+    from tui.sync_state import SyncState
 
 PHASES = {
     "planning": N_("Computing the plan (reading only)"),
@@ -54,7 +59,7 @@ class SyncProgressScreen(BaseScreen):
         self.app.sync_signal.subscribe(self, self.show_state)
         self.show_state(self.app.sync_state)
 
-    def show_state(self, state) -> None:
+    def show_state(self, state: SyncState) -> None:
         kind = _(state.kind) if state.kind else ""
         phase = _(PHASES.get(state.phase, state.phase))
         self.query_one("#progress-phase", Label).update(Text(f"{phase}: {kind}" if kind else phase))

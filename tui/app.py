@@ -15,7 +15,7 @@ import termios
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
 from textual import on, work
@@ -23,9 +23,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.reactive import var
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from screens import binding_commands
+from screens import BaseScreen, PaletteCommand, binding_commands
 from screens.connection import ConnectionScreen, ConnectionView
 from screens.help import HelpScreen
 from screens.links import LinksScreen
@@ -37,8 +38,11 @@ from services.i18n import N_, _, set_language
 from tui.sync_workers import SyncWorkers
 from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
 
+if TYPE_CHECKING:
+    from screens.settings import SettingsModal, SettingsSaveRequested
+
 # mode name -> screen class, in key order. The other screens plug in here.
-SCREENS: dict[str, type] = {
+SCREENS: dict[str, type[BaseScreen]] = {
     "connection": ConnectionScreen,
     "links": LinksScreen,
     "mapping": MappingScreen,
@@ -71,8 +75,8 @@ def _mode_bindings() -> list[Binding]:
 class ScreenCommands(Provider):
     """The palette's commands follow the screen: its own actions, then going to the other screens."""
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.app
+    def _commands(self) -> list[PaletteCommand]:
+        app = cast(MelisyncApp, self.app)  # the palette opens only in the melisync App
         commands = list(getattr(self.screen, "palette_commands", lambda: binding_commands(self.screen))())
         # The global actions, wherever the palette is opened (typing "sync" finds every kind).
         titles = {title for title, _help, _callback in commands}
@@ -97,7 +101,7 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text or None)
 
 
-def global_commands(app) -> list[tuple[str, str, Callable[[], object]]]:
+def global_commands(app: MelisyncApp) -> list[PaletteCommand]:
     """Actions offered by the palette on every screen: the sync kinds, connect, unlink, settings."""
     from screens.sync_plan import sync_commands
 
@@ -120,7 +124,7 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "melisync"
-    MODES: ClassVar[dict[str, type]] = dict(SCREENS)
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = dict(SCREENS)
     DEFAULT_MODE = "connection"
     COMMANDS: ClassVar[set] = {ScreenCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -190,7 +194,7 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     def _check_terminal(self) -> None:
         # No SIGHUP arrives when the pty is simply gone (e.g. the parent died): ask the tty itself.
         try:
-            termios.tcgetattr(sys.__stdin__.fileno())
+            termios.tcgetattr(sys.__stdin__.fileno())  # type: ignore[union-attr]  # no stdin: AttributeError below
         except (termios.error, OSError, ValueError, AttributeError):
             self.terminal_gone()
 
@@ -230,11 +234,11 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         if not isinstance(self.screen, SettingsModal):
             self.push_screen(SettingsModal(self.config))
 
-    def on_settings_save_requested(self, message) -> None:
+    def on_settings_save_requested(self, message: SettingsSaveRequested) -> None:
         self._save_settings(message.changes, message.reply_to)
 
     @work(thread=True, group="settings", exclusive=True, exit_on_error=False, description=N_("Saving the settings"))
-    def _save_settings(self, changes: dict, reply_to) -> None:
+    def _save_settings(self, changes: dict[str, str], reply_to: SettingsModal) -> None:
         from services.config import load_config, set_settings
 
         try:
@@ -245,7 +249,7 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         config = load_config(self.config.home)
         self.call_from_thread(self._settings_saved, config, changes, reply_to)
 
-    def _settings_saved(self, config: Config, changes: dict, reply_to) -> None:
+    def _settings_saved(self, config: Config, changes: dict[str, str], reply_to: SettingsModal) -> None:
         # Every later worker reads the new values; the screens showing settings-derived facts reload.
         self.config = config
         self.gateway.config = config

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from textual import work
@@ -39,7 +40,11 @@ from screens.sync_messages import (
 )
 from services.errors import OperationFailed
 from services.i18n import N_, _, _n, known
+from tui.app_part import AppPart
 from tui.sync_services import SyncServices
+
+if TYPE_CHECKING:
+    from tui.workers import SellerSimulator
 
 
 def _still_wanted() -> bool:
@@ -47,7 +52,7 @@ def _still_wanted() -> bool:
     return not get_current_worker().is_cancelled
 
 
-class LinkWorkers:
+class LinkWorkers(AppPart):
     """Mixed into the App (through `SyncWorkers`). Screens subscribe to `links_signal`: links changed, reload."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -176,7 +181,8 @@ class LinkWorkers:
         thread=True, group="demo", exclusive=True, exit_on_error=False, description=N_("Simulating the seller's edit")
     )
     def _simulate_seller_edit(self, link) -> None:
-        old, new = self.gateway.simulate_seller_edit(link.listing_id, link.variation_id, link.reference_code)
+        gateway = cast("SellerSimulator", self.gateway)  # only asked for when `can_simulate`
+        old, new = gateway.simulate_seller_edit(link.listing_id, link.variation_id, link.reference_code)
         self.post_message(
             LinksChanged(
                 _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from services.i18n import N_, _, known
+from services.sync.plan import SyncKind
 
 if TYPE_CHECKING:
     from services.sync.engine import SyncResult
@@ -21,7 +22,7 @@ def sync_summary(result: SyncResult) -> str:
     text = _(
         "Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.",
         run_id=result.run_id,
-        kind=_(result.kind.value),
+        kind=_(SyncKind(result.kind).value),
         status=status_label(result.status),
         done=counts.get("done", 0),
         failed=counts.get("failed", 0),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual import work
 
@@ -33,11 +33,18 @@ from screens.messages import (
 from services.config import Config
 from services.errors import BadInput
 from services.i18n import N_, _
+from tui.app_part import AppPart
+
+if TYPE_CHECKING:
+    import httpx
+
+    from screens.connection import WatchSummary
 
 
 class Gateway(Protocol):
     """What the connection workers need from the services."""
 
+    config: Config  # the App hands a new one over when the settings change
     can_approve: bool  # demo: the sandbox can approve an authorization for the operator
     can_simulate: bool  # demo: `simulate_seller_edit(listing_id, variation_id, code) -> (old, new)` exists
 
@@ -46,6 +53,14 @@ class Gateway(Protocol):
     async def complete_connect(self, pasted: str) -> str: ...  # -> the account's nickname
     async def demo_approve(self, url: str) -> str: ...  # -> the redirect URL
     async def unlink(self, purge: bool, local_only: bool) -> Unlinked: ...  # raises RevokeFailed
+
+
+class SellerSimulator(Gateway, Protocol):
+    """A gateway whose `can_simulate` is true (the demo's, cli/commands/demo.py): it plays the seller on the site."""
+
+    def simulate_seller_edit(
+        self, listing_id: str, variation_id: int | None, code: str | None
+    ) -> tuple[str | None, str]: ...  # -> (old, new)
 
 
 class ServiceGateway:
@@ -58,7 +73,12 @@ class ServiceGateway:
     can_simulate = False  # only the demo's gateway plays the seller (cli.commands.demo)
 
     def __init__(
-        self, config: Config, *, transport=None, approver: Callable[[str], str] | None = None, demo: bool = False
+        self,
+        config: Config,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        approver: Callable[[str], str] | None = None,
+        demo: bool = False,
     ) -> None:
         self.config = config
         self.transport = transport
@@ -106,7 +126,7 @@ class ServiceGateway:
             return None
 
     @staticmethod
-    def _watch(home: Path):
+    def _watch(home: Path) -> WatchSummary | None:
         from screens.connection import WatchSummary
         from services.watch_state import watch_report
 
@@ -181,7 +201,7 @@ class ServiceGateway:
         return Unlinked(revoked=report.revoked, purged=bool(report.purged), note=note)
 
 
-class ConnectionWorkers:
+class ConnectionWorkers(AppPart):
     """Mixed into the App: intents from the connection screen and modal -> workers -> results."""
 
     # -- status --------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from services.config import CONFIG_KEYS, SETTINGS, load_config, set_setting
 from services.connection import store_label
@@ -11,8 +13,11 @@ from services.errors import BadInput
 from services.i18n import N_, _
 from services.secrets import SecretStore
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("config", help=_("settings (config.toml) and the client secret"))
     actions = parser.add_subparsers(dest="config_action", metavar=_("ACTION"))
     setter = actions.add_parser(
@@ -33,13 +38,13 @@ def register(sub) -> None:
     parser.set_defaults(func=run_show)
 
 
-def run_set(args) -> int:
+def run_set(args: argparse.Namespace) -> int:
     value = set_setting(args.key, args.value)
     print(f"{args.key} = {value}")
     return 0
 
 
-def run_set_secret(args) -> int:
+def run_set_secret(args: argparse.Namespace) -> int:
     if sys.stdin.isatty():
         value = getpass.getpass(_("Client secret (not shown): "))
     else:
@@ -57,7 +62,7 @@ def run_set_secret(args) -> int:
     return 0
 
 
-def run_show(args) -> int:
+def run_show(args: argparse.Namespace) -> int:
     config = load_config()
     print(f"home = {config.home}")
     for key in CONFIG_KEYS:

@@ -3,8 +3,10 @@ the tokens (S1). Works over SSH and from a pipe: nothing listens for the redirec
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from services.config import load_config
 from services.connection import load_connection, store_label
@@ -12,8 +14,13 @@ from services.errors import BadInput
 from services.i18n import N_, _
 from services.meli import oauth
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
+    from services.config import Config
+    from services.meli.models import Account
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "connect",
         help=_("authorize melisync on your Mercado Livre account"),
@@ -42,7 +49,7 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     config = load_config()
     if getattr(args, "print_url", False):
         url, _attempt = oauth.begin_authorization(config)
@@ -68,7 +75,7 @@ def run(args) -> int:
     return _connected(config, account)
 
 
-def _connected(config, account) -> int:
+def _connected(config: Config, account: Account) -> int:
     connection = load_connection(config.home)
     print(
         _(

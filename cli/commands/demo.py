@@ -7,14 +7,26 @@ connect -> sync -> unlink can be tried in seconds. Nothing here touches the real
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.errors import BadInput
 from services.i18n import N_, _, set_language
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import httpx
+
+    from cli.commands import Subcommands
+    from sandbox.state import SandboxState
+    from services.config import Config
+    from tui.workers import ServiceGateway
 
 # The demo home must not leave tokens in the operator's real keyring: everything goes to the
 # 0600 file inside the throw-away home, and the (public) demo client secret comes from the environment.
@@ -24,7 +36,7 @@ DEMO_STOCK_RPM = 100_000  # the demo sandbox's (and client's) /user-products/{id
 _CLEARED_ENV = ("MELISYNC_CLIENT_ID", "MELISYNC_REDIRECT_URI", "MELISYNC_API_URL", "MELISYNC_AUTH_URL")
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "demo", help=_("the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home")
     )
@@ -40,7 +52,7 @@ def register(sub) -> None:
 
 
 @contextmanager
-def demo_environment(home: Path):
+def demo_environment(home: Path) -> Iterator[None]:
     """Point every service at `home` and keep secrets out of the keyring; restore on exit."""
     import sandbox
 
@@ -95,7 +107,7 @@ def prepare_home(home: Path, base_url: str, listings: int, seed: int, warehouse:
     import_csv(csv_path)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     set_language(getattr(args, "lang", None))
     if args.listings < 1:
         raise BadInput(N_("--listings must be at least 1"))
@@ -117,7 +129,7 @@ def run(args) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def demo_state(listings: int, seed: int, user_products: bool = False, orders: int = 0):
+def demo_state(listings: int, seed: int, user_products: bool = False, orders: int = 0) -> SandboxState:
     """The demo's Mercado Livre. On by default, so the screens show them: Mercado Livre kits, and a
     multi-warehouse seller (two stores, the second holding units of some products, Full next to the seller's own
     stock); the demo writes the first store."""
@@ -138,7 +150,7 @@ def demo_state(listings: int, seed: int, user_products: bool = False, orders: in
     return state
 
 
-def open_app(home: Path, state) -> int:
+def open_app(home: Path, state: SandboxState) -> int:
     from services.config import load_config
     from tui.app import MelisyncApp
 
@@ -148,7 +160,9 @@ def open_app(home: Path, state) -> int:
     return app.return_code or 0
 
 
-def demo_gateway(config, state, transport=None):
+def demo_gateway(
+    config: Config, state: SandboxState, transport: httpx.AsyncBaseTransport | None = None
+) -> ServiceGateway:
     """The real services, plus what only the demo's in-process sandbox allows: approving the
     authorization page and playing the seller on the Mercado Livre site."""
     from tui.workers import ServiceGateway

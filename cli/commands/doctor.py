@@ -5,15 +5,20 @@ Exit 0 when every file is good (or was put back), 1 when a damaged file remains.
 
 from __future__ import annotations
 
+import argparse
 import json
+from typing import TYPE_CHECKING
 
 from cli.words import FILE_STATES, word
 from services.config import load_config
 from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
 from services.i18n import _, local_time
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("doctor", help=_("check the files of the melisync home; --restore puts good copies back"))
     parser.add_argument(
         "--restore", action="store_true", help=_("put the newest good copy back in place of each damaged data file")
@@ -22,7 +27,7 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     home = load_config().home
     checks = restore(home) if args.restore else check_home(home)
     bad = [c for c in checks if c.state in (DAMAGED, NOT_RESTORED)]

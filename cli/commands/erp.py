@@ -8,6 +8,7 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.words import MOVEMENT_KINDS
 from services.config import load_config
@@ -18,8 +19,11 @@ from services.erp.stock_count import import_stock_count
 from services.errors import BadInput
 from services.i18n import N_, _, _n, local_time
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("erp", help=_("import or export the ERP catalogue (CSV)"))
     actions = parser.add_subparsers(dest="erp_action", metavar=_("ACTION"), required=True)
     file_csv = _("FILE") + ".csv"
@@ -86,7 +90,7 @@ def register(sub) -> None:
     movements_export.set_defaults(func=run_movements_export)
 
 
-def run_import(args) -> int:
+def run_import(args: argparse.Namespace) -> int:
     if args.counted_at and not args.stock_only:
         raise BadInput(N_("--counted-at goes with --stock-only"))
     if args.stock_only:
@@ -116,7 +120,7 @@ def run_import(args) -> int:
     return 0
 
 
-def _run_stock_count(args) -> int:
+def _run_stock_count(args: argparse.Namespace) -> int:
     if args.convert:
         raise BadInput(N_("--convert changes the catalogue; --stock-only imports only stocks"))
     counted_at = _counted_at(args)
@@ -143,7 +147,7 @@ def _run_stock_count(args) -> int:
     return 0
 
 
-def _counted_at(args) -> datetime:
+def _counted_at(args: argparse.Namespace) -> datetime:
     if args.counted_at:
         try:
             moment = datetime.fromisoformat(args.counted_at)
@@ -161,7 +165,7 @@ def _counted_at(args) -> datetime:
         raise BadInput(N_("cannot read {file}: {why}"), file=args.file, why=exc.strerror or exc) from None
 
 
-def run_export(args) -> int:
+def run_export(args: argparse.Namespace) -> int:
     rows = export_csv(args.file)
     print(
         _n(
@@ -178,7 +182,7 @@ def _catalog() -> Catalog:
     return Catalog(home=load_config().home)
 
 
-def run_customers(args) -> int:
+def run_customers(args: argparse.Namespace) -> int:
     rows = reports.customer_rows(_catalog())
     if args.json:
         print(json.dumps({"customers": rows}, indent=2, ensure_ascii=False))
@@ -197,7 +201,7 @@ def run_customers(args) -> int:
     return 0
 
 
-def run_customers_export(args) -> int:
+def run_customers_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     reports.write_csv(args.file, reports.customers_csv(catalog))
     count = len(catalog.customers())
@@ -205,7 +209,7 @@ def run_customers_export(args) -> int:
     return 0
 
 
-def run_movements(args) -> int:
+def run_movements(args: argparse.Namespace) -> int:
     rows = reports.movement_rows(_catalog(), args.code)
     if args.json:
         print(json.dumps({"movements": rows}, indent=2, ensure_ascii=False))
@@ -229,7 +233,7 @@ def run_movements(args) -> int:
     return 0
 
 
-def run_movements_export(args) -> int:
+def run_movements_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     text = reports.movements_csv(catalog, args.code)
     reports.write_csv(args.file, text)

@@ -3,8 +3,10 @@ call). The text list stops at `SHOWN` rows unless `--all`; `--csv` and `--json` 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from cli.words import LINK_STATES, link_counts, word
 from services.config import load_config
@@ -13,8 +15,11 @@ from services.i18n import _, _n, known
 from services.linking import LinkState
 from services.store.links import LinkRepository, link_to_doc
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("links", help=_("listings and variations with their link to the ERP"))
     parser.add_argument("--state", choices=[s.value for s in LinkState], help=_("only links in this state"))
     output = parser.add_mutually_exclusive_group()
@@ -29,7 +34,7 @@ def register(sub) -> None:
 SHOWN = 200
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repository = LinkRepository(home=load_config().home)
     links = repository.all()
     counts = {state.value: 0 for state in LinkState}

@@ -4,8 +4,10 @@ stops at `SHOWN` runs unless `--all`; `--csv` and `--json` hold every row."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from cli.commands.sync import describe
 from cli.words import ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, action_counts, widest, word
@@ -17,8 +19,11 @@ from services.run_facts import shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("log", help=_("what each sync did"))
     parser.add_argument("--run", type=int, metavar="ID", help=_("one run, with its actions and errors"))
     parser.add_argument(
@@ -46,7 +51,7 @@ def has_errors(run: dict) -> bool:
     return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     journal = Journal(home=load_config().home)
     # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
     # records that).

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
 from services.i18n import N_, _, _n
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import httpx
+
+    from cli.commands import Subcommands
+
 DEFAULT_PORT = 8765
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "sandbox",
         help=_("serve the Mercado Livre emulator (demo data, demo app credentials)"),
@@ -115,7 +124,7 @@ def register(sub) -> None:
     order.set_defaults(func=run_order)
 
 
-def _check(args) -> None:
+def _check(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise BadInput(N_("--port must be between 0 and 65535, got {port}"), port=args.port)
     if args.warehouses < 1:
@@ -136,7 +145,7 @@ def _check(args) -> None:
         raise BadInput(N_("--lenient: {exc}"), exc=exc) from None
 
 
-def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
+def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ()) -> str:
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
     strictness = _("lenient: {what}", what=", ".join(sorted(lenient))) if lenient else _("as strict as the docs allow")
@@ -182,7 +191,7 @@ def banner(base_url: str, listings: int, seed: int, lenient=()) -> str:
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     _check(args)
     from sandbox.catalog import generate
     from sandbox.server import SandboxServer
@@ -241,7 +250,7 @@ def run(args) -> int:
     return 0
 
 
-def run_sell(args) -> int:
+def run_sell(args: argparse.Namespace) -> int:
     """POST /_sandbox/sell on a running sandbox and print what was sold (the order ids)."""
     if bool(args.item_id) == bool(args.code):
         raise BadInput(N_("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE"))
@@ -293,7 +302,7 @@ def run_sell(args) -> int:
     return 0
 
 
-def run_order(args) -> int:
+def run_order(args: argparse.Namespace) -> int:
     """POST /_sandbox/order on a running sandbox: the order's new status, and print it."""
     if not args.order_id.isdigit():
         raise BadInput(
@@ -340,7 +349,7 @@ def _sandbox_url(given: str | None) -> str:
     return url
 
 
-def _post(url: str, route: str, body: dict):
+def _post(url: str, route: str, body: dict) -> httpx.Response:
     import httpx
 
     try:
@@ -355,7 +364,7 @@ def _post(url: str, route: str, body: dict):
         ) from None
 
 
-def _json(answer) -> dict:
+def _json(answer: httpx.Response) -> dict:
     try:
         payload = answer.json()
     except ValueError:

@@ -6,21 +6,26 @@ either way). Reads local facts only: no call to Mercado Livre.
 
 from __future__ import annotations
 
+import argparse
 import json
+from typing import TYPE_CHECKING
 
 from cli.words import link_counts
 from services.config import load_config, unknown_settings_warning
 from services.connection import status_report, store_label
 from services.i18n import _, _n, local_time
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
 
-def register(sub) -> None:
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("status", help=_("connection, account, token expiry, where secrets live, links by state"))
     parser.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     report = status_report(load_config())
     if args.json:
         print(json.dumps(report, indent=2))

@@ -7,8 +7,10 @@ planned was done, 1 when the run finished with errors, 3 when not connected.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from cli.words import ACTION_KINDS, RUN_STATUSES, action_counts, link_counts, widest, word
 from services.config import load_config
@@ -20,10 +22,15 @@ from services.sync.engine import SyncEngine, SyncResult
 from services.sync.events import ACTION, READING, Event
 from services.sync.plan import MANUAL_KINDS, Action, ActionStatus, Plan, SyncKind
 
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
+    from services.config import Config
+    from services.meli.client import MeliClient
+
 SHOWN = 40  # planned actions listed before "... and N more" (the whole list is in --json and `log`)
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "sync",
         help=_("plan and apply a sync with Mercado Livre"),
@@ -60,7 +67,7 @@ def ask(question: str) -> bool:
     return answer in ("y", "yes", "s", "sim")
 
 
-def require_connection(config) -> None:
+def require_connection(config: Config) -> None:
     connection = load_connection(config.home)
     if connection.needs_reauthorization:
         raise ReauthorizationNeeded(N_("Mercado Livre needs you to authorize melisync again: run `melisync connect`"))
@@ -68,7 +75,7 @@ def require_connection(config) -> None:
         raise NotConnected(N_("no Mercado Livre account is connected: run `melisync connect` first"))
 
 
-async def run(args, *, client=None) -> int:
+async def run(args: argparse.Namespace, *, client: MeliClient | None = None) -> int:
     if getattr(args, "csv", False) and not args.dry_run:
         raise BadInput(N_("--csv lists a plan: use it with --dry-run (`melisync log --run ID --csv` lists a run)"))
     if not (args.dry_run or args.yes or can_ask()):
@@ -88,7 +95,7 @@ async def run(args, *, client=None) -> int:
     return await _sync(args, config, client)
 
 
-async def _sync(args, config, client) -> int:
+async def _sync(args: argparse.Namespace, config: Config, client: MeliClient) -> int:
     progress = _ProgressLine(enabled=not args.json and sys.stderr.isatty())
     engine = SyncEngine(client, config=config, on_event=progress)
     prepared = await engine.plan(args.kind, dry_run=args.dry_run)
@@ -226,7 +233,7 @@ def render_result(result: SyncResult) -> str:
 class _ProgressLine:
     """A one-line progress display on stderr (terminals only)."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.shown = False
 

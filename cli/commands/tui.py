@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+
 from services.config import load_config
 from services.i18n import set_language
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     set_language(getattr(args, "lang", None))
     from tui.app import MelisyncApp  # textual loads only when the TUI is wanted
 

@@ -1,20 +1,27 @@
-"""`melisync unlink [--yes] [--purge] [--local-only] [--dry-run]` (S9): revoke the grant on Mercado Livre, delete the
-tokens, mark the account disconnected. ERP data, links and the journal stay unless `--purge`."""
+"""`melisync unlink [--yes] [--purge] [--local-only] [--dry-run]` (S9): revoke the grant on Mercado Livre,
+delete the tokens, mark the account disconnected. ERP data, links and the journal stay unless `--purge`."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from cli.commands.sync import ask, can_ask
 from services.config import load_config
 from services.connection import load_connection
 from services.errors import BadInput, NotConnected
 from services.i18n import N_, _
-from services.unlink import RevokeFailed, unlink
+from services.unlink import RevokeFailed, UnlinkReport, unlink
+
+if TYPE_CHECKING:
+    from cli.commands import Subcommands
+    from services.config import Config
+    from services.meli.client import MeliClient
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("unlink", help=_("remove the integration: revoke on Mercado Livre, delete the tokens"))
     parser.add_argument("--yes", action="store_true", help=_("do it without asking"))
     parser.add_argument("--purge", action="store_true", help=_("also delete the ERP catalogue, links and sync journal"))
@@ -30,7 +37,7 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-async def run(args, *, client=None) -> int:
+async def run(args: argparse.Namespace, *, client: MeliClient | None = None) -> int:
     dry_run = getattr(args, "dry_run", False)
     if not (args.yes or dry_run or can_ask()):
         raise BadInput(N_("unlink removes the connection: pass --yes to do it without a terminal to ask on"))
@@ -85,7 +92,7 @@ async def run(args, *, client=None) -> int:
     return 0
 
 
-async def _unlink(config, client, purge: bool, local_only: bool):
+async def _unlink(config: Config, client: MeliClient | None, purge: bool, local_only: bool) -> UnlinkReport:
     if client is None and not local_only:
         from services.meli.client import open_client
 

@@ -8,11 +8,13 @@ Mercado Livre needs the seller to authorize melisync again (`status` says so too
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.commands.sync import render_plan, require_connection
 from cli.words import RUN_STATUSES, word
@@ -23,8 +25,19 @@ from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
 from services.watch_state import REAUTHORIZE, WatchLock
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractAsyncContextManager
+    from datetime import datetime
 
-def register(sub) -> None:
+    from cli.commands import Subcommands
+    from services.config import Config
+    from services.meli.client import MeliClient
+    from services.sync.engine import SyncResult
+    from services.sync.erp_watch import CsvPickup
+
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "watch",
         help=_("keep the stock in step by itself (a service: one per home)"),
@@ -67,7 +80,11 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-async def run(args, *, client_opener=None) -> int:
+async def run(
+    args: argparse.Namespace,
+    *,
+    client_opener: Callable[[Config], AbstractAsyncContextManager[MeliClient]] | None = None,
+) -> int:
     if args.every <= 0 or args.reconcile_every <= 0 or args.erp_csv_settle < 0:
         raise BadInput(N_("--every and --reconcile-every must be greater than zero (--erp-csv-settle: zero or more)"))
     if args.dry_run and not args.once:
@@ -82,7 +99,9 @@ async def run(args, *, client_opener=None) -> int:
     config = load_config()
     require_connection(config)
     if client_opener is None:
-        from services.meli.client import open_client as client_opener
+        from services.meli.client import open_client
+
+        client_opener = open_client
     lock = WatchLock(config.home)
     lock.acquire()  # before anything is written: a second watcher is refused with the first one's pid
     try:
@@ -129,10 +148,10 @@ async def run(args, *, client_opener=None) -> int:
         lock.release()
 
 
-def _printer(args):
+def _printer(args: argparse.Namespace) -> Callable[[TickReport], None]:
     def show(report: TickReport) -> None:
         if report.outcome == PREVIEW and report.result is not None and not args.json:
-            print(render_plan_of(report))
+            print(render_plan_of(report.result))
             return
         if report.outcome not in (ACTED, PREVIEW, FAILED_TICK, REAUTHORIZE) and not report.error:
             return  # an idle tick says nothing (the heartbeat shows it)
@@ -144,12 +163,15 @@ def _printer(args):
     return show
 
 
-def render_plan_of(report: TickReport) -> str:
-    from services.sync.plan import Plan
+def render_plan_of(result: SyncResult) -> str:
+    """The plan a previewed tick (`--once --dry-run`) would apply, as `sync --dry-run` shows one."""
+    from services.sync.plan import Plan, SyncKind
 
-    result = report.result
     plan = Plan(
-        kind=result.kind, actions=result.actions, notes=result.notes, unchanged=result.counts.get("unchanged", 0)
+        kind=SyncKind(result.kind),
+        actions=result.actions,
+        notes=result.notes,
+        unchanged=result.counts.get("unchanged", 0),
     )
     return render_plan(plan, result.run_id, True)
 
@@ -178,12 +200,12 @@ def render_tick(report: TickReport) -> str:
     return f"{at} {head} {counts}"
 
 
-def _erp_pickup(args, config):
+def _erp_pickup(args: argparse.Namespace, config: Config) -> CsvPickup:
     from services.erp.catalog import Catalog
     from services.erp.stock_count import import_stock_count
     from services.sync.erp_watch import CsvPickup
 
-    def import_count(file: Path, counted_at) -> None:
+    def import_count(file: Path, counted_at: datetime) -> None:
         report = import_stock_count(file, counted_at, Catalog(home=config.home), max_stock=config.max_stock)
         print(
             _n(

@@ -71,7 +71,7 @@ class Watcher:
         dry_run: bool = False,
         on_tick: Callable[[TickReport], None] | None = None,
         reload_config: Callable[[], Any] | None = None,
-        before_tick: Callable[[], Awaitable[None]] | None = None,
+        before_tick: Callable[[], Awaitable[object]] | None = None,
     ):
         self.config = config
         self.open_client = open_client
