@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.meli.oauth import MAX_PASTE, _embedded_url  # noqa: E402
+from services.meli.oauth import MAX_PASTE, _embedded_url  # noqa: E402 - after the sys.path line: runs from a checkout
 
 OLD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 

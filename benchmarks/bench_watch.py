@@ -120,7 +120,10 @@ def bench(args) -> None:
                 expected = state.item(premium)["available_quantity"] - 1
                 start = time.monotonic()
                 httpx.post(f"{server.base_url}/_sandbox/sell", json={"item_id": classic, "quantity": 1}, timeout=10)
-                wait_for(lambda: state.item(premium)["available_quantity"] == expected, "the sibling's new stock")
+                wait_for(
+                    lambda expected=expected: state.item(premium)["available_quantity"] == expected,
+                    "the sibling's new stock",
+                )
                 latencies.append(time.monotonic() - start)
             # count from a tick boundary: the heartbeat is written after a tick's requests, before its sleep
             ticks = read_heartbeat(home)["ticks"]

@@ -64,7 +64,7 @@ CITIES = [
 def _check_digits(base: list[int], weights_from: int) -> list[int]:
     digits = list(base)
     for start in (weights_from, weights_from + 1):
-        total = sum(d * w for d, w in zip(digits, range(start, 1, -1)))
+        total = sum(d * w for d, w in zip(digits, range(start, 1, -1), strict=True))
         digits.append(0 if total % 11 < 2 else 11 - total % 11)
     return digits
 

@@ -143,7 +143,7 @@ class SandboxState(OAuthMixin, UserProductsMixin, ItemWritesMixin, ItemsMixin, O
                     self.add_listing(**spec)
             for kit in kit_specs:
                 parts = [
-                    dict(zip(("item_id", "variation_id"), self.find_by_code(code)), quantity=units)
+                    dict(zip(("item_id", "variation_id"), self.find_by_code(code), strict=True), quantity=units)
                     for code, units in kit["components"]
                 ]
                 self.add_kit(kit["title"], parts, sku=kit["sku"])

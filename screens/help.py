@@ -22,7 +22,7 @@ def key_rows(screen: Screen) -> tuple[list[KeyRow], list[KeyRow]]:
     """(this screen's keys, the app's keys), keys of one action joined ("1 / f1")."""
     app = screen.app
     grouped: dict[tuple[int, str], list] = {}
-    for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
+    for node, binding, enabled, _tooltip in screen.active_bindings.values():
         if node is not screen and node is not app:
             continue  # a focused widget's own editing keys (Input, Button) are not ours to list
         if not binding.description or binding.system:

@@ -124,7 +124,7 @@ class FixedColumnsTable(DataTable):
         self.add_rows(self.cut_row(row) for row in self._cells)
 
     def _set_widths(self, widths: Sequence[int]) -> None:
-        for (key, title, *_rest), width in zip(self.column_specs, widths):
+        for (key, title, *_rest), width in zip(self.column_specs, widths, strict=True):
             column = self.columns.get(key) if hasattr(self.columns, "get") else None
             if column is None:
                 continue
@@ -135,7 +135,9 @@ class FixedColumnsTable(DataTable):
         self.refresh()
 
     def cut_row(self, row: Sequence[Text]) -> list[Text]:
-        return [cut(cell, width) if isinstance(cell, Text) else cell for cell, width in zip(row, self._widths)]
+        return [
+            cut(cell, width) if isinstance(cell, Text) else cell for cell, width in zip(row, self._widths, strict=True)
+        ]
 
     def on_resize(self) -> None:
         if self._cells and self.room != self._laid_out_for:

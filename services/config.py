@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import tomli_w
@@ -110,8 +111,9 @@ ENV_OVERRIDES = {
 }
 
 
-def _default(key: str):
-    """The default of `key`: the one table of defaults is SETTINGS."""
+def _default(key: str) -> Any:
+    """The default of `key`: the one table of defaults is SETTINGS (Any: each default is of its own setting's
+    kind, which the table's type cannot say per key)."""
     return SETTINGS[key][1]
 
 
@@ -140,7 +142,7 @@ class Config:
     # Keys of config.toml that are no setting (a typo): not applied, and reported (`status`, stderr).
     unknown_settings: tuple[str, ...] = ()
 
-    def with_(self, **changes) -> Config:
+    def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
 
 
@@ -210,7 +212,7 @@ def _url(key: str, value: str) -> str:
             N_("config: {key} must be an http(s) URL such as https://example.com, got {value!r}"), key=key, value=value
         )
     try:
-        parts.port
+        _ = parts.port  # reading the port is what checks it: a port that is not a number raises ValueError
     except ValueError:
         raise BadInput(N_("config: {key} has a port that is not a number: {value!r}"), key=key, value=value) from None
     return value.rstrip("/") if key in ("api_url", "auth_url") else value
@@ -251,7 +253,7 @@ def unknown_settings_warning(unknown: tuple[str, ...]) -> str:
 def load_config(home: Path | None = None) -> Config:
     """The settings in force: defaults < config.toml < environment."""
     home = home or home_dir()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each value of its setting's kind (`_coerce`)
     for key, raw in read_file_settings(home).items():
         values[key] = _coerce(key, raw)
     for key, env in ENV_OVERRIDES.items():

@@ -8,9 +8,13 @@ import os
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from services.home import ensure_home, write_private
 from services.i18n import N_, _
+
+if TYPE_CHECKING:
+    from services.config import Config
 
 CONNECTION_FILE = "connection.json"
 # Where the client secret was put (no secret in it): `status` reads it instead of importing and asking the
@@ -38,7 +42,7 @@ class Connection:
         wanted = ("user_product_seller", "warehouse_management", "multiwarehouse", "test_user")
         return [t for t in wanted if t in self.tags]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["tags"] = list(self.tags)
         for key in ("token_expires_at", "connected_at"):
@@ -80,7 +84,7 @@ def save_connection(home: Path, connection: Connection) -> None:
     write_private(home / CONNECTION_FILE, json.dumps(connection.as_dict(), indent=2).encode("utf-8"))
 
 
-def update_connection(home: Path, **changes) -> Connection:
+def update_connection(home: Path, **changes: Any) -> Connection:
     """Read, change some fields, write back (callers that refresh tokens hold the refresh lock)."""
     connection = replace(load_connection(home), **changes)
     save_connection(home, connection)
@@ -92,7 +96,7 @@ def forget_connection(home: Path) -> None:
     (Path(home) / CONNECTION_FILE).unlink(missing_ok=True)
 
 
-def status_report(config) -> dict:
+def status_report(config: Config) -> dict[str, Any]:
     """What `status` (and the TUI's connection screen) shows; reads no secret and calls no API.
 
     `links` comes from `services.status_info.link_counts(home)` when the link store provides it.
@@ -122,7 +126,7 @@ def status_report(config) -> dict:
     }
 
 
-def _watch_report(home: Path) -> dict:
+def _watch_report(home: Path) -> dict[str, Any]:
     from services.watch_state import watch_report  # imported late: only status needs it
 
     return watch_report(home)

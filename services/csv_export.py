@@ -9,9 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from services.input_rules import spreadsheet_safe as text_cell_safe
+
+if TYPE_CHECKING:
+    from services.linking import Link
 
 LINK_FIELDS = (
     "state",
@@ -61,17 +66,17 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def link_row(link) -> list:
+def link_row(link: Link) -> list[Any]:
     state = link.state.value if hasattr(link.state, "value") else link.state
     return [state, *(getattr(link, name) for name in LINK_FIELDS[1:])]
 
 
-def action_row(action: dict) -> list:
+def action_row(action: dict[str, Any]) -> list[Any]:
     """An action as journaled (`Action.to_dict()`)."""
     return [action.get(name) for name in ACTION_FIELDS]
 
 
-def run_row(run: dict) -> list:
+def run_row(run: dict[str, Any]) -> list[Any]:
     from services.run_facts import failure_reason, shown_status, took_seconds
 
     counts = run.get("counts") or {}
@@ -96,9 +101,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return len(rows)
 
 
-def export_path(name: str, folder: Path, now=None) -> Path:
+def export_path(name: str, folder: Path, now: datetime | None = None) -> Path:
     """Where the TUI writes an export: `melisync-<name>-<YYYYmmdd-HHMMSS>.csv` in `folder`."""
-    from datetime import datetime
-
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     return folder / f"melisync-{name}-{stamp}.csv"

@@ -14,11 +14,12 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from services.config import CONFIG_FILE
 from services.connection import CONNECTION_FILE
 from services.secrets import PENDING_FILE, SECRETS_FILE
-from services.store.generations import set_aside
+from services.store.generations import Generation, set_aside
 from services.store.storage import take_notes
 from services.store.store import ERP, KINDS, MELI, open_store
 
@@ -40,10 +41,10 @@ class FileCheck:
     path: Path
     state: str
     problem: str | None = None
-    copies: list = field(default_factory=list)  # generations (store files only)
+    copies: list[Generation] = field(default_factory=list)  # generations (store files only)
     detail: str | None = None  # what --restore did, or what to do
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.name,
             "path": str(self.path),

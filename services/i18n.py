@@ -13,6 +13,7 @@ import os
 import re
 import string
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache, lru_cache
 
 from services.locale import DOMAIN, LOCALEDIR, patterns
@@ -107,7 +108,7 @@ def plural(count: int, one: str, many: str, /) -> str:
     return one if count == 1 else many
 
 
-def local_time(when) -> str:
+def local_time(when: datetime | str | None) -> str:
     """A moment (datetime or ISO text) in this machine's time zone, in the language's format
     ("2026-11-30 14:05"; pt_BR "30/11/2026 14:05"); "?" when it cannot be read."""
     when = _moment(when)
@@ -116,10 +117,8 @@ def local_time(when) -> str:
     return _("{when:%Y-%m-%d %H:%M}", when=when.astimezone())
 
 
-def _moment(when):
+def _moment(when: datetime | str | None) -> datetime | None:
     """A datetime from a datetime or ISO text; None when there is none or it cannot be read."""
-    from datetime import datetime
-
     if isinstance(when, str):
         try:
             return datetime.fromisoformat(when)
@@ -128,7 +127,7 @@ def _moment(when):
     return when
 
 
-def local_time_short(when, year: int | None) -> str:
+def local_time_short(when: datetime | str | None, year: int | None) -> str:
     """`local_time` without the year when it is `year` ("11-30 14:05"; pt_BR "30/11 14:05"): for tables at
     80 columns, where the five cells of a year are better spent on the other columns. `year` comes from the
     data on show (the newest row's), never from the clock, so a table reads the same on any day."""
@@ -178,7 +177,7 @@ def _known(lang: str, text: str) -> str:
 
 
 @cache
-def _compiled(lang: str) -> list[tuple[re.Pattern, str]]:
+def _compiled(lang: str) -> list[tuple[re.Pattern[str], str]]:
     """The shapes as regular expressions, the most specific (most fixed text) first."""
     compiled = []
     for source, translated in patterns(lang).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from services.erp.models import Composition, Product
 from services.meli.models import Listing, Variation
@@ -203,7 +204,7 @@ def _variation_links(
     codes = [clean_code(v.reference_code) for v in listing.variations]
     repeated = {c for c in codes if c and codes.count(c) > 1}
     rows = []
-    for variation, code in zip(listing.variations, codes):
+    for variation, code in zip(listing.variations, codes, strict=True):
         row = _row(listing, variation, code, variation.available_quantity)
         problem = None
         if code in repeated:
@@ -228,7 +229,7 @@ def _variation_links(
 
 
 def _decide(
-    row: dict,
+    row: dict[str, Any],
     listing: Listing,
     catalogue: CatalogueView,
     before: Mapping[str, Link],
@@ -243,6 +244,7 @@ def _decide(
     key = f"{listing.id}:{row['variation_id']}" if row["variation_id"] is not None else listing.id
     held = _held(key, code, before, ignored, listing.is_kit)
     if held and held[0] == LinkState.LINK_LOST:
+        assert held[2] is not None  # a lost link comes with the link it was (_held)
         row["erp_code"] = held[2].erp_code
     erp_code = row["erp_code"]
     row["erp_name"] = catalogue.name(erp_code) if erp_code else None
@@ -259,7 +261,7 @@ def _decide(
         state, reason = LinkState.NOT_WRITABLE, not_writable_reason(listing, multi_origin)
         previous = before.get(key)
         refused = previous and previous.state == LinkState.NOT_WRITABLE and previous.reason.startswith(ML_REFUSED)
-        if not reason and refused:
+        if not reason and refused and previous is not None:
             reason = previous.reason  # Mercado Livre refused a write before: not retried every run (users.md 8)
         if not reason:
             state = LinkState.LINKED
@@ -296,7 +298,7 @@ def not_writable_reason(listing: Listing, multi_origin: bool = False) -> str:
     return ""
 
 
-def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> dict:
+def _row(listing: Listing, variation: Variation | None, code: str | None, ml_stock: int) -> dict[str, Any]:
     return {
         "listing_id": listing.id,
         "variation_id": variation.id if variation else None,

@@ -88,6 +88,8 @@ def variation_mapping(listing_id: str, links: Sequence[Link], catalog: Catalog) 
     product_code = None
     for link in links:
         code = link.erp_code or link.reference_code
+        if code is None:
+            continue
         if code in compositions:
             product_code = compositions[code].parent_code
             break

@@ -4,24 +4,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from services.store.journal import RUNNING
 
 WAITING = "waiting"  # planned, waiting for the operator's confirmation (journaled as `running`)
 
 
-def _time(value) -> datetime | None:
+def _time(value: object) -> datetime | None:
     try:
-        return datetime.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
         return None
 
 
-def started(run: dict) -> datetime | None:
+def started(run: dict[str, Any]) -> datetime | None:
     return _time(run.get("started_at"))
 
 
-def shown_status(run: dict) -> str:
+def shown_status(run: dict[str, Any]) -> str:
     """The run's status, except a running run whose plan waits for confirmation: `waiting`."""
     status = run.get("status") or "?"
     if status == RUNNING and run.get("planned_at") and not run.get("applied_at"):
@@ -29,7 +30,7 @@ def shown_status(run: dict) -> str:
     return status
 
 
-def took_seconds(run: dict) -> int | None:
+def took_seconds(run: dict[str, Any]) -> int | None:
     """Seconds spent applying (from the yes to the end); for a run never applied, its reading time."""
     begin = _time(run.get("applied_at")) or _time(run.get("started_at"))
     if run.get("planned_at") and not run.get("applied_at"):
@@ -41,7 +42,7 @@ def took_seconds(run: dict) -> int | None:
     return max(0, int((end - begin).total_seconds()))
 
 
-def failure_reason(run: dict) -> str:
+def failure_reason(run: dict[str, Any]) -> str:
     """Why a run failed or stopped, in the services' words (translated with `known()` at the edge)."""
     for error in run.get("errors") or ():
         message = str(error.get("message") or "").strip()

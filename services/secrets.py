@@ -15,8 +15,10 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import keyring
+import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 from filelock import FileLock
@@ -34,6 +36,8 @@ SECRETS_FILE = "secrets.json"
 PENDING_FILE = "tokens.pending.json"  # write-ahead record of a pair being saved (see SecretStore.save_tokens)
 KEYRING_TIMEOUT_ENV = "MELISYNC_KEYRING_TIMEOUT"
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class TokenSet:
@@ -46,7 +50,7 @@ class TokenSet:
     issued_at: datetime | None = None
 
     @classmethod
-    def from_grant(cls, payload: dict | Hidden, now: datetime | None = None) -> TokenSet:
+    def from_grant(cls, payload: dict[str, Any] | Hidden[Any], now: datetime | None = None) -> TokenSet:
         """From the `/oauth/token` answer (docs/mercado-livre-api.md §1.2): `expires_in` seconds from now."""
         payload = payload if isinstance(payload, Hidden) else Hidden(payload)  # no plain secret in this frame
         now = now or datetime.now(UTC)
@@ -74,7 +78,7 @@ class TokenSet:
             ahead = min(ahead, (self.expires_at - self.issued_at).total_seconds() / 2)
         return self.expires_within(ahead, now)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
@@ -84,7 +88,7 @@ class TokenSet:
         }
 
     @classmethod
-    def from_dict(cls, data: dict | Hidden) -> TokenSet:
+    def from_dict(cls, data: dict[str, Any] | Hidden[Any]) -> TokenSet:
         data = data if isinstance(data, Hidden) else Hidden(data)  # no plain secret in this frame
         try:
             return cls(
@@ -98,13 +102,13 @@ class TokenSet:
             raise OperationFailed(N_("the stored tokens are damaged: run `melisync connect` again")) from None
 
 
-class Hidden:
+class Hidden(Generic[T]):
     """A secret value that never shows itself: repr/str are masked, so a traceback that prints locals
     (Textual's crash screen does) or a log line cannot reveal it. Unwrap with `.value` at the point of use."""
 
     __slots__ = ("value",)
 
-    def __init__(self, value):
+    def __init__(self, value: T):
         self.value = value
 
     def __repr__(self) -> str:
@@ -129,10 +133,10 @@ def keyring_backend_name() -> str:
     return backend_label(keyring.get_keyring())
 
 
-_silent_backends: weakref.WeakSet = weakref.WeakSet()
+_silent_backends: weakref.WeakSet[keyring.backend.KeyringBackend] = weakref.WeakSet()
 
 
-def _keyring_call(method: str, *args: str | Hidden) -> Hidden:
+def _keyring_call(method: str, *args: str | Hidden[str]) -> Hidden[Any]:
     """Call `keyring.<method>(*args)` in a daemon thread; the answer comes back Hidden.
     KeyringUnavailable if the backend fails or hangs (the message names the error type, never a value)."""
     backend = keyring.get_keyring()
@@ -142,7 +146,7 @@ def _keyring_call(method: str, *args: str | Hidden) -> Hidden:
         raise KeyringUnavailable("no keyring backend is available")
     if backend in _silent_backends:
         raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer earlier in this run")
-    outcome: list = []
+    outcome: list[Hidden[Any] | str] = []  # the answer, or the name of the error the backend raised
 
     def call() -> None:
         try:
@@ -164,7 +168,7 @@ def _keyring_call(method: str, *args: str | Hidden) -> Hidden:
     return outcome[0]
 
 
-def _keyring_store(key: str, value: Hidden) -> None:
+def _keyring_store(key: str, value: Hidden[str]) -> None:
     """Write and read back: a backend that accepts a write and keeps nothing (an empty chainer) must not
     swallow a single-use refresh token."""
     _keyring_call("set_password", KEYRING_SERVICE, key, value)
@@ -172,7 +176,7 @@ def _keyring_store(key: str, value: Hidden) -> None:
         raise KeyringUnavailable(f"the keyring ({keyring_backend_name()}) did not keep what was written")
 
 
-def backend_label(backend) -> str:
+def backend_label(backend: keyring.backend.KeyringBackend) -> str:
     return str(getattr(backend, "name", type(backend).__name__))
 
 
@@ -196,7 +200,7 @@ class SecretStore:
         """Environment, then keyring, then the file."""
         return self.hidden_client_secret().value
 
-    def hidden_client_secret(self) -> Hidden:
+    def hidden_client_secret(self) -> Hidden[str | None]:
         """The same, wrapped: for code that must not hold it in a plain local."""
         if os.environ.get(CLIENT_SECRET_ENV):
             return Hidden(os.environ[CLIENT_SECRET_ENV])
@@ -289,7 +293,7 @@ class SecretStore:
             log.info("tokens go to %s: %s", self.file, exc)
             self._update_file(tokens=Hidden(tokens.to_dict()))
             where = f"file ({self.file})"
-        changes: dict = {"secret_store": where, "token_expires_at": tokens.expires_at}
+        changes: dict[str, object] = {"secret_store": where, "token_expires_at": tokens.expires_at}
         if tokens.user_id is not None:
             changes["user_id"] = tokens.user_id
         update_connection(self.home, **changes)
@@ -349,7 +353,7 @@ class SecretStore:
         # One keyring entry per home: the demo and tests use throw-away homes next to the real one.
         return f"{what}:{self._user}"
 
-    def _read_file(self) -> Hidden:
+    def _read_file(self) -> Hidden[dict[str, Any]]:
         """The file's content as a Hidden dict ({} when there is no file)."""
         try:
             content = Hidden(json.loads(self.file.read_text("utf-8")))
@@ -368,7 +372,7 @@ class SecretStore:
             )
         return content
 
-    def _update_file(self, **changes: Hidden | None) -> None:
+    def _update_file(self, **changes: Hidden[Any] | None) -> None:
         """Set (a Hidden value) or remove (None) entries, atomically and under a lock."""
         ensure_home(self.home)
         with FileLock(str(self.home / ".secrets.lock"), mode=0o600):

@@ -5,6 +5,7 @@ writes with every sync (`services.summary`), so `status` never parses meli.json.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from services.home import home_dir
 from services.summary import read_summary
@@ -15,7 +16,8 @@ def link_counts(home: Path | None = None) -> dict[str, int]:
     home = Path(home or home_dir())
     summary = read_summary(home)
     if summary is not None and isinstance(summary.get("links"), dict):
-        return summary["links"]
+        stored: dict[str, int] = summary["links"]  # the JSON file as written by write_link_counts
+        return stored
     if not (home / "meli.json").exists() and not (home / "links.jsonl").exists():
         return {}  # reading must not create the store
     from services.linking import count_by_state
@@ -42,7 +44,7 @@ RUN_FIELDS = (
 )
 
 
-def last_runs(home: Path | None = None) -> dict[str, dict]:
+def last_runs(home: Path | None = None) -> dict[str, dict[str, Any]]:
     """The newest run covering each sync kind (dry runs included; an `all` run covers every kind), with
     `shown_status` (a plan waiting for confirmation is `waiting`) and `reason` (why it failed, if it did)."""
     from services.run_facts import failure_reason, shown_status
@@ -50,7 +52,7 @@ def last_runs(home: Path | None = None) -> dict[str, dict]:
 
     journal = Journal(home=home)
     journal.mark_interrupted()
-    last: dict[str, dict] = {}
+    last: dict[str, dict[str, Any]] = {}
     for run in journal.runs():
         for kind in COVERS.get(run["kind"], (run["kind"],)):
             if kind not in last:

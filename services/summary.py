@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from services.home import write_private
 
 SUMMARY_FILE = "summary.json"
 
 
-def read_summary(home: Path) -> dict | None:
+def read_summary(home: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((Path(home) / SUMMARY_FILE).read_text("utf-8"))
     except (OSError, ValueError):

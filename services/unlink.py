@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from services.config import Config
 from services.connection import forget_connection, load_connection, update_connection
@@ -18,6 +19,9 @@ from services.secrets import SecretStore
 from services.store import close_stores
 from services.store.generations import all_copies
 from services.store.journal import remove_journal
+
+if TYPE_CHECKING:
+    from services.meli.client import MeliClient
 
 PURGED_FILES = ("erp.json", "meli.json", "links.jsonl", "journal.json", "journal.json.migrated", "summary.json")
 
@@ -30,7 +34,7 @@ class UnlinkReport:
     purged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "revoked": self.revoked,
             "revoke_error": self.revoke_error,
@@ -44,7 +48,9 @@ class RevokeFailed(OperationFailed):
     """Mercado Livre did not confirm the revoke; local tokens were kept (say `local_only` to remove them)."""
 
 
-async def unlink(config: Config, client=None, *, purge: bool = False, local_only: bool = False) -> UnlinkReport:
+async def unlink(
+    config: Config, client: MeliClient | None = None, *, purge: bool = False, local_only: bool = False
+) -> UnlinkReport:
     """Revoke (unless `local_only`), then delete tokens and the connection facts; purge data if asked.
 
     `client` is a MeliClient for this home (needed unless `local_only`). Raises RevokeFailed when the
@@ -59,6 +65,7 @@ async def unlink(config: Config, client=None, *, purge: bool = False, local_only
     if local_only:
         error = "not attempted (--local-only)"
     else:
+        assert client is not None, "a client is needed unless local_only"
         try:
             user_id = connection.user_id or await client.user_id()
             await client.revoke_grant(int(user_id), connection.app_id or config.client_id)

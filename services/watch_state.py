@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -86,7 +87,7 @@ def refuse_if_watching(home: Path) -> None:
         )
 
 
-def read_heartbeat(home: Path) -> dict:
+def read_heartbeat(home: Path) -> dict[str, Any]:
     try:
         data = json.loads((Path(home) / HEARTBEAT).read_text("utf-8"))
     except (OSError, ValueError):
@@ -105,17 +106,17 @@ class Heartbeat:
     every: float = 60.0
     last_tick: str | None = None
     ticks: int = 0  # ticks since this watcher started (benchmarks count requests per tick with it)
-    last_sale: dict | None = None  # {"at", "order_id", "erp_code"}
-    last_write: dict | None = None  # {"at", "run_id", "writes"}
+    last_sale: dict[str, Any] | None = None  # {"at", "order_id", "erp_code"}
+    last_write: dict[str, Any] | None = None  # {"at", "run_id", "writes"}
     last_reconcile: str | None = None
     next_reconcile: str | None = None
-    errors: list[dict] = field(default_factory=list)  # {"at", "message"}, newest last
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {"at", "message"}, newest last
 
     @classmethod
-    def resume(cls, home: Path, **fresh) -> Heartbeat:
+    def resume(cls, home: Path, **fresh: Any) -> Heartbeat:
         """A new watcher's heartbeat, keeping the last sale/write/reconciliation the previous one saw."""
         old = read_heartbeat(home)
-        keep = {k: old.get(k) for k in ("last_sale", "last_write", "last_reconcile") if old.get(k)}
+        keep: dict[str, Any] = {k: old.get(k) for k in ("last_sale", "last_write", "last_reconcile") if old.get(k)}
         return cls(home=Path(home), errors=[e for e in old.get("errors") or [] if isinstance(e, dict)], **keep, **fresh)
 
     def error(self, message: str) -> None:
@@ -126,7 +127,7 @@ class Heartbeat:
         write_private(ensure_home(self.home) / HEARTBEAT, json.dumps(doc, indent=2).encode())
 
 
-def watch_report(home: Path, now: datetime | None = None) -> dict:
+def watch_report(home: Path, now: datetime | None = None) -> dict[str, Any]:
     """`status`'s watch section: running or not (the lock decides, not the file), and the heartbeat's facts."""
     now = now or datetime.now(UTC)
     beat = read_heartbeat(home)

@@ -56,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
     # records that).
     alive = {run["id"] for run in journal.running()}
-    shown = lambda run: {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
+
+    def shown(run: dict) -> dict:
+        return {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
+
     if args.run is None:
         runs = [shown(run) for run in journal.runs()]
         if args.errors:

@@ -66,7 +66,7 @@ class Catalog:
     # -- reads --------------------------------------------------------------------------------------------
 
     def _tables(self) -> ErpTables:
-        writing = getattr(self._local, "writing", None)
+        writing: ErpTables | None = getattr(self._local, "writing", None)
         if writing is not None:
             return writing
         cached = self._cached

@@ -415,6 +415,8 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
                     )
                 )
                 continue
+        if row.price is None:
+            continue  # a product row without a price: reading it reported that, and the import stops on errors
         plan.products.append(
             Product(row.code, row.name, row.price, has_variations=bool(known.has_variations if known else has_children))
         )
@@ -436,7 +438,7 @@ def _compositions_stock(code: str, file_rows: Iterable[CsvRow], catalog: Catalog
     in_file = {row.code: row.stock for row in file_rows}
     balances = catalog.balances()
     codes = [c.code for c in catalog.compositions_of(code)] + [c for c in in_file if not catalog.knows(c)]
-    return sum(in_file[c] if in_file.get(c) is not None else balances.get(c, 0) for c in codes)
+    return sum(stock if (stock := in_file.get(c)) is not None else balances.get(c, 0) for c in codes)
 
 
 def _check_composition(row: CsvRow, by_code: dict[str, CsvRow], catalog: Catalog, errors: list[str]) -> None:
@@ -538,12 +540,12 @@ def _apply(rows: list[CsvRow], catalog: Catalog, errors: list[str], convert: boo
     products = catalog.add_products(plan.products)
     zeroed = 0
     converted_compositions = 0
-    for code, compositions in plan.conversions.items():
+    for code, converted in plan.conversions.items():
         conversion = catalog.convert_to_compositions(
-            code, compositions, preview=False, reference=f"{reference}: converted to compositions"
+            code, converted, preview=False, reference=f"{reference}: converted to compositions"
         )
         zeroed += conversion.movements_zeroed
-        converted_compositions += len(compositions)
+        converted_compositions += len(converted)
     compositions = catalog.add_compositions(plan.compositions)
     balances = catalog.balances()
     time = now()

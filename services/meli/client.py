@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -53,7 +53,10 @@ UP_STOCK_RPM = (
 FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
 REFUSED_NEW_TOKEN = N_("Mercado Livre refused the new token; try again")
 RATE_LIMITED_PAUSE = 1.0  # a 429 without Retry-After: at least one refill of a per-second bucket
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one instance serves every client
 # Errors raised before the request left this machine: re-sending cannot apply anything twice.
+T = TypeVar("T")
+
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 ROTATION_LOST = (
@@ -118,7 +121,7 @@ class MeliClient:
         store: SecretStore | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
         timeout: float = 30.0,
         multiget_endpoint: str | None = None,
@@ -167,7 +170,7 @@ class MeliClient:
     async def __aenter__(self) -> MeliClient:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -210,7 +213,7 @@ class MeliClient:
         params = dict(first)
         ids: dict[str, None] = {}
         restarted = False
-        previous: list = []
+        previous: list[Any] = []
         while True:
             try:
                 page = await self._json("GET", path, params=params)
@@ -301,7 +304,7 @@ class MeliClient:
         """One listing, read live (used to read back after a write)."""
         return parse.listing(await self._json("GET", f"/items/{item_id}", params={"include_attributes": "all"}))
 
-    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]:
+    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict[str, Any]]:
         """The live attribute list of a listing (or of one of its variations), as Mercado Livre sends it: a PUT
         of `attributes` must carry all of them again, or the ones left out may be lost (docs/mercado-livre-api.md §7)."""
         if variation_id is None:
@@ -376,13 +379,15 @@ class MeliClient:
 
     # -- writes (only through the sync engine's journaled path) ----------------------------------------
 
-    async def put_item(self, item_id: str, body: dict, *, conflict_retry: bool = True) -> dict:
+    async def put_item(self, item_id: str, body: dict[str, Any], *, conflict_retry: bool = True) -> object:
         """`PUT /items/{id}`: the raw answer (the full item). A `variations` array must list them all.
         `conflict_retry=False` (stock writes): a 409 is raised, not retried - the item changed since it was
         read (a sale, most often), so the same absolute quantity must not be sent again."""
         return await self._json("PUT", f"/items/{item_id}", json=body, retry_statuses=_retry(conflict_retry))
 
-    async def put_variation(self, item_id: str, variation_id: int, body: dict, *, conflict_retry: bool = True) -> dict:
+    async def put_variation(
+        self, item_id: str, variation_id: int, body: dict[str, Any], *, conflict_retry: bool = True
+    ) -> object:
         """`PUT /items/{id}/variations/{variation_id}` (docs/mercado-livre-api.md §6.4): touches that variation only."""
         return await self._json(
             "PUT", f"/items/{item_id}/variations/{variation_id}", json=body, retry_statuses=_retry(conflict_retry)
@@ -459,8 +464,8 @@ class MeliClient:
 
     async def _order_window(
         self, seller: int, start: datetime | None, end: datetime | None, status: str | None
-    ) -> AsyncIterator[dict]:
-        params: dict = {"seller": seller, "sort": "date_asc", "limit": ORDERS_PAGE, "offset": 0}
+    ) -> AsyncIterator[dict[str, Any]]:
+        params: dict[str, Any] = {"seller": seller, "sort": "date_asc", "limit": ORDERS_PAGE, "offset": 0}
         if start:
             params["order.date_last_updated.from"] = _ml_time(start)
         if end:
@@ -499,11 +504,11 @@ class MeliClient:
 
     # -- grant -----------------------------------------------------------------------------------------
 
-    async def revoke_grant(self, user_id: int, app_id: str) -> dict:
+    async def revoke_grant(self, user_id: int, app_id: str) -> object:
         """Revoke the seller's authorization of this app (S9); ML then kills every token of the grant."""
         return await self._json("DELETE", f"/users/{user_id}/applications/{app_id}")
 
-    async def _client_secret(self) -> Hidden:
+    async def _client_secret(self) -> Hidden[str | None]:
         secret = await asyncio.to_thread(self.store.hidden_client_secret)
         if not secret.value:
             raise BadInput(N_("no client secret: run `melisync config set-secret` (it reads the secret from stdin)"))
@@ -562,7 +567,8 @@ class MeliClient:
 
     # -- the one request path ------------------------------------------------------------------------
 
-    async def _json(self, method: str, path: str, **kwargs):
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        # Any: the untyped edge. The answer's shape is checked where it is read (services/meli/parse.py).
         response = await self._request(method, path, **kwargs)
         if not response.content:
             return {}
@@ -578,11 +584,11 @@ class MeliClient:
         method: str,
         path: str,
         *,
-        params: dict | None = None,
+        params: dict[str, Any] | None = None,
         json: object = None,
-        data: Hidden | None = None,
+        data: Hidden[dict[str, Any]] | None = None,
         auth: bool = True,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         retry_statuses: frozenset[int] = RETRYABLE_STATUS,
         limiter: WindowLimiter | None = None,
     ) -> httpx.Response:
@@ -666,6 +672,7 @@ class MeliClient:
                         where=where,
                         unauthorized=unauthorized,
                     )
+                assert tokens is not None  # an authenticated request was sent with a token
                 if fresh is None or tokens.access_token != fresh.access_token:
                     # Expired or revoked: refresh (a no-op when another request already did). Only a refused
                     # refresh means the seller must authorize again (TokenKeeper raises that).
@@ -725,12 +732,12 @@ class _Bearer(httpx.Auth):
     def __repr__(self) -> str:
         return "_Bearer(***)"
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._tokens.access_token}"
         yield request
 
 
-def open_client(config: Config | None = None, **kwargs) -> MeliClient:
+def open_client(config: Config | None = None, **kwargs: Any) -> MeliClient:
     """A client for the account connected in `config.home` (default: the current home's config).
 
     Use `async with open_client() as client:`; kwargs go to MeliClient (transport=, retry=, sleep=).
@@ -739,7 +746,7 @@ def open_client(config: Config | None = None, **kwargs) -> MeliClient:
     return MeliClient(config, SecretStore(config.home), **kwargs)
 
 
-async def _all_or_cancel(coroutines: list) -> list:
+async def _all_or_cancel(coroutines: list[Awaitable[T]]) -> list[T]:
     """Like gather, but when one fails the others are cancelled (not left running after the client closes)."""
     tasks = [asyncio.ensure_future(c) for c in coroutines]
     try:

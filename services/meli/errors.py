@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.errors import OperationFailed
 
 
@@ -11,7 +13,7 @@ class MeliApiError(OperationFailed):
     The message never contains a token: it is built from the method, the path and ML's answer only.
     """
 
-    def __init__(self, status: int, error: str, message: str, cause: list | None = None, *, where: str = ""):
+    def __init__(self, status: int, error: str, message: str, cause: list[Any] | None = None, *, where: str = ""):
         self.status = status
         self.error = error
         self.message = message

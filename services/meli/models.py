@@ -164,7 +164,7 @@ class UserProductStock:
     user_product_id: str
     locations: tuple[StockLocation, ...] = ()
 
-    def warehouse(self, store_id: str) -> StockLocation | None:
+    def warehouse(self, store_id: str | None) -> StockLocation | None:
         return next((l for l in self.locations if l.type == "seller_warehouse" and l.store_id == store_id), None)
 
 

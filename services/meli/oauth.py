@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
+
 from services.config import Config
 from services.connection import update_connection
 from services.errors import BadInput
@@ -183,11 +185,14 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     return code
 
 
-async def complete_authorization(config: Config, pasted: str, *, store=None, transport=None) -> Account:
+async def complete_authorization(
+    config: Config, pasted: str, *, store: SecretStore | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> Account:
     """Check the paste, exchange the code (PKCE), store the tokens and the account facts; the Account."""
     store = store or SecretStore(config.home)
     pending = load_pending(config.home)
     code = code_from_paste(pasted, pending, now=None)
+    assert pending is not None  # code_from_paste refused a paste with no connect attempt in progress
     if pending.redirect_uri != config.redirect_uri or pending.client_id != config.client_id:
         raise BadInput(
             N_("client_id or redirect_uri changed since this connect attempt began: run `melisync connect` again")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, overload
 
 from services.errors import OperationFailed
 from services.meli.models import (
@@ -31,7 +32,7 @@ class UnexpectedAnswer(OperationFailed, ValueError):
     one unreadable listing or order instead of stopping keep doing so."""
 
 
-def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()) -> dict:
+def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()) -> dict[str, Any]:
     """`payload` if it is a JSON object holding `needs`, else UnexpectedAnswer naming the resource."""
     if not isinstance(payload, dict):
         raise UnexpectedAnswer(
@@ -46,7 +47,7 @@ def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()
     return payload
 
 
-def expect_list(payload: object, resource: str) -> list:
+def expect_list(payload: object, resource: str) -> list[Any]:
     if not isinstance(payload, list):
         raise UnexpectedAnswer(
             f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON array "
@@ -55,7 +56,7 @@ def expect_list(payload: object, resource: str) -> list:
     return payload
 
 
-def page(payload: object, resource: str) -> tuple[list, dict]:
+def page(payload: object, resource: str) -> tuple[list[Any], dict[str, Any]]:
     """A search page (`results` array, optional `paging` object) -> (results, paging)."""
     body = expect_object(payload, resource)
     results = body.get("results")
@@ -95,7 +96,7 @@ def _shape(payload: object) -> str:
     return names.get(type(payload), type(payload).__name__)
 
 
-def account(payload: dict) -> Account:
+def account(payload: object) -> Account:
     """`GET /users/me` -> Account (tags carry the capabilities: user_product_seller, warehouse_management)."""
     payload = expect_object(payload, "GET /users/me", needs=("id",))
     return Account(
@@ -106,7 +107,7 @@ def account(payload: dict) -> Account:
     )
 
 
-def reference_code(attributes: list | None, seller_custom_field: object) -> str | None:
+def reference_code(attributes: list[Any] | None, seller_custom_field: object) -> str | None:
     """The reference code (S6): the SELLER_SKU attribute, falling back to seller_custom_field."""
     for attribute in attributes or ():
         if isinstance(attribute, dict) and attribute.get("id") == SELLER_SKU:
@@ -117,7 +118,7 @@ def reference_code(attributes: list | None, seller_custom_field: object) -> str 
     return _text(seller_custom_field)
 
 
-def listing(body: dict) -> Listing:
+def listing(body: object) -> Listing:
     """An item body (`GET /items/{id}?include_attributes=all` or a multiget element) -> Listing."""
     body = expect_object(body, "a listing (GET /items)", needs=("id",))
     shipping = _object(body.get("shipping"))
@@ -142,7 +143,7 @@ def listing(body: dict) -> Listing:
     )
 
 
-def variation(body: dict) -> Variation:
+def variation(body: object) -> Variation:
     """One element of an item's `variations` array (its SELLER_SKU only comes with include_attributes=all)."""
     body = expect_object(body, "a listing's variation", needs=("id",))
     combination = tuple(
@@ -167,26 +168,26 @@ class MultigetEntry:
 
     item_id: str
     status: int
-    body: dict
+    body: dict[str, Any]
 
     @property
     def ok(self) -> bool:
         return self.status == 200
 
 
-def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
+def multiget(payload: object, requested_ids: list[str]) -> list[MultigetEntry]:
     """Both multiget shapes (docs/mercado-livre-api.md §4) -> entries in the order asked.
 
     `/items?ids=` answers `[{"code", "body"}]` (an error body may lack the id, so the position names it);
     `/items/bulk?ids=` answers `[{"status_code", "id", "body"}]`. An id ML left out becomes a 404 entry,
     so nothing asked for disappears silently.
     """
-    expect_list(payload, "the listings multiget (GET /items/bulk or /items?ids=)")
+    elements = expect_list(payload, "the listings multiget (GET /items/bulk or /items?ids=)")
     entries: dict[str, MultigetEntry] = {}
-    for position, element in enumerate(payload):
+    for position, element in enumerate(elements):
         if not isinstance(element, dict):
             continue
-        body = element.get("body") if isinstance(element.get("body"), dict) else {}
+        body = _object(element.get("body"))
         status = element.get("status_code", element.get("code"))
         item_id = element.get("id") or body.get("id")
         if item_id is None and position < len(requested_ids):
@@ -198,7 +199,7 @@ def multiget(payload: list, requested_ids: list[str]) -> list[MultigetEntry]:
     return [entries.get(i) or MultigetEntry(i, 404, missing) for i in requested_ids]
 
 
-def order(payload: dict) -> Order:
+def order(payload: object) -> Order:
     """`/orders/search` result or `GET /orders/{id}` -> Order; the buyer may carry only its id (docs/mercado-livre-api.md §8.2)."""
     payload = expect_object(payload, "an order (GET /orders)", needs=("id",))
     buyer = _object(payload.get("buyer"))
@@ -221,7 +222,7 @@ def order(payload: dict) -> Order:
     )
 
 
-def order_item(element: dict) -> OrderItem:
+def order_item(element: object) -> OrderItem:
     element = expect_object(element, "an order item")
     item = _object(element.get("item"))
     return OrderItem(
@@ -234,7 +235,7 @@ def order_item(element: dict) -> OrderItem:
     )
 
 
-def billing_info(payload: dict) -> BillingInfo:
+def billing_info(payload: object) -> BillingInfo:
     """`/orders/billing-info/MLB/{id}` -> BillingInfo; fields may be null while ML is still processing them."""
     payload = expect_object(payload, "GET /orders/billing-info", needs=("buyer",))
     info = _object(_object(payload.get("buyer")).get("billing_info"))
@@ -260,7 +261,7 @@ def billing_info(payload: dict) -> BillingInfo:
     )
 
 
-def user_product_stock(payload: dict, user_product_id: str) -> UserProductStock:
+def user_product_stock(payload: object, user_product_id: str) -> UserProductStock:
     """`GET /user-products/{id}/stock` -> its locations (a quantity ML left out reads as 0)."""
     payload = expect_object(payload, f"GET /user-products/{user_product_id}/stock", needs=("locations",))
     locations = tuple(
@@ -276,7 +277,7 @@ def user_product_stock(payload: dict, user_product_id: str) -> UserProductStock:
     return UserProductStock(user_product_id=str(payload.get("id") or user_product_id), locations=locations)
 
 
-def warehouses(payload: dict) -> list[Warehouse]:
+def warehouses(payload: object) -> list[Warehouse]:
     """`GET /users/{id}/stores/search?tags=stock_location` -> the seller's warehouses."""
     results, _ = page(payload, "GET /users/{id}/stores/search")
     return [
@@ -290,6 +291,10 @@ def warehouses(payload: dict) -> list[Warehouse]:
     ]
 
 
+@overload
+def _id(value: object, resource: str) -> int: ...
+@overload
+def _id(value: object, resource: str, *, text: Literal[True]) -> int | str: ...
 def _id(value: object, resource: str, *, text: bool = False) -> int | str:
     """An id: a whole number (user, order, variation), or for `text` ids (listings, MLB123) a plain string."""
     if text and isinstance(value, str) and value.strip():
@@ -302,12 +307,12 @@ def _id(value: object, resource: str, *, text: bool = False) -> int | str:
     raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has an id of the wrong shape ({_shape(value)})")
 
 
-def _object(value: object) -> dict:
+def _object(value: object) -> dict[str, Any]:
     # An optional sub-object ML may leave out (null) or send in another form: read as empty.
     return value if isinstance(value, dict) else {}
 
 
-def _array(value: object, what: str) -> list:
+def _array(value: object, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -328,8 +333,8 @@ def _text(value: object) -> str | None:
 
 
 def _int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
+    if value in (None, "") or not isinstance(value, (int, float, str)):
+        return None  # int() of anything else (an object, an array) raises TypeError: read as missing too
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.table import Document
@@ -29,8 +29,10 @@ PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
 )
 _SOURCE_FIELDS = ("order_id", "item_id", "variation_id", "run_id")
 
+V = TypeVar("V")
 
-def product_doc(product: Product) -> dict:
+
+def product_doc(product: Product) -> dict[str, Any]:
     return {
         "code": product.code,
         "name": product.name,
@@ -39,11 +41,11 @@ def product_doc(product: Product) -> dict:
     }
 
 
-def _product(doc: dict) -> Product:
+def _product(doc: dict[str, Any]) -> Product:
     return Product(doc["code"], doc["name"], Decimal(doc["price"]), bool(doc.get("has_variations")))
 
 
-def composition_doc(composition: Composition) -> dict:
+def composition_doc(composition: Composition) -> dict[str, Any]:
     return {
         "code": composition.code,
         "parent_code": composition.parent_code,
@@ -51,12 +53,12 @@ def composition_doc(composition: Composition) -> dict:
     }
 
 
-def _composition(doc: dict) -> Composition:
+def _composition(doc: dict[str, Any]) -> Composition:
     return Composition(doc["code"], doc["parent_code"], tuple((n, v) for n, v in doc.get("attributes", ())))
 
 
-def movement_doc(movement: StockMovement) -> dict:
-    doc = {
+def movement_doc(movement: StockMovement) -> dict[str, Any]:
+    doc: dict[str, Any] = {
         "code": movement.code,
         "kind": str(movement.kind),
         "quantity": movement.quantity,
@@ -68,7 +70,7 @@ def movement_doc(movement: StockMovement) -> dict:
     return doc
 
 
-def _movement(doc: dict) -> StockMovement:
+def _movement(doc: dict[str, Any]) -> StockMovement:
     return StockMovement(
         doc["code"],
         MovementKind(doc["kind"]),
@@ -83,12 +85,13 @@ def _movement(doc: dict) -> StockMovement:
 _CUSTOMER_FIELDS = tuple(Customer.__dataclass_fields__)
 
 
-def customer_doc(customer: Customer) -> dict:
+def customer_doc(customer: Customer) -> dict[str, Any]:
     return {name: getattr(customer, name) for name in _CUSTOMER_FIELDS}
 
 
-def _customer(doc: dict) -> Customer:
-    return Customer(**{name: doc.get(name) for name in _CUSTOMER_FIELDS})
+def _customer(doc: dict[str, Any]) -> Customer:
+    fields: dict[str, Any] = {name: doc.get(name) for name in _CUSTOMER_FIELDS}
+    return Customer(**fields)
 
 
 _COUNT_KINDS = frozenset({str(MovementKind.IMPORT), str(MovementKind.ADJUSTMENT)})
@@ -110,8 +113,9 @@ class ErpTables:
 
     # -- reads ------------------------------------------------------------------------------------------
 
-    def _indexed(self, table: str, key: str, build) -> tuple[dict, dict]:
-        objects, ids = {}, {}
+    def _indexed(self, table: str, key: str, build: Callable[[Document], V]) -> tuple[dict[Any, V], dict[Any, int]]:
+        objects: dict[Any, V] = {}  # by code, or by buyer id (customers)
+        ids: dict[Any, int] = {}
         with paused_gc():
             # In doc id order, i.e. the order records were first added (a replaced document keeps its id).
             for doc in sorted(self._db.table(table).all(), key=_doc_id):
@@ -123,13 +127,19 @@ class ErpTables:
     def _products(self) -> tuple[dict[str, Product], dict[str, int]]:
         return self._indexed(PRODUCTS, "code", _product)
 
-    products = property(lambda self: self._products[0], doc="Products by code.")
+    @property
+    def products(self) -> dict[str, Product]:
+        """Products by code."""
+        return self._products[0]
 
     @cached_property
     def _compositions(self) -> tuple[dict[str, Composition], dict[str, int]]:
         return self._indexed(COMPOSITIONS, "code", _composition)
 
-    compositions = property(lambda self: self._compositions[0], doc="Compositions by their own code.")
+    @property
+    def compositions(self) -> dict[str, Composition]:
+        """Compositions by their own code."""
+        return self._compositions[0]
 
     @cached_property
     def children(self) -> dict[str, list[Composition]]:
@@ -143,10 +153,10 @@ class ErpTables:
     def _balances(self) -> tuple[dict[str, int], dict[str, int]]:
         return self._indexed(BALANCES, "code", lambda doc: doc["quantity"])
 
-    balances = property(
-        lambda self: self._balances[0],
-        doc="Stock by code, for codes with a stock record (no record is not the same as zero).",
-    )
+    @property
+    def balances(self) -> dict[str, int]:
+        """Stock by code, for codes with a stock record (no record is not the same as zero)."""
+        return self._balances[0]
 
     @cached_property
     def _counts(self) -> tuple[dict[str, datetime], dict[str, int]]:
@@ -182,18 +192,25 @@ class ErpTables:
     def _customers(self) -> tuple[dict[int, Customer], dict[int, int]]:
         return self._indexed(CUSTOMERS, "buyer_id", _customer)
 
-    customers = property(lambda self: self._customers[0], doc="Customers by Mercado Livre buyer id.")
+    @property
+    def customers(self) -> dict[int, Customer]:
+        """Customers by Mercado Livre buyer id."""
+        return self._customers[0]
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
     def _put(
-        self, table: str, index: tuple[dict, dict], entries: Iterable[tuple], to_doc: Callable[[Any, Any], dict]
+        self,
+        table: str,
+        index: tuple[dict[Any, Any], dict[Any, int]],
+        entries: Iterable[tuple[Any, Any]],
+        to_doc: Callable[[Any, Any], dict[str, Any]],
     ) -> tuple[int, int]:
         """Insert new (key, value) entries, replace changed ones, skip unchanged ones: one TinyDB call of
         each kind. Returns (created, updated)."""
         values, ids = index
-        new_docs: dict = {}
-        changed: dict = {}
+        new_docs: dict[Any, dict[str, Any]] = {}
+        changed: dict[Any, dict[str, Any]] = {}
         for k, value in entries:
             if k in ids:
                 if values[k] != value:
@@ -207,7 +224,7 @@ class ErpTables:
             self._db.table(table).insert_multiple(Document(doc, doc_id=ids[k]) for k, doc in changed.items())
         if new_docs:
             new_ids = self._db.table(table).insert_multiple(new_docs.values())
-            ids.update(zip(new_docs, new_ids))
+            ids.update(zip(new_docs, new_ids, strict=True))
         return len(new_docs), len(changed)
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:

@@ -12,9 +12,11 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 KEEP = 2  # generations kept per file
 
@@ -24,7 +26,7 @@ class Generation:
     path: Path
     number: int
     saved_at: datetime  # when that content was committed (the file's mtime)
-    data: dict | None  # the parsed content when it is good, else None
+    data: dict[str, Any] | None  # the parsed content when it is good, else None
     problem: str | None = None
 
     @property
@@ -57,7 +59,7 @@ def keep_previous(path: Path) -> None:
         shutil.copy2(path, first)
 
 
-def generations(path: Path, check) -> list[Generation]:
+def generations(path: Path, check: Callable[[object], str | None]) -> list[Generation]:
     """Every kept generation of `path`, newest first. `check(data) -> problem | None` validates content."""
     found = []
     for number in range(1, KEEP + 1):
@@ -77,7 +79,7 @@ def generations(path: Path, check) -> list[Generation]:
     return found
 
 
-def newest_good(path: Path, check) -> Generation | None:
+def newest_good(path: Path, check: Callable[[object], str | None]) -> Generation | None:
     return next((g for g in generations(path, check) if g.good), None)
 
 

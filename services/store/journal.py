@@ -32,6 +32,7 @@ import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -39,12 +40,18 @@ from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
 from services.i18n import N_
 
+if TYPE_CHECKING:
+    from services.config import Config
+
 RUNNING = "running"
 FINISHED = "finished"  # everything planned was done
 FAILED = "failed"  # finished with errors, or stopped by one
 INTERRUPTED = "interrupted"  # the process died while the run was running
 CANCELLED = "cancelled"  # the operator stopped it
 DRY_RUN = "dry_run"  # planned only, nothing applied (recorded so `log` shows previews too)
+
+# One JSON line of the journal: a run's fields (runs.jsonl) or an action row (run-<id>.jsonl), as written.
+Record = dict[str, Any]
 
 JOURNAL_DIR = "journal"
 OLD_FILE = "journal.json"  # before issue 16: one TinyDB file rewritten on every batch
@@ -70,7 +77,7 @@ def journal_exists(home: Path) -> bool:
     return (Path(home) / JOURNAL_DIR / INDEX).exists() or (Path(home) / OLD_FILE).exists()
 
 
-def _skip_key(row: dict) -> str:
+def _skip_key(row: Record) -> str:
     return f"{row.get('kind')}|{row.get('item_id')}|{row.get('variation_id')}|{row.get('key')}"
 
 
@@ -91,17 +98,17 @@ class Journal:
         self.keep_runs, self.max_bytes, self.max_days = keep_runs, max_bytes, max_days
         self.lock_timeout = lock_timeout
         self.bytes_written = 0  # what this object appended (tests count it: O(own actions))
-        self._index_cache: tuple[tuple, int, dict[int, dict]] | None = None  # (inode+dev, offset, runs)
+        self._index_cache: tuple[tuple[int, int], int, dict[int, Record]] | None = None  # (inode+dev, offset, runs)
         self._lock: _Lock | None = None
-        self._old_cache: tuple[int, tuple] | None = None
+        self._old_cache: tuple[int, tuple[dict[int, Record], dict[int, list[Record]]]] | None = None
 
     @classmethod
-    def for_config(cls, config) -> Journal:
+    def for_config(cls, config: Config) -> Journal:
         return cls(home=config.home, max_bytes=int(config.journal_max_mb * 2**20), max_days=config.journal_max_days)
 
     # -- writing ---------------------------------------------------------------------------------------
 
-    def start(self, kind: str, dry_run: bool, **extra) -> int:
+    def start(self, kind: str, dry_run: bool, **extra: Any) -> int:
         run = {
             "kind": kind,
             "dry_run": dry_run,
@@ -127,7 +134,7 @@ class Journal:
             _write_small(last, str(run_id))
         return run_id
 
-    def record(self, run_id: int, actions: Iterable[dict], errors: Iterable[dict] = ()) -> None:
+    def record(self, run_id: int, actions: Iterable[Record], errors: Iterable[Record] = ()) -> None:
         """Append finished actions (as `Action.to_dict()` rows) and errors to a run: one fsynced append each."""
         actions, errors = list(actions), list(errors)
         if actions:
@@ -137,15 +144,15 @@ class Journal:
             with self._locked():
                 self._append(self._path(INDEX), [{"id": run_id, "+errors": errors}])
 
-    def finish(self, run_id: int, status: str, counts: dict, notes: Iterable[str] = ()) -> None:
+    def finish(self, run_id: int, status: str, counts: dict[str, Any], notes: Iterable[str] = ()) -> None:
         self.amend(run_id, status=status, ended_at=now_iso(), counts=counts, notes=list(notes))
 
-    def amend(self, run_id: int, **fields) -> None:
+    def amend(self, run_id: int, **fields: Any) -> None:
         """Change fields of a run's record (appended to the index; the last value wins)."""
         with self._locked():
             self._append(self._path(INDEX), [{"id": run_id, **fields}])
 
-    def list_skipped(self, run_id: int, kind: str, rows: list[dict]) -> list[dict]:
+    def list_skipped(self, run_id: int, kind: str, rows: list[Record]) -> list[Record]:
         """The rows a run skipped at plan time, minus those skipped for the same reason by the skip base of its
         kind: those are counted (`skipped_as_before` in the run's record), the rest returned to be listed.
 
@@ -172,7 +179,7 @@ class Journal:
             self._append(self._path(INDEX), [{"id": run_id, "skipped_as_before": 0, "skip_base": run_id}])
         return []
 
-    def mark(self, run_id: int, **fields) -> None:
+    def mark(self, run_id: int, **fields: Any) -> None:
         """Stamp facts on a run as it moves on (`planned_at`, `applied_at`): what the logs and status read."""
         self.amend(run_id, **fields)
 
@@ -185,23 +192,23 @@ class Journal:
                 self._append(self._path(INDEX), [{"id": i, "status": INTERRUPTED, "ended_at": stamp} for i in dead])
         return dead
 
-    def running(self) -> list[dict]:
+    def running(self) -> list[Record]:
         """Runs whose process is still alive (another sync in progress)."""
         return [run for run in self.runs() if run["status"] == RUNNING and _alive(run)]
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def runs(self, limit: int | None = None) -> list[dict]:
+    def runs(self, limit: int | None = None) -> list[Record]:
         """Newest first, each with its `id`."""
         index = self._index()
         ids = sorted(index, reverse=True)
         return [_copy(index[i]) for i in (ids[:limit] if limit else ids)]
 
-    def run(self, run_id: int) -> dict | None:
+    def run(self, run_id: int) -> Record | None:
         found = self._index().get(run_id)
         return _copy(found) if found else None
 
-    def actions(self, run_id: int) -> list[dict]:
+    def actions(self, run_id: int) -> list[Record]:
         """The rows the run listed (as they were journaled), not the ones it counted as skipped before."""
         if not self._path(INDEX).exists() and (self.home / OLD_FILE).exists():
             return [dict(row) for row in self._old()[1].get(run_id, [])]
@@ -211,7 +218,7 @@ class Journal:
             rows += _read_lines(self._path(f"skips-{run_id}.jsonl"))
         return rows
 
-    def skipped_as_before(self, run_id: int) -> list[dict]:
+    def skipped_as_before(self, run_id: int) -> list[Record]:
         """The rows a run skipped for the same reason as its skip base (as the base journaled them)."""
         run = self._index().get(run_id)
         base_id = run.get("skip_base") if run else None
@@ -225,7 +232,7 @@ class Journal:
                 base.pop(_skip_key(row), None)
         return list(base.values())
 
-    def last_run(self, kind: str | None = None, *, applied: bool = True) -> dict | None:
+    def last_run(self, kind: str | None = None, *, applied: bool = True) -> Record | None:
         for run in self.runs():
             if (kind is None or run["kind"] == kind) and not (applied and run["dry_run"]):
                 return run
@@ -255,7 +262,7 @@ class Journal:
             self._lock = _Lock(FileLock(str(self.dir / ".lock"), mode=0o600, timeout=self.lock_timeout), self.dir)
         return self._lock
 
-    def _append(self, path: Path, rows: list[dict]) -> None:
+    def _append(self, path: Path, rows: list[Record]) -> None:
         if not rows:
             return
         if not path.parent.exists():
@@ -284,7 +291,7 @@ class Journal:
             ) from None
         self.bytes_written += len(payload)
 
-    def _index(self) -> dict[int, dict]:
+    def _index(self) -> dict[int, Record]:
         """Every run, merged from the index (re-reading only what was appended since the last call)."""
         path = self._path(INDEX)
         if not path.exists() and (self.home / OLD_FILE).exists():
@@ -330,7 +337,7 @@ class Journal:
             return {}
         return {k: v for k, v in bases.items() if isinstance(v, int)} if isinstance(bases, dict) else {}
 
-    def _base_rows(self, base_id: int) -> dict[str, dict] | None:
+    def _base_rows(self, base_id: int) -> dict[str, Record] | None:
         path = self._path(f"skips-{base_id}.jsonl")
         if not path.exists():
             return None  # dropped or never written: the next run lists its rows afresh
@@ -386,7 +393,7 @@ class Journal:
 
     # -- the old journal.json ----------------------------------------------------------------------------
 
-    def _old(self) -> tuple[dict[int, dict], dict[int, list[dict]]]:
+    def _old(self) -> tuple[dict[int, Record], dict[int, list[Record]]]:
         """An older home's journal.json as (runs by id, actions by run id), read without changing it."""
         old = self.home / OLD_FILE
         try:
@@ -395,7 +402,7 @@ class Journal:
                 return self._old_cache[1]
             data = json.loads(old.read_bytes())
             runs, actions = data.get("runs") or {}, data.get("actions") or {}
-            by_run: dict[int, list[dict]] = {}
+            by_run: dict[int, list[Record]] = {}
             for row in actions.values():
                 by_run.setdefault(row.get("run_id"), []).append(row)
             records = {
@@ -435,7 +442,7 @@ class _Lock:
     def __init__(self, lock: FileLock, where: Path):
         self.lock, self.where = lock, where
 
-    def __enter__(self):
+    def __enter__(self) -> _Lock:
         try:
             self.lock.acquire()
         except Timeout:
@@ -447,11 +454,11 @@ class _Lock:
             ) from None
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.lock.release()
 
 
-def _parse(line: bytes) -> dict | None:
+def _parse(line: bytes) -> Record | None:
     try:
         row = json.loads(line)
     except ValueError:
@@ -459,7 +466,7 @@ def _parse(line: bytes) -> dict | None:
     return row if isinstance(row, dict) else None
 
 
-def _read_lines(path: Path) -> list[dict]:
+def _read_lines(path: Path) -> list[Record]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -483,7 +490,7 @@ def _run_of(name: str) -> int | None:
     return None
 
 
-def _copy(run: dict) -> dict:
+def _copy(run: Record) -> Record:
     return {
         **run,
         "errors": list(run.get("errors") or []),
@@ -492,7 +499,7 @@ def _copy(run: dict) -> dict:
     }
 
 
-def _alive(run: dict) -> bool:
+def _alive(run: Record) -> bool:
     if run.get("host") != socket.gethostname():
         return True  # can't tell from here: leave it to that machine
     pid = run.get("pid")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from services.home import write_private
 from services.linking import Link, LinkState, count_by_state
-from services.store.storage import file_stamp, paused_gc
+from services.store.storage import FileStamp, file_stamp, paused_gc
 from services.store.store import MELI, Store, open_store
 from services.summary import read_summary, write_link_counts
 from services.text import fold
@@ -43,7 +44,7 @@ def _searched(link: Link) -> str:
     )
 
 
-def link_to_doc(link: Link) -> dict:
+def link_to_doc(link: Link) -> dict[str, Any]:
     # Field by field, not dataclasses.asdict: asdict deep-copies every value and was most of the time of
     # storing 142k links (issue 16).
     doc = {name: getattr(link, name) for name in _LINK_FIELDS}
@@ -51,8 +52,8 @@ def link_to_doc(link: Link) -> dict:
     return doc
 
 
-def link_from_doc(doc: dict) -> Link:
-    values = {name: doc.get(name) for name in _LINK_FIELDS if name in doc}
+def link_from_doc(doc: dict[str, Any]) -> Link:
+    values: dict[str, Any] = {name: doc.get(name) for name in _LINK_FIELDS if name in doc}
     values["state"] = LinkState(doc["state"])
     return Link(**values)
 
@@ -70,6 +71,9 @@ _FIELD_SET = frozenset(_LINK_FIELDS)
 _STATES = {state.value: state for state in LinkState}
 _CHUNK_BYTES = 1 << 20  # about 3,000 links per parse
 
+# links.jsonl's file stamp, or ("meli.json", generation) for an older home whose links are still in meli.json.
+LinksStamp = FileStamp | tuple[str, int]
+
 
 def _parse_header(line: bytes) -> list[str] | None:
     try:
@@ -78,10 +82,11 @@ def _parse_header(line: bytes) -> list[str] | None:
         return None
 
 
-def _parse_rows(lines: list[bytes]) -> list[list]:
+def _parse_rows(lines: list[bytes]) -> list[list[Any]]:
     """Rows of several lines in one parse; a damaged line (a hand-edited file) is skipped on its own."""
     try:
-        return json.loads(b"[" + b",".join(lines) + b"]")
+        parsed: list[list[Any]] = json.loads(b"[" + b",".join(lines) + b"]")  # rows of values, as written
+        return parsed
     except ValueError:
         rows = []
         for line in lines:
@@ -98,7 +103,7 @@ def _row_id(line: bytes) -> bytes:
     return line[: line.find(b",", first + 1)]
 
 
-def default_order(link: Link) -> tuple:
+def default_order(link: Link) -> tuple[str, str]:
     """The file's order: the screen's first sort (listing id, text without case, then the row key)."""
     return (link.listing_id.casefold(), link.key)
 
@@ -145,11 +150,12 @@ class LinkRepository:
                         values[_STATE] = _STATES[values[_STATE]]
                         yield Link(*values)
                     else:
-                        row = dict(zip(names, values))
+                        # A file written by another version: a row may lack the trailing columns of its header.
+                        row = dict(zip(names, values, strict=False))
                         row["state"] = LinkState(row["state"])
                         yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
 
-    def stamp(self) -> tuple | None:
+    def stamp(self) -> LinksStamp | None:
         """Changes whenever the stored links change (for callers' own caches)."""
         found = file_stamp(self.path)
         if found is None and self.store.path.exists():
@@ -171,10 +177,10 @@ class LinkRepository:
         if changed or not self.path.exists():
             write_private(self.path, self._lines(links))
         with self.store.transaction() as db:
-            data = db.storage.read()
+            data = db.storage.read() or {}
             if LINKS in data:  # an older home: the links now live in links.jsonl
                 db.storage.write({k: v for k, v in data.items() if k != LINKS})
-            if consume_accepted and db.storage.read().get(RELINK):
+            if consume_accepted and (db.storage.read() or {}).get(RELINK):
                 db.table(RELINK).truncate()
         self.last_changed = changed
         write_link_counts(self.home, counts, sorted(self.ignored()))
@@ -199,7 +205,7 @@ class LinkRepository:
         """Links stored by an older melisync in meli.json's `links` table (read only; replace_all moves them)."""
         if not self.store.path.exists():
             return []
-        docs = (self.store.db().storage.read().get(LINKS) or {}).values()
+        docs = ((self.store.db().storage.read() or {}).get(LINKS) or {}).values()
         return sorted((link_from_doc(doc) for doc in docs), key=default_order)
 
     def replace_listings(self, listing_ids: set[str], links: Iterable[Link]) -> int:
@@ -241,7 +247,7 @@ class LinkRepository:
                 table.remove(doc_ids=[present[k] for k in keys if k in present])
 
 
-def _doc_key(doc: dict) -> str:
+def _doc_key(doc: dict[str, Any]) -> str:
     variation = doc.get("variation_id")
     return f"{doc['listing_id']}:{variation}" if variation is not None else doc["listing_id"]
 
@@ -266,7 +272,7 @@ class LinkTable:
     def __init__(self, repository: LinkRepository | None = None):
         self.repository = repository or LinkRepository()
         self._lock = threading.RLock()
-        self._stamp: tuple | None = None  # links.jsonl as indexed
+        self._stamp: LinksStamp | None = None  # links.jsonl as indexed
         self._overlay: int | None = None  # meli.json generation of the ignores laid over the rows
         self._stored: list[Link] = []
         self._rows: list[Link] = []
@@ -328,7 +334,7 @@ class LinkTable:
                 self._order(column, False)
                 self._order(column, True)
 
-    def _head(self, count: int):
+    def _head(self, count: int) -> Callable[[int, int], LinkPage] | None:
         summary = read_summary(self.repository.home) or {}
         counts = summary.get("links")
         ignored = self.repository.ignored()
@@ -379,7 +385,7 @@ class LinkTable:
         if ascending is None:
             rows = self._rows
 
-            def key(i: int):
+            def key(i: int) -> tuple[bool, Any, str]:
                 value = getattr(rows[i], column)
                 # None sorts last whatever the direction; text ignores case.
                 if value is None:

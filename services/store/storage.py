@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
@@ -36,6 +37,11 @@ from services.store import generations as gens
 AUTO_RESTORE_KINDS = frozenset({"meli", "journal"})
 
 _notes: list[str] = []
+
+# A whole file as TinyDB holds it: {table: {doc_id: document}} (documents are JSON: untyped here, read by each table).
+Tables = dict[str, dict[str, Any]]
+# What tells a file's content apart without reading it: (inode, size, mtime in ns); see `file_stamp`.
+FileStamp = tuple[int, int, int]
 _notes_lock = threading.Lock()
 
 
@@ -50,12 +56,12 @@ def take_notes() -> list[str]:
 class StoreDamaged(OperationFailed):
     """A store file is damaged (or gone while its copies are there) and was not put back on its own."""
 
-    def __init__(self, path: Path, problem: str, copies: list):
+    def __init__(self, path: Path, problem: str, copies: list[gens.Generation]):
         self.path, self.problem, self.copies = path, problem, copies
         super().__init__(damaged_message(path, problem, copies))
 
 
-def damaged_message(path: Path, problem: str, copies: list) -> str:
+def damaged_message(path: Path, problem: str, copies: list[gens.Generation]) -> str:
     good = [c for c in copies if c.good]
     text = f"{path} is damaged: {problem}. Nothing was changed. "
     if copies:
@@ -87,25 +93,27 @@ class LockedJSONStorage(Storage):
         self._file_lock = FileLock(str(self.path) + ".lock", mode=0o600)
         # One batch at a time per process; other threads' reads wait for it instead of seeing half of it.
         self._thread_lock = threading.RLock()
-        self._cache: dict | None = None
-        self._stamp: tuple | None = None
-        self._batch: dict | None = None
+        self._cache: Tables | None = None
+        self._stamp: FileStamp | None = None
+        self._batch: Tables | None = None
         self._depth = 0
         self._dirty = False
         self._swept = False
         self._held_fd: int | None = None
-        self._restore_due: tuple | None = None  # (generation, stamp of the damaged file) to put back on write
+        self._restore_due: tuple[gens.Generation, FileStamp | None] | None = (
+            None  # (generation, stamp of the damaged file) to put back on write
+        )
         self.generation = 0  # bumped whenever the data seen by reads changes (for callers' own caches)
 
     # -- TinyDB's interface ------------------------------------------------------------------------------
 
-    def read(self) -> dict:
+    def read(self) -> Tables:
         with self._thread_lock:
             if self._batch is not None:
                 return self._batch
             return self._load()
 
-    def snapshot(self) -> tuple[int, dict]:
+    def snapshot(self) -> tuple[int, Tables]:
         """The committed data and its generation, read together. A batch replaces whole tables, so this data
         keeps its tables after later commits; its documents too, as long as writers replace documents rather
         than `update` them in place (the ERP tables do)."""
@@ -115,7 +123,7 @@ class LockedJSONStorage(Storage):
             data = self._load()
             return self.generation, data
 
-    def write(self, data: dict) -> None:
+    def write(self, data: Tables) -> None:
         with self._thread_lock:
             if self._batch is None:
                 # A TinyDB write is a read then a write; only a batch holds the lock across both.
@@ -188,7 +196,7 @@ class LockedJSONStorage(Storage):
         finally:
             self._file_lock.release()
 
-    def _commit(self, data: dict) -> None:
+    def _commit(self, data: Tables) -> None:
         data[META_TABLE] = {_META_ID: {"kind": self.kind, "schema_version": self.schema_version}}
         # Compact and in one go: the whole file is serialized once per batch.
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -219,7 +227,7 @@ class LockedJSONStorage(Storage):
         self._stamp = None
         self.generation += 1
 
-    def _load(self) -> dict:
+    def _load(self) -> Tables:
         """The committed data, re-read only when the file changed since the last read."""
         stamp = file_stamp(self.path)
         if self._cache is not None and stamp == self._stamp:
@@ -261,7 +269,7 @@ class LockedJSONStorage(Storage):
             self._hold(None)
             self._forget()
 
-    def _parse(self, raw: bytes, stamp: tuple) -> dict:
+    def _parse(self, raw: bytes, stamp: FileStamp) -> Tables:
         try:
             with paused_gc():
                 data = json.loads(raw)
@@ -276,13 +284,13 @@ class LockedJSONStorage(Storage):
     def _check(self, data: object) -> str | None:
         """None when `data` is a good content for this file (used on generations)."""
         problem = _shape_problem(data)
-        if problem is None:
+        if problem is None and isinstance(data, dict):  # _shape_problem found it a dict of tables
             meta = data.get(META_TABLE, {}).get(_META_ID) or {}
             if meta.get("kind") != self.kind:
                 problem = f"it holds {meta.get('kind')!r} data"
         return problem
 
-    def _checked(self, data: dict) -> dict:
+    def _checked(self, data: Tables) -> Tables:
         meta = data.get(META_TABLE, {}).get(_META_ID)
         if meta is None:
             if any(data.values()):
@@ -328,10 +336,10 @@ class LockedJSONStorage(Storage):
             return f"it is not valid JSON ({exc})"
         return _shape_problem(data)
 
-    def copies(self) -> list:
+    def copies(self) -> list[gens.Generation]:
         return gens.generations(self.path, self._check)
 
-    def _recover(self, problem: str, stamp: tuple | None) -> dict:
+    def _recover(self, problem: str, stamp: FileStamp | None) -> Tables:
         """A damaged (or vanished) file: its newest good generation when that is safe (put back at the next
         write), else StoreDamaged. Nothing is moved or changed here: reads never change a file."""
         copies = self.copies()
@@ -350,15 +358,17 @@ class LockedJSONStorage(Storage):
                 f"changed after it is read again from Mercado Livre ({lost})"
             )
         self._restore_due = (good, stamp)
+        assert good.data is not None  # a good generation is one whose content was read
         return self._checked(good.data)
 
-    def restore(self, good) -> Path | None:
+    def restore(self, good: gens.Generation) -> Path | None:
         """Put generation `good` back in place of the file (damaged or not), keeping the current file aside.
         Returns where the old file went (None if there was none)."""
         with self._thread_lock, self._locked():
             return self._put_back(good)
 
     def _restore(self) -> None:
+        assert self._restore_due is not None  # called when a restore is due
         good, stamp = self._restore_due
         self._restore_due = None
         if file_stamp(self.path) != stamp:
@@ -366,7 +376,7 @@ class LockedJSONStorage(Storage):
             return
         self._put_back(good)
 
-    def _put_back(self, good) -> Path | None:
+    def _put_back(self, good: gens.Generation) -> Path | None:
         aside = gens.set_aside(self.path)
         payload = json.dumps(good.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
@@ -406,7 +416,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def file_stamp(path: Path) -> tuple | None:
+def file_stamp(path: Path) -> FileStamp | None:
     """Changes whenever the file is replaced or written (inode, size, mtime); None when it is absent."""
     try:
         st = os.stat(path)
@@ -415,7 +425,7 @@ def file_stamp(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _fstamp(fd: int) -> tuple:
+def _fstamp(fd: int) -> FileStamp:
     st = os.fstat(fd)
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 

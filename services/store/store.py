@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -18,7 +19,7 @@ from tinydb.table import Table
 from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
 from services.i18n import N_
-from services.store.storage import LockedJSONStorage
+from services.store.storage import LockedJSONStorage, Tables
 
 ERP = "erp"  # products, compositions, stock movements, balances, customers
 MELI = "meli"  # listing cache, links, sync cursors (the sync engine's tables)
@@ -32,7 +33,7 @@ SCHEMA_VERSION = 1
 class _Database(TinyDB):
     """TinyDB without the per-table query cache: another process may change the file between two reads."""
 
-    def table(self, name: str, **kwargs) -> Table:
+    def table(self, name: str, **kwargs: Any) -> Table:
         kwargs.setdefault("cache_size", 0)
         return super().table(name, **kwargs)
 
@@ -40,13 +41,13 @@ class _Database(TinyDB):
 class _Frozen(Storage):
     """A storage over data already read: reads only."""
 
-    def __init__(self, data: dict, name: str):
+    def __init__(self, data: Tables, name: str):
         self._data, self._name = data, name
 
-    def read(self) -> dict:
+    def read(self) -> Tables:
         return self._data
 
-    def write(self, data: dict) -> None:
+    def write(self, data: Tables) -> None:
         raise RuntimeError(f"a snapshot of {self._name} is read-only; write through Store.transaction()")
 
 

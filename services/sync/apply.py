@@ -17,9 +17,10 @@ and read back with the stock GET (a quantity that did not stick is an error of t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from services.errors import MelisyncError, NotConnected
 from services.i18n import N_, plural
@@ -27,6 +28,11 @@ from services.linking import ML_REFUSED
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
 from services.sync.plan import Action, ActionKind, ActionStatus
+
+if TYPE_CHECKING:
+    from services.meli.client import ListingFailure
+
+T = TypeVar("T")
 
 # ML's words for stock it will never take through /items (Full, docs/mercado-livre-api.md §6.5): skip, don't retry.
 NOT_MODIFIABLE = "not_modifiable"
@@ -47,13 +53,15 @@ LOST_RESENT = (
 
 
 class MeliWriter(Protocol):
-    async def put_item(self, item_id: str, body: dict, *, conflict_retry: bool = True) -> dict: ...
+    async def put_item(self, item_id: str, body: dict[str, Any], *, conflict_retry: bool = True) -> object: ...
     async def put_variation(
-        self, item_id: str, variation_id: int, body: dict, *, conflict_retry: bool = True
-    ) -> dict: ...
+        self, item_id: str, variation_id: int, body: dict[str, Any], *, conflict_retry: bool = True
+    ) -> object: ...
     async def listing(self, item_id: str) -> Listing: ...
-    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict]: ...
-    async def listings(self, ids: list[str], *, failures: list | None = None, codes: bool = True) -> list[Listing]: ...
+    async def attributes(self, item_id: str, variation_id: int | None = None) -> list[dict[str, Any]]: ...
+    async def listings(
+        self, ids: list[str], *, failures: list[ListingFailure] | None = None, codes: bool = True
+    ) -> list[Listing]: ...
     async def user_product_stock(self, user_product_id: str) -> tuple[UserProductStock, int | None]: ...
     async def put_seller_warehouse_stock(
         self, user_product_id: str, locations: list[StockLocation], x_version: int | None
@@ -105,16 +113,16 @@ class StockWriter:
             elif action.data.get("route") == WAREHOUSE_ROUTE:
                 warehouse.append(index)
             else:
-                by_item.setdefault(action.item_id, []).append(index)
+                by_item.setdefault(action.listing_id, []).append(index)
         results: list[Action | None] = [None] * len(actions)
         gate = asyncio.Semaphore(self.concurrency)
         stop: list[BaseException] = []
         ready: list[tuple[list[int], list[Action]]] = []
 
         async def verify(batch: list[tuple[list[int], list[Action]]]) -> None:
-            flat = [(i, a) for indexes, done in batch for i, a in zip(indexes, done)]
+            flat = [(i, a) for indexes, done in batch for i, a in zip(indexes, done, strict=True)]
             checked = await self._read_back([a for _, a in flat])
-            for (i, _), result in zip(flat, checked):
+            for (i, _), result in zip(flat, checked, strict=True):
                 results[i] = result
                 self.on_done(result)
 
@@ -149,7 +157,9 @@ class StockWriter:
                     except (NetworkDown, NotConnected) as exc:
                         stop.append(exc)
                         results[index] = actions[index].failed(str(exc))
-            self.on_done(results[index])
+            done = results[index]
+            assert done is not None  # every branch above set it
+            self.on_done(done)
 
         await asyncio.gather(
             *(one(item, idx) for item, idx in by_item.items()), *(through_warehouse(i) for i in warehouse)
@@ -179,12 +189,17 @@ class StockWriter:
                 # listing of 40 variations let 39 more writes through); the write under way finished.
                 results.append(action.skipped("not attempted: the run was cancelled"))
                 continue
+            assert action.variation_id is not None  # `variations` holds the actions on a variation
             try:
                 note = await self._send(
                     item_id,
                     [action],
-                    lambda a=action: self.client.put_variation(
-                        item_id, a.variation_id, {"available_quantity": a.to}, conflict_retry=False
+                    partial(
+                        self.client.put_variation,
+                        item_id,
+                        action.variation_id,
+                        {"available_quantity": action.to},
+                        conflict_retry=False,
                     ),
                 )
             except MeliApiError as exc:
@@ -206,14 +221,16 @@ class StockWriter:
             )
         order = {id(a): i for i, a in enumerate(actions)}
         originals = simple + variations
-        return [r for _, r in sorted(zip((order[id(a)] for a in originals), results))]
+        return [r for _, r in sorted(zip((order[id(a)] for a in originals), results, strict=True))]
 
     async def _put_item_quantity(self, action: Action) -> Action:
         try:
             note = await self._send(
-                action.item_id,
+                action.listing_id,
                 [action],
-                lambda: self.client.put_item(action.item_id, {"available_quantity": action.to}, conflict_retry=False),
+                lambda: self.client.put_item(
+                    action.listing_id, {"available_quantity": action.to}, conflict_retry=False
+                ),
             )
         except MeliApiError as exc:
             if _never_writable(exc):
@@ -223,7 +240,7 @@ class StockWriter:
             return action.failed(ml_words(exc), data={**action.data, "error": exc.error})
         return action.done(data={**action.data, "written_by": "item"}, **({"reason": note} if note else {}))
 
-    async def _send(self, item_id: str, actions: list[Action], send) -> str:
+    async def _send(self, item_id: str, actions: list[Action], send: Callable[[], Awaitable[object]]) -> str:
         """`send()` a write. When its answer is lost, nothing is decided before the listing is read back: the
         quantities there -> applied (said so); not there -> sent once more. Returns what to tell ('' normally)."""
         for attempt in (1, 2):
@@ -243,7 +260,7 @@ class StockWriter:
             live = await self._guard(self.client.listing(item_id))
         except MeliApiError as exc:
             return [a.failed(f"could not read the listing to write its variations: {ml_words(exc)}") for a in actions]
-        wanted = {a.variation_id: a.to for a in actions}
+        wanted = {a.variation_id: a.to for a in actions if a.variation_id is not None}  # variations' actions only
         live_ids = [v.id for v in live.variations]
         problem = ""
         if not live.variations or any(not isinstance(v, int) or v <= 0 for v in live_ids):
@@ -329,7 +346,7 @@ class StockWriter:
             reason=f"{STOCK_MOVED} ({ml_words(exc)}): {self.after_conflict}",
         )
 
-    async def _guard(self, call):
+    async def _guard(self, call: Awaitable[T]) -> T:
         try:
             return await call
         except (MeliApiError, AnswerLost):
@@ -340,10 +357,10 @@ class StockWriter:
             raise NetworkDown(str(exc)) from None
 
     async def _read_back(self, results: list[Action]) -> list[Action]:
-        written = list(dict.fromkeys(a.item_id for a in results if a.status == ActionStatus.DONE))
+        written = list(dict.fromkeys(a.listing_id for a in results if a.status == ActionStatus.DONE))
         if not written:
             return results
-        failures: list = []
+        failures: list[ListingFailure] = []
         try:
             # Quantities and variation ids only: the variations' reference codes are not needed (nor read again).
             live = {
@@ -354,17 +371,18 @@ class StockWriter:
                 a.failed(f"written, but could not be read back: {exc}") if a.status == ActionStatus.DONE else a
                 for a in results
             ]
-        return [self._check(a, live.get(a.item_id)) if a.status == ActionStatus.DONE else a for a in results]
+        return [self._check(a, live.get(a.listing_id)) if a.status == ActionStatus.DONE else a for a in results]
 
     def _check(self, action: Action, live: Listing | None) -> Action:
         if live is None:
             return action.failed("written, but Mercado Livre did not return the listing on read-back")
-        before = self.before.get(action.item_id)
+        before = self.before.get(action.listing_id)
         if before is not None and [v.id for v in before.variations] != [v.id for v in live.variations]:
             return action.failed(
                 "read-back: the listing's variation ids changed "
                 f"({[v.id for v in before.variations]} -> {[v.id for v in live.variations]})"
             )
+        seen: int | None
         if action.variation_id is None:
             seen = live.available_quantity
         else:

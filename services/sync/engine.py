@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
@@ -23,7 +23,7 @@ from services.errors import BadInput, MelisyncError, NotConnected, OperationFail
 from services.i18n import N_, local_time, plural
 from services.linking import ML_REFUSED, Link, LinkState, build_links, clean_code
 from services.meli.client import floor_hour
-from services.meli.models import Listing, Order, UserProductStock
+from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
 from services.store.links import LinkRepository
@@ -41,6 +41,9 @@ from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.reference_code import reference_code_action, write_reference_code
 from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
 from services.watch_state import refuse_if_watching
+
+if TYPE_CHECKING:
+    from services.meli.client import ListingFailure, MeliClient
 
 # Runs this process is planning or applying right now (a `running` run of this process not in here was
 # abandoned after its plan was shown).
@@ -84,7 +87,7 @@ class SyncResult:
     status: str
     actions: list[Action]
     counts: dict[str, Any]
-    errors: list[dict]
+    errors: list[dict[str, Any]]
     notes: list[str]
 
     @property
@@ -110,7 +113,7 @@ class SyncEngine:
 
     def __init__(
         self,
-        client,
+        client: MeliClient,
         *,
         config: Config | None = None,
         catalog: Catalog | None = None,
@@ -240,15 +243,15 @@ class SyncEngine:
     ) -> Prepared:
         ids = list(dict.fromkeys(link.listing_id for link in moved))
         self.on_event(Event(events.READING, run_id, message="listings"))
-        failures: list = []
+        failures: list[ListingFailure] = []
         live = await self.client.listings(ids, failures=failures) if ids else []
         if failures:
-            count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
+            count, unread = len(failures), ", ".join(f.item_id for f in failures[:10])
             notes.append(
                 plural(
                     count,
-                    f"{count} listing could not be read and was left as it was: {ids}",
-                    f"{count} listings could not be read and were left as they were: {ids}",
+                    f"{count} listing could not be read and was left as it was: {unread}",
+                    f"{count} listings could not be read and were left as they were: {unread}",
                 )
             )
         snapshot.listings = live
@@ -324,19 +327,19 @@ class SyncEngine:
         account = await self.client.me()
         self.on_event(Event(events.READING, run_id, message="listings"))
         read_at = datetime.now(UTC)  # before the read: a sale during it is taken off, never missed
-        failures: list = []
+        failures: list[ListingFailure] = []
         listings = await self.client.all_listings(
             progress=lambda done, total: self.on_event(Event(events.READING, run_id, "listings", done, total)),
             failures=failures,
         )
         notes: list[str] = []
         if failures:
-            count, ids = len(failures), ", ".join(f.item_id for f in failures[:10])
+            count, unread = len(failures), ", ".join(f.item_id for f in failures[:10])
             notes.append(
                 plural(
                     count,
-                    f"{count} listing could not be read and was left as it was: {ids}",
-                    f"{count} listings could not be read and were left as they were: {ids}",
+                    f"{count} listing could not be read and was left as it was: {unread}",
+                    f"{count} listings could not be read and were left as they were: {unread}",
                 )
             )
         snapshot = Snapshot(
@@ -463,11 +466,11 @@ class SyncEngine:
         """Where a sales read without a cursor starts: the oldest count among the codes on the listings (a
         sale closed after its code's count is taken off), or the bound; the codes counted before the bound
         are named in a note (their sales between the count and the bound are not read)."""
-        codes = set()
+        codes: set[str | None] = set()
         for listing in snapshot.listings:
             codes.add(clean_code(listing.reference_code))
             codes.update(clean_code(v.reference_code) for v in listing.variations)
-        counts = {code: snapshot.counted[code] for code in codes if code in snapshot.counted}
+        counts = {code: snapshot.counted[code] for code in codes if code is not None and code in snapshot.counted}
         start = max(bound, min(counts.values(), default=until))
         notes.append(
             f"first orders sync: the sales closed after each product's stock count are taken off the ERP "
@@ -490,7 +493,7 @@ class SyncEngine:
             )
         return start
 
-    async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict:
+    async def _billing(self, orders: list[Order], snapshot: Snapshot) -> dict[str, BillingInfo]:
         """Billing info once per buyer the ERP does not know yet (or knows without a document). A search result
         may leave the billing info id out (docs/mercado-livre-api.md §8.2-8.3): then it is read from the order itself."""
         first: dict[int, Order] = {}
@@ -562,7 +565,7 @@ class SyncEngine:
                     break
                 if todo:
                     done = apply_erp_actions(self.catalog, [actions[i] for i in todo], run_id)
-                    for i, result in zip(todo, done):
+                    for i, result in zip(todo, done, strict=True):
                         actions[i] = result
                         progress.finished(result)
                     progress.flush()
@@ -586,7 +589,7 @@ class SyncEngine:
                     cancelled=cancelled,
                     on_start=progress.started,
                 )
-                for i, result in zip(stock, await writer.write([actions[i] for i in stock])):
+                for i, result in zip(stock, await writer.write([actions[i] for i in stock]), strict=True):
                     actions[i] = result
                 if cancelled():
                     status = CANCELLED
@@ -832,12 +835,15 @@ class SyncEngine:
         written = {
             a.link_key: a.to + a.data.get("others", 0) + a.data.get("full", 0)
             for a in actions
-            if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE
+            if a.kind == ActionKind.STOCK and a.status == ActionStatus.DONE and a.link_key is not None
         }
         refused = {
             a.link_key: a.reason
             for a in actions
-            if a.kind == ActionKind.STOCK and a.status == ActionStatus.SKIPPED and a.reason.startswith(ML_REFUSED)
+            if a.kind == ActionKind.STOCK
+            and a.status == ActionStatus.SKIPPED
+            and a.reason.startswith(ML_REFUSED)
+            and a.link_key is not None
         }
         if prepared.partial:
             # A watch tick read some listings only: their rows are built again as they now stand (a code changed
@@ -925,7 +931,7 @@ class SyncEngine:
             self.journal.record(run_id, [result.to_dict()], errors)
             status = FAILED if errors or result.status == ActionStatus.PLANNED else FINISHED
             self.journal.finish(run_id, status, count_actions([result]))
-        if result.status == ActionStatus.DONE:
+        if result.status == ActionStatus.DONE and result.link_key is not None:
             self.links.accept_new_code([result.link_key])
         return SyncResult(
             run_id, ActionKind.REFERENCE_CODE.value, False, status, [result], count_actions([result]), errors, []
@@ -937,7 +943,7 @@ class SyncEngine:
         self.journal.finish(run_id, status, {}, [f"stopped while reading: {exc}"])
 
     def _result(
-        self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict], notes: list[str]
+        self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict[str, Any]], notes: list[str]
     ) -> SyncResult:
         return SyncResult(
             prepared.run_id,
@@ -959,9 +965,9 @@ class _Progress:
     def __init__(self, engine: SyncEngine, run_id: int, total: int):
         self.engine, self.run_id, self.total = engine, run_id, total
         self.done = 0
-        self.pending: list[dict] = []
-        self.pending_errors: list[dict] = []
-        self.errors: list[dict] = []
+        self.pending: list[dict[str, Any]] = []
+        self.pending_errors: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {}
 
     def finished(self, action: Action) -> None:
@@ -989,7 +995,7 @@ class _Progress:
             )
         )
 
-    def error(self, message: str, **where) -> None:
+    def error(self, message: str, **where: Any) -> None:
         entry = {"message": message, **{k: v for k, v in where.items() if v is not None}}
         self.errors.append(entry)
         self.pending_errors.append(entry)
@@ -1003,7 +1009,9 @@ def _day(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _restocked(links: list[Link], listings: dict[str, Listing], written: dict[str, int], balances) -> list[Link]:
+def _restocked(
+    links: list[Link], listings: dict[str, Listing], written: dict[str, int], balances: Mapping[str, int]
+) -> list[Link]:
     """The plan's links with the quantities as they stand after applying: Mercado Livre's from the writes (or
     the listing as last read) and the ERP's from its balances now (sales recorded, imports made)."""
     quantities: dict[str, int] = {}

@@ -45,7 +45,7 @@ def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | Non
     with catalog.transaction():
         products = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.IMPORT_PRODUCT]
         compositions = [(i, a) for i, a in enumerate(actions) if a.kind == ActionKind.IMPORT_COMPOSITION]
-        there = {a.erp_code for _, a in products + compositions if catalog.knows(a.erp_code)}
+        there = {a.code for _, a in products + compositions if catalog.knows(a.code)}
         catalog.add_products(product_of(a) for _, a in products if a.erp_code not in there)
         catalog.add_compositions([composition_of(a) for _, a in compositions if a.erp_code not in there])
         for i, action in products + compositions:
@@ -92,7 +92,7 @@ def _movement(action: Action, run_id: int | None) -> StockMovement:
     order_id = action.data.get("order_id")
     reference = f"order:{order_id}" if order_id is not None else f"listing:{action.item_id}"
     return StockMovement(
-        code=action.erp_code,
+        code=action.code,
         kind=_MOVEMENT_KIND[action.kind],
         quantity=int(action.data["quantity"]),
         time=time,

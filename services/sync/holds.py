@@ -63,6 +63,7 @@ def plan_holds(
             if not takes_sales(link):
                 continue
             code = link.erp_code
+            assert code is not None  # takes_sales: only rows with an ERP code take sales
             count = counted.get(code)
             if (count is not None and order.date_closed <= count) or sale_key(order.id, item) in recorded:
                 continue

@@ -44,7 +44,10 @@ def moved_rows(links: Iterable[Link], balances: Mapping[str, int]) -> list[Link]
     return [
         l
         for l in links
-        if l.state == LinkState.LINKED and l.erp_code in balances and balances[l.erp_code] != l.erp_stock
+        if l.state == LinkState.LINKED
+        and l.erp_code is not None
+        and l.erp_code in balances
+        and balances[l.erp_code] != l.erp_stock
     ]
 
 
@@ -56,6 +59,7 @@ def with_live_stock(links: Iterable[Link], live: Mapping[str, Listing]) -> list[
         if listing is None:
             out.append(link)
             continue
+        quantity: int | None
         if link.variation_id is None:
             quantity = listing.available_quantity
         else:

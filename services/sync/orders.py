@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, replace
 from datetime import datetime
+from enum import Enum
+from typing import Final, Literal, TypeGuard
 
 from services.erp.models import Customer
 from services.linking import FULL_REASON, KIT_REASON, Link, LinkState
@@ -29,7 +31,7 @@ def link_key_of(item: OrderItem) -> str:
     return f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
 
 
-def takes_sales(link: Link | None) -> bool:
+def takes_sales(link: Link | None) -> TypeGuard[Link]:
     """Whether an order on this row moves its ERP code: a trusted code, not a kit (its units are its components'
     orders), not Full (its units are Mercado Livre's)."""
     return (
@@ -48,7 +50,11 @@ def cancel_key(order_id: int, item: OrderItem) -> str:
     return "cancel" + sale_key(order_id, item)[len("sale") :]
 
 
-SAME_ORDERS = object()  # customers come from the same orders as the sales
+class _Same(Enum):
+    ORDERS = "same orders"
+
+
+SAME_ORDERS: Final = _Same.ORDERS  # customers come from the same orders as the sales
 
 
 def plan_orders(
@@ -58,7 +64,7 @@ def plan_orders(
     balances: Mapping[str, int],
     customers: Mapping[int, Customer] | None = None,
     billing: Mapping[str, BillingInfo] | None = None,
-    buyer_orders=SAME_ORDERS,
+    buyer_orders: Iterable[Order] | Literal[_Same.ORDERS] | None = SAME_ORDERS,
     counted: Mapping[str, datetime] | None = None,
 ) -> list[Action]:
     """Sale and compensation movements for `orders`, then customer actions for the buyers of `buyer_orders`
@@ -71,7 +77,7 @@ def plan_orders(
     cancellation gives the units back once); `billing` the billing info fetched for these orders, by id.
     """
     orders = list(orders)
-    buyer_orders = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
+    buyers_from = orders if buyer_orders is SAME_ORDERS else list(buyer_orders or ())
     customers = customers or {}
     billing = billing or {}
     counted = counted or {}
@@ -83,12 +89,12 @@ def plan_orders(
             if action is None:
                 continue
             if action.status == ActionStatus.PLANNED:
-                before = running.get(action.erp_code, 0)
-                running[action.erp_code] = before + action.data["quantity"]
-                action = replace(action, from_=before, to=running[action.erp_code])
+                before = running.get(action.code, 0)
+                running[action.code] = before + action.data["quantity"]
+                action = replace(action, from_=before, to=running[action.code])
             actions.append(action)
     buyers: dict[int, Order] = {}
-    for order in latest_first(buyer_orders):
+    for order in latest_first(buyers_from):
         if order.status in SOLD_STATUSES:
             buyers.setdefault(order.buyer_id, order)
     for buyer_id, order in buyers.items():

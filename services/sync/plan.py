@@ -70,10 +70,24 @@ class Action:
             return None
         return f"{self.item_id}:{self.variation_id}" if self.variation_id is not None else self.item_id
 
-    def done(self, **changes) -> Action:
+    @property
+    def listing_id(self) -> str:
+        """`item_id` of an action that writes to Mercado Livre (stock, reference code): always set for those."""
+        if self.item_id is None:
+            raise ValueError(f"a {self.kind.value} action without a listing")
+        return self.item_id
+
+    @property
+    def code(self) -> str:
+        """`erp_code` of an action that has one by its kind (imports, sales, ERP stock movements)."""
+        if self.erp_code is None:
+            raise ValueError(f"a {self.kind.value} action without an ERP code")
+        return self.erp_code
+
+    def done(self, **changes: Any) -> Action:
         return replace(self, status=ActionStatus.DONE, **changes)
 
-    def failed(self, reason: str, **changes) -> Action:
+    def failed(self, reason: str, **changes: Any) -> Action:
         return replace(self, status=ActionStatus.FAILED, reason=reason, **changes)
 
     def skipped(self, reason: str) -> Action:
@@ -132,7 +146,7 @@ class Plan:
 def count_actions(actions: list[Action], unchanged: int = 0) -> dict[str, Any]:
     """Counts by status and by kind (kind -> status -> n), as journaled and printed."""
     by_status = Counter(a.status.value for a in actions)
-    by_kind: dict[str, Counter] = {}
+    by_kind: dict[str, Counter[str]] = {}
     for action in actions:
         by_kind.setdefault(action.kind.value, Counter())[action.status.value] += 1
     counts: dict[str, Any] = {status.value: by_status.get(status.value, 0) for status in ActionStatus}

@@ -73,11 +73,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
                 replace(a, data={**a.data, "time": snapshot.read_at.isoformat()}) if a.data else a for a in imports
             ]
             counted.update(
-                {
-                    a.erp_code: snapshot.read_at
-                    for a in imports
-                    if a.status == ActionStatus.PLANNED and "quantity" in a.data
-                }
+                {a.code: snapshot.read_at for a in imports if a.status == ActionStatus.PLANNED and "quantity" in a.data}
             )
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from services.erp.models import Composition, Product
 from services.linking import CatalogueView, clean_code
@@ -32,7 +33,7 @@ def plan_products(
     planned: dict[str, str] = {}  # code -> listing it is imported from
     actions: list[Action] = []
 
-    def add(kind: ActionKind, listing: Listing, code: str, vid: int | None, qty: int | None, **data) -> None:
+    def add(kind: ActionKind, listing: Listing, code: str, vid: int | None, qty: int | None, **data: Any) -> None:
         key = f"{listing.id}:{vid}" if vid is not None else listing.id
         if key in held:
             actions.append(_skip(kind, listing, vid, code, f"not imported: {held[key]}"))
@@ -81,7 +82,7 @@ def plan_products(
         unknown = [
             v
             for v in listing.variations
-            if clean_code(v.reference_code) and not catalogue.knows(clean_code(v.reference_code))
+            if (variation_code := clean_code(v.reference_code)) and not catalogue.knows(variation_code)
         ]
         if code is None:
             for variation in unknown:
@@ -136,15 +137,15 @@ def catalogue_after(catalogue: CatalogueView, actions: Iterable[Action]) -> Cata
         if action.status != ActionStatus.PLANNED:
             continue
         if action.kind == ActionKind.IMPORT_PRODUCT:
-            products[action.erp_code] = product_of(action)
+            products[action.code] = product_of(action)
         elif action.kind == ActionKind.IMPORT_COMPOSITION:
-            compositions[action.erp_code] = composition_of(action)
+            compositions[action.code] = composition_of(action)
     return CatalogueView(products.values(), compositions.values(), balances_after(catalogue.balances, actions))
 
 
 def product_of(action: Action) -> Product:
     return Product(
-        code=action.erp_code,
+        code=action.code,
         name=action.data["name"],
         price=Decimal(action.data["price"]),
         has_variations=bool(action.data.get("has_variations")),
@@ -153,7 +154,7 @@ def product_of(action: Action) -> Product:
 
 def composition_of(action: Action) -> Composition:
     return Composition(
-        code=action.erp_code,
+        code=action.code,
         parent_code=action.data["parent_code"],
         attributes=tuple(tuple(pair) for pair in action.data.get("attributes", ())),
     )

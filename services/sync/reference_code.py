@@ -5,6 +5,8 @@ never a variation deleted or recreated (docs/mercado-livre-api.md §7), read bac
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.linking import clean_code
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import SELLER_SKU, Listing
@@ -40,6 +42,7 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     """PUT the whole live attribute list with only SELLER_SKU changed (a PUT may drop the attributes it leaves
     out, docs/mercado-livre-api.md §7), then read back that the code is there and nothing else changed. The action comes back
     done or failed (with ML's words). A lost answer is settled by that read-back, never by sending again."""
+    assert action.item_id is not None  # a reference code action names its listing (reference_code_action)
     note = ""
     try:
         before = await client.attributes(action.item_id, action.variation_id)
@@ -76,7 +79,7 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     return action.done(**({"reason": note} if note else {}))
 
 
-def with_code(attributes: list[dict], code: str) -> list[dict]:
+def with_code(attributes: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
     """The attribute list to send: every live attribute as it is, SELLER_SKU set to `code` (added if absent)."""
     sent = [
         {k: a.get(k) for k in ("id", "value_id", "value_name") if k in a} | {"id": a["id"]}
@@ -86,12 +89,13 @@ def with_code(attributes: list[dict], code: str) -> list[dict]:
     return sent + [{"id": SELLER_SKU, "value_name": code}]
 
 
-def _values(attributes: list[dict]) -> dict[str, tuple]:
+def _values(attributes: list[dict[str, Any]]) -> dict[str, tuple[object, object]]:
     """Attribute id -> its value, SELLER_SKU left out (the one that is meant to change)."""
     return {a["id"]: (a.get("value_id"), a.get("value_name")) for a in attributes if a.get("id") != SELLER_SKU}
 
 
-async def _write_variation_code(client: MeliWriter, action: Action, attributes: list[dict]) -> None:
+async def _write_variation_code(client: MeliWriter, action: Action, attributes: list[dict[str, Any]]) -> None:
+    assert action.item_id is not None and action.variation_id is not None  # called for a variation's code
     try:
         await client.put_variation(action.item_id, action.variation_id, {"attributes": attributes})
         return

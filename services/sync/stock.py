@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from services.input_rules import DEFAULT_MAX_STOCK
 from services.linking import Link, LinkState
@@ -99,16 +100,17 @@ def plan_stock(
             continue
         if link.state != LinkState.LINKED:
             continue
-        balance = balances.get(link.erp_code)
+        code = link.erp_code or ""  # a linked row has its code ("" would have no stock record, as None had none)
+        balance = balances.get(code)
         if balance is None:
             # No stock record is not zero: pushing 0 would pause the listing (docs/mercado-livre-api.md §12.13).
             actions.append(base.skipped(f"no stock record in the ERP for {link.erp_code}"))
             continue
-        hold = holds.get(link.erp_code)
+        hold = holds.get(code)
         wanted = target(balance - (hold.units if hold else 0), safety_stock)
         # Without a usable warehouse nothing is compared per warehouse: only rows whose listing total differs
         # are reported (as before the warehouses were read), the others are not worth a line each.
-        blind = not multi_origin or bool(warehouse.problem)
+        blind = not multi_origin or warehouse is None or bool(warehouse.problem)
         if blind and wanted == link.ml_stock:
             unchanged += 1
             continue
@@ -120,7 +122,7 @@ def plan_stock(
                 )
             )
             continue
-        data = {"route": how, "user_product_id": link.user_product_id}
+        data: dict[str, Any] = {"route": how, "user_product_id": link.user_product_id}
         if hold:
             data["held"] = {"units": hold.units, "orders": list(hold.orders)}
         action = Action(
@@ -134,12 +136,13 @@ def plan_stock(
             data=data,
             reason=hold.reason(balance) if hold else "",
         )
-        if multi_origin:
-            action = _through_warehouse(action, warehouse, up_stock or {})
-        if action is None:
+        written: Action | None = action
+        if multi_origin and warehouse is not None:
+            written = _through_warehouse(action, warehouse, up_stock or {})
+        if written is None:
             unchanged += 1
             continue
-        actions.append(action)
+        actions.append(written)
     return _one_write_per_user_product(actions), unchanged
 
 

@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.errors import MelisyncError, NotConnected
 from services.meli.errors import MeliApiError
 from services.sync.engine import ORDERS_CURSOR, SyncEngine, SyncResult
 from services.sync.plan import Action, ActionKind, ActionStatus, SyncKind
 from services.watch_state import REAUTHORIZE, Heartbeat
+
+if TYPE_CHECKING:
+    from services.config import Config
+    from services.meli.client import MeliClient
 
 MAX_BACKOFF_SECONDS = 600.0  # a Mercado Livre outage is retried at least every 10 minutes
 
@@ -63,8 +68,8 @@ class Watcher:
 
     def __init__(
         self,
-        config,
-        open_client: Callable,
+        config: Config,
+        open_client: Callable[[Config], AbstractAsyncContextManager[MeliClient]],
         *,
         every: float = 60.0,
         reconcile_every: float = 6.0,
@@ -125,7 +130,7 @@ class Watcher:
             self.heartbeat.next_reconcile = None
             self.heartbeat.write()
 
-    async def _ticks(self, client, once: bool) -> int | None:
+    async def _ticks(self, client: MeliClient, once: bool) -> int | None:
         """Ticks with one client; None when the config is to be reloaded (a new client follows)."""
         engine = SyncEngine(client, config=self.config)
         while not self.stopping:
@@ -145,7 +150,7 @@ class Watcher:
             self._slow = max(1.0, self._slow / 2)  # back to the asked pace, gently
             return self.every * self._slow
         self._failures += 1
-        return min(MAX_BACKOFF_SECONDS, self.every * self._slow * 2 ** min(self._failures, 10))
+        return min(MAX_BACKOFF_SECONDS, self.every * self._slow * 2.0 ** min(self._failures, 10))
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()

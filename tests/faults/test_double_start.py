@@ -37,13 +37,13 @@ def test_two_syncs_started_at_once_apply_once(live_home, live_sandbox, tmp_path)
         children = [
             world.spawn("sync", "stock", "--yes", "--json", FAULT_READY=str(r), FAULT_GO=str(go)) for r in ready
         ]
-        wait_for(lambda: all(r.exists() for r in ready), "both processes to be ready")
+        wait_for(lambda ready=ready: all(r.exists() for r in ready), "both processes to be ready")
         go.touch()
         results = [child.communicate(timeout=120) for child in children]
         writes = [r for r in state.writes() if r.method == "PUT"]
         assert len(writes) == 3, (trial, [r.path for r in writes], results)
         codes = [child.returncode for child in children]
-        for (out, err), child in zip(results, children):
+        for (out, err), child in zip(results, children, strict=True):
             assert "Traceback" not in err
             document = json.loads(out)  # exactly one JSON document, refused or not
             if child.returncode == 1:

@@ -46,7 +46,7 @@ class World:
                     {"attributes": {"Cor": "Verde"}, "quantity": 20, "sku": f"G{n}-VD"},
                 ],
             )
-            for vid, suffix in zip(state.variation_ids(item), ("AZ", "VD")):
+            for vid, suffix in zip(state.variation_ids(item), ("AZ", "VD"), strict=True):
                 self.codes[(item, vid)] = f"G{n}-{suffix}"
             rows.append(f"G{n},Grade {n},20.00,,,")
             rows += [f"G{n}-AZ,,,{25 + n},G{n},Cor=Azul", f"G{n}-VD,,,{15 + n},G{n},Cor=Verde"]

@@ -106,7 +106,9 @@ async def test_uptin_migration(up_state, client_for):
         assert (await http.put(f"/items/{item_id}", json={"available_quantity": 1})).status_code == 404
     pending = (await http.get(f"/items/{old}/migration_live_listing")).json()
     assert pending["migration_completed"] is False
-    assert [(n["new_item_id"], n["variation_id"]) for n in pending["new_items"]] == list(zip(new_ids, variation_ids))
+    assert [(n["new_item_id"], n["variation_id"]) for n in pending["new_items"]] == list(
+        zip(new_ids, variation_ids, strict=True)
+    )
     new = up_state.item(new_ids[0])
     assert new["status"] == "paused" and {"variations_migration_uptin", "variations_migration_pending"} <= set(
         new["tags"]

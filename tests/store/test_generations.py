@@ -31,7 +31,10 @@ def _files(home) -> dict[str, bytes]:
 
 def test_each_commit_keeps_the_two_previous_ones(melisync_home):
     _commit("erp", "A", "B", "C")
-    tables = lambda name: json.loads((melisync_home / name).read_text())["things"]
+
+    def tables(name):
+        return json.loads((melisync_home / name).read_text())["things"]
+
     assert [d["code"] for d in tables("erp.json").values()] == ["A", "B", "C"]
     assert [d["code"] for d in tables("erp.json.1").values()] == ["A", "B"]
     assert [d["code"] for d in tables("erp.json.2").values()] == ["A"]

@@ -326,7 +326,10 @@ async def test_cancel_stops_the_writes_between_the_variations_of_one_listing(san
     seed_erp(compositions={f"MV-{c}": ("MV", n) for n, c in enumerate(colours)})
     engine = make_engine()
     prepared = await engine.plan(SyncKind.STOCK)
-    puts = lambda: len(sandbox_state.requests_to("/items/", "PUT"))  # noqa: E731
+
+    def puts() -> int:
+        return len(sandbox_state.requests_to("/items/", "PUT"))
+
     result = await engine.apply(prepared, cancelled=lambda: puts() >= 1)
     assert result.status == CANCELLED
     # The one write under way finished; none after the cancel, not even on the same listing.

@@ -197,7 +197,7 @@ def test_the_first_page_comes_from_the_head_of_the_file_then_the_index_answers_e
             present = [l for l in table._rows if getattr(l, column) is not None]
             missing = [l for l in table._rows if getattr(l, column) is None]
 
-            def key(l):
+            def key(l, column=column):
                 value = getattr(l, column)
                 return (value.casefold() if isinstance(value, str) else value, l.key)
 

@@ -83,7 +83,7 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
         first = SyncEngine(client, config=config)
         await first.apply(await first.plan("all"))
         figures = {}
-        for run in range(2):
+        for _run in range(2):
             before = (counts.links_made, counts.lines_made, counts.meli_commits, counts.meli_bytes, counts.links_bytes)
             engine = SyncEngine(client, config=config)
             prepared = await engine.plan("stock")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from screens.connection import ConnectionView, RunSummary, runs_table, secrets_text
 from screens.messages import UnlinkRequested
 from screens.sync_logs import duration_text, run_cells
@@ -175,9 +177,6 @@ def test_runs_table_words():
 
 
 # -- the footer never cuts a key -------------------------------------------------------------------------
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("lang", ["en", "pt_BR"])
