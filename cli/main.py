@@ -17,26 +17,40 @@ import json
 import os
 import sys
 
-from services.errors import MelisyncError
-from services.i18n import set_language
+from cli.argparse_words import install as speak_argparse
+from services.errors import BadInput, MelisyncError
+from services.i18n import N_, _, set_language
 from words.reasons import say
 
 # command -> its one-line help, in the order `--help` lists them (the same text its module registers).
 COMMANDS = {
-    "demo": "the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home",
-    "sandbox": "serve the Mercado Livre emulator (demo data, demo app credentials)",
-    "config": "settings (config.toml) and the client secret",
-    "connect": "authorize melisync on your Mercado Livre account",
-    "status": "connection, account, token expiry, where secrets live, links by state",
-    "erp": "import or export the ERP catalogue (CSV)",
-    "links": "listings and variations with their link to the ERP",
-    "sync": "plan and apply a sync with Mercado Livre",
-    "watch": "keep the stock in step by itself (a service: one per home)",
-    "log": "what each sync did",
-    "unlink": "remove the integration: revoke on Mercado Livre, delete the tokens",
-    "doctor": "check the files of the melisync home; --restore puts good copies back",
+    "demo": N_("the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home"),
+    "sandbox": N_("serve the Mercado Livre emulator (demo data, demo app credentials)"),
+    "config": N_("settings (config.toml) and the client secret"),
+    "connect": N_("authorize melisync on your Mercado Livre account"),
+    "status": N_("connection, account, token expiry, where secrets live, links by state"),
+    "erp": N_("import or export the ERP catalogue (CSV)"),
+    "links": N_("listings and variations with their link to the ERP"),
+    "sync": N_("plan and apply a sync with Mercado Livre"),
+    "watch": N_("keep the stock in step by itself (a service: one per home)"),
+    "log": N_("what each sync did"),
+    "unlink": N_("remove the integration: revoke on Mercado Livre, delete the tokens"),
+    "doctor": N_("check the files of the melisync home; --restore puts good copies back"),
 }
 EVERY = "*"  # build_parser(EVERY): every command's full parser (tests)
+
+
+def asked_language(argv: list[str]) -> str | None:
+    """The value of `--lang` (or `--lang=X`) before the command, read ahead of argparse: the help texts are
+    written in the language, so it must be known before the parser is built."""
+    for index, word in enumerate(argv):
+        if word == "--lang":
+            return argv[index + 1] if index + 1 < len(argv) else None
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+        if not word.startswith("-"):
+            return None  # the command: `--lang` is a global option, given before it
+    return None
 
 
 def chosen_command(argv: list[str]) -> str | None:
@@ -57,26 +71,32 @@ def build_parser(command: str | None = EVERY) -> argparse.ArgumentParser:
     only, so their modules (and what they import) are not loaded."""
     parser = argparse.ArgumentParser(
         prog="melisync",
-        description="Link an ERP catalogue to a Mercado Livre seller account. Without a command, opens the TUI.",
+        description=_("Link an ERP catalogue to a Mercado Livre seller account. Without a command, opens the TUI."),
     )
-    parser.add_argument("--lang", help="language of the interface: en or pt_BR (default: from LANG)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--lang", metavar="LANG", help=_("language of the interface: en or pt_BR (default: from LANG)"))
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name, summary in COMMANDS.items():
         if command in (EVERY, name):
             importlib.import_module(f"cli.commands.{name}").register(sub)
         else:
-            sub.add_parser(name, help=summary)
+            sub.add_parser(name, help=_(summary))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(chosen_command(argv))
     wants_json = "--json" in argv
+    try:
+        # One language for every command's output, its help and argparse's own words, TUI or not.
+        set_language(asked_language(argv))
+    except BadInput as exc:
+        return _failed(exc, wants_json)
+    speak_argparse()
+    parser = build_parser(chosen_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
-        if exc.code and wants_json:  # usage errors too answer with one JSON document
+        if exc.code and wants_json:  # usage errors too answer with one JSON document (in English, for scripts)
             _failed_document(["the command line is not valid (see the usage on stderr)"], "usage")
         raise
     func = getattr(args, "func", None)
@@ -84,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
         func = importlib.import_module("cli.commands.tui").run
     wants_json = bool(getattr(args, "json", False))
     try:
-        set_language(args.lang)  # one language for every command's output, TUI or not
         _warn_unknown_settings()
         result = func(args)
         if hasattr(result, "__await__"):
@@ -94,12 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
         return int(result or 0)
     except MelisyncError as exc:
-        print(f"melisync: {say(exc.reason) if exc.reason else exc}", file=sys.stderr)
-        if wants_json:
-            _failed_document([str(exc)], type(exc).__name__)
-        return exc.exit_code
+        return _failed(exc, wants_json)
     except KeyboardInterrupt:
-        print("melisync: interrupted", file=sys.stderr)
+        print("melisync: " + _("command interrupted"), file=sys.stderr)
         if wants_json:
             _failed_document(["interrupted"], "KeyboardInterrupt")
         return 130
@@ -111,13 +127,25 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line and exit 1, never a raw traceback (it may show paths and data)
         what = f"{type(exc).__name__}: {str(exc)[:200]}".rstrip(": ")
         print(
-            f"melisync: unexpected error ({what}); nothing more was done. Run `melisync doctor` to check "
-            "the home, and report this with the command you ran",
+            "melisync: "
+            + _(
+                "unexpected error ({what}); nothing more was done. Run `melisync doctor` to check "
+                "the home, and report this with the command you ran",
+                what=what,
+            ),
             file=sys.stderr,
         )
         if wants_json:
             _failed_document([f"unexpected error ({what})"], type(exc).__name__)
         return 1
+
+
+def _failed(exc: MelisyncError, wants_json: bool) -> int:
+    """An error meant for the operator: its message on stderr (in their language), the JSON answer in English."""
+    print(f"melisync: {say(exc.reason) if exc.reason else exc}", file=sys.stderr)
+    if wants_json:
+        _failed_document([getattr(exc, "english", str(exc))], type(exc).__name__)
+    return exc.exit_code
 
 
 def _warn_unknown_settings() -> None:
@@ -127,7 +155,7 @@ def _warn_unknown_settings() -> None:
 
     unknown = unknown_settings(home_dir())
     if unknown:
-        print(f"melisync: warning: {unknown_settings_warning(unknown)}", file=sys.stderr)
+        print("melisync: " + _("warning: {what}", what=unknown_settings_warning(unknown)), file=sys.stderr)
 
 
 def _failed_document(messages: list[str], error: str) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import Confirmation, TypedConfirmModal
 from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkRequested
+from services.connection import store_label
 from services.i18n import N_, _, _n, local_time
 from services.reasons import Reason
 from words.reasons import say
@@ -185,16 +186,6 @@ def account_table(view: ConnectionView) -> Table:
     for note in view.notes:
         table.add_row("", Text(note, style="yellow"))
     return table
-
-
-# The services name a secret's place by a plain word first ("file (/home/x/secrets.json)"); the word is shown
-# in the seller's language, the path as it is.
-STORE_KINDS = {"environment": N_("environment variable"), "file": N_("file"), "keyring": N_("system keyring")}
-
-
-def store_label(store: str) -> str:
-    kind, _sep, rest = store.partition(" ")
-    return f"{_(STORE_KINDS[kind])} {rest}".strip() if kind in STORE_KINDS else store
 
 
 def secrets_text(view: ConnectionView) -> Text:

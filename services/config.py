@@ -17,36 +17,51 @@ import tomli_w
 
 from services.errors import BadInput
 from services.home import ensure_home, home_dir, write_private
+from services.i18n import N_, _, _n
 from services.input_rules import DEFAULT_MAX_STOCK, control_character
 
 CONFIG_FILE = "config.toml"
 
 # key -> (type, default, help). Only these keys may be set; anything else is a typo to report.
 SETTINGS: dict[str, tuple[type, object, str]] = {
-    "client_id": (str, "", "the APP ID of your Mercado Livre application"),
-    "redirect_uri": (str, "", "the redirect URI registered on the application (exact match)"),
-    "site": (str, "MLB", "the Mercado Livre site"),
-    "api_url": (str, "https://api.mercadolibre.com", "base URL of the API"),
-    "auth_url": (str, "https://auth.mercadolivre.com.br", "base URL of the authorization page"),
-    "safety_stock": (int, 0, "units kept back from every listing's stock"),
+    "client_id": (str, "", N_("the APP ID of your Mercado Livre application")),
+    "redirect_uri": (str, "", N_("the redirect URI registered on the application (exact match)")),
+    "site": (str, "MLB", N_("the Mercado Livre site")),
+    "api_url": (str, "https://api.mercadolibre.com", N_("base URL of the API")),
+    "auth_url": (str, "https://auth.mercadolivre.com.br", N_("base URL of the authorization page")),
+    "safety_stock": (int, 0, N_("units kept back from every listing's stock")),
     "requests_per_second": (
         float,
         5.0,
-        "client-side rate limit towards Mercado Livre (5 = the documented 18,000 requests an hour)",
+        N_("client-side rate limit towards Mercado Livre (5 = the documented 18,000 requests an hour)"),
     ),
-    "concurrency": (int, 4, "requests in flight at once"),
-    "warehouse": (str, "", "store_id of the seller_warehouse to write (multi-warehouse sellers)"),
-    "stock_requests_per_minute": (int, 100, "calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
+    "concurrency": (int, 4, N_("requests in flight at once")),
+    "warehouse": (str, "", N_("store_id of the seller_warehouse to write (multi-warehouse sellers)")),
+    "stock_requests_per_minute": (
+        int,
+        100,
+        N_("calls a minute to /user-products/{id}/stock (Mercado Livre allows 100)"),
+    ),
     "orders_lookback_days": (
         int,
         30,
-        "how far back (days, 30-365) a sync without an orders cursor reads sales and "
-        "buyers; stock counted before that is named in the plan",
+        N_(
+            "how far back (days, 30-365) a sync without an orders cursor reads sales and "
+            "buyers; stock counted before that is named in the plan"
+        ),
     ),
-    "multiget_endpoint": (str, "bulk", "listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
-    "max_stock": (int, DEFAULT_MAX_STOCK, "the most units one product may hold (a larger count is refused as a typo)"),
-    "journal_max_mb": (float, 50.0, "the sync journal keeps at most this many MB (oldest runs go first)"),
-    "journal_max_days": (float, 90.0, "runs older than this many days leave the sync journal"),
+    "multiget_endpoint": (
+        str,
+        "bulk",
+        N_("listing details from /items/bulk (bulk) or the deprecated /items?ids= (items)"),
+    ),
+    "max_stock": (
+        int,
+        DEFAULT_MAX_STOCK,
+        N_("the most units one product may hold (a larger count is refused as a typo)"),
+    ),
+    "journal_max_mb": (float, 50.0, N_("the sync journal keeps at most this many MB (oldest runs go first)")),
+    "journal_max_days": (float, 90.0, N_("runs older than this many days leave the sync journal")),
 }
 
 # Mercado Livre's sites (docs/mercado-livre-api.md §2: the site_id of /users/me).
@@ -136,52 +151,70 @@ def _coerce(key: str, raw: object) -> object:
     or BadInput saying what the setting accepts."""
     kind = SETTINGS[key][0]
     if isinstance(raw, bool) or (kind is str and not isinstance(raw, str)) or isinstance(raw, (list, dict)):
-        raise BadInput(f"config: {key} must be a {_KIND_WORDS[kind]}, got {raw!r}")
+        raise BadInput(
+            N_("config: {key} must be {kind_words}, got {raw!r}"), key=key, kind_words=_(_KIND_WORDS[kind]), raw=raw
+        )
     if isinstance(raw, str):
         found = control_character(raw.strip())
         if found:
-            raise BadInput(f"config: {key} must not contain control characters (found {found}, e.g. a newline)")
+            raise BadInput(
+                N_("config: {key} must not contain control characters (found {found}, e.g. a newline)"),
+                key=key,
+                found=found,
+            )
         raw = raw.strip()
     try:
         value = kind(raw)
     except (TypeError, ValueError, OverflowError):
-        raise BadInput(f"config: {key} must be a {_KIND_WORDS[kind]}, got {raw!r}") from None
+        raise BadInput(
+            N_("config: {key} must be {kind_words}, got {raw!r}"), key=key, kind_words=_(_KIND_WORDS[kind]), raw=raw
+        ) from None
     if kind is float and not math.isfinite(value):
-        raise BadInput(f"config: {key} must be a finite number, got {raw!r}")
+        raise BadInput(N_("config: {key} must be a finite number, got {raw!r}"), key=key, raw=raw)
     if kind in (int, float):
         if value < 0 or (key in POSITIVE and value <= 0):
             bound = "above 0" if key in POSITIVE else "0 or more"
-            raise BadInput(f"config: {key} must be {bound}, got {raw!r}")
+            raise BadInput(N_("config: {key} must be {bound}, got {raw!r}"), key=key, bound=bound, raw=raw)
         if key in UPPER and value > UPPER[key]:
-            raise BadInput(f"config: {key} must be at most {UPPER[key]:g}, got {raw!r}")
+            raise BadInput(
+                N_("config: {key} must be at most {upper:g}, got {raw!r}"), key=key, upper=UPPER[key], raw=raw
+            )
         if key in LOWER and value < LOWER[key]:
-            raise BadInput(f"config: {key} must be at least {LOWER[key]:g}, got {raw!r}")
+            raise BadInput(
+                N_("config: {key} must be at least {lower:g}, got {raw!r}"), key=key, lower=LOWER[key], raw=raw
+            )
         return value
     if key in URL_KEYS:
         return _url(key, value)
     if key == "site":
         value = value.upper()
     if key in CHOICES and value not in CHOICES[key]:
-        raise BadInput(f"config: {key} must be one of {', '.join(CHOICES[key])}, got {raw!r}")
+        raise BadInput(
+            N_("config: {key} must be one of {choices}, got {raw!r}"), key=key, choices=", ".join(CHOICES[key]), raw=raw
+        )
     if key == "client_id" and (not value or any(c.isspace() for c in value)):
-        raise BadInput(f"config: client_id must be the APP ID of your application (DevCenter), got {raw!r}")
+        raise BadInput(N_("config: client_id must be the APP ID of your application (DevCenter), got {raw!r}"), raw=raw)
     if key == "warehouse" and any(c.isspace() for c in value):
-        raise BadInput(f"config: warehouse must be a store_id (`melisync sync` lists the choices), got {raw!r}")
+        raise BadInput(
+            N_("config: warehouse must be a store_id (`melisync sync` lists the choices), got {raw!r}"), raw=raw
+        )
     return value
 
 
-_KIND_WORDS = {str: "text", int: "whole number", float: "number"}
+_KIND_WORDS = {str: N_("a text"), int: N_("a whole number"), float: N_("a number")}
 
 
 def _url(key: str, value: str) -> str:
     """An http(s) URL with a host and no spaces; api_url and auth_url lose a trailing slash."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
-        raise BadInput(f"config: {key} must be an http(s) URL such as https://example.com, got {value!r}")
+        raise BadInput(
+            N_("config: {key} must be an http(s) URL such as https://example.com, got {value!r}"), key=key, value=value
+        )
     try:
         _ = parts.port  # reading the port is what checks it: a port that is not a number raises ValueError
     except ValueError:
-        raise BadInput(f"config: {key} has a port that is not a number: {value!r}") from None
+        raise BadInput(N_("config: {key} has a port that is not a number: {value!r}"), key=key, value=value) from None
     return value.rstrip("/") if key in ("api_url", "auth_url") else value
 
 
@@ -192,7 +225,7 @@ def read_file_settings(home: Path) -> dict[str, object]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path} is not valid TOML ({exc}); fix or remove it") from None
+        raise BadInput(N_("{path} is not valid TOML ({exc}); fix or remove it"), path=path, exc=exc) from None
     return {k: v for k, v in data.items() if k in SETTINGS}
 
 
@@ -208,8 +241,13 @@ def unknown_settings(home: Path) -> tuple[str, ...]:
 
 def unknown_settings_warning(unknown: tuple[str, ...]) -> str:
     """The line CLI commands print on stderr for keys of config.toml that are no setting."""
-    what = "unknown setting" if len(unknown) == 1 else "unknown settings"
-    return f"config.toml: {what} {', '.join(unknown)} ignored (a typo?); known settings: {', '.join(sorted(SETTINGS))}"
+    return _n(
+        "config.toml: unknown setting {names} ignored (a typo?); known settings: {known}",
+        "config.toml: unknown settings {names} ignored (a typo?); known settings: {known}",
+        len(unknown),
+        names=", ".join(unknown),
+        known=", ".join(sorted(SETTINGS)),
+    )
 
 
 def load_config(home: Path | None = None) -> Config:
@@ -227,10 +265,10 @@ def load_config(home: Path | None = None) -> Config:
 def set_setting(key: str, raw: str, home: Path | None = None) -> object:
     """Validate and write one setting to config.toml (atomic, 0600). Returns the stored value."""
     if key in ("client_secret", "access_token", "refresh_token"):
-        raise BadInput("secrets are not settings: use `melisync config set-secret` (reads stdin)")
+        raise BadInput(N_("secrets are not settings: use `melisync config set-secret` (reads stdin)"))
     if key not in SETTINGS:
         known = ", ".join(sorted(SETTINGS))
-        raise BadInput(f"unknown setting {key!r}; known settings: {known}")
+        raise BadInput(N_("unknown setting {key!r}; known settings: {known}"), key=key, known=known)
     home = ensure_home(home or home_dir())
     value = _coerce(key, raw)
     data = read_file_settings(home)
@@ -244,7 +282,9 @@ def set_settings(changes: dict[str, str], home: Path | None = None) -> dict[str,
     only when every one is valid (one file write: nothing half-saved). Returns the stored values."""
     for key in changes:
         if key in ("client_secret", "access_token", "refresh_token") or key not in SETTINGS:
-            raise BadInput(f"unknown setting {key!r}; known settings: {', '.join(sorted(SETTINGS))}")
+            raise BadInput(
+                N_("unknown setting {key!r}; known settings: {settings}"), key=key, settings=", ".join(sorted(SETTINGS))
+            )
     values = {key: _coerce(key, raw) for key, raw in changes.items()}
     home = ensure_home(home or home_dir())
     data = read_file_settings(home)

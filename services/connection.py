@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.home import ensure_home, write_private
+from services.i18n import N_, _
 
 if TYPE_CHECKING:
     from services.config import Config
@@ -164,3 +165,14 @@ def link_counts(home: Path) -> dict[str, int]:
         return {}
     counter = getattr(status_info, "link_counts", None)
     return dict(counter(home)) if callable(counter) else {}
+
+
+# The services name a secret's place by a plain word first ("file (/home/x/secrets.json)"); the screens and the
+# CLI show the word in the seller's language, the path as it is.
+STORE_KINDS = {"environment": N_("environment variable"), "file": N_("file"), "keyring": N_("system keyring")}
+
+
+def store_label(store: str) -> str:
+    """Where a secret lives, in the seller's language ("arquivo (/home/x/secrets.json)")."""
+    kind, _sep, rest = store.partition(" ")
+    return f"{_(STORE_KINDS[kind])} {rest}".strip() if kind in STORE_KINDS else store

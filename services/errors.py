@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from services.i18n import _
 from services.reasons import Reason
 
 
 class MelisyncError(Exception):
     """Base of every error meant for the operator: its message says what happened and what to do.
 
-    `reason`, when given, is the same as a code and values: the CLI and the TUI show it in the operator's
-    language (words/reasons.py); the message stays the English words for logs."""
+    `MelisyncError(N_("no run {run}"), run=5)`: the message is translated where it is raised (the language is
+    set before any command or screen runs) and `english` keeps the source text for the machine-readable
+    answers (`--json`), which stay English whatever the language. `reason`, when given, is the same as a code
+    and values: the CLI and the TUI show it in the operator's language (words/reasons.py).
+    """
 
     exit_code = 1
 
-    def __init__(self, *args: object, reason: Reason | None = None) -> None:
-        super().__init__(*args)
+    def __init__(self, message: str = "", /, *, reason: Reason | None = None, **values: object) -> None:
+        self.english = message.format(**values) if values else message
         self.reason = reason
+        super().__init__(_(message, **values) if message else message)
 
 
 class OperationFailed(MelisyncError):

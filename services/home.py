@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from services.i18n import N_
+
 HOME_ENV = "MELISYNC_HOME"
 
 
@@ -32,7 +34,10 @@ def ensure_home(home: Path | None = None) -> Path:
 
         what = "it is not a directory" if home.exists() and not home.is_dir() else (exc.strerror or str(exc))
         raise OperationFailed(
-            f"cannot create the melisync home {home}: {what}; set {HOME_ENV} to a directory you can write"
+            N_("cannot create the melisync home {home}: {what}; set {home_env} to a directory you can write"),
+            home=home,
+            what=what,
+            home_env=HOME_ENV,
         ) from None
     return home
 

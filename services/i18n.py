@@ -65,7 +65,9 @@ def set_language(lang: str | None) -> str:
     if found is None:
         from services.errors import BadInput
 
-        raise BadInput(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
+        raise BadInput(
+            N_("unknown language {lang!r}; choose one of: {choices}"), lang=lang, choices=", ".join(LANGUAGES)
+        )
     _current = found
     return _current
 

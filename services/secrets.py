@@ -27,6 +27,7 @@ from keyring.backends.chainer import ChainerBackend
 from services.connection import CLIENT_SECRET_ENV, load_connection, record_client_secret_store, update_connection
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
+from services.i18n import N_
 
 log = logging.getLogger("melisync.secrets")
 
@@ -62,7 +63,9 @@ class TokenSet:
                 issued_at=now,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise OperationFailed("Mercado Livre's token answer is incomplete (no access_token); try again") from None
+            raise OperationFailed(
+                N_("Mercado Livre's token answer is incomplete (no access_token); try again")
+            ) from None
 
     def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
         now = now or datetime.now(UTC)
@@ -96,7 +99,7 @@ class TokenSet:
                 issued_at=datetime.fromisoformat(data.value["issued_at"]) if data.value.get("issued_at") else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise OperationFailed("the stored tokens are damaged: run `melisync connect` again") from None
+            raise OperationFailed(N_("the stored tokens are damaged: run `melisync connect` again")) from None
 
 
 class Hidden(Generic[T]):
@@ -257,7 +260,7 @@ class SecretStore:
                 if recorded.startswith("keyring"):
                     # The tokens are in the keyring: falling back to the file would find nothing (or old ones).
                     raise OperationFailed(
-                        f"{exc}; the tokens are stored there. Unlock the keyring and try again"
+                        N_("{exc}; the tokens are stored there. Unlock the keyring and try again"), exc=exc
                     ) from None
                 found = Hidden(None)
             if found.value:
@@ -276,8 +279,9 @@ class SecretStore:
             write_private(self.pending_file, json.dumps(tokens.to_dict()).encode("utf-8"))
         except OSError as exc:
             raise OperationFailed(
-                f"could not write {self.pending_file}: {exc.strerror or type(exc).__name__}; "
-                "free some disk space and run again"
+                N_("could not write {pending_file}: {why}; free some disk space and run again"),
+                pending_file=self.pending_file,
+                why=exc.strerror or type(exc).__name__,
             ) from None
         try:
             _keyring_store(self._key("tokens"), Hidden(json.dumps(tokens.to_dict())))
@@ -356,11 +360,15 @@ class SecretStore:
         except FileNotFoundError:
             return Hidden({})
         except (OSError, ValueError):
-            raise OperationFailed(f"{self.file} is damaged; remove it and run `melisync connect` again") from None
+            raise OperationFailed(
+                N_("{file} is damaged; remove it and run `melisync connect` again"), file=self.file
+            ) from None
         if not isinstance(content.value, dict):
             raise OperationFailed(
-                f"{self.file} is damaged (it holds no JSON object); remove it and run "
-                "`melisync connect` again (and `melisync config set-secret`)"
+                N_(
+                    "{file} is damaged (it holds no JSON object); remove it and run `melisync connect` again (and `melisync config set-secret`)"
+                ),
+                file=self.file,
             )
         return content
 
@@ -382,7 +390,9 @@ class SecretStore:
             except OSError as exc:
                 # Re-raised from here so the failing frames (holding the bytes) are not in the traceback.
                 raise OperationFailed(
-                    f"could not write {self.file}: {exc.strerror or type(exc).__name__}; the previous content is intact"
+                    N_("could not write {file}: {why}; the previous content is intact"),
+                    file=self.file,
+                    why=exc.strerror or type(exc).__name__,
                 ) from None
 
 

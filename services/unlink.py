@@ -86,9 +86,10 @@ async def unlink(
             error = f"Mercado Livre no longer accepts the tokens ({exc}); check Aplicações autorizadas on the site"
         except MelisyncError as exc:
             raise RevokeFailed(
-                f"Mercado Livre did not revoke the authorization: {exc}. Nothing was removed. "
-                "Try again, or run `melisync unlink --local-only` to delete the local tokens "
-                "anyway (then remove the app on Mercado Livre under Aplicações autorizadas)"
+                N_(
+                    "Mercado Livre did not revoke the authorization: {exc}. Nothing was removed. Try again, or run `melisync unlink --local-only` to delete the local tokens anyway (then remove the app on Mercado Livre under Aplicações autorizadas)"
+                ),
+                exc=exc,
             ) from None
     store.delete_tokens()
     if purge:

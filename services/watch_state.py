@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
+from services.i18n import N_
 from services.reasons import Code, Reason
 
 WATCH_LOCK = ".watch.lock"
@@ -50,8 +51,8 @@ class WatchLock:
         except Timeout:
             pid = read_heartbeat(self.home).get("pid")
             raise WatchRunning(
-                f"a watcher is already running for this home (process {pid or 'unknown'}); "
-                "stop it first (one watcher per home)",
+                N_("a watcher is already running for this home (process {pid}); stop it first (one watcher per home)"),
+                pid=pid or "?",
                 reason=Reason(Code.WATCHER_RUNNING, pid=str(pid or "?")),
             ) from None
 
@@ -81,8 +82,10 @@ def refuse_if_watching(home: Path) -> None:
     pid = watcher_pid(home)
     if pid is not None and pid != os.getpid():
         raise OperationFailed(
-            f"`melisync watch` is running for this home (process {pid}) and keeps the stock in "
-            "step by itself; stop it before syncing by hand",
+            N_(
+                "`melisync watch` is running for this home (process {pid}) and keeps the stock in step by itself; stop it before syncing by hand"
+            ),
+            pid=pid,
             reason=Reason(Code.WATCHING, pid=str(pid)),
         )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.errors import BadInput
-from services.i18n import set_language
+from services.i18n import N_, _, set_language
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,15 +38,15 @@ _CLEARED_ENV = ("MELISYNC_CLIENT_ID", "MELISYNC_REDIRECT_URI", "MELISYNC_API_URL
 
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
-        "demo", help="the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home"
+        "demo", help=_("the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home")
     )
-    parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
-    parser.add_argument("--orders", type=int, default=5, help="paid sales waiting to be imported (default 5)")
+    parser.add_argument("--listings", type=int, default=300, help=_("how many demo listings (default 300)"))
+    parser.add_argument("--seed", type=int, default=0, help=_("seed of the demo data (default 0)"))
+    parser.add_argument("--orders", type=int, default=5, help=_("paid sales waiting to be imported (default 5)"))
     parser.add_argument(
         "--user-products",
         action="store_true",
-        help="the demo seller is on the User Products model (one listing per variant)",
+        help=_("the demo seller is on the User Products model (one listing per variant)"),
     )
     parser.set_defaults(func=run)
 
@@ -110,9 +110,9 @@ def prepare_home(home: Path, base_url: str, listings: int, seed: int, warehouse:
 def run(args: argparse.Namespace) -> int:
     set_language(getattr(args, "lang", None))
     if args.listings < 1:
-        raise BadInput("--listings must be at least 1")
+        raise BadInput(N_("--listings must be at least 1"))
     if args.orders < 0:
-        raise BadInput("--orders must not be negative")
+        raise BadInput(N_("--orders must not be negative"))
     from sandbox.server import SandboxServer
 
     state = demo_state(args.listings, args.seed, args.user_products)

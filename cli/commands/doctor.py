@@ -9,19 +9,21 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from cli.words import FILE_STATES, word
 from services.config import load_config
 from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
+from services.i18n import _, local_time
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
 
 
 def register(sub: Subcommands) -> None:
-    parser = sub.add_parser("doctor", help="check the files of the melisync home; --restore puts good copies back")
+    parser = sub.add_parser("doctor", help=_("check the files of the melisync home; --restore puts good copies back"))
     parser.add_argument(
-        "--restore", action="store_true", help="put the newest good copy back in place of each damaged data file"
+        "--restore", action="store_true", help=_("put the newest good copy back in place of each damaged data file")
     )
-    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     parser.set_defaults(func=run)
 
 
@@ -38,13 +40,25 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1 if bad else 0
     for check in checks:
-        line = f"{check.name:<20} {check.state}"
+        line = f"{check.name:<20} {word(FILE_STATES, check.state)}"
         if check.problem:
             line += f": {check.problem}"
         print(line)
         for copy in check.copies:
-            print(f"    copy {copy.describe()}")
+            when = local_time(copy.saved_at)
+            if copy.good:
+                print("    " + _("copy {path} (saved {when}, good)", path=copy.path, when=when))
+            else:
+                print(
+                    "    "
+                    + _(
+                        "copy {path} (saved {when}, damaged: {problem})",
+                        path=copy.path,
+                        when=when,
+                        problem=copy.problem,
+                    )
+                )
         if check.detail:
             print(f"    -> {check.detail}")
-    print("Some files are damaged: see above." if bad else "The home is in order.")
+    print(_("Some files are damaged: see above.") if bad else _("The home is in order."))
     return 1 if bad else 0

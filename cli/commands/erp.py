@@ -10,106 +10,140 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.words import MOVEMENT_KINDS
 from services.config import load_config
 from services.erp import reports
 from services.erp.catalog import Catalog
 from services.erp.csv_io import COLUMNS, export_csv, import_csv
 from services.erp.stock_count import import_stock_count
 from services.errors import BadInput
+from services.i18n import N_, _, _n, local_time
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
 
 
 def register(sub: Subcommands) -> None:
-    parser = sub.add_parser("erp", help="import or export the ERP catalogue (CSV)")
-    actions = parser.add_subparsers(dest="erp_action", metavar="ACTION", required=True)
+    parser = sub.add_parser("erp", help=_("import or export the ERP catalogue (CSV)"))
+    actions = parser.add_subparsers(dest="erp_action", metavar=_("ACTION"), required=True)
+    file_csv = _("FILE") + ".csv"
     importing = actions.add_parser(
         "import",
-        help="load or update the catalogue from a CSV (all-or-nothing)",
-        description=f"Columns: {','.join(COLUMNS)}. Separator , or ; and decimal . or , are both read. "
-        "Stock becomes an adjustment movement of the difference; nothing is deleted.",
+        help=_("load or update the catalogue from a CSV (all-or-nothing)"),
+        description=_(
+            "Columns: {columns}. Separator , or ; and decimal . or , are both read. "
+            "Stock becomes an adjustment movement of the difference; nothing is deleted.",
+            columns=",".join(COLUMNS),
+        ),
     )
-    importing.add_argument("file", type=Path, metavar="FILE.csv")
+    importing.add_argument("file", type=Path, metavar=file_csv)
     importing.add_argument(
         "--convert",
         action="store_true",
-        help="allow giving compositions to a product that has stock movements; its movements are zeroed (rule S8)",
+        help=_("allow giving compositions to a product that has stock movements; its movements are zeroed"),
     )
     importing.add_argument(
-        "--dry-run", action="store_true", help="check the file and print what would change, without writing"
+        "--dry-run", action="store_true", help=_("check the file and print what would change, without writing")
     )
     importing.add_argument(
         "--stock-only",
         action="store_true",
-        help="only the stocks, as a count taken at the file's time (or --counted-at): codes "
-        "not listed are left alone, sales booked after that time are taken off again",
+        help=_(
+            "only the stocks, as a count taken at the file's time (or --counted-at): codes "
+            "not listed are left alone, sales booked after that time are taken off again"
+        ),
     )
     importing.add_argument(
         "--counted-at",
-        metavar="TIME",
-        help="with --stock-only: when the count was taken (ISO 8601, e.g. 2026-11-30T14:00-03:00)",
+        metavar=_("TIME"),
+        help=_("with --stock-only: when the count was taken (ISO 8601, e.g. 2026-11-30T14:00-03:00)"),
     )
     importing.set_defaults(func=run_import)
-    exporting = actions.add_parser("export", help="write the catalogue to a CSV (same format as import)")
-    exporting.add_argument("file", type=Path, metavar="FILE.csv")
+    exporting = actions.add_parser("export", help=_("write the catalogue to a CSV (same format as import)"))
+    exporting.add_argument("file", type=Path, metavar=file_csv)
     exporting.set_defaults(func=run_export)
 
-    customers = actions.add_parser("customers", help="the buyers the sync recorded (text, --json, or export FILE)")
-    customers.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    customers = actions.add_parser("customers", help=_("the buyers the sync recorded (text, --json, or export FILE)"))
+    customers.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     customers.set_defaults(func=run_customers)
     customers_export = customers.add_subparsers(dest="customers_action", metavar="export").add_parser(
-        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)"
+        "export", help=_("write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
     )
-    customers_export.add_argument("file", type=Path, metavar="FILE.csv")
+    customers_export.add_argument("file", type=Path, metavar=file_csv)
     customers_export.set_defaults(func=run_customers_export)
 
     movements = actions.add_parser(
-        "movements", help="the stock ledger: kind, quantity, balance after, source (text, --json, or export FILE)"
+        "movements",
+        help=_("the stock ledger: kind, quantity, balance after, source (text, --json, or export FILE)"),
     )
-    movements.add_argument("--code", metavar="C", help="one product or composition (a product: its compositions)")
-    movements.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    movements.add_argument("--code", metavar="C", help=_("one product or composition (a product: its compositions)"))
+    movements.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     movements.set_defaults(func=run_movements)
     movements_export = movements.add_subparsers(dest="movements_action", metavar="export").add_parser(
-        "export", help="write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)"
+        "export", help=_("write them to a CSV a pt_BR spreadsheet opens (UTF-8 with BOM, ; separator)")
     )
-    movements_export.add_argument("file", type=Path, metavar="FILE.csv")
+    movements_export.add_argument("file", type=Path, metavar=file_csv)
     # SUPPRESS: `erp movements --code C export FILE` keeps the C given before `export`.
-    movements_export.add_argument("--code", metavar="C", default=argparse.SUPPRESS, help="one product or composition")
+    movements_export.add_argument(
+        "--code", metavar="C", default=argparse.SUPPRESS, help=_("one product or composition")
+    )
     movements_export.set_defaults(func=run_movements_export)
 
 
 def run_import(args: argparse.Namespace) -> int:
     if args.counted_at and not args.stock_only:
-        raise BadInput("--counted-at goes with --stock-only")
+        raise BadInput(N_("--counted-at goes with --stock-only"))
     if args.stock_only:
         return _run_stock_count(args)
     report = import_csv(args.file, convert=args.convert, dry_run=args.dry_run)
-    rows = "1 row" if report.rows == 1 else f"{report.rows} rows"
-    print(f"{args.file}: {rows} read" + (" (dry run: nothing was written)" if args.dry_run else ""))
-    print(f"products: {report.products_created} created, {report.products_updated} updated")
-    print(f"compositions: {report.compositions_created} created, {report.compositions_updated} updated")
-    print(f"stock adjustments: {report.adjustments}")
+    dry = " " + _("(dry run: nothing was written)") if args.dry_run else ""
+    print(_n("{file}: {count} row read", "{file}: {count} rows read", report.rows, file=args.file) + dry)
+    print(
+        _(
+            "products: {created} created, {updated} updated",
+            created=report.products_created,
+            updated=report.products_updated,
+        )
+    )
+    print(
+        _(
+            "compositions: {created} created, {updated} updated",
+            created=report.compositions_created,
+            updated=report.compositions_updated,
+        )
+    )
+    print(_("stock adjustments: {count}", count=report.adjustments))
     for code in report.converted:
-        print(f"converted to compositions (rule S8): {code}")
+        print(_("converted to compositions (rule S8): {code}", code=code))
     if report.converted:
-        print(f"stock movements zeroed: {report.movements_zeroed}")
+        print(_("stock movements zeroed: {count}", count=report.movements_zeroed))
     return 0
 
 
 def _run_stock_count(args: argparse.Namespace) -> int:
     if args.convert:
-        raise BadInput("--convert changes the catalogue; --stock-only imports only stocks")
+        raise BadInput(N_("--convert changes the catalogue; --stock-only imports only stocks"))
     counted_at = _counted_at(args)
     report = import_stock_count(args.file, counted_at, dry_run=args.dry_run)
-    stocks = "1 stock" if report.rows == 1 else f"{report.rows} stocks"
     print(
-        f"{args.file}: {stocks} counted at {counted_at.isoformat(timespec='seconds')}"
-        + (" (dry run: nothing was written)" if args.dry_run else "")
+        _n(
+            "{file}: {count} stock counted at {when}",
+            "{file}: {count} stocks counted at {when}",
+            report.rows,
+            file=args.file,
+            when=local_time(counted_at),
+        )
+        + (" " + _("(dry run: nothing was written)") if args.dry_run else "")
     )
-    print(f"stock adjustments: {report.adjusted} (units sold after the count taken off again: {report.sales_after})")
+    print(
+        _(
+            "stock adjustments: {count} (units sold after the count taken off again: {sold})",
+            count=report.adjusted,
+            sold=report.sales_after,
+        )
+    )
     if report.newer:
-        print(f"counted again after this count, left as they are: {', '.join(report.newer)}")
+        print(_("counted again after this count, left as they are: {codes}", codes=", ".join(report.newer)))
     return 0
 
 
@@ -119,7 +153,8 @@ def _counted_at(args: argparse.Namespace) -> datetime:
             moment = datetime.fromisoformat(args.counted_at)
         except ValueError:
             raise BadInput(
-                f"--counted-at {args.counted_at!r} is not a time: write it as 2026-11-30T14:00-03:00"
+                N_("--counted-at {counted_at!r} is not a time: write it as 2026-11-30T14:00-03:00"),
+                counted_at=args.counted_at,
             ) from None
         if moment.tzinfo is None:
             moment = moment.astimezone()  # the machine's zone, as the operator reads a clock
@@ -127,12 +162,19 @@ def _counted_at(args: argparse.Namespace) -> datetime:
     try:
         return datetime.fromtimestamp(args.file.stat().st_mtime, UTC)
     except OSError as exc:
-        raise BadInput(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot read {file}: {why}"), file=args.file, why=exc.strerror or exc) from None
 
 
 def run_export(args: argparse.Namespace) -> int:
     rows = export_csv(args.file)
-    print(f"{args.file}: {rows} rows written (products and compositions)")
+    print(
+        _n(
+            "{file}: {count} row written (products and compositions)",
+            "{file}: {count} rows written (products and compositions)",
+            rows,
+            file=args.file,
+        )
+    )
     return 0
 
 
@@ -145,10 +187,10 @@ def run_customers(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"customers": rows}, indent=2, ensure_ascii=False))
     elif not rows:
-        print("No customers yet: `melisync sync customers` records the buyers of your orders.")
+        print(_("No customers yet: `melisync sync customers` records the buyers of your orders."))
     else:
         for row in rows:
-            document = f"{row['doc_type']} {row['doc_number']}" if row["doc_number"] else "no document yet"
+            document = f"{row['doc_type']} {row['doc_number']}" if row["doc_number"] else _("no document yet")
             place = ", ".join(
                 filter(
                     None,
@@ -162,7 +204,8 @@ def run_customers(args: argparse.Namespace) -> int:
 def run_customers_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     reports.write_csv(args.file, reports.customers_csv(catalog))
-    print(f"{args.file}: {_count(len(catalog.customers()), 'customer')} written")
+    count = len(catalog.customers())
+    print(_n("{file}: {count} customer written", "{file}: {count} customers written", count, file=args.file))
     return 0
 
 
@@ -171,13 +214,21 @@ def run_movements(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"movements": rows}, indent=2, ensure_ascii=False))
     elif not rows:
-        print("No stock movements" + (f" for {args.code}." if args.code else " yet."))
+        print(_("No stock movements for {code}.", code=args.code) if args.code else _("No stock movements yet."))
     else:
-        print(f"{'time (UTC)':<19}  {'code':<22} {'kind':<12} {'qty':>5} {'balance':>7}  source")
+        time, code, kind, quantity, balance, source = (
+            _("time"),
+            _("code"),
+            _("kind"),
+            _("qty"),
+            _("balance"),
+            _("source"),
+        )
+        print(f"{time:<16}  {code:<22} {kind:<12} {quantity:>5} {balance:>7}  {source}")
         for row in rows:
             print(
-                f"{_when(row['time'])}  {row['code']:<22} {row['kind']:<12} {row['quantity']:>5} "
-                f"{row['balance_after']:>7}  {_source(row)}"
+                f"{local_time(row['time']):<16}  {row['code']:<22} {_movement_kind(row['kind']):<12} "
+                f"{row['quantity']:>5} {row['balance_after']:>7}  {_source(row)}"
             )
     return 0
 
@@ -186,29 +237,26 @@ def run_movements_export(args: argparse.Namespace) -> int:
     catalog = _catalog()
     text = reports.movements_csv(catalog, args.code)
     reports.write_csv(args.file, text)
-    print(f"{args.file}: {_count(len(reports.movement_rows(catalog, args.code)), 'movement')} written")
+    count = len(reports.movement_rows(catalog, args.code))
+    print(_n("{file}: {count} movement written", "{file}: {count} movements written", count, file=args.file))
     return 0
 
 
-def _when(iso: str) -> str:
-    return reports.spreadsheet_time(iso)
+def _movement_kind(kind: str) -> str:
+    """The ledger's kind of movement in the seller's words (an unknown one as it is)."""
+    return _(MOVEMENT_KINDS[kind]) if kind in MOVEMENT_KINDS else kind
 
 
 def _source(row: dict) -> str:
     """Where a movement came from, in a few words: the order (and its listing), the run, the import."""
     if row["source"] == reports.SOURCE_ORDER:
-        where = (
-            f" {row['item_id']}" + (f" var {row['variation_id']}" if row["variation_id"] else "")
-            if row["item_id"]
-            else ""
-        )
-        run = f" (run {row['run_id']})" if row["run_id"] else ""
-        return f"order {row['order_id']}{where}{run}"
+        where = ""
+        if row["item_id"]:
+            where = f" {row['item_id']}"
+            if row["variation_id"]:
+                where += " " + _("var {variation}", variation=row["variation_id"])
+        run = " " + _("(run {run})", run=row["run_id"]) if row["run_id"] else ""
+        return _("order {order}", order=row["order_id"]) + where + run
     if row["source"] == reports.SOURCE_RUN:
-        return f"run {row['run_id']}: {row['reference']}" if row["run_id"] else row["reference"]
+        return _("run {run}: {what}", run=row["run_id"], what=row["reference"]) if row["run_id"] else row["reference"]
     return row["reference"]
-
-
-def _count(n: int, noun: str) -> str:
-    """'1 customer', '2 customers': the CLI's counts say their number right (no "1 customers")."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -8,8 +8,10 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from cli.words import LINK_STATES, link_counts, word
 from services.config import load_config
 from services.csv_export import LINK_FIELDS, csv_text, link_row
+from services.i18n import _, _n
 from services.linking import LinkState
 from services.store.links import LinkRepository, link_to_doc
 from words.reasons import printable_row, say
@@ -19,12 +21,14 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subcommands) -> None:
-    parser = sub.add_parser("links", help="listings and variations with their link to the ERP")
-    parser.add_argument("--state", choices=[s.value for s in LinkState], help="only links in this state")
+    parser = sub.add_parser("links", help=_("listings and variations with their link to the ERP"))
+    parser.add_argument("--state", choices=[s.value for s in LinkState], help=_("only links in this state"))
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    output.add_argument("--csv", action="store_true", help="every row as CSV on stdout (for a spreadsheet)")
-    parser.add_argument("--all", action="store_true", help=f"list every row (without it, the first {SHOWN})")
+    output.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
+    output.add_argument("--csv", action="store_true", help=_("every row as CSV on stdout (for a spreadsheet)"))
+    parser.add_argument(
+        "--all", action="store_true", help=_("list every row (without it, the first {shown})", shown=SHOWN)
+    )
     parser.set_defaults(func=run)
 
 
@@ -51,11 +55,21 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(csv_text(LINK_FIELDS, (link_row(l, say) for l in shown)))
         return 0
     if not links:
-        print("No links yet: run `melisync sync --dry-run` to see them, or `melisync sync` to store them.")
+        print(_("No links yet: run `melisync sync --dry-run` to see them, or `melisync sync` to store them."))
         return 0
+    states = {state.value: word(LINK_STATES, state.value) for state in LinkState}
+    state_title, listing, variation, reference, erp_code, about_title = (
+        _("STATE"),
+        _("LISTING"),
+        _("VARIATION"),
+        _("REF CODE"),
+        _("ERP CODE"),
+        _("TITLE / WHY"),
+    )
+    wide = max(len(state_title), *(len(text) for text in states.values()))  # the state's words fit in the language
     print(
-        f"{'STATE':<19} {'LISTING':<16} {'VARIATION':<14} {'REF CODE':<16} {'ERP CODE':<16} "
-        f"{'ERP':>5} {'ML':>5}  TITLE / WHY"
+        f"{state_title:<{wide}} {listing:<16} {variation:<14} {reference:<16} {erp_code:<16} "
+        f"{'ERP':>5} {'ML':>5}  {about_title}"
     )
     listed = shown if args.all else shown[:SHOWN]
     for l in listed:
@@ -64,15 +78,26 @@ def run(args: argparse.Namespace) -> int:
         about = " ".join(x for x in (l.title, f"[{l.variation_label}]" if l.variation_label else "") if x)
         why = f"  ({say(l.reason)})" if l.reason and l.state != LinkState.LINKED else ""
         print(
-            f"{l.state.value:<19} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
+            f"{states[l.state.value]:<{wide}} {l.listing_id:<16} {str(l.variation_id or '-'):<14} {l.reference_code or '-':<16} "
             f"{l.erp_code or '-':<16} {erp:>5} {ml:>5}  {about}{why}"
         )
     if len(listed) < len(shown):
-        print(f"... and {len(shown) - len(listed)} more (--all lists them, --csv for a spreadsheet)")
-    print(
-        f"{len(shown)} of {len(links)} links"
-        + (f" in state {args.state}" if args.state else "")
-        + "; "
-        + ", ".join(f"{s} {n}" for s, n in counts.items() if n)
-    )
+        print(
+            _n(
+                "... and {count} more (--all lists them, --csv for a spreadsheet)",
+                "... and {count} more (--all lists them, --csv for a spreadsheet)",
+                len(shown) - len(listed),
+            )
+        )
+    if args.state:
+        total = _n(
+            "{shown} of {count} link in state {state}",
+            "{shown} of {count} links in state {state}",
+            len(links),
+            shown=len(shown),
+            state=word(LINK_STATES, args.state),
+        )
+    else:
+        total = _n("{shown} of {count} link", "{shown} of {count} links", len(links), shown=len(shown))
+    print(total + "; " + link_counts(counts))
     return 0

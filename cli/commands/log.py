@@ -10,10 +10,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from cli.commands.sync import describe
+from cli.words import ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, action_counts, widest, word
 from services.config import load_config
 from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text, run_row
 from services.errors import BadInput
-from services.i18n import local_time
+from services.i18n import N_, _, _n, local_time
 from services.run_facts import error_reason, shown_status, took_seconds
 from services.store.journal import INTERRUPTED, RUNNING, Journal
 from services.sync.plan import Action
@@ -24,19 +25,21 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subcommands) -> None:
-    parser = sub.add_parser("log", help="what each sync did")
-    parser.add_argument("--run", type=int, metavar="ID", help="one run, with its actions and errors")
+    parser = sub.add_parser("log", help=_("what each sync did"))
+    parser.add_argument("--run", type=int, metavar="ID", help=_("one run, with its actions and errors"))
     parser.add_argument(
-        "--errors", action="store_true", help="only runs with errors (with --run: only the failed actions)"
+        "--errors", action="store_true", help=_("only runs with errors (with --run: only the failed actions)")
     )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    output.add_argument("--csv", action="store_true", help="the runs (or the run's actions) as CSV on stdout")
-    parser.add_argument("--all", action="store_true", help=f"list every run (without it, the newest {SHOWN})")
+    output.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
+    output.add_argument("--csv", action="store_true", help=_("the runs (or the run's actions) as CSV on stdout"))
+    parser.add_argument(
+        "--all", action="store_true", help=_("list every run (without it, the newest {shown})", shown=SHOWN)
+    )
     parser.add_argument(
         "--as-before",
         action="store_true",
-        help="with --run: the rows it skipped for the same reason as before (counted, not listed)",
+        help=_("with --run: the rows it skipped for the same reason as before (counted, not listed)"),
     )
     parser.set_defaults(func=run)
 
@@ -67,18 +70,25 @@ def run(args: argparse.Namespace) -> int:
         elif args.csv:
             sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r, say) for r in runs)))
         elif not runs:
-            print("No run with errors." if args.errors else "No sync has run yet.")
+            print(_("No run with errors.") if args.errors else _("No sync has run yet."))
         else:
             listed = runs if args.all else runs[:SHOWN]
             for r in listed:
                 print(summary(r))
             if len(listed) < len(runs):
-                print(f"... and {len(runs) - len(listed)} older runs (--all lists them)")
+                print(
+                    _n(
+                        "... and {count} older run (--all lists it)",
+                        "... and {count} older runs (--all lists them)",
+                        len(runs) - len(listed),
+                    )
+                )
         return 0
     found = journal.run(args.run)
     if found is None:
-        raise BadInput(f"there is no run {args.run}: `melisync log` lists the runs")
+        raise BadInput(N_("there is no run {run}: `melisync log` lists the runs"), run=args.run)
     found = shown(found)
+    width = widest(ACTION_STATUSES, 8)  # the status words line up in any language
     if args.as_before:
         rows = journal.skipped_as_before(args.run)
         if args.json:
@@ -87,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         print(summary(found))
         for row in rows:
-            print(f"  {'skipped':<8} {describe(Action.from_dict(row))}")
+            print(f"  {word(ACTION_STATUSES, 'skipped'):<{width}} {describe(Action.from_dict(row))}")
         return 0
     actions = journal.actions(args.run)
     if args.errors:
@@ -101,33 +111,41 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(summary(found))
     for note in found.get("notes") or []:
-        print(f"  note: {say_stored(note)}")
+        print("  " + _("note: {note}", note=say_stored(note)))
     for row in actions:
-        print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
+        print(f"  {word(ACTION_STATUSES, row['status']):<{width}} {describe(Action.from_dict(row))}")
     if found.get("skipped_as_before"):
         print(
-            f"  {found['skipped_as_before']:,} skipped as before (as in run {found['skip_base']}): "
-            f"`melisync log --run {found['id']} --as-before` lists them"
+            "  "
+            + _n(
+                "{count} skipped as before (as in run {base}): `melisync log --run {run} --as-before` lists it",
+                "{count} skipped as before (as in run {base}): `melisync log --run {run} --as-before` lists them",
+                found["skipped_as_before"],
+                base=found["skip_base"],
+                run=found["id"],
+            )
         )
     for error in found.get("errors") or []:
-        print(f"  ERROR {error.get('item_id') or ''} {say(error_reason(error))}")
+        message = say(error_reason(error))
+        print("  " + _("ERROR") + " " + " ".join(str(x) for x in (error.get("item_id"), message) if x))
     return 0
 
 
-STATUS_WORDS = {"dry_run": "dry run", "waiting": "waiting for confirmation"}
-
-
 def summary(r: dict) -> str:
-    c = r.get("counts") or {}
-    parts = [f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k)]
+    counts = action_counts(r.get("counts") or {})
+    parts = [counts] if counts else []
     if r.get("skipped_as_before"):
-        parts.append(f"{r['skipped_as_before']:,} skipped as before")
+        parts.append(_n("{count} skipped as before", "{count} skipped as before", r["skipped_as_before"]))
     if r.get("errors"):
-        errors = len(r["errors"])
-        parts.append("1 error" if errors == 1 else f"{errors} errors")
-    status = shown_status(r)
-    status = STATUS_WORDS.get(status, status)
-    seconds = took_seconds(r)
-    took = f"  took {seconds // 60}:{seconds % 60:02d}" if seconds is not None and r.get("ended_at") else ""
+        parts.append(_n("{count} error", "{count} errors", len(r["errors"])))
+    status = word(RUN_STATUSES, shown_status(r))
+    took = took_seconds(r)
+    took_text = (
+        "  " + _("took {minutes}:{seconds:02d}", minutes=took // 60, seconds=took % 60)
+        if took is not None and r.get("ended_at")
+        else ""
+    )
     # Local time in the user's format, to the minute (the journal keeps UTC to the second).
-    return f"run {r['id']:>4}  {local_time(r.get('started_at'))}  {r['kind']:<9} {status:<11}{took}  {', '.join(parts)}".rstrip()
+    head = _("run {id:>4}", id=r["id"])
+    kind = word(RUN_KINDS, r["kind"])
+    return f"{head}  {local_time(r.get('started_at'))}  {kind:<9} {status:<11}{took_text}  {', '.join(parts)}".rstrip()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
-from services.i18n import plural
+from services.i18n import N_, _, _n
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -27,137 +27,166 @@ DEFAULT_PORT = 8765
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "sandbox",
-        help="serve the Mercado Livre emulator (demo data, demo app credentials)",
-        description="Serve the Mercado Livre sandbox on HTTP. It prints its base URL, the demo "
-        "app's credentials and the commands that point melisync at it.",
+        help=_("serve the Mercado Livre emulator (demo data, demo app credentials)"),
+        description=_(
+            "Serve the Mercado Livre sandbox on HTTP. It prints its base URL, the demo "
+            "app's credentials and the commands that point melisync at it."
+        ),
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)"
+        "--port", type=int, default=DEFAULT_PORT, help=_("port (default {port}; 0 picks a free one)", port=DEFAULT_PORT)
     )
-    parser.add_argument("--listings", type=int, default=300, help="how many demo listings (default 300)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
-    parser.add_argument("--latency-ms", type=float, default=0, help="added to every answer (default 0)")
+    parser.add_argument("--listings", type=int, default=300, help=_("how many demo listings (default 300)"))
+    parser.add_argument("--seed", type=int, default=0, help=_("seed of the demo data (default 0)"))
+    parser.add_argument("--latency-ms", type=float, default=0, help=_("added to every answer (default 0)"))
     parser.add_argument(
-        "--rate", type=float, default=None, help="requests per second allowed per app before 429 (default: no limit)"
+        "--rate", type=float, default=None, help=_("requests per second allowed per app before 429 (default: no limit)")
     )
-    parser.add_argument("--orders", type=int, default=0, help="paid sales to create at start (default 0)")
-    parser.add_argument("--user-products", action="store_true", help="the seller is on the User Products model")
+    parser.add_argument("--orders", type=int, default=0, help=_("paid sales to create at start (default 0)"))
+    parser.add_argument("--user-products", action="store_true", help=_("the seller is on the User Products model"))
     parser.add_argument(
-        "--warehouse", action="store_true", help="the seller has multi-origin stock (warehouse_management)"
+        "--warehouse", action="store_true", help=_("the seller has multi-origin stock (warehouse_management)")
     )
     parser.add_argument(
-        "--warehouses", type=int, default=1, help="with --warehouse: how many seller warehouses (default 1)"
+        "--warehouses", type=int, default=1, help=_("with --warehouse: how many seller warehouses (default 1)")
     )
-    parser.add_argument("--erp-csv", metavar="FILE", help="also write the matching ERP CSV to FILE")
+    parser.add_argument("--erp-csv", metavar="FILE", help=_("also write the matching ERP CSV to FILE"))
     parser.add_argument(
-        "--kits", type=int, default=2, help="Mercado Livre kits (tag bundle) made of demo listings (default 2)"
+        "--kits", type=int, default=2, help=_("Mercado Livre kits (tag bundle) made of demo listings (default 2)")
     )
     parser.add_argument(
         "--lenient",
         action="append",
         default=[],
         metavar="BEHAVIOUR",
-        help="bring back a kinder reading of the docs (repeatable, or comma-separated); "
-        "the sandbox is as strict as they allow by default. Choices: " + ", ".join(LENIENT),
+        help=_(
+            "bring back a kinder reading of the docs (repeatable, or comma-separated); "
+            "the sandbox is as strict as they allow by default. Choices: {choices}",
+            choices=", ".join(LENIENT),
+        ),
     )
     parser.add_argument(
         "--token-ttl",
         type=float,
         default=None,
-        help="seconds an access token lives (default 21600, as on Mercado Livre)",
+        help=_("seconds an access token lives (default 21600, as on Mercado Livre)"),
     )
     parser.add_argument(
         "--retry-after",
         type=float,
         default=None,
-        help="Retry-After seconds sent with rate-limit 429s (default: none, as documented)",
+        help=_("Retry-After seconds sent with rate-limit 429s (default: none, as documented)"),
     )
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
     sell = actions.add_parser(
         "sell",
-        help="make a buyer buy on a running sandbox (sandbox-only control route)",
-        description="A buyer pays on the running sandbox: the order (for a kit, one order "
-        "per component) appears as on Mercado Livre and the stock goes down.",
+        help=_("make a buyer buy on a running sandbox (sandbox-only control route)"),
+        description=_(
+            "A buyer pays on the running sandbox: the order (for a kit, one order "
+            "per component) appears as on Mercado Livre and the stock goes down."
+        ),
     )
-    sell.add_argument("item_id", nargs="?", help="the listing sold (MLB...)")
-    sell.add_argument("--variation", type=int, help="the variation sold (listings with variations)")
-    sell.add_argument("--code", help="sell the listing carrying this reference code instead of naming it")
-    sell.add_argument("--qty", type=int, default=1, help="units sold (default 1)")
-    sell.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
+    sell.add_argument("item_id", nargs="?", help=_("the listing sold (MLB...)"))
+    sell.add_argument("--variation", type=int, help=_("the variation sold (listings with variations)"))
+    sell.add_argument("--code", help=_("sell the listing carrying this reference code instead of naming it"))
+    sell.add_argument("--qty", type=int, default=1, help=_("units sold (default 1)"))
+    sell.add_argument("--url", help=_("the sandbox's base URL (default: api_url of the current home's config)"))
     sell.add_argument(
         "--before-next-write",
         action="store_true",
-        help="make the sale right before the next write reaches the sandbox (a buyer paying between "
-        "melisync's read and its write)",
+        help=_(
+            "make the sale right before the next write reaches the sandbox (a buyer paying between "
+            "melisync's read and its write)"
+        ),
     )
     sell.add_argument(
         "--status",
         default="paid",
-        help=f"the order's status (default paid; one of {', '.join(SALE_STATUSES)}): confirmed or "
-        "partially_paid, the buyer has not paid yet and the units are held",
+        help=_(
+            "the order's status (default paid; one of {choices}): confirmed or "
+            "partially_paid, the buyer has not paid yet and the units are held",
+            choices=", ".join(SALE_STATUSES),
+        ),
     )
     sell.set_defaults(func=run_sell)
     order = actions.add_parser(
         "order",
-        help="move an order on a running sandbox on (the buyer pays, or it is cancelled)",
-        description="The order's status changes as on Mercado Livre; the stock follows "
-        "(cancelled: the units come back).",
+        help=_("move an order on a running sandbox on (the buyer pays, or it is cancelled)"),
+        description=_(
+            "The order's status changes as on Mercado Livre; the stock follows (cancelled: the units come back)."
+        ),
     )
-    order.add_argument("order_id", help="the order (as printed by `sandbox sell`)")
-    order.add_argument("--status", help=f"the order's new status ({', '.join(ORDER_STATUSES)})")
-    order.add_argument("--url", help="the sandbox's base URL (default: api_url of the current home's config)")
+    order.add_argument("order_id", help=_("the order (as printed by `sandbox sell`)"))
+    order.add_argument("--status", help=_("the order's new status ({choices})", choices=", ".join(ORDER_STATUSES)))
+    order.add_argument("--url", help=_("the sandbox's base URL (default: api_url of the current home's config)"))
     order.set_defaults(func=run_order)
 
 
 def _check(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
-        raise BadInput(f"--port must be between 0 and 65535, got {args.port}")
+        raise BadInput(N_("--port must be between 0 and 65535, got {port}"), port=args.port)
     if args.warehouses < 1:
-        raise BadInput("--warehouses must be at least 1")
+        raise BadInput(N_("--warehouses must be at least 1"))
     for name in ("listings", "orders", "latency_ms"):
         if getattr(args, name) < 0:
-            raise BadInput(f"--{name.replace('_', '-')} must not be negative")
+            raise BadInput(N_("--{option} must not be negative"), option=name.replace("_", "-"))
     if args.rate is not None and args.rate <= 0:
-        raise BadInput("--rate must be a positive number of requests per second")
+        raise BadInput(N_("--rate must be a positive number of requests per second"))
     if args.kits < 0:
-        raise BadInput("--kits must not be negative")
+        raise BadInput(N_("--kits must not be negative"))
     for name in ("token_ttl", "retry_after"):
         if getattr(args, name) is not None and getattr(args, name) <= 0:
-            raise BadInput(f"--{name.replace('_', '-')} must be a positive number of seconds")
+            raise BadInput(N_("--{option} must be a positive number of seconds"), option=name.replace("_", "-"))
     try:
         lenient_names(",".join(args.lenient))
     except ValueError as exc:
-        raise BadInput(f"--lenient: {exc}") from None
+        raise BadInput(N_("--lenient: {exc}"), exc=exc) from None
 
 
 def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ()) -> str:
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
+    strictness = _("lenient: {what}", what=", ".join(sorted(lenient))) if lenient else _("as strict as the docs allow")
+    facts = [
+        (
+            _("seller"),
+            _n(
+                "{nickname} ({id}), {count} listing (seed {seed})",
+                "{nickname} ({id}), {count} listings (seed {seed})",
+                listings,
+                nickname=SELLER_NICKNAME,
+                id=SELLER_ID,
+                seed=seed,
+            ),
+        ),
+        (_("strictness"), strictness),
+        ("client id", DEMO_CLIENT_ID),
+        ("client secret", DEMO_CLIENT_SECRET),
+        ("redirect URI", DEMO_REDIRECT_URI),
+    ]
+    wide = max(len(label) for label, _value in facts) + 2
     return "\n".join(
         [
-            f"Mercado Livre sandbox: {base_url}",
-            f"  seller:        {SELLER_NICKNAME} ({SELLER_ID}), {listings} listings (seed {seed})",
-            f"  strictness:    {'lenient: ' + ', '.join(sorted(lenient)) if lenient else 'as strict as the docs allow'}",
-            f"  client id:     {DEMO_CLIENT_ID}",
-            f"  client secret: {DEMO_CLIENT_SECRET}",
-            f"  redirect URI:  {DEMO_REDIRECT_URI}",
+            _("Mercado Livre sandbox: {url}", url=base_url),
+            *(f"  {label + ':':<{wide}}{value}" for label, value in facts),
             "",
-            "Point melisync at it (API and authorization page share the base URL):",
+            _("Point melisync at it (API and authorization page share the base URL):"),
             f"  melisync config set api_url {base_url}",
             f"  melisync config set auth_url {base_url}",
             f"  melisync config set client_id {DEMO_CLIENT_ID}",
             f"  melisync config set redirect_uri {DEMO_REDIRECT_URI}",
             f"  printf '%s\\n' '{DEMO_CLIENT_SECRET}' | melisync config set-secret",
             "",
-            "Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):",
+            _("Make a buyer buy (watch the sale flow through `melisync sync stock --dry-run`):"),
             f"  melisync sandbox sell ITEM_ID [--variation V] [--qty N] --url {base_url}",
             f"  melisync sandbox sell --code CODE --url {base_url}",
-            f"  melisync sandbox sell --code CODE --status confirmed --url {base_url}   (not paid yet: units held)",
+            f"  melisync sandbox sell --code CODE --status confirmed --url {base_url}   "
+            + _("(not paid yet: units held)"),
             f"  melisync sandbox order ORDER_ID --status paid|cancelled --url {base_url}",
             "",
-            "Ctrl+C stops it.",
+            _("Ctrl+C stops it."),
         ]
     )
 
@@ -191,20 +220,25 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.erp_csv).write_text(generate(args.listings, args.seed, args.kits).erp_csv, encoding="utf-8")
         except OSError as exc:
-            raise BadInput(f"cannot write {args.erp_csv}: {exc.strerror}") from None
+            raise BadInput(
+                N_("cannot write {erp_csv}: {strerror}"), erp_csv=args.erp_csv, strerror=exc.strerror
+            ) from None
     server = SandboxServer(state, host=args.host, port=args.port)
     try:
         server.start()
     except OSError as exc:
         raise OperationFailed(
-            f"cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another --port (0 picks a free one)"
+            N_("cannot listen on {host}:{port} ({strerror}); choose another --port (0 picks a free one)"),
+            host=args.host,
+            port=args.port,
+            strerror=exc.strerror,
         ) from None
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         print(banner(server.base_url, len(state.listing_ids()), args.seed, state.lenient), flush=True)
         if args.erp_csv:
-            print(f"ERP CSV written to {args.erp_csv} (melisync erp import {args.erp_csv})", flush=True)
+            print(_("ERP CSV written to {file} (melisync erp import {file})", file=args.erp_csv), flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -212,20 +246,24 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
-    print("sandbox stopped", flush=True)
+    print(_("sandbox stopped"), flush=True)
     return 0
 
 
 def run_sell(args: argparse.Namespace) -> int:
     """POST /_sandbox/sell on a running sandbox and print what was sold (the order ids)."""
     if bool(args.item_id) == bool(args.code):
-        raise BadInput("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE")
+        raise BadInput(N_("say what is sold: an ITEM_ID (with --variation for a variation) or --code CODE"))
     if args.qty < 1:
-        raise BadInput("--qty must be at least 1")
+        raise BadInput(N_("--qty must be at least 1"))
     if args.code and args.variation is not None:
-        raise BadInput("--variation goes with an ITEM_ID; --code finds the listing or variation itself")
+        raise BadInput(N_("--variation goes with an ITEM_ID; --code finds the listing or variation itself"))
     if args.status not in SALE_STATUSES:
-        raise BadInput(f"--status must be one of {', '.join(SALE_STATUSES)}, got {args.status!r}")
+        raise BadInput(
+            N_("--status must be one of {sale_statuses}, got {status!r}"),
+            sale_statuses=", ".join(SALE_STATUSES),
+            status=args.status,
+        )
     url = _sandbox_url(args.url)
     body = {
         "item_id": args.item_id,
@@ -238,38 +276,58 @@ def run_sell(args: argparse.Namespace) -> int:
     answer = _post(url, "sell", {k: v for k, v in body.items() if v is not None})
     payload = _json(answer)
     if answer.status_code == 404 and "orders" not in payload and not payload.get("error"):
-        raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/sell route)")
+        raise OperationFailed(N_("{url} is not a melisync sandbox (no /_sandbox/sell route)"), url=url)
     if answer.status_code >= 400:
-        raise BadInput(f"the sandbox refused the sale: {payload.get('message') or answer.text[:200]}")
+        raise BadInput(N_("the sandbox refused the sale: {why}"), why=payload.get("message") or answer.text[:200])
     if payload.get("pending"):
-        print(f"the sale will be made right before the next write reaches the sandbox at {url}")
+        print(_("the sale will be made right before the next write reaches the sandbox at {url}", url=url))
         return 0
     orders = payload.get("orders") or []
     if len(orders) > 1:
-        print(f"kit sold: one order per component (pack {orders[0].get('pack_id')})")
+        print(_("kit sold: one order per component (pack {pack})", pack=orders[0].get("pack_id")))
     for order in orders:
-        where = order["item_id"] + (f" variation {order['variation_id']}" if order.get("variation_id") else "")
-        print(f"sold {order['quantity']} x {where} ({order['title']}): order {order['id']} ({order['status']})")
+        where = order["item_id"]
+        if order.get("variation_id"):
+            where += " " + _("variation {variation}", variation=order["variation_id"])
+        print(
+            _(
+                "sold {quantity} x {where} ({title}): order {order} ({status})",
+                quantity=order["quantity"],
+                where=where,
+                title=order["title"],
+                order=order["id"],
+                status=order["status"],
+            )
+        )
     return 0
 
 
 def run_order(args: argparse.Namespace) -> int:
     """POST /_sandbox/order on a running sandbox: the order's new status, and print it."""
     if not args.order_id.isdigit():
-        raise BadInput(f"ORDER_ID must be the order's number (as `sandbox sell` prints it), got {args.order_id!r}")
+        raise BadInput(
+            N_("ORDER_ID must be the order's number (as `sandbox sell` prints it), got {order_id!r}"),
+            order_id=args.order_id,
+        )
     if args.status not in ORDER_STATUSES:
-        raise BadInput(f"--status must be one of {', '.join(ORDER_STATUSES)}")
+        raise BadInput(N_("--status must be one of {order_statuses}"), order_statuses=", ".join(ORDER_STATUSES))
     url = _sandbox_url(args.url)
     answer = _post(url, "order", {"order_id": int(args.order_id), "status": args.status})
     payload = _json(answer)
     if answer.status_code == 404 and not payload.get("error"):
-        raise OperationFailed(f"{url} is not a melisync sandbox (no /_sandbox/order route)")
+        raise OperationFailed(N_("{url} is not a melisync sandbox (no /_sandbox/order route)"), url=url)
     if answer.status_code >= 400:
-        raise BadInput(f"the sandbox refused: {payload.get('message') or answer.text[:200]}")
+        raise BadInput(N_("the sandbox refused: {why}"), why=payload.get("message") or answer.text[:200])
     units = payload["quantity"]
     print(
-        f"order {payload['id']} ({payload['item_id']}, {plural(units, '1 unit', f'{units} units')}) is now "
-        f"{payload['status']}"
+        _n(
+            "order {order} ({item}, {count} unit) is now {status}",
+            "order {order} ({item}, {count} units) is now {status}",
+            units,
+            order=payload["id"],
+            item=payload["item_id"],
+            status=payload["status"],
+        )
     )
     return 0
 
@@ -283,9 +341,11 @@ def _sandbox_url(given: str | None) -> str:
     url = (given or load_config().api_url).rstrip("/")
     host = httpx.URL(url).host if url.startswith(("http://", "https://")) else ""
     if not host:
-        raise BadInput(f"--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}")
+        raise BadInput(N_("--url must be the sandbox's base URL (http://127.0.0.1:PORT), got {url!r}"), url=url)
     if host.endswith(("mercadolibre.com", "mercadolivre.com.br")):
-        raise BadInput(f"{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url")
+        raise BadInput(
+            N_("{url} is Mercado Livre itself, not a sandbox: give the sandbox's base URL with --url"), url=url
+        )
     return url
 
 
@@ -296,8 +356,11 @@ def _post(url: str, route: str, body: dict) -> httpx.Response:
         return httpx.post(f"{url}/_sandbox/{route}", json=body, timeout=10)
     except httpx.HTTPError as exc:
         raise OperationFailed(
-            f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
-            "`melisync sandbox --port N`, or give its URL with --url"
+            N_(
+                "no sandbox answers at {url} ({name}): start one with `melisync sandbox --port N`, or give its URL with --url"
+            ),
+            url=url,
+            name=type(exc).__name__,
         ) from None
 
 

@@ -10,17 +10,18 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from cli.words import link_counts
 from services.config import load_config, unknown_settings_warning
-from services.connection import status_report
-from services.i18n import local_time
+from services.connection import status_report, store_label
+from services.i18n import _, _n, local_time
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
 
 
 def register(sub: Subcommands) -> None:
-    parser = sub.add_parser("status", help="connection, account, token expiry, where secrets live, links by state")
-    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser = sub.add_parser("status", help=_("connection, account, token expiry, where secrets live, links by state"))
+    parser.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     parser.set_defaults(func=run)
 
 
@@ -33,61 +34,107 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report["connected"] else 3
 
 
+def labelled(rows: list[tuple[str, str]]) -> list[str]:
+    """ "Label: value" lines with the values in one column, whatever the labels' length in the language."""
+    width = max(len(label) for label, _value in rows) + 2
+    return [f"{label + ':':<{width}}{value}" for label, value in rows]
+
+
 def render(report: dict) -> str:
     if report["needs_reauthorization"]:
-        state = "re-authorization needed: run `melisync connect`"
+        state = _("re-authorization needed: run `melisync connect`")
     elif report["connected"]:
-        state = "connected"
+        state = _("connected")
     else:
-        state = "not connected: run `melisync connect`"
+        state = _("not connected: run `melisync connect`")
     expiry = local_time(report["token_expires_at"]) if report["token_expires_at"] else "-"
     if report["token_expired"]:
-        expiry += " (expired; refreshed automatically on the next call)"
-    lines = [
-        f"Mercado Livre: {state}",
-        f"Account:       {report['nickname'] or '-'} (user {report['user_id'] or '-'}, site {report['site_id'] or '-'})",
-        f"Capabilities:  {', '.join(report['capabilities']) or 'none'}",
-        f"Token expires: {expiry}",
-        f"Tokens in:     {report['secret_store'] or '-'}",
-        f"Client secret: {report['client_secret_store'] or 'not set (melisync config set-secret)'}",
-        f"Home:          {report['home']}",
+        expiry += " " + _("(expired; refreshed automatically on the next call)")
+    rows = [
+        ("Mercado Livre", state),
+        (
+            _("Account"),
+            _(
+                "{nickname} (user {user}, site {site})",
+                nickname=report["nickname"] or "-",
+                user=report["user_id"] or "-",
+                site=report["site_id"] or "-",
+            ),
+        ),
+        (_("Capabilities"), ", ".join(report["capabilities"]) or _("none")),
+        (_("Token expires"), expiry),
+        (_("Tokens in"), store_label(report["secret_store"]) if report["secret_store"] else "-"),
+        (
+            _("Client secret"),
+            store_label(report["client_secret_store"])
+            if report["client_secret_store"]
+            else _("not set (melisync config set-secret)"),
+        ),
+        (_("Home"), str(report["home"])),
     ]
     links = {state: count for state, count in report["links"].items() if count}
     if links:
-        lines.append("Links:         " + ", ".join(f"{state} {count}" for state, count in sorted(links.items())))
+        rows.append((_("Links"), link_counts(links)))
     else:
-        lines.append("Links:         none yet (run a sync)")
+        rows.append((_("Links"), _("none yet (run a sync)")))
     if report.get("unknown_settings"):
-        lines.append("Config:        " + unknown_settings_warning(tuple(report["unknown_settings"])))
-    lines += render_watch(report["watch"])
-    return "\n".join(lines)
+        rows.append((_("Config"), unknown_settings_warning(tuple(report["unknown_settings"]))))
+    head, details = render_watch(report["watch"])
+    rows.append((_("Watch"), head))
+    return "\n".join(labelled(rows) + (labelled(details) if details else []))
 
 
-def render_watch(watch: dict) -> list[str]:
-    """The `melisync watch` lines: running or not, and what it did last (docs/internals.md, "The watcher")."""
+def render_watch(watch: dict) -> tuple[str, list[tuple[str, str]]]:
+    """The `melisync watch` lines: running or not, and what it did last (docs/internals.md, "The watcher"),
+    each time in the user's format."""
     state = watch["state"]
     if state == "running":
-        head = f"running (process {watch['pid']}, every {watch['every']:g} s)"
+        head = _("running (process {pid}, every {every:g} s)", pid=watch["pid"], every=watch["every"])
     elif state == "reauthorization_needed":
-        head = "stopped: Mercado Livre needs you to authorize melisync again (`melisync connect`), then start it"
+        head = _("stopped: Mercado Livre needs you to authorize melisync again (`melisync connect`), then start it")
     else:
-        head = "stopped"
+        head = _("stopped")
     sale, write = watch["last_sale"], watch["last_write"]
-    lines = [f"Watch:         {head}"]
+    rows: list[tuple[str, str]] = []
     if watch["last_tick"] or sale or write:
-        lines += [
-            f"  last tick:   {watch['last_tick'] or '-'}",
-            "  last sale:   " + (f"{sale['at']} (order {sale['order_id']}, {sale['erp_code']})" if sale else "-"),
-            "  last write:  "
-            + (
-                f"{write['at']} (run {write['run_id']}, {write['writes']} "
-                f"{'listing' if write['writes'] == 1 else 'listings'})"
+        rows += [
+            ("  " + _("last tick"), _when(watch["last_tick"])),
+            (
+                "  " + _("last sale"),
+                _(
+                    "{when} (order {order}, {code})",
+                    when=_when(sale["at"]),
+                    order=sale["order_id"],
+                    code=sale["erp_code"],
+                )
+                if sale
+                else "-",
+            ),
+            (
+                "  " + _("last write"),
+                _n(
+                    "{when} (run {run}, {count} listing)",
+                    "{when} (run {run}, {count} listings)",
+                    write["writes"],
+                    when=_when(write["at"]),
+                    run=write["run_id"],
+                )
                 if write
-                else "-"
+                else "-",
             ),
         ]
     if state == "running":
-        lines.append(f"  next full sync: {watch['next_reconcile'] or '-'}")
+        rows.append(("  " + _("next full sync"), _when(watch["next_reconcile"])))
     if watch["errors_last_hour"]:
-        lines.append(f"  errors in the last hour: {watch['errors_last_hour']} (last: {watch['last_error']})")
-    return lines
+        rows.append(
+            (
+                "  " + _("errors in the last hour"),
+                _("{count} (last: {error})", count=watch["errors_last_hour"], error=watch["last_error"]),
+            )
+        )
+    return head, rows
+
+
+def _when(moment: str | None) -> str:
+    """A moment of the heartbeat (ISO text) as local time in the user's format; "-" when there is none."""
+    return local_time(moment) if moment else "-"

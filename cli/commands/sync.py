@@ -12,10 +12,12 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from cli.words import ACTION_KINDS, RUN_STATUSES, action_counts, link_counts, widest, word
 from services.config import load_config
 from services.connection import load_connection
 from services.csv_export import ACTION_FIELDS, action_row, csv_text
 from services.errors import BadInput, NotConnected, ReauthorizationNeeded
+from services.i18n import N_, _, _n
 from services.reasons import Code
 from services.run_facts import error_reason
 from services.sync.engine import SyncEngine, SyncResult
@@ -34,22 +36,26 @@ SHOWN = 40  # planned actions listed before "... and N more" (the whole list is 
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "sync",
-        help="plan and apply a sync with Mercado Livre",
-        description="products: import listings with unknown reference codes into the ERP; "
-        "customers: record new sales and buyers; stock: sales first, then push ERP "
-        "stock to the listings; all: the three in that order.",
+        help=_("plan and apply a sync with Mercado Livre"),
+        description=_(
+            "products: import listings with unknown reference codes into the ERP; "
+            "customers: record new sales and buyers; stock: sales first, then push ERP "
+            "stock to the listings; all: the three in that order."
+        ),
     )
     parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in MANUAL_KINDS])
-    parser.add_argument("--dry-run", action="store_true", help="show the plan only; write nothing anywhere")
-    parser.add_argument("--yes", action="store_true", help="apply without asking")
+    parser.add_argument("--dry-run", action="store_true", help=_("show the plan only; write nothing anywhere"))
+    parser.add_argument("--yes", action="store_true", help=_("apply without asking"))
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output.add_argument("--json", action="store_true", help=_("one JSON document on stdout"))
     output.add_argument(
         "--csv",
         action="store_true",
-        help="with --dry-run: every action of the plan as CSV on stdout (for a spreadsheet)",
+        help=_("with --dry-run: every action of the plan as CSV on stdout (for a spreadsheet)"),
     )
-    parser.add_argument("--all", action="store_true", help=f"list every action of the plan (without it, {SHOWN})")
+    parser.add_argument(
+        "--all", action="store_true", help=_("list every action of the plan (without it, {shown})", shown=SHOWN)
+    )
     parser.set_defaults(func=run)
 
 
@@ -58,7 +64,8 @@ def can_ask() -> bool:
 
 
 def ask(question: str) -> bool:
-    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    """A yes/no question on the terminal; "y", "yes", "s" or "sim" say yes in either language."""
+    print(question + " " + _("[y/N]") + " ", end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline().strip().lower()
     return answer in ("y", "yes", "s", "sim")
 
@@ -66,18 +73,20 @@ def ask(question: str) -> bool:
 def require_connection(config: Config) -> None:
     connection = load_connection(config.home)
     if connection.needs_reauthorization:
-        raise ReauthorizationNeeded("Mercado Livre needs you to authorize melisync again: run `melisync connect`")
+        raise ReauthorizationNeeded(N_("Mercado Livre needs you to authorize melisync again: run `melisync connect`"))
     if not connection.connected:
-        raise NotConnected("no Mercado Livre account is connected: run `melisync connect` first")
+        raise NotConnected(N_("no Mercado Livre account is connected: run `melisync connect` first"))
 
 
 async def run(args: argparse.Namespace, *, client: MeliClient | None = None) -> int:
     if getattr(args, "csv", False) and not args.dry_run:
-        raise BadInput("--csv lists a plan: use it with --dry-run (`melisync log --run ID --csv` lists a run)")
+        raise BadInput(N_("--csv lists a plan: use it with --dry-run (`melisync log --run ID --csv` lists a run)"))
     if not (args.dry_run or args.yes or can_ask()):
         raise BadInput(
-            "sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
-            "(no terminal to ask on), or --dry-run to see the plan"
+            N_(
+                "sync writes to Mercado Livre and the ERP: pass --yes to apply without asking "
+                "(no terminal to ask on), or --dry-run to see the plan"
+            )
         )
     config = load_config()
     require_connection(config)
@@ -119,62 +128,109 @@ async def _sync(args: argparse.Namespace, config: Config, client: MeliClient) ->
 
 
 def _question(plan: Plan) -> str:
-    to_ml = len(plan.ml_writes)
-    count = len(plan.to_apply)
-    return f"Apply {count} action{'' if count == 1 else 's'}, {to_ml} of them writing to Mercado Livre?"
+    return _n(
+        "Apply {count} action, {to_ml} of them writing to Mercado Livre?",
+        "Apply {count} actions, {to_ml} of them writing to Mercado Livre?",
+        len(plan.to_apply),
+        to_ml=len(plan.ml_writes),
+    )
 
 
 def describe(action: Action) -> str:
     where = action.item_id or "-"
     if action.variation_id is not None:
-        where += f" var {action.variation_id}"
+        where += " " + _("var {variation}", variation=action.variation_id)
     if action.to is None:
-        change = "" if action.from_ is None else f"now {action.from_}"
+        change = "" if action.from_ is None else _("now {value}", value=action.from_)
     else:
         change = f"{action.to}" if action.from_ is None else f"{action.from_} -> {action.to}"
     reason = f"  ({say(action.reason)})" if action.reason else ""
-    return f"{action.kind.value:<18} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
+    kind = word(ACTION_KINDS, action.kind.value)
+    return f"{kind:<{widest(ACTION_KINDS, 18)}} {where:<32} {action.erp_code or '-':<18} {change}{reason}"
 
 
 def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> str:
-    lines = [f"Plan for `sync {plan.kind.value}` (run {run_id}{', dry run' if dry_run else ''}):"]
-    lines += [f"  note: {say(note)}" for note in plan.notes]
+    if dry_run:
+        head = _("Plan for `sync {kind}` (run {run}, dry run):", kind=plan.kind.value, run=run_id)
+    else:
+        head = _("Plan for `sync {kind}` (run {run}):", kind=plan.kind.value, run=run_id)
+    lines = [head]
+    lines += ["  " + _("note: {note}", note=say(note)) for note in plan.notes]
     planned = plan.to_apply
     skipped = [a for a in plan.actions if a.status == ActionStatus.SKIPPED]
     lines.append(
-        f"  {len(planned)} to apply ({len(plan.ml_writes)} writes to Mercado Livre), "
-        f"{len(skipped)} skipped, {plan.unchanged} already right"
+        "  "
+        + ", ".join(
+            (
+                _n("{count} to apply", "{count} to apply", len(planned))
+                + " ("
+                + _n("{count} write to Mercado Livre", "{count} writes to Mercado Livre", len(plan.ml_writes))
+                + ")",
+                _n("{count} skipped", "{count} skipped", len(skipped)),
+                _n("{count} already right", "{count} already right", plan.unchanged),
+            )
+        )
     )
     shown = None if every else SHOWN
     for action in planned[:shown]:
         lines.append("  + " + describe(action))
     if not every and len(planned) > SHOWN:
-        lines.append(f"  ... and {len(planned) - SHOWN} more to apply (--all lists every one)")
+        lines.append(
+            "  "
+            + _n(
+                "... and {count} more to apply (--all lists every one)",
+                "... and {count} more to apply (--all lists every one)",
+                len(planned) - SHOWN,
+            )
+        )
     for action in skipped[:shown]:
         lines.append("  - " + describe(action))
     if not every and len(skipped) > SHOWN:
         lines.append(
-            f"  ... and {len(skipped) - SHOWN} more skipped (--all lists them; `melisync log --run {run_id}` too)"
+            "  "
+            + _n(
+                "... and {count} more skipped (--all lists them; `melisync log --run {run}` too)",
+                "... and {count} more skipped (--all lists them; `melisync log --run {run}` too)",
+                len(skipped) - SHOWN,
+                run=run_id,
+            )
         )
     if plan.link_counts:
-        lines.append("  links: " + ", ".join(f"{s} {n}" for s, n in plan.link_counts.items() if n))
+        lines.append("  " + _("links: {counts}", counts=link_counts(plan.link_counts)))
     return "\n".join(lines)
 
 
 def render_result(result: SyncResult) -> str:
-    c = result.counts
     if result.dry_run:
-        return "Dry run: nothing was written (not to Mercado Livre, not to the ERP, not to the links)."
+        return _("Dry run: nothing was written (not to Mercado Livre, not to the ERP, not to the links).")
+    counts = {key: result.counts.get(key, 0) for key in ("done", "skipped", "failed", "unchanged")}
+    every = ", ".join(
+        (
+            _n("{count} done", "{count} done", counts["done"]),
+            _n("{count} skipped", "{count} skipped", counts["skipped"]),
+            _n("{count} failed", "{count} failed", counts["failed"]),
+            _n("{count} already right", "{count} already right", counts["unchanged"]),
+        )
+    )
     lines = [
-        f"Run {result.run_id} {result.status}: {c['done']} done, {c['skipped']} skipped, {c['failed']} failed, "
-        f"{c['unchanged']} already right."
+        _("Run {run} {status}: {counts}.", run=result.run_id, status=word(RUN_STATUSES, result.status), counts=every)
     ]
     for error in result.errors[:20]:
         where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k) is not None)
-        lines.append(f"  error {where}: {say(error_reason(error))}".replace("  error :", "  error:"))
+        message = say(error_reason(error))
+        what = f"{where}: {message}" if where else message
+        lines.append("  " + _("error {what}", what=what))
     if len(result.errors) > 20:
-        lines.append(f"  ... {len(result.errors) - 20} more errors: `melisync log --run {result.run_id}`")
-    lines += [f"  note: {say(note)}" for note in result.notes if note.code == Code.NOT_CONFIRMED]
+        lines.append(
+            "  "
+            + _n(
+                "... {count} more error: `melisync log --run {run}`",
+                "... {count} more errors: `melisync log --run {run}`",
+                len(result.errors) - 20,
+                run=result.run_id,
+            )
+        )
+    lines += ["  " + _("note: {note}", note=say(note)) for note in result.notes if note.code == Code.NOT_CONFIRMED]
     return "\n".join(lines)
 
 
@@ -189,10 +245,16 @@ class _ProgressLine:
         if not self.enabled:
             return
         if event.kind == READING:
-            text = f"reading {event.message}" + (f" {event.done}/{event.total}" if event.total else "")
+            text = _("reading {what}", what=_(event.message or "listings")) + (
+                f" {event.done}/{event.total}" if event.total else ""
+            )
         elif event.kind == ACTION:
-            counts = ", ".join(f"{k} {v}" for k, v in sorted(event.counts.items()))
-            text = f"applying {event.done}/{event.total} ({counts})"
+            text = _(
+                "applying {done}/{total} ({counts})",
+                done=event.done,
+                total=event.total,
+                counts=action_counts(event.counts),
+            )
         else:
             return
         print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.commands.sync import render_plan, require_connection
+from cli.words import RUN_STATUSES, word
 from services.config import load_config
 from services.errors import BadInput
+from services.i18n import N_, _, _n, local_time
 from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
 from services.watch_state import REAUTHORIZE, WatchLock
@@ -38,35 +40,43 @@ if TYPE_CHECKING:
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "watch",
-        help="keep the stock in step by itself (a service: one per home)",
-        description="Every tick, read the orders updated since the last one, book new sales "
-        "and cancellations, and write the listings whose ERP stock moved. Every "
-        "--reconcile-every hours, a full stock sync. Stop with SIGTERM or Ctrl-C.",
+        help=_("keep the stock in step by itself (a service: one per home)"),
+        description=_(
+            "Every tick, read the orders updated since the last one, book new sales "
+            "and cancellations, and write the listings whose ERP stock moved. Every "
+            "--reconcile-every hours, a full stock sync. Stop with SIGTERM or Ctrl-C."
+        ),
     )
     parser.add_argument(
-        "--every", type=float, default=60.0, metavar="SECONDS", help="seconds between ticks (default 60)"
+        "--every", type=float, default=60.0, metavar=_("SECONDS"), help=_("seconds between ticks (default 60)")
     )
     parser.add_argument(
-        "--reconcile-every", type=float, default=6.0, metavar="HOURS", help="hours between full stock syncs (default 6)"
+        "--reconcile-every",
+        type=float,
+        default=6.0,
+        metavar=_("HOURS"),
+        help=_("hours between full stock syncs (default 6)"),
     )
     parser.add_argument(
         "--erp-csv",
         type=Path,
-        metavar="FILE",
-        help="import this ERP stock CSV whenever it changes (a count taken at the file's time)",
+        metavar=_("FILE"),
+        help=_("import this ERP stock CSV whenever it changes (a count taken at the file's time)"),
     )
     parser.add_argument(
         "--erp-csv-settle",
         type=float,
         default=STABLE_SECONDS,
-        metavar="SECONDS",
-        help=f"import --erp-csv only once nobody wrote it for this long (default {STABLE_SECONDS:g})",
+        metavar=_("SECONDS"),
+        help=_(
+            "import --erp-csv only once nobody wrote it for this long (default {seconds:g})", seconds=STABLE_SECONDS
+        ),
     )
-    parser.add_argument("--once", action="store_true", help="one tick (or the due full sync), then exit")
+    parser.add_argument("--once", action="store_true", help=_("one tick (or the due full sync), then exit"))
     parser.add_argument(
-        "--dry-run", action="store_true", help="with --once: show what the tick would do; write nothing"
+        "--dry-run", action="store_true", help=_("with --once: show what the tick would do; write nothing")
     )
-    parser.add_argument("--json", action="store_true", help="one JSON line per tick that acted (for log shippers)")
+    parser.add_argument("--json", action="store_true", help=_("one JSON line per tick that acted (for log shippers)"))
     parser.set_defaults(func=run)
 
 
@@ -76,12 +86,16 @@ async def run(
     client_opener: Callable[[Config], AbstractAsyncContextManager[MeliClient]] | None = None,
 ) -> int:
     if args.every <= 0 or args.reconcile_every <= 0 or args.erp_csv_settle < 0:
-        raise BadInput("--every and --reconcile-every must be greater than zero (--erp-csv-settle: zero or more)")
+        raise BadInput(N_("--every and --reconcile-every must be greater than zero (--erp-csv-settle: zero or more)"))
     if args.dry_run and not args.once:
-        raise BadInput("--dry-run previews one tick: use it with --once")
+        raise BadInput(N_("--dry-run previews one tick: use it with --once"))
     if args.erp_csv is not None and not args.erp_csv.parent.is_dir():
         # the file itself may come later (the ERP drops it); a folder that is not there is a typo
-        raise BadInput(f"{args.erp_csv}: no folder {args.erp_csv.parent} (--erp-csv names the CSV the ERP exports)")
+        raise BadInput(
+            N_("{erp_csv}: no folder {parent} (--erp-csv names the CSV the ERP exports)"),
+            erp_csv=args.erp_csv,
+            parent=args.erp_csv.parent,
+        )
     config = load_config()
     require_connection(config)
     if client_opener is None:
@@ -107,8 +121,13 @@ async def run(
         loop.add_signal_handler(signal.SIGHUP, watcher.reload)
         if not args.json:
             print(
-                f"melisync watch: every {args.every:g} s, full stock sync every {args.reconcile_every:g} h "
-                f"(home {config.home}); stop with Ctrl-C or SIGTERM",
+                "melisync watch: "
+                + _(
+                    "every {every:g} s, full stock sync every {hours:g} h (home {home}); stop with Ctrl-C or SIGTERM",
+                    every=args.every,
+                    hours=args.reconcile_every,
+                    home=config.home,
+                ),
                 file=sys.stderr,
                 flush=True,
             )
@@ -117,7 +136,7 @@ async def run(
             if not (args.json or args.once):
                 ticks = watcher.heartbeat.ticks
                 print(
-                    f"melisync watch: stopped after {ticks} {'tick' if ticks == 1 else 'ticks'}",
+                    "melisync watch: " + _n("stopped after {count} tick", "stopped after {count} ticks", ticks),
                     file=sys.stderr,
                     flush=True,
                 )
@@ -158,19 +177,27 @@ def render_plan_of(result: SyncResult) -> str:
 
 
 def render_tick(report: TickReport) -> str:
+    at = local_time(report.at)
     if report.outcome == FAILED_TICK:
-        return f"{report.at} tick failed (trying again later): {report.error}"
+        return f"{at} " + _("tick failed (trying again later): {error}", error=report.error)
     if report.outcome == REAUTHORIZE:
-        return f"{report.at} stopped: {report.error}"
+        return f"{at} " + _("stopped: {error}", error=report.error)
     if report.outcome == IDLE:
-        return f"{report.at} {report.error}"
-    what = "full stock sync" if report.reconcile else "tick"
-    sales = "sale" if report.sales == 1 else "sales"
-    writes = "stock write" if report.writes == 1 else "stock writes"
-    return (
-        f"{report.at} {what} run {report.run_id} {report.status}: {report.sales} {sales} booked, "
-        f"{report.writes} {writes}, {report.failed} failed"
+        return f"{at} {report.error}"
+    if report.reconcile:
+        head = _(
+            "full stock sync run {run} {status}:", run=report.run_id, status=word(RUN_STATUSES, report.status or "")
+        )
+    else:
+        head = _("tick run {run} {status}:", run=report.run_id, status=word(RUN_STATUSES, report.status or ""))
+    counts = ", ".join(
+        (
+            _n("{count} sale booked", "{count} sales booked", report.sales),
+            _n("{count} stock write", "{count} stock writes", report.writes),
+            _n("{count} failed", "{count} failed", report.failed),
+        )
     )
+    return f"{at} {head} {counts}"
 
 
 def _erp_pickup(args: argparse.Namespace, config: Config) -> CsvPickup:
@@ -181,8 +208,14 @@ def _erp_pickup(args: argparse.Namespace, config: Config) -> CsvPickup:
     def import_count(file: Path, counted_at: datetime) -> None:
         report = import_stock_count(file, counted_at, Catalog(home=config.home), max_stock=config.max_stock)
         print(
-            f"{file}: {report.rows} stocks counted at {counted_at.isoformat(timespec='seconds')}, "
-            f"{report.adjusted} adjusted",
+            _n(
+                "{file}: {count} stock counted at {when}, {adjusted} adjusted",
+                "{file}: {count} stocks counted at {when}, {adjusted} adjusted",
+                report.rows,
+                file=file,
+                when=local_time(counted_at),
+                adjusted=report.adjusted,
+            ),
             file=sys.stderr,
             flush=True,
         )

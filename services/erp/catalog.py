@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 from services.errors import BadInput
+from services.i18n import N_
 from services.linking import CatalogueView
 from services.store import ERP, Store, open_store
 from services.store.erp_files import SideFileDamaged
@@ -177,7 +178,7 @@ class Catalog:
             fixed = []
             for product in products:
                 if product.code in tables.compositions:
-                    raise BadInput(f"{product.code} is a composition code; it cannot also be a product")
+                    raise BadInput(N_("{code} is a composition code; it cannot also be a product"), code=product.code)
                 if not product.has_variations and tables.children.get(product.code):
                     product = replace(product, has_variations=True)
                 fixed.append(product)
@@ -193,18 +194,26 @@ class Catalog:
             for composition in compositions:
                 parent = tables.products.get(composition.parent_code)
                 if composition.code in tables.products:
-                    raise BadInput(f"{composition.code} is a product code; it cannot also be a composition")
+                    raise BadInput(
+                        N_("{code} is a product code; it cannot also be a composition"), code=composition.code
+                    )
                 if parent is None:
                     raise BadInput(
-                        f"composition {composition.code}: its product {composition.parent_code} "
-                        "is not in the catalogue; add the product first"
+                        N_(
+                            "composition {code}: its product {parent_code} is not in the catalogue; add the product first"
+                        ),
+                        code=composition.code,
+                        parent_code=composition.parent_code,
                     )
                 if not parent.has_variations:
                     zeroed = tables.movement_count(parent.code)
                     if zeroed:
                         raise BadInput(
-                            f"product {parent.code} has no variations and {zeroed} stock movements; adding "
-                            "compositions zeroes them (rule S8): convert it with convert_to_compositions"
+                            N_(
+                                "product {code} has no variations and {zeroed} stock movements; adding compositions zeroes them (rule S8): convert it with convert_to_compositions"
+                            ),
+                            code=parent.code,
+                            zeroed=zeroed,
                         )
                     parents[parent.code] = replace(parent, has_variations=True)
             tables.put_products(parents.values())
@@ -254,9 +263,11 @@ class Catalog:
     def _check_stock_code(tables: ErpTables, code: str) -> None:
         product = tables.products.get(code)
         if product is None and code not in tables.compositions:
-            raise BadInput(f"no product or composition {code} in the ERP catalogue: a stock movement needs one")
+            raise BadInput(
+                N_("no product or composition {code} in the ERP catalogue: a stock movement needs one"), code=code
+            )
         if product is not None and product.has_variations:
-            raise BadInput(f"product {code} has compositions: its stock is kept per composition")
+            raise BadInput(N_("product {code} has compositions: its stock is kept per composition"), code=code)
 
     def upsert_customers(self, customers: Iterable[Customer]) -> Upserted:
         """Create or update customers by buyer id. A field the new data leaves empty (None) keeps its value."""
@@ -284,17 +295,22 @@ class Catalog:
             tables = self._tables()
             product = tables.products.get(product_code)
             if product is None:
-                raise BadInput(f"no product {product_code} in the ERP catalogue")
+                raise BadInput(N_("no product {product_code} in the ERP catalogue"), product_code=product_code)
             if product.has_variations:
-                raise BadInput(f"product {product_code} already has variations; add compositions instead")
+                raise BadInput(
+                    N_("product {product_code} already has variations; add compositions instead"),
+                    product_code=product_code,
+                )
             compositions = tuple(replace(c, parent_code=product_code) for c in compositions)
             if not compositions:
-                raise BadInput(f"converting {product_code} needs at least one composition")
+                raise BadInput(
+                    N_("converting {product_code} needs at least one composition"), product_code=product_code
+                )
             for composition in compositions:
                 if composition.code in tables.products or composition.code in tables.compositions:
-                    raise BadInput(f"code {composition.code} is already in the ERP catalogue")
+                    raise BadInput(N_("code {code} is already in the ERP catalogue"), code=composition.code)
             if len({c.code for c in compositions}) != len(compositions):
-                raise BadInput("the compositions repeat a code")
+                raise BadInput(N_("the compositions repeat a code"))
             count = tables.movement_count(product_code)
             balance = tables.balances.get(product_code, 0)
             conversion = Conversion(product_code, compositions, count, balance)

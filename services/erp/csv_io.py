@@ -28,6 +28,7 @@ from services.erp.catalog import Catalog, now
 from services.erp.models import Composition, MovementKind, Product, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.i18n import N_, _, _n
 from services.input_rules import DEFAULT_MAX_STOCK, MAX_PRICE, control_character, from_spreadsheet, spreadsheet_safe
 from services.store.storage import paused_gc
 
@@ -83,18 +84,24 @@ class CsvError(BadInput):
         errors = sorted(errors, key=_line_of)
         self.errors = errors
         shown = errors[:MAX_ERRORS]
-        more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
-        noun = "error" if len(errors) == 1 else "errors"
+        more = len(errors) - MAX_ERRORS
         super().__init__(
-            f"{source}: {len(errors)} {noun}; nothing was imported. Fix the file and run again:\n  "
+            _n(
+                "{source}: {count} error; nothing was imported. Fix the file and run again:",
+                "{source}: {count} errors; nothing was imported. Fix the file and run again:",
+                len(errors),
+                source=source,
+            )
+            + "\n  "
             + "\n  ".join(shown)
-            + more
+            + ("\n  " + _n("... and {count} more", "... and {count} more", more) if more > 0 else "")
         )
 
 
 def _line_of(message: str) -> tuple[int, int]:
-    """Sort key of an error: its line, then its column in the file format's order."""
-    found = re.match(r"line (\d+)(?:, column (\w+))?", message)
+    """Sort key of an error: its line, then its column in the file format's order ("line 5, column code: ...",
+    "linha 5, coluna code: ...": the words are the language's, the number and the column name are not)."""
+    found = re.match(r"\w+ (\d+)(?:, \w+ (\w+))?:", message)
     if not found:
         return (1 << 30, 0)
     column = found.group(2)
@@ -119,7 +126,8 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BadInput(
-            f'line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8" and run again'
+            N_('line {line}: the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8" and run again'),
+            line=line,
         ) from None
 
 
@@ -157,10 +165,13 @@ def parse_price(cell: str, decimal_mark: str) -> Decimal:
     """A price such as `12.50`, or with `decimal_mark` "," `12,50` / `1.234,56`. Raises ValueError."""
     value = _clean_number(cell)
     if value.startswith("-"):
-        raise ValueError(f"{cell!r}: a price cannot be negative")
+        raise ValueError(_("{cell!r}: a price cannot be negative", cell=cell))
     if not _PRICE[decimal_mark].match(value):
-        example = "12.50 or 1234.56" if decimal_mark == "." else "12,50 or 1.234,56"
-        raise ValueError(f"{cell!r} is not a price (at most two decimals, like {example})")
+        first, second = ("12.50", "1234.56") if decimal_mark == "." else ("12,50", "1.234,56")
+        example = _("{first} or {second}", first=first, second=second)
+        raise ValueError(
+            _("{cell!r} is not a price (at most two decimals, like {example})", cell=cell, example=example)
+        )
     thousands = "," if decimal_mark == "." else "."
     return Decimal(value.replace(thousands, "").replace(",", "."))
 
@@ -169,9 +180,9 @@ def parse_stock(cell: str, decimal_mark: str) -> int:
     """A whole number of units >= 0 (thousands may be grouped). Raises ValueError."""
     value = _clean_number(cell)
     if value.startswith("-"):
-        raise ValueError(f"{cell!r}: stock cannot be negative")
+        raise ValueError(_("{cell!r}: stock cannot be negative", cell=cell))
     if not _STOCK[decimal_mark].match(value):
-        raise ValueError(f"{cell!r} is not a whole number of units")
+        raise ValueError(_("{cell!r} is not a whole number of units", cell=cell))
     return int(value.replace(",", "").replace(".", ""))
 
 
@@ -183,7 +194,9 @@ def parse_attributes(cell: str) -> tuple[tuple[str, str], ...]:
             continue
         name, sep, value = part.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise ValueError(f"{part.strip()!r} is not name=value (write attributes like Cor=Azul;Tamanho=M)")
+            raise ValueError(
+                _("{part!r} is not name=value (write attributes like Cor=Azul;Tamanho=M)", part=part.strip())
+            )
         pairs.append((name.strip(), value.strip()))
     return tuple(pairs)
 
@@ -209,17 +222,21 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
     ]
     if not records:
         raise CsvError(
-            "the file", ["line 1: the file is empty; the first line must be the header " + ",".join(COLUMNS)]
+            _("the file"),
+            [_("line 1: the file is empty; the first line must be the header {header}", header=",".join(COLUMNS))],
         )
     header_line, header_cells = records[0]
     header = _header_columns(header_cells)
     missing = [column for column in REQUIRED if column not in header]
     repeated = sorted({column for column in header if column and header.count(column) > 1})
     if missing or repeated:
-        problems = [f"line {header_line}: missing column {c!r}" for c in missing]
-        problems += [f"line {header_line}: column {c!r} appears twice" for c in repeated]
+        problems = [_("line {line}: missing column {column!r}", line=header_line, column=c) for c in missing]
+        problems += [_("line {line}: column {column!r} appears twice", line=header_line, column=c) for c in repeated]
         found = separator if separator != "\t" else "tab"
-        raise CsvError("the file", problems + [f"the header must be {','.join(COLUMNS)} (separator found: {found!r})"])
+        header_must = _(
+            "the header must be {header} (separator found: {found!r})", header=",".join(COLUMNS), found=found
+        )
+        raise CsvError(_("the file"), [*problems, header_must])
     where = {column: header.index(column) for column in COLUMNS if column in header}
     body = records[1:]
     decimal_mark = (
@@ -229,8 +246,13 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
     for line, cells in body:
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             errors.append(
-                f"line {line}: {len(cells)} values but the header has {len(header)} columns "
-                "(a separator inside a value? put the value in quotes)"
+                _(
+                    "line {line}: {values} values but the header has {columns} columns "
+                    "(a separator inside a value? put the value in quotes)",
+                    line=line,
+                    values=len(cells),
+                    columns=len(header),
+                )
             )
         rows.append(_check_row(line, cells, where, decimal_mark, errors, max_stock))
     return rows, errors
@@ -246,7 +268,9 @@ def _records(text: str, separator: str, first_line: int = 1) -> list[tuple[int, 
             records.append((start, cells))
             start = reader.line_num + first_line
     except csv.Error as exc:
-        raise CsvError("the file", [f"line {start}: {exc} (a quote opened here is not closed properly)"]) from None
+        raise CsvError(
+            _("the file"), [_("line {line}: {exc} (a quote opened here is not closed properly)", line=start, exc=exc)]
+        ) from None
     return records
 
 
@@ -264,27 +288,27 @@ def _check_row(
     max_stock: int = DEFAULT_MAX_STOCK,
 ) -> CsvRow:
     def problem(column: str, message: str) -> None:
-        errors.append(f"line {line}, column {column}: {message}")
+        errors.append(_("line {line}, column {column}: {message}", line=line, column=column, message=message))
 
     for column in ("code", "name", "parent_code", "attributes"):
         found = control_character(_cell(cells, where, column))
         if found:
-            problem(column, f"contains a control character ({found}); remove it")
+            problem(column, _("contains a control character ({found}); remove it", found=found))
     code = from_spreadsheet(_cell(cells, where, "code"))
     name = from_spreadsheet(_cell(cells, where, "name"))
     parent_code = from_spreadsheet(_cell(cells, where, "parent_code"))
     if not code:
-        problem("code", "empty; every row needs a code")
+        problem("code", _("empty; every row needs a code"))
     if parent_code and parent_code == code:
-        problem("parent_code", f"{code} cannot be its own product")
+        problem("parent_code", _("{code} cannot be its own product", code=code))
     price = stock = None
     attributes: tuple[tuple[str, str], ...] = ()
     if not parent_code:  # a product
         if not name:
-            problem("name", "empty; a product needs a name")
+            problem("name", _("empty; a product needs a name"))
         raw_price = _cell(cells, where, "price")
         if not raw_price:
-            problem("price", "empty; a product needs a price")
+            problem("price", _("empty; a product needs a price"))
         else:
             try:
                 price = parse_price(raw_price, decimal_mark)
@@ -292,9 +316,9 @@ def _check_row(
                 problem("price", str(exc))
             else:
                 if price > MAX_PRICE:
-                    problem("price", f"{raw_price} is above {MAX_PRICE:,}: not a real price")
+                    problem("price", _("{price} is above {most:,}: not a real price", price=raw_price, most=MAX_PRICE))
         if _cell(cells, where, "attributes"):
-            problem("attributes", "only a composition (a row with parent_code) has attributes")
+            problem("attributes", _("only a composition (a row with parent_code) has attributes"))
     else:
         try:
             attributes = parse_attributes(from_spreadsheet(_cell(cells, where, "attributes")))
@@ -310,8 +334,12 @@ def _check_row(
             if stock > max_stock:
                 problem(
                     "stock",
-                    f"{raw_stock} units is more than melisync accepts for one product ({max_stock:,}); "
-                    "fix the count, or allow more with `melisync config set max_stock N`",
+                    _(
+                        "{stock} units is more than melisync accepts for one product ({most:,}); "
+                        "fix the count, or allow more with `melisync config set max_stock N`",
+                        stock=raw_stock,
+                        most=max_stock,
+                    ),
                 )
     return CsvRow(line, code, name, price, stock, parent_code, attributes)
 
@@ -335,7 +363,14 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
         if not row.code:
             continue
         if row.code in by_code:
-            errors.append(f"line {row.line}, column code: {row.code} repeats line {by_code[row.code].line}")
+            errors.append(
+                _(
+                    "line {line}, column code: {code} repeats line {first}",
+                    line=row.line,
+                    code=row.code,
+                    first=by_code[row.code].line,
+                )
+            )
         else:
             by_code[row.code] = row
     file_children: dict[str, list[CsvRow]] = {}
@@ -355,8 +390,13 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
             continue
         if row.code in known_compositions:
             errors.append(
-                f"line {row.line}, column parent_code: {row.code} is a composition of "
-                f"{known_compositions[row.code].parent_code} in the catalogue; give its parent_code"
+                _(
+                    "line {line}, column parent_code: {code} is a composition of {parent} in the catalogue; "
+                    "give its parent_code",
+                    line=row.line,
+                    code=row.code,
+                    parent=known_compositions[row.code].parent_code,
+                )
             )
             continue
         known = known_products.get(row.code)
@@ -365,9 +405,14 @@ def _plan(rows: list[CsvRow], catalog: Catalog, convert: bool, errors: list[str]
             total = _compositions_stock(row.code, file_children.get(row.code, ()), catalog)
             if row.stock != total:
                 errors.append(
-                    f"line {row.line}, column stock: product {row.code} has compositions, so its stock "
-                    f"is kept per composition; leave this cell empty or write their sum ({total}), "
-                    f"not {row.stock}"
+                    _(
+                        "line {line}, column stock: product {code} has compositions, so its stock is kept per "
+                        "composition; leave this cell empty or write their sum ({total}), not {stock}",
+                        line=row.line,
+                        code=row.code,
+                        total=total,
+                        stock=row.stock,
+                    )
                 )
                 continue
         if row.price is None:
@@ -400,27 +445,48 @@ def _check_composition(row: CsvRow, by_code: dict[str, CsvRow], catalog: Catalog
     parent_row = by_code.get(row.parent_code)
     if row.code in catalog.products():
         errors.append(
-            f"line {row.line}, column parent_code: {row.code} is a product in the catalogue; it "
-            "cannot become a composition"
+            _(
+                "line {line}, column parent_code: {code} is a product in the catalogue; it cannot become a composition",
+                line=row.line,
+                code=row.code,
+            )
         )
     known = catalog.compositions().get(row.code)
     if known is not None and known.parent_code != row.parent_code:
         errors.append(
-            f"line {row.line}, column parent_code: {row.code} belongs to {known.parent_code} in the "
-            "catalogue; a composition cannot move to another product"
+            _(
+                "line {line}, column parent_code: {code} belongs to {parent} in the catalogue; a composition "
+                "cannot move to another product",
+                line=row.line,
+                code=row.code,
+                parent=known.parent_code,
+            )
         )
     if parent_row is not None:
         if parent_row.parent_code:
             errors.append(
-                f"line {row.line}, column parent_code: {row.parent_code} (line {parent_row.line}) is "
-                "a composition, not a product"
+                _(
+                    "line {line}, column parent_code: {parent} (line {parent_line}) is a composition, not a product",
+                    line=row.line,
+                    parent=row.parent_code,
+                    parent_line=parent_row.line,
+                )
             )
     elif row.parent_code in catalog.compositions():
-        errors.append(f"line {row.line}, column parent_code: {row.parent_code} is a composition, not a product")
+        errors.append(
+            _(
+                "line {line}, column parent_code: {parent} is a composition, not a product",
+                line=row.line,
+                parent=row.parent_code,
+            )
+        )
     elif row.parent_code not in catalog.products():
         errors.append(
-            f"line {row.line}, column parent_code: product {row.parent_code} is neither in the file "
-            "nor in the catalogue"
+            _(
+                "line {line}, column parent_code: product {parent} is neither in the file nor in the catalogue",
+                line=row.line,
+                parent=row.parent_code,
+            )
         )
 
 
@@ -428,9 +494,13 @@ def _check_conversion(code: str, children: list[CsvRow], catalog: Catalog, conve
     zeroed = len(catalog.movements(code))
     if zeroed and not convert:
         errors.append(
-            f"line {children[0].line}, column parent_code: product {code} has no variations in the "
-            f"catalogue and {zeroed} stock movements; giving it compositions zeroes them (rule S8). "
-            "Run again with --convert to do it"
+            _(
+                "line {line}, column parent_code: product {code} has no variations in the catalogue and {zeroed} "
+                "stock movements; giving it compositions zeroes them (rule S8). Run again with --convert to do it",
+                line=children[0].line,
+                code=code,
+                zeroed=zeroed,
+            )
         )
 
 
@@ -510,7 +580,7 @@ def read_file(path: Path, max_stock: int | None) -> tuple[bytes, int]:
     try:
         return Path(path).read_bytes(), max_stock
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot read {path}: {why}"), path=path, why=exc.strerror or exc) from None
 
 
 def import_csv(
@@ -539,7 +609,7 @@ def import_csv(
     except CsvError as exc:
         raise CsvError(str(path), exc.errors) from None
     except BadInput as exc:
-        raise BadInput(f"{path}: {exc}") from None
+        raise BadInput(N_("{path}: {exc}"), path=path, exc=exc) from None
 
 
 # -- export ---------------------------------------------------------------------------------------------------
@@ -589,5 +659,5 @@ def export_csv(path: Path, catalog: Catalog | None = None) -> int:
     try:
         write_private(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot write {path}: {why}"), path=path, why=exc.strerror or exc) from None
     return len(catalog.products()) + len(catalog.compositions())

@@ -25,6 +25,7 @@ from services.erp.catalog import Catalog
 from services.erp.models import Customer, MovementKind, StockMovement
 from services.errors import BadInput
 from services.home import write_private
+from services.i18n import N_
 from services.input_rules import spreadsheet_safe
 
 CUSTOMER_COLUMNS = (
@@ -75,7 +76,7 @@ def movement_rows(catalog: Catalog, code: str | None = None) -> list[dict[str, A
     codes = None
     if code is not None:
         if not catalog.knows(code):
-            raise BadInput(f"no product or composition {code} in the ERP catalogue")
+            raise BadInput(N_("no product or composition {code} in the ERP catalogue"), code=code)
         codes = {code, *(c.code for c in catalog.compositions_of(code))}
     running: dict[str, int] = {}
     rows = []
@@ -181,4 +182,4 @@ def write_csv(path: Path, text: str) -> None:
     try:
         write_private(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BadInput(N_("cannot write {path}: {why}"), path=path, why=exc.strerror or exc) from None

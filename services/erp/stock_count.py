@@ -16,6 +16,7 @@ from pathlib import Path
 from services.erp.catalog import Catalog
 from services.erp.csv_io import CsvError, decode, read_file, read_rows
 from services.erp.models import MovementKind, StockMovement
+from services.i18n import _
 from services.store.storage import paused_gc
 
 
@@ -53,8 +54,12 @@ def import_stock_count(
             continue  # a product with compositions carries their sum: each composition's row counts
         if product is None and row.code not in compositions:
             errors.append(
-                f"line {row.line}: no product or composition {row.code} in the ERP catalogue "
-                "(a stock-only import creates nothing: import the catalogue first)"
+                _(
+                    "line {line}: no product or composition {code} in the ERP catalogue "
+                    "(a stock-only import creates nothing: import the catalogue first)",
+                    line=row.line,
+                    code=row.code,
+                )
             )
             continue
         counts[row.code] = row.stock

@@ -20,7 +20,7 @@ import httpx
 from services.config import Config, load_config
 from services.connection import load_connection, update_connection
 from services.errors import BadInput, MelisyncError, OperationFailed, ReauthorizationNeeded
-from services.i18n import plural
+from services.i18n import N_, _, plural
 from services.meli import parse
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
@@ -51,7 +51,7 @@ UP_STOCK_RPM = (
 )
 
 FRESH_TOKEN_RETRIES = 3  # a token a refresh just produced, refused again: retried this often, with backoff
-REFUSED_NEW_TOKEN = "Mercado Livre refused the new token; try again"
+REFUSED_NEW_TOKEN = N_("Mercado Livre refused the new token; try again")
 RATE_LIMITED_PAUSE = 1.0  # a 429 without Retry-After: at least one refill of a per-second bucket
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one instance serves every client
 # Errors raised before the request left this machine: re-sending cannot apply anything twice.
@@ -131,7 +131,11 @@ class MeliClient:
         self.store = store or SecretStore(config.home)
         endpoint = multiget_endpoint or config.multiget_endpoint or "bulk"
         if endpoint not in MULTIGET_ENDPOINTS:
-            raise BadInput(f"multiget_endpoint must be one of {', '.join(MULTIGET_ENDPOINTS)}, got {endpoint!r}")
+            raise BadInput(
+                N_("multiget_endpoint must be one of {multiget_endpoints}, got {endpoint!r}"),
+                multiget_endpoints=", ".join(MULTIGET_ENDPOINTS),
+                endpoint=endpoint,
+            )
         self.multiget_endpoint = endpoint
         self._http = httpx.AsyncClient(
             base_url=config.api_url,
@@ -449,8 +453,10 @@ class MeliClient:
             except (KeyError, TypeError, ValueError) as exc:
                 # Not skipped: a sale left out would let a stock push oversell. Stop and say which.
                 raise OperationFailed(
-                    f"order {raw.get('id') if isinstance(raw, dict) else '?'} from Mercado Livre "
-                    f"could not be read ({type(exc).__name__}: {exc})"
+                    N_("order {order} from Mercado Livre could not be read ({name}: {exc})"),
+                    order=raw.get("id") if isinstance(raw, dict) else "?",
+                    name=type(exc).__name__,
+                    exc=exc,
                 ) from None
             if found.id not in seen:
                 seen.add(found.id)
@@ -505,7 +511,7 @@ class MeliClient:
     async def _client_secret(self) -> Hidden[str | None]:
         secret = await asyncio.to_thread(self.store.hidden_client_secret)
         if not secret.value:
-            raise BadInput("no client secret: run `melisync config set-secret` (it reads the secret from stdin)")
+            raise BadInput(N_("no client secret: run `melisync config set-secret` (it reads the secret from stdin)"))
         return secret
 
     async def exchange_code(self, code: str, pending: PendingAuthorization) -> TokenSet:
@@ -569,7 +575,9 @@ class MeliClient:
         try:
             return response.json()
         except ValueError:
-            raise OperationFailed(f"Mercado Livre sent something that is not JSON ({method} {path})") from None
+            raise OperationFailed(
+                N_("Mercado Livre sent something that is not JSON ({method} {path})"), method=method, path=path
+            ) from None
 
     async def _request(
         self,
@@ -627,9 +635,13 @@ class MeliClient:
                     raise AnswerLost(where, type(exc).__name__) from None
                 if retries >= self._retry.attempts:
                     raise OperationFailed(
-                        f"could not reach Mercado Livre at {self.config.api_url} "
-                        f"({type(exc).__name__}, {where}, {retries + 1} attempts): "
-                        "check the network and try again"
+                        N_(
+                            "could not reach Mercado Livre at {api_url} ({name}, {where}, {attempts} attempts): check the network and try again"
+                        ),
+                        api_url=self.config.api_url,
+                        name=type(exc).__name__,
+                        where=where,
+                        attempts=retries + 1,
                     ) from None
                 retries += 1
                 delay = self._retry.delay(retries)
@@ -645,14 +657,21 @@ class MeliClient:
                 # locals may hold the request body or headers) never reach a traceback that prints locals.
                 log.debug("%s failed inside the HTTP library", where, exc_info=True)
                 raise OperationFailed(
-                    f"unexpected error talking to Mercado Livre ({where}): {type(exc).__name__}"
+                    N_("unexpected error talking to Mercado Livre ({where}): {name}"),
+                    where=where,
+                    name=type(exc).__name__,
                 ) from None
             status = response.status_code
             log.debug("%s -> %s", where, status)
             if status == 401 and auth:
                 unauthorized += 1
                 if unauthorized > 2 * FRESH_TOKEN_RETRIES + 2:  # other requests kept refreshing under this one
-                    raise OperationFailed(f"{REFUSED_NEW_TOKEN} ({where}, {unauthorized} attempts)")
+                    raise OperationFailed(
+                        N_("{refused_new_token} ({where}, {unauthorized} attempts)"),
+                        refused_new_token=_(REFUSED_NEW_TOKEN),
+                        where=where,
+                        unauthorized=unauthorized,
+                    )
                 assert tokens is not None  # an authenticated request was sent with a token
                 if fresh is None or tokens.access_token != fresh.access_token:
                     # Expired or revoked: refresh (a no-op when another request already did). Only a refused
@@ -662,7 +681,12 @@ class MeliClient:
                 # The token a refresh just produced was refused: ML may not know it everywhere yet.
                 refused_fresh += 1
                 if refused_fresh > FRESH_TOKEN_RETRIES:
-                    raise OperationFailed(f"{REFUSED_NEW_TOKEN} ({where}, {refused_fresh} attempts)")
+                    raise OperationFailed(
+                        N_("{refused_new_token} ({where}, {refused_fresh} attempts)"),
+                        refused_new_token=_(REFUSED_NEW_TOKEN),
+                        where=where,
+                        refused_fresh=refused_fresh,
+                    )
                 delay = self._retry.delay(refused_fresh)
                 log.warning(
                     "%s: the new token was refused; retry %d/%d in %.1fs",

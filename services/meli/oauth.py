@@ -122,8 +122,10 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     text = (text or "").strip().strip("'\"<>").strip()
     if len(text) > MAX_PASTE:
         raise BadInput(
-            f"the pasted text is {len(text):,} characters long; the address to paste is much shorter: "
-            "copy only the address your browser ended on after authorizing"
+            N_(
+                "the pasted text is {count:,} characters long; the address to paste is much shorter: copy only the address your browser ended on after authorizing"
+            ),
+            count=len(text),
         )
     embedded = _embedded_url(text)
     if embedded:  # e.g. the whole `location: https://...` line copied from `curl -si`
@@ -147,8 +149,10 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     parts = urlsplit(text)
     if parts.scheme and not _same_endpoint(text, pending.redirect_uri):
         raise BadInput(
-            f"the pasted URL does not go to the configured redirect URI ({pending.redirect_uri}); "
-            "paste the address Mercado Livre sent your browser to"
+            N_(
+                "the pasted URL does not go to the configured redirect URI ({redirect_uri}); paste the address Mercado Livre sent your browser to"
+            ),
+            redirect_uri=pending.redirect_uri,
         )
     params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     error = params.get("error")

@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 
 from services.connection import load_connection, update_connection
 from services.errors import NotConnected, OperationFailed, ReauthorizationNeeded
+from services.i18n import N_, _
 from services.meli.errors import MeliApiError
 from services.secrets import SecretStore, TokenSet
 
@@ -23,7 +24,7 @@ REFRESH_AHEAD_SECONDS = 300  # refresh 5 minutes before expiry
 LOCK_FILE = ".refresh.lock"
 LOCK_TIMEOUT_SECONDS = 120
 
-REAUTHORIZE = (
+REAUTHORIZE = N_(
     "Mercado Livre no longer accepts this connection (the authorization was revoked, expired or "
     "replaced): run `melisync connect` to authorize again; the old tokens are kept"
 )
@@ -69,7 +70,7 @@ class TokenKeeper:
                         raise ReauthorizationNeeded(REAUTHORIZE)
                     loaded = await asyncio.to_thread(self._store.load_tokens)
                     if loaded is None:
-                        raise NotConnected("no Mercado Livre account is connected: run `melisync connect`")
+                        raise NotConnected(N_("no Mercado Livre account is connected: run `melisync connect`"))
                     self._tokens = loaded
         return self._tokens
 
@@ -103,14 +104,16 @@ class TokenKeeper:
             return stored
         base = stored or self._tokens
         if base is None or not base.refresh_token:
-            raise ReauthorizationNeeded("there is no refresh token: run `melisync connect` to authorize again")
+            raise ReauthorizationNeeded(N_("there is no refresh token: run `melisync connect` to authorize again"))
         try:
             fresh = await self._refresh_grant(base)
         except MeliApiError as exc:
             if exc.status in (400, 401, 403) and exc.error in DEAD_GRANT_ERRORS:
                 # Keep the tokens (for inspection); no retry loop: only the seller can fix this.
                 await asyncio.to_thread(update_connection, self._store.home, needs_reauthorization=True)
-                raise ReauthorizationNeeded(f"{REAUTHORIZE} ({exc.error})") from None
+                raise ReauthorizationNeeded(
+                    N_("{reauthorize} ({error})"), reauthorize=_(REAUTHORIZE), error=exc.error
+                ) from None
             raise
         if fresh.user_id is None:
             fresh = replace(fresh, user_id=base.user_id)
@@ -134,7 +137,10 @@ async def _acquire(lock: FileLock) -> None:
         except Timeout:
             if loop.time() > deadline:
                 raise OperationFailed(
-                    f"another melisync process has held {lock.lock_file} for "
-                    f"{LOCK_TIMEOUT_SECONDS}s while refreshing the token; try again"
+                    N_(
+                        "another melisync process has held {lock_file} for {lock_timeout_seconds}s while refreshing the token; try again"
+                    ),
+                    lock_file=lock.lock_file,
+                    lock_timeout_seconds=LOCK_TIMEOUT_SECONDS,
                 ) from None
             await asyncio.sleep(0.02)

@@ -38,6 +38,7 @@ from filelock import FileLock, Timeout
 
 from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
+from services.i18n import N_
 
 if TYPE_CHECKING:
     from services.config import Config
@@ -284,8 +285,11 @@ class Journal:
                 os.close(fd)
         except OSError as exc:
             raise OperationFailed(
-                f"could not write the sync journal {path}: {exc.strerror or exc}. Free some disk "
-                "space (or fix the permissions) and run again"
+                N_(
+                    "could not write the sync journal {path}: {why}. Free some disk space (or fix the permissions) and run again"
+                ),
+                path=path,
+                why=exc.strerror or exc,
             ) from None
         self.bytes_written += len(payload)
 
@@ -408,8 +412,12 @@ class Journal:
             }
         except (OSError, ValueError, AttributeError, TypeError) as exc:
             raise OperationFailed(
-                f"{old} (the sync journal of an older melisync) could not be read ({exc}); "
-                f"move it away and run again: a new journal starts in {self.dir}"
+                N_(
+                    "{old} (the sync journal of an older melisync) could not be read ({exc}); move it away and run again: a new journal starts in {dir}"
+                ),
+                old=old,
+                exc=exc,
+                dir=self.dir,
             ) from None
         self._old_cache = (stamp, (records, by_run))
         return records, by_run
@@ -441,8 +449,10 @@ class _Lock:
             self.lock.acquire()
         except Timeout:
             raise OperationFailed(
-                f"another melisync process has been writing the journal in {self.where} for too "
-                "long; wait for it to finish and run again"
+                N_(
+                    "another melisync process has been writing the journal in {where} for too long; wait for it to finish and run again"
+                ),
+                where=self.where,
             ) from None
         return self
 

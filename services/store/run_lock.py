@@ -16,6 +16,7 @@ from filelock import FileLock, Timeout
 
 from services.errors import OperationFailed
 from services.home import ensure_home
+from services.i18n import N_
 
 SYNC_LOCK = ".sync.lock"
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -29,11 +30,14 @@ def sync_start_lock(home: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterat
         lock.acquire(timeout=timeout)
     except Timeout:
         raise OperationFailed(
-            f"another melisync process has been starting a sync for over {timeout:g} s; wait for it and run again"
+            N_("another melisync process has been starting a sync for over {timeout:g} s; wait for it and run again"),
+            timeout=timeout,
         ) from None
     except OSError as exc:
         raise OperationFailed(
-            f"cannot lock {Path(home) / SYNC_LOCK}: {exc.strerror or exc}; check the permissions of the melisync home"
+            N_("cannot lock {path}: {why}; check the permissions of the melisync home"),
+            path=Path(home) / SYNC_LOCK,
+            why=exc.strerror or exc,
         ) from None
     try:
         yield

@@ -28,6 +28,7 @@ from tinydb.storages import Storage
 
 from services.errors import OperationFailed
 from services.home import write_private
+from services.i18n import N_
 from services.reasons import Code, Reason
 from services.store import generations as gens
 
@@ -189,13 +190,17 @@ class LockedJSONStorage(Storage):
             self._file_lock.acquire(timeout=self.lock_timeout)
         except Timeout:
             raise OperationFailed(
-                f"another melisync process has been writing {self.path} for over {self.lock_timeout:g} s; "
-                "wait for it to finish and run again"
+                N_(
+                    "another melisync process has been writing {path} for over {lock_timeout:g} s; wait for it to finish and run again"
+                ),
+                path=self.path,
+                lock_timeout=self.lock_timeout,
             ) from None
         except OSError as exc:
             raise OperationFailed(
-                f"cannot lock {self.path} for writing: {exc.strerror or exc}; check the "
-                "permissions of the melisync home"
+                N_("cannot lock {path} for writing: {why}; check the permissions of the melisync home"),
+                path=self.path,
+                why=exc.strerror or exc,
             ) from None
         try:
             yield
@@ -215,8 +220,11 @@ class LockedJSONStorage(Storage):
             write_private(self.path, payload)
         except OSError as exc:
             raise OperationFailed(
-                f"could not write {self.path}: {exc.strerror or exc}; nothing was changed. "
-                "Free some disk space (or fix the permissions) and run again"
+                N_(
+                    "could not write {path}: {why}; nothing was changed. Free some disk space (or fix the permissions) and run again"
+                ),
+                path=self.path,
+                why=exc.strerror or exc,
             ) from None
         fd = os.open(self.path, os.O_RDONLY)
         self._hold(fd)
@@ -243,7 +251,9 @@ class LockedJSONStorage(Storage):
             try:
                 fd = os.open(self.path, os.O_RDONLY)
             except OSError as exc:
-                raise OperationFailed(f"could not read {self.path}: {exc.strerror or exc}") from None
+                raise OperationFailed(
+                    N_("could not read {path}: {why}"), path=self.path, why=exc.strerror or exc
+                ) from None
             try:
                 stamp = _fstamp(fd)
                 with open(fd, "rb", closefd=False) as fh:
@@ -298,20 +308,30 @@ class LockedJSONStorage(Storage):
         if meta is None:
             if any(data.values()):
                 raise OperationFailed(
-                    f"{self.path} has data but no melisync schema version: it was not written by melisync. "
-                    "Move it away (or point MELISYNC_HOME elsewhere) and run again; it was left untouched"
+                    N_(
+                        "{path} has data but no melisync schema version: it was not written by melisync. Move it away (or point MELISYNC_HOME elsewhere) and run again; it was left untouched"
+                    ),
+                    path=self.path,
                 )
             return data
         if meta.get("kind") != self.kind:
             raise OperationFailed(
-                f"{self.path} holds melisync {meta.get('kind')!r} data, not {self.kind!r}: was a file copied "
-                "over it? Put the right file back; it was left untouched"
+                N_(
+                    "{path} holds melisync {found!r} data, not {kind!r}: was a file copied over it? Put the right file back; it was left untouched"
+                ),
+                path=self.path,
+                found=meta.get("kind"),
+                kind=self.kind,
             )
         version = meta.get("schema_version")
         if not isinstance(version, int) or version > self.schema_version:
             raise OperationFailed(
-                f"{self.path} was written by a newer melisync (schema version {version}; this one reads up to "
-                f"{self.schema_version}). Upgrade melisync; the file was left untouched"
+                N_(
+                    "{path} was written by a newer melisync (schema version {version}; this one reads up to {schema_version}). Upgrade melisync; the file was left untouched"
+                ),
+                path=self.path,
+                version=version,
+                schema_version=self.schema_version,
             )
         return data
 
@@ -376,7 +396,12 @@ class LockedJSONStorage(Storage):
         try:
             write_private(self.path, payload)
         except OSError as exc:
-            raise OperationFailed(f"could not put {good.path} back as {self.path}: {exc.strerror or exc}") from None
+            raise OperationFailed(
+                N_("could not put {good} back as {path}: {why}"),
+                good=good.path,
+                path=self.path,
+                why=exc.strerror or exc,
+            ) from None
         self._forget()
         return aside
 

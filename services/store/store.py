@@ -18,6 +18,7 @@ from tinydb.table import Table
 
 from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
+from services.i18n import N_
 from services.store.erp_files import side_files_problem
 from services.store.storage import LockedJSONStorage, Tables
 
@@ -118,8 +119,9 @@ def open_store(kind: str, home: Path | None = None) -> Store:
         home = ensure_home(home or home_dir())
     except OSError as exc:
         raise OperationFailed(
-            f"cannot create the melisync home {home or home_dir()}: {exc.strerror or exc}; "
-            "set MELISYNC_HOME to a directory you can write"
+            N_("cannot create the melisync home {home}: {why}; set MELISYNC_HOME to a directory you can write"),
+            home=home or home_dir(),
+            why=exc.strerror or exc,
         ) from None
     key = (home.resolve(), kind)
     with _open_lock:

@@ -23,6 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from services.errors import MelisyncError, NotConnected
+from services.i18n import N_
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Listing, StockLocation, UserProductStock
 from services.reasons import Code, Reason
@@ -250,7 +251,7 @@ class StockWriter:
                 if all(_quantity(live, a) == a.to for a in actions):
                     return LOST_APPLIED
                 if attempt == 2:
-                    raise NetworkDown(f"{exc}; twice in a row, nothing more is sent") from None
+                    raise NetworkDown(N_("{exc}; twice in a row, nothing more is sent"), exc=exc) from None
         return None
 
     async def _write_variations_array(self, item_id: str, actions: list[Action], cause: MeliApiError) -> list[Action]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
+from services.i18n import N_, local_time
 from services.linking import IGNORED_REASON, Link, LinkState, build_links, clean_code
 from services.meli.client import floor_hour
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
@@ -181,8 +182,11 @@ class SyncEngine:
         if busy:
             run = busy[0]
             raise OperationFailed(
-                f"another sync is running (run {run['id']}, {run['kind']}, process "
-                f"{run['pid']}, since {run['started_at']}); wait for it to end"
+                N_("another sync is running (run {id}, {kind}, process {pid}, since {since}); wait for it to end"),
+                id=run["id"],
+                kind=run["kind"],
+                pid=run["pid"],
+                since=local_time(run["started_at"]),
             )
 
     # -- a watch tick (docs/internals.md, "The watcher") -------------------------------------------------
@@ -193,7 +197,7 @@ class SyncEngine:
         balance moved since it was last written (sales on any listing, ERP movements, an import), planned
         against just those listings read live. None when there is nothing to do: no run is journaled."""
         if self.cursors.get(ORDERS_CURSOR) is None:
-            raise OperationFailed("no stock sync has run on this home yet: the watcher starts with one")
+            raise OperationFailed(N_("no stock sync has run on this home yet: the watcher starts with one"))
         with sync_start_lock(self.config.home):
             self._check_free(dry_run)
         stored = self.links.all()
@@ -508,7 +512,7 @@ class SyncEngine:
     async def apply(self, prepared: Prepared, *, cancelled: Callable[[], bool] | None = None) -> SyncResult:
         """Apply the plan: ERP imports, then the orders step, then stock writes; journal as it goes."""
         if prepared.dry_run:
-            raise OperationFailed("a dry run is never applied")
+            raise OperationFailed(N_("a dry run is never applied"))
         run_id = prepared.run_id
         _BUSY.add(run_id)
         # "Took" is the time spent applying, not the time the plan waited for a yes.
@@ -613,14 +617,16 @@ class SyncEngine:
         except MelisyncError as exc:
             if written:
                 raise OperationFailed(
-                    f"the stock was written, but the orders that arrived while writing could not "
-                    f"be read ({exc}): a sale made meanwhile may be back on sale; run the sync "
-                    "again to settle it"
+                    N_(
+                        "the stock was written, but the orders that arrived while writing could not be read ({exc}): a sale made meanwhile may be back on sale; run the sync again to settle it"
+                    ),
+                    exc=exc,
                 ) from None
             raise OperationFailed(
-                f"no stock was written: the orders that arrived after the plan could not be read, "
-                f"and writing without them could put sold units back on sale ({exc}); "
-                "run the sync again"
+                N_(
+                    "no stock was written: the orders that arrived after the plan could not be read, and writing without them could put sold units back on sale ({exc}); run the sync again"
+                ),
+                exc=exc,
             ) from None
         links = {link.key: link for link in prepared.links}
         moves = plan_orders(

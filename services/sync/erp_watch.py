@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.errors import BadInput, OperationFailed
+from services.i18n import N_
 
 STABLE_SECONDS = 3.0
 
@@ -54,6 +55,8 @@ class CsvPickup:
             self.import_count(self.path, counted_at)
         except BadInput as exc:
             self.last_error = stamp
-            raise OperationFailed(f"the ERP stock file {self.path} was not imported: {exc}") from None
+            raise OperationFailed(
+                N_("the ERP stock file {path} was not imported: {exc}"), path=self.path, exc=exc
+            ) from None
         self.imported = stamp
         return True

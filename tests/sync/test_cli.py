@@ -53,7 +53,7 @@ async def test_links_and_log_show_what_the_sync_did(sandbox_state, make_engine, 
         out = cli(capsys, "--lang", "pt_BR", "log")[1]
     finally:
         set_language("en")
-    assert re.search(rf"run {result.run_id:>4}  \d\d/\d\d/\d{{4}} \d\d:\d\d  stock", out)
+    assert re.search(rf"execução {result.run_id:>4}  \d\d/\d\d/\d{{4}} \d\d:\d\d  estoque", out)
     code, out = cli(capsys, "log", "--run", str(result.run_id))
     assert "done     stock" in out and "9 -> 4" in out and "skipped  stock" in out and "Full" in out
     doc = json.loads(cli(capsys, "log", "--run", str(result.run_id), "--json")[1])

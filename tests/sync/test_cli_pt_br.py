@@ -1,0 +1,146 @@
+"""The command line in Brazilian Portuguese (issue 13): `--lang pt_BR` or LANG picks the language of every
+command, its help and argparse's own words; the exit codes do not change and `--json` stays English.
+The sync commands run against a sandbox on a real loopback socket."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from cli.main import main
+from sandbox.state import SandboxState
+from services.i18n import set_language
+from tests.fixtures.sync import cli
+
+ERP = "code,name,price,stock,parent_code,attributes\n" + "".join(f"P{n:03d},Produto {n},10,{n},,\n" for n in range(3))
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    """The language is the process's: the next test starts in English whatever this one chose."""
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def sandbox_state() -> SandboxState:
+    state = SandboxState(listings=0, seed=0)
+    for n in range(3):
+        state.add_listing(f"Produto {n}", quantity=n + 5, sku=f"P{n:03d}")
+    state.add_listing("Sem código", quantity=2, sku=None)
+    return state
+
+
+def test_help_speaks_portuguese_argparse_words_too(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "pt_BR", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert out.startswith("uso: melisync")
+    assert "opções:" in out and "mostra esta ajuda e termina" in out
+    assert "planeja e aplica uma sincronização com o Mercado Livre" in out
+    assert "usage:" not in out and "options:" not in out
+
+
+def test_lang_from_the_environment_and_a_command_help(capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "pt_BR.UTF-8")
+    with pytest.raises(SystemExit) as done:
+        main(["sync", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and "só mostra o plano; não grava nada em lugar nenhum" in out
+
+
+def test_status_in_portuguese_keeps_its_exit_code(capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "pt_BR.UTF-8")
+    code, out, _err = cli(capsys, "status")
+    assert code == 3  # not connected, as in English
+    assert "Mercado Livre:" in out and "não conectado: execute `melisync connect`" in out
+    assert "Vínculos:" in out and "nenhum ainda (execute uma sincronização)" in out and "Vigia:" in out
+
+
+def test_bad_input_is_said_in_portuguese_and_json_stays_english(capsys):
+    code, out, err = cli(capsys, "--lang", "pt_BR", "log", "--run", "99")
+    assert code == 2 and "melisync: não há execução 99: `melisync log` lista as execuções" in err
+    code, out, err = cli(capsys, "--lang=pt_BR", "log", "--run", "99", "--json")
+    assert code == 2 and "não há execução 99" in err
+    assert json.loads(out)["errors"][0]["message"] == "there is no run 99: `melisync log` lists the runs"
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "pt_BR", "sync", "nada"])
+    assert done.value.code == 2
+    assert "erro: argumento kind: opção inválida: 'nada'" in capsys.readouterr().err
+
+
+def test_a_setting_error_names_the_kind_of_value(capsys):
+    code, _out, err = cli(capsys, "--lang", "pt_BR", "config", "set", "safety_stock", "abc")
+    assert code == 2 and "config: safety_stock precisa ser um número inteiro, recebido 'abc'" in err
+    code, _out, err = cli(capsys, "config", "set", "safety_stock", "abc")
+    assert code == 2 and "config: safety_stock must be a whole number, got 'abc'" in err
+
+
+def test_a_bad_catalogue_file_is_explained_line_by_line_in_portuguese(capsys, tmp_path):
+    bad = tmp_path / "erp.csv"
+    bad.write_text("code;name;price;stock;parent_code;attributes\nA;Produto A;12,5;3;;\nA;dup;x;-1;;\n", "utf-8")
+    code, _out, err = cli(capsys, "--lang", "pt_BR", "erp", "import", str(bad))
+    lines = err.splitlines()
+    assert code == 2 and lines[0].endswith("3 erros; nada foi importado. Corrija o arquivo e execute de novo:")
+    # Sorted by line, then column in the file's order, in the language's words.
+    assert lines[1:] == [
+        "  linha 3, coluna code: A repete a linha 2",
+        "  linha 3, coluna price: 'x' não é um preço (no máximo duas casas decimais, como 12,50 ou 1.234,56)",
+        "  linha 3, coluna stock: '-1': o estoque não pode ser negativo",
+    ]
+
+
+@pytest.mark.e2e
+def test_sync_dry_run_apply_log_and_links_in_portuguese(live_home, live_sandbox, capsys, tmp_path):
+    erp = tmp_path / "erp.csv"
+    erp.write_text(ERP, "utf-8")
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "erp", "import", str(erp))
+    assert code == 0 and "3 linhas lidas" in out and "produtos: 3 criados, 0 atualizados" in out
+
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "sync", "stock", "--dry-run")
+    assert code == 0
+    assert "Plano de `sync stock` (execução" in out and ", simulação):" in out
+    assert "3 a aplicar (3 gravações no Mercado Livre)" in out and "+ estoque" in out
+    assert "vínculos: vinculado 3, sem código de referência 1" in out
+    assert out.rstrip().endswith("Simulação: nada foi gravado (nem no Mercado Livre, nem no ERP, nem nos vínculos).")
+
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "sync", "stock", "--yes")
+    assert (
+        code == 0 and "concluída: 3 feitas, 0 pulada, 0 com falha, 0 já certa." in out
+    )  # 0 takes the singular in pt_BR
+
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "log")
+    assert code == 0 and "simulação" in out and "concluída" in out
+    newest = out.splitlines()[0]
+    assert newest.startswith("execução ") and "estoque" in newest and "levou" in newest and newest.endswith("3 feitas")
+    run_id = newest.split()[1]
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "log", "--run", run_id)
+    assert code == 0 and out.count("  feita      estoque") == 3
+
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "links")
+    assert code == 0 and out.startswith("ESTADO") and "ANÚNCIO" in out and "sem código de referência" in out
+    assert "4 de 4 vínculos; vinculado 3, sem código de referência 1" in out
+
+    # The watch lines of `status`: local times in the user's format, never ISO timestamps (issue 14).
+    code, out, err = cli(capsys, "--lang", "pt_BR", "watch", "--once")
+    assert code == 0
+    assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d (verificação|sincronização completa de estoque), execução \d+ ", out), (
+        out
+    )
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "status")
+    assert code == 0 and "Mercado Livre:      conectado" in out
+    tick = next(line for line in out.splitlines() if "última verificação:" in line)
+    assert re.fullmatch(r"  última verificação: +\d\d/\d\d/\d{4} \d\d:\d\d", tick), tick
+    code, out, _ = cli(capsys, "status")
+    tick = next(line for line in out.splitlines() if "last tick:" in line)
+    assert re.fullmatch(r"  last tick: +\d{4}-\d\d-\d\d \d\d:\d\d", tick), tick
+
+    # Scripts read the same JSON in any language.
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "log", "--run", run_id, "--json")
+    document = json.loads(out)
+    assert document["run"]["status"] == "finished" and {a["status"] for a in document["actions"]} == {"done"}
+    code, english, _ = cli(capsys, "log", "--run", run_id, "--json")
+    assert english == out
