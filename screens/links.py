@@ -248,6 +248,12 @@ class LinksScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        # Opening a mode's screen the first time makes Textual parse every stylesheet again and restyle every
+        # widget of the App (`App.refresh_css`: most of the time to the first page, issue 14). This screen brings
+        # no stylesheet beyond DEFAULT_CSS, which Textual adds and parses alone as its widgets are registered, so
+        # it is marked as styled with the App's CSS as it stands (textual is pinned exactly: pyproject.toml).
+        if not self.CSS and not self.CSS_PATH:
+            self._css_update_count = self.app._css_update_count
         self.query_state = LinkQuery(limit=PAGE)
         self.rows: list = []  # the Links of the page on show, in table order
         self.total = 0  # rows matching the filter and search
@@ -257,6 +263,7 @@ class LinksScreen(BaseScreen):
         self.shown_serial = 0  # the query whose page is on show (== `_serial` once the last answer is in)
         self._cursor_after_load = 0
         self._url_for: str | None = None  # the row whose address is on show (b), by Link.key
+        self._filters_shown: Text | None = None  # the filter bar as last shown
 
     def compose(self) -> ComposeResult:
         yield ModeBar("links")
@@ -337,7 +344,11 @@ class LinksScreen(BaseScreen):
                 used += 2
             text.append_text(entry)
             used += entry.cell_len
-        bar.update(text)
+        shown = self._filters_shown
+        if shown is None or text != shown:  # most pages leave it as it was (paging, sorting)
+            # Its height follows its lines (it wraps at 80 columns): a layout only when their number changes.
+            bar.update(text, layout=shown is None or text.plain.count("\n") != shown.plain.count("\n"))
+            self._filters_shown = text
 
     def on_resize(self) -> None:
         if self.loaded:
@@ -361,7 +372,8 @@ class LinksScreen(BaseScreen):
                 line += "  " + _("search: {text}", text=q.search)
             if not self.total:
                 line = self._empty_hint()
-        self.query_one("#links-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+        # One row high whatever it says: no layout of the screen (a layout repaints every widget, issue 14).
+        self.query_one("#links-status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"), layout=False)
 
     def _empty_hint(self) -> str:
         """Why the table is empty while links exist: which filter or search hides them, and the key that clears it."""
@@ -381,7 +393,7 @@ class LinksScreen(BaseScreen):
         link = self.current_link()
         detail = self.query_one("#links-detail", Static)
         if link is None:
-            detail.update("")
+            detail.update("", layout=False)
             return
         if self._url_for == link.key:
             # Alone on its line, unbordered: a mouse selection over SSH takes exactly the address.
@@ -391,7 +403,7 @@ class LinksScreen(BaseScreen):
             text.append(link.listing_id, style="bold")
             text.append(" · " + _("address on Mercado Livre (copied, if your terminal allows it):") + "\n")
             text.append(listing_url(link.listing_id))
-            detail.update(text)
+            detail.update(text, layout=False)
             return
         text = Text(no_wrap=False, overflow="ellipsis")
         text.append(link.listing_id, style="bold")
@@ -412,7 +424,7 @@ class LinksScreen(BaseScreen):
             text.append(" · " + _("ERP") + f": {link.erp_name}")
         if link.reason:
             text.append(f" · {say(link.reason)}", style=STATE_STYLES[link.state.value])
-        detail.update(text)
+        detail.update(text, layout=False)  # three rows high (the CSS): no layout of the screen on a cursor move
 
     def current_link(self):
         table = self.query_one(PagedTable)

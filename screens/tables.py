@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import DataTable
 
 from services.i18n import _
@@ -145,6 +146,19 @@ class FixedColumnsTable(DataTable):
             self._layout()
             if self.row_count:
                 self.move_cursor(row=min(row, self.row_count - 1), column=column, animate=False)
+
+    def _update_dimensions(self, new_rows) -> None:
+        # DataTable measures every cell of the new rows (for auto-width columns and auto-height rows), then sets
+        # the scrollable size. Here every column has its width from `show_rows` and every row is one line: the
+        # 1,000 measures of a 100-row page were most of its cost after the rows were on show (issue 14).
+        if any(column.auto_width for column in self.columns.values()) or any(
+            row.auto_height for row in self.rows.values()
+        ):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values()) + self._row_label_column_width
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width, self._total_row_height + header)
 
     def _update_column_widths(self, updated_cells) -> None:
         # Only auto-width columns use the measured content width (textual is pinned, see pyproject).

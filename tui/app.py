@@ -163,6 +163,8 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         if self._watch_terminal and not self.is_headless:
             self._install_hangup_handling()
         self.refresh_status()
+        # Once the first screen is painted: the links index, built ahead of the linked products screen.
+        self.call_after_refresh(self.warm_links_index)
 
     def _load_keymap(self) -> None:
         """`keymap.toml` in the home: `"binding.id" = "keys"` lines (ids are listed in the help)."""

@@ -23,7 +23,7 @@ from services.reasons import Reason
 from services.store.storage import FileStamp, file_stamp, paused_gc
 from services.store.store import MELI, Store, open_store
 from services.summary import read_summary, write_link_counts
-from services.text import fold
+from services.text import fold, fold_all
 
 LINKS = "links"  # meli.json's table of links before issue 16 (moved to LINKS_FILE on first use)
 LINKS_FILE = "links.jsonl"
@@ -31,18 +31,18 @@ IGNORED = "ignored"  # documents {"key": Link.key}: rows the operator chose to i
 RELINK = "relink"  # documents {"key": Link.key}: link_lost rows the operator accepted (forget the old code)
 
 _LINK_FIELDS = tuple(f.name for f in fields(Link))
+Row = list[Any]  # a stored link as its values, in _LINK_FIELDS order, the state as its text
 # Columns the table can be sorted by (every Link field) and searched in.
 SORTABLE = _LINK_FIELDS + ("difference",)
-_SEARCHED = ("listing_id", "reference_code", "erp_code", "title", "variation_label", "erp_name")
+_SEARCHED = ("listing_id", "reference_code", "erp_code", "title", "variation_label", "erp_name", "variation_id")
+_SEARCHED_AT = tuple(_LINK_FIELDS.index(name) for name in _SEARCHED)
 
 
-def _searched(link: Link) -> str:
-    """The text a search looks in (the _SEARCHED fields and the variation id), folded once per change (case and
-    accents), so each search is a plain `in`."""
-    return fold(
-        f"{link.listing_id} {link.reference_code or ''} {link.erp_code or ''} {link.title or ''} "
-        f"{link.variation_label or ''} {link.erp_name or ''} {link.variation_id or ''}"
-    )
+def _searched(values: Row) -> str:
+    """The text a search looks in (the _SEARCHED fields and the variation id) of a stored row's values; folded
+    (case and accents) once per change of the links, so each search is a plain `in`."""
+    listing, reference, erp_code, title, label, name, variation = (values[i] for i in _SEARCHED_AT)
+    return f"{listing} {reference or ''} {erp_code or ''} {title or ''} {label or ''} {name or ''} {variation or ''}"
 
 
 def link_to_doc(link: Link) -> dict[str, Any]:
@@ -75,6 +75,26 @@ _FIELD_SET = frozenset(_LINK_FIELDS)
 
 
 _STATES = {state.value: state for state in LinkState}
+
+
+def _values(link: Link) -> Row:
+    """A Link as a stored row of values (the state as its text, the reason as stored: code and values)."""
+    values = [getattr(link, name) for name in _LINK_FIELDS]
+    values[_STATE] = link.state.value
+    if isinstance(link.reason, Reason):
+        values[_REASON] = link.reason.to_json()
+    return values
+
+
+def _link(values: Row) -> Link:
+    """A stored row of values as a Link (the row itself is left as it is)."""
+    fields_ = list(values)
+    fields_[_STATE] = _STATES[fields_[_STATE]]
+    if fields_[_REASON] is not None:
+        fields_[_REASON] = Reason.from_json(fields_[_REASON])  # an older version's text is shown as it is
+    return Link(*fields_)
+
+
 _CHUNK_BYTES = 1 << 20  # about 3,000 links per parse
 
 # links.jsonl's file stamp, or ("meli.json", generation) for an older home whose links are still in meli.json.
@@ -130,12 +150,19 @@ class LinkRepository:
         return list(self.iter())
 
     def iter(self, limit: int | None = None) -> Iterator[Link]:
-        """The stored links in the file's order (the first `limit` only, if given), read CHUNK lines at a time:
-        each chunk is one short parse, so a reader in a thread never holds the interpreter for long."""
+        """The stored links in the file's order (the first `limit` only, if given)."""
+        for values in self.rows(limit):
+            yield _link(values)
+
+    def rows(self, limit: int | None = None) -> Iterator[Row]:
+        """The stored links as rows of values (`Link`'s fields in order, the state as its text), read CHUNK lines
+        at a time: each chunk is one short parse, so a reader in a thread never holds the interpreter for long,
+        and no Link is made (the links table makes them for the page on show only)."""
         try:
             fh = open(self.path, "rb")
         except FileNotFoundError:
-            yield from self._old_links()[:limit]  # an older home, read as it is (the next sync moves them)
+            # an older home, read as it is (the next sync moves them)
+            yield from (_values(link) for link in self._old_links()[:limit])
             return
         with fh:
             header = _parse_header(fh.readline())
@@ -153,16 +180,12 @@ class LinkRepository:
                     left -= len(lines)
                 for values in _parse_rows(lines):
                     if positional:
-                        values[_STATE] = _STATES[values[_STATE]]
-                        if values[_REASON] is not None:
-                            values[_REASON] = Reason.from_json(values[_REASON])
-                        yield Link(*values)
+                        yield values  # the reason stays as stored (code and values, or old text): parsed by _link
                     else:
                         # A file written by another version: a row may lack the trailing columns of its header.
                         row = dict(zip(names, values, strict=False))
                         row["state"] = LinkState(row["state"])
-                        row["reason"] = Reason.from_json(row.get("reason"))
-                        yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
+                        yield _values(Link(**{k: v for k, v in row.items() if k in _FIELD_SET}))
 
     def stamp(self) -> LinksStamp | None:
         """Changes whenever the stored links change (for callers' own caches)."""
@@ -271,9 +294,10 @@ class LinkPage:
 class LinkTable:
     """Query the stored links for a table of tens of thousands of rows.
 
-    The links are read and indexed once per change of links.jsonl (the operator's ignores, in meli.json, are laid
-    over them once per change); the counts by state are taken then, not per query; each query is a filter over
-    in-memory rows and a sort (cached per column: `warm()` computes them ahead, off the UI thread). Until the
+    The links are read and indexed once per change of links.jsonl, as rows of values (a Link is made for the
+    rows of the page asked only: making 50,000 was half the time of the index, issue 14); the operator's ignores,
+    in meli.json, are laid over them once per change; the counts by state are taken then, not per query; each
+    query is a filter over in-memory rows and a sort (cached per column: `warm()` computes them ahead, off the UI thread). Until the
     index is built, the default first page (no filter, by listing id) is read from the head of the file, with
     the counts of the last sync (summary.json): the screen opens at once at 50,000 links.
     """
@@ -283,8 +307,8 @@ class LinkTable:
         self._lock = threading.RLock()
         self._stamp: LinksStamp | None = None  # links.jsonl as indexed
         self._overlay: int | None = None  # meli.json generation of the ignores laid over the rows
-        self._stored: list[Link] = []
-        self._rows: list[Link] = []
+        self._stored: list[Row] = []  # rows of values (`LinkRepository.rows`)
+        self._rows: list[Row] = []  # the same with the operator's ignores laid over them
         self._haystack: list[str] = []
         self._counts: dict[str, int] = {}
         self._sorted: dict[tuple[str, bool], list[int]] = {}
@@ -317,19 +341,17 @@ class LinkTable:
                 return head(offset, limit)
         with self._lock:
             self._refresh()
-            wanted = LinkState(state) if state else None
+            wanted = LinkState(state).value if state else None
             needle = fold(search.strip())
             order = self._order(sort, descending)
             rows, haystack = self._rows, self._haystack
             if wanted is None and not needle:
                 matches = order
+            elif not needle:
+                matches = [i for i in order if rows[i][_STATE] == wanted]
             else:
-                matches = [
-                    i
-                    for i in order
-                    if (wanted is None or rows[i].state == wanted) and (not needle or needle in haystack[i])
-                ]
-            page = [rows[i] for i in matches[offset : offset + limit]]
+                matches = [i for i in order if (wanted is None or rows[i][_STATE] == wanted) and needle in haystack[i]]
+            page = [_link(rows[i]) for i in matches[offset : offset + limit]]
             return LinkPage(rows=page, total=len(matches), counts=dict(self._counts))
 
     def warm(self, columns: Iterable[str] = SORTABLE) -> None:
@@ -362,7 +384,7 @@ class LinkTable:
         stamp = self.repository.stamp()
         if stamp != self._stamp:
             with paused_gc():  # 50k new objects at once: no collector passes over them meanwhile
-                self._stored = self.repository.all()
+                self._stored = list(self.repository.rows())
             self._stamp = stamp
             self._overlay = None
         generation = self.repository.store.generation
@@ -370,10 +392,13 @@ class LinkTable:
             return
         ignored = self.repository.ignored()
         with paused_gc():
-            rows = [self._shown(link, ignored) for link in self._stored] if ignored else list(self._stored)
+            rows = [self._shown_values(values, ignored) for values in self._stored] if ignored else self._stored
             self._rows = rows
-            self._haystack = [_searched(l) for l in rows]
-        self._counts = count_by_state(rows)
+            self._haystack = fold_all([_searched(values) for values in rows])
+        counts = {state.value: 0 for state in LinkState}  # every state, in §6 order (as count_by_state)
+        for values in rows:
+            counts[values[_STATE]] += 1
+        self._counts = counts
         # The file is kept in the first sort's order (default_order): that order needs no sorting.
         self._sorted = {("listing_id", False): list(range(len(rows)))}
         self._overlay = generation
@@ -386,26 +411,63 @@ class LinkTable:
             return replace(link, state=LinkState.IGNORED, reason=IGNORED_REASON)
         return link
 
+    @staticmethod
+    def _shown_values(values: Row, ignored: set[str]) -> Row:
+        variation = values[_VARIATION]
+        key = f"{values[_LISTING]}:{variation}" if variation is not None else values[_LISTING]
+        if key in ignored and values[_STATE] != LinkState.IGNORED.value:
+            values = list(values)
+            values[_STATE], values[_REASON] = LinkState.IGNORED.value, IGNORED_REASON.to_json()
+        return values
+
     def _order(self, column: str, descending: bool) -> list[int]:
         cached = self._sorted.get((column, descending))
         if cached is not None:
             return cached
         ascending = self._sorted.get((column, False))
         if ascending is None:
-            rows = self._rows
-
-            def key(i: int) -> tuple[bool, Any, str]:
-                value = getattr(rows[i], column)
-                # None sorts last whatever the direction; text ignores case.
-                if value is None:
-                    return (True, 0, rows[i].key)
-                return (False, value.casefold() if isinstance(value, str) else value, rows[i].key)
-
-            ascending = self._sorted[(column, False)] = sorted(range(len(rows)), key=key)
+            ascending = self._sorted[(column, False)] = _sorted_positions(self._column(column))
         if not descending:
             return ascending
         # Descending is the ascending order reversed, the rows without a value staying last (no second sort).
         rows = self._rows
-        split = next((n for n, i in enumerate(ascending) if getattr(rows[i], column) is None), len(ascending))
+        at = _FIELD_AT.get(column)
+        split = len(ascending)
+        while split and _value(rows[ascending[split - 1]], column, at) is None:
+            split -= 1
         cached = self._sorted[(column, True)] = ascending[:split][::-1] + ascending[split:][::-1]
         return cached
+
+    def _column(self, column: str) -> list[Any]:
+        """The sort key of every row in `column`: text without case, None where the row has no value."""
+        at = _FIELD_AT.get(column)
+        values = [_value(row, column, at) for row in self._rows]
+        return [v.casefold() if isinstance(v, str) else v for v in values]
+
+
+_FIELD_AT = {name: i for i, name in enumerate(_LINK_FIELDS)}
+_LISTING, _VARIATION, _REASON = (_FIELD_AT[name] for name in ("listing_id", "variation_id", "reason"))
+_ERP_STOCK, _ML_STOCK = _FIELD_AT["erp_stock"], _FIELD_AT["ml_stock"]
+_SORT_CHUNK = 4096  # rows sorted at once: each sort is a few ms in which the interpreter is not let go
+
+
+def _value(row: Row, column: str, at: int | None) -> Any:
+    if at is not None:
+        return row[at]
+    # "difference" (Link.difference): the ERP's stock minus Mercado Livre's
+    erp, ml = row[_ERP_STOCK], row[_ML_STOCK]
+    return None if erp is None or ml is None else erp - ml
+
+
+def _sorted_positions(keys: list[Any]) -> list[int]:
+    """Positions of `keys` in ascending order, those without a value (None) last; ties keep the file's order
+    (the sort is stable), so rows with the same value read by listing id. Sorted a chunk at a time, then once
+    more (Timsort merges the sorted runs): a sort never holds the interpreter away from the UI for long."""
+    present = [i for i, key in enumerate(keys) if key is not None]
+    missing = [i for i, key in enumerate(keys) if key is None]
+    by_key = keys.__getitem__
+    runs: list[int] = []
+    for start in range(0, len(present), _SORT_CHUNK):
+        runs += sorted(present[start : start + _SORT_CHUNK], key=by_key)
+    runs.sort(key=by_key)
+    return runs + missing

@@ -40,7 +40,7 @@ from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, balances_after, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.reference_code import reference_code_action, write_reference_code
-from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock
+from services.sync.stock import SHARED_ROUTES, choose_warehouse, plan_stock, with_warehouse_stock
 from services.watch_state import refuse_if_watching
 
 if TYPE_CHECKING:
@@ -686,7 +686,8 @@ class SyncEngine:
         snapshot = prepared.snapshot
         up_stock = snapshot.up_stock
         if snapshot.multi_origin and snapshot.warehouse and not snapshot.warehouse.problem:
-            up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
+            # kept in the snapshot: the stored links show these fresher quantities (_in_warehouse)
+            up_stock = snapshot.up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
         return plan_stock(
             with_live_stock(rows, live),
             self.catalog.balances(),
@@ -808,7 +809,7 @@ class SyncEngine:
             before = {l.key: l for l in prepared.snapshot.previous}
             links = [before[l.key] if l.key in failed and l.key in before else l for l in links]
             if listings:
-                self.links.replace_listings({l.id for l in listings}, links)
+                self.links.replace_listings({l.id for l in listings}, self._in_warehouse(prepared, actions, links))
             return
         planned_imports = [
             i
@@ -836,7 +837,25 @@ class SyncEngine:
         links = self._refused(refused, links)
         unread = set(prepared.unread)
         links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
-        self.links.replace_all(links)
+        self.links.replace_all(self._in_warehouse(prepared, actions, links))
+
+    @staticmethod
+    def _in_warehouse(prepared: Prepared, actions: list[Action], links: list[Link]) -> list[Link]:
+        """A multi-origin seller's rows with the chosen warehouse's own quantity (what the next plan compares
+        with), as the writes left it; the listing's quantity also counts the other warehouses and Full."""
+        snapshot = prepared.snapshot
+        if not snapshot.multi_origin:
+            return links
+        written = {
+            a.data["user_product_id"]: a.to
+            for a in actions
+            if a.kind == ActionKind.STOCK
+            and a.status == ActionStatus.DONE
+            and a.data.get("route") == "warehouse"
+            and a.data.get("user_product_id")
+            and a.to is not None
+        }
+        return with_warehouse_stock(links, snapshot.warehouse, snapshot.up_stock, written)
 
     @staticmethod
     def _refused(refused: Mapping[str, Reason], links: list[Link]) -> list[Link]:

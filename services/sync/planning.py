@@ -19,7 +19,7 @@ from services.sync.holds import holds_note, plan_holds
 from services.sync.orders import plan_orders
 from services.sync.plan import ActionStatus, Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
-from services.sync.stock import WAREHOUSE_TAG, WarehouseChoice, plan_stock
+from services.sync.stock import WAREHOUSE_TAG, WarehouseChoice, plan_stock, with_warehouse_stock
 
 STEPS: dict[SyncKind, tuple[str, ...]] = {
     SyncKind.PRODUCTS: ("products",),
@@ -83,6 +83,9 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     )
     plan.notes += migration_notes(snapshot.listings, snapshot.previous, links)
     links = mark_migrated(snapshot.listings, links)
+    if snapshot.multi_origin:
+        # The rows show what the stock plan compares with: the chosen warehouse's own quantity.
+        links = with_warehouse_stock(links, snapshot.warehouse, snapshot.up_stock)
     balances = catalogue.balances
     if "orders" in steps:
         by_key = {link.key: link for link in links}

@@ -182,6 +182,35 @@ def _through_warehouse(
     return replace(action, from_=here, data=data, reason=Reason.join(*why))
 
 
+def with_warehouse_stock(
+    links: Iterable[Link],
+    warehouse: WarehouseChoice | None,
+    up_stock: Mapping[str, UserProductStock],
+    written: Mapping[str, int] | None = None,
+) -> list[Link]:
+    """A multi-origin seller's rows with the chosen warehouse's own quantity as their Mercado Livre stock: what
+    the plan compares the ERP balance with (`_through_warehouse`), so the links table's ML column and Diff say
+    what the next plan will do. The listing's own quantity adds every warehouse and Full: shown, a synced row
+    would read "Diff -3" while that warehouse holds the ERP balance. `written`: user product -> quantity the
+    writes just left in the chosen warehouse. A row whose user product's stock was not read (not linked, or
+    unreadable) keeps the listing's quantity; without a usable warehouse every row does."""
+    if warehouse is None or warehouse.problem or not warehouse.store_id:
+        return list(links)
+    store, written = warehouse.store_id, written or {}
+    out = []
+    for link in links:
+        up = link.user_product_id
+        if up is not None and up in written:
+            own: int | None = written[up]
+        elif up is not None and up in up_stock:
+            location = up_stock[up].warehouse(store)
+            own = location.quantity if location else 0  # no location yet: nothing there
+        else:
+            own = link.ml_stock
+        out.append(link if own == link.ml_stock else replace(link, ml_stock=own))
+    return out
+
+
 def route(link: Link, multi_origin: bool = False) -> str:
     """Which write takes this target (docs/mercado-livre-api.md §6.1)."""
     if multi_origin:

@@ -191,11 +191,12 @@ def test_the_first_page_comes_from_the_head_of_the_file_then_the_index_answers_e
     assert table.ready
     full = table.query(limit=20)
     assert [l.key for l in full.rows] == [l.key for l in head.rows] and full.counts == head.counts
-    for column in ("title", "ml_stock", "difference", "reference_code"):
+    shown = table.query(limit=400).rows
+    for column in ("title", "ml_stock", "difference", "reference_code", "state", "variation_id"):
         for descending in (False, True):
             got = [l.key for l in table.query(sort=column, descending=descending, limit=400).rows]
-            present = [l for l in table._rows if getattr(l, column) is not None]
-            missing = [l for l in table._rows if getattr(l, column) is None]
+            present = [l for l in shown if getattr(l, column) is not None]
+            missing = [l for l in shown if getattr(l, column) is None]
 
             def key(l, column=column):
                 value = getattr(l, column)

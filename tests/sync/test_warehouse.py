@@ -122,6 +122,36 @@ async def test_the_configured_warehouse_is_the_one_written(sandbox_state, make_e
     )
 
 
+@pytest.mark.parametrize("sandbox_state", [2], indirect=True)
+async def test_the_links_show_the_chosen_warehouse_quantity_not_the_listing_total(sandbox_state, make_engine):
+    """Issue 14: the ML column (and Diff) compares the ERP with what the plan compares, the chosen warehouse's
+    own quantity. The listing's total also counts the other warehouse: shown, a synced row read "Diff -2"."""
+    from services.store.links import LinkRepository
+
+    erp()
+    azul, azul_premium = sandbox_state.listing_ids()[:2]
+    second = sandbox_state.stores[1]["id"]
+    engine = make_engine()
+    engine.config = replace(engine.config, warehouse=second)
+
+    def shown() -> dict:
+        return {l.listing_id: (l.erp_stock, l.ml_stock, l.difference) for l in LinkRepository().all()}
+
+    prepared = await engine.plan(SyncKind.STOCK)
+    [planned] = [a for a in prepared.plan.actions if a.item_id == azul and a.status == St.PLANNED]
+    [row] = [l for l in prepared.links if l.listing_id == azul]
+    # The plan's rows carry what it compares: the chosen warehouse holds nothing of it yet (the listing: 2).
+    assert planned.from_ == row.ml_stock == 0 and row.difference == 5
+    assert (await engine.apply(prepared)).status == FINISHED
+    assert sandbox_state.item(azul)["available_quantity"] == 7  # 5 written here + 2 in the first warehouse
+    # Right after the sync the row agrees with the ERP, on both listings sharing the user product.
+    assert shown()[azul] == shown()[azul_premium] == (5, 5, 0)
+    # A sync with nothing to write (the links stored from the listings as read again) still says so.
+    again = await run(engine)
+    assert [a for a in again.actions if a.status == St.PLANNED or a.status == St.DONE] == []
+    assert shown()[azul] == (5, 5, 0)
+
+
 async def test_a_sale_between_read_and_write_is_planned_again_not_re_sent(sandbox_state, make_engine):
     """A buyer pays between the writer's stock GET and its PUT: 409 (stale x-version). The quantity planned before
     the sale is not sent again: the sale is recorded, the stock read again, and the target written once more."""

@@ -252,3 +252,18 @@ async def test_listing_address_is_shown_alone_and_copied(make_sync_app, demo_hom
         await pilot.press("down")
         await settle(app, pilot)
         assert url not in str(screen.query_one("#links-detail").content)
+
+
+async def test_the_links_index_is_built_at_start_up_before_the_screen_is_opened(make_sync_app, demo_home):
+    """Issue 14: the index (rows, search text, every sort) is built in a thread once the App is up, so the
+    linked products screen answers its first keys from memory."""
+    seed_links(demo_home.home, 300)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        assert not isinstance(app.screen, LinksScreen)
+        table = app.sync_services._link_table()
+        assert table.ready and {column for column, _descending in table._sorted} >= {"title", "ml_stock", "state"}
+        screen = await open_links(app, pilot)
+        assert screen.total == 300 and table.ready

@@ -58,6 +58,22 @@ def test_fold_ignores_case_and_accents():
     assert fold("AÇÃO") == fold("ação") == fold("acao") == "acao"
 
 
+def test_folding_many_texts_at_once_folds_each_as_alone():
+    """fold_all folds the links' search texts a batch at a time (issue 14: one C pass per batch); each text must
+    come out as `fold` makes it, whatever it holds (accents, ligatures, the batch separator, nothing)."""
+    import unicodedata
+
+    from services.text import fold_all
+
+    def by_hand(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+    texts = ["AÇÃO", "Tênis ß ﬁ", "plain", "", "x\u0301y", "a]b\\c^-", "nul\x00é", "İ ǅ"] * 400
+    assert fold_all(texts) == [by_hand(t) for t in texts] == [fold(t) for t in texts]
+    assert fold_all([]) == []
+
+
 def test_link_table_search_ignores_case_and_accents(melisync_home):
     links = [
         Link(
