@@ -65,6 +65,8 @@ def _link_line(link: Link) -> bytes:
 
 
 _STATE = _LINK_FIELDS.index("state")
+_LISTING, _VARIATION = _LINK_FIELDS.index("listing_id"), _LINK_FIELDS.index("variation_id")
+_ERP_CODE, _REASON = _LINK_FIELDS.index("erp_code"), _LINK_FIELDS.index("reason")
 _FIELD_SET = frozenset(_LINK_FIELDS)
 
 
@@ -108,6 +110,31 @@ def default_order(link: Link) -> tuple[str, str]:
     return (link.listing_id.casefold(), link.key)
 
 
+def in_file_order(links: Iterable[Link]) -> list[Link]:
+    """`links` sorted by `default_order`, with one sort key per listing instead of a tuple per row (issue 16: the
+    keys of 142k rows, ~27 MB at 50k listings, at the moment a sync holds the most): rows are grouped by their
+    listing id without case, the groups sorted, and the rows of a group (its variations) by key."""
+    groups: dict[str, list[Link]] = {}
+    for link in links:
+        folded = link.listing_id.casefold()
+        group = groups.get(folded)
+        if group is None:
+            groups[folded] = [link]
+        else:
+            group.append(link)
+    ordered: list[Link] = []
+    for folded in sorted(groups):
+        group = groups.pop(folded)
+        if len(group) > 1:
+            group.sort(key=_row_key)
+        ordered += group
+    return ordered
+
+
+def _row_key(link: Link) -> str:
+    return link.key
+
+
 class LinkRepository:
     """Links as the last sync left them, plus the operator's choices (ignore, accept a new code)."""
 
@@ -126,10 +153,17 @@ class LinkRepository:
     def iter(self, limit: int | None = None) -> Iterator[Link]:
         """The stored links in the file's order (the first `limit` only, if given), read CHUNK lines at a time:
         each chunk is one short parse, so a reader in a thread never holds the interpreter for long."""
+        for values in self._values(limit):
+            yield Link(*values)
+
+    def _values(self, limit: int | None = None) -> Iterator[list[Any]]:
+        """The stored rows as lists of the Link fields in order (the state as a LinkState)."""
         try:
             fh = open(self.path, "rb")
         except FileNotFoundError:
-            yield from self._old_links()[:limit]  # an older home, read as it is (the next sync moves them)
+            # an older home, read as it is (the next sync moves them)
+            for link in self._old_links()[:limit]:
+                yield [getattr(link, name) for name in _LINK_FIELDS]
             return
         with fh:
             header = _parse_header(fh.readline())
@@ -148,12 +182,13 @@ class LinkRepository:
                 for values in _parse_rows(lines):
                     if positional:
                         values[_STATE] = _STATES[values[_STATE]]
-                        yield Link(*values)
+                        yield values
                     else:
                         # A file written by another version: a row may lack the trailing columns of its header.
                         row = dict(zip(names, values, strict=False))
                         row["state"] = LinkState(row["state"])
-                        yield Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
+                        link = Link(**{k: v for k, v in row.items() if k in _FIELD_SET})
+                        yield [getattr(link, name) for name in _LINK_FIELDS]
 
     def stamp(self) -> LinksStamp | None:
         """Changes whenever the stored links change (for callers' own caches)."""
@@ -165,7 +200,7 @@ class LinkRepository:
     def replace_all(self, links: Iterable[Link], consume_accepted: bool = True) -> int:
         """Store the links of a sync (accepted new codes are consumed). Returns how many rows changed; the file
         is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
-        links = sorted(links, key=default_order)
+        links = in_file_order(links)
         counts = count_by_state(links) if links else {}
         stored = self._line_hashes()
         changed = 0
@@ -214,10 +249,30 @@ class LinkRepository:
         kept = [link for link in self.iter() if link.listing_id not in listing_ids]
         return self.replace_all([*kept, *links], consume_accepted=False)
 
-    def previous(self) -> list[Link]:
-        """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""
+    def previous(self) -> dict[str, Link]:
+        """The stored links by key, minus those whose new code the operator accepted (S6: relinked on purpose), for
+        planning the next sync: each row keeps what linking and planning read of it - listing, variation, state,
+        ERP code, and a not_writable row's reason (a write ML refused, a migrated listing) - the other fields are
+        left at their defaults. A sync holds them next to the links it builds: full rows cost twice as much (issue
+        16: ~630 bytes a row, 142k rows at 50k listings). Whole rows: `all()`, `rows_of()`."""
         accepted = self._keys(RELINK)
-        return [link for link in self.all() if link.key not in accepted]
+        reasons: dict[str, str] = {}  # the same few reasons on many rows: kept once
+        found: dict[str, Link] = {}
+        listing_id = ""
+        for values in self._values():
+            state = values[_STATE]
+            if values[_LISTING] != listing_id:
+                listing_id = values[_LISTING]  # a listing's rows are together in the file: its id is kept once
+            reason = reasons.setdefault(values[_REASON], values[_REASON]) if state == LinkState.NOT_WRITABLE else ""
+            slim = Link(listing_id, values[_VARIATION], state, None, values[_ERP_CODE], reason=reason)
+            key = slim.key
+            if key not in accepted:
+                found[key] = slim
+        return found
+
+    def rows_of(self, listing_ids: set[str]) -> list[Link]:
+        """The stored rows (whole) of `listing_ids`."""
+        return [link for link in self.iter() if link.listing_id in listing_ids]
 
     def counts(self) -> dict[str, int]:
         return count_by_state(self.all())
