@@ -112,10 +112,20 @@ class CatalogueView:
         return self.balances.get(code) if code is not None else None
 
 
+# The links of the last sync: any rows, or already by key (`LinkRepository.previous()` reads them so, keeping of each
+# row only what linking looks at: one mapping per sync instead of a list plus a dict built from it per call).
+Previous = Mapping[str, Link] | Iterable[Link]
+
+
+def links_by_key(previous: Previous) -> Mapping[str, Link]:
+    """The rows of `previous` by `Link.key` (as they are when already a mapping)."""
+    return previous if isinstance(previous, Mapping) else {link.key: link for link in previous}
+
+
 def build_links(
     listings: Iterable[Listing],
     catalogue: CatalogueView,
-    previous: Iterable[Link] = (),
+    previous: Previous = (),
     ignored: Iterable[str] = (),
     *,
     multi_origin: bool = False,
@@ -129,7 +139,7 @@ def build_links(
     warehouse stock to write (the Full part is left alone).
     Each row is made once (no chain of dataclasses.replace: at 142k rows that chain cost seconds).
     """
-    before = {link.key: link for link in previous}
+    before = links_by_key(previous)
     ignored_keys = set(ignored)
     links: list[Link] = []
     for listing in listings:
@@ -140,12 +150,10 @@ def build_links(
     return links
 
 
-def held_rows(
-    listings: Iterable[Listing], previous: Iterable[Link] = (), ignored: Iterable[str] = ()
-) -> dict[str, Reason]:
+def held_rows(listings: Iterable[Listing], previous: Previous = (), ignored: Iterable[str] = ()) -> dict[str, Reason]:
     """The rows build_links would keep out of linking whatever the ERP holds (ignored, link lost), as
     key -> why, without building any row (those two states do not depend on the catalogue)."""
-    before = {link.key: link for link in previous}
+    before = links_by_key(previous)
     ignored_keys = set(ignored)
     held: dict[str, Reason] = {}
     for listing in listings:

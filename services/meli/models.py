@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 SELLER_SKU = "SELLER_SKU"
 KIT_TAG = "bundle"  # a listing that is one of Mercado Livre's kits ("Kits virtuais")
@@ -35,7 +36,9 @@ class Account:
         return "warehouse_management" in self.tags
 
 
-@dataclass(frozen=True)
+# slots (no __dict__ per object): a sync holds every listing and variation at once, 50k and 107k of them at 50k
+# listings (issue 16: memory per listing).
+@dataclass(frozen=True, slots=True)
 class Variation:
     """A legacy variation inside a listing's `variations` array."""
 
@@ -50,10 +53,17 @@ class Variation:
     @property
     def label(self) -> str:
         """What a seller reads: "Cor: Azul / Tamanho: M"."""
-        return " / ".join(f"{name}: {value}" for name, value in self.attributes)
+        return combination_label(self.attributes)
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=4096)
+def combination_label(attributes: tuple[tuple[str, str], ...]) -> str:
+    # One text per combination, however many variations (and link rows) carry it: combinations repeat across
+    # listings, and each row of the links table keeps its label.
+    return " / ".join(f"{name}: {value}" for name, value in attributes)
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A Mercado Livre listing ("anúncio"), with its variations when it has the legacy array."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 from services.errors import OperationFailed
 from services.meli.models import (
@@ -125,21 +125,21 @@ def listing(body: object) -> Listing:
     return Listing(
         id=str(_id(body["id"], "a listing (GET /items)", text=True)),
         title=str(body.get("title") or ""),
-        price=_decimal(body.get("price")) or Decimal("0"),
-        currency_id=str(body.get("currency_id") or ""),
+        price=_price(body.get("price")) or _ZERO,
+        currency_id=_shared(str(body.get("currency_id") or "")),
         available_quantity=int(body.get("available_quantity") or 0),
-        status=str(body.get("status") or ""),
-        sub_status=tuple(str(s) for s in body.get("sub_status") or ()),
+        status=_shared(str(body.get("status") or "")),
+        sub_status=_shared(tuple(_shared(str(s)) for s in body.get("sub_status") or ())),
         reference_code=reference_code(body.get("attributes"), body.get("seller_custom_field")),
         variations=tuple(variation(v) for v in _array(body.get("variations"), "the listing's variations")),
-        logistic_type=_text(shipping.get("logistic_type")),
+        logistic_type=_shared(_text(shipping.get("logistic_type"))),
         inventory_id=_text(body.get("inventory_id")),
         user_product_id=_text(body.get("user_product_id")),
-        family_name=_text(body.get("family_name")),
-        family_id=_text(body.get("family_id")),
-        listing_type_id=_text(body.get("listing_type_id")),
+        family_name=_shared(_text(body.get("family_name"))),
+        family_id=_shared(_text(body.get("family_id"))),
+        listing_type_id=_shared(_text(body.get("listing_type_id"))),
         permalink=_text(body.get("permalink")),
-        tags=tuple(str(t) for t in body.get("tags") or ()),
+        tags=_shared(tuple(_shared(str(t)) for t in body.get("tags") or ())),
     )
 
 
@@ -147,19 +147,59 @@ def variation(body: object) -> Variation:
     """One element of an item's `variations` array (its SELLER_SKU only comes with include_attributes=all)."""
     body = expect_object(body, "a listing's variation", needs=("id",))
     combination = tuple(
-        (str(a.get("name") or a.get("id") or ""), str(a.get("value_name") or ""))
+        _shared((_shared(str(a.get("name") or a.get("id") or "")), _shared(str(a.get("value_name") or ""))))
         for a in body.get("attribute_combinations") or ()
         if isinstance(a, dict)
     )
     return Variation(
         id=_id(body["id"], "a listing's variation"),
-        attributes=combination,
+        attributes=_shared(combination),
         reference_code=reference_code(body.get("attributes"), body.get("seller_custom_field")),
         available_quantity=int(body.get("available_quantity") or 0),
         inventory_id=_text(body.get("inventory_id")),
         user_product_id=_text(body.get("user_product_id")),
-        price=_decimal(body.get("price")),
+        price=_price(body.get("price")),
     )
+
+
+# Values that repeat from listing to listing (statuses, tags, attribute names and values, combinations, prices) are
+# kept once: the JSON parser makes a new object for every occurrence, and a sync holds every listing at once (issue
+# 16: at 50k listings each repeated text cost ~60 bytes per listing or variation). Bounded, so that a long-running
+# process (the TUI, `melisync watch`) does not keep the values of listings it read long ago.
+_T = TypeVar("_T")
+_SHARED: dict[object, object] = {}
+_PRICES: dict[str, Decimal] = {}
+_SHARED_MAX = 50_000
+_ZERO = Decimal("0")
+
+
+def _shared(value: _T) -> _T:
+    """The one kept copy of `value` (a text, or a tuple of them), equal to it."""
+    if value is None:
+        return value
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[value] = found = value
+    return found  # type: ignore[return-value]
+
+
+def _price(value: object) -> Decimal | None:
+    """`_decimal`, one Decimal per price text (Decimals are immutable: sharing one is safe). Keyed by the text
+    `_decimal` reads, so 20 and 20.0 stay Decimal("20") and Decimal("20.0") as before."""
+    if value is None or isinstance(value, (dict, list)):
+        return _decimal(value)
+    text = str(value)
+    found = _PRICES.get(text)
+    if found is None:
+        found = _decimal(text)
+        if found is None:
+            return None
+        if len(_PRICES) >= _SHARED_MAX:
+            _PRICES.clear()
+        _PRICES[text] = found
+    return found
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def _link_line(link: Link) -> bytes:
 
 
 _STATE = _LINK_FIELDS.index("state")
-_REASON = _LINK_FIELDS.index("reason")
+_LISTING, _VARIATION = _LINK_FIELDS.index("listing_id"), _LINK_FIELDS.index("variation_id")
+_ERP_CODE, _REASON = _LINK_FIELDS.index("erp_code"), _LINK_FIELDS.index("reason")
 _FIELD_SET = frozenset(_LINK_FIELDS)
 
 
@@ -132,6 +133,31 @@ def _row_id(line: bytes) -> bytes:
 def default_order(link: Link) -> tuple[str, str]:
     """The file's order: the screen's first sort (listing id, text without case, then the row key)."""
     return (link.listing_id.casefold(), link.key)
+
+
+def in_file_order(links: Iterable[Link]) -> list[Link]:
+    """`links` sorted by `default_order`, with one sort key per listing instead of a tuple per row (issue 16: the
+    keys of 142k rows, ~27 MB at 50k listings, at the moment a sync holds the most): rows are grouped by their
+    listing id without case, the groups sorted, and the rows of a group (its variations) by key."""
+    groups: dict[str, list[Link]] = {}
+    for link in links:
+        folded = link.listing_id.casefold()
+        group = groups.get(folded)
+        if group is None:
+            groups[folded] = [link]
+        else:
+            group.append(link)
+    ordered: list[Link] = []
+    for folded in sorted(groups):
+        group = groups.pop(folded)
+        if len(group) > 1:
+            group.sort(key=_row_key)
+        ordered += group
+    return ordered
+
+
+def _row_key(link: Link) -> str:
+    return link.key
 
 
 class LinkRepository:
@@ -197,7 +223,7 @@ class LinkRepository:
     def replace_all(self, links: Iterable[Link], consume_accepted: bool = True) -> int:
         """Store the links of a sync (accepted new codes are consumed). Returns how many rows changed; the file
         is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
-        links = sorted(links, key=default_order)
+        links = in_file_order(links)
         counts = count_by_state(links) if links else {}
         stored = self._line_hashes()
         changed = 0
@@ -246,10 +272,30 @@ class LinkRepository:
         kept = [link for link in self.iter() if link.listing_id not in listing_ids]
         return self.replace_all([*kept, *links], consume_accepted=False)
 
-    def previous(self) -> list[Link]:
-        """The stored links minus those whose new code the operator accepted (S6: relinked on purpose)."""
+    def previous(self) -> dict[str, Link]:
+        """The stored links by key, minus those whose new code the operator accepted (S6: relinked on purpose), for
+        planning the next sync: each row keeps what linking and planning read of it - listing, variation, state,
+        ERP code, and a not_writable row's reason (a write ML refused, a migrated listing) - the other fields are
+        left at their defaults. A sync holds them next to the links it builds: full rows cost twice as much (issue
+        16: ~630 bytes a row, 142k rows at 50k listings). Whole rows: `all()`, `rows_of()`."""
         accepted = self._keys(RELINK)
-        return [link for link in self.all() if link.key not in accepted]
+        found: dict[str, Link] = {}
+        listing_id = ""
+        for values in self.rows():
+            state = _STATES[values[_STATE]]
+            if values[_LISTING] != listing_id:
+                listing_id = values[_LISTING]  # a listing's rows are together in the file: its id is kept once
+            # Only a not_writable row's reason is read by planning (few rows: kits, Full, refused writes).
+            reason = Reason.from_json(values[_REASON]) if state == LinkState.NOT_WRITABLE else None
+            slim = Link(listing_id, values[_VARIATION], state, None, values[_ERP_CODE], reason=reason)
+            key = slim.key
+            if key not in accepted:
+                found[key] = slim
+        return found
+
+    def rows_of(self, listing_ids: set[str]) -> list[Link]:
+        """The stored rows (whole) of `listing_ids`."""
+        return [link for link in self.iter() if link.listing_id in listing_ids]
 
     def counts(self) -> dict[str, int]:
         return count_by_state(self.all())

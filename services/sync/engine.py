@@ -21,9 +21,9 @@ from services.config import Config, load_config
 from services.erp.catalog import Catalog
 from services.errors import BadInput, MelisyncError, NotConnected, OperationFailed
 from services.i18n import N_, local_time
-from services.linking import IGNORED_REASON, Link, LinkState, build_links, clean_code
+from services.linking import IGNORED_REASON, Link, LinkState, build_links, clean_code, links_by_key
 from services.meli.client import floor_hour
-from services.meli.models import BillingInfo, Listing, Order, UserProductStock
+from services.meli.models import BillingInfo, Listing, Order, UserProductStock, Variation
 from services.reasons import Code, Reason, cut_list
 from services.store.cursors import Cursors
 from services.store.journal import CANCELLED, DRY_RUN, FAILED, FINISHED, Journal, now_iso
@@ -277,7 +277,7 @@ class SyncEngine:
             booked = {o.id for o in snapshot.orders}
             snapshot.held_orders = [o for o in await self._held_orders(until) if o.id not in booked]
             holds = plan_holds(
-                snapshot.held_orders, {l.key: l for l in snapshot.previous}, snapshot.counted, snapshot.recorded
+                snapshot.held_orders, links_by_key(snapshot.previous), snapshot.counted, snapshot.recorded
             )
             notes += holds_note(holds)
             writes, unchanged = plan_stock(
@@ -291,7 +291,7 @@ class SyncEngine:
                 holds=holds,
             )
         plan = Plan(kind=SyncKind.WATCH, actions=moves + writes, notes=take_notes() + notes, unchanged=unchanged)
-        fresh = {l.key: l for l in with_live_stock(snapshot.previous, {l.id: l for l in live})}
+        fresh = {l.key: l for l in with_live_stock(links_by_key(snapshot.previous).values(), {l.id: l for l in live})}
         return Prepared(
             run_id,
             SyncKind.WATCH,
@@ -806,7 +806,7 @@ class SyncEngine:
             )
             # A row whose write failed keeps the balance it was last written with: the next tick tries it again.
             failed = {a.link_key for a in actions if a.kind == ActionKind.STOCK and a.status == ActionStatus.FAILED}
-            before = {l.key: l for l in prepared.snapshot.previous}
+            before = links_by_key(prepared.snapshot.previous)
             links = [before[l.key] if l.key in failed and l.key in before else l for l in links]
             if listings:
                 self.links.replace_listings({l.id for l in listings}, self._in_warehouse(prepared, actions, links))
@@ -835,8 +835,11 @@ class SyncEngine:
                 replace(l, state=LinkState.IGNORED, reason=IGNORED_REASON) if l.key in ignored else l for l in links
             ]
         links = self._refused(refused, links)
-        unread = set(prepared.unread)
-        links += [l for l in prepared.snapshot.previous if l.listing_id in unread]
+        if prepared.unread:
+            # Listings Mercado Livre did not return keep their stored rows, whole (the plan's copy keeps only what
+            # planning reads), except those whose new code the operator accepted: the next read links them anew.
+            previous = links_by_key(prepared.snapshot.previous)
+            links += [l for l in self.links.rows_of(set(prepared.unread)) if l.key in previous]
         self.links.replace_all(self._in_warehouse(prepared, actions, links))
 
     @staticmethod
@@ -987,17 +990,18 @@ def _restocked(
 ) -> list[Link]:
     """The plan's links with the quantities as they stand after applying: Mercado Livre's from the writes (or
     the listing as last read) and the ERP's from its balances now (sales recorded, imports made)."""
-    quantities: dict[str, int] = {}
-    for listing in listings.values():
-        if listing.variations:
-            for v in listing.variations:
-                quantities[f"{listing.id}:{v.id}"] = v.available_quantity
-        else:
-            quantities[listing.id] = listing.available_quantity
     out = []
     for link in links:
-        key = link.key
-        ml = written.get(key, quantities.get(key, link.ml_stock))
+        # The listing's own figure, looked up through it (a dict of every row's key would cost ~17 MB at 50k).
+        listing = listings.get(link.listing_id)
+        if listing is None:
+            found: Listing | Variation | None = None
+        elif link.variation_id is not None:
+            found = listing.variation(link.variation_id)
+        else:
+            found = None if listing.variations else listing
+        quantity = found.available_quantity if found is not None else link.ml_stock
+        ml = written.get(link.key, quantity) if written else quantity
         erp = balances.get(link.erp_code) if link.erp_code is not None else None
         if ml != link.ml_stock or erp != link.erp_stock:
             link = replace(link, ml_stock=ml, erp_stock=erp)

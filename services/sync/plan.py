@@ -50,7 +50,7 @@ class ActionStatus(StrEnum):
     FAILED = "failed"  # reason holds Mercado Livre's message or the mismatch found on read-back
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a plan at 50k listings holds one per row it reports
 class Action:
     """One thing a sync does (or reports it won't do). `from_`/`to` read as in the seller's table:
     Mercado Livre quantity -> target for `stock`, ERP balance before -> after for movements."""

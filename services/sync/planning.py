@@ -12,7 +12,17 @@ from datetime import datetime
 
 from services.erp.models import Customer
 from services.input_rules import DEFAULT_MAX_STOCK
-from services.linking import MIGRATION_SOURCE, CatalogueView, Link, LinkState, build_links, count_by_state, held_rows
+from services.linking import (
+    MIGRATION_SOURCE,
+    CatalogueView,
+    Link,
+    LinkState,
+    Previous,
+    build_links,
+    count_by_state,
+    held_rows,
+    links_by_key,
+)
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.reasons import Code, Reason
 from services.sync.holds import holds_note, plan_holds
@@ -36,7 +46,7 @@ class Snapshot:
 
     listings: list[Listing]
     catalogue: CatalogueView
-    previous: list[Link] = field(default_factory=list)
+    previous: Previous = field(default_factory=dict)  # the last sync's links (by key, or any rows)
     ignored: set[str] = field(default_factory=set)
     orders: list[Order] = field(default_factory=list)  # orders whose sales to record
     held_orders: list[Order] = field(default_factory=list)  # orders that took stock and are not paid yet (holds)
@@ -87,8 +97,8 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         # The rows show what the stock plan compares with: the chosen warehouse's own quantity.
         links = with_warehouse_stock(links, snapshot.warehouse, snapshot.up_stock)
     balances = catalogue.balances
+    by_key = {link.key: link for link in links} if "orders" in steps or "stock" in steps else {}
     if "orders" in steps:
-        by_key = {link.key: link for link in links}
         buyers = (
             (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None
         )
@@ -105,7 +115,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         plan.actions += moves
         balances = balances_after(balances, moves)
     if "stock" in steps:
-        holds = plan_holds(snapshot.held_orders, {link.key: link for link in links}, counted, snapshot.recorded)
+        holds = plan_holds(snapshot.held_orders, by_key, counted, snapshot.recorded)
         plan.notes += holds_note(holds)
         writes, plan.unchanged = plan_stock(
             links,
@@ -154,15 +164,18 @@ def _moved(code: str, where: str, somewhere: Code, nowhere: Code) -> Reason:
     return Reason(somewhere, code=code, where=where) if where else Reason(nowhere, code=code)
 
 
-def migration_notes(listings: list[Listing], previous: list[Link], links: list[Link]) -> list[Reason]:
+def migration_notes(listings: list[Listing], previous: Previous, links: list[Link]) -> list[Reason]:
     """Say where the links of a listing migrated to User Products went (docs/mercado-livre-api.md §6.6): never silently.
     Said once the migration ended (the old listing closed), and once: rows already marked as migrated by an
     earlier run are not reported again."""
     migrated = _migrated(listings)
+    if not migrated:
+        return []
+    rows = links_by_key(previous).values()
     notes = []
     for old_id in sorted(migrated):
         codes = sorted(
-            {l.erp_code for l in previous if l.listing_id == old_id and l.erp_code and not _is_migrated(l.reason)}
+            {l.erp_code for l in rows if l.listing_id == old_id and l.erp_code and not _is_migrated(l.reason)}
         )
         if not codes:
             continue

@@ -117,6 +117,47 @@ async def test_variation_codes_come_from_the_variations_resource_when_bulk_lacks
     )
 
 
+@pytest.mark.parametrize("lenient", [(), ("bulk_variation_attributes",)])
+async def test_a_long_read_holds_the_raw_answers_of_a_few_batches_only(meli_config, monkeypatch, lenient):
+    # Issue 16: every batch started at once, so under the strict reading all the multigets were answered before
+    # the variations reads queued behind them, and every raw item body was held until the end (37 MB at 5k
+    # listings). Counted here: raw entries parsed out of a multiget answer and not yet turned into listings.
+    import httpx
+
+    from sandbox.app import create_app
+    from sandbox.state import SandboxState
+    from services.meli import client as client_module
+    from services.meli import parse
+    from services.meli.client import MULTIGET_BATCH, MeliClient
+    from tests.fixtures.meli import connect_via_sandbox
+
+    state = SandboxState(listings=600, seed=0, lenient=lenient)
+    transport = httpx.ASGITransport(app=create_app(state))
+    await connect_via_sandbox(meli_config, state, transport)
+    held = {"now": 0, "most": 0}
+    multiget, read_entries = parse.multiget, client_module._read_entries
+
+    def counted_multiget(payload, requested):
+        entries = multiget(payload, requested)
+        held["now"] += len(entries)
+        held["most"] = max(held["most"], held["now"])
+        return entries
+
+    def counted_read(entries):
+        held["now"] -= len(entries)
+        return read_entries(entries)
+
+    monkeypatch.setattr(parse, "multiget", counted_multiget)
+    monkeypatch.setattr(client_module, "_read_entries", counted_read)
+    config = replace(meli_config, concurrency=4)
+    async with MeliClient(config, transport=transport) as client:
+        listings = await client.all_listings()
+    assert [l.id for l in listings] == state.listing_ids()  # all read, in the order asked
+    assert held["now"] == 0
+    # two batches per request slot at most, whatever the reading (before: all 30 batches under the strict one)
+    assert held["most"] <= 2 * config.concurrency * MULTIGET_BATCH, held
+
+
 async def test_a_listing_whose_variations_cannot_be_read_is_reported(connected, make_client, sandbox_state):
     with_variations = next(i for i in sandbox_state.listing_ids() if sandbox_state.item(i)["variations"])
     sandbox_state.fail_next(10, status=500, path_prefix=f"/items/{with_variations}/variations")

@@ -34,9 +34,9 @@ def test_ignore_unignore_and_accept_new_code():
     repo.ignore(["MLB2"], ignored=False)
     assert repo.ignored() == {"MLB1"}
     repo.accept_new_code(["MLB1"])
-    assert repo.previous() == []
+    assert repo.previous() == {}
     repo.replace_all([Link("MLB1", None, S.LINKED, "B", "B")])
-    assert [l.erp_code for l in repo.previous()] == ["B"]  # the acceptance was used up
+    assert [l.erp_code for l in repo.previous().values()] == ["B"]  # the acceptance was used up
 
 
 def test_cursors():

@@ -1,6 +1,7 @@
 """No quadratic step (issue 16): the same syncs at 2,000 and 8,000 listings, counting operations (not time) in
 linking (rows made), journaling (bytes appended) and link storage (rows encoded, bytes written, meli.json commits).
-Four times the listings must cost about four times the operations (quadratic would be sixteen)."""
+Four times the listings must cost about four times the operations (quadratic would be sixteen). And the raw item
+bodies of the listings read are held a few batches at a time, however many listings (memory per listing)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import httpx
 import pytest
 
 import services.linking as linking
+import services.meli.client as meli_client
+import services.meli.parse as meli_parse
 import services.store.links as stored_links
 from sandbox.app import create_app
 from sandbox.catalog import generate
@@ -28,6 +31,8 @@ class Counts:
         self.links_bytes = 0
         self.meli_commits = 0
         self.meli_bytes = 0
+        self.raw_held = 0  # item bodies parsed out of a multiget answer, not yet turned into listings
+        self.raw_most = 0
 
 
 @pytest.fixture
@@ -63,6 +68,20 @@ def counting(monkeypatch):
             counts.meli_bytes += self.path.stat().st_size
 
     monkeypatch.setattr(LockedJSONStorage, "_commit", counted_commit)
+    multiget, read_entries = meli_parse.multiget, meli_client._read_entries
+
+    def counted_multiget(payload, requested):
+        entries = multiget(payload, requested)
+        counts.raw_held += len(entries)
+        counts.raw_most = max(counts.raw_most, counts.raw_held)
+        return entries
+
+    def counted_read(entries):
+        counts.raw_held -= len(entries)
+        return read_entries(entries)
+
+    monkeypatch.setattr(meli_parse, "multiget", counted_multiget)
+    monkeypatch.setattr(meli_client, "_read_entries", counted_read)
     return counts
 
 
@@ -85,6 +104,7 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
         figures = {}
         for _run in range(2):
             before = (counts.links_made, counts.lines_made, counts.meli_commits, counts.meli_bytes, counts.links_bytes)
+            counts.raw_most = 0
             engine = SyncEngine(client, config=config)
             prepared = await engine.plan("stock")
             await engine.apply(prepared)
@@ -96,6 +116,8 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
                 "links.jsonl bytes written": counts.links_bytes - before[4],
                 "journal bytes appended": engine.journal.bytes_written,
                 "rows": len(prepared.links),
+                "raw item bodies held at most": counts.raw_most,
+                "concurrency": config.concurrency,
             }
     close_stores()
     return figures
@@ -110,8 +132,12 @@ async def test_a_sync_costs_operations_in_proportion_to_the_listings(tmp_path, m
     for name in ("links made", "link lines encoded", "meli.json bytes written", "journal bytes appended"):
         # Linear: about `growth` times as many; a quadratic step would be about growth**2 (16x).
         assert large[name] <= small[name] * growth * 1.25 + 2000, (name, small, large)
-    # Per row and sync: one Link read back from meli.json and one built by the plan, not three or four.
+    # Per row and sync: one Link read back from links.jsonl (only what planning reads) and one built by the plan.
     assert large["links made"] <= large["rows"] * 2.05, large
     assert large["meli.json commits"] <= 1, large
     # A no-change sync rewrites no link (and meli.json holds cursors and choices only: a few hundred bytes).
     assert large["links.jsonl bytes written"] == 0 and large["meli.json bytes written"] < 5000, large
+    # The listings are read a few batches at a time (two per request slot): their raw bodies do not grow with them
+    # (before: every batch started at once, and the strict reading held all of them until its variations reads).
+    most = 2 * large["concurrency"] * 20
+    assert small["raw item bodies held at most"] <= most and large["raw item bodies held at most"] <= most, large
