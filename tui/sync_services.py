@@ -1,5 +1,7 @@
-"""The one place the linking, mapping and sync flows call the services (blocking calls: run them in the
-App's thread workers, tui/sync_workers.py). It fetches and hands over; the rules live in services/.
+"""The one place the linking, mapping and sync flows call the services. It fetches and hands over; the rules
+live in services/. Its plain methods block on files (the App runs them in thread workers); its coroutines talk
+to Mercado Livre through the sync engine, which does its own file work off the loop (the App awaits them in
+async workers on its loop: tui/sync_workers.py).
 
 `transport` (an httpx transport) lets tests reach the sandbox in-process.
 """
@@ -19,7 +21,8 @@ from services.mapping import MappingView, conversion_reference, family_of, varia
 
 
 class SyncServices:
-    """Calls into the services for the linking and sync flows. Blocking: call it from thread workers."""
+    """Calls into the services for the linking and sync flows: plain methods from thread workers, coroutines
+    from async workers."""
 
     def __init__(self, config: Config, *, transport=None) -> None:
         self.config = config
