@@ -18,6 +18,7 @@ from services.config import Config
 from services.errors import OperationFailed
 from services.i18n import _
 from services.mapping import MappingView, conversion_reference, family_of, variation_mapping, why_not_converting
+from services.store.run import Run
 
 
 class SyncServices:
@@ -191,7 +192,7 @@ class SyncServices:
 
         return Journal(home=self.home)
 
-    def runs(self) -> list[dict]:
+    def runs(self) -> list[Run]:
         from services.store.journal import journal_exists
 
         if not journal_exists(self.home):
@@ -200,7 +201,7 @@ class SyncServices:
         journal.mark_interrupted()
         return journal.runs(limit=500)
 
-    def run_detail(self, run_id: int) -> tuple[dict, list[dict], list[dict]]:
+    def run_detail(self, run_id: int) -> tuple[Run, list[dict], list[dict]]:
         journal = self._journal()
         run = journal.run(run_id)
         if run is None:

@@ -15,7 +15,8 @@ from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text,
 from services.errors import BadInput
 from services.i18n import local_time
 from services.run_facts import shown_status, took_seconds
-from services.store.journal import INTERRUPTED, RUNNING, Journal
+from services.store.journal import Journal
+from services.store.run import Run, RunStatus
 from services.sync.plan import Action
 
 if TYPE_CHECKING:
@@ -43,26 +44,23 @@ def register(sub: Subcommands) -> None:
 SHOWN = 50
 
 
-def has_errors(run: dict) -> bool:
-    counts = run.get("counts") or {}
-    return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
-
-
 def run(args: argparse.Namespace) -> int:
     journal = Journal(home=load_config().home)
     # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
     # records that).
-    alive = {run["id"] for run in journal.running()}
+    alive = {run.id for run in journal.running()}
 
-    def shown(run: dict) -> dict:
-        return {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
+    def shown(run: Run) -> Run:
+        if run.status == RunStatus.RUNNING and run.id not in alive:
+            return run.with_status(RunStatus.INTERRUPTED)
+        return run
 
     if args.run is None:
         runs = [shown(run) for run in journal.runs()]
         if args.errors:
-            runs = [r for r in runs if has_errors(r)]
+            runs = [r for r in runs if r.has_errors]
         if args.json:
-            print(json.dumps({"runs": runs}, indent=2, default=str))
+            print(json.dumps({"runs": [r.to_dict() for r in runs]}, indent=2, default=str))
         elif args.csv:
             sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r) for r in runs)))
         elif not runs:
@@ -81,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.as_before:
         rows = journal.skipped_as_before(args.run)
         if args.json:
-            print(json.dumps({"run": found, "skipped_as_before": rows}, indent=2, default=str))
+            print(json.dumps({"run": found.to_dict(), "skipped_as_before": rows}, indent=2, default=str))
             return 0
         print(summary(found))
         for row in rows:
@@ -91,22 +89,22 @@ def run(args: argparse.Namespace) -> int:
     if args.errors:
         actions = [a for a in actions if a.get("status") == "failed"]
     if args.json:
-        print(json.dumps({"run": found, "actions": actions}, indent=2, default=str))
+        print(json.dumps({"run": found.to_dict(), "actions": actions}, indent=2, default=str))
         return 0
     if args.csv:
         sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a) for a in actions)))
         return 0
     print(summary(found))
-    for note in found.get("notes") or []:
+    for note in found.notes:
         print(f"  note: {note}")
     for row in actions:
         print(f"  {row['status']:<8} {describe(Action.from_dict(row))}")
-    if found.get("skipped_as_before"):
+    if found.skipped_as_before:
         print(
-            f"  {found['skipped_as_before']:,} skipped as before (as in run {found['skip_base']}): "
-            f"`melisync log --run {found['id']} --as-before` lists them"
+            f"  {found.skipped_as_before:,} skipped as before (as in run {found.skip_base}): "
+            f"`melisync log --run {found.id} --as-before` lists them"
         )
-    for error in found.get("errors") or []:
+    for error in found.errors:
         print(f"  ERROR {error.get('item_id') or ''} {error['message']}")
     return 0
 
@@ -114,17 +112,17 @@ def run(args: argparse.Namespace) -> int:
 STATUS_WORDS = {"dry_run": "dry run", "waiting": "waiting for confirmation"}
 
 
-def summary(r: dict) -> str:
-    c = r.get("counts") or {}
+def summary(r: Run) -> str:
+    c = r.counts
     parts = [f"{k} {c[k]}" for k in ("done", "planned", "skipped", "failed", "unchanged") if c.get(k)]
-    if r.get("skipped_as_before"):
-        parts.append(f"{r['skipped_as_before']:,} skipped as before")
-    if r.get("errors"):
-        errors = len(r["errors"])
+    if r.skipped_as_before:
+        parts.append(f"{r.skipped_as_before:,} skipped as before")
+    if r.errors:
+        errors = len(r.errors)
         parts.append("1 error" if errors == 1 else f"{errors} errors")
     status = shown_status(r)
     status = STATUS_WORDS.get(status, status)
     seconds = took_seconds(r)
-    took = f"  took {seconds // 60}:{seconds % 60:02d}" if seconds is not None and r.get("ended_at") else ""
+    took = f"  took {seconds // 60}:{seconds % 60:02d}" if seconds is not None and r.ended_at else ""
     # Local time in the user's format, to the minute (the journal keeps UTC to the second).
-    return f"run {r['id']:>4}  {local_time(r.get('started_at'))}  {r['kind']:<9} {status:<11}{took}  {', '.join(parts)}".rstrip()
+    return f"run {r.id:>4}  {local_time(r.started_at)}  {r.kind:<9} {status:<11}{took}  {', '.join(parts)}".rstrip()

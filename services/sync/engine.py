@@ -185,12 +185,13 @@ class SyncEngine:
         if dry_run:
             return
         refuse_if_watching(self.config.home)
-        busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
+        busy = [run for run in self.journal.running() if run.pid != os.getpid() or run.id in _BUSY]
         if busy:
             run = busy[0]
+            since = run.started_at.isoformat() if run.started_at else "?"
             raise OperationFailed(
-                f"another sync is running (run {run['id']}, {run['kind']}, process "
-                f"{run['pid']}, since {run['started_at']}); wait for it to end"
+                f"another sync is running (run {run.id}, {run.kind}, process {run.pid}, since {since}); "
+                "wait for it to end"
             )
 
     # -- a watch tick (docs/internals.md, "The watcher") -------------------------------------------------
@@ -319,11 +320,11 @@ class SyncEngine:
         """A run of this process that was planned but neither applied nor declined (a screen closed on its
         plan) would block every later sync: it is journaled as cancelled."""
         for run in self.journal.running():
-            if run["pid"] == os.getpid() and run["id"] not in _BUSY:
+            if run.pid == os.getpid() and run.id not in _BUSY:
                 self.journal.finish(
-                    run["id"],
+                    run.id,
                     CANCELLED,
-                    run.get("counts") or {},
+                    dict(run.counts),
                     ["planned but never applied nor declined: nothing was written"],
                 )
 

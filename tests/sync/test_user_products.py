@@ -91,7 +91,7 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
         was = stored[(old, code)]
         assert was.state == LinkState.NOT_WRITABLE and "migrated to User Products" in was.reason and now in was.reason
         assert stored[(now, code)].state == LinkState.LINKED and stored[(now, code)].reference_code == code
-    assert note in Journal().run(after.run_id)["notes"]
+    assert note in Journal().run(after.run_id).notes
     # Said once: the next run does not report the same migration again.
     again = await run(make_engine(), SyncKind.STOCK)
     assert not [n for n in again.notes if old in n] and again.status == FINISHED

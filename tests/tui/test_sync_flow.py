@@ -77,7 +77,7 @@ async def test_plan_then_apply_then_read_the_run_in_the_logs(make_sync_app, sand
         # Back on the logs screen, the run is listed; Enter opens its actions.
         assert isinstance(app.screen, SyncLogsScreen)
         logs = app.screen
-        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0]["status"] == FINISHED, "the run in the logs")
+        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0].status == FINISHED, "the run in the logs")
         assert f"{result.run_id}" in screen_text(app)
         await pilot.press("enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.run, "run detail")
@@ -107,7 +107,7 @@ async def test_dropping_a_plan_writes_nothing_and_journals_it_as_cancelled(make_
         assert not isinstance(app.screen, SyncPlanScreen)
         assert app.sync_state.phase == "idle"
     assert sandbox_state.writes() == []
-    assert Journal(home=demo_home.home).run(run_id)["status"] == CANCELLED
+    assert Journal(home=demo_home.home).run(run_id).status == CANCELLED
 
 
 async def wait_for(pilot, condition, what: str, deadline: float = 20.0) -> None:
@@ -169,7 +169,7 @@ async def test_cancel_while_applying_stops_the_writes_and_journals_cancelled(
         assert f"Cancelled after {made} of {len(plan_screen.prepared.plan.to_apply)} actions" in toast.message
     assert result.status == CANCELLED
     run = Journal(home=demo_home.home).run(result.run_id)
-    assert run["status"] == CANCELLED
+    assert run.status == CANCELLED
     done = [a for a in result.actions if a.kind.value == "stock" and a.status.value == "done"]
     not_made = [a for a in result.actions if "cancelled" in a.reason]
     assert 1 <= len(done) < planned and not_made
@@ -190,7 +190,7 @@ async def test_a_plan_that_cannot_be_made_is_explained_and_nothing_is_left_runni
         [note] = [n for n in app._notifications if n.title == "Computing the sync plan failed"]
         assert "connect" in note.message.lower()  # says what to do
         run = Journal(home=demo_home.home).last_run()
-        assert run["status"] != "running"
+        assert run.status != "running"
     assert sandbox_state.writes() == []
 
 
@@ -212,7 +212,7 @@ async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journale
         assert app.is_running  # still waiting for the writes under way
         held.release.set()
         await wait_until(app, pilot, lambda: not app.is_running, "the app to close")
-    assert Journal(home=demo_home.home).last_run("stock")["status"] == CANCELLED
+    assert Journal(home=demo_home.home).last_run("stock").status == CANCELLED
 
 
 async def test_cancel_while_planning_stops_reading_and_writes_nothing(
@@ -232,7 +232,7 @@ async def test_cancel_while_planning_stops_reading_and_writes_nothing(
         assert not isinstance(app.screen, (SyncPlanScreen, SyncProgressScreen))
         assert any("cancelled while planning: nothing was written" in n.message for n in app._notifications)
         held.release.set()
-    assert Journal(home=demo_home.home).last_run("stock", applied=False)["status"] == CANCELLED
+    assert Journal(home=demo_home.home).last_run("stock", applied=False).status == CANCELLED
     assert sandbox_state.writes() == []
 
 
@@ -283,7 +283,7 @@ async def test_a_run_shows_its_rows_skipped_as_before_one_key_away(make_sync_app
         await pilot.press("4")
         await settle(app, pilot)
         logs = app.screen
-        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0]["id"] == run_id, "the runs")
+        await wait_until(app, pilot, lambda: logs.runs and logs.runs[0].id == run_id, "the runs")
         await pilot.press("enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.run, "run detail")
         detail = app.screen
