@@ -264,3 +264,12 @@ async def test_settings_are_validated_like_config_set_and_saved_all_or_nothing(m
         saved = load_config(demo_home.home)
         assert (saved.safety_stock, saved.concurrency) == (2, 3)
         assert app.config.safety_stock == 2 and app.sync_services.config.safety_stock == 2  # later syncs use it
+        # The modal is dismissed with the changes saved; the App's callback says so once.
+        saved_toasts = [n.message for n in app._notifications if n.message.startswith("Settings saved")]
+        assert saved_toasts == ["Settings saved: safety_stock = 2, concurrency = 3."]
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("escape")  # cancelled: dismissed with None, nothing said
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SettingsModal)
+        assert len([n for n in app._notifications if n.message.startswith("Settings saved")]) == 1
