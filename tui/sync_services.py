@@ -8,6 +8,7 @@ async workers on its loop: tui/sync_workers.py).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 from dataclasses import replace
@@ -132,15 +133,21 @@ class SyncServices:
 
         return MeliClient(self.config, transport=self.transport)
 
+    async def _client(self):
+        """A client made off the loop: its TLS context reads the CA bundle from disk (~100 ms on a busy machine,
+        benchmarks/bench_tui_sync.py)."""
+        return await asyncio.to_thread(self.client)
+
     async def reference_code_change(self, link, code: str):
         """The change writing `code` would make, read from the live listing (an `Action`)."""
-        async with self.client() as client:
-            return await self._engine(client, None).reference_code_change(link.listing_id, link.variation_id, code)
+        async with await self._client() as client:
+            engine = await self._engine_off_loop(client, None)
+            return await engine.reference_code_change(link.listing_id, link.variation_id, code)
 
     async def write_reference_code(self, action):
         """Through the sync engine's one journaled write path (run kind `reference_code`)."""
-        async with self.client() as client:
-            return await self._engine(client, None).write_reference_code(action)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, None)).write_reference_code(action)
 
     # -- variation mapping (S7, S8): services/mapping.py decides -----------------------------------------
 
@@ -174,13 +181,17 @@ class SyncServices:
 
         return SyncEngine(client, config=self.config, on_event=on_event)
 
+    async def _engine_off_loop(self, client, on_event):
+        # Its stores are opened (paths resolved, files looked at) as it is made: off the App's loop.
+        return await asyncio.to_thread(self._engine, client, on_event)
+
     async def plan(self, kind: str, on_event):
-        async with self.client() as client:
-            return await self._engine(client, on_event).plan(kind)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, on_event)).plan(kind)
 
     async def apply(self, prepared, on_event, cancelled):
-        async with self.client() as client:
-            return await self._engine(client, on_event).apply(prepared, cancelled=cancelled)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, on_event)).apply(prepared, cancelled=cancelled)
 
     def decline(self, prepared):
         return self._engine(None, None).decline(prepared)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -844,7 +845,10 @@ class SyncEngine:
             if action.status == ActionStatus.PLANNED:
                 actions[i] = action.skipped(why)
                 progress.pending.append(actions[i].to_dict())
-        progress.flush()
+        try:
+            progress.flush()
+        finally:
+            progress.close()
         self._store_links(prepared, actions)
         notes = list(prepared.plan.notes)
         counts = count_actions(actions, prepared.plan.unchanged)
@@ -998,7 +1002,11 @@ class SyncEngine:
 
 
 class _Progress:
-    """Counts finished actions, sends events, and journals them in batches (one file write per batch)."""
+    """Counts finished actions, sends events, and journals them in batches (one file write per batch).
+
+    A full batch is handed to one journal thread of its own (an fsynced append must not hold the event loop while
+    the writes go on), which writes the batches in the order handed over; `flush()` waits for them, then writes
+    what is still pending: once it returns, every finished action is journaled."""
 
     BATCH = 200
 
@@ -1009,6 +1017,8 @@ class _Progress:
         self.pending_errors: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {}
+        self._writer: ThreadPoolExecutor | None = None
+        self._handed: list[Future[None]] = []
 
     def finished(self, action: Action) -> None:
         self.done += 1
@@ -1026,7 +1036,7 @@ class _Progress:
             Event(events.ACTION, self.run_id, done=self.done, total=self.total, action=action, counts=dict(self.counts))
         )
         if len(self.pending) >= self.BATCH:
-            self.flush()
+            self._hand_over()
 
     def started(self, action: Action) -> None:
         self.engine.on_event(
@@ -1040,15 +1050,32 @@ class _Progress:
         self.errors.append(entry)
         self.pending_errors.append(entry)
 
+    def _hand_over(self) -> Future[None]:
+        """The pending rows to the journal thread (written after the batches handed over before)."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="melisync-journal")
+        pending, errors = self.pending, self.pending_errors
+        self.pending, self.pending_errors = [], []
+        handed = self._writer.submit(self.engine.journal.record, self.run_id, pending, errors)
+        self._handed.append(handed)
+        return handed
+
     def flush(self) -> None:
+        """Every finished action journaled: the batches handed over written (their errors raised), then the rest."""
+        handed, self._handed = self._handed, []
+        for batch in handed:
+            batch.result()
         self.engine.journal.record(self.run_id, self.pending, self.pending_errors)
         self.pending, self.pending_errors = [], []
 
     async def flushed(self) -> None:
-        """`flush` off the event loop (what is pending now is handed over at once: later rows wait their turn)."""
-        pending, errors = self.pending, self.pending_errors
-        self.pending, self.pending_errors = [], []
-        await asyncio.to_thread(self.engine.journal.record, self.run_id, pending, errors)
+        """`flush` awaited on the event loop: the journal thread writes."""
+        await asyncio.wrap_future(self._hand_over())
+
+    def close(self) -> None:
+        """After the last `flush`: the journal thread ends."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
 
 
 def _day(moment: datetime) -> str:
