@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -103,8 +103,12 @@ class BaseScreen(_Translated, Screen):
     TITLE_TEXT = ""
 
 
-class BaseModal(_Translated, ModalScreen):
-    """A modal with translated bindings."""
+ResultType = TypeVar("ResultType")
+
+
+class BaseModal(_Translated, ModalScreen[ResultType]):
+    """A modal with translated bindings, dismissed with a `ResultType` (its caller's callback, or
+    `push_screen_wait` in a worker, gets it; None when the modal is dismissed without one)."""
 
 
 class PlaceholderScreen(BaseScreen):

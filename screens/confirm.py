@@ -20,7 +20,7 @@ from services.i18n import N_, _, language
 YES_KEYS = {"pt_BR": "s"}
 
 
-class ConfirmModal(BaseModal):
+class ConfirmModal(BaseModal[bool]):
     """Ask a yes/no question; dismisses with True (y, or the language's yes key) or False (n, escape).
     The buttons show their keys."""
 
@@ -68,7 +68,7 @@ class Confirmation:
     option: bool = False
 
 
-class TypedConfirmModal(BaseModal):
+class TypedConfirmModal(BaseModal[Confirmation]):
     """Confirm a destructive action by typing `expected` exactly (case and outer spaces ignored).
 
     Dismisses with a `Confirmation`, or None when cancelled. Subclasses override `describe(option)`

@@ -14,7 +14,7 @@ from screens.messages import AuthorizationPasted, DemoApprovalRequested
 from services.i18n import N_, _
 
 
-class ConnectModal(BaseModal):
+class ConnectModal(BaseModal[bool]):
     """Step 1: open the URL and authorize. Step 2: paste where the browser ended up.
 
     The App posts the outcome back: `show_error()` keeps the modal open with the reason,

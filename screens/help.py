@@ -52,7 +52,7 @@ def keys_table(rows: list[KeyRow]) -> Table:
     return table
 
 
-class HelpScreen(BaseModal):
+class HelpScreen(BaseModal[None]):
     """Lists the keys; Esc, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "close", N_("Close"), id="help.close")]

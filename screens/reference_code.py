@@ -29,7 +29,7 @@ def describe_change(link, action) -> str:
     return "\n".join(lines)
 
 
-class ReferenceCodeModal(BaseModal):
+class ReferenceCodeModal(BaseModal[str]):
     """Type the new code; dismisses with it (blanks stripped), or None on Esc."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="reference.cancel")]

@@ -37,9 +37,10 @@ class SettingsSaveRequested(Message):
     reply_to: SettingsModal
 
 
-class SettingsModal(BaseModal):
+class SettingsModal(BaseModal[dict[str, str]]):
     """Edit the operator's settings; ctrl+s (or Enter in the last field) saves, Esc leaves unchanged.
-    The App validates and saves the changed fields (services.config.set_settings) and answers."""
+    The App validates and saves the changed fields (services.config.set_settings) and answers; the modal is
+    dismissed with the changes saved ({} when nothing changed), or None when cancelled."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="settings.save"),
@@ -86,7 +87,7 @@ class SettingsModal(BaseModal):
         """The App's worker found a value invalid: nothing was saved; the reason stays in place."""
         self.query_one("#settings-error", Label).update(reason)
 
-    def saved(self, changes: dict) -> None:
+    def saved(self, changes: dict[str, str]) -> None:
         self.dismiss(changes)
 
     def action_cancel(self) -> None:

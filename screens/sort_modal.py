@@ -16,7 +16,7 @@ from services.i18n import N_, _
 KEYS = "1234567890"
 
 
-class SortModal(BaseModal):
+class SortModal(BaseModal[str]):
     """Dismisses with the chosen column key, or None."""
 
     BINDINGS = [

@@ -19,6 +19,7 @@ from screens.sync_plan import ActionsScreen, counts_line, open_sync, sync_comman
 from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, _n, local_time, local_time_short
 from services.run_facts import error_reason, shown_status, took_seconds
+from services.store.run import Run
 from words.reasons import say, say_stored
 
 if TYPE_CHECKING:
@@ -50,25 +51,20 @@ STATUS_STYLES = {
 }
 
 
-def run_year(run: dict | None) -> int | None:
+def run_year(run: Run | None) -> int | None:
     """The year of `run`'s start (in this machine's time zone), the one the runs table does not repeat."""
-    from datetime import datetime
-
-    if run is None:
+    if run is None or run.started_at is None:
         return None
-    try:
-        return datetime.fromisoformat(run["started_at"]).astimezone().year
-    except (TypeError, KeyError, ValueError):
-        return None
+    return run.started_at.astimezone().year
 
 
-def when_text(run: dict, year: int | None = None) -> str:
+def when_text(run: Run, year: int | None = None) -> str:
     # Without the newest run's year: at 80 columns every count and the status fit (the run's details
     # show the full time).
-    return local_time_short(run.get("started_at"), year) if run.get("started_at") else "?"
+    return local_time_short(run.started_at, year) if run.started_at else "?"
 
 
-def duration_text(run: dict) -> str:
+def duration_text(run: Run) -> str:
     """The time spent applying (a plan waiting for its yes is not counted)."""
     seconds = took_seconds(run)
     if seconds is None:
@@ -77,26 +73,20 @@ def duration_text(run: dict) -> str:
     return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}"
 
 
-def has_errors(run: dict) -> bool:
-    counts = run.get("counts") or {}
-    return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
+def kind_text(run: Run) -> str:
+    return _(RUN_KINDS.get(run.kind, run.kind.value))
 
 
-def kind_text(run: dict) -> str:
-    kind = run.get("kind", "?")
-    return _(RUN_KINDS.get(kind, kind))
-
-
-def run_cells(run: dict, year: int | None = None) -> list:
-    counts = run.get("counts") or {}
+def run_cells(run: Run, year: int | None = None) -> list:
+    counts = run.counts
     status = shown_status(run)
-    errors = len(run.get("errors") or ())
+    errors = len(run.errors)
 
     def number(value: int | None, style: str = "") -> Text:
         return Text(str(value or 0), justify="right", style=style if value else "dim")
 
     return [
-        Text(str(run["id"]), justify="right"),
+        Text(str(run.id), justify="right"),
         plain(when_text(run, year)),
         plain(kind_text(run)),
         Text(status_label(status), style=STATUS_STYLES.get(status, "")),
@@ -125,8 +115,8 @@ class SyncLogsScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.runs: list[dict] = []
-        self.shown: list[dict] = []
+        self.runs: list[Run] = []
+        self.shown: list[Run] = []
         self.errors_only = False
         self.loaded = False
         self._phase = ""
@@ -165,7 +155,7 @@ class SyncLogsScreen(BaseScreen):
     def _show(self) -> None:
         table = self.query_one(FixedColumnsTable)
         row = table.cursor_row
-        self.shown = [r for r in self.runs if has_errors(r)] if self.errors_only else list(self.runs)
+        self.shown = [r for r in self.runs if r.has_errors] if self.errors_only else list(self.runs)
         year = run_year(self.runs[0]) if self.runs else None
         table.show_rows(run_cells(run, year) for run in self.shown)
         if self.shown:
@@ -194,7 +184,7 @@ class SyncLogsScreen(BaseScreen):
     @on(DataTable.RowSelected, "#runs-table")
     def _open(self, event: DataTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.shown):
-            self.app.push_screen(RunDetailScreen(self.shown[event.cursor_row]["id"], errors_only=self.errors_only))
+            self.app.push_screen(RunDetailScreen(self.shown[event.cursor_row].id, errors_only=self.errors_only))
 
     def action_sync(self) -> None:
         open_sync(self.app)
@@ -220,7 +210,7 @@ class RunDetailScreen(ActionsScreen):
         super().__init__()
         self.run_id = run_id
         self.errors_only = errors_only
-        self.run: dict | None = None
+        self.run: Run | None = None
         self.actions: list[dict] = []
         self.as_before: list[dict] = []
         self.showing_as_before = False
@@ -242,24 +232,24 @@ class RunDetailScreen(ActionsScreen):
                 run_id=self.run_id,
                 kind=kind_text(run),
                 status=status_label(shown_status(run)),
-                when=local_time(run.get("started_at")),
+                when=local_time(run.started_at),
                 took=duration_text(run) or "—",
             )
         )
-        text = Text(counts_line(run.get("counts") or {}))
-        if run.get("skipped_as_before"):
+        text = Text(counts_line(dict(run.counts)))
+        if run.skipped_as_before:
             text.append(
                 "\n"
                 + _(
                     "{count} skipped as before (as in run {run_id}): b lists them",
-                    count=f"{run['skipped_as_before']:,}",
-                    run_id=run.get("skip_base"),
+                    count=f"{run.skipped_as_before:,}",
+                    run_id=run.skip_base,
                 ),
                 style="dim",
             )
-        for note in run.get("notes") or ():
+        for note in run.notes:
             text.append("\n• " + say_stored(note), style="yellow")
-        for error in run.get("errors") or ():
+        for error in run.errors:
             where = " ".join(str(error[k]) for k in ("item_id", "variation_id") if error.get(k))
             text.append("\n✗ " + (f"{where}: " if where else "") + say(error_reason(error)), style="bold red")
         self.query_one("#actions-summary", Static).update(text)

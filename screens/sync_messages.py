@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from services.linking import Link
     from services.mapping import MappingView
     from services.store.links import LinkPage
+    from services.store.run import Run
     from services.sync.engine import Prepared, SyncResult
     from services.sync.plan import Action
 
@@ -243,11 +244,11 @@ class SyncFinished(Message):
 
 @dataclass
 class RunsLoaded(Message):
-    runs: list
+    runs: list[Run]
 
 
 @dataclass
 class RunDetailLoaded(Message):
-    run: dict
+    run: Run
     actions: list
     as_before: list = field(default_factory=list)  # rows skipped as the runs before did (counted, not listed)

@@ -24,6 +24,7 @@ from screens.confirm import ConfirmModal
 from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, SyncRequested
 from screens.tables import ID, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, _n
+from services.sync.plan import SyncKind
 from words.reasons import say, say_stored
 
 if TYPE_CHECKING:
@@ -178,11 +179,16 @@ def open_sync(app: MelisyncApp) -> None:
     elif state.phase == "planned":
         app.notify(_("A plan is waiting for you: apply it or drop it first."), severity="warning")
     else:
-        app.push_screen(SyncKindModal())
+
+        def chosen(kind: SyncKind | None) -> None:
+            if kind is not None:
+                app.post_message(SyncRequested(kind))  # the plan comes first
+
+        app.push_screen(SyncKindModal(), chosen)
 
 
-class SyncKindModal(BaseModal):
-    """Which sync: p, s, c or a; Esc cancels. Posts `SyncRequested` (the plan comes first)."""
+class SyncKindModal(BaseModal[SyncKind]):
+    """Which sync: p, s, c or a; dismissed with the kind, or None (Esc)."""
 
     BINDINGS = [
         *(Binding(key, f"choose('{kind}')", N_(kind), id=f"sync.kind.{kind}") for key, kind, _text in KINDS),
@@ -201,8 +207,7 @@ class SyncKindModal(BaseModal):
             yield Static(_("You see the plan before anything is written. Esc cancels."), classes="dim")
 
     def action_choose(self, kind: str) -> None:
-        self.dismiss(kind)
-        self.app.post_message(SyncRequested(kind))
+        self.dismiss(SyncKind(kind))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -218,15 +218,27 @@ def _url(key: str, value: str) -> str:
     return value.rstrip("/") if key in ("api_url", "auth_url") else value
 
 
-def read_file_settings(home: Path) -> dict[str, object]:
+def _file_data(home: Path) -> dict[str, object]:
+    """Everything config.toml holds, settings or not ({} when there is no file)."""
     path = home / CONFIG_FILE
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        return tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(N_("{path} is not valid TOML ({exc}); fix or remove it"), path=path, exc=exc) from None
-    return {k: v for k, v in data.items() if k in SETTINGS}
+
+
+def read_file_settings(home: Path) -> dict[str, object]:
+    return {k: v for k, v in _file_data(home).items() if k in SETTINGS}
+
+
+def _write_settings(home: Path, values: dict[str, object]) -> None:
+    """config.toml with `values` set: the keys that are no setting stay in the file as they were (they are
+    reported, not dropped: a typo the operator has not fixed yet, or a newer melisync's setting)."""
+    data = _file_data(home)
+    data.update(values)
+    write_private(home / CONFIG_FILE, tomli_w.dumps(data).encode("utf-8"))
 
 
 def unknown_settings(home: Path) -> tuple[str, ...]:
@@ -271,9 +283,7 @@ def set_setting(key: str, raw: str, home: Path | None = None) -> object:
         raise BadInput(N_("unknown setting {key!r}; known settings: {known}"), key=key, known=known)
     home = ensure_home(home or home_dir())
     value = _coerce(key, raw)
-    data = read_file_settings(home)
-    data[key] = value
-    write_private(home / CONFIG_FILE, tomli_w.dumps(data).encode("utf-8"))
+    _write_settings(home, {key: value})
     return value
 
 
@@ -287,9 +297,7 @@ def set_settings(changes: dict[str, str], home: Path | None = None) -> dict[str,
             )
     values = {key: _coerce(key, raw) for key, raw in changes.items()}
     home = ensure_home(home or home_dir())
-    data = read_file_settings(home)
-    data.update(values)
-    write_private(home / CONFIG_FILE, tomli_w.dumps(data).encode("utf-8"))
+    _write_settings(home, values)
     return values
 
 

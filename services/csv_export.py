@@ -18,6 +18,7 @@ from services.reasons import Reason
 
 if TYPE_CHECKING:
     from services.linking import Link
+    from services.store.run import Run
 
 LINK_FIELDS = (
     "state",
@@ -81,20 +82,20 @@ def action_row(action: dict[str, Any], say: Say) -> list[Any]:
     return [say(Reason.from_json(action.get(name))) if name == "reason" else action.get(name) for name in ACTION_FIELDS]
 
 
-def run_row(run: dict[str, Any], say: Say) -> list[Any]:
+def run_row(run: Run, say: Say) -> list[Any]:
     from services.run_facts import failure_reason, shown_status, took_seconds
 
-    counts = run.get("counts") or {}
+    journaled = run.to_dict()  # the times as the journal wrote them
     return [
-        run.get("id"),
-        run.get("kind"),
+        run.id,
+        journaled.get("kind"),
         shown_status(run),
-        run.get("started_at"),
-        run.get("applied_at"),
-        run.get("ended_at"),
-        took_seconds(run) if run.get("ended_at") else None,
-        *(counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
-        len(run.get("errors") or ()),
+        journaled.get("started_at"),
+        journaled.get("applied_at"),
+        journaled.get("ended_at"),
+        took_seconds(run) if run.ended_at else None,
+        *(run.counts.get(k, 0) for k in ("done", "failed", "skipped", "unchanged")),
+        len(run.errors),
         say(failure_reason(run)),
     ]
 

@@ -134,14 +134,15 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
     ended = [
         run
         for run in Journal(home=home).runs()
-        if run.get("ended_at")
-        and not run.get("dry_run")
-        and run.get("kind") in ("stock", "customers", "all")
-        and datetime.fromisoformat(run["ended_at"]) <= saved_at
+        if run.ended_at is not None
+        and not run.dry_run
+        and run.kind in ("stock", "customers", "all")
+        and run.ended_at <= saved_at
+        and run.started_at is not None
     ]
     cursors = Cursors(home=home)
-    if ended:
-        back = datetime.fromisoformat(ended[0]["started_at"]) - CURSOR_MARGIN - REREAD_MARGIN
+    if ended and ended[0].started_at is not None:
+        back = ended[0].started_at - CURSOR_MARGIN - REREAD_MARGIN
     else:
         # No sync had ended yet: read back to the copy's oldest stock count, as a first sync does (a sale closed
         # after a count is taken off; docs/internals.md, "Orders").

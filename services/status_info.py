@@ -5,10 +5,13 @@ writes with every sync (`services.summary`), so `status` never parses meli.json.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.home import home_dir
 from services.summary import read_summary
+
+if TYPE_CHECKING:
+    from services.store.run import Run
 
 
 def link_counts(home: Path | None = None) -> dict[str, int]:
@@ -29,35 +32,16 @@ def link_counts(home: Path | None = None) -> dict[str, int]:
 
 # What a run of each kind covers: an `all` run is also the last products, stock and customers run.
 COVERS = {"all": ("all", "products", "stock", "customers")}
-RUN_FIELDS = (
-    "id",
-    "kind",
-    "status",
-    "dry_run",
-    "started_at",
-    "ended_at",
-    "planned_at",
-    "applied_at",
-    "counts",
-    "errors",
-    "notes",
-)
 
 
-def last_runs(home: Path | None = None) -> dict[str, dict[str, Any]]:
-    """The newest run covering each sync kind (dry runs included; an `all` run covers every kind), with
-    `shown_status` (a plan waiting for confirmation is `waiting`) and `reason` (why it failed, if it did)."""
-    from services.run_facts import failure_reason, shown_status
+def last_runs(home: Path | None = None) -> dict[str, Run]:
+    """The newest run covering each sync kind (dry runs included; an `all` run covers every kind)."""
     from services.store.journal import Journal
 
     journal = Journal(home=home)
     journal.mark_interrupted()
-    last: dict[str, dict[str, Any]] = {}
+    last: dict[str, Run] = {}
     for run in journal.runs():
-        for kind in COVERS.get(run["kind"], (run["kind"],)):
-            if kind not in last:
-                facts = {k: run.get(k) for k in RUN_FIELDS}
-                facts["shown_status"] = shown_status(run)
-                facts["reason"] = failure_reason(run)
-                last[kind] = facts
+        for kind in COVERS.get(run.kind, (run.kind.value,)):
+            last.setdefault(kind, run)
     return last

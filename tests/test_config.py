@@ -1,6 +1,6 @@
 import pytest
 
-from services.config import load_config, set_setting
+from services.config import load_config, set_setting, set_settings
 from services.errors import BadInput
 
 
@@ -116,3 +116,24 @@ def test_unknown_keys_in_config_toml_are_reported_not_dropped_silently(melisync_
     assert main(["status"]) == 3
     out, err = capsys.readouterr()
     assert "unknown setting" not in err + out
+
+
+def test_config_set_keeps_the_keys_that_are_no_setting_and_warns_once(melisync_home, capsys):
+    from cli.main import main
+
+    (melisync_home).mkdir(parents=True, exist_ok=True)
+    (melisync_home / "config.toml").write_text(
+        "safty_stock = 5\nsafety_stock = 1\n\n[newer]\nfeature = true\n", "utf-8"
+    )  # a typo of a real setting, and a table a newer melisync may write
+    assert main(["config", "set", "safety_stock", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "safety_stock = 3\n"
+    assert err.count("warning: config.toml: unknown settings newer, safty_stock ignored") == 1
+    import tomllib
+
+    data = tomllib.loads((melisync_home / "config.toml").read_text("utf-8"))
+    assert data == {"safty_stock": 5, "safety_stock": 3, "newer": {"feature": True}}  # nothing dropped
+    set_settings({"concurrency": "4"}, melisync_home)  # the TUI's settings screen: the same
+    data = tomllib.loads((melisync_home / "config.toml").read_text("utf-8"))
+    assert data["safty_stock"] == 5 and data["newer"] == {"feature": True} and data["concurrency"] == 4
+    assert load_config().unknown_settings == ("newer", "safty_stock")

@@ -82,3 +82,24 @@ def test_the_interface_reads_key_labels_through_public_textual_api():
         if "._bindings" in path.read_text("utf-8")
     ]
     assert offenders == []
+
+
+def _calls(package: str, names: set[str]) -> list[str]:
+    """`module.attr(...)` calls of `names` (e.g. "asyncio.run") in `package`, as "path:line name"."""
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                name = f"{owner.id}.{node.func.attr}" if isinstance(owner, ast.Name) else ""
+                if name in names:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    return found
+
+
+def test_the_interface_has_one_async_model():
+    # docs/internals.md, "Async model": the App's workers await the engine on the App's loop (no second loop in
+    # a thread) and a sync stops through its worker's cancel (no Event polled beside it).
+    for package in ("tui", "screens"):
+        assert _calls(package, {"asyncio.run", "threading.Event", "asyncio.new_event_loop"}) == []

@@ -345,7 +345,7 @@ def test_a_new_journal_run_keeps_codes_and_values(melisync_home):
     stored = journal.actions(run_id)[0]
     assert stored["reason"] == {"code": "no_stock_record", "values": {"code": "A"}}
     assert Action.from_dict(stored) == action
-    assert Reason.from_json(journal.run(run_id)["notes"][0]) == Reason(Code.NOT_CONFIRMED)
+    assert Reason.from_json(journal.run(run_id).notes[0]) == Reason(Code.NOT_CONFIRMED)
 
 
 async def test_the_links_screen_explains_a_lost_link_in_portuguese(make_app, melisync_home):

@@ -235,7 +235,7 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         from screens.settings import SettingsModal
 
         if not isinstance(self.screen, SettingsModal):
-            self.push_screen(SettingsModal(self.config))
+            self.push_screen(SettingsModal(self.config), self._settings_closed)
 
     def on_settings_save_requested(self, message: SettingsSaveRequested) -> None:
         self._save_settings(message.changes, message.reply_to)
@@ -258,11 +258,14 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
         self.gateway.config = config
         self._sync_services = None
         reply_to.saved(changes)
-        self.notify(
-            _("Settings saved: {keys}.", keys=", ".join(f"{k} = {v}" for k, v in changes.items())), markup=False
-        )
         self.refresh_status()
         self.links_signal.publish("")
+
+    def _settings_closed(self, changes: dict[str, str] | None) -> None:
+        if changes:  # None: cancelled; {}: nothing changed
+            self.notify(
+                _("Settings saved: {keys}.", keys=", ".join(f"{k} = {v}" for k, v in changes.items())), markup=False
+            )
 
     # -- errors from any worker ---------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 """The App's workers for the linked products: the links table (ignore, accept, write a reference code),
 the variation mapping and its conversion (services/mapping.py decides), CSV export and the journal for the
-logs. Intents from the screens -> named thread workers -> results as messages (screens/sync_messages.py).
+logs. Intents from the screens -> named workers -> results as messages (screens/sync_messages.py): thread
+workers around the services' blocking calls (the stored links, the ERP, the journal), async workers on the
+App's loop for what talks to Mercado Livre (the engine does its own file work off the loop).
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -154,28 +155,26 @@ class LinkWorkers(AppPart):
         self._preview_reference_code(message.link, message.code, message.reply_to)
 
     @work(
-        thread=True,
         group="reference-code",
         exclusive=True,
         exit_on_error=False,
         description=N_("Reading the listing's reference code"),
     )
-    def _preview_reference_code(self, link, code: str, reply_to) -> None:
-        action = asyncio.run(self.sync_services.reference_code_change(link, code))
+    async def _preview_reference_code(self, link, code: str, reply_to) -> None:
+        action = await self.sync_services.reference_code_change(link, code)
         reply_to.post_message(ReferenceCodePreviewed(link, action))
 
     def on_reference_code_write_requested(self, message: ReferenceCodeWriteRequested) -> None:
         self._write_reference_code(message.action)
 
     @work(
-        thread=True,
         group="reference-code",
         exclusive=True,
         exit_on_error=False,
         description=N_("Writing the reference code"),
     )
-    def _write_reference_code(self, action) -> None:
-        result = asyncio.run(self.sync_services.write_reference_code(action))
+    async def _write_reference_code(self, action) -> None:
+        result = await self.sync_services.write_reference_code(action)
         [done] = result.actions
         if done.status.value == "done":
             note = _(

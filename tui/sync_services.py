@@ -1,11 +1,14 @@
-"""The one place the linking, mapping and sync flows call the services (blocking calls: run them in the
-App's thread workers, tui/sync_workers.py). It fetches and hands over; the rules live in services/.
+"""The one place the linking, mapping and sync flows call the services. It fetches and hands over; the rules
+live in services/. Its plain methods block on files (the App runs them in thread workers); its coroutines talk
+to Mercado Livre through the sync engine, which does its own file work off the loop (the App awaits them in
+async workers on its loop: tui/sync_workers.py).
 
 `transport` (an httpx transport) lets tests reach the sandbox in-process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 from dataclasses import replace
@@ -16,10 +19,12 @@ from services.config import Config
 from services.errors import OperationFailed
 from services.i18n import _
 from services.mapping import MappingView, conversion_reference, family_of, variation_mapping, why_not_converting
+from services.store.run import Run
 
 
 class SyncServices:
-    """Calls into the services for the linking and sync flows. Blocking: call it from thread workers."""
+    """Calls into the services for the linking and sync flows: plain methods from thread workers, coroutines
+    from async workers."""
 
     def __init__(self, config: Config, *, transport=None) -> None:
         self.config = config
@@ -128,15 +133,21 @@ class SyncServices:
 
         return MeliClient(self.config, transport=self.transport)
 
+    async def _client(self):
+        """A client made off the loop: its TLS context reads the CA bundle from disk (~100 ms on a busy machine,
+        benchmarks/bench_tui_sync.py)."""
+        return await asyncio.to_thread(self.client)
+
     async def reference_code_change(self, link, code: str):
         """The change writing `code` would make, read from the live listing (an `Action`)."""
-        async with self.client() as client:
-            return await self._engine(client, None).reference_code_change(link.listing_id, link.variation_id, code)
+        async with await self._client() as client:
+            engine = await self._engine_off_loop(client, None)
+            return await engine.reference_code_change(link.listing_id, link.variation_id, code)
 
     async def write_reference_code(self, action):
         """Through the sync engine's one journaled write path (run kind `reference_code`)."""
-        async with self.client() as client:
-            return await self._engine(client, None).write_reference_code(action)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, None)).write_reference_code(action)
 
     # -- variation mapping (S7, S8): services/mapping.py decides -----------------------------------------
 
@@ -170,13 +181,17 @@ class SyncServices:
 
         return SyncEngine(client, config=self.config, on_event=on_event)
 
+    async def _engine_off_loop(self, client, on_event):
+        # Its stores are opened (paths resolved, files looked at) as it is made: off the App's loop.
+        return await asyncio.to_thread(self._engine, client, on_event)
+
     async def plan(self, kind: str, on_event):
-        async with self.client() as client:
-            return await self._engine(client, on_event).plan(kind)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, on_event)).plan(kind)
 
     async def apply(self, prepared, on_event, cancelled):
-        async with self.client() as client:
-            return await self._engine(client, on_event).apply(prepared, cancelled=cancelled)
+        async with await self._client() as client:
+            return await (await self._engine_off_loop(client, on_event)).apply(prepared, cancelled=cancelled)
 
     def decline(self, prepared):
         return self._engine(None, None).decline(prepared)
@@ -188,7 +203,7 @@ class SyncServices:
 
         return Journal(home=self.home)
 
-    def runs(self) -> list[dict]:
+    def runs(self) -> list[Run]:
         from services.store.journal import journal_exists
 
         if not journal_exists(self.home):
@@ -197,7 +212,7 @@ class SyncServices:
         journal.mark_interrupted()
         return journal.runs(limit=500)
 
-    def run_detail(self, run_id: int) -> tuple[dict, list[dict], list[dict]]:
+    def run_detail(self, run_id: int) -> tuple[Run, list[dict], list[dict]]:
         journal = self._journal()
         run = journal.run(run_id)
         if run is None:

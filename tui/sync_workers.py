@@ -1,19 +1,20 @@
-"""The App's sync workers: plan -> apply (with progress and cancel), as named thread workers that belong to
-the App, so a sync keeps going while the operator moves between screens. The links, mapping and journal
-workers are in tui/link_workers.py; the calls into the services in tui/sync_services.py.
+"""The App's sync workers: plan -> apply (with progress and cancel), as named async workers that belong to
+the App, so a sync keeps going while the operator moves between screens. The engine runs on the App's event
+loop and does its file work off it (services/sync/engine.py); the operator's cancel is the worker's own
+(`Worker.cancel()`). The links, mapping and journal workers are in tui/link_workers.py; the calls into the
+services in tui/sync_services.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import work
 from textual.signal import Signal
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from screens.sync_messages import (
     LinksChanged,
@@ -48,7 +49,7 @@ class SyncWorkers(LinkWorkers):
         super().__init__(*args, **kwargs)
         self._sync_state = SyncState()
         self.sync_signal: Signal[SyncState] = Signal(self, "sync-changed")
-        self._sync_cancel = threading.Event()  # the operator's cancel, read by the worker's thread
+        self._sync_worker: Worker[None] | None = None  # the plan or apply worker under way: cancel stops it
         self._eta: Eta | None = None  # while applying
         self._quit_after_sync = False  # q during an apply: leave once the run is journaled
 
@@ -67,15 +68,14 @@ class SyncWorkers(LinkWorkers):
             self.notify(_("A sync is already under way; wait for it to end."), severity="warning")
             return
         self._sync_state = SyncState(phase=SyncPhase.PLANNING, kind=message.kind, message=_("Reading listings…"))
-        self._sync_cancel = threading.Event()
         self._publish_sync()
         from screens.sync_progress import SyncProgressScreen
 
         self.push_screen(SyncProgressScreen())
-        self._plan_sync(message.kind)
+        self._sync_worker = self._plan_sync(message.kind)
 
     def _events(self, phase: ProgressPhase):
-        """The engine's event callback (in the worker's thread): throttled progress messages."""
+        """The engine's event callback: throttled progress messages (posting is safe from any thread)."""
         from services.sync import events
 
         last = [0.0]
@@ -92,22 +92,15 @@ class SyncWorkers(LinkWorkers):
 
         return on_event
 
-    @work(
-        thread=True, group="sync-plan", exclusive=True, exit_on_error=False, description=N_("Computing the sync plan")
-    )
-    def _plan_sync(self, kind: str) -> None:
-        worker, stop = get_current_worker(), self._sync_cancel
+    @work(group="sync-plan", exclusive=True, exit_on_error=False, description=N_("Computing the sync plan"))
+    async def _plan_sync(self, kind: str) -> None:
         try:
-            prepared = asyncio.run(
-                _stoppable(
-                    self.sync_services.plan(kind, self._events(ProgressPhase.READING)),
-                    lambda: stop.is_set() or worker.is_cancelled,
-                )
-            )
+            prepared = await self.sync_services.plan(kind, self._events(ProgressPhase.READING))
         except asyncio.CancelledError:
-            # Planning only reads: stopping it is safe at any point (the engine journals the run cancelled).
+            # The worker was cancelled. Planning only reads: stopping it at any await is safe (the engine
+            # journals the run cancelled).
             self.post_message(SyncFinished(None))
-            return
+            raise
         except BaseException:
             self.post_message(SyncFinished(None))
             raise
@@ -137,26 +130,27 @@ class SyncWorkers(LinkWorkers):
         from services.sync.eta import Eta
 
         self._eta = Eta()
-        self._sync_cancel = threading.Event()
         self.push_screen(SyncProgressScreen())
         self._publish_sync()
-        self._apply_sync(state.prepared)
+        self._sync_worker = self._apply_sync(state.prepared)
 
-    @work(thread=True, group="sync-apply", exclusive=True, exit_on_error=False, description=N_("Applying the sync"))
-    def _apply_sync(self, prepared: Prepared) -> None:
+    @work(group="sync-apply", exclusive=True, exit_on_error=False, description=N_("Applying the sync"))
+    async def _apply_sync(self, prepared: Prepared) -> None:
         worker = get_current_worker()
-        stop = self._sync_cancel
-
-        def cancelled() -> bool:
-            # The operator's cancel, or the App closing: in-flight writes finish, the rest are skipped.
-            return stop.is_set() or worker.is_cancelled
-
+        # The engine checks `worker.is_cancelled` before each write. It runs as its own task, shielded from the
+        # worker's cancel: cancelling must not cut the writes under way, which finish and are journaled.
+        applying = asyncio.ensure_future(
+            self.sync_services.apply(prepared, self._events(ProgressPhase.APPLYING), lambda: worker.is_cancelled)
+        )
+        result = None
         try:
-            result = asyncio.run(self.sync_services.apply(prepared, self._events(ProgressPhase.APPLYING), cancelled))
-        except BaseException:
-            self.post_message(SyncFinished(None))
-            raise
-        self.post_message(SyncFinished(result))
+            try:
+                result = await asyncio.shield(applying)
+            except asyncio.CancelledError:
+                # The operator's cancel (or the App closing): the engine sees it before its next write.
+                result = await applying
+        finally:
+            self.post_message(SyncFinished(result))
 
     def on_sync_decline_requested(self, message: SyncDeclineRequested) -> None:
         state = self.sync_state
@@ -169,7 +163,7 @@ class SyncWorkers(LinkWorkers):
     @work(
         thread=True, group="sync-decline", exclusive=True, exit_on_error=False, description=N_("Dropping the sync plan")
     )
-    def _decline_sync(self, prepared: Prepared) -> None:
+    def _decline_sync(self, prepared: Prepared) -> None:  # journal work only: a thread worker
         self.sync_services.decline(prepared)
         self.post_message(LinksChanged(_("Plan dropped: nothing was written.")))
 
@@ -183,7 +177,8 @@ class SyncWorkers(LinkWorkers):
             if state.phase == SyncPhase.APPLYING
             else _("Cancelling: nothing was written.")
         )
-        self._sync_cancel.set()
+        if self._sync_worker is not None:
+            self._sync_worker.cancel()
         self._publish_sync()
 
     async def action_quit(self) -> None:
@@ -273,13 +268,3 @@ class SyncWorkers(LinkWorkers):
             severity="information" if result.ok else "warning",
             timeout=10,
         )
-
-
-async def _stoppable(coroutine, stop):
-    """Run `coroutine`, cancelling it as soon as `stop()` is true (checked ten times a second)."""
-    task = asyncio.ensure_future(coroutine)
-    while not task.done():
-        if stop():
-            task.cancel()
-        await asyncio.wait({task}, timeout=0.1)
-    return task.result()

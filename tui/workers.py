@@ -156,20 +156,22 @@ class ServiceGateway:
 
         if not journal_exists(home):
             return ()  # reading must not create the journal
+        from services.run_facts import failure_reason, shown_status
         from services.status_info import last_runs
 
         runs = []
         for kind, run in last_runs(home).items():
-            counts = run.get("counts") or {}
+            if run.started_at is None:
+                continue  # a damaged record: the logs show it
             runs.append(
                 RunSummary(
                     kind=kind,
-                    started_at=datetime.fromisoformat(run["started_at"]),
-                    status=run.get("shown_status") or run.get("status") or "?",
-                    done=int(counts.get("done") or 0),
-                    skipped=int(counts.get("skipped") or 0),
-                    failed=int(counts.get("failed") or 0),
-                    reason=run.get("reason"),
+                    started_at=run.started_at,
+                    status=shown_status(run),
+                    done=int(run.counts.get("done") or 0),
+                    skipped=int(run.counts.get("skipped") or 0),
+                    failed=int(run.counts.get("failed") or 0),
+                    reason=failure_reason(run),
                 )
             )
         return tuple(runs)

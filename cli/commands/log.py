@@ -16,7 +16,8 @@ from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text,
 from services.errors import BadInput
 from services.i18n import N_, _, _n, local_time
 from services.run_facts import error_reason, shown_status, took_seconds
-from services.store.journal import INTERRUPTED, RUNNING, Journal
+from services.store.journal import Journal
+from services.store.run import Run, RunStatus
 from services.sync.plan import Action
 from words.reasons import printable_row, printable_run, say, say_stored
 
@@ -47,26 +48,23 @@ def register(sub: Subcommands) -> None:
 SHOWN = 50
 
 
-def has_errors(run: dict) -> bool:
-    counts = run.get("counts") or {}
-    return bool(run.get("errors")) or bool(counts.get("failed")) or run.get("status") in ("failed", "interrupted")
-
-
 def run(args: argparse.Namespace) -> int:
     journal = Journal(home=load_config().home)
     # A read-only command: a run whose process died is shown as interrupted, not rewritten (the next sync
     # records that).
-    alive = {run["id"] for run in journal.running()}
+    alive = {run.id for run in journal.running()}
 
-    def shown(run: dict) -> dict:
-        return {**run, "status": INTERRUPTED} if run["status"] == RUNNING and run["id"] not in alive else run
+    def shown(run: Run) -> Run:
+        if run.status == RunStatus.RUNNING and run.id not in alive:
+            return run.with_status(RunStatus.INTERRUPTED)
+        return run
 
     if args.run is None:
         runs = [shown(run) for run in journal.runs()]
         if args.errors:
-            runs = [r for r in runs if has_errors(r)]
+            runs = [r for r in runs if r.has_errors]
         if args.json:
-            print(json.dumps({"runs": [printable_run(r) for r in runs]}, indent=2, default=str))
+            print(json.dumps({"runs": [printable_run(r.to_dict()) for r in runs]}, indent=2, default=str))
         elif args.csv:
             sys.stdout.write(csv_text(RUN_FIELDS, (run_row(r, say) for r in runs)))
         elif not runs:
@@ -92,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.as_before:
         rows = journal.skipped_as_before(args.run)
         if args.json:
-            printed = {"run": printable_run(found), "skipped_as_before": [printable_row(r) for r in rows]}
+            printed = {"run": printable_run(found.to_dict()), "skipped_as_before": [printable_row(r) for r in rows]}
             print(json.dumps(printed, indent=2, default=str))
             return 0
         print(summary(found))
@@ -103,49 +101,49 @@ def run(args: argparse.Namespace) -> int:
     if args.errors:
         actions = [a for a in actions if a.get("status") == "failed"]
     if args.json:
-        printed = {"run": printable_run(found), "actions": [printable_row(a) for a in actions]}
+        printed = {"run": printable_run(found.to_dict()), "actions": [printable_row(a) for a in actions]}
         print(json.dumps(printed, indent=2, default=str))
         return 0
     if args.csv:
         sys.stdout.write(csv_text(ACTION_FIELDS, (action_row(a, say) for a in actions)))
         return 0
     print(summary(found))
-    for note in found.get("notes") or []:
+    for note in found.notes:
         print("  " + _("note: {note}", note=say_stored(note)))
     for row in actions:
         print(f"  {word(ACTION_STATUSES, row['status']):<{width}} {describe(Action.from_dict(row))}")
-    if found.get("skipped_as_before"):
+    if found.skipped_as_before:
         print(
             "  "
             + _n(
                 "{count} skipped as before (as in run {base}): `melisync log --run {run} --as-before` lists it",
                 "{count} skipped as before (as in run {base}): `melisync log --run {run} --as-before` lists them",
-                found["skipped_as_before"],
-                base=found["skip_base"],
-                run=found["id"],
+                found.skipped_as_before,
+                base=found.skip_base,
+                run=found.id,
             )
         )
-    for error in found.get("errors") or []:
+    for error in found.errors:
         message = say(error_reason(error))
         print("  " + _("ERROR") + " " + " ".join(str(x) for x in (error.get("item_id"), message) if x))
     return 0
 
 
-def summary(r: dict) -> str:
-    counts = action_counts(r.get("counts") or {})
+def summary(r: Run) -> str:
+    counts = action_counts(dict(r.counts))
     parts = [counts] if counts else []
-    if r.get("skipped_as_before"):
-        parts.append(_n("{count} skipped as before", "{count} skipped as before", r["skipped_as_before"]))
-    if r.get("errors"):
-        parts.append(_n("{count} error", "{count} errors", len(r["errors"])))
+    if r.skipped_as_before:
+        parts.append(_n("{count} skipped as before", "{count} skipped as before", r.skipped_as_before))
+    if r.errors:
+        parts.append(_n("{count} error", "{count} errors", len(r.errors)))
     status = word(RUN_STATUSES, shown_status(r))
     took = took_seconds(r)
     took_text = (
         "  " + _("took {minutes}:{seconds:02d}", minutes=took // 60, seconds=took % 60)
-        if took is not None and r.get("ended_at")
+        if took is not None and r.ended_at
         else ""
     )
     # Local time in the user's format, to the minute (the journal keeps UTC to the second).
-    head = _("run {id:>4}", id=r["id"])
-    kind = word(RUN_KINDS, r["kind"])
-    return f"{head}  {local_time(r.get('started_at'))}  {kind:<9} {status:<11}{took_text}  {', '.join(parts)}".rstrip()
+    head = _("run {id:>4}", id=r.id)
+    kind = word(RUN_KINDS, str(r.record.get("kind", r.kind.value)))  # a newer version's kind as journaled
+    return f"{head}  {local_time(r.started_at)}  {kind:<9} {status:<11}{took_text}  {', '.join(parts)}".rstrip()

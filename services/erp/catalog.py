@@ -276,14 +276,7 @@ class Catalog:
             merged: dict[int, Customer] = {}
             for customer in customers:
                 old = merged.get(customer.buyer_id) or tables.customers.get(customer.buyer_id)
-                if old is not None:
-                    kept = {
-                        name: getattr(old, name)
-                        for name in Customer.__dataclass_fields__
-                        if getattr(customer, name) is None
-                    }
-                    customer = replace(customer, **kept)
-                merged[customer.buyer_id] = customer
+                merged[customer.buyer_id] = customer.over(old)
             return Upserted(*tables.put_customers(merged.values()))
 
     def convert_to_compositions(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from services.address import Address, keep_known
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,10 @@ class Customer:
     name: str | None = None
     doc_type: str | None = None  # CPF / CNPJ
     doc_number: str | None = None
-    street: str | None = None
-    number: str | None = None
-    complement: str | None = None
-    neighborhood: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip_code: str | None = None
+    address: Address = field(default_factory=Address)  # no country: the ERP keeps none (ERP_ADDRESS_FIELDS)
+
+    def over(self, known: Customer | None) -> Customer:
+        """This customer's data laid over what the ERP `known`: a field left empty (None) keeps its value."""
+        if known is None:
+            return self
+        return replace(keep_known(self, known), address=keep_known(self.address, known.address))

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.address import ERP_ADDRESS_FIELDS
 from services.erp.catalog import Catalog
 from services.erp.models import Customer, MovementKind, StockMovement
 from services.errors import BadInput
@@ -67,7 +68,8 @@ def customer_rows(catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def customer_row(customer: Customer) -> dict[str, Any]:
-    return {name: getattr(customer, name) for name in CUSTOMER_COLUMNS}
+    address = {name: getattr(customer.address, name) for name in ERP_ADDRESS_FIELDS}
+    return {name: address[name] if name in address else getattr(customer, name) for name in CUSTOMER_COLUMNS}
 
 
 def movement_rows(catalog: Catalog, code: str | None = None) -> list[dict[str, Any]]:

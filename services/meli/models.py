@@ -11,6 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
+from services.address import Address
+
+__all__ = ["Address", "BillingInfo"]  # Address: one shape for ML's billing info and the ERP's customer
+
 SELLER_SKU = "SELLER_SKU"
 KIT_TAG = "bundle"  # a listing that is one of Mercado Livre's kits ("Kits virtuais")
 KIT_COMPONENT_TAG = "bundle_component"  # an order for one component of a kit sale
@@ -132,18 +136,6 @@ class Order:
     @property
     def closed(self) -> datetime:
         return self.date_closed or self.date_created
-
-
-@dataclass(frozen=True)
-class Address:
-    street: str | None = None
-    number: str | None = None
-    complement: str | None = None
-    neighborhood: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip_code: str | None = None
-    country: str | None = None
 
 
 @dataclass(frozen=True)

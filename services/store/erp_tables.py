@@ -27,6 +27,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from services.address import ERP_ADDRESS_FIELDS, Address
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 from services.store import erp_files
 from services.store.erp_files import FILES_ID, FILES_TABLE, LEDGER_FILE, Files
@@ -94,16 +95,20 @@ def _movement(doc: dict[str, Any]) -> StockMovement:
     )
 
 
-_CUSTOMER_FIELDS = tuple(Customer.__dataclass_fields__)
+_CUSTOMER_FIELDS = ("buyer_id", "name", "doc_type", "doc_number")  # then its address, flat (ERP_ADDRESS_FIELDS)
 
 
 def customer_doc(customer: Customer) -> dict[str, Any]:
-    return {name: getattr(customer, name) for name in _CUSTOMER_FIELDS}
+    return {
+        **{name: getattr(customer, name) for name in _CUSTOMER_FIELDS},
+        **{name: getattr(customer.address, name) for name in ERP_ADDRESS_FIELDS},
+    }
 
 
 def _customer(doc: dict[str, Any]) -> Customer:
+    address = Address(**{name: doc.get(name) for name in ERP_ADDRESS_FIELDS})
     fields: dict[str, Any] = {name: doc.get(name) for name in _CUSTOMER_FIELDS}
-    return Customer(**fields)
+    return Customer(**fields, address=address)
 
 
 _COUNT_KINDS = frozenset({str(MovementKind.IMPORT), str(MovementKind.ADJUSTMENT)})

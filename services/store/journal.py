@@ -39,16 +39,19 @@ from filelock import FileLock, Timeout
 from services.errors import OperationFailed
 from services.home import ensure_home, home_dir
 from services.i18n import N_
+from services.store.run import Run, RunKind, RunStatus
 
 if TYPE_CHECKING:
     from services.config import Config
 
-RUNNING = "running"
-FINISHED = "finished"  # everything planned was done
-FAILED = "failed"  # finished with errors, or stopped by one
-INTERRUPTED = "interrupted"  # the process died while the run was running
-CANCELLED = "cancelled"  # the operator stopped it
-DRY_RUN = "dry_run"  # planned only, nothing applied (recorded so `log` shows previews too)
+__all__ = ["Journal", "Run", "RunKind", "RunStatus", "journal_exists", "now_iso"]
+
+RUNNING = RunStatus.RUNNING
+FINISHED = RunStatus.FINISHED
+FAILED = RunStatus.FAILED
+INTERRUPTED = RunStatus.INTERRUPTED
+CANCELLED = RunStatus.CANCELLED
+DRY_RUN = RunStatus.DRY_RUN
 
 # One JSON line of the journal: a run's fields (runs.jsonl) or an action row (run-<id>.jsonl), as written.
 Record = dict[str, Any]
@@ -187,28 +190,28 @@ class Journal:
 
     def mark_interrupted(self) -> list[int]:
         """Runs left `running` by a process that no longer exists on this host become `interrupted`."""
-        dead = [run["id"] for run in self.runs() if run["status"] == RUNNING and not _alive(run)]
+        dead = [run.id for run in self.runs() if run.status == RUNNING and not _alive(run)]
         if dead:
             stamp = now_iso()
             with self._locked():
                 self._append(self._path(INDEX), [{"id": i, "status": INTERRUPTED, "ended_at": stamp} for i in dead])
         return dead
 
-    def running(self) -> list[Record]:
+    def running(self) -> list[Run]:
         """Runs whose process is still alive (another sync in progress)."""
-        return [run for run in self.runs() if run["status"] == RUNNING and _alive(run)]
+        return [run for run in self.runs() if run.status == RUNNING and _alive(run)]
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def runs(self, limit: int | None = None) -> list[Record]:
-        """Newest first, each with its `id`."""
+    def runs(self, limit: int | None = None) -> list[Run]:
+        """Newest first."""
         index = self._index()
         ids = sorted(index, reverse=True)
-        return [_copy(index[i]) for i in (ids[:limit] if limit else ids)]
+        return [Run.from_record(_copy(index[i])) for i in (ids[:limit] if limit else ids)]
 
-    def run(self, run_id: int) -> Record | None:
+    def run(self, run_id: int) -> Run | None:
         found = self._index().get(run_id)
-        return _copy(found) if found else None
+        return Run.from_record(_copy(found)) if found else None
 
     def actions(self, run_id: int) -> list[Record]:
         """The rows the run listed (as they were journaled), not the ones it counted as skipped before."""
@@ -234,9 +237,9 @@ class Journal:
                 base.pop(_skip_key(row), None)
         return list(base.values())
 
-    def last_run(self, kind: str | None = None, *, applied: bool = True) -> Record | None:
+    def last_run(self, kind: str | None = None, *, applied: bool = True) -> Run | None:
         for run in self.runs():
-            if (kind is None or run["kind"] == kind) and not (applied and run["dry_run"]):
+            if (kind is None or run.kind == kind) and not (applied and run.dry_run):
                 return run
         return None
 
@@ -501,11 +504,11 @@ def _copy(run: Record) -> Record:
     }
 
 
-def _alive(run: Record) -> bool:
-    if run.get("host") != socket.gethostname():
+def _alive(run: Run) -> bool:
+    if run.host != socket.gethostname():
         return True  # can't tell from here: leave it to that machine
-    pid = run.get("pid")
-    if not isinstance(pid, int):
+    pid = run.pid
+    if pid is None:
         return False
     if pid == os.getpid():
         return True

@@ -6,6 +6,11 @@
 
 `--dry-run` stops after `plan`: nothing is written to Mercado Livre, the ERP or the links; the journal
 records that a dry run happened (status `dry_run`, its counts, no action rows).
+
+One async model (docs/internals.md, "Async model"): the engine's coroutines run on the caller's event loop (the
+TUI's own, or the CLI's one `asyncio.run`); the file and CPU work between the requests (the journal, the ERP
+store, the links, the plan itself) goes through `asyncio.to_thread`, so the loop never waits on it. Work that
+must happen while the task is being cancelled (journaling a cancelled or failed run) stays in the task.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -140,11 +146,7 @@ class SyncEngine:
 
     async def _planned(self, kind: SyncKind, dry_run: bool, prepare: Callable[[int], Awaitable[Prepared]]) -> Prepared:
         """Record the run (refused if another writes), `prepare` its plan, journal a failure or a dry run."""
-        # Checking for a running sync and recording this one is one step for every process of the home.
-        with sync_start_lock(self.config.home):
-            self._check_free(dry_run)
-            run_id = self.journal.start(kind.value, dry_run)
-            _BUSY.add(run_id)
+        run_id = await asyncio.to_thread(self._begin, kind, dry_run)
         try:
             if not dry_run:
                 self.catalog.convert_older_file()  # an older erp.json, read whole by every sync until converted
@@ -164,11 +166,22 @@ class SyncEngine:
             )
         )
         if dry_run:
-            self.journal.finish(run_id, DRY_RUN, prepared.plan.counts(), _stored(prepared.plan.notes))
+            await asyncio.to_thread(
+                self.journal.finish, run_id, DRY_RUN, prepared.plan.counts(), _stored(prepared.plan.notes)
+            )
         else:
             # From here the run waits for the operator: the logs say so instead of "running".
-            self.journal.mark(run_id, planned_at=now_iso(), counts=prepared.plan.counts())
+            await asyncio.to_thread(self.journal.mark, run_id, planned_at=now_iso(), counts=prepared.plan.counts())
         return prepared
+
+    def _begin(self, kind: SyncKind, dry_run: bool) -> int:
+        """Record the run, refused if another one writes (file work: called off the event loop)."""
+        # Checking for a running sync and recording this one is one step for every process of the home.
+        with sync_start_lock(self.config.home):
+            self._check_free(dry_run)
+            run_id = self.journal.start(kind.value, dry_run)
+            _BUSY.add(run_id)
+        return run_id
 
     def _check_free(self, dry_run: bool) -> None:
         """Refuse to start a run that writes while another one runs, or while another process watches this
@@ -178,15 +191,15 @@ class SyncEngine:
         if dry_run:
             return
         refuse_if_watching(self.config.home)
-        busy = [run for run in self.journal.running() if run["pid"] != os.getpid() or run["id"] in _BUSY]
+        busy = [run for run in self.journal.running() if run.pid != os.getpid() or run.id in _BUSY]
         if busy:
             run = busy[0]
             raise OperationFailed(
                 N_("another sync is running (run {id}, {kind}, process {pid}, since {since}); wait for it to end"),
-                id=run["id"],
-                kind=run["kind"],
-                pid=run["pid"],
-                since=local_time(run["started_at"]),
+                id=run.id,
+                kind=run.kind.value,
+                pid=run.pid,
+                since=local_time(run.started_at),
             )
 
     # -- a watch tick (docs/internals.md, "The watcher") -------------------------------------------------
@@ -309,11 +322,11 @@ class SyncEngine:
         """A run of this process that was planned but neither applied nor declined (a screen closed on its
         plan) would block every later sync: it is journaled as cancelled."""
         for run in self.journal.running():
-            if run["pid"] == os.getpid() and run["id"] not in _BUSY:
+            if run.pid == os.getpid() and run.id not in _BUSY:
                 self.journal.finish(
-                    run["id"],
+                    run.id,
                     CANCELLED,
-                    run.get("counts") or {},
+                    dict(run.counts),
                     ["planned but never applied nor declined: nothing was written"],
                 )
 
@@ -333,26 +346,16 @@ class SyncEngine:
         if failures:
             unread = ", ".join(f.item_id for f in failures[:10])
             notes.append(Reason(Code.LISTINGS_UNREAD, count=len(failures), ids=unread))
-        snapshot = Snapshot(
-            listings=listings,
-            catalogue=catalogue_view(self.catalog),
-            previous=self.links.previous(),
-            ignored=self.links.ignored(),
-            recorded=self.catalog.movement_keys(),
-            customers=dict(self.catalog.customers()),
-            safety_stock=self.config.safety_stock,
-            max_stock=self.config.max_stock,
-            account_tags=tuple(account.tags),
-            counted=dict(self.catalog.counted_at()),
-            read_at=read_at,
-        )
+        snapshot = await asyncio.to_thread(self._snapshot, listings, tuple(account.tags), read_at)
         if account.warehouse_management and "stock" in steps:
             snapshot.warehouse = choose_warehouse(await self.client.stock_locations(), self.config.warehouse)
             if snapshot.warehouse.problem:
                 notes.append(Reason(Code.STOCK_NOT_WRITTEN, problem=snapshot.warehouse.problem))
             else:
                 # The target is compared with the chosen warehouse's own quantity: read each user product's stock.
-                rows = build_links(listings, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=True)
+                rows = await asyncio.to_thread(
+                    build_links, listings, snapshot.catalogue, snapshot.previous, snapshot.ignored, multi_origin=True
+                )
                 # an unknown code may be linked by this run's products step; otherwise only linked rows are written
                 wanted = {LinkState.LINKED, LinkState.UNKNOWN_CODE} if "products" in steps else {LinkState.LINKED}
                 self.on_event(Event(events.READING, run_id, message="stock locations"))
@@ -366,7 +369,7 @@ class SyncEngine:
             await self._read_orders(run_id, steps, snapshot, until, notes)
             booked = {o.id for o in snapshot.orders}
             snapshot.held_orders = [o for o in held if o.id not in booked]
-        plan, links = make_plan(kind, snapshot)
+        plan, links = await asyncio.to_thread(make_plan, kind, snapshot)
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
         return Prepared(
@@ -379,6 +382,22 @@ class SyncEngine:
             snapshot,
             until,
             [f.item_id for f in failures],
+        )
+
+    def _snapshot(self, listings: list[Listing], account_tags: tuple[str, ...], read_at: datetime) -> Snapshot:
+        """What the ERP and the stored links say, beside the listings read (file work: called off the event loop)."""
+        return Snapshot(
+            listings=listings,
+            catalogue=catalogue_view(self.catalog),
+            previous=self.links.previous(),
+            ignored=self.links.ignored(),
+            recorded=self.catalog.movement_keys(),
+            customers=dict(self.catalog.customers()),
+            safety_stock=self.config.safety_stock,
+            max_stock=self.config.max_stock,
+            account_tags=account_tags,
+            counted=dict(self.catalog.counted_at()),
+            read_at=read_at,
         )
 
     async def _read_up_stock(self, rows: list[Link], notes: list[Reason]) -> dict[str, UserProductStock]:
@@ -413,10 +432,11 @@ class SyncEngine:
         than `orders_lookback_days`; the plan names the codes counted before that bound."""
         bound = until - timedelta(days=self.config.orders_lookback_days)
         starts: dict[str, datetime] = {}
+        cursors = await asyncio.to_thread(lambda: {name: self.cursors.get(name) for name in CURSORS})
         for name, step in CURSORS.items():
             if step not in steps:
                 continue
-            cursor = self.cursors.get(name)
+            cursor = cursors[name]
             if cursor:
                 starts[name] = datetime.fromisoformat(cursor)
             elif name == ORDERS_CURSOR:
@@ -515,9 +535,9 @@ class SyncEngine:
             raise OperationFailed(N_("a dry run is never applied"))
         run_id = prepared.run_id
         _BUSY.add(run_id)
-        # "Took" is the time spent applying, not the time the plan waited for a yes.
-        self.journal.mark(run_id, applied_at=now_iso())
         try:
+            # "Took" is the time spent applying, not the time the plan waited for a yes.
+            await asyncio.to_thread(self.journal.mark, run_id, applied_at=now_iso())
             return await self._apply(prepared, cancelled or (lambda: False))
         finally:
             _BUSY.discard(run_id)
@@ -530,7 +550,7 @@ class SyncEngine:
         # What the plan reports but does not do (Full, no code, ...) is journaled with the run too.
         # Rows skipped for the same reason as the last runs are counted, not listed again (issue 16).
         skipped = [a.to_dict() for a in actions if a.status == ActionStatus.SKIPPED]
-        progress.pending += self.journal.list_skipped(run_id, prepared.kind.value, skipped)
+        progress.pending += await asyncio.to_thread(self.journal.list_skipped, run_id, prepared.kind.value, skipped)
         self.on_event(Event(events.APPLYING, run_id, total=total))
         status = FINISHED
         try:
@@ -540,17 +560,15 @@ class SyncEngine:
                     status = CANCELLED
                     break
                 if todo:
-                    done = apply_erp_actions(self.catalog, [actions[i] for i in todo], run_id)
+                    done = await asyncio.to_thread(apply_erp_actions, self.catalog, [actions[i] for i in todo], run_id)
                     for i, result in zip(todo, done, strict=True):
                         actions[i] = result
                         progress.finished(result)
-                    progress.flush()
+                    await progress.flushed()
                 failed = any(actions[i].status == ActionStatus.FAILED for i in todo)
                 if kinds is _ORDER_KINDS and prepared.orders_until is not None and not failed:
                     # A failed movement keeps the cursor where it was: its order is read again next time.
-                    for name, step in CURSORS.items():
-                        if step in STEPS[prepared.kind]:
-                            self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
+                    await asyncio.to_thread(self._move_cursors, prepared)
             if status != CANCELLED and prepared.orders_until is not None and "stock" in STEPS[prepared.kind]:
                 actions = await self._late_sales(prepared, actions, progress)
             stock = [
@@ -580,7 +598,13 @@ class SyncEngine:
             raise
         if status != CANCELLED and (progress.errors or any(a.status == ActionStatus.FAILED for a in actions)):
             status = FAILED
-        return self._close(prepared, actions, progress, status)
+        return self._finished(await asyncio.to_thread(self._closed, prepared, actions, progress, status), progress)
+
+    def _move_cursors(self, prepared: Prepared) -> None:
+        assert prepared.orders_until is not None
+        for name, step in CURSORS.items():
+            if step in STEPS[prepared.kind]:
+                self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
 
     async def _late_sales(self, prepared: Prepared, actions: list[Action], progress: _Progress) -> list[Action]:
         """Sales (and cancellations) that reached Mercado Livre after the plan was made: recorded through the
@@ -628,6 +652,31 @@ class SyncEngine:
                 ),
                 exc=exc,
             ) from None
+        late, (hold_codes, hold_ids) = await asyncio.to_thread(self._late_moves, prepared, actions, orders)
+        if not late:
+            if hold_codes:
+                ids = ", ".join(str(i) for i in hold_ids)
+                return [], Reason(Code.HOLDS_CHANGED, orders=ids), hold_codes, ids
+            return [], None, set(), ""
+        todo = [a for a in late if a.status == ActionStatus.PLANNED]
+        results = (await asyncio.to_thread(apply_erp_actions, self.catalog, todo, prepared.run_id) if todo else []) + [
+            a for a in late if a.status != ActionStatus.PLANNED
+        ]
+        progress.total += len(results)
+        for result in results:
+            progress.finished(result)
+        await progress.flushed()
+        order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
+        note = Reason(Code.LATE_SALES, count=len(late), orders=order_ids)
+        # a counted sale (quantity 0) moves no balance: no target to plan again for it
+        codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
+        return results, note, codes | hold_codes, order_ids
+
+    def _late_moves(
+        self, prepared: Prepared, actions: list[Action], orders: list[Order]
+    ) -> tuple[list[Action], tuple[set[str], list[int]]]:
+        """The late orders' movements this run has not seen, and what they change in the held units (reads the
+        ERP: called off the event loop)."""
         links = {link.key: link for link in prepared.links}
         moves = plan_orders(
             orders,
@@ -637,26 +686,7 @@ class SyncEngine:
             buyer_orders=None,
             counted=self.catalog.counted_at(),
         )
-        late = new_movements(moves, {a.key for a in actions if a.key})
-        hold_codes, hold_ids = self._late_holds(prepared, orders)
-        if not late:
-            if hold_codes:
-                ids = ", ".join(str(i) for i in hold_ids)
-                return [], Reason(Code.HOLDS_CHANGED, orders=ids), hold_codes, ids
-            return [], None, set(), ""
-        todo = [a for a in late if a.status == ActionStatus.PLANNED]
-        results = (apply_erp_actions(self.catalog, todo, prepared.run_id) if todo else []) + [
-            a for a in late if a.status != ActionStatus.PLANNED
-        ]
-        progress.total += len(results)
-        for result in results:
-            progress.finished(result)
-        progress.flush()
-        order_ids = ", ".join(str(i) for i in sorted({a.data["order_id"] for a in late}))
-        note = Reason(Code.LATE_SALES, count=len(late), orders=order_ids)
-        # a counted sale (quantity 0) moves no balance: no target to plan again for it
-        codes = {a.erp_code for a in results if a.status == ActionStatus.DONE and a.erp_code and a.data.get("quantity")}
-        return results, note, codes | hold_codes, order_ids
+        return new_movements(moves, {a.key for a in actions if a.key}), self._late_holds(prepared, orders)
 
     def _late_holds(self, prepared: Prepared, orders: list[Order]) -> tuple[set[str], list[int]]:
         """The run's held orders as they stand after the late read (an order seen again there is in its new
@@ -688,16 +718,20 @@ class SyncEngine:
         if snapshot.multi_origin and snapshot.warehouse and not snapshot.warehouse.problem:
             # kept in the snapshot: the stored links show these fresher quantities (_in_warehouse)
             up_stock = snapshot.up_stock = {**up_stock, **await self._read_up_stock(rows, prepared.plan.notes)}
-        return plan_stock(
-            with_live_stock(rows, live),
-            self.catalog.balances(),
-            snapshot.safety_stock,
-            snapshot.account_tags,
-            snapshot.warehouse,
-            up_stock,
-            max_stock=snapshot.max_stock,
-            holds=self._holds(prepared),
-        )
+
+        def targets() -> tuple[list[Action], int]:  # reads the ERP: run off the event loop
+            return plan_stock(
+                with_live_stock(rows, live),
+                self.catalog.balances(),
+                snapshot.safety_stock,
+                snapshot.account_tags,
+                snapshot.warehouse,
+                up_stock,
+                max_stock=snapshot.max_stock,
+                holds=self._holds(prepared),
+            )
+
+        return await asyncio.to_thread(targets)
 
     async def _settle(
         self, prepared: Prepared, actions: list[Action], progress: _Progress, cancelled: Callable[[], bool]
@@ -748,20 +782,35 @@ class SyncEngine:
         return actions
 
     def _close(self, prepared: Prepared, actions: list[Action], progress: _Progress, status: str) -> SyncResult:
+        """Journal the run's end (on a cancel or an error: at once, in the task being stopped)."""
+        return self._finished(self._closed(prepared, actions, progress, status), progress)
+
+    def _closed(self, prepared: Prepared, actions: list[Action], progress: _Progress, status: str) -> SyncResult:
+        """The links stored and the run journaled as ended (file work: run off the event loop when it can be)."""
         why = Reason(Code.NOT_APPLIED_CANCELLED if status == CANCELLED else Code.NOT_APPLIED_STOPPED)
         for i, action in enumerate(actions):
             if action.status == ActionStatus.PLANNED:
                 actions[i] = action.skipped(why)
                 progress.pending.append(actions[i].to_dict())
-        progress.flush()
+        try:
+            progress.flush()
+        finally:
+            progress.close()
         self._store_links(prepared, actions)
         notes = list(prepared.plan.notes)
         counts = count_actions(actions, prepared.plan.unchanged)
         self.journal.finish(prepared.run_id, status, counts, _stored(notes))
-        result = self._result(prepared, status, actions, progress.errors, notes)
+        return self._result(prepared, status, actions, progress.errors, notes)
+
+    def _finished(self, result: SyncResult, progress: _Progress) -> SyncResult:
         self.on_event(
             Event(
-                events.FINISHED, prepared.run_id, done=progress.done, total=progress.total, counts=counts, result=result
+                events.FINISHED,
+                result.run_id,
+                done=progress.done,
+                total=progress.total,
+                counts=result.counts,
+                result=result,
             )
         )
         return result
@@ -879,12 +928,13 @@ class SyncEngine:
     async def write_reference_code(self, action: Action) -> SyncResult:
         """Write a reference code through the journaled path (run kind `reference_code`). Once written, the
         row is linked by its new code at the next sync, even if it was `link_lost` (the operator chose it)."""
-        run_id = self.journal.start(ActionKind.REFERENCE_CODE.value, False)
+        run_id = await asyncio.to_thread(self.journal.start, ActionKind.REFERENCE_CODE.value, False)
         result = action
         try:
             if action.status == ActionStatus.PLANNED:
                 result = await write_reference_code(self.client, action)
         finally:
+            # Journaled here, in the task even when it is being cancelled: two short appends.
             errors = (
                 [{"reason": _json(result.reason), "item_id": result.item_id, "variation_id": result.variation_id}]
                 if result.status == ActionStatus.FAILED
@@ -894,7 +944,7 @@ class SyncEngine:
             status = FAILED if errors or result.status == ActionStatus.PLANNED else FINISHED
             self.journal.finish(run_id, status, count_actions([result]))
         if result.status == ActionStatus.DONE and result.link_key is not None:
-            self.links.accept_new_code([result.link_key])
+            await asyncio.to_thread(self.links.accept_new_code, [result.link_key])
         return SyncResult(
             run_id, ActionKind.REFERENCE_CODE.value, False, status, [result], count_actions([result]), errors, []
         )
@@ -920,7 +970,11 @@ class SyncEngine:
 
 
 class _Progress:
-    """Counts finished actions, sends events, and journals them in batches (one file write per batch)."""
+    """Counts finished actions, sends events, and journals them in batches (one file write per batch).
+
+    A full batch is handed to one journal thread of its own (an fsynced append must not hold the event loop while
+    the writes go on), which writes the batches in the order handed over; `flush()` waits for them, then writes
+    what is still pending: once it returns, every finished action is journaled."""
 
     BATCH = 200
 
@@ -931,6 +985,8 @@ class _Progress:
         self.pending_errors: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {}
+        self._writer: ThreadPoolExecutor | None = None
+        self._handed: list[Future[None]] = []
 
     def finished(self, action: Action) -> None:
         self.done += 1
@@ -948,7 +1004,7 @@ class _Progress:
             Event(events.ACTION, self.run_id, done=self.done, total=self.total, action=action, counts=dict(self.counts))
         )
         if len(self.pending) >= self.BATCH:
-            self.flush()
+            self._hand_over()
 
     def started(self, action: Action) -> None:
         self.engine.on_event(
@@ -962,9 +1018,32 @@ class _Progress:
         self.errors.append(entry)
         self.pending_errors.append(entry)
 
+    def _hand_over(self) -> Future[None]:
+        """The pending rows to the journal thread (written after the batches handed over before)."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="melisync-journal")
+        pending, errors = self.pending, self.pending_errors
+        self.pending, self.pending_errors = [], []
+        handed = self._writer.submit(self.engine.journal.record, self.run_id, pending, errors)
+        self._handed.append(handed)
+        return handed
+
     def flush(self) -> None:
+        """Every finished action journaled: the batches handed over written (their errors raised), then the rest."""
+        handed, self._handed = self._handed, []
+        for batch in handed:
+            batch.result()
         self.engine.journal.record(self.run_id, self.pending, self.pending_errors)
         self.pending, self.pending_errors = [], []
+
+    async def flushed(self) -> None:
+        """`flush` awaited on the event loop: the journal thread writes."""
+        await asyncio.wrap_future(self._hand_over())
+
+    def close(self) -> None:
+        """After the last `flush`: the journal thread ends."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
 
 
 NOT_CONFIRMED = Reason(Code.NOT_CONFIRMED)

@@ -8,7 +8,7 @@ again, so an order seen twice (two windows, a re-fetch, a re-run after a crash) 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import Final, Literal, TypeGuard
@@ -184,8 +184,8 @@ def _checked(action: Action, link: Link | None, skip: Reason | None = None) -> A
 
 
 def _customer(buyer_id: int, order: Order, known: Customer | None, info: BillingInfo | None) -> Action | None:
-    fresh = customer_from(buyer_id, info)
-    merged = _merge(known, fresh)
+    # A field Mercado Livre left empty this time keeps what we knew: never erase a CPF with a null.
+    merged = customer_from(buyer_id, info).over(known)
     if known is not None and merged == known:
         return None
     return Action(
@@ -203,25 +203,10 @@ def customer_from(buyer_id: int, info: BillingInfo | None) -> Customer:
     """An ERP customer from billing info; any field may be missing while ML still processes it."""
     if info is None:
         return Customer(buyer_id=buyer_id)
-    a = info.address
     return Customer(
         buyer_id=buyer_id,
         name=info.name,
         doc_type=info.doc_type,
         doc_number=info.doc_number,
-        street=a.street,
-        number=a.number,
-        complement=a.complement,
-        neighborhood=a.neighborhood,
-        city=a.city,
-        state=a.state,
-        zip_code=a.zip_code,
+        address=replace(info.address, country=None),  # the ERP keeps no country
     )
-
-
-def _merge(known: Customer | None, fresh: Customer) -> Customer:
-    # A field Mercado Livre left empty this time keeps what we knew: never erase a CPF with a null.
-    if known is None:
-        return fresh
-    values = {k: (v if v is not None else getattr(known, k)) for k, v in asdict(fresh).items()}
-    return Customer(**values)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.address import Address
 from services.erp.catalog import Catalog
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 from services.errors import BadInput
@@ -135,13 +136,18 @@ def test_compositions_need_an_existing_parent(catalog):
 
 
 def test_customers_are_upserted_by_buyer_id_keeping_known_fields(catalog):
-    catalog.upsert_customers([Customer(77, "Ana Souza", "CPF", "12345678909", city="Recife")])
+    catalog.upsert_customers([Customer(77, "Ana Souza", "CPF", "12345678909", Address(city="Recife", number="9"))])
     result = catalog.upsert_customers(
-        [Customer(77, "Ana S. Souza", street="Rua A", number="10"), Customer(78, "Loja Beta", "CNPJ", "11222333000181")]
+        [
+            Customer(77, "Ana S. Souza", address=Address(street="Rua A", number="10")),
+            Customer(78, "Loja Beta", "CNPJ", "11222333000181"),
+        ]
     )
     assert (result.created, result.updated) == (1, 1)
     ana = catalog.customers()[77]
-    assert (ana.name, ana.doc_number, ana.city, ana.street) == ("Ana S. Souza", "12345678909", "Recife", "Rua A")
+    assert (ana.name, ana.doc_number) == ("Ana S. Souza", "12345678909")
+    # the address too is kept field by field: a new street and number, the city known before
+    assert ana.address == Address(street="Rua A", number="10", city="Recife")
     assert catalog.customers()[78].doc_type == "CNPJ"
 
 
@@ -225,3 +231,30 @@ def test_a_ledger_from_before_the_counts_says_when_the_stock_was_set(catalog):
     with catalog.store.transaction() as db:
         db.drop_table("counts")  # as a file written before the table existed
     assert Catalog().counted_at() == {"CAN": T0.replace(hour=15)}
+
+
+def test_a_customer_is_kept_in_erp_json_with_its_address_flat_as_before(catalog, melisync_home):
+    import json
+    from dataclasses import replace
+
+    from services.store import close_stores
+
+    address = Address("Rua A", "10", "ap 3", "Centro", "Recife", "PE", "50010000", country="BR")
+    catalog.upsert_customers([Customer(77, "Ana", "CPF", "12345678909", address)])
+    close_stores()
+    [doc] = json.loads((melisync_home / "erp.json").read_text("utf-8"))["customers"].values()
+    # The file keeps its format: the same keys in the same order, the address flat, no country (the ERP keeps none).
+    assert list(doc.items()) == [
+        ("buyer_id", 77),
+        ("name", "Ana"),
+        ("doc_type", "CPF"),
+        ("doc_number", "12345678909"),
+        ("street", "Rua A"),
+        ("number", "10"),
+        ("complement", "ap 3"),
+        ("neighborhood", "Centro"),
+        ("city", "Recife"),
+        ("state", "PE"),
+        ("zip_code", "50010000"),
+    ]
+    assert Catalog().customers()[77] == Customer(77, "Ana", "CPF", "12345678909", replace(address, country=None))

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.address import Address
 from services.erp.catalog import Catalog
 from services.erp.models import Composition, Customer, MovementKind, Product, StockMovement
 from services.erp.reports import neutralized
@@ -68,21 +69,21 @@ def catalog(melisync_home) -> Catalog:
                     name='=HYPERLINK("http://x")',
                     doc_type="CPF",
                     doc_number="05212345678",
-                    street="Rua das Flores",
-                    number="12",
-                    neighborhood="Centro",
-                    city="São Paulo",
-                    state="SP",
-                    zip_code="01310100",
+                    address=Address(
+                        street="Rua das Flores",
+                        number="12",
+                        neighborhood="Centro",
+                        city="São Paulo",
+                        state="SP",
+                        zip_code="01310100",
+                    ),
                 ),
                 Customer(
                     buyer_id=1200000034,
                     name="Loja Exemplo Ltda",
                     doc_type="CNPJ",
                     doc_number="11222333000181",
-                    street="@SUM(1)",
-                    city="Recife",
-                    zip_code="50010000",
+                    address=Address(street="@SUM(1)", city="Recife", zip_code="50010000"),
                 ),
                 Customer(buyer_id=1200000051),  # billing info still processing
             ]

@@ -13,6 +13,7 @@ from services.erp.catalog import Catalog
 from services.erp.models import MovementKind, Product, StockMovement
 from services.store import close_stores
 from services.store.journal import Journal
+from services.store.run import RunStatus
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -103,7 +104,7 @@ def test_damaged_journal_lines_are_named_and_set_aside_by_restore(melisync_home)
     assert done.state == "restored" and "runs.jsonl set aside" in done.detail
     assert [p.read_bytes() for p in index.parent.glob("runs.jsonl.corrupt-*")] == [b"garbage\n"]
     assert _checks(melisync_home)["journal/"].state == "ok"
-    assert Journal(home=melisync_home).runs()[0]["status"] == "finished"  # the good lines stayed
+    assert Journal(home=melisync_home).runs()[0].status == RunStatus.FINISHED  # the good lines stayed
 
 
 def test_a_missing_journal_index_is_damaged_with_what_to_do(melisync_home):

@@ -49,13 +49,13 @@ def test_rows_skipped_for_the_same_reason_are_counted_not_listed_again(melisync_
     first = journal.start("stock", dry_run=False)
     assert journal.list_skipped(first, "stock", rows) == []  # the first becomes the base: listed with its run
     journal.finish(first, FINISHED, {"skipped": 300})
-    assert len(journal.actions(first)) == 300 and journal.run(first)["skipped_as_before"] == 0
+    assert len(journal.actions(first)) == 300 and journal.run(first).skipped_as_before == 0
 
     second = journal.start("stock", dry_run=False)
     grown = journal.size()
     assert journal.list_skipped(second, "stock", rows) == []
     journal.finish(second, FINISHED, {"skipped": 300})
-    assert journal.run(second)["skipped_as_before"] == 300 and journal.actions(second) == []
+    assert journal.run(second).skipped_as_before == 300 and journal.actions(second) == []
     assert journal.size() - grown < 1000  # a no-change run adds a few hundred bytes, not 300 rows
     assert sorted(r["item_id"] for r in journal.skipped_as_before(second)) == sorted(r["item_id"] for r in rows)
 
@@ -66,14 +66,14 @@ def test_rows_skipped_for_the_same_reason_are_counted_not_listed_again(melisync_
     assert sorted(r["item_id"] for r in listed) == ["MLB000000", "MLB000999"]
     journal.record(third, listed)
     journal.finish(third, FINISHED, {"skipped": 300})
-    assert journal.run(third)["skipped_as_before"] == 298
+    assert journal.run(third).skipped_as_before == 298
     before = {r["item_id"] for r in journal.skipped_as_before(third)}
     assert len(before) == 298 and not {"MLB000000", "MLB000299", "MLB000999"} & before
 
     # Another kind has its own base.
     other = journal.start("products", dry_run=False)
     assert journal.list_skipped(other, "products", rows[:5]) == []
-    assert journal.run(other)["skip_base"] == other
+    assert journal.run(other).skip_base == other
 
 
 def test_a_run_that_differs_a_lot_becomes_the_new_base(melisync_home):
@@ -82,7 +82,7 @@ def test_a_run_that_differs_a_lot_becomes_the_new_base(melisync_home):
     journal.list_skipped(first, "stock", [action(n) for n in range(100)])
     second = journal.start("stock", dry_run=False)
     assert journal.list_skipped(second, "stock", [action(n) for n in range(500, 700)]) == []
-    assert journal.run(second)["skip_base"] == second and len(journal.actions(second)) == 200
+    assert journal.run(second).skip_base == second and len(journal.actions(second)) == 200
 
 
 def test_retention_keeps_the_journal_under_its_size_and_never_drops_an_unfinished_run(melisync_home):
@@ -92,8 +92,8 @@ def test_retention_keeps_the_journal_under_its_size_and_never_drops_an_unfinishe
     for _ in range(40):
         one_run(journal, 100)
     assert journal.size() < 60_000 + 25_000  # the limit, plus the run that started last
-    ids = [r["id"] for r in journal.runs()]
-    assert unfinished in ids and journal.run(unfinished)["status"] == RUNNING
+    ids = [r.id for r in journal.runs()]
+    assert unfinished in ids and journal.run(unfinished).status == RUNNING
     assert len(journal.actions(unfinished)) == 100
     assert len(ids) < 20 and ids[0] == unfinished + 40  # the newest are kept
     assert not (melisync_home / "journal" / f"run-{unfinished + 1}.jsonl").exists()
@@ -110,7 +110,7 @@ def test_retention_by_age_and_the_skip_base_in_use_stays(melisync_home):
         journal.amend(run_id, started_at=long_ago, ended_at=long_ago)
     later = journal.start("stock", dry_run=False)
     assert journal.list_skipped(later, "stock", [action(n) for n in range(10)]) == []
-    ids = [r["id"] for r in journal.runs()]
+    ids = [r.id for r in journal.runs()]
     assert old not in ids and base in ids  # the base is still named by a kept run
     assert len(journal.skipped_as_before(later)) == 10
 
@@ -153,13 +153,13 @@ def test_an_older_journal_json_is_read_in_place_then_converted_by_the_next_run(m
     (melisync_home / "journal.json").write_text(json.dumps(old))
     assert journal_exists(melisync_home)
     journal = Journal(home=melisync_home)
-    assert [r["id"] for r in journal.runs()] == [2, 1]
-    assert journal.run(1)["errors"] == [{"message": "boom"}] and journal.run(1)["notes"] == ["first"]
+    assert [r.id for r in journal.runs()] == [2, 1]
+    assert journal.run(1).errors == ({"message": "boom"},) and journal.run(1).notes == ("first",)
     assert [a["item_id"] for a in journal.actions(1)] == ["MLB000001", "MLB000002"]
-    assert journal.last_run("stock", applied=False)["status"] == "dry_run"
+    assert journal.last_run("stock", applied=False).status == "dry_run"
     assert (melisync_home / "journal.json").exists() and not (melisync_home / "journal").exists()  # read only
     assert journal.start("stock", dry_run=False) == 3
-    assert [r["id"] for r in journal.runs()] == [3, 2, 1] and len(journal.actions(1)) == 2
+    assert [r.id for r in journal.runs()] == [3, 2, 1] and len(journal.actions(1)) == 2
     assert not (melisync_home / "journal.json").exists() and (melisync_home / "journal.json.migrated").exists()
 
 
@@ -171,11 +171,11 @@ def test_a_line_cut_short_by_a_crash_is_ignored_and_the_next_one_is_whole(melisy
     with open(melisync_home / "journal" / f"run-{first}.jsonl", "ab") as fh:
         fh.write(b'{"run_id": 1, "ki')
     reader = Journal(home=melisync_home)
-    assert [r["id"] for r in reader.runs()] == [first] and len(reader.actions(first)) == 3
+    assert [r.id for r in reader.runs()] == [first] and len(reader.actions(first)) == 3
     second = journal.start("stock", dry_run=False)
     journal.finish(second, FINISHED, {})
-    assert [r["id"] for r in Journal(home=melisync_home).runs()] == [second, first]
-    assert Journal(home=melisync_home).run(second)["status"] == FINISHED
+    assert [r.id for r in Journal(home=melisync_home).runs()] == [second, first]
+    assert Journal(home=melisync_home).run(second).status == FINISHED
 
 
 def test_reading_creates_nothing(melisync_home):

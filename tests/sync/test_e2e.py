@@ -168,7 +168,7 @@ def test_order_seen_twice_decrements_once_and_stock_follows(live_home, live_sand
     buyer = state.order(order["id"])["buyer"]["id"]
     assert cli(capsys, "sync", "customers", "--yes")[0] == 0
     customer = Catalog().customers()[buyer]
-    assert customer.doc_type == "CPF" and customer.doc_number and customer.city and customer.zip_code
+    assert customer.doc_type == "CPF" and customer.doc_number and customer.address.city and customer.address.zip_code
     # Cancelled after it was recorded: one compensating movement, and the listings get the units back.
     state.cancel_order(order["id"])
     for _ in range(2):

@@ -79,7 +79,7 @@ async def test_dry_run_writes_nothing_anywhere(sandbox_state, make_engine):
     assert (dict(catalog.products()), dict(catalog.balances())) == erp_before
     assert LinkRepository().all() == []
     run_row = Journal().run(result.run_id)
-    assert run_row["status"] == DRY_RUN and run_row["dry_run"] and Journal().actions(result.run_id) == []
+    assert run_row.status == DRY_RUN and run_row.dry_run and Journal().actions(result.run_id) == []
 
 
 async def test_products_import_once_then_stock_push_and_no_duplicates(sandbox_state, make_engine):
@@ -158,7 +158,7 @@ async def test_a_write_that_does_not_stick_is_an_error(sandbox_state, make_engin
     result = await run(make_engine(client=Ignoring(make_client())), SyncKind.STOCK)
     [bad] = [a for a in result.actions if a.item_id == caneca]
     assert result.status == FAILED and bad.status == St.FAILED and "read-back shows 9, expected 4" in say(bad.reason)
-    assert result.errors and Journal().run(result.run_id)["errors"][0]["item_id"] == caneca
+    assert result.errors and Journal().run(result.run_id).errors[0]["item_id"] == caneca
 
 
 async def test_network_down_fails_the_run_and_the_next_run_picks_up(sandbox_state, make_engine):
@@ -181,7 +181,7 @@ async def test_a_run_left_running_by_a_dead_process_is_interrupted_and_the_next_
     child.wait()
     dead = Journal().start("stock", dry_run=False, pid=child.pid)
     result = await run(make_engine(), SyncKind.STOCK)
-    assert result.status == FINISHED and Journal().run(dead)["status"] == INTERRUPTED
+    assert result.status == FINISHED and Journal().run(dead).status == INTERRUPTED
 
 
 async def test_journal_has_every_action_with_before_after_and_result(sandbox_state, make_engine):
@@ -197,7 +197,7 @@ async def test_journal_has_every_action_with_before_after_and_result(sandbox_sta
     [row] = [r for r in rows if r["item_id"] == caneca]
     assert (row["from"], row["to"], row["status"]) == (9, 4, "done")
     run_row = journal.run(result.run_id)
-    assert run_row["kind"] == "stock" and run_row["ended_at"] and run_row["counts"]["done"] == 1
+    assert run_row.kind == "stock" and run_row.ended_at and run_row.counts["done"] == 1
 
 
 async def test_orders_before_stock_once_each_and_cancel_compensates(sandbox_state, make_engine):
@@ -279,7 +279,7 @@ async def test_a_plan_left_unanswered_in_this_process_does_not_block_the_next_sy
     abandoned = await make_engine().plan(SyncKind.STOCK)  # a screen showed it, then closed
     result = await run(make_engine(), SyncKind.STOCK)
     assert result.status == FINISHED
-    assert Journal().run(abandoned.run_id)["status"] == "cancelled"
+    assert Journal().run(abandoned.run_id).status == "cancelled"
 
 
 async def test_another_live_process_applying_blocks_a_sync_but_not_a_dry_run(sandbox_state, make_engine):
@@ -315,7 +315,7 @@ async def test_cancelling_mid_run_is_journaled_and_the_rest_is_not_applied(sandb
     statuses = [a.status for a in result.actions if a.kind == K.STOCK and a.erp_code.startswith("X")]
     assert St.DONE in statuses and St.SKIPPED in statuses and St.PLANNED not in statuses
     written = len(sandbox_state.requests_to("/items/", "PUT"))
-    assert written < 30 and Journal().run(result.run_id)["status"] == CANCELLED
+    assert written < 30 and Journal().run(result.run_id).status == CANCELLED
     assert len(Journal().actions(result.run_id)) == len(result.actions)
     assert seen and seen[-1].total == len(prepared.plan.to_apply) and seen[-1].done == len(seen)
 

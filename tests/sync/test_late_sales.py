@@ -115,5 +115,5 @@ async def test_orders_that_cannot_be_read_before_the_writes_stop_the_run_before_
     with pytest.raises(OperationFailed, match="no stock was written"):
         await engine.apply(prepared)
     assert sandbox_state.writes() == []
-    [run] = [r for r in Journal().runs() if r["id"] == prepared.run_id]
-    assert run["status"] == "failed"
+    [run] = [r for r in Journal().runs() if r.id == prepared.run_id]
+    assert run.status == "failed"

@@ -144,14 +144,20 @@ def test_buyers_become_customers_and_missing_fields_keep_what_was_known():
     actions = plan_orders([o], links, set(), {"A": 8}, billing={"B1": info})
     [cust] = [a for a in actions if a.kind == K.CUSTOMER]
     assert cust.data["customer"] == Customer(
-        buyer_id=42, name="Ana", doc_type="CPF", doc_number="12345678909", city="Recife"
+        buyer_id=42, name="Ana", doc_type="CPF", doc_number="12345678909", address=Address(city="Recife")
     )
     known = {42: cust.data["customer"]}
     processing = BillingInfo(name=None, doc_type=None, doc_number=None)
     assert [a for a in plan_orders([o], links, set(), {}, known, {"B1": processing}) if a.kind == K.CUSTOMER] == []
     moved = BillingInfo(name="Ana", doc_type="CPF", doc_number="12345678909", address=Address(city="Olinda"))
     [update] = [a for a in plan_orders([o], links, set(), {}, known, {"B1": moved}) if a.kind == K.CUSTOMER]
-    assert update.data["customer"].city == "Olinda" and update.from_ == "Ana"
+    assert update.data["customer"].address.city == "Olinda" and update.from_ == "Ana"
+    # A field of the address left empty this time keeps what was known (never erased by a null).
+    street = BillingInfo(name=None, doc_type=None, doc_number=None, address=Address(street="Rua B", country="BR"))
+    [update] = [a for a in plan_orders([o], links, set(), {}, known, {"B1": street}) if a.kind == K.CUSTOMER]
+    assert update.data["customer"] == Customer(
+        buyer_id=42, name="Ana", doc_type="CPF", doc_number="12345678909", address=Address("Rua B", city="Recife")
+    )
 
 
 # --- stock (S4) ------------------------------------------------------------------------------------

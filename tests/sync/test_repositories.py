@@ -50,7 +50,7 @@ def test_cursors():
 def test_journal_run_actions_errors():
     journal = Journal()
     run_id = journal.start("stock", dry_run=False)
-    assert journal.run(run_id)["status"] == RUNNING
+    assert journal.run(run_id).status == RUNNING
     journal.record(
         run_id,
         [{"kind": "stock", "item_id": "MLB1", "status": "done"}],
@@ -58,9 +58,9 @@ def test_journal_run_actions_errors():
     )
     journal.finish(run_id, FINISHED, {"done": 1})
     run = journal.run(run_id)
-    assert (run["status"], run["counts"], run["errors"][0]["message"]) == (FINISHED, {"done": 1}, "boom")
+    assert (run.status, run.counts, run.errors[0]["message"]) == (FINISHED, {"done": 1}, "boom")
     assert [a["item_id"] for a in journal.actions(run_id)] == ["MLB1"]
-    assert journal.last_run("stock")["id"] == run_id and journal.last_run("products") is None
+    assert journal.last_run("stock").id == run_id and journal.last_run("products") is None
 
 
 def test_a_run_whose_process_died_is_interrupted():
@@ -69,9 +69,9 @@ def test_a_run_whose_process_died_is_interrupted():
     child.wait()
     run_id = journal.start("stock", dry_run=False, pid=child.pid)
     mine = journal.start("stock", dry_run=False)
-    assert [r["id"] for r in journal.running()] == [mine]
+    assert [r.id for r in journal.running()] == [mine]
     assert journal.mark_interrupted() == [run_id]
-    assert journal.run(run_id)["status"] == INTERRUPTED and journal.run(mine)["status"] == RUNNING
+    assert journal.run(run_id).status == INTERRUPTED and journal.run(mine).status == RUNNING
 
 
 def _many(n):
@@ -122,7 +122,7 @@ def test_the_journal_keeps_the_newest_runs_only():
         journal.record(run_id, [{"kind": "stock", "item_id": f"MLB{n}", "status": "done"}])
         journal.finish(run_id, FINISHED, {})
         ids.append(run_id)
-    assert [r["id"] for r in journal.runs()] == ids[:1:-1]
+    assert [r.id for r in journal.runs()] == ids[:1:-1]
     assert journal.actions(ids[0]) == [] and len(journal.actions(ids[-1])) == 1
     assert journal.start("stock", dry_run=False) > ids[-1]  # ids are never reused
 

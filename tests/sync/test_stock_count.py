@@ -261,14 +261,16 @@ class TestCustomers:
         buyers = {c.buyer_id: c for c in catalog.customers().values()}
         assert set(buyers) == {company["buyer"]["id"], person["buyer"]["id"]}
         firm = buyers[company["buyer"]["id"]]
-        assert (firm.doc_type, firm.doc_number, firm.name, firm.city) == (
+        assert (firm.doc_type, firm.doc_number, firm.name, firm.address.city) == (
             "CNPJ",
             "11222333000181",
             "Loja Exemplo Ltda",
             "Recife",
         )
         buyer = buyers[person["buyer"]["id"]]
-        assert buyer.doc_type == "CPF" and len(buyer.doc_number) == 11 and buyer.street and buyer.zip_code
+        assert (
+            buyer.doc_type == "CPF" and len(buyer.doc_number) == 11 and buyer.address.street and buyer.address.zip_code
+        )
         assert catalog.balance("CAN") == 6  # every sale was in the count
         close_stores()
         (melisync_home_of(make_engine) / "meli.json").unlink()  # even from scratch: no duplicate

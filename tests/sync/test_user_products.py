@@ -96,7 +96,7 @@ async def test_a_migrated_listing_links_follow_the_codes_and_the_run_says_so(san
             and now in say(was.reason)
         )
         assert stored[(now, code)].state == LinkState.LINKED and stored[(now, code)].reference_code == code
-    assert note.to_json() in Journal().run(after.run_id)["notes"]
+    assert note.to_json() in Journal().run(after.run_id).notes
     # Said once: the next run does not report the same migration again.
     again = await run(make_engine(), SyncKind.STOCK)
     assert not [n for n in map(say, again.notes) if old in n] and again.status == FINISHED

@@ -280,4 +280,4 @@ async def test_orders_unreadable_after_the_writes_fail_the_run_and_say_to_run_ag
     assert sandbox_state.item(azul)["available_quantity"] == 5  # the write stands
     from services.store.journal import Journal
 
-    assert Journal().last_run("stock")["status"] == FAILED
+    assert Journal().last_run("stock").status == FAILED

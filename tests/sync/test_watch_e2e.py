@@ -17,6 +17,7 @@ import pytest
 
 from services.store import close_stores
 from services.store.journal import Journal
+from services.store.run import Run
 from services.watch_state import read_heartbeat
 from tests.faults.world import World, clean, wait_for
 
@@ -42,7 +43,7 @@ def _world(live_sandbox, live_home, tmp_path) -> tuple[World, str, str]:
     return world, sold, sibling
 
 
-def _runs(home) -> list[dict]:
+def _runs(home) -> list[Run]:
     runs = Journal(home=home).runs()
     close_stores()
     return runs
@@ -83,13 +84,13 @@ def test_a_sale_reaches_the_sibling_listing_and_sigterm_exits_clean(live_sandbox
     acted = [t for t in ticks if t["kind"] == "watch"]
     assert acted and acted[0]["sales"] == 1 and acted[0]["writes"] == 1 and acted[0]["status"] == "finished"
     runs = _runs(world.home)
-    assert runs[0]["kind"] == "watch" and runs[0]["status"] == "finished"
+    assert runs[0].kind == "watch" and runs[0].status == "finished"
     assert clean(world.check())
     assert read_heartbeat(world.home)["state"] == "stopped"
     code, out, _ = world.cli("status", "--json")
     watch = json.loads(out)["watch"]
     assert watch["state"] == "stopped" and watch["last_sale"]["erp_code"] == "S0"
-    assert watch["last_write"]["run_id"] == runs[0]["id"]
+    assert watch["last_write"]["run_id"] == runs[0].id
 
 
 def test_sigterm_during_a_tick_finishes_its_writes_and_journals_them(live_sandbox, live_home, tmp_path):
@@ -100,14 +101,14 @@ def test_sigterm_during_a_tick_finishes_its_writes_and_journals_them(live_sandbo
     state.sell(sold, None, 2)
     world.sold["S0"] += 2
     wait_for(
-        lambda: any(r["kind"] == "watch" and r["status"] == "running" for r in _runs(world.home)),
+        lambda: any(r.kind == "watch" and r.status == "running" for r in _runs(world.home)),
         "a watch run under way",
     )
     child.send_signal(signal.SIGTERM)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
     run = _runs(world.home)[0]
-    assert run["kind"] == "watch" and run["status"] == "finished", run
+    assert run.kind == "watch" and run.status == "finished", run
     assert state.item(sibling)["available_quantity"] == world.counted["S0"] - 2
     assert clean(world.check())
 
@@ -130,7 +131,7 @@ def test_dry_run_previews_the_tick_and_writes_nothing(live_sandbox, live_home, t
     code, out, _ = world.cli("watch", "--once", "--dry-run")
     assert code == 0 and "dry run" in out and "sale" in out, out
     assert state.writes() == [] and state.item(sibling)["available_quantity"] == world.counted["S0"]
-    assert _runs(world.home)[0]["status"] == "dry_run"
+    assert _runs(world.home)[0].status == "dry_run"
     assert world.cli("watch", "--once")[0] == 0
     assert state.item(sibling)["available_quantity"] == world.counted["S0"] - 1
 

@@ -135,7 +135,7 @@ async def test_fix_a_lost_link_by_writing_the_code_back(make_sync_app, make_engi
     assert [v["id"] for v in sandbox_state.item(item)["variations"]] == sandbox_state.variation_ids(item)
     assert sandbox_state.deleted_variations == []
     run = Journal(home=synced_home.home).last_run("reference_code")
-    assert run["status"] == FINISHED
+    assert run.status == FINISHED
     # The next sync links the row again.
     engine = make_engine()
     await engine.apply(await engine.plan("stock"))

@@ -18,6 +18,7 @@ from services.secrets import SecretStore
 from services.status_info import last_runs
 from services.store.journal import FAILED, Journal
 from services.store.links import LinkRepository, LinkTable
+from services.store.run import Run
 from services.text import fold
 from tests.fixtures.tui import screen_text
 from tests.fixtures.tui_sync import seed_links, settle, type_text, wait_until
@@ -115,18 +116,20 @@ async def test_search_on_screen_ignores_accents_and_says_what_hides_the_rows(mak
 # -- the journal's facts, as shown --------------------------------------------------------------------------
 
 
-def _run(**fields) -> dict:
-    return {
-        "id": 1,
-        "kind": "all",
-        "status": "running",
-        "started_at": NOW.isoformat(),
-        "ended_at": None,
-        "counts": {},
-        "errors": [],
-        "notes": [],
-        **fields,
-    }
+def _run(**fields) -> Run:
+    return Run.from_record(
+        {
+            "id": 1,
+            "kind": "all",
+            "status": "running",
+            "started_at": NOW.isoformat(),
+            "ended_at": None,
+            "counts": {},
+            "errors": [],
+            "notes": [],
+            **fields,
+        }
+    )
 
 
 def test_a_plan_waiting_for_confirmation_is_not_running():
@@ -155,13 +158,13 @@ def test_last_runs_per_kind_count_all_runs_and_say_why_one_failed(melisync_home)
     journal.record(every, [], [{"message": "Mercado Livre could not be reached", "item_id": "MLB9"}])
     journal.finish(every, FAILED, {"done": 0})
     last = last_runs(melisync_home)
-    assert {kind: run["id"] for kind, run in last.items()} == {
+    assert {kind: run.id for kind, run in last.items()} == {
         "products": every,
         "stock": every,
         "customers": every,
         "all": every,
     }
-    assert say(last["stock"]["reason"]) == "MLB9: Mercado Livre could not be reached"  # a run of an older version
+    assert say(failure_reason(last["stock"])) == "MLB9: Mercado Livre could not be reached"  # a run of an older version
     summaries = ServiceGateway._last_runs(melisync_home)
     view = ConnectionView(now=NOW, last_runs=summaries)
     text = _render(runs_table(view))
@@ -279,3 +282,12 @@ async def test_settings_are_validated_like_config_set_and_saved_all_or_nothing(m
         saved = load_config(demo_home.home)
         assert (saved.safety_stock, saved.concurrency) == (2, 3)
         assert app.config.safety_stock == 2 and app.sync_services.config.safety_stock == 2  # later syncs use it
+        # The modal is dismissed with the changes saved; the App's callback says so once.
+        saved_toasts = [n.message for n in app._notifications if n.message.startswith("Settings saved")]
+        assert saved_toasts == ["Settings saved: safety_stock = 2, concurrency = 3."]
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("escape")  # cancelled: dismissed with None, nothing said
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SettingsModal)
+        assert len([n for n in app._notifications if n.message.startswith("Settings saved")]) == 1
