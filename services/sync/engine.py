@@ -37,7 +37,7 @@ from services.store.links import LinkRepository
 from services.store.run_lock import sync_start_lock
 from services.store.storage import take_notes
 from services.sync import events
-from services.sync.apply import STILL_MOVING, StockWriter
+from services.sync.apply import RE_PLANNED, STILL_MOVING, StockWriter
 from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
 from services.sync.holds import HELD_STATUSES, Hold, holds_note, plan_holds
@@ -575,14 +575,7 @@ class SyncEngine:
                 i for i, a in enumerate(actions) if a.kind == ActionKind.STOCK and a.status == ActionStatus.PLANNED
             ]
             if stock and status != CANCELLED:
-                writer = StockWriter(
-                    self.client,
-                    prepared.listings,
-                    concurrency=self.config.concurrency * 2,
-                    on_done=progress.finished,
-                    cancelled=cancelled,
-                    on_start=progress.started,
-                )
+                writer = self._stock_writer(prepared, progress, cancelled)
                 for i, result in zip(stock, await writer.write([actions[i] for i in stock]), strict=True):
                     actions[i] = result
                 if cancelled():
@@ -605,6 +598,25 @@ class SyncEngine:
         for name, step in CURSORS.items():
             if step in STEPS[prepared.kind]:
                 self.cursors.set(name, (prepared.orders_until - CURSOR_MARGIN).isoformat())
+
+    def _stock_writer(
+        self,
+        prepared: Prepared,
+        progress: _Progress,
+        cancelled: Callable[[], bool],
+        after_conflict: Reason = RE_PLANNED,
+    ) -> StockWriter:
+        """The one writer of a run's stock (first writes and the settling of a 409 alike): progress and cancel follow
+        the run; `after_conflict` says what a second 409 leads to."""
+        return StockWriter(
+            self.client,
+            prepared.listings,
+            concurrency=self.config.concurrency * 2,
+            on_done=progress.finished,
+            cancelled=cancelled,
+            on_start=progress.started,
+            after_conflict=after_conflict,
+        )
 
     async def _late_sales(self, prepared: Prepared, actions: list[Action], progress: _Progress) -> list[Action]:
         """Sales (and cancellations) that reached Mercado Livre after the plan was made: recorded through the
@@ -768,15 +780,7 @@ class SyncEngine:
         todo = [replace(a, reason=Reason.join(a.reason, reason)) for a in fresh if a.status == ActionStatus.PLANNED]
         if todo and not cancelled():
             progress.total += len(todo)
-            writer = StockWriter(
-                self.client,
-                prepared.listings,
-                concurrency=self.config.concurrency * 2,
-                on_done=progress.finished,
-                cancelled=cancelled,
-                on_start=progress.started,
-                after_conflict=STILL_MOVING,
-            )
+            writer = self._stock_writer(prepared, progress, cancelled, after_conflict=STILL_MOVING)
             actions = actions + await writer.write(todo)
         prepared.plan.notes.append(Reason(Code.REWRITTEN, why=whys or Reason.text(""), count=len(todo)))
         return actions
