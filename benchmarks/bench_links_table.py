@@ -226,7 +226,10 @@ async def run(size: tuple[int, int], repeat: int) -> dict:
             await pilot.press("ctrl+end")
             record("page down past the last row", await timed(app, screen, meter, "down"))
             record("page up past the first row", await timed(app, screen, meter, "up"))
+            # The cursor is on the page's last row: one row up first, or "down" would load the next page.
+            await pilot.press("up")
             record("cursor down within the page", await timed(app, screen, meter, "down"))
+            record("cursor up within the page", await timed(app, screen, meter, "up"))
     return {
         "first": first,
         "keys": results,

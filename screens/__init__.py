@@ -129,9 +129,28 @@ class KeysFooter(Footer):
     def __init__(self, **kwargs) -> None:
         super().__init__(compact=True, **kwargs)
         self._composed_for = 0
+        self._composed_keys: tuple | None = None  # the keys as last composed (`_keys_shown`)
+
+    def _keys_shown(self) -> tuple:
+        return tuple(
+            (binding.key, binding.description, binding.action, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show
+        )
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # Composing the keys again mounts a widget per key (~8 ms at 160 columns, issue 14): only when what they
+        # show changed. Focus moving to a modal and back, or the cursor moving, mostly leaves them as they were;
+        # under a modal the footer is seen dimmed, as it was, until its screen is back on top.
+        if screen is self.screen and (not screen.is_current or self._keys_shown() == self._composed_keys):
+            return
+        super().bindings_changed(screen)
 
     def compose(self):
+        keys_shown = self._keys_shown()
         widgets = list(super().compose())
+        if widgets:  # none until Textual says the bindings are ready
+            self._composed_keys = keys_shown
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
         palette = [w for w in widgets if w not in keys]
         width = self.size.width or self.app.size.width

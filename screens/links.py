@@ -17,10 +17,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import ConfirmModal
+from screens.line_table import LineTable
 from screens.reference_code import ReferenceCodeModal, describe_change
 from screens.sync_messages import (
     AcceptCodeRequested,
@@ -37,7 +38,7 @@ from screens.sync_messages import (
     SellerEditSimulationRequested,
 )
 from screens.sync_plan import open_sync, sync_commands
-from screens.tables import ID, NUMBER, TEXT, FixedColumnsTable, plain
+from screens.tables import ID, NUMBER, TEXT, plain
 from services.i18n import N_, _
 from words.reasons import say
 
@@ -135,8 +136,8 @@ def row_cells(link) -> list:
     ]
 
 
-class PagedTable(FixedColumnsTable):
-    """A DataTable that asks for the next or previous page when the cursor runs off either end."""
+class PagedTable(LineTable):
+    """A table that asks for the next or previous page when the cursor runs off either end."""
 
     # Enter (the table's own key) opens the row's mapping: shown in the footer so it is found.
     BINDINGS = [
@@ -264,12 +265,13 @@ class LinksScreen(BaseScreen):
         self._cursor_after_load = 0
         self._url_for: str | None = None  # the row whose address is on show (b), by Link.key
         self._filters_shown: Text | None = None  # the filter bar as last shown
+        self._row_facts: tuple[bool, bool] | None = None  # what the row's keys depend on (`_show_detail`)
 
     def compose(self) -> ComposeResult:
         yield ModeBar("links")
         yield Static(id="links-filters")
         yield Static(id="links-status")
-        table = PagedTable(id="links-table", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="links-table", zebra_stripes=True)
         yield table
         yield Static(id="links-detail")
         yield Input(placeholder=_("Search: listing, code, title…"), id="links-search", compact=True)
@@ -317,6 +319,7 @@ class LinksScreen(BaseScreen):
         self.rows, self.total, self.counts = list(page.rows), page.total, dict(page.counts)
         self.loaded = True
         table = self.query_one(PagedTable)
+        table.set_sort_indicator(self.query_state.sort, self.query_state.descending)
         table.show_rows(row_cells(link) for link in self.rows)
         if self.rows:
             table.move_cursor(row=max(0, min(self._cursor_after_load, len(self.rows) - 1)), animate=False)
@@ -391,6 +394,12 @@ class LinksScreen(BaseScreen):
 
     def _show_detail(self) -> None:
         link = self.current_link()
+        # The row's keys (write, ignore, accept) are offered by `check_action`: the footer asks again when
+        # what it decides on changes, not on every cursor move.
+        facts = (link is not None, link is not None and link.state.value == "link_lost")
+        if facts != self._row_facts:
+            self._row_facts = facts
+            self.refresh_bindings()
         detail = self.query_one("#links-detail", Static)
         if link is None:
             detail.update("", layout=False)
@@ -432,7 +441,7 @@ class LinksScreen(BaseScreen):
             return None
         return self.rows[table.cursor_row]
 
-    @on(DataTable.RowHighlighted)
+    @on(PagedTable.RowHighlighted)
     def _highlighted(self) -> None:
         self._show_detail()
 
@@ -521,9 +530,9 @@ class LinksScreen(BaseScreen):
     def action_reverse(self) -> None:
         self._query(descending=not self.query_state.descending, offset=0)
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        column = str(event.column_key.value)
+    @on(PagedTable.HeaderSelected)
+    def _header(self, event: PagedTable.HeaderSelected) -> None:
+        column = event.column_key
         if column == self.query_state.sort:
             self._query(descending=not self.query_state.descending, offset=0)
         else:
@@ -531,7 +540,7 @@ class LinksScreen(BaseScreen):
 
     # -- actions on the row -----------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
+    @on(PagedTable.RowSelected)
     def _open_mapping(self) -> None:
         link = self.current_link()
         if link is not None:

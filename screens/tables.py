@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from services.i18n import _
@@ -49,9 +50,13 @@ def _role(column: Column) -> str:
     return column[3] if len(column) > 3 else TEXT
 
 
-def fit_widths(columns: Sequence[Column], rows: Iterable[Sequence[Text]], room: int) -> list[int]:
-    """The width of each column for `rows` in `room` cells (see the module docstring)."""
-    titles = [cell_len(_(c[1])) for c in columns]
+def fit_widths(
+    columns: Sequence[Column], rows: Iterable[Sequence[Text]], room: int, shown_titles: Sequence[str] | None = None
+) -> list[int]:
+    """The width of each column for `rows` in `room` cells (see the module docstring); `shown_titles`: the titles
+    as shown, when not the columns' own (translated)."""
+    shown = shown_titles if shown_titles is not None else [_(c[1]) for c in columns]
+    titles = [cell_len(title) for title in shown]
     longest = list(titles)
     for row in rows:
         for i, cell in enumerate(row):
@@ -87,6 +92,12 @@ def fit_widths(columns: Sequence[Column], rows: Iterable[Sequence[Text]], room: 
     return widths
 
 
+def room_of(table: Widget) -> int:
+    """Cells available to a table's columns (the vertical scrollbar takes two)."""
+    width = table.size.width or (table.app.size.width if table.is_attached else 80)
+    return max(20, width - 2)
+
+
 class FixedColumnsTable(DataTable):
     """A DataTable whose columns are sized to the rows on show and the room (`show_rows`)."""
 
@@ -105,9 +116,7 @@ class FixedColumnsTable(DataTable):
 
     @property
     def room(self) -> int:
-        """Cells available to the columns (the vertical scrollbar takes two)."""
-        width = self.size.width or (self.app.size.width if self.is_attached else 80)
-        return max(20, width - 2)
+        return room_of(self)
 
     def show_rows(self, rows: Iterable[Sequence[Text]]) -> None:
         """Replace the rows, sizing the columns to them and to the room."""

@@ -358,6 +358,9 @@ class LinkTable:
         self._haystack: list[str] = []
         self._counts: dict[str, int] = {}
         self._sorted: dict[tuple[str, bool], list[int]] = {}
+        self._filtered: dict[tuple[str, bool, str], list[int]] = {}  # (column, descending, state) -> rows
+        # The last search, (column, descending, state, folded text) -> its rows: the next keystroke narrows it.
+        self._last_search: tuple[tuple[str, bool, str | None, str] | None, list[int]] = (None, [])
         self.generation = 0  # changes whenever the rows shown may have changed
 
     @property
@@ -389,22 +392,25 @@ class LinkTable:
             self._refresh()
             wanted = LinkState(state).value if state else None
             needle = fold(search.strip())
-            order = self._order(sort, descending)
             rows, haystack = self._rows, self._haystack
-            if wanted is None and not needle:
-                matches = order
-            elif not needle:
-                matches = [i for i in order if rows[i][_STATE] == wanted]
-            else:
-                matches = [i for i in order if (wanted is None or rows[i][_STATE] == wanted) and needle in haystack[i]]
+            matches = self._in_state(sort, descending, wanted)
+            if needle:
+                # Typing narrows the last search: a longer needle is looked for only where the shorter one was.
+                last_key, last = self._last_search
+                if last_key is not None and last_key[:3] == (sort, descending, wanted) and last_key[3] in needle:
+                    matches = last
+                matches = [i for i in matches if needle in haystack[i]]
+                self._last_search = ((sort, descending, wanted, needle), matches)
             page = [_link(rows[i]) for i in matches[offset : offset + limit]]
             return LinkPage(rows=page, total=len(matches), counts=dict(self._counts))
 
     def warm(self, columns: Iterable[str] = SORTABLE) -> None:
-        """Build the index and the sort orders of `columns` (one column per hold of the lock, so a query asked
-        meanwhile is answered between two of them)."""
+        """Build the index, the rows of each state in the default order, and the sort orders of `columns` (one
+        column per hold of the lock, so a query asked meanwhile is answered between two of them)."""
         with self._lock:
             self._refresh()
+            for state in LinkState:
+                self._in_state("listing_id", False, state.value)
         for column in columns:
             with self._lock:
                 self._refresh()
@@ -447,6 +453,7 @@ class LinkTable:
         self._counts = counts
         # The file is kept in the first sort's order (default_order): that order needs no sorting.
         self._sorted = {("listing_id", False): list(range(len(rows)))}
+        self._filtered, self._last_search = {}, (None, [])
         self._overlay = generation
         self.generation += 1
 
@@ -465,6 +472,18 @@ class LinkTable:
             values = list(values)
             values[_STATE], values[_REASON] = LinkState.IGNORED.value, IGNORED_REASON.to_json()
         return values
+
+    def _in_state(self, column: str, descending: bool, state: str | None) -> list[int]:
+        """(Under the lock.) The rows in `state` (None: every row) in the order of `column`, kept until the rows
+        change: a filter key answers from memory (issue 14: a filter is a pass over every row, ~5 ms at 50,000)."""
+        order = self._order(column, descending)
+        if state is None:
+            return order
+        cached = self._filtered.get((column, descending, state))
+        if cached is None:
+            rows = self._rows
+            cached = self._filtered[(column, descending, state)] = [i for i in order if rows[i][_STATE] == state]
+        return cached
 
     def _order(self, column: str, descending: bool) -> list[int]:
         cached = self._sorted.get((column, descending))

@@ -107,6 +107,50 @@ def test_link_table_filters_searches_sorts_and_pages():
     assert table.query(state="ignored").rows[0].listing_id == "MLB000000"
 
 
+def test_link_table_answers_typed_searches_and_filters_from_memory_as_a_fresh_pass_would():
+    """Issue 14: the rows of a state are kept per order and each keystroke narrows the last search; every
+    answer must be what a pass over every row gives, also when the text is shortened or changed, the filter
+    or the order changes between two keystrokes, or rows are ignored meanwhile."""
+    repo = LinkRepository()
+    links = _many_links(900)
+    repo.replace_all(links)
+    table = LinkTable(repo)
+    table.warm(["title"])
+
+    def fresh(state, text, sort="listing_id", descending=False):
+        return [
+            l.key
+            for l in LinkTable(repo).query(state=state, search=text, sort=sort, descending=descending, limit=10**6).rows
+        ]
+
+    def keys(state, text, sort="listing_id", descending=False):
+        return [
+            l.key for l in table.query(state=state, search=text, sort=sort, descending=descending, limit=10**6).rows
+        ]
+
+    steps = [
+        (None, "t"),
+        (None, "ti"),
+        (None, "titulo 1"),
+        (None, "titulo 12"),
+        (None, "titulo 1"),
+        ("linked", "titulo 1"),
+        ("linked", "titulo 12"),
+        (None, "titulo 12"),
+        (None, "12"),
+        ("link_lost", ""),
+    ]
+    for order in (("listing_id", False), ("title", True)):
+        for state, text in steps:
+            assert keys(state, text, *order) == fresh(state, text, *order), (state, text, order)
+    narrowed = keys(None, "titulo 12")
+    assert narrowed and all("12" in l.title for l in table.query(search="titulo 12", limit=10**6).rows)
+    repo.ignore([links[12].key])  # the rows change: nothing kept from before may answer
+    assert keys("linked", "titulo 12") == fresh("linked", "titulo 12")
+    assert keys(None, "titulo 12") == fresh(None, "titulo 12")
+    assert links[12].key in keys("ignored", "")
+
+
 def test_link_table_rejects_an_unknown_column():
     import pytest
 
