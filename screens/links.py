@@ -153,6 +153,14 @@ class PagedTable(LineTable):
             super().__init__()
             self.step = step
 
+    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
+        super().move_cursor(row=row, animate=animate, scroll=scroll)
+        # The row's details now, not on `RowHighlighted`: Textual paints the table as soon as it is idle, and a
+        # details line asked for by that message came a frame later (~30 ms after the key, issue 14).
+        screen = self.screen
+        if isinstance(screen, LinksScreen):
+            screen._show_detail()
+
     def action_cursor_down(self) -> None:
         if self.cursor_row >= self.row_count - 1:
             self.post_message(self.PageWanted(1))
@@ -440,10 +448,6 @@ class LinksScreen(BaseScreen):
         if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
             return None
         return self.rows[table.cursor_row]
-
-    @on(PagedTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self._show_detail()
 
     # -- paging ---------------------------------------------------------------------------------------
 
