@@ -141,7 +141,8 @@ class KeysFooter(Footer):
     def bindings_changed(self, screen: Screen) -> None:
         # Composing the keys again mounts a widget per key (~8 ms at 160 columns, issue 14): only when what they
         # show changed. Focus moving to a modal and back, or the cursor moving, mostly leaves them as they were;
-        # under a modal the footer is seen dimmed, as it was, until its screen is back on top.
+        # a screen out of sight (another mode) is looked at again when it is back (its focus comes back, and
+        # with it a bindings change).
         if screen is self.screen and (not screen.is_current or self._keys_shown() == self._composed_keys):
             return
         super().bindings_changed(screen)

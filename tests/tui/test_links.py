@@ -267,3 +267,31 @@ async def test_the_links_index_is_built_at_start_up_before_the_screen_is_opened(
         assert table.ready and {column for column, _descending in table._sorted} >= {"title", "ml_stock", "state"}
         screen = await open_links(app, pilot)
         assert screen.total == 300 and table.ready
+
+
+async def test_the_footer_shows_the_rows_keys_as_they_are_after_another_screen(make_sync_app, demo_home):
+    """The footer of a screen out of sight is not composed again (issue 14: ~8 ms each time); what changed
+    meanwhile shows once the screen is back."""
+    from dataclasses import replace
+
+    from textual.widgets._footer import FooterKey
+
+    def write_key_enabled() -> bool:
+        [key] = [k for k in screen.query(FooterKey) if k.key == "r"]
+        return not key.has_class("-disabled")
+
+    seed_links(demo_home.home, 30)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        assert write_key_enabled()
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert app.screen is not screen
+        screen.query_state = replace(screen.query_state, search="nothing matches this")
+        screen.reload(cursor=0)  # as a reload after a sync would, while another screen is on show
+        await wait_until(app, pilot, lambda: screen.settled and not screen.rows, "the empty page")
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert not write_key_enabled()  # no row: nothing to write a code to
