@@ -14,6 +14,7 @@ from dataclasses import replace
 from rich.markup import escape
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -23,6 +24,8 @@ from screens import BaseScreen, KeysFooter, ModeBar
 from screens.confirm import ConfirmModal
 from screens.line_table import LineTable
 from screens.reference_code import ReferenceCodeModal, describe_change
+from screens.sort_choice import KEYS as SORT_KEYS
+from screens.sort_choice import SortChoice
 from screens.sync_messages import (
     AcceptCodeRequested,
     IgnoreRequested,
@@ -161,25 +164,38 @@ class PagedTable(LineTable):
         if isinstance(screen, LinksScreen):
             screen._show_detail()
 
+    def _keys_to_sort_choice(self) -> None:
+        """While the sort choice is open, the screen takes the arrows and Enter (its bindings)."""
+        if any(choice.is_open for choice in self.screen.query(SortChoice)):
+            raise SkipAction()
+
+    def action_select_cursor(self) -> None:
+        self._keys_to_sort_choice()
+        super().action_select_cursor()
+
     def action_cursor_down(self) -> None:
+        self._keys_to_sort_choice()
         if self.cursor_row >= self.row_count - 1:
             self.post_message(self.PageWanted(1))
         else:
             super().action_cursor_down()
 
     def action_page_down(self) -> None:
+        self._keys_to_sort_choice()
         if self.cursor_row >= self.row_count - 1:
             self.post_message(self.PageWanted(1))
         else:
             super().action_page_down()
 
     def action_cursor_up(self) -> None:
+        self._keys_to_sort_choice()
         if self.cursor_row <= 0:
             self.post_message(self.PageWanted(-1))
         else:
             super().action_cursor_up()
 
     def action_page_up(self) -> None:
+        self._keys_to_sort_choice()
         if self.cursor_row <= 0:
             self.post_message(self.PageWanted(-1))
         else:
@@ -210,6 +226,11 @@ class LinksScreen(BaseScreen):
         Binding("S", "sync", N_("Sync…"), id="links.sync"),
         Binding("o", "sort", N_("Sort"), id="links.sort", tooltip=N_("Choose the column to sort by")),
         Binding("O", "reverse", N_("Reverse order"), id="links.reverse", show=False),
+        # The sort choice's keys, taken only while it is open (`_sort_choice`).
+        Binding("up", "sort_move(-1)", show=False),
+        Binding("down", "sort_move(1)", show=False),
+        Binding("enter", "sort_pick", show=False),
+        *(Binding(key, f"sort_pick({n})", show=False) for n, key in enumerate(SORT_KEYS)),
         Binding("r", "write_code", N_("Write code"), id="links.write_code"),
         # Demo only (hidden elsewhere by check_action): lets a new user produce a lost link from the keyboard;
         # next to r, which fixes it, so it stays in the footer at 80 columns.
@@ -282,6 +303,7 @@ class LinksScreen(BaseScreen):
         table = PagedTable(id="links-table", zebra_stripes=True)
         yield table
         yield Static(id="links-detail")
+        yield SortChoice(id="links-sort")
         yield Input(placeholder=_("Search: listing, code, title…"), id="links-search", compact=True)
         yield Input(placeholder=_("Go to listing: its id or part of it, then Enter"), id="links-jump", compact=True)
         yield KeysFooter()
@@ -310,6 +332,7 @@ class LinksScreen(BaseScreen):
         self.post_message(LinksQueryRequested(self.query_state, self._serial, self))
 
     def _query(self, **changes) -> None:
+        self.query_one(SortChoice).close()  # another key than the choice's: the choice is left
         self.query_state = replace(self.query_state, **changes)
         self.reload(cursor=0)
 
@@ -508,6 +531,10 @@ class LinksScreen(BaseScreen):
         self.reload(cursor=message.position - page)
 
     def action_clear_search(self) -> None:
+        choice = self.query_one(SortChoice)
+        if choice.is_open:
+            choice.close()
+            return
         jump = self.query_one("#links-jump", Input)
         if jump.display:
             jump.display = False
@@ -522,14 +549,21 @@ class LinksScreen(BaseScreen):
                 self._query(search="", offset=0)
 
     def action_sort(self) -> None:
-        from screens.sort_modal import SortModal
-
-        def chosen(column: str | None) -> None:
-            if column and column != self.query_state.sort:
-                self._query(sort=column, descending=False, offset=0)
-
         columns = [(column[0], _(column[1])) for column in COLUMNS]
-        self.app.push_screen(SortModal(columns, self.query_state.sort), chosen)
+        self.query_one(SortChoice).open(columns, self.query_state.sort)
+
+    # While the sort choice is open the table skips its keys (`PagedTable`) and these take them; closed, they are
+    # off (`check_action`): the digits open the screens again, and help and palette list those.
+    def action_sort_move(self, step: int) -> None:
+        self.query_one(SortChoice).move(step)
+
+    def action_sort_pick(self, index: int | None = None) -> None:
+        self.query_one(SortChoice).pick(index)
+
+    @on(SortChoice.Chosen)
+    def _sort_chosen(self, message: SortChoice.Chosen) -> None:
+        if message.column and message.column != self.query_state.sort:
+            self._query(sort=message.column, descending=False, offset=0)
 
     def action_reverse(self) -> None:
         self._query(descending=not self.query_state.descending, offset=0)
@@ -555,6 +589,8 @@ class LinksScreen(BaseScreen):
         table.action_page_down() if step > 0 else table.action_page_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sort_move", "sort_pick"):
+            return self.query_one(SortChoice).is_open
         if action in ("write_code", "ignore", "copy_listing", "listing_url"):
             return self.current_link() is not None or None
         if action == "simulate_seller_edit":

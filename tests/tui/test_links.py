@@ -295,3 +295,34 @@ async def test_the_footer_shows_the_rows_keys_as_they_are_after_another_screen(m
         await settle(app, pilot)
         assert app.screen is screen
         assert not write_key_enabled()  # no row: nothing to write a code to
+
+
+async def test_the_sort_choice_takes_its_keys_only_while_it_is_open(make_sync_app, demo_home):
+    """`o` shows the columns over the table (not a modal: issue 14); while it is open the digits, arrows, Enter
+    and Esc are its own, and once it is closed they do what they do on the screen again."""
+    from screens.sort_choice import SortChoice
+    from screens.sync_logs import SyncLogsScreen
+
+    seed_links(demo_home.home, 300)
+    app = make_sync_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_links(app, pilot)
+        table, choice = screen.query_one(PagedTable), screen.query_one(SortChoice)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert choice.display and "Sort by" in screen_text(app) and "8  Title / family" in screen_text(app)
+        await pilot.press("down", "down", "escape")  # the arrows move in the choice; Esc leaves it
+        await settle(app, pilot)
+        assert not choice.display and screen.query_state.sort == "listing_id" and table.cursor_row == 0
+        await pilot.press("o", "up", "enter")  # Enter takes the highlighted column: the one before Listing
+        await settle(app, pilot)
+        assert not choice.display and screen.query_state.sort == "state" and table.cursor_row == 0
+        await pilot.press("o", "l")  # another key leaves the choice and does its own job
+        await settle(app, pilot)
+        assert not choice.display and screen.query_state.state == "linked"
+        await pilot.press("down", "down")  # closed: the arrows move the cursor again
+        await settle(app, pilot)
+        assert table.cursor_row == 2
+        await pilot.press("4")  # and a digit opens its screen, as everywhere
+        await settle(app, pilot)
+        assert isinstance(app.screen, SyncLogsScreen)
