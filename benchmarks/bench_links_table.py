@@ -88,11 +88,16 @@ def press(app, key: str) -> None:
 
 
 class Paints:
-    """When the app last sent a frame to the terminal (headless: the frame is composed and dropped, as late)."""
+    """The frames the app sends to the terminal (headless: composed and dropped, as late). `showing(done)` then
+    `shown()`: the time of the first frame sent once `done()` holds, i.e. the first frame that can show the
+    change (checked as each frame is sent: a waiting loop that polls may wake a frame or two late on a busy
+    machine and time a later frame)."""
 
     def __init__(self, app):
         self.count = 0
         self.last = 0.0
+        self._done = None
+        self.hit: float | None = None
         display = app._display
 
         def counted(screen, renderable) -> None:
@@ -100,49 +105,51 @@ class Paints:
             if renderable is not None:
                 self.count += 1
                 self.last = time.perf_counter()
+                if self.hit is None and self._done is not None and self._done():
+                    self.hit = self.last
 
         app._display = counted
 
+    def showing(self, done) -> None:
+        self._done, self.hit = done, None
+
+    async def shown(self, timeout: float = 2.0) -> float:
+        waited = time.perf_counter()
+        while self.hit is None and time.perf_counter() - waited < timeout:
+            await asyncio.sleep(0.001)
+        self._done = None
+        return self.hit if self.hit is not None else float("inf")
+
     async def after(self, seen: int) -> float:
-        """The time of the first frame after frame number `seen` (or of frame `seen` itself, when the change
-        being waited for was painted in the same turn of the loop that noticed it and no frame follows)."""
+        """The time of the first frame after frame number `seen` (or of the last frame if none follows)."""
         waited = time.perf_counter()
         while self.count == seen and time.perf_counter() - waited < 0.25:
             await asyncio.sleep(0.001)
         return self.last
 
 
-async def timed(app, screen, meter, key: str) -> tuple[float, float]:
-    """Seconds from the key press to the new page (or cursor) painted, and the worst UI stall meanwhile."""
+async def timed(app, screen, meter, key: str) -> tuple[float, float, float]:
+    """Seconds from the key press to the new page (or cursor) painted, the worst UI stall meanwhile, CPU."""
     meter.reset()
-    paints = app.paints
-    table = screen.query_one("#links-table")  # once: a query every turn of the wait would be timed too
+    table = screen.query_one("#links-table")  # once: a query every frame would be timed too
     serial, row = screen._serial, table.cursor_row
+    # Done when a new page is on show (or, for a move inside the page, when the cursor moved).
+    app.paints.showing(lambda: (screen._serial != serial and screen.settled) or table.cursor_row != row)
     start, cpu = time.perf_counter(), time.process_time()
     press(app, key)
-    # Done when a new page is on show (or, for a move inside the page, when the cursor moved), then painted.
-    while True:
-        seen = paints.count
-        if (screen._serial != serial and screen.settled) or table.cursor_row != row:
-            break
-        await asyncio.sleep(0.001)
-    elapsed = await paints.after(seen) - start
+    elapsed = await app.paints.shown() - start
     cpu = time.process_time() - cpu
     await asyncio.sleep(0.05)  # the paint that follows counts as a stall too
     return elapsed, meter.worst, cpu
 
 
-async def opened(app, meter, key: str, shown) -> tuple[float, float]:
-    """Seconds from the key press to what it opens (`shown()` true) painted, and the worst UI stall meanwhile."""
+async def opened(app, meter, key: str, shown) -> tuple[float, float, float]:
+    """Seconds from the key press to what it opens (`shown()` true) painted, the worst UI stall meanwhile, CPU."""
     meter.reset()
+    app.paints.showing(shown)
     start, cpu = time.perf_counter(), time.process_time()
     press(app, key)
-    while True:
-        seen = app.paints.count
-        if shown():
-            break
-        await asyncio.sleep(0.001)
-    elapsed = await app.paints.after(seen) - start
+    elapsed = await app.paints.shown() - start
     cpu = time.process_time() - cpu
     await asyncio.sleep(0.05)
     return elapsed, meter.worst, cpu
@@ -192,15 +199,11 @@ async def run(size: tuple[int, int], repeat: int) -> dict:
         app.paints = Paints(app)
         await asyncio.sleep(0.05)
         meter.reset()
+        app.paints.showing(lambda: isinstance(app.screen, LinksScreen) and app.screen.settled)
         start, cpu = time.perf_counter(), time.process_time()
         press(app, "2")  # as the terminal delivers it (Pilot.press also waits for the app to be idle)
-        while True:
-            seen = app.paints.count
-            screen = app.screen
-            if isinstance(screen, LinksScreen) and screen.settled:
-                break
-            await asyncio.sleep(0.001)
-        first = (await app.paints.after(seen) - start, meter.worst, time.process_time() - cpu)
+        first = (await app.paints.shown() - start, meter.worst, time.process_time() - cpu)
+        screen = app.screen
         await asyncio.sleep(0.05)
         first = (first[0], max(first[1], meter.worst), first[2])
         results: dict[str, list[tuple[float, float, float]]] = {}
