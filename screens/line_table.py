@@ -139,8 +139,8 @@ class LineTable(ScrollView, can_focus=True):
         self._cells: list[list[Text]] = []
         self._widths: list[int] = []
         self._laid_out_for = 0
-        self._lines: dict[int, tuple[Strip, Style]] = {}  # row -> its whole line (every column), the style after it
-        self._header: tuple[Strip, Style] | None = None
+        self._lines: dict[int, Strip] = {}  # row -> its line as shown (scrolled sideways, fitted to the width)
+        self._header: Strip | None = None
         self._styles: dict[str, Style] | None = None
 
     # -- content -------------------------------------------------------------------------------------------
@@ -329,31 +329,29 @@ class LineTable(ScrollView, can_focus=True):
             }
         return self._styles[name]
 
-    def _line(self, row: int) -> tuple[Strip, Style]:
-        """The whole line of `row` (-1: the header), every column, and the style of the room after it."""
+    def _line(self, row: int) -> Strip:
+        """The line of `row` (-1: the header) as shown: its columns, scrolled sideways, fitted to the width."""
+        line = self._header if row < 0 else self._lines.get(row)
+        if line is not None:
+            return line
         if row < 0:
-            if self._header is None:
-                header = self._style("header")
-                titles = [Text(title) for title in self._titles()]
-                self._header = (self._strip(titles, header, header, Style.null(), Style.null()), header)
-            return self._header
-        line = self._lines.get(row)
-        if line is None:
-            on_cursor = row == self.cursor_row
-            row_style = self._style("even" if self.zebra_stripes and not row % 2 else "odd")
-            if not self.zebra_stripes:
-                row_style = self._style("base")
-            cursor = self._style("cursor") if on_cursor else Style.null()
-            fixed_cursor = self._style("fixed-cursor") if on_cursor else Style.null()
-            line = self._lines[row] = (
-                self._strip(self._cells[row], row_style, self._style("fixed"), cursor, fixed_cursor),
-                row_style + cursor,
-            )
+            header = self._style("header")
+            titles = [Text(title) for title in self._titles()]
+            line = self._header = self._fit(self._segments(titles, header, header, Style.null(), Style.null()), header)
+            return line
+        on_cursor = row == self.cursor_row
+        row_style = self._style("even" if self.zebra_stripes and not row % 2 else "odd")
+        if not self.zebra_stripes:
+            row_style = self._style("base")
+        cursor = self._style("cursor") if on_cursor else Style.null()
+        fixed_cursor = self._style("fixed-cursor") if on_cursor else Style.null()
+        segments = self._segments(self._cells[row], row_style, self._style("fixed"), cursor, fixed_cursor)
+        line = self._lines[row] = self._fit(segments, row_style + cursor)
         return line
 
-    def _strip(
+    def _segments(
         self, cells: Sequence[Text], row_style: Style, fixed_style: Style, cursor: Style, fixed_cursor: Style
-    ) -> Strip:
+    ) -> list[Segment]:
         """`cells` cut to the column widths, padded by one cell each side, styled as DataTable styles them: the
         row's style, the cell's own, then the cursor's colours over both."""
         segments: list[Segment] = []
@@ -375,18 +373,36 @@ class LineTable(ScrollView, can_focus=True):
                 own = text.style if isinstance(text.style, Style) else _parsed(text.style)
                 segments.append(Segment(plain, pre + own + post))
             segments.append(Segment(" " * (room - left + 1), edge))
-        # Neighbours of one style as one segment: fewer for every later pass (a modal's backdrop blends each).
-        return Strip(segments, sum(width + 2 for width in self._widths)).simplify()
+        return segments
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        row = -1 if y == 0 else y - 1 + round(self.scroll_y)
-        if row >= len(self._cells):
-            return Strip.blank(width, self._style("base"))
-        line, after = self._line(row)
-        fixed_width = self._fixed_width
-        scroll_x = round(self.scroll_x)
+    def _fit(self, segments: list[Segment], after: Style) -> Strip:
+        """The line of `segments` (every column) as shown: the fixed columns, then the others from the sideways
+        scroll, cut or filled (`after`) to the width. Neighbours of one style become one segment: fewer for every
+        later pass (a modal's backdrop blends each). One Strip made where it can (each costs, issue 14)."""
+        width, scroll_x, length = self.size.width, round(self.scroll_x), self._line_length
+        if not scroll_x and length <= width:
+            if length < width:
+                segments.append(Segment(" " * (width - length), after))
+            return Strip(Segment.simplify(segments), width)
+        line = Strip(Segment.simplify(segments), length)
         if scroll_x:
+            fixed_width = self._fixed_width
             start = fixed_width + scroll_x
             line = Strip.join([line.crop(0, fixed_width), line.crop(start, start + width - fixed_width)])
         return line.crop(0, width).extend_cell_length(width, after)
+
+    @property
+    def _line_length(self) -> int:
+        return sum(width + 2 for width in self._widths)
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        if round(old_value) != round(new_value):
+            self._lines.clear()  # the lines are kept as shown, scrolled
+            self._header = None
+        super().watch_scroll_x(old_value, new_value)
+
+    def render_line(self, y: int) -> Strip:
+        row = -1 if y == 0 else y - 1 + round(self.scroll_y)
+        if row >= len(self._cells):
+            return Strip.blank(self.size.width, self._style("base"))
+        return self._line(row)
