@@ -69,6 +69,8 @@ class Code(StrEnum):
     LOST_RUNS = "lost_runs"
     COPY_NOT_KEPT = "copy_not_kept"
     STOPPED_WHILE_READING = "stopped_while_reading"
+    CANCELLED_WHILE_PLANNING = "cancelled_while_planning"
+    NEVER_APPLIED = "never_applied"
     # refusals (services/watch_state.py)
     WATCHING = "watching"
     WATCHER_RUNNING = "watcher_running"

@@ -165,6 +165,8 @@ TEMPLATES: dict[Code, Words] = {
     Code.LOST_RUNS: _w(N_("runs journaled after it are not listed")),
     Code.COPY_NOT_KEPT: _w(N_("could not keep a copy of {file} ({error})")),
     Code.STOPPED_WHILE_READING: _w(N_("stopped while reading: {error}")),
+    Code.CANCELLED_WHILE_PLANNING: _w(N_("cancelled while planning: nothing was written")),
+    Code.NEVER_APPLIED: _w(N_("planned but never applied nor declined: nothing was written")),
     Code.WATCHING: _w(
         N_(
             "`melisync watch` is running for this home (process {pid}) and keeps the stock in step by itself; stop it "

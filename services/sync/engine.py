@@ -327,7 +327,7 @@ class SyncEngine:
                     run.id,
                     CANCELLED,
                     dict(run.counts),
-                    ["planned but never applied nor declined: nothing was written"],
+                    _stored([Reason(Code.NEVER_APPLIED)]),
                 )
 
     async def _prepare(self, run_id: int, kind: SyncKind, dry_run: bool) -> Prepared:
@@ -954,9 +954,12 @@ class SyncEngine:
         )
 
     def _abort(self, run_id: int, exc: BaseException) -> None:
-        status = CANCELLED if isinstance(exc, asyncio.CancelledError) else FAILED
+        if isinstance(exc, asyncio.CancelledError):
+            # The operator's cancel (or the App closing) while the plan was read: no error, nothing written.
+            self.journal.finish(run_id, CANCELLED, {}, _stored([Reason(Code.CANCELLED_WHILE_PLANNING)]))
+            return
         self.journal.record(run_id, [], [{"reason": _error_reason(exc).to_json(), "kind": type(exc).__name__}])
-        self.journal.finish(run_id, status, {}, _stored([Reason(Code.STOPPED_WHILE_READING, error=str(exc))]))
+        self.journal.finish(run_id, FAILED, {}, _stored([Reason(Code.STOPPED_WHILE_READING, error=str(exc))]))
 
     def _result(
         self, prepared: Prepared, status: str, actions: list[Action], errors: list[dict[str, Any]], notes: list[Reason]

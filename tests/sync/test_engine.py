@@ -12,7 +12,7 @@ from services.store.links import LinkRepository
 from services.sync.plan import ActionKind as K
 from services.sync.plan import ActionStatus as St
 from services.sync.plan import SyncKind
-from tests.fixtures.sync import seed_erp
+from tests.fixtures.sync import cli, seed_erp
 from words.reasons import say
 
 
@@ -280,6 +280,48 @@ async def test_a_plan_left_unanswered_in_this_process_does_not_block_the_next_sy
     result = await run(make_engine(), SyncKind.STOCK)
     assert result.status == FINISHED
     assert Journal().run(abandoned.run_id).status == "cancelled"
+    # Its note is a reason (words at the edge), not an English sentence stored in the journal.
+    [note] = Journal().run(abandoned.run_id).notes
+    assert note == {"code": "never_applied", "values": {}}
+
+
+async def test_cancelling_while_planning_is_journaled_cancelled_not_as_an_error(sandbox_state, make_engine, capsys):
+    """The operator's cancel while the plan is read (the worker's task cancelled at its next await) is no error:
+    the run is cancelled, with the cancel's reason and no error counted."""
+    import asyncio
+
+    from services.i18n import set_language
+    from services.run_facts import failure_reason
+    from services.store.journal import CANCELLED
+    from services.sync import events
+
+    seed_erp({"CAN": 4})
+    reading: asyncio.Event = asyncio.Event()
+
+    def on_event(event: events.Event) -> None:
+        if event.kind == events.READING and event.message == "listings":
+            reading.set()
+
+    task = asyncio.create_task(make_engine(on_event=on_event).plan(SyncKind.STOCK))
+    await reading.wait()  # the engine is about to read the listings: the cancel lands on that read
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    run_ = Journal().last_run("stock", applied=False)
+    assert run_.status == CANCELLED
+    assert not run_.errors and not run_.has_errors
+    assert say(failure_reason(run_)) == "cancelled while planning: nothing was written"
+    assert sandbox_state.writes() == []
+    # `melisync log` shows it cancelled, with its reason and no error, in both languages.
+    _code, out, _err = cli(capsys, "log")
+    assert "cancelled" in out and "error" not in out
+    _code, out, _err = cli(capsys, "log", "--run", str(run_.id))
+    assert "cancelled while planning: nothing was written" in out and "error" not in out.lower()
+    _code, out, _err = cli(capsys, "log", "--errors")
+    assert "No run with errors." in out
+    _code, out, _err = cli(capsys, "--lang", "pt_BR", "log", "--run", str(run_.id))
+    assert "cancelada durante o planejamento: nada foi gravado" in out and "erro" not in out.lower()
+    set_language("en")
 
 
 async def test_another_live_process_applying_blocks_a_sync_but_not_a_dry_run(sandbox_state, make_engine):

@@ -8,6 +8,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from screens.confirm import ConfirmModal
 from screens.sync_logs import RunDetailScreen, SyncLogsScreen
@@ -216,11 +217,24 @@ async def test_quitting_during_a_sync_asks_then_cancels_and_leaves_once_journale
     assert Journal(home=demo_home.home).last_run("stock").status == CANCELLED
 
 
+CANCELLED_WHILE_PLANNING = {
+    # (the toast, the logs' status word, the run's note) in each language
+    "en": ("Sync cancelled while planning: nothing was written.", "cancelled", "cancelled while planning"),
+    "pt_BR": (
+        "Sincronização cancelada durante o planejamento: nada foi gravado.",
+        "cancelada",
+        "cancelada durante o planejamento",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "pt_BR"])
 async def test_cancel_while_planning_stops_reading_and_writes_nothing(
-    make_sync_app, sandbox_state, demo_home, asgi_transport
+    make_sync_app, sandbox_state, demo_home, asgi_transport, lang
 ):
+    toast, status_word, note = CANCELLED_WHILE_PLANNING[lang]
     held = HeldWrites(asgi_transport, method="GET", path="/items")  # reading the listings' details
-    app = make_sync_app(transport=held)
+    app = make_sync_app(transport=held, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("4", "S", "s")
@@ -231,9 +245,26 @@ async def test_cancel_while_planning_stops_reading_and_writes_nothing(
         await wait_for(pilot, lambda: app.sync_state.phase == "idle", "the plan to stop")
         assert not held.release.is_set()
         assert not isinstance(app.screen, (SyncPlanScreen, SyncProgressScreen))
-        assert any("cancelled while planning: nothing was written" in n.message for n in app._notifications)
+        assert any(toast in n.message for n in app._notifications)
+        # A cancel is no error: no "failed" toast, and the logs list the run as cancelled with no error count.
+        assert not [n for n in app._notifications if n.severity == "error"]
+        await wait_until(app, pilot, lambda: isinstance(app.screen, SyncLogsScreen), "the logs screen")
+        await settle(app, pilot)
+        logs = app.screen
+        run = Journal(home=demo_home.home).last_run("stock", applied=False)
+        [row] = [r for r in logs.shown if r.id == run.id]
+        assert not row.has_errors
+        assert status_word in screen_text(app)
+        await pilot.press("e")  # errors only: the cancelled run is not among them
+        await settle(app, pilot)
+        assert run.id not in [r.id for r in logs.shown]
+        await pilot.press("e", "enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, RunDetailScreen), "the run's detail")
+        await settle(app, pilot)
+        assert note in screen_text(app)
         held.release.set()
-    assert Journal(home=demo_home.home).last_run("stock", applied=False).status == CANCELLED
+    run = Journal(home=demo_home.home).last_run("stock", applied=False)
+    assert run.status == CANCELLED and not run.errors
     assert sandbox_state.writes() == []
 
 
