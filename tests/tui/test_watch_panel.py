@@ -82,3 +82,32 @@ async def test_a_running_watch_is_followed(make_app, monkeypatch):
         for _ in range(10):
             await pilot.pause(0.01)
         assert gateway.calls.count("status") == reads  # nothing running: no more reading
+
+
+def test_the_watchers_state_agrees_in_gender_in_the_cli_and_the_tui():
+    """pt_BR: "o vigia" (the watcher, as every text names it) is "parado" in `melisync status` and on the
+    connection screen alike, whether it never ran or stopped."""
+    from rich.console import Console
+
+    from cli.commands.status import render_watch
+    from screens.connection import watch_table
+    from services.i18n import set_language
+
+    def tui(view) -> str:
+        console = Console(width=160, record=True)
+        console.print(watch_table(view))
+        return console.export_text()
+
+    set_language("pt_BR")
+    try:
+        never = tui(CONNECTED)
+        stopped = tui(replace(WATCHING, watch=replace(WATCHING.watch, state="stopped", pid=None)))
+        head, _rows = render_watch(
+            {"state": "stopped", "last_tick": None, "last_sale": None, "last_write": None, "errors_last_hour": 0}
+        )
+    finally:
+        set_language("en")
+    assert head == "parado"
+    assert "Parado: o estoque só muda quando você sincroniza (S)" in never
+    assert "Parado" in stopped
+    assert "Parada" not in never + stopped
