@@ -172,9 +172,10 @@ def _coerce(key: str, raw: object) -> object:
     if kind is float and not math.isfinite(value):
         raise BadInput(N_("config: {key} must be a finite number, got {raw!r}"), key=key, raw=raw)
     if kind in (int, float):
-        if value < 0 or (key in POSITIVE and value <= 0):
-            bound = "above 0" if key in POSITIVE else "0 or more"
-            raise BadInput(N_("config: {key} must be {bound}, got {raw!r}"), key=key, bound=bound, raw=raw)
+        if key in POSITIVE and value <= 0:
+            raise BadInput(N_("config: {key} must be above 0, got {raw!r}"), key=key, raw=raw)
+        if value < 0:
+            raise BadInput(N_("config: {key} must be 0 or more, got {raw!r}"), key=key, raw=raw)
         if key in UPPER and value > UPPER[key]:
             raise BadInput(
                 N_("config: {key} must be at most {upper:g}, got {raw!r}"), key=key, upper=UPPER[key], raw=raw

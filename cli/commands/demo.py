@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.arg_types import whole_number
 from services.errors import BadInput
 from services.i18n import N_, _, set_language
 
@@ -40,9 +41,11 @@ def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "demo", help=_("the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home")
     )
-    parser.add_argument("--listings", type=int, default=300, help=_("how many demo listings (default 300)"))
-    parser.add_argument("--seed", type=int, default=0, help=_("seed of the demo data (default 0)"))
-    parser.add_argument("--orders", type=int, default=5, help=_("paid sales waiting to be imported (default 5)"))
+    parser.add_argument("--listings", type=whole_number, default=300, help=_("how many demo listings (default 300)"))
+    parser.add_argument("--seed", type=whole_number, default=0, help=_("seed of the demo data (default 0)"))
+    parser.add_argument(
+        "--orders", type=whole_number, default=5, help=_("paid sales waiting to be imported (default 5)")
+    )
     parser.add_argument(
         "--user-products",
         action="store_true",

@@ -9,6 +9,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from cli.arg_types import whole_number
 from cli.commands.sync import describe
 from cli.words import ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, action_counts, widest, word
 from services.config import load_config
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser("log", help=_("what each sync did"))
-    parser.add_argument("--run", type=int, metavar="ID", help=_("one run, with its actions and errors"))
+    parser.add_argument("--run", type=whole_number, metavar="ID", help=_("one run, with its actions and errors"))
     parser.add_argument(
         "--errors", action="store_true", help=_("only runs with errors (with --run: only the failed actions)")
     )

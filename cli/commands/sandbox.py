@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.arg_types import number, whole_number
 from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
@@ -35,25 +36,34 @@ def register(sub: Subcommands) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=_("port (default {port}; 0 picks a free one)", port=DEFAULT_PORT)
+        "--port",
+        type=whole_number,
+        default=DEFAULT_PORT,
+        help=_("port (default {port}; 0 picks a free one)", port=DEFAULT_PORT),
     )
-    parser.add_argument("--listings", type=int, default=300, help=_("how many demo listings (default 300)"))
-    parser.add_argument("--seed", type=int, default=0, help=_("seed of the demo data (default 0)"))
-    parser.add_argument("--latency-ms", type=float, default=0, help=_("added to every answer (default 0)"))
+    parser.add_argument("--listings", type=whole_number, default=300, help=_("how many demo listings (default 300)"))
+    parser.add_argument("--seed", type=whole_number, default=0, help=_("seed of the demo data (default 0)"))
+    parser.add_argument("--latency-ms", type=number, default=0, help=_("added to every answer (default 0)"))
     parser.add_argument(
-        "--rate", type=float, default=None, help=_("requests per second allowed per app before 429 (default: no limit)")
+        "--rate",
+        type=number,
+        default=None,
+        help=_("requests per second allowed per app before 429 (default: no limit)"),
     )
-    parser.add_argument("--orders", type=int, default=0, help=_("paid sales to create at start (default 0)"))
+    parser.add_argument("--orders", type=whole_number, default=0, help=_("paid sales to create at start (default 0)"))
     parser.add_argument("--user-products", action="store_true", help=_("the seller is on the User Products model"))
     parser.add_argument(
         "--warehouse", action="store_true", help=_("the seller has multi-origin stock (warehouse_management)")
     )
     parser.add_argument(
-        "--warehouses", type=int, default=1, help=_("with --warehouse: how many seller warehouses (default 1)")
+        "--warehouses", type=whole_number, default=1, help=_("with --warehouse: how many seller warehouses (default 1)")
     )
     parser.add_argument("--erp-csv", metavar="FILE", help=_("also write the matching ERP CSV to FILE"))
     parser.add_argument(
-        "--kits", type=int, default=2, help=_("Mercado Livre kits (tag bundle) made of demo listings (default 2)")
+        "--kits",
+        type=whole_number,
+        default=2,
+        help=_("Mercado Livre kits (tag bundle) made of demo listings (default 2)"),
     )
     parser.add_argument(
         "--lenient",
@@ -68,13 +78,13 @@ def register(sub: Subcommands) -> None:
     )
     parser.add_argument(
         "--token-ttl",
-        type=float,
+        type=number,
         default=None,
         help=_("seconds an access token lives (default 21600, as on Mercado Livre)"),
     )
     parser.add_argument(
         "--retry-after",
-        type=float,
+        type=number,
         default=None,
         help=_("Retry-After seconds sent with rate-limit 429s (default: none, as documented)"),
     )
@@ -89,9 +99,9 @@ def register(sub: Subcommands) -> None:
         ),
     )
     sell.add_argument("item_id", nargs="?", help=_("the listing sold (MLB...)"))
-    sell.add_argument("--variation", type=int, help=_("the variation sold (listings with variations)"))
+    sell.add_argument("--variation", type=whole_number, help=_("the variation sold (listings with variations)"))
     sell.add_argument("--code", help=_("sell the listing carrying this reference code instead of naming it"))
-    sell.add_argument("--qty", type=int, default=1, help=_("units sold (default 1)"))
+    sell.add_argument("--qty", type=whole_number, default=1, help=_("units sold (default 1)"))
     sell.add_argument("--url", help=_("the sandbox's base URL (default: api_url of the current home's config)"))
     sell.add_argument(
         "--before-next-write",

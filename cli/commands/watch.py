@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.arg_types import number
 from cli.commands.sync import render_plan, require_connection
 from cli.words import RUN_STATUSES, word
 from services.config import load_config
@@ -48,11 +49,11 @@ def register(sub: Subcommands) -> None:
         ),
     )
     parser.add_argument(
-        "--every", type=float, default=60.0, metavar=_("SECONDS"), help=_("seconds between ticks (default 60)")
+        "--every", type=number, default=60.0, metavar=_("SECONDS"), help=_("seconds between ticks (default 60)")
     )
     parser.add_argument(
         "--reconcile-every",
-        type=float,
+        type=number,
         default=6.0,
         metavar=_("HOURS"),
         help=_("hours between full stock syncs (default 6)"),
@@ -65,7 +66,7 @@ def register(sub: Subcommands) -> None:
     )
     parser.add_argument(
         "--erp-csv-settle",
-        type=float,
+        type=number,
         default=STABLE_SECONDS,
         metavar=_("SECONDS"),
         help=_(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +78,11 @@ def test_a_setting_error_names_the_kind_of_value(capsys):
     assert code == 2 and "config: safety_stock precisa ser um número inteiro, recebido 'abc'" in err
     code, _out, err = cli(capsys, "config", "set", "safety_stock", "abc")
     assert code == 2 and "config: safety_stock must be a whole number, got 'abc'" in err
+    # The bound is in the operator's language too (it was an English phrase inside the Portuguese sentence).
+    code, _out, err = cli(capsys, "--lang", "pt_BR", "config", "set", "safety_stock", "-1")
+    assert code == 2 and "config: safety_stock precisa ser 0 ou mais, recebido '-1'" in err
+    code, _out, err = cli(capsys, "--lang", "pt_BR", "config", "set", "concurrency", "0")
+    assert code == 2 and "config: concurrency precisa ser maior que 0, recebido '0'" in err
 
 
 def test_a_bad_catalogue_file_is_explained_line_by_line_in_portuguese(capsys, tmp_path):
@@ -144,3 +150,55 @@ def test_sync_dry_run_apply_log_and_links_in_portuguese(live_home, live_sandbox,
     assert document["run"]["status"] == "finished" and {a["status"] for a in document["actions"]} == {"done"}
     code, english, _ = cli(capsys, "log", "--run", run_id, "--json")
     assert english == out
+
+
+def _typed_options() -> list[tuple[list[str], str, object]]:
+    """Every option of every command that converts its value: (the command's words, the option, its type)."""
+    import argparse
+
+    from cli.main import EVERY, build_parser
+
+    found = []
+
+    def walk(parser: argparse.ArgumentParser, words: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, words + [name])
+            elif action.type not in (None, Path) and action.option_strings:  # a Path never fails to convert
+                found.append((words, action.option_strings[-1], action.type))
+
+    walk(build_parser(EVERY), [])
+    return found
+
+
+def test_every_numeric_option_says_in_words_what_it_expects(capsys):
+    """argparse's "invalid int value: 'x'" names a Python type: every typed option says "a whole number" or
+    "a number" instead, in the operator's language."""
+    from cli.arg_types import number, whole_number
+
+    typed = _typed_options()
+    assert {t for _w, _o, t in typed} == {number, whole_number}
+    assert "--port" in [o for _w, o, _t in typed] and len(typed) >= 15
+    expected = {
+        "en": {whole_number: "must be a whole number", number: "must be a number"},
+        "pt_BR": {whole_number: "precisa ser um número inteiro", number: "precisa ser um número"},
+    }
+    for lang, words in expected.items():
+        for command, option, kind in typed:
+            with pytest.raises(SystemExit) as done:
+                main(["--lang", lang, *command, option, "x"])
+            assert done.value.code == 2
+            err = capsys.readouterr().err
+            assert f"{option}: {words[kind]}, " in err and "'x'" in err, (lang, command, option, err)
+            assert "invalid" not in err and "inválido" not in err and "(int)" not in err and "float" not in err
+
+
+def test_a_number_option_reads_a_decimal_comma_and_refuses_what_is_not_finite(capsys):
+    from cli.arg_types import number
+
+    assert number("0,5") == 0.5 and number(" 2 ") == 2.0
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "pt_BR", "watch", "--every", "nan"])
+    assert done.value.code == 2
+    assert "argumento --every: precisa ser um número finito, recebido 'nan'" in capsys.readouterr().err
