@@ -18,7 +18,9 @@ class MelisyncError(Exception):
     exit_code = 1
 
     def __init__(self, message: str = "", /, *, reason: Reason | None = None, **values: object) -> None:
-        self.english = message.format(**values) if values else message
+        # A value that has words of its own (an OS error's, another error's) gives its English here.
+        english = {name: getattr(value, "english", value) for name, value in values.items()}
+        self.english = message.format(**english) if values else message
         self.reason = reason
         super().__init__(_(message, **values) if message else message)
 

@@ -31,8 +31,10 @@ def ensure_home(home: Path | None = None) -> Path:
             os.chmod(home, 0o700)
     except OSError as exc:
         from services.errors import OperationFailed  # imported here: errors is a leaf, home is imported early
+        from services.os_errors import IS_A_FILE, OsProblem, os_problem
 
-        what = "it is not a directory" if home.exists() and not home.is_dir() else (exc.strerror or str(exc))
+        # mkdir on a file says "File exists": say what is wrong instead.
+        what = OsProblem(IS_A_FILE) if home.exists() and not home.is_dir() else os_problem(exc)
         raise OperationFailed(
             N_("cannot create the melisync home {home}: {what}; set {home_env} to a directory you can write"),
             home=home,

@@ -28,6 +28,7 @@ from services.connection import CLIENT_SECRET_ENV, load_connection, record_clien
 from services.errors import OperationFailed
 from services.home import ensure_home, write_private
 from services.i18n import N_
+from services.os_errors import os_problem
 
 log = logging.getLogger("melisync.secrets")
 
@@ -281,7 +282,7 @@ class SecretStore:
             raise OperationFailed(
                 N_("could not write {pending_file}: {why}; free some disk space and run again"),
                 pending_file=self.pending_file,
-                why=exc.strerror or type(exc).__name__,
+                why=os_problem(exc),
             ) from None
         try:
             _keyring_store(self._key("tokens"), Hidden(json.dumps(tokens.to_dict())))
@@ -359,7 +360,9 @@ class SecretStore:
             content = Hidden(json.loads(self.file.read_text("utf-8")))
         except FileNotFoundError:
             return Hidden({})
-        except (OSError, ValueError):
+        except OSError as exc:  # not damage: the file or its folder cannot be read (a permission, a file as folder)
+            raise OperationFailed(N_("cannot read {file}: {why}"), file=self.file, why=os_problem(exc)) from None
+        except ValueError:
             raise OperationFailed(
                 N_("{file} is damaged; remove it and run `melisync connect` again"), file=self.file
             ) from None
@@ -392,7 +395,7 @@ class SecretStore:
                 raise OperationFailed(
                     N_("could not write {file}: {why}; the previous content is intact"),
                     file=self.file,
-                    why=exc.strerror or type(exc).__name__,
+                    why=os_problem(exc),
                 ) from None
 
 

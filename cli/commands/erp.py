@@ -18,6 +18,7 @@ from services.erp.csv_io import COLUMNS, export_csv, import_csv
 from services.erp.stock_count import import_stock_count
 from services.errors import BadInput
 from services.i18n import N_, _, _n, local_time
+from services.os_errors import os_problem
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -162,7 +163,7 @@ def _counted_at(args: argparse.Namespace) -> datetime:
     try:
         return datetime.fromtimestamp(args.file.stat().st_mtime, UTC)
     except OSError as exc:
-        raise BadInput(N_("cannot read {file}: {why}"), file=args.file, why=exc.strerror or exc) from None
+        raise BadInput(N_("cannot read {file}: {why}"), file=args.file, why=os_problem(exc)) from None
 
 
 def run_export(args: argparse.Namespace) -> int:

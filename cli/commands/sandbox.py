@@ -14,6 +14,7 @@ from sandbox import ORDER_STATUSES, SALE_STATUSES
 from sandbox.strictness import LENIENT, lenient_names
 from services.errors import BadInput, OperationFailed
 from services.i18n import N_, _, _n
+from services.os_errors import os_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -231,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.erp_csv).write_text(generate(args.listings, args.seed, args.kits).erp_csv, encoding="utf-8")
         except OSError as exc:
             raise BadInput(
-                N_("cannot write {erp_csv}: {strerror}"), erp_csv=args.erp_csv, strerror=exc.strerror
+                N_("cannot write {erp_csv}: {strerror}"), erp_csv=args.erp_csv, strerror=os_problem(exc)
             ) from None
     server = SandboxServer(state, host=args.host, port=args.port)
     try:
@@ -241,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
             N_("cannot listen on {host}:{port} ({strerror}); choose another --port (0 picks a free one)"),
             host=args.host,
             port=args.port,
-            strerror=exc.strerror,
+            strerror=os_problem(exc),
         ) from None
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -30,6 +30,7 @@ from services.errors import BadInput
 from services.home import write_private
 from services.i18n import N_, _, _n
 from services.input_rules import DEFAULT_MAX_STOCK, MAX_PRICE, control_character, from_spreadsheet, spreadsheet_safe
+from services.os_errors import os_problem
 from services.store.storage import paused_gc
 
 COLUMNS = ("code", "name", "price", "stock", "parent_code", "attributes")
@@ -580,7 +581,7 @@ def read_file(path: Path, max_stock: int | None) -> tuple[bytes, int]:
     try:
         return Path(path).read_bytes(), max_stock
     except OSError as exc:
-        raise BadInput(N_("cannot read {path}: {why}"), path=path, why=exc.strerror or exc) from None
+        raise BadInput(N_("cannot read {path}: {why}"), path=path, why=os_problem(exc)) from None
 
 
 def import_csv(
@@ -659,5 +660,5 @@ def export_csv(path: Path, catalog: Catalog | None = None) -> int:
     try:
         write_private(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise BadInput(N_("cannot write {path}: {why}"), path=path, why=exc.strerror or exc) from None
+        raise BadInput(N_("cannot write {path}: {why}"), path=path, why=os_problem(exc)) from None
     return len(catalog.products()) + len(catalog.compositions())

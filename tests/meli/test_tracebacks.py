@@ -73,7 +73,7 @@ async def test_disk_full_while_saving_a_rotated_pair(connected, make_client, san
     monkeypatch.setattr("services.secrets.write_private", disk_full)
     async with make_client() as client:
         exc = await _raised(client.me())
-    assert "No space left" in str(exc)
+    assert "no space left on the disk" in str(exc)  # the OS error in our words (services/os_errors.py)
     text = rendered(exc)
     assert not [s for s in every_secret(sandbox_state, connected.home) if s in text]
 
