@@ -141,3 +141,26 @@ def local_time_short(when: datetime | str | None, year: int | None) -> str:
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; `_()` translates it where it is shown."""
     return text
+
+
+class Phrase:
+    """A few words (marked `N_()`) given as a value to a message: shown in the current language where the
+    message is formatted, and in English in `MelisyncError.english` (the `--json` documents stay English).
+    `system`: words that are not ours (an OS error's), shown as they are when there are none of ours."""
+
+    def __init__(self, words: str | None, system: str = "") -> None:
+        self.words = words
+        self.system = system
+
+    @property
+    def english(self) -> str:
+        return self.words or self.system
+
+    def __str__(self) -> str:
+        return _(self.words) if self.words else self.system
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.english!r})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 
-from services.i18n import N_, _
+from services.i18n import N_, Phrase
 
 WORDS: dict[int, str] = {
     errno.EACCES: N_("permission denied"),
@@ -31,25 +31,7 @@ WORDS: dict[int, str] = {
 }
 
 
-class OsProblem:
-    """What went wrong, as a value for `_()` / `MelisyncError`: formats in the current language."""
-
-    def __init__(self, words: str | None, system: str = "") -> None:
-        self.words = words  # an English text marked N_() (translated where formatted), or None
-        self.system = system  # the system's own words, when we have none
-
-    @property
-    def english(self) -> str:
-        return self.words or self.system
-
-    def __str__(self) -> str:
-        return _(self.words) if self.words else self.system
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-    def __repr__(self) -> str:
-        return f"OsProblem({self.english!r})"
+OsProblem = Phrase  # what went wrong, in our words (or the system's when we have none)
 
 
 def os_problem(exc: OSError) -> OsProblem:

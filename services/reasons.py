@@ -144,6 +144,10 @@ class Code(StrEnum):
     CODE_READ_BACK = "code_read_back"
     ATTRIBUTES_CHANGED = "attributes_changed"
     SHARED_THROUGH = "shared_through"
+    # Mercado Livre's answers (services/meli/errors.py): our words around ML's own message
+    ML_ANSWERED = "ml_answered"
+    ML_ANSWERED_SAYING = "ml_answered_saying"
+    ANSWER_LOST = "answer_lost"
 
 
 class Reason:

@@ -312,6 +312,10 @@ TEMPLATES: dict[Code, Words] = {
         N_("read-back: the reference code was written but other attributes changed (gone: {gone}; changed: {changed})")
     ),
     Code.SHARED_THROUGH: _w(N_("shared stock of user product {up}: written through {leader}")),
+    # Mercado Livre's answers: ML's message is quoted as ML sent it
+    Code.ML_ANSWERED: _w(N_("Mercado Livre answered {answer} ({where})")),
+    Code.ML_ANSWERED_SAYING: _w(N_('Mercado Livre answered {answer} ({where}): "{message}"')),
+    Code.ANSWER_LOST: _w(N_("the answer to {where} was lost ({cause}): Mercado Livre may have applied it")),
 }
 
 

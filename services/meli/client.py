@@ -20,7 +20,7 @@ import httpx
 from services.config import Config, load_config
 from services.connection import load_connection, update_connection
 from services.errors import BadInput, MelisyncError, OperationFailed, ReauthorizationNeeded
-from services.i18n import N_, _, plural
+from services.i18n import N_, _, _n, plural
 from services.meli import parse
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
@@ -59,7 +59,7 @@ T = TypeVar("T")
 
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-ROTATION_LOST = (
+ROTATION_LOST = N_(
     "the answer to the token refresh was lost on the way back, and Mercado Livre had already "
     "replaced the refresh token (it is single-use), so the one melisync holds is no longer valid: "
     "run `melisync connect` to authorize again"
@@ -285,10 +285,11 @@ class MeliClient:
                 raise MeliApiError(
                     first.status,
                     first.error or "not_returned",
-                    plural(
+                    _n(
+                        "{count} listing could not be read: {names}",
+                        "{count} listings could not be read: {names}",
                         len(missing),
-                        f"1 listing could not be read: {names}",
-                        f"{len(missing)} listings could not be read: {names}",
+                        names=names,
                     ),
                     where="multiget",
                 )
@@ -324,8 +325,8 @@ class MeliClient:
         found = body.get("attributes") if isinstance(body, dict) else None
         if not isinstance(found, list):
             raise OperationFailed(
-                f"Mercado Livre did not send the attributes of {item_id}"
-                + (f" variation {variation_id}" if variation_id is not None else "")
+                N_("Mercado Livre did not send the attributes of {listing}"),
+                listing=item_id if variation_id is None else f"{item_id} / {variation_id}",
             )
         return [a for a in found if isinstance(a, dict) and a.get("id")]
 
@@ -712,7 +713,10 @@ class MeliClient:
                     raise MeliApiError(
                         status,
                         "too_many_requests" if status == 429 else str(status),
-                        f"Mercado Livre asks to wait {asked:.0f} s before the next request; run it again later",
+                        _(
+                            "Mercado Livre asks to wait {seconds:.0f} s before the next request; run it again later",
+                            seconds=asked,
+                        ),
                         where=where,
                     )
                 retries += 1
@@ -770,13 +774,18 @@ async def _all_or_cancel(coroutines: list[Awaitable[T]]) -> list[T]:
 def _code_error(exc: MeliApiError) -> Exception:
     if exc.error == "invalid_grant":
         return BadInput(
-            "Mercado Livre refused the authorization code: it expired (codes last minutes), was "
-            "already used, or belongs to another redirect URI. Run `melisync connect` again"
+            N_(
+                "Mercado Livre refused the authorization code: it expired (codes last minutes), was "
+                "already used, or belongs to another redirect URI. Run `melisync connect` again"
+            )
         )
     if exc.error in ("invalid_client", "unauthorized_client"):
         return BadInput(
-            f"Mercado Livre refused the application credentials ({exc.error}): check "
-            "`melisync config set client_id` and `melisync config set-secret`"
+            N_(
+                "Mercado Livre refused the application credentials ({error}): check "
+                "`melisync config set client_id` and `melisync config set-secret`"
+            ),
+            error=exc.error,
         )
     return exc
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from services.errors import OperationFailed
+from services.i18n import N_
+from services.reasons import Code, Reason
+
+# The same words as the codes' in words/reasons.py (one catalogue entry each).
+ML_ANSWERED = N_("Mercado Livre answered {answer} ({where})")
+ML_SAYING = N_('Mercado Livre answered {answer} ({where}): "{message}"')
+ANSWER_LOST = N_("the answer to {where} was lost ({cause}): Mercado Livre may have applied it")
 
 
 class MeliApiError(OperationFailed):
@@ -19,12 +26,24 @@ class MeliApiError(OperationFailed):
         self.message = message
         self.cause = list(cause or [])
         self.where = where
-        text = f"Mercado Livre answered {status} {error or ''}".rstrip()
-        if message and message != error:
-            text += f": {message}"
-        if where:
-            text += f" ({where})"
-        super().__init__(text)
+        # Our words around ML's: translated where shown (words/reasons.py); ML's message stays as ML sent it.
+        answer = f"{status} {error or ''}".rstrip()
+        said = message if message and message != error else ""
+        causes = "; ".join(str(c.get("message") or c.get("code")) for c in self.cause if isinstance(c, dict))
+        if causes and causes not in said:
+            said = f"{said} ({causes})" if said else causes
+        if said:
+            reason = Reason(Code.ML_ANSWERED_SAYING, answer=answer, where=where or "?", message=said)
+            super().__init__(N_(ML_SAYING), reason=reason, answer=answer, where=where or "?", message=said)
+        else:
+            reason = Reason(Code.ML_ANSWERED, answer=answer, where=where or "?")
+            super().__init__(N_(ML_ANSWERED), reason=reason, answer=answer, where=where or "?")
+
+    @property
+    def said(self) -> Reason:
+        """What Mercado Livre answered, as a reason (our words around ML's own message and causes)."""
+        assert self.reason is not None  # set in __init__
+        return self.reason
 
     @classmethod
     def from_payload(cls, status: int, payload: object, *, where: str = "") -> MeliApiError:
@@ -53,4 +72,6 @@ class AnswerLost(OperationFailed):
 
     def __init__(self, where: str, cause: str):
         self.where = where
-        super().__init__(f"the answer to {where} was lost ({cause}): Mercado Livre may have applied it")
+        super().__init__(
+            N_(ANSWER_LOST), reason=Reason(Code.ANSWER_LOST, where=where, cause=cause), where=where, cause=cause
+        )

@@ -166,8 +166,8 @@ def code_from_paste(text: str, pending: PendingAuthorization | None, now: dateti
     if error:
         detail = params.get("error_description") or ""
         raise BadInput(
-            f"Mercado Livre did not authorize: {error} {detail}".rstrip()
-            + "; check client_id and redirect_uri, then run `melisync connect` again"
+            N_("Mercado Livre did not authorize: {error}; check client_id and redirect_uri, then connect again"),
+            error=f"{error} {detail}".rstrip(),
         )
     state = params.get("state")
     if not state:

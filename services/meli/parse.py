@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar, overload
 
 from services.errors import OperationFailed
+from services.i18n import N_, Phrase
 from services.meli.models import (
     SELLER_SKU,
     Account,
@@ -36,13 +37,19 @@ def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()
     """`payload` if it is a JSON object holding `needs`, else UnexpectedAnswer naming the resource."""
     if not isinstance(payload, dict):
         raise UnexpectedAnswer(
-            f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON object "
-            "was expected; nothing was changed. Try again later"
+            N_(
+                "Mercado Livre answered {resource} with {shape} where a JSON object was expected; nothing was "
+                "changed. Try again later"
+            ),
+            resource=resource,
+            shape=_shape(payload),
         )
     missing = [key for key in needs if payload.get(key) is None]
     if missing:
         raise UnexpectedAnswer(
-            f"Mercado Livre's answer to {resource} has no {', '.join(missing)}; nothing was changed. Try again later"
+            N_("Mercado Livre's answer to {resource} has no {missing}; nothing was changed. Try again later"),
+            resource=resource,
+            missing=", ".join(missing),
         )
     return payload
 
@@ -50,8 +57,12 @@ def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()
 def expect_list(payload: object, resource: str) -> list[Any]:
     if not isinstance(payload, list):
         raise UnexpectedAnswer(
-            f"Mercado Livre answered {resource} with {_shape(payload)} where a JSON array "
-            "was expected; nothing was changed. Try again later"
+            N_(
+                "Mercado Livre answered {resource} with {shape} where a JSON array was expected; nothing was "
+                "changed. Try again later"
+            ),
+            resource=resource,
+            shape=_shape(payload),
         )
     return payload
 
@@ -63,8 +74,11 @@ def page(payload: object, resource: str) -> tuple[list[Any], dict[str, Any]]:
     paging = body.get("paging")
     if not isinstance(results, list) or not isinstance(paging or {}, dict):
         raise UnexpectedAnswer(
-            f"Mercado Livre's answer to {resource} has `results` or `paging` of the wrong "
-            "shape; nothing was changed. Try again later"
+            N_(
+                "Mercado Livre's answer to {resource} has `results` or `paging` of the wrong shape; nothing was "
+                "changed. Try again later"
+            ),
+            resource=resource,
         )
     return results, paging or {}
 
@@ -74,26 +88,31 @@ def count(value: object, what: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {_shape(value)} where a number was expected")
+        raise UnexpectedAnswer(
+            N_("Mercado Livre sent {what} as {shape} where a number was expected"), what=what, shape=_shape(value)
+        )
     try:
         number = int(value)
     except ValueError:
-        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {value!r} where a number was expected") from None
+        raise UnexpectedAnswer(
+            N_("Mercado Livre sent {what} as {shape} where a number was expected"), what=what, shape=repr(value)
+        ) from None
     return max(0, number)
 
 
-def _shape(payload: object) -> str:
+def _shape(payload: object) -> Phrase:
+    """What ML sent instead, in the operator's words (a message value)."""
     if payload is None:
-        return "null"
+        return Phrase(None, "null")
     names = {
-        list: "a JSON array",
-        dict: "a JSON object",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
+        list: N_("a JSON array"),
+        dict: N_("a JSON object"),
+        str: N_("a text"),
+        bool: N_("a boolean"),
+        int: N_("a number"),
+        float: N_("a number"),
     }
-    return names.get(type(payload), type(payload).__name__)
+    return Phrase(names.get(type(payload)), type(payload).__name__)
 
 
 def account(payload: object) -> Account:
@@ -344,7 +363,11 @@ def _id(value: object, resource: str, *, text: bool = False) -> int | str:
             return int(value)
         except ValueError:
             pass
-    raise UnexpectedAnswer(f"Mercado Livre's answer to {resource} has an id of the wrong shape ({_shape(value)})")
+    raise UnexpectedAnswer(
+        N_("Mercado Livre's answer to {resource} has an id of the wrong shape ({shape})"),
+        resource=resource,
+        shape=_shape(value),
+    )
 
 
 def _object(value: object) -> dict[str, Any]:
@@ -356,7 +379,9 @@ def _array(value: object, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise UnexpectedAnswer(f"Mercado Livre sent {what} as {_shape(value)} where a JSON array was expected")
+        raise UnexpectedAnswer(
+            N_("Mercado Livre sent {what} as {shape} where a JSON array was expected"), what=what, shape=_shape(value)
+        )
     return value
 
 

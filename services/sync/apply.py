@@ -213,7 +213,7 @@ class StockWriter:
                     # read-modify-write of the whole array instead.
                     results += await self._write_variations_array(item_id, variations[position:], exc)
                     break
-                results.append(action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error}))
+                results.append(action.failed(exc.said, data={**action.data, "error": exc.error}))
                 continue
             results.append(
                 action.done(data={**action.data, "written_by": "variation"}, **({"reason": note} if note else {}))
@@ -236,7 +236,7 @@ class StockWriter:
                 return action.skipped(_refused(exc))
             if exc.status == CONFLICT:
                 return self._moved(action, exc)
-            return action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error})
+            return action.failed(exc.said, data={**action.data, "error": exc.error})
         return action.done(data={**action.data, "written_by": "item"}, **({"reason": note} if note else {}))
 
     async def _send(self, item_id: str, actions: list[Action], send: Callable[[], Awaitable[object]]) -> Reason | None:
@@ -281,7 +281,7 @@ class StockWriter:
                 return [a.skipped(_refused(exc)) for a in actions]
             if exc.status == CONFLICT:
                 return [self._moved(a, exc) for a in actions]
-            return [a.failed(Reason.text(ml_words(exc)), data={**a.data, "error": exc.error}) for a in actions]
+            return [a.failed(exc.said, data={**a.data, "error": exc.error}) for a in actions]
         note = Reason.join(Reason(Code.VARIATIONS_ARRAY, status=cause.status, error=str(cause.error)), lost)
         return [a.done(reason=note, data={**a.data, "written_by": "variations_array"}) for a in actions]
 
@@ -316,7 +316,7 @@ class StockWriter:
                 return action.skipped(_refused(exc))
             if exc.status == CONFLICT:
                 return self._moved(action, exc)
-            return action.failed(Reason.text(ml_words(exc)), data={**action.data, "error": exc.error})
+            return action.failed(exc.said, data={**action.data, "error": exc.error})
         seen = after.warehouse(store)
         if seen is None or seen.quantity != action.to:
             shown = str(seen.quantity) if seen else "-"

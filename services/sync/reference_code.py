@@ -11,7 +11,7 @@ from services.linking import clean_code
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import SELLER_SKU, Listing
 from services.reasons import Code, Reason
-from services.sync.apply import FALLBACK_STATUSES, MeliWriter, ml_words
+from services.sync.apply import FALLBACK_STATUSES, MeliWriter
 from services.sync.plan import Action, ActionKind
 
 
@@ -58,7 +58,7 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
         live = await client.listing(action.item_id)
         after = await client.attributes(action.item_id, action.variation_id)
     except MeliApiError as exc:
-        return action.failed(Reason.text(ml_words(exc)))
+        return action.failed(exc.said)
     except ValueError as exc:
         return action.failed(Reason(Code.NOTHING_SENT, problem=Reason.text(str(exc))))
     if [v.id for v in live.variations] != action.data.get("variation_ids", [v.id for v in live.variations]):

@@ -383,3 +383,18 @@ async def test_cancel_stops_the_writes_between_the_variations_of_one_listing(san
     mine = [a for a in result.actions if a.kind == K.STOCK and (a.erp_code or "").startswith("MV-")]
     assert sum(a.status == St.DONE for a in mine) == 1 and sum(a.status == St.SKIPPED for a in mine) == 11
     assert len(Journal().actions(result.run_id)) == len(result.actions)
+
+
+async def test_a_failed_write_is_journaled_as_a_reason_and_shown_in_portuguese(sandbox_state, make_engine, capsys):
+    """ML's refusal is kept as a code and values (our words around ML's message), so the logs say it in the
+    language they are read in."""
+    seed_erp({"CAN": 4})
+    caneca = ids(sandbox_state)[0]
+    sandbox_state.fail_next(50, status=503, path_prefix=f"/items/{caneca}", method="PUT")
+    failed = await run(make_engine(), SyncKind.STOCK)
+    stored = Journal().run(failed.run_id).errors[0]["reason"]
+    assert stored["code"] in ("ml_answered", "ml_answered_saying"), stored
+    _code, out, _err = cli(capsys, "--lang", "pt_BR", "log", "--run", str(failed.run_id))
+    assert "o Mercado Livre respondeu 503" in out and "Mercado Livre answered" not in out
+    _code, out, _err = cli(capsys, "log", "--run", str(failed.run_id))
+    assert "Mercado Livre answered 503" in out
