@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 from services.config import CONFIG_FILE
 from services.connection import CONNECTION_FILE
+from services.os_errors import os_problem
+from services.reasons import Code, Reason, cut_list
 from services.secrets import PENDING_FILE, SECRETS_FILE
 from services.store.generations import Generation, set_aside
 from services.store.storage import take_notes
@@ -40,23 +43,24 @@ class FileCheck:
     name: str
     path: Path
     state: str
-    problem: str | None = None
+    problem: Reason | None = None  # words at the edge (words/reasons.py)
     copies: list[Generation] = field(default_factory=list)  # generations (store files only)
-    detail: str | None = None  # what --restore did, or what to do
+    detail: Reason | None = None  # what --restore did, or what to do
     # JSON Lines files whose damaged lines `--restore` sets aside: {path: [line numbers, from 1]}
     lines: dict[Path, list[int]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, say: Callable[[Reason | None], str]) -> dict[str, Any]:
+        """The `--json` form, with `say` putting the reasons in words (English: words/reasons.say_english)."""
         return {
             "file": self.name,
             "path": str(self.path),
             "state": self.state,
-            "problem": self.problem,
+            "problem": say(self.problem) if self.problem else None,
             "copies": [
                 {"path": str(c.path), "saved_at": c.saved_at.isoformat(), "good": c.good, "problem": c.problem}
                 for c in self.copies
             ],
-            "detail": self.detail,
+            "detail": say(self.detail) if self.detail else None,
         }
 
 
@@ -99,30 +103,24 @@ def restore(home: Path) -> list[FileCheck]:
         if good is not None:
             aside = store.storage.restore(good)
             check.state = RESTORED
-            check.detail = f"{good.path.name} (saved {good.saved_at:%Y-%m-%d %H:%M:%S} UTC) was put back" + (
-                f"; the damaged file is kept as {aside.name}" if aside else ""
+            check.detail = Reason.join(
+                Reason(Code.COPY_PUT_BACK, copy=good.path.name, when=good.saved_at.isoformat()),
+                Reason(Code.DAMAGED_KEPT_AS, file=aside.name) if aside else None,
+                _reread_orders_since(home, good.saved_at) if kind == ERP else None,
             )
-            if kind == ERP:
-                check.detail += "; " + _reread_orders_since(home, good.saved_at)
         elif kind != ERP:
             aside = set_aside(check.path)
             store.close()
             check.state = SET_ASIDE
-            check.detail = (
-                f"no good copy: the damaged file is kept as {aside.name if aside else '-'}; an empty "
-                f"{check.name} starts with the next command"
-            )
+            check.detail = Reason(Code.NO_GOOD_COPY_SET_ASIDE, aside=aside.name if aside else "-", file=check.name)
         else:
             check.state = NOT_RESTORED
-            check.detail = (
-                "no good copy: restore erp.json from a backup (or import the catalogue again with "
-                "`melisync erp import` and count the stock)"
-            )
+            check.detail = Reason(Code.NO_GOOD_COPY_ERP)
     take_notes()  # what a read recovered on its own is reported here, not by a later run
     return checks
 
 
-def _reread_orders_since(home: Path, saved_at: datetime) -> str:
+def _reread_orders_since(home: Path, saved_at: datetime) -> Reason:
     """Move the orders cursors back to where they stood when the ledger copy was saved, so the next sync books
     the sales the copy lacks (the ones it has are skipped by their keys)."""
     from services.store.cursors import Cursors
@@ -157,11 +155,8 @@ def _reread_orders_since(home: Path, saved_at: datetime) -> str:
             cursors.set(name, back.isoformat())
             moved.append(name)
     if not moved:
-        return "the next sync reads the orders since then as usual"
-    return (
-        f"the next sync reads the orders since {back:%Y-%m-%d %H:%M} UTC again (sales already in the ledger "
-        "are skipped); stock counts and imports made after the copy must be done again"
-    )
+        return Reason(Code.ORDERS_AS_USUAL)
+    return Reason(Code.ORDERS_READ_AGAIN, when=back.isoformat())
 
 
 def _check_store(home: Path, kind: str) -> FileCheck:
@@ -174,9 +169,9 @@ def _check_store(home: Path, kind: str) -> FileCheck:
             name,
             storage.path,
             DAMAGED,
-            problem,
+            Reason.text(problem),  # the store's own words (services/store/storage.py)
             copies,
-            "run `melisync doctor --restore`" if kind != MELI or copies else None,
+            Reason(Code.RUN_RESTORE) if kind != MELI or copies else None,
         )
     state = OK if storage.path.exists() else MISSING
     return FileCheck(name, storage.path, state, None, copies)
@@ -188,10 +183,10 @@ def _check_json(path: Path, shape: type) -> FileCheck:
     except FileNotFoundError:
         return FileCheck(path.name, path, MISSING)
     except (OSError, ValueError) as exc:
-        return FileCheck(path.name, path, DAMAGED, f"it is not valid JSON ({exc})", detail=_advice(path))
+        return FileCheck(path.name, path, DAMAGED, _unreadable(exc, Code.NOT_JSON), detail=_advice(path))
     if not isinstance(data, shape):
         return FileCheck(
-            path.name, path, DAMAGED, f"it holds a JSON {type(data).__name__}, not an object", detail=_advice(path)
+            path.name, path, DAMAGED, Reason(Code.NOT_AN_OBJECT, shape=type(data).__name__), detail=_advice(path)
         )
     return FileCheck(path.name, path, OK)
 
@@ -202,20 +197,19 @@ def _check_toml(path: Path) -> FileCheck:
     except FileNotFoundError:
         return FileCheck(path.name, path, MISSING)
     except (OSError, ValueError) as exc:
-        return FileCheck(
-            path.name,
-            path,
-            DAMAGED,
-            f"it is not valid TOML ({exc})",
-            detail="fix it, or remove it and set the settings again with `melisync config set`",
-        )
+        return FileCheck(path.name, path, DAMAGED, _unreadable(exc, Code.NOT_TOML), detail=Reason(Code.FIX_CONFIG))
     return FileCheck(path.name, path, OK)
 
 
-def _advice(path: Path) -> str:
-    if path.name == CONFIG_FILE:
-        return "fix it or remove it"
-    return "remove it and run `melisync connect` again"
+def _advice(path: Path) -> Reason:
+    return Reason(Code.FIX_OR_REMOVE) if path.name == CONFIG_FILE else Reason(Code.REMOVE_AND_CONNECT)
+
+
+def _unreadable(exc: Exception, code: Code) -> Reason:
+    """A file that cannot be read (an OS error, in the operator's words) or parsed (`code`, the parser's words)."""
+    if isinstance(exc, OSError):
+        return Reason(Code.CANNOT_READ_FILE, error=str(os_problem(exc)))
+    return Reason(code, error=str(exc))
 
 
 # -- the files beside the TinyDB ones (issue 16) -------------------------------------------------------------
@@ -232,11 +226,7 @@ def _check_erp_side(home: Path) -> list[FileCheck]:
     files = erp_files.Files.from_doc(db.table(erp_files.FILES_TABLE).get(doc_id=int(erp_files.FILES_ID)))
     ledger = home / erp_files.LEDGER_FILE
     checks = []
-    advice = (
-        "the ledger is the record of the sales booked: nothing writes to the ERP until it is whole. Restore "
-        f"{ledger.name} from a backup, or fix the lines named (each is one JSON stock movement); "
-        "`melisync doctor --restore` puts back an older erp.json only when the ledger still holds all it counts"
-    )
+    advice = Reason(Code.LEDGER_ADVICE, ledger=ledger.name)
     try:
         bad = []
         for line, number in erp_files.read_ledger(ledger, files.ledger_bytes):
@@ -249,14 +239,10 @@ def _check_erp_side(home: Path) -> list[FileCheck]:
         else:
             size = ledger.stat().st_size if ledger.exists() else 0
             extra = size - files.ledger_bytes
-            detail = (
-                f"{extra:,} bytes past what erp.json counts, left by an interrupted write: the next write cuts them off"
-                if extra > 0
-                else None
-            )
+            detail = Reason(Code.LEDGER_TAIL, count=extra) if extra > 0 else None
             checks.append(FileCheck(ledger.name, ledger, OK if ledger.exists() else MISSING, detail=detail))
     except erp_files.SideFileDamaged as exc:
-        checks.append(FileCheck(ledger.name, ledger, DAMAGED, exc.problem, detail=advice))
+        checks.append(FileCheck(ledger.name, ledger, DAMAGED, Reason.text(exc.problem), detail=advice))
     if files.codes:
         codes = home / files.codes
         try:
@@ -269,9 +255,8 @@ def _check_erp_side(home: Path) -> list[FileCheck]:
                     codes.name,
                     codes,
                     DAMAGED,
-                    exc.problem,
-                    detail="it holds the ERP catalogue and its stock: restore it from a backup, or run "
-                    "`melisync doctor --restore` if erp.json has a good copy (what changed after it is lost)",
+                    Reason.text(exc.problem),
+                    detail=Reason(Code.CODES_ADVICE),
                 )
             )
     return checks
@@ -296,25 +281,23 @@ def _check_journal(home: Path) -> FileCheck:
             name,
             folder,
             DAMAGED,
-            f"its index {INDEX} is missing: `melisync log` and `status` show none of the runs kept there",
-            detail=f"restore {index} from a backup to see them again; the next sync starts a new index (the ERP "
-            "and the links do not depend on it)",
+            Reason(Code.INDEX_MISSING, index=INDEX),
+            detail=Reason(Code.INDEX_ADVICE, index=str(index)),
         )
-    problems = [f"{path.name}: {_lines_problem(bad)}" for path, bad in lines.items()]
+    problems = [Reason(Code.WHERE, where=path.name, why=_lines_problem(bad)) for path, bad in lines.items()]
     try:
         if (folder / SKIP_BASE).exists() and not isinstance(json.loads((folder / SKIP_BASE).read_text()), dict):
-            raise ValueError("not a JSON object")
+            raise ValueError(SKIP_BASE)
     except (OSError, ValueError) as exc:
-        problems.append(f"{SKIP_BASE} cannot be read ({exc}): the next sync lists its skipped rows afresh")
+        problems.append(Reason(Code.SKIP_BASE_UNREADABLE, file=SKIP_BASE, why=_unreadable(exc, Code.NOT_JSON)))
     if not problems:
         return FileCheck(name, folder, OK)
     return FileCheck(
         name,
         folder,
         DAMAGED,
-        "; ".join(problems),
-        detail="the lines that cannot be read are skipped (the runs or actions on them are not shown); "
-        "`melisync doctor --restore` sets them aside in a .corrupt file",
+        Reason.join(*problems),
+        detail=Reason(Code.JOURNAL_LINES_ADVICE),
         lines=lines,
     )
 
@@ -330,8 +313,7 @@ def _check_links(home: Path) -> FileCheck:
     except FileNotFoundError:
         return FileCheck(path.name, path, MISSING)
     except OSError as exc:
-        return FileCheck(path.name, path, DAMAGED, f"it cannot be read ({exc.strerror or exc})")
-    again = "the next `melisync sync stock` writes the links again (a few more requests, no stock lost)"
+        return FileCheck(path.name, path, DAMAGED, _unreadable(exc, Code.NOT_JSON))
     try:
         fields = json.loads(header)["fields"]
         if not isinstance(fields, list):
@@ -341,8 +323,8 @@ def _check_links(home: Path) -> FileCheck:
             path.name,
             path,
             DAMAGED,
-            "its first line is not the header naming the fields: no link can be read",
-            detail=f"`melisync doctor --restore` sets it aside; {again}",
+            Reason(Code.LINKS_NO_HEADER),
+            detail=Reason(Code.LINKS_HEADER_ADVICE),
             lines={path: [1]},
         )
     bad = [n for n in _damaged_lines(path) if n != 1]
@@ -353,7 +335,7 @@ def _check_links(home: Path) -> FileCheck:
         path,
         DAMAGED,
         _lines_problem(bad),
-        detail=f"those rows are missing from `melisync links`; `melisync doctor --restore` sets them aside, or {again}",
+        detail=Reason(Code.LINKS_ROWS_ADVICE),
         lines={path: bad},
     )
 
@@ -375,9 +357,8 @@ def _damaged_lines(path: Path) -> list[int]:
     return bad
 
 
-def _lines_problem(bad: list[int]) -> str:
-    shown = ", ".join(str(n) for n in bad[:5]) + (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
-    return f"{len(bad):,} damaged line{'s' if len(bad) != 1 else ''} ({shown})"
+def _lines_problem(bad: list[int]) -> Reason:
+    return Reason(Code.DAMAGED_LINES, count=len(bad), lines=cut_list([str(n) for n in bad], most=5))
 
 
 def _set_lines_aside(check: FileCheck) -> None:
@@ -390,7 +371,7 @@ def _set_lines_aside(check: FileCheck) -> None:
     for path, bad in check.lines.items():
         if path.name == LINKS_FILE and 1 in bad:
             aside = set_aside(path)
-            done.append(f"{path.name} was set aside as {aside.name if aside else '-'}")
+            done.append(Reason(Code.FILE_SET_ASIDE, file=path.name, aside=aside.name if aside else "-"))
             continue
         lines = path.read_bytes().splitlines(keepends=True)
         drop = set(bad)
@@ -399,9 +380,9 @@ def _set_lines_aside(check: FileCheck) -> None:
         aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
         write_private(aside, b"".join(gone))
         write_private(path, b"".join(kept))
-        done.append(f"{len(gone):,} line{'s' if len(gone) != 1 else ''} of {path.name} set aside in {aside.name}")
+        done.append(Reason(Code.LINES_SET_ASIDE, count=len(gone), file=path.name, aside=aside.name))
     check.state = RESTORED
-    check.detail = "; ".join(done)
+    check.detail = Reason.join(*done)
 
 
 def _is_erp_side(name: str) -> bool:
@@ -416,15 +397,15 @@ def _restore_erp_copy(home: Path, check: FileCheck) -> None:
     is in every copy: only a backup (or fixing the line) helps."""
     storage = open_store(ERP, home).storage
     fits = next((c for c in storage.copies() if c.good), None)
-    if fits is None or (check.problem or "").endswith("not valid JSON") or "damaged line" in (check.problem or ""):
+    problem = check.problem.values.get("text", "") if check.problem and check.problem.code == Code.TEXT else ""
+    damaged_lines = check.problem is not None and check.problem.has(Code.DAMAGED_LINES)
+    if fits is None or str(problem).endswith("not valid JSON") or "damaged line" in str(problem) or damaged_lines:
         check.state = NOT_RESTORED
         return
     aside = storage.restore(fits)
     check.state = RESTORED
-    check.detail = (
-        f"{fits.path.name} (saved {fits.saved_at:%Y-%m-%d %H:%M:%S} UTC), whose files are whole, was put back as "
-        f"erp.json"
-        + (f" (the newer one is kept as {aside.name})" if aside else "")
-        + "; "
-        + _reread_orders_since(home, fits.saved_at)
+    check.detail = Reason.join(
+        Reason(Code.ERP_COPY_PUT_BACK, copy=fits.path.name, when=fits.saved_at.isoformat()),
+        Reason(Code.NEWER_KEPT_AS, file=aside.name) if aside else None,
+        _reread_orders_since(home, fits.saved_at),
     )

@@ -312,6 +312,82 @@ TEMPLATES: dict[Code, Words] = {
         N_("read-back: the reference code was written but other attributes changed (gone: {gone}; changed: {changed})")
     ),
     Code.SHARED_THROUGH: _w(N_("shared stock of user product {up}: written through {leader}")),
+    # `melisync doctor`
+    Code.COPY_PUT_BACK: _w(N_("{copy} (saved {when}) was put back"), dates=("when",)),
+    Code.DAMAGED_KEPT_AS: _w(N_("the damaged file is kept as {file}")),
+    Code.NO_GOOD_COPY_SET_ASIDE: _w(
+        N_("no good copy: the damaged file is kept as {aside}; an empty {file} starts with the next command")
+    ),
+    Code.NO_GOOD_COPY_ERP: _w(
+        N_(
+            "no good copy: restore erp.json from a backup (or import the catalogue again with `melisync erp import` and count the stock)"
+        )
+    ),
+    Code.ORDERS_AS_USUAL: _w(N_("the next sync reads the orders since then as usual")),
+    Code.ORDERS_READ_AGAIN: _w(
+        N_(
+            "the next sync reads the orders since {when} again (sales already in the ledger are skipped); stock counts and imports made after the copy must be done again"
+        ),
+        dates=("when",),
+    ),
+    Code.RUN_RESTORE: _w(N_("run `melisync doctor --restore`")),
+    Code.NOT_JSON: _w(N_("it is not valid JSON ({error})")),
+    Code.NOT_TOML: _w(N_("it is not valid TOML ({error})")),
+    Code.CANNOT_READ_FILE: _w(N_("it cannot be read ({error})")),
+    Code.NOT_AN_OBJECT: _w(N_("it holds a JSON {shape}, not an object")),
+    Code.FIX_CONFIG: _w(N_("fix it, or remove it and set the settings again with `melisync config set`")),
+    Code.FIX_OR_REMOVE: _w(N_("fix it or remove it")),
+    Code.REMOVE_AND_CONNECT: _w(N_("remove it and run `melisync connect` again")),
+    Code.LEDGER_ADVICE: _w(
+        N_(
+            "the ledger is the record of the sales booked: nothing writes to the ERP until it is whole. Restore {ledger} from a backup, or fix the lines named (each is one JSON stock movement); `melisync doctor --restore` puts back an older erp.json only when the ledger still holds all it counts"
+        )
+    ),
+    Code.LEDGER_TAIL: _w(
+        Nn_(
+            "{count} byte past what erp.json counts, left by an interrupted write: the next write cuts it off",
+            "{count} bytes past what erp.json counts, left by an interrupted write: the next write cuts them off",
+        )
+    ),
+    Code.CODES_ADVICE: _w(
+        N_(
+            "it holds the ERP catalogue and its stock: restore it from a backup, or run `melisync doctor --restore` if erp.json has a good copy (what changed after it is lost)"
+        )
+    ),
+    Code.INDEX_MISSING: _w(
+        N_("its index {index} is missing: `melisync log` and `status` show none of the runs kept there")
+    ),
+    Code.INDEX_ADVICE: _w(
+        N_(
+            "restore {index} from a backup to see them again; the next sync starts a new index (the ERP and the links do not depend on it)"
+        )
+    ),
+    Code.SKIP_BASE_UNREADABLE: _w(N_("{file} cannot be read ({why}): the next sync lists its skipped rows afresh")),
+    Code.JOURNAL_LINES_ADVICE: _w(
+        N_(
+            "the lines that cannot be read are skipped (the runs or actions on them are not shown); `melisync doctor --restore` sets them aside in a .corrupt file"
+        )
+    ),
+    Code.LINKS_NO_HEADER: _w(N_("its first line is not the header naming the fields: no link can be read")),
+    Code.LINKS_HEADER_ADVICE: _w(
+        N_(
+            "`melisync doctor --restore` sets it aside; the next `melisync sync stock` writes the links again (a few more requests, no stock lost)"
+        )
+    ),
+    Code.LINKS_ROWS_ADVICE: _w(
+        N_(
+            "those rows are missing from `melisync links`; `melisync doctor --restore` sets them aside, or the next `melisync sync stock` writes the links again (a few more requests, no stock lost)"
+        )
+    ),
+    Code.DAMAGED_LINES: _w(Nn_("{count} damaged line ({lines})", "{count} damaged lines ({lines})")),
+    Code.FILE_SET_ASIDE: _w(N_("{file} was set aside as {aside}")),
+    Code.LINES_SET_ASIDE: _w(
+        Nn_("{count} line of {file} set aside in {aside}", "{count} lines of {file} set aside in {aside}")
+    ),
+    Code.ERP_COPY_PUT_BACK: _w(
+        N_("{copy} (saved {when}), whose files are whole, was put back as erp.json"), dates=("when",)
+    ),
+    Code.NEWER_KEPT_AS: _w(N_("the newer one is kept as {file}")),
     # Mercado Livre's answers: ML's message is quoted as ML sent it
     Code.ML_ANSWERED: _w(N_("Mercado Livre answered {answer} ({where})")),
     Code.ML_ANSWERED_SAYING: _w(N_('Mercado Livre answered {answer} ({where}): "{message}"')),

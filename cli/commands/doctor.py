@@ -13,6 +13,7 @@ from cli.words import FILE_STATES, word
 from services.config import load_config
 from services.doctor import DAMAGED, NOT_RESTORED, check_home, restore
 from services.i18n import _, local_time
+from words.reasons import say, say_english
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -34,7 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                {"home": str(home), "status": "damaged" if bad else "ok", "files": [c.to_dict() for c in checks]},
+                {
+                    "home": str(home),
+                    "status": "damaged" if bad else "ok",
+                    "files": [c.to_dict(say_english) for c in checks],  # --json stays English
+                },
                 indent=2,
             )
         )
@@ -42,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     for check in checks:
         line = f"{check.name:<20} {word(FILE_STATES, check.state)}"
         if check.problem:
-            line += f": {check.problem}"
+            line += ": " + say(check.problem)
         print(line)
         for copy in check.copies:
             when = local_time(copy.saved_at)
@@ -59,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
                     )
                 )
         if check.detail:
-            print(f"    -> {check.detail}")
+            print("    -> " + say(check.detail))
     print(_("Some files are damaged: see above.") if bad else _("The home is in order."))
     return 1 if bad else 0
