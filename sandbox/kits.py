@@ -88,7 +88,7 @@ class KitsMixin(World):
                 if not item["variations"] and code in (sku_of(item.get("attributes")), item.get("seller_custom_field")):
                     found.append((item, None, item["available_quantity"]))
             if not found:
-                raise not_found(f"No listing carries the reference code {code}")
+                raise ApiError(404, "not_found", f"No listing carries the reference code {code}")
             found.sort(key=lambda f: (f[0]["status"] != "active", f[2] <= 0))
             return found[0][0]["id"], found[0][1]
 

@@ -156,7 +156,11 @@ def _check(args: argparse.Namespace) -> None:
         raise BadInput(N_("--lenient: {exc}"), exc=exc) from None
 
 
-def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ()) -> str:
+def banner(
+    base_url: str, listings: int, seed: int, lenient: Iterable[str] = (), *, kits: int = 0, erp_csv: str | None = None
+) -> str:
+    """What the sandbox serves and how to point melisync at it; `listings` counts the kits' own listings apart
+    (`--listings 40 --kits 2` serves 40 listings and 2 kits)."""
     from sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, SELLER_ID, SELLER_NICKNAME
 
     strictness = _("lenient: {what}", what=", ".join(sorted(lenient))) if lenient else _("as strict as the docs allow")
@@ -172,6 +176,7 @@ def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ())
                 seed=seed,
             ),
         ),
+        *([(_("kits"), _n("{count} Mercado Livre kit", "{count} Mercado Livre kits", kits))] if kits else []),
         (_("strictness"), strictness),
         ("client id", DEMO_CLIENT_ID),
         ("client secret", DEMO_CLIENT_SECRET),
@@ -197,6 +202,7 @@ def banner(base_url: str, listings: int, seed: int, lenient: Iterable[str] = ())
             + _("(not paid yet: units held)"),
             f"  melisync sandbox order ORDER_ID --status paid|cancelled --url {base_url}",
             "",
+            *([_("ERP CSV written to {file} (melisync erp import {file})", file=erp_csv)] if erp_csv else []),
             _("Ctrl+C stops it."),
         ]
     )
@@ -247,9 +253,9 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        print(banner(server.base_url, len(state.listing_ids()), args.seed, state.lenient), flush=True)
-        if args.erp_csv:
-            print(_("ERP CSV written to {file} (melisync erp import {file})", file=args.erp_csv), flush=True)
+        kits = len(state.kits)
+        served = len(state.listing_ids()) - kits
+        print(banner(server.base_url, served, args.seed, state.lenient, kits=kits, erp_csv=args.erp_csv), flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

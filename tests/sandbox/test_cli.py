@@ -39,12 +39,16 @@ def test_serves_and_prints_how_to_connect(tmp_path):
     try:
         lines = []
         deadline = time.monotonic() + 30
-        while not lines or not lines[-1].startswith("ERP CSV written"):
+        while not lines or not lines[-1].startswith("Ctrl+C stops it."):
             assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
             lines.append(process.stdout.readline().rstrip("\n"))
         text = "\n".join(lines)
         base_url = lines[0].split(": ", 1)[1]
         assert base_url.startswith("http://127.0.0.1:")
+        # --listings 20 serves 20 listings; the kits (2 by default) are counted apart, and the CSV line comes
+        # before the last line of the banner.
+        assert "20 listings (seed 0)" in text and "2 Mercado Livre kits" in text
+        assert lines[-2].startswith(f"ERP CSV written to {csv_path}")
         for expected in (
             DEMO_CLIENT_ID,
             DEMO_CLIENT_SECRET,

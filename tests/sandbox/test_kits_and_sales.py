@@ -178,3 +178,13 @@ def test_sandbox_order_bad_input(argv, code, capsys):
 def test_sandbox_order_unknown_order_is_refused(live_sandbox, capsys):
     assert main(["sandbox", "order", "5", "--status", "paid", "--url", live_sandbox.base_url]) == 2
     assert "Order 5 not found" in capsys.readouterr().err
+
+
+def test_selling_a_code_no_listing_carries_says_so_in_one_sentence():
+    from sandbox.errors import ApiError
+    from sandbox.state import SandboxState
+
+    state = SandboxState(listings=5, seed=0)
+    with pytest.raises(ApiError) as caught:
+        state.sell(code="NOPE-01")
+    assert caught.value.message == "No listing carries the reference code NOPE-01"
