@@ -8,17 +8,7 @@ screens/ (cli/ never imports screens/, which import Textual).
 from __future__ import annotations
 
 from services.i18n import N_, _, _n
-
-# English shows the codes themselves (what `--state` takes); other languages their words.
-LINK_STATES = {
-    "linked": N_("linked"),
-    "no_reference": N_("no_reference"),
-    "unknown_code": N_("unknown_code"),
-    "link_lost": N_("link_lost"),
-    "structure_mismatch": N_("structure_mismatch"),
-    "not_writable": N_("not_writable"),
-    "ignored": N_("ignored"),
-}
+from words.states import LINK_STATES  # English shows the codes themselves; shared with words/reasons.py
 
 RUN_STATUSES = {
     "running": N_("running"),

@@ -367,3 +367,10 @@ def test_moments_are_not_shown_in_utc_words():
     # The services give moments as ISO values; the words show them in the operator's time zone.
     note = Reason(Code.FIRST_CUSTOMERS, since=datetime(2026, 11, 30, 17, 5, tzinfo=UTC).isoformat())
     assert "UTC" not in say(note)
+
+
+def test_a_skipped_rows_link_state_is_in_words_in_portuguese(portuguese):
+    """The plan's skipped rows said "(structure_mismatch: o produto ERP ...)": the state's id inside Portuguese."""
+    reason = Reason(Code.LINK_STATE, state="structure_mismatch", why=Reason(Code.UNKNOWN_CODE, code="X-1"))
+    assert say(reason) == "estrutura diferente: X-1 não está no ERP"
+    assert say_english(reason) == "structure_mismatch: X-1 is not in the ERP"  # English shows the state's id

@@ -18,6 +18,7 @@ from typing import Any
 
 from services.i18n import N_, _, _n, language, local_time, set_language
 from services.reasons import Code, Reason, Value
+from words.states import LINK_STATES
 
 
 @dataclass(frozen=True)
@@ -407,6 +408,9 @@ def say(reason: Reason | None) -> str:
     if words is None:
         return reason.code.value
     values = {name: _shown(name, value, words) for name, value in reason.values.items()}
+    if reason.code == Code.LINK_STATE and isinstance(reason.values.get("state"), str):
+        state = str(reason.values["state"])
+        values["state"] = _(LINK_STATES[state]) if state in LINK_STATES else state  # a state's words, not its id
     if not _needs(words) <= values.keys():
         return _unsaid(reason, values)  # a value missing (a hand-edited file): what there is, never a crash
     try:

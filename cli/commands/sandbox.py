@@ -295,7 +295,7 @@ def run_sell(args: argparse.Namespace) -> int:
     if answer.status_code == 404 and "orders" not in payload and not payload.get("error"):
         raise OperationFailed(N_("{url} is not a melisync sandbox (no /_sandbox/sell route)"), url=url)
     if answer.status_code >= 400:
-        raise BadInput(N_("the sandbox refused the sale: {why}"), why=payload.get("message") or answer.text[:200])
+        raise BadInput(N_('the sandbox refused the sale: "{why}"'), why=payload.get("message") or answer.text[:200])
     if payload.get("pending"):
         print(_("the sale will be made right before the next write reaches the sandbox at {url}", url=url))
         return 0
@@ -334,7 +334,7 @@ def run_order(args: argparse.Namespace) -> int:
     if answer.status_code == 404 and not payload.get("error"):
         raise OperationFailed(N_("{url} is not a melisync sandbox (no /_sandbox/order route)"), url=url)
     if answer.status_code >= 400:
-        raise BadInput(N_("the sandbox refused: {why}"), why=payload.get("message") or answer.text[:200])
+        raise BadInput(N_('the sandbox refused: "{why}"'), why=payload.get("message") or answer.text[:200])
     units = payload["quantity"]
     print(
         _n(
