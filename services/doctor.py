@@ -24,7 +24,7 @@ from services.reasons import Code, Reason, cut_list
 from services.secrets import PENDING_FILE, SECRETS_FILE
 from services.store.generations import Generation, set_aside
 from services.store.storage import take_notes
-from services.store.store import ERP, KINDS, MELI, open_store
+from services.store.store import ERP, JOURNAL, KINDS, MELI, open_store
 
 OK, MISSING, DAMAGED, RESTORED, SET_ASIDE, NOT_RESTORED = (
     "ok",
@@ -67,6 +67,8 @@ class FileCheck:
 def check_home(home: Path) -> list[FileCheck]:
     """Every file of the home as it is now. Reads only."""
     checks = [_check_store(home, kind) for kind in KINDS]
+    # journal.json is an older home's journal (journal/ replaced it): not worth a line when there is none.
+    checks = [c for c in checks if not (c.name == f"{JOURNAL}.json" and c.state == MISSING and not c.copies)]
     if checks[0].state == OK:
         checks += _check_erp_side(home)
     checks += [_check_journal(home), _check_links(home)]

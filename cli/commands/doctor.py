@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 1 if bad else 0
+    wide = max([20, *(len(c.name) + 1 for c in checks)])  # the catalogue file's name is longer than most
     for check in checks:
-        line = f"{check.name:<20} {word(FILE_STATES, check.state)}"
+        line = f"{check.name:<{wide}} {word(FILE_STATES, check.state)}"
         if check.problem:
             line += ": " + say(check.problem)
         print(line)

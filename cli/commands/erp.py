@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -258,6 +259,32 @@ def _source(row: dict) -> str:
                 where += " " + _("var {variation}", variation=row["variation_id"])
         run = " " + _("(run {run})", run=row["run_id"]) if row["run_id"] else ""
         return _("order {order}", order=row["order_id"]) + where + run
+    what = _reference(row["reference"])
     if row["source"] == reports.SOURCE_RUN:
-        return _("run {run}: {what}", run=row["run_id"], what=row["reference"]) if row["run_id"] else row["reference"]
-    return row["reference"]
+        return _("run {run}: {what}", run=row["run_id"], what=what) if row["run_id"] else what
+    return what
+
+
+def _reference(reference: str) -> str:
+    """A movement's reference as the ledger keeps it (English, the same in every language: the CSV exports
+    carry it) in the operator's words when it is one melisync writes; anything else as it is."""
+    found = re.fullmatch(r"listing:(\S+)", reference)
+    if found:
+        return _("listing {listing}", listing=found[1])
+    found = re.fullmatch(r"csv import (.+?)(: converted to compositions)?", reference)
+    if found:
+        if found[2]:
+            return _("CSV import {file}: converted to compositions", file=found[1])
+        return _("CSV import {file}", file=found[1])
+    found = re.fullmatch(r"S8: converted to the variations of listing (\S+)", reference)
+    if found:
+        return _("converted to the variations of listing {listing}", listing=found[1])
+    found = re.fullmatch(r"converted to compositions: (\d+) movements zeroed", reference)
+    if found:
+        count = int(found[1])
+        return _n(
+            "converted to compositions: {count} movement zeroed",
+            "converted to compositions: {count} movements zeroed",
+            count,
+        )
+    return reference

@@ -115,12 +115,23 @@ class TestMovements:
             "adjustment",
             "10",
             "10",
-            "csv",
+            "CSV",
             "import",
             "erp.csv",
         ]
         assert lines[2].split()[2:7] == ["CAM-AZ", "import", "4", "4", "run"]
         assert lines[3].split()[2:] == ["CAN", "sale", "-2", "8", "order", str(ORDER), "MLB1", "(run", "4)"]
+
+    def test_the_source_is_in_portuguese_too(self, catalog, capsys):
+        """The ledger keeps its references in English (the CSV carries them as they are); the text says them in
+        the operator's words ("csv import erp.csv" was shown as it is in pt_BR)."""
+        from services.i18n import set_language
+
+        try:
+            code, out, _ = cli(capsys, "--lang", "pt_BR", "erp", "movements")
+        finally:
+            set_language("en")
+        assert code == 0 and "importação do CSV erp.csv" in out and "csv import" not in out
 
     def test_json_and_the_code_filter(self, catalog, capsys):
         code, out, _ = cli(capsys, "erp", "movements", "--code", "CAN", "--json")

@@ -4,6 +4,7 @@ file beside erp.json, journal/ and links.jsonl, each with what is wrong, where, 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ def test_a_damaged_ledger_line_is_named_with_what_to_do(melisync_home, capsys):
     assert "backup" in say(check.detail) and "record of the sales booked" in say(check.detail)
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
-    assert "ledger.jsonl         damaged: 1 damaged line (3)" in out
+    assert re.search(r"ledger.jsonl +damaged: 1 damaged line \(3\)", out)
     assert restore(melisync_home) and ledger.read_bytes() == b"".join(lines)  # never changed on its own
 
 
@@ -172,3 +173,12 @@ def test_doctor_speaks_portuguese_and_its_json_stays_english(melisync_home, caps
         assert "2 linhas de runs.jsonl postas de lado em runs.jsonl.corrupt-" in out
     finally:
         set_language("en")
+
+
+def test_doctor_lines_up_long_names_and_leaves_out_a_journal_json_there_never_was(melisync_home, capsys):
+    _seller(melisync_home)
+    names = [c.name for c in check_home(melisync_home)]
+    assert "journal.json" not in names and "journal/" in names  # journal/ replaced it (issue 16)
+    assert main(["doctor"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")][:-1]
+    assert len({len(line) - len(line.split()[-1]) for line in lines}) == 1, lines  # one column for the states
