@@ -240,9 +240,10 @@ class RunDetailScreen(ActionsScreen):
         if run.skipped_as_before:
             text.append(
                 "\n"
-                + _(
+                + _n(
+                    "{count} skipped as before (as in run {run_id}): b lists it",
                     "{count} skipped as before (as in run {run_id}): b lists them",
-                    count=f"{run.skipped_as_before:,}",
+                    run.skipped_as_before,
                     run_id=run.skip_base,
                 ),
                 style="dim",

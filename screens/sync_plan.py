@@ -25,6 +25,7 @@ from screens.sync_messages import SyncApplyRequested, SyncDeclineRequested, Sync
 from screens.tables import ID, TEXT, FixedColumnsTable, plain
 from services.i18n import N_, _, _n
 from services.sync.plan import SyncKind
+from words.counts import outcome_counts
 from words.reasons import say, say_stored
 
 if TYPE_CHECKING:
@@ -89,14 +90,7 @@ def _blank(value: object) -> str:
 
 
 def counts_line(counts: dict) -> str:
-    return _(
-        "{planned} to do, {done} done, {failed} failed, {skipped} skipped, {unchanged} already equal",
-        planned=counts.get("planned", 0),
-        done=counts.get("done", 0),
-        failed=counts.get("failed", 0),
-        skipped=counts.get("skipped", 0),
-        unchanged=counts.get("unchanged", 0),
-    )
+    return outcome_counts(counts, ("planned", "done", "failed", "skipped", "unchanged"))
 
 
 class ActionsTable(FixedColumnsTable):

@@ -374,3 +374,15 @@ def test_a_skipped_rows_link_state_is_in_words_in_portuguese(portuguese):
     reason = Reason(Code.LINK_STATE, state="structure_mismatch", why=Reason(Code.UNKNOWN_CODE, code="X-1"))
     assert say(reason) == "estrutura diferente: X-1 não está no ERP"
     assert say_english(reason) == "structure_mismatch: X-1 is not in the ERP"  # English shows the state's id
+
+
+def test_each_count_of_a_run_picks_its_own_plural_form(portuguese):
+    """ "9 a fazer, 0 feitas, 0 com falha, 1 puladas": one sentence cannot pick one form for five counts."""
+    from screens.sync_plan import counts_line
+    from words.counts import outcome_counts
+
+    counts = {"planned": 9, "done": 2, "failed": 0, "skipped": 1, "unchanged": 55}
+    assert counts_line(counts) == "9 a fazer, 2 feitas, 0 com falha, 1 pulada, 55 já certas"
+    assert outcome_counts({"done": 1, "skipped": 11}, ("done", "skipped")) == "1 feita, 11 puladas"
+    set_language("en")
+    assert counts_line(counts) == "9 to do, 2 done, 0 failed, 1 skipped, 55 already right"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from services.i18n import N_, _
 from services.run_facts import error_reason
 from services.sync.plan import SyncKind
+from words.counts import outcome_counts
 from words.reasons import say
 
 if TYPE_CHECKING:
@@ -22,14 +23,11 @@ def sync_summary(result: SyncResult) -> str:
     from screens.connection import status_label
 
     text = _(
-        "Run {run_id} ({kind}) {status}: {done} done, {failed} failed, {skipped} skipped, {unchanged} unchanged.",
+        "Run {run_id} ({kind}) {status}: {counts}.",
         run_id=result.run_id,
         kind=_(SyncKind(result.kind).value),
         status=status_label(result.status),
-        done=counts.get("done", 0),
-        failed=counts.get("failed", 0),
-        skipped=counts.get("skipped", 0),
-        unchanged=counts.get("unchanged", 0),
+        counts=outcome_counts(counts, ("done", "failed", "skipped", "unchanged")),
     )
     if result.errors:
         text += " " + _("First error: {error}", error=say(error_reason(result.errors[0])))

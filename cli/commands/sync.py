@@ -23,6 +23,7 @@ from services.run_facts import error_reason
 from services.sync.engine import SyncEngine, SyncResult
 from services.sync.events import ACTION, READING, Event
 from services.sync.plan import MANUAL_KINDS, Action, ActionStatus, Plan, SyncKind
+from words.counts import outcome_counts
 from words.reasons import printable_run, say
 
 if TYPE_CHECKING:
@@ -203,15 +204,7 @@ def render_plan(plan: Plan, run_id: int, dry_run: bool, every: bool = False) -> 
 def render_result(result: SyncResult) -> str:
     if result.dry_run:
         return _("Dry run: nothing was written (not to Mercado Livre, not to the ERP, not to the links).")
-    counts = {key: result.counts.get(key, 0) for key in ("done", "skipped", "failed", "unchanged")}
-    every = ", ".join(
-        (
-            _n("{count} done", "{count} done", counts["done"]),
-            _n("{count} skipped", "{count} skipped", counts["skipped"]),
-            _n("{count} failed", "{count} failed", counts["failed"]),
-            _n("{count} already right", "{count} already right", counts["unchanged"]),
-        )
-    )
+    every = outcome_counts(result.counts, ("done", "skipped", "failed", "unchanged"))
     lines = [
         _("Run {run} {status}: {counts}.", run=result.run_id, status=word(RUN_STATUSES, result.status), counts=every)
     ]
