@@ -20,6 +20,7 @@ from screens.messages import ConnectRequested, StatusRefreshRequested, UnlinkReq
 from services.connection import store_label
 from services.i18n import N_, _, _n, local_time
 from services.reasons import Reason
+from words.counts import outcome_counts
 from words.reasons import say
 
 SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
@@ -216,12 +217,12 @@ def runs_table(view: ConnectionView) -> Table:
             line = f"{format_when(run.started_at)}  {status_label(run.status)}"
         else:
             line = _(
-                "{when}  {status}: {done} done, {skipped} skipped, {failed} failed",
+                "{when}  {status}: {counts}",
                 when=format_when(run.started_at),
                 status=status_label(run.status),
-                done=run.done,
-                skipped=run.skipped,
-                failed=run.failed,
+                counts=outcome_counts(
+                    {"done": run.done, "skipped": run.skipped, "failed": run.failed}, ("done", "skipped", "failed")
+                ),
             )
         bad = run.failed or run.status in ("failed", "interrupted")
         if run.reason and run.status in ("failed", "interrupted", "cancelled"):

@@ -19,6 +19,7 @@ from screens import BaseScreen, KeysFooter
 from screens.sync_messages import SyncCancelRequested
 from services.i18n import N_, _, _n
 from services.sync.eta import say_duration
+from words.counts import outcome_counts
 
 if TYPE_CHECKING:
     from tui.sync_state import SyncState
@@ -71,13 +72,11 @@ class SyncProgressScreen(BaseScreen):
         line = ""
         if state.phase == "applying":
             line = _n(
-                "{done} of {count:,} action: {ok} done, {failed} failed, {skipped} skipped",
-                "{done} of {count:,} actions: {ok} done, {failed} failed, {skipped} skipped",
+                "{done} of {count:,} action: {counts}",
+                "{done} of {count:,} actions: {counts}",
                 state.total,
                 done=f"{state.done:,}",
-                ok=state.counts.get("done", 0),
-                failed=state.counts.get("failed", 0),
-                skipped=state.counts.get("skipped", 0),
+                counts=outcome_counts(state.counts, ("done", "failed", "skipped")),
             )
             if state.seconds_left is not None and not state.cancel_requested:
                 minutes, seconds = say_duration(state.seconds_left)

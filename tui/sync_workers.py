@@ -26,7 +26,7 @@ from screens.sync_messages import (
     SyncProgress,
     SyncRequested,
 )
-from services.i18n import N_, _
+from services.i18n import N_, _, _n
 from tui.link_workers import LinkWorkers
 from tui.sync_services import SyncServices
 from tui.sync_state import ProgressPhase, SyncPhase, SyncState
@@ -253,7 +253,12 @@ class SyncWorkers(LinkWorkers):
             made = result.counts.get("done", 0) + result.counts.get("failed", 0)
             self.notify(
                 escape(
-                    _("Cancelled after {done} of {total} actions; the rest were not made.", done=made, total=total)
+                    _n(
+                        "Cancelled after {done} of {count} action; the rest were not made.",
+                        "Cancelled after {done} of {count} actions; the rest were not made.",
+                        total,
+                        done=made,
+                    )
                     + " "
                     + sync_summary(result)
                 ),

@@ -39,6 +39,16 @@ async def test_connection_screen_shows_the_account(make_app):
         assert gateway.calls == ["status"]
 
 
+async def test_last_runs_say_each_count_with_its_plural_in_portuguese(make_app):
+    from dataclasses import replace
+
+    run = replace(CONNECTED.last_runs[0], done=1, skipped=12, failed=1)
+    app, _ = make_app(replace(CONNECTED, last_runs=(run, *CONNECTED.last_runs[1:])), lang="pt_BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "1 feita, 12 puladas, 1 com falha" in screen_text(app)
+
+
 async def test_connect_explains_a_wrong_paste_in_place_then_connects(make_app):
     app, gateway = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
