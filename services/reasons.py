@@ -174,6 +174,9 @@ class Code(StrEnum):
     LINES_SET_ASIDE = "lines_set_aside"
     ERP_COPY_PUT_BACK = "erp_copy_put_back"
     NEWER_KEPT_AS = "newer_kept_as"
+    # `melisync unlink` (services/unlink.py): why the authorization was not revoked
+    NOT_REVOKED_LOCAL_ONLY = "not_revoked_local_only"
+    TOKENS_REFUSED = "tokens_refused"
     # Mercado Livre's answers (services/meli/errors.py): our words around ML's own message
     ML_ANSWERED = "ml_answered"
     ML_ANSWERED_SAYING = "ml_answered_saying"

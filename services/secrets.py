@@ -118,7 +118,7 @@ class Hidden(Generic[T]):
     __str__ = __repr__
 
 
-class KeyringUnavailable(Exception):
+class KeyringUnavailable(OperationFailed):
     """No keyring backend works here (none installed, the `fail` backend, an error, or no answer in time)."""
 
 
@@ -144,9 +144,11 @@ def _keyring_call(method: str, *args: str | Hidden[str]) -> Hidden[Any]:
     if isinstance(backend, keyring.backends.fail.Keyring) or (
         isinstance(backend, ChainerBackend) and not backend.backends
     ):
-        raise KeyringUnavailable("no keyring backend is available")
+        raise KeyringUnavailable(N_("no keyring backend is available"))
     if backend in _silent_backends:
-        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer earlier in this run")
+        raise KeyringUnavailable(
+            N_("the keyring ({backend}) did not answer earlier in this run"), backend=backend_label(backend)
+        )
     outcome: list[Hidden[Any] | str] = []  # the answer, or the name of the error the backend raised
 
     def call() -> None:
@@ -163,9 +165,15 @@ def _keyring_call(method: str, *args: str | Hidden[str]) -> Hidden[Any]:
     worker.join(keyring_timeout())
     if not outcome:
         _silent_backends.add(backend)  # one stall per run is enough: later calls go straight to the fallback
-        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) did not answer in {keyring_timeout():g}s")
+        raise KeyringUnavailable(
+            N_("the keyring ({backend}) did not answer in {seconds:g} s"),
+            backend=backend_label(backend),
+            seconds=keyring_timeout(),
+        )
     if not isinstance(outcome[0], Hidden):
-        raise KeyringUnavailable(f"the keyring ({backend_label(backend)}) failed: {outcome[0]}")
+        raise KeyringUnavailable(
+            N_("the keyring ({backend}) failed: {error}"), backend=backend_label(backend), error=outcome[0]
+        )
     return outcome[0]
 
 
@@ -174,7 +182,9 @@ def _keyring_store(key: str, value: Hidden[str]) -> None:
     swallow a single-use refresh token."""
     _keyring_call("set_password", KEYRING_SERVICE, key, value)
     if _keyring_call("get_password", KEYRING_SERVICE, key).value != value.value:
-        raise KeyringUnavailable(f"the keyring ({keyring_backend_name()}) did not keep what was written")
+        raise KeyringUnavailable(
+            N_("the keyring ({backend}) did not keep what was written"), backend=keyring_backend_name()
+        )
 
 
 def backend_label(backend: keyring.backend.KeyringBackend) -> str:

@@ -7,6 +7,7 @@ may still be active on Mercado Livre (remove it there under "Aplicações autori
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from services.config import Config
 from services.connection import forget_connection, load_connection, update_connection
 from services.errors import MelisyncError, NotConnected, OperationFailed
 from services.i18n import N_
+from services.reasons import Code, Reason
 from services.secrets import SecretStore
 from services.store import close_stores
 from services.store.erp_files import CODES_PREFIX
@@ -39,15 +41,16 @@ PURGED_FILES = (
 @dataclass
 class UnlinkReport:
     revoked: bool
-    revoke_error: str | None
+    revoke_error: Reason | None  # why it was not revoked (words at the edge: words/reasons.py)
     tokens_deleted: bool
     purged: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # English labels marked N_(): translated where shown
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, say: Callable[[Reason | None], str]) -> dict[str, Any]:
+        """The `--json` form; `say` puts the reason in words (English: words/reasons.say_english)."""
         return {
             "revoked": self.revoked,
-            "revoke_error": self.revoke_error,
+            "revoke_error": say(self.revoke_error) if self.revoke_error else None,
             "tokens_deleted": self.tokens_deleted,
             "purged": self.purged,
             "kept": self.kept,
@@ -71,9 +74,9 @@ async def unlink(
     store = SecretStore(home)
     if not connection.connected and store.load_tokens() is None and not purge:
         raise NotConnected(N_("no Mercado Livre account is connected: nothing to unlink"))
-    revoked, error = False, None
+    revoked, error = False, None  # error: why it was not revoked
     if local_only:
-        error = "not attempted (--local-only)"
+        error = Reason(Code.NOT_REVOKED_LOCAL_ONLY)
     else:
         assert client is not None, "a client is needed unless local_only"
         try:
@@ -83,7 +86,7 @@ async def unlink(
         except NotConnected as exc:
             # The tokens no longer work (revoked on the site, or expired): they are useless, so they go;
             # the report says the grant could not be confirmed revoked.
-            error = f"Mercado Livre no longer accepts the tokens ({exc}); check Aplicações autorizadas on the site"
+            error = Reason(Code.TOKENS_REFUSED, error=str(exc))
         except MelisyncError as exc:
             raise RevokeFailed(
                 N_(
@@ -114,5 +117,5 @@ async def unlink(
         if remove_journal(home):
             report.purged.append("journal/")
     else:
-        report.kept = ["ERP catalogue (erp.json)", "links (meli.json)", "sync journal (journal.json)"]
+        report.kept = [N_("ERP catalogue and stock ledger"), N_("links"), N_("sync journal")]
     return report

@@ -34,6 +34,7 @@ from services.config import Config
 from services.errors import BadInput
 from services.i18n import N_, _
 from tui.app_part import AppPart
+from words.reasons import say
 
 if TYPE_CHECKING:
     import httpx
@@ -199,7 +200,7 @@ class ServiceGateway:
 
         async with open_client(self.config, transport=self.transport) as client:
             report = await unlink(self.config, client, purge=purge, local_only=local_only)
-        note = None if local_only else report.revoke_error  # e.g. the tokens were already dead
+        note = None if local_only or report.revoke_error is None else say(report.revoke_error)  # tokens already dead
         return Unlinked(revoked=report.revoked, purged=bool(report.purged), note=note)
 
 

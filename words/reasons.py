@@ -389,6 +389,11 @@ TEMPLATES: dict[Code, Words] = {
         N_("{copy} (saved {when}), whose files are whole, was put back as erp.json"), dates=("when",)
     ),
     Code.NEWER_KEPT_AS: _w(N_("the newer one is kept as {file}")),
+    # `melisync unlink`
+    Code.NOT_REVOKED_LOCAL_ONLY: _w(N_("not attempted (--local-only)")),
+    Code.TOKENS_REFUSED: _w(
+        N_("Mercado Livre no longer accepts the tokens ({error}); check Aplicações autorizadas on the site")
+    ),
     # Mercado Livre's answers: ML's message is quoted as ML sent it
     Code.ML_ANSWERED: _w(N_("Mercado Livre answered {answer} ({where})")),
     Code.ML_ANSWERED_SAYING: _w(N_('Mercado Livre answered {answer} ({where}): "{message}"')),

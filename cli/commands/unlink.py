@@ -14,6 +14,8 @@ from services.connection import load_connection
 from services.errors import BadInput, NotConnected
 from services.i18n import N_, _
 from services.unlink import RevokeFailed, UnlinkReport, unlink
+from words.reasons import say as say_reason
+from words.reasons import say_english
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands
@@ -78,17 +80,17 @@ async def run(args: argparse.Namespace, *, client: MeliClient | None = None) -> 
             return 1
         report = await _unlink(config, client, args.purge, True)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict(say_english), indent=2))
     else:
         if report.revoked:
             print(_("Revoked on Mercado Livre."))
         else:
-            print(_("Not revoked on Mercado Livre: {why}.", why=report.revoke_error))
+            print(_("Not revoked on Mercado Livre: {why}.", why=say_reason(report.revoke_error)))
         print(_("Local tokens deleted; the account is disconnected."))
         if report.purged:
             print(_("Deleted: {what}", what=", ".join(report.purged)))
         if report.kept:
-            print(_("Kept: {what}", what=", ".join(report.kept)))
+            print(_("Kept: {what}", what=", ".join(_(kept) for kept in report.kept)))
     return 0
 
 

@@ -17,6 +17,7 @@ import pytest
 from cli.main import main
 from sandbox.state import SandboxState
 from services.erp.catalog import Catalog
+from services.i18n import set_language
 from services.store import close_stores
 
 pytestmark = pytest.mark.e2e
@@ -264,8 +265,12 @@ def test_unlink_when_revoke_fails_keeps_tokens_unless_local_only(live_home, live
     code, _, err = cli(capsys, "unlink", "--yes")
     assert code == 1 and "did not revoke" in err and "--local-only" in err
     assert SecretStore(live_home.home).load_tokens() is not None
-    code, out, _ = cli(capsys, "unlink", "--yes", "--local-only")
-    assert code == 0 and "Not revoked" in out and SecretStore(live_home.home).load_tokens() is None
+    code, out, _ = cli(capsys, "--lang", "pt_BR", "unlink", "--yes", "--local-only")
+    set_language("en")
+    # In the operator's words (the reason and the kept data were English in pt_BR).
+    assert code == 0 and "não tentado (--local-only)" in out and "Not revoked" not in out
+    assert "catálogo do ERP e razão de estoque, vínculos, registro de sincronizações" in out
+    assert SecretStore(live_home.home).load_tokens() is None
     assert json.loads(cli(capsys, "status", "--json")[1])["connected"] is False
 
 
