@@ -20,7 +20,7 @@ import httpx
 from services.config import Config, load_config
 from services.connection import load_connection, update_connection
 from services.errors import BadInput, MelisyncError, OperationFailed, ReauthorizationNeeded
-from services.i18n import N_, _, _n, plural
+from services.i18n import N_, Phrase, _, _n, plural
 from services.meli import parse
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import Account, BillingInfo, Listing, Order, StockLocation, UserProductStock, Warehouse
@@ -43,7 +43,7 @@ log = logging.getLogger("melisync.meli")
 MULTIGET_BATCH = 20  # docs/mercado-livre-api.md §4: at most 20 ids per multiget
 SCAN_PAGE = 100  # docs/mercado-livre-api.md §3: at most 100 ids per search page
 ORDERS_PAGE = 50  # docs/mercado-livre-api.md §8.1: limit <= 51
-ORDERS_RESOURCE = "the orders search (GET /orders/search)"
+ORDERS_RESOURCE = Phrase(N_("the orders search (GET /orders/search)"))
 ORDERS_MAX_OFFSET = 10_000  # beyond this ML refuses the offset: split the time window instead
 MULTIGET_ENDPOINTS = {"bulk": "/items/bulk", "items": "/items"}
 UP_STOCK_RPM = (
@@ -226,7 +226,7 @@ class MeliClient:
                 log.warning("the listing scan expired (%s); starting it again", exc.message)
                 restarted, params = True, dict(first)
                 continue
-            results, _ = parse.page(page, "the listings scan (GET /users/{id}/items/search)")
+            results, _ = parse.page(page, Phrase(N_("the listings scan (GET /users/{id}/items/search)")))
             ids.update((str(i), None) for i in results)
             scroll_id = page.get("scroll_id")
             # An empty page ends the scan; so does the same page twice (never loop on a stuck scroll).
@@ -484,7 +484,7 @@ class MeliClient:
             params["order.status"] = status
         page = await self._json("GET", "/orders/search", params=params)
         results, paging = parse.page(page, ORDERS_RESOURCE)
-        total = parse.count(paging.get("total"), "the orders search's paging.total")
+        total = parse.count(paging.get("total"), Phrase(N_("the orders search's paging.total")))
         if total > ORDERS_MAX_OFFSET and start and end and end - start > timedelta(hours=1):
             middle = floor_hour(start + (end - start) / 2)
             async for raw in self._order_window(seller, start, middle, status):

@@ -33,7 +33,7 @@ class UnexpectedAnswer(OperationFailed, ValueError):
     one unreadable listing or order instead of stopping keep doing so."""
 
 
-def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()) -> dict[str, Any]:
+def expect_object(payload: object, resource: str | Phrase, *, needs: tuple[str, ...] = ()) -> dict[str, Any]:
     """`payload` if it is a JSON object holding `needs`, else UnexpectedAnswer naming the resource."""
     if not isinstance(payload, dict):
         raise UnexpectedAnswer(
@@ -54,7 +54,7 @@ def expect_object(payload: object, resource: str, *, needs: tuple[str, ...] = ()
     return payload
 
 
-def expect_list(payload: object, resource: str) -> list[Any]:
+def expect_list(payload: object, resource: str | Phrase) -> list[Any]:
     if not isinstance(payload, list):
         raise UnexpectedAnswer(
             N_(
@@ -67,7 +67,7 @@ def expect_list(payload: object, resource: str) -> list[Any]:
     return payload
 
 
-def page(payload: object, resource: str) -> tuple[list[Any], dict[str, Any]]:
+def page(payload: object, resource: str | Phrase) -> tuple[list[Any], dict[str, Any]]:
     """A search page (`results` array, optional `paging` object) -> (results, paging)."""
     body = expect_object(payload, resource)
     results = body.get("results")
@@ -83,7 +83,7 @@ def page(payload: object, resource: str) -> tuple[list[Any], dict[str, Any]]:
     return results, paging or {}
 
 
-def count(value: object, what: str) -> int:
+def count(value: object, what: str | Phrase) -> int:
     """A non-negative count ML sends (a total); missing reads as 0."""
     if value is None:
         return 0
@@ -139,10 +139,10 @@ def reference_code(attributes: list[Any] | None, seller_custom_field: object) ->
 
 def listing(body: object) -> Listing:
     """An item body (`GET /items/{id}?include_attributes=all` or a multiget element) -> Listing."""
-    body = expect_object(body, "a listing (GET /items)", needs=("id",))
+    body = expect_object(body, Phrase(N_("a listing (GET /items)")), needs=("id",))
     shipping = _object(body.get("shipping"))
     return Listing(
-        id=str(_id(body["id"], "a listing (GET /items)", text=True)),
+        id=str(_id(body["id"], Phrase(N_("a listing (GET /items)")), text=True)),
         title=str(body.get("title") or ""),
         price=_price(body.get("price")) or _ZERO,
         currency_id=_shared(str(body.get("currency_id") or "")),
@@ -150,7 +150,7 @@ def listing(body: object) -> Listing:
         status=_shared(str(body.get("status") or "")),
         sub_status=_shared(tuple(_shared(str(s)) for s in body.get("sub_status") or ())),
         reference_code=reference_code(body.get("attributes"), body.get("seller_custom_field")),
-        variations=tuple(variation(v) for v in _array(body.get("variations"), "the listing's variations")),
+        variations=tuple(variation(v) for v in _array(body.get("variations"), Phrase(N_("the listing's variations")))),
         logistic_type=_shared(_text(shipping.get("logistic_type"))),
         inventory_id=_text(body.get("inventory_id")),
         user_product_id=_text(body.get("user_product_id")),
@@ -241,7 +241,7 @@ def multiget(payload: object, requested_ids: list[str]) -> list[MultigetEntry]:
     `/items/bulk?ids=` answers `[{"status_code", "id", "body"}]`. An id ML left out becomes a 404 entry,
     so nothing asked for disappears silently.
     """
-    elements = expect_list(payload, "the listings multiget (GET /items/bulk or /items?ids=)")
+    elements = expect_list(payload, Phrase(N_("the listings multiget (GET /items/bulk or /items?ids=)")))
     entries: dict[str, MultigetEntry] = {}
     for position, element in enumerate(elements):
         if not isinstance(element, dict):
@@ -260,19 +260,19 @@ def multiget(payload: object, requested_ids: list[str]) -> list[MultigetEntry]:
 
 def order(payload: object) -> Order:
     """`/orders/search` result or `GET /orders/{id}` -> Order; the buyer may carry only its id (docs/mercado-livre-api.md §8.2)."""
-    payload = expect_object(payload, "an order (GET /orders)", needs=("id",))
+    payload = expect_object(payload, Phrase(N_("an order (GET /orders)")), needs=("id",))
     buyer = _object(payload.get("buyer"))
     billing = _object(buyer.get("billing_info"))
     shipping = _object(payload.get("shipping"))
     created = _datetime(payload.get("date_created"))
     updated = _datetime(payload.get("date_last_updated") or payload.get("last_updated")) or created
     return Order(
-        id=_id(payload["id"], "an order (GET /orders)"),
+        id=_id(payload["id"], Phrase(N_("an order (GET /orders)"))),
         status=str(payload.get("status") or ""),
         date_created=created or datetime.fromtimestamp(0, UTC),
         date_last_updated=updated or datetime.fromtimestamp(0, UTC),
         buyer_id=int(buyer.get("id") or 0),
-        items=tuple(order_item(e) for e in _array(payload.get("order_items"), "an order's order_items")),
+        items=tuple(order_item(e) for e in _array(payload.get("order_items"), Phrase(N_("an order's order_items")))),
         billing_info_id=_text(billing.get("id")),
         shipping_id=_int(shipping.get("id")),
         pack_id=_int(payload.get("pack_id")),
@@ -282,7 +282,7 @@ def order(payload: object) -> Order:
 
 
 def order_item(element: object) -> OrderItem:
-    element = expect_object(element, "an order item")
+    element = expect_object(element, Phrase(N_("an order item")))
     item = _object(element.get("item"))
     return OrderItem(
         listing_id=str(item.get("id") or ""),
@@ -330,7 +330,7 @@ def user_product_stock(payload: object, user_product_id: str) -> UserProductStoc
             store_id=_text(loc.get("store_id")),
             network_node_id=_text(loc.get("network_node_id")),
         )
-        for loc in _array(payload.get("locations"), "a user product's stock locations")
+        for loc in _array(payload.get("locations"), Phrase(N_("a user product's stock locations")))
         if isinstance(loc, dict)
     )
     return UserProductStock(user_product_id=str(payload.get("id") or user_product_id), locations=locations)
@@ -351,10 +351,10 @@ def warehouses(payload: object) -> list[Warehouse]:
 
 
 @overload
-def _id(value: object, resource: str) -> int: ...
+def _id(value: object, resource: str | Phrase) -> int: ...
 @overload
-def _id(value: object, resource: str, *, text: Literal[True]) -> int | str: ...
-def _id(value: object, resource: str, *, text: bool = False) -> int | str:
+def _id(value: object, resource: str | Phrase, *, text: Literal[True]) -> int | str: ...
+def _id(value: object, resource: str | Phrase, *, text: bool = False) -> int | str:
     """An id: a whole number (user, order, variation), or for `text` ids (listings, MLB123) a plain string."""
     if text and isinstance(value, str) and value.strip():
         return value.strip()
@@ -375,7 +375,7 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _array(value: object, what: str) -> list[Any]:
+def _array(value: object, what: str | Phrase) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.errors import BadInput
+from services.i18n import N_
 from services.linking import clean_code
 from services.meli.errors import AnswerLost, MeliApiError
 from services.meli.models import SELLER_SKU, Listing
@@ -19,13 +21,15 @@ def reference_code_action(live: Listing, variation_id: int | None, code: str) ->
     """The change to show before writing: current code -> new code, read from the live listing."""
     new = clean_code(code)
     if new is None:
-        raise ValueError("the new reference code is empty")
+        raise BadInput(N_("the new reference code is empty: type the code to write"))
     if variation_id is None:
         current = live.reference_code
     else:
         variation = live.variation(variation_id)
         if variation is None:
-            raise ValueError(f"variation {variation_id} is not on listing {live.id}")
+            raise BadInput(
+                N_("variation {variation} is not on listing {listing}"), variation=variation_id, listing=live.id
+            )
         current = variation.reference_code
     action = Action(
         kind=ActionKind.REFERENCE_CODE,
@@ -60,7 +64,8 @@ async def write_reference_code(client: MeliWriter, action: Action) -> Action:
     except MeliApiError as exc:
         return action.failed(exc.said)
     except ValueError as exc:
-        return action.failed(Reason(Code.NOTHING_SENT, problem=Reason.text(str(exc))))
+        problem = exc.reason if isinstance(exc, _Gone) else Reason.text(str(exc))
+        return action.failed(Reason(Code.NOTHING_SENT, problem=problem))
     if [v.id for v in live.variations] != action.data.get("variation_ids", [v.id for v in live.variations]):
         return action.failed(Reason(Code.IDS_CHANGED_CODE))
     holder = live if action.variation_id is None else live.variation(action.variation_id)
@@ -104,6 +109,14 @@ async def _write_variation_code(client: MeliWriter, action: Action, attributes: 
     live = await client.listing(action.item_id)
     ids = [v.id for v in live.variations]
     if action.variation_id not in ids:
-        raise ValueError(f"variation {action.variation_id} is no longer on the listing")
+        raise _Gone(Reason(Code.VARIATIONS_GONE, ids=str(action.variation_id), count=1))
     body = [{"id": vid, **({"attributes": attributes} if vid == action.variation_id else {})} for vid in ids]
     await client.put_item(action.item_id, {"variations": body})
+
+
+class _Gone(ValueError):
+    """The variation being fixed left the live listing before the write (nothing is sent)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.code.value)
+        self.reason = reason

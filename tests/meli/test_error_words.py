@@ -61,3 +61,21 @@ def test_an_answer_of_the_wrong_shape_is_said_in_portuguese_and_kept_english_for
     with pytest.raises(parse.UnexpectedAnswer) as caught:
         parse.count("muitos", "paging.total")
     assert str(caught.value) == "o Mercado Livre enviou paging.total como 'muitos' onde se esperava um número"
+
+
+def test_the_resource_named_in_an_odd_answer_and_a_bad_code_are_in_portuguese():
+    from services.errors import BadInput
+    from services.meli import parse
+    from services.meli.models import Listing
+    from services.sync.reference_code import reference_code_action
+
+    set_language("pt_BR")
+    with pytest.raises(parse.UnexpectedAnswer) as caught:
+        parse.listing([])
+    assert str(caught.value).startswith("o Mercado Livre respondeu um anúncio (GET /items) com uma lista JSON")
+    assert caught.value.english.startswith("Mercado Livre answered a listing (GET /items) with a JSON array")
+    live = Listing(id="MLB1", title="Caneca", status="active", available_quantity=1, price=None, currency_id="BRL")
+    with pytest.raises(BadInput, match="o código de referência novo está vazio"):
+        reference_code_action(live, None, "  ")
+    with pytest.raises(BadInput, match="a variação 7 não está no anúncio MLB1"):
+        reference_code_action(live, 7, "NOVO")
