@@ -41,10 +41,14 @@ def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "demo", help=_("the TUI against the bundled Mercado Livre sandbox with demo data, in a throw-away home")
     )
-    parser.add_argument("--listings", type=whole_number, default=300, help=_("how many demo listings (default 300)"))
-    parser.add_argument("--seed", type=whole_number, default=0, help=_("seed of the demo data (default 0)"))
     parser.add_argument(
-        "--orders", type=whole_number, default=5, help=_("paid sales waiting to be imported (default 5)")
+        "--listings", metavar="N", type=whole_number, default=300, help=_("how many demo listings (default 300)")
+    )
+    parser.add_argument(
+        "--seed", metavar="N", type=whole_number, default=0, help=_("seed of the demo data (default 0)")
+    )
+    parser.add_argument(
+        "--orders", metavar="N", type=whole_number, default=5, help=_("paid sales waiting to be imported (default 5)")
     )
     parser.add_argument(
         "--user-products",

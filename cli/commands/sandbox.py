@@ -35,33 +35,52 @@ def register(sub: Subcommands) -> None:
             "app's credentials and the commands that point melisync at it."
         ),
     )
-    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+    parser.add_argument(
+        "--host", metavar=_("ADDRESS"), default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)")
+    )
     parser.add_argument(
         "--port",
+        metavar=_("PORT"),
         type=whole_number,
         default=DEFAULT_PORT,
         help=_("port (default {port}; 0 picks a free one)", port=DEFAULT_PORT),
     )
-    parser.add_argument("--listings", type=whole_number, default=300, help=_("how many demo listings (default 300)"))
-    parser.add_argument("--seed", type=whole_number, default=0, help=_("seed of the demo data (default 0)"))
-    parser.add_argument("--latency-ms", type=number, default=0, help=_("added to every answer (default 0)"))
+    parser.add_argument(
+        "--listings", metavar="N", type=whole_number, default=300, help=_("how many demo listings (default 300)")
+    )
+    parser.add_argument(
+        "--seed", metavar="N", type=whole_number, default=0, help=_("seed of the demo data (default 0)")
+    )
+    parser.add_argument(
+        "--latency-ms", metavar="MS", type=number, default=0, help=_("added to every answer (default 0)")
+    )
     parser.add_argument(
         "--rate",
+        metavar="N",
         type=number,
         default=None,
         help=_("requests per second allowed per app before 429 (default: no limit)"),
     )
-    parser.add_argument("--orders", type=whole_number, default=0, help=_("paid sales to create at start (default 0)"))
+    parser.add_argument(
+        "--orders", metavar="N", type=whole_number, default=0, help=_("paid sales to create at start (default 0)")
+    )
     parser.add_argument("--user-products", action="store_true", help=_("the seller is on the User Products model"))
     parser.add_argument(
         "--warehouse", action="store_true", help=_("the seller has multi-origin stock (warehouse_management)")
     )
     parser.add_argument(
-        "--warehouses", type=whole_number, default=1, help=_("with --warehouse: how many seller warehouses (default 1)")
+        "--warehouses",
+        metavar="N",
+        type=whole_number,
+        default=1,
+        help=_("with --warehouse: how many seller warehouses (default 1)"),
     )
-    parser.add_argument("--erp-csv", metavar="FILE", help=_("also write the matching ERP CSV to FILE"))
+    parser.add_argument(
+        "--erp-csv", metavar=_("FILE"), help=_("also write the matching ERP CSV to {file}", file=_("FILE"))
+    )
     parser.add_argument(
         "--kits",
+        metavar="N",
         type=whole_number,
         default=2,
         help=_("Mercado Livre kits (tag bundle) made of demo listings (default 2)"),
@@ -70,7 +89,7 @@ def register(sub: Subcommands) -> None:
         "--lenient",
         action="append",
         default=[],
-        metavar="BEHAVIOUR",
+        metavar=_("BEHAVIOUR"),
         help=_(
             "bring back a kinder reading of the docs (repeatable, or comma-separated); "
             "the sandbox is as strict as they allow by default. Choices: {choices}",
@@ -79,18 +98,20 @@ def register(sub: Subcommands) -> None:
     )
     parser.add_argument(
         "--token-ttl",
+        metavar=_("SECONDS"),
         type=number,
         default=None,
         help=_("seconds an access token lives (default 21600, as on Mercado Livre)"),
     )
     parser.add_argument(
         "--retry-after",
+        metavar=_("SECONDS"),
         type=number,
         default=None,
         help=_("Retry-After seconds sent with rate-limit 429s (default: none, as documented)"),
     )
     parser.set_defaults(func=run)
-    actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
+    actions = parser.add_subparsers(dest="sandbox_action", metavar=_("ACTION"))
     sell = actions.add_parser(
         "sell",
         help=_("make a buyer buy on a running sandbox (sandbox-only control route)"),
@@ -100,10 +121,16 @@ def register(sub: Subcommands) -> None:
         ),
     )
     sell.add_argument("item_id", nargs="?", help=_("the listing sold (MLB...)"))
-    sell.add_argument("--variation", type=whole_number, help=_("the variation sold (listings with variations)"))
-    sell.add_argument("--code", help=_("sell the listing carrying this reference code instead of naming it"))
-    sell.add_argument("--qty", type=whole_number, default=1, help=_("units sold (default 1)"))
-    sell.add_argument("--url", help=_("the sandbox's base URL (default: api_url of the current home's config)"))
+    sell.add_argument(
+        "--variation", metavar="ID", type=whole_number, help=_("the variation sold (listings with variations)")
+    )
+    sell.add_argument(
+        "--code", metavar=_("CODE"), help=_("sell the listing carrying this reference code instead of naming it")
+    )
+    sell.add_argument("--qty", metavar="N", type=whole_number, default=1, help=_("units sold (default 1)"))
+    sell.add_argument(
+        "--url", metavar="URL", help=_("the sandbox's base URL (default: api_url of the current home's config)")
+    )
     sell.add_argument(
         "--before-next-write",
         action="store_true",
@@ -114,6 +141,7 @@ def register(sub: Subcommands) -> None:
     )
     sell.add_argument(
         "--status",
+        metavar="STATUS",
         default="paid",
         help=_(
             "the order's status (default paid; one of {choices}): confirmed or "
@@ -130,8 +158,12 @@ def register(sub: Subcommands) -> None:
         ),
     )
     order.add_argument("order_id", help=_("the order (as printed by `sandbox sell`)"))
-    order.add_argument("--status", help=_("the order's new status ({choices})", choices=", ".join(ORDER_STATUSES)))
-    order.add_argument("--url", help=_("the sandbox's base URL (default: api_url of the current home's config)"))
+    order.add_argument(
+        "--status", metavar="STATUS", help=_("the order's new status ({choices})", choices=", ".join(ORDER_STATUSES))
+    )
+    order.add_argument(
+        "--url", metavar="URL", help=_("the sandbox's base URL (default: api_url of the current home's config)")
+    )
     order.set_defaults(func=run_order)
 
 

@@ -44,7 +44,14 @@ def register(sub: Subcommands) -> None:
             "stock to the listings; all: the three in that order."
         ),
     )
-    parser.add_argument("kind", nargs="?", default=SyncKind.ALL.value, choices=[k.value for k in MANUAL_KINDS])
+    parser.add_argument(
+        "kind",
+        nargs="?",
+        default=SyncKind.ALL.value,
+        choices=[k.value for k in MANUAL_KINDS],
+        metavar=_("KIND"),  # argparse names the argument by it in errors ("argument KIND: invalid choice")
+        help=_("what to sync: {kinds} (default all)", kinds=", ".join(k.value for k in MANUAL_KINDS)),
+    )
     parser.add_argument("--dry-run", action="store_true", help=_("show the plan only; write nothing anywhere"))
     parser.add_argument("--yes", action="store_true", help=_("apply without asking"))
     output = parser.add_mutually_exclusive_group()

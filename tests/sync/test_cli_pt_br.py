@@ -70,7 +70,7 @@ def test_bad_input_is_said_in_portuguese_and_json_stays_english(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--lang", "pt_BR", "sync", "nada"])
     assert done.value.code == 2
-    assert "erro: argumento kind: opção inválida: 'nada'" in capsys.readouterr().err
+    assert "erro: argumento TIPO: opção inválida: 'nada'" in capsys.readouterr().err  # named in Portuguese too
 
 
 def test_a_setting_error_names_the_kind_of_value(capsys):
@@ -202,3 +202,12 @@ def test_a_number_option_reads_a_decimal_comma_and_refuses_what_is_not_finite(ca
         main(["--lang", "pt_BR", "watch", "--every", "nan"])
     assert done.value.code == 2
     assert "argumento --every: precisa ser um número finito, recebido 'nan'" in capsys.readouterr().err
+
+
+def test_the_sandboxs_usage_names_its_values_in_portuguese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "pt_BR", "sandbox", "--help"])
+    usage = capsys.readouterr().out.split("\n\n")[0]
+    for shown in ("[--port PORTA]", "[--listings N]", "[--erp-csv ARQUIVO]", "[--lenient COMPORTAMENTO]", "AÇÃO"):
+        assert shown in usage, shown
+    assert "PORT]" not in usage and "LISTINGS" not in usage and "BEHAVIOUR" not in usage
