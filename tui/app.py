@@ -37,7 +37,7 @@ from services.errors import MelisyncError
 from services.i18n import N_, _, set_language
 from tui.sync_workers import SyncWorkers
 from tui.workers import ConnectionWorkers, Gateway, ServiceGateway
-from words.reasons import say
+from words.reasons import in_the_app, say
 
 if TYPE_CHECKING:
     from screens.settings import SettingsModal, SettingsSaveRequested
@@ -159,12 +159,16 @@ class MelisyncApp(ConnectionWorkers, SyncWorkers, App[int]):
     # -- start-up and shut-down ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        in_the_app(True)  # reasons name the app's keys, not commands (words/reasons.py)
         self._load_keymap()
         if self._watch_terminal and not self.is_headless:
             self._install_hangup_handling()
         self.refresh_status()
         # Once the first screen is painted: the links index, built ahead of the linked products screen.
         self.call_after_refresh(self.warm_links_index)
+
+    def on_unmount(self) -> None:
+        in_the_app(False)
 
     def _load_keymap(self) -> None:
         """`keymap.toml` in the home: `"binding.id" = "keys"` lines (ids are listed in the help)."""

@@ -191,7 +191,7 @@ class ServiceGateway:
 
     async def demo_approve(self, url: str) -> str:
         if self.approver is None:
-            raise BadInput(_("Approving for you only works in `melisync demo`."))
+            raise BadInput(_("Approving for you only works in the demo."))
         return self.approver(url)
 
     async def unlink(self, purge: bool, local_only: bool) -> Unlinked:

@@ -401,6 +401,27 @@ TEMPLATES: dict[Code, Words] = {
 }
 
 
+# The few reasons whose words name a command to run: inside the terminal app they name its key instead (no
+# command-line hint in the app). `in_the_app(True)` is set by the App while it runs (tui/app.py).
+IN_THE_APP: dict[Code, Words] = {
+    Code.WAREHOUSE_NOT_CHOSEN: _w(
+        Nn_(
+            "the seller has {count} warehouse and none is chosen: choose it in the settings (s on the connection "
+            "screen) (choices: {choices})",
+            "the seller has {count} warehouses and none is chosen: choose one in the settings (s on the "
+            "connection screen) (choices: {choices})",
+        ),
+    ),
+}
+_in_app = False
+
+
+def in_the_app(running: bool) -> None:
+    """The terminal app starts (True) or ends (False): reasons say its keys instead of commands."""
+    global _in_app
+    _in_app = running
+
+
 def say(reason: Reason | None) -> str:
     """The reason in the current language ("" for none)."""
     if reason is None:
@@ -409,7 +430,7 @@ def say(reason: Reason | None) -> str:
         return str(reason.values.get("text", ""))  # Mercado Livre's words, an error's, or an older version's
     if reason.code == Code.SEVERAL:
         return "; ".join(say(part) for part in reason.parts)
-    words = TEMPLATES.get(reason.code)
+    words = (_in_app and IN_THE_APP.get(reason.code)) or TEMPLATES.get(reason.code)
     if words is None:
         return reason.code.value
     values = {name: _shown(name, value, words) for name, value in reason.values.items()}

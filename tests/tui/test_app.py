@@ -325,3 +325,17 @@ async def test_q_quits(make_app):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_reason_names_the_apps_key_inside_the_app_and_the_command_outside(make_app):
+    """No command-line hint inside the app: an unchosen warehouse says where to choose it in the app."""
+    from services.reasons import Code, Reason
+    from words.reasons import say
+
+    problem = Reason(Code.WAREHOUSE_NOT_CHOSEN, count=2, choices="7700000 (Depósito 1), 7700001 (Depósito 2)")
+    app, _ = make_app(CONNECTED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        inside = say(problem)
+    assert "choose one in the settings (s on the connection screen)" in inside and "melisync config" not in inside
+    assert "run `melisync config set warehouse <store_id>`" in say(problem)  # the CLI again once the app is gone
