@@ -34,10 +34,10 @@ class MeliApiError(OperationFailed):
             said = f"{said} ({causes})" if said else causes
         if said:
             reason = Reason(Code.ML_ANSWERED_SAYING, answer=answer, where=where or "?", message=said)
-            super().__init__(N_(ML_SAYING), reason=reason, answer=answer, where=where or "?", message=said)
+            super().__init__(ML_SAYING, reason=reason, answer=answer, where=where or "?", message=said)
         else:
             reason = Reason(Code.ML_ANSWERED, answer=answer, where=where or "?")
-            super().__init__(N_(ML_ANSWERED), reason=reason, answer=answer, where=where or "?")
+            super().__init__(ML_ANSWERED, reason=reason, answer=answer, where=where or "?")
 
     @property
     def said(self) -> Reason:
