@@ -45,6 +45,15 @@ ACTION_KINDS = {
 ACTION_STATUSES = {"planned": N_("planned"), "skipped": N_("skipped"), "done": N_("done"), "failed": N_("failed")}
 
 
+# The account's tags (`status`, `connect`): English shows the tags Mercado Livre sends, other languages words.
+CAPABILITIES = {
+    "user_product_seller": N_("user_product_seller"),
+    "warehouse_management": N_("warehouse_management"),
+    "multiwarehouse": N_("multiwarehouse"),
+    "test_user": N_("test_user"),
+}
+
+
 def word(table: dict[str, str], code: str) -> str:
     """The word for `code` in the current language; an unknown code (a newer version's) as it is."""
     return _(table[code]) if code in table else code

@@ -8,6 +8,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from cli.words import CAPABILITIES, word
 from services.config import load_config
 from services.connection import load_connection, store_label
 from services.errors import BadInput
@@ -85,7 +86,8 @@ def _connected(config: Config, account: Account) -> int:
             site=account.site_id,
         )
     )
-    print(_("Capabilities: {what}", what=", ".join(connection.capabilities) or _("none (plain seller)")))
+    tags = ", ".join(word(CAPABILITIES, tag) for tag in connection.capabilities)
+    print(_("Capabilities: {what}", what=tags or _("none (plain seller)")))
     print(_("Tokens stored in: {where}", where=store_label(connection.secret_store or "-")))
     if connection.secret_store and connection.secret_store.startswith("file"):
         _say(_("note: no system keyring works here, so the tokens are in that file (mode 0600); keep the home private"))

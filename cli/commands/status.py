@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from cli.words import link_counts
+from cli.words import CAPABILITIES, link_counts, word
 from services.config import load_config, unknown_settings_warning
 from services.connection import status_report, store_label
 from services.i18n import _, _n, local_time
@@ -61,7 +61,7 @@ def render(report: dict) -> str:
                 site=report["site_id"] or "-",
             ),
         ),
-        (_("Capabilities"), ", ".join(report["capabilities"]) or _("none")),
+        (_("Capabilities"), ", ".join(word(CAPABILITIES, tag) for tag in report["capabilities"]) or _("none")),
         (_("Token expires"), expiry),
         (_("Tokens in"), store_label(report["secret_store"]) if report["secret_store"] else "-"),
         (

@@ -138,6 +138,8 @@ def test_sync_dry_run_apply_log_and_links_in_portuguese(live_home, live_sandbox,
     )
     code, out, _ = cli(capsys, "--lang", "pt_BR", "status")
     assert code == 0 and "Mercado Livre:      conectado" in out
+    [tags] = [line for line in out.splitlines() if line.startswith("Recursos da conta:")]
+    assert "_" not in tags, tags  # the account's tags in words ("usuário de teste"), not test_user
     tick = next(line for line in out.splitlines() if "última verificação:" in line)
     assert re.fullmatch(r"  última verificação: +\d\d/\d\d/\d{4} \d\d:\d\d", tick), tick
     code, out, _ = cli(capsys, "status")
