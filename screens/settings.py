@@ -49,14 +49,15 @@ class SettingsModal(BaseModal[dict[str, str]]):
 
     def __init__(self, config: Config) -> None:
         super().__init__()
-        self.current = {key: getattr(config, key) for key in OPERATOR_SETTINGS}
+        # As the operator would type them: 500, not 500.0 (a float setting holding a whole number).
+        self.current = {key: _as_typed(getattr(config, key)) for key in OPERATOR_SETTINGS}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="settings-dialog"):
             yield Label(_("Settings"), classes="dialog-title")
             for key in OPERATOR_SETTINGS:
                 yield Label(_(LABELS.get(key, SETTINGS[key][2])), markup=False)
-                yield Input(str(self.current[key]), id=f"setting-{key}", compact=True, select_on_focus=False)
+                yield Input(self.current[key], id=f"setting-{key}", compact=True, select_on_focus=False)
             yield Label("", id="settings-error", classes="problem", markup=False)
             yield Static(_("Enter in the last field or ctrl+s saves; Esc leaves everything as it was."), classes="dim")
         yield KeysFooter()
@@ -65,7 +66,7 @@ class SettingsModal(BaseModal[dict[str, str]]):
         changed = {}
         for key in OPERATOR_SETTINGS:
             text = self.query_one(f"#setting-{key}", Input).value.strip()
-            if text != str(self.current[key]):
+            if text != self.current[key]:
                 changed[key] = text
         return changed
 
@@ -92,3 +93,7 @@ class SettingsModal(BaseModal[dict[str, str]]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _as_typed(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

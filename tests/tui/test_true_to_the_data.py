@@ -269,6 +269,8 @@ async def test_settings_are_validated_like_config_set_and_saved_all_or_nothing(m
         await settle(app, pilot)
         modal = app.screen
         assert isinstance(modal, SettingsModal)
+        rate = modal.query_one("#setting-requests_per_second", Input).value
+        assert rate.isdigit(), rate  # as the operator would type it ("500", not "500.0")
         modal.query_one("#setting-safety_stock", Input).value = "2"
         modal.query_one("#setting-concurrency", Input).value = "many"
         await pilot.press("ctrl+s")
