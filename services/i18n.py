@@ -148,16 +148,20 @@ class Phrase:
     message is formatted, and in English in `MelisyncError.english` (the `--json` documents stay English).
     `system`: words that are not ours (an OS error's), shown as they are when there are none of ours."""
 
-    def __init__(self, words: str | None, system: str = "") -> None:
+    def __init__(self, words: str | None, system: str = "", **values: object) -> None:
         self.words = words
         self.system = system
+        self.values = values  # `{name}` fields of `words`
 
     @property
     def english(self) -> str:
-        return self.words or self.system
+        if not self.words:
+            return self.system
+        values = {name: getattr(value, "english", value) for name, value in self.values.items()}
+        return self.words.format(**values) if values else self.words  # no values: braces are the text's own
 
     def __str__(self) -> str:
-        return _(self.words) if self.words else self.system
+        return _(self.words, **self.values) if self.words else self.system
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)

@@ -35,6 +35,7 @@ from typing import Any
 
 from services.errors import OperationFailed
 from services.home import write_private
+from services.i18n import N_
 
 LEDGER_FILE = "ledger.jsonl"
 CODES_PREFIX = "erp-codes-"
@@ -50,9 +51,13 @@ class SideFileDamaged(OperationFailed):
     def __init__(self, path: Path, problem: str):
         self.path, self.problem = path, problem
         super().__init__(
-            f"{path} is damaged: {problem}. Nothing was changed. Run `melisync doctor`: it names what is "
-            "damaged and what to do (fix the line, restore the file from a backup, or go back to a good copy "
-            "with `melisync doctor --restore`)"
+            N_(
+                "{path} is damaged: {problem}. Nothing was changed. Run `melisync doctor`: it names what is "
+                "damaged and what to do (fix the line, restore the file from a backup, or go back to a good copy "
+                "with `melisync doctor --restore`)"
+            ),
+            path=path,
+            problem=problem,
         )
 
 

@@ -28,7 +28,7 @@ from tinydb.storages import Storage
 
 from services.errors import OperationFailed
 from services.home import write_private
-from services.i18n import N_
+from services.i18n import N_, Phrase, _
 from services.reasons import Code, Reason
 from services.store import generations as gens
 
@@ -59,24 +59,63 @@ class StoreDamaged(OperationFailed):
 
     def __init__(self, path: Path, problem: str, copies: list[gens.Generation]):
         self.path, self.problem, self.copies = path, problem, copies
-        super().__init__(damaged_message(path, problem, copies))
-
-
-def damaged_message(path: Path, problem: str, copies: list[gens.Generation]) -> str:
-    good = [c for c in copies if c.good]
-    text = f"{path} is damaged: {problem}. Nothing was changed. "
-    if copies:
-        text += "Copies: " + "; ".join(c.describe() for c in copies) + ". "
-    if good:
-        return text + (
-            f"Run `melisync doctor --restore` to put {good[0].path.name} back (what changed after "
-            f"{good[0].saved_at:%Y-%m-%d %H:%M:%S} UTC is lost; the next sync reads the sales since "
-            "then again), or restore the file from a backup"
+        good = next((c for c in copies if c.good), None)
+        super().__init__(
+            damaged_message(copies),
+            path=path,
+            problem=problem,
+            copies=_Copies(copies),
+            copy=good.path.name if good else "",
+            when=f"{good.saved_at:%Y-%m-%d %H:%M:%S} UTC" if good else "",
         )
-    return text + (
-        "There is no good copy: restore the file from a backup, or run `melisync doctor --restore` "
-        "to set it aside and start an empty one"
+
+
+def damaged_message(copies: list[gens.Generation]) -> str:
+    """The words of a damaged store file: a template marked N_(), translated where raised (StoreDamaged)."""
+    if any(c.good for c in copies):
+        return N_(
+            "{path} is damaged: {problem}. Nothing was changed. Copies: {copies}. Run `melisync doctor "
+            "--restore` to put {copy} back (what changed after {when} is lost; the next sync reads the sales "
+            "since then again), or restore the file from a backup"
+        )
+    if copies:
+        return N_(
+            "{path} is damaged: {problem}. Nothing was changed. Copies: {copies}. There is no good copy: "
+            "restore the file from a backup, or run `melisync doctor --restore` to set it aside and start an "
+            "empty one"
+        )
+    return N_(
+        "{path} is damaged: {problem}. Nothing was changed. There is no good copy: restore the file from a "
+        "backup, or run `melisync doctor --restore` to set it aside and start an empty one"
     )
+
+
+class _Copies(Phrase):
+    """The kept generations of a damaged file, in the operator's words (English for `--json`)."""
+
+    def __init__(self, copies: list[gens.Generation]) -> None:
+        super().__init__(None)
+        self.copies = copies
+
+    def _each(self, say: Callable[..., str]) -> str:
+        return "; ".join(
+            say(N_("{path} (saved {when}, good)"), path=c.path, when=f"{c.saved_at:%Y-%m-%d %H:%M:%S} UTC")
+            if c.good
+            else say(
+                N_("{path} (saved {when}, damaged: {problem})"),
+                path=c.path,
+                when=f"{c.saved_at:%Y-%m-%d %H:%M:%S} UTC",
+                problem=c.problem,
+            )
+            for c in self.copies
+        )
+
+    @property
+    def english(self) -> str:
+        return self._each(lambda text, **values: text.format(**values))
+
+    def __str__(self) -> str:
+        return self._each(_)
 
 
 META_TABLE = "_melisync"  # one document: which file this is and its schema version

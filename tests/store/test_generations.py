@@ -52,6 +52,7 @@ def test_a_damaged_ledger_stops_reads_and_writes_and_changes_nothing(melisync_ho
     message = str(caught.value)
     assert str(melisync_home / "erp.json") in message and str(melisync_home / "erp.json.1") in message
     assert "melisync doctor --restore" in message and "exit" not in message
+    assert "erp.json.1 (saved " in message and ", good)" in message
     with pytest.raises(StoreDamaged):
         with store.transaction() as db:
             db.table("things").insert({"code": "X"})
@@ -112,3 +113,21 @@ def test_before_any_sync_ended_the_doctor_reads_back_to_the_copys_oldest_count(m
     (melisync_home / "erp.json").write_bytes(b"\x00" * 10)
     restore(melisync_home)
     assert datetime.fromisoformat(Cursors().get("orders")) == counted  # every sale after that count read again
+
+
+def test_a_damaged_file_is_explained_in_portuguese_and_kept_english_for_json(melisync_home):
+    from services.i18n import set_language
+
+    _commit("erp", "A", "B")
+    (melisync_home / "erp.json").write_text('{"things": {"1": {"code": "A"}', "utf-8")  # cut short
+    set_language("pt_BR")
+    try:
+        with pytest.raises(StoreDamaged) as caught:
+            open_store("erp").db().table("things").all()
+    finally:
+        set_language("en")
+    message = str(caught.value)
+    assert message.startswith(f"{melisync_home / 'erp.json'} está danificado: ") and "Nada foi alterado" in message
+    assert "(salva em " in message and ", boa)" in message and "Execute `melisync doctor --restore`" in message
+    assert caught.value.english.startswith(f"{melisync_home / 'erp.json'} is damaged: ")
+    assert ", good)" in caught.value.english
