@@ -89,6 +89,14 @@ def _blank(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def _writes_and_changes(ml: int, erp: int) -> dict[str, str]:
+    """A plan's writes to Mercado Livre and changes in the ERP, each count with its own plural form."""
+    return {
+        "ml": _n("{count} write to Mercado Livre", "{count} writes to Mercado Livre", ml),
+        "erp": _n("{count} change in the ERP", "{count} changes in the ERP", erp),
+    }
+
+
 def counts_line(counts: dict) -> str:
     return outcome_counts(counts, ("planned", "done", "failed", "skipped", "unchanged"))
 
@@ -286,15 +294,11 @@ class SyncPlanScreen(ActionsScreen):
         ml = len(plan.ml_writes)
         text = Text()
         text.append(
-            _(
-                "{todo} to do: {ml}, {erp}",
-                todo=len(todo),
-                ml=_n("{count} write to Mercado Livre", "{count} writes to Mercado Livre", ml),
-                erp=_n("{count} change in the ERP", "{count} changes in the ERP", len(todo) - ml),
-            ),
+            _("{todo} to do: {ml}, {erp}", todo=len(todo), **_writes_and_changes(ml, len(todo) - ml)),
             style="bold",
         )
-        text.append("\n" + counts_line(plan.counts()))
+        # Nothing is done or failed before the plan is applied, and "to do" is the line above.
+        text.append("\n" + outcome_counts(plan.counts(), ("skipped", "unchanged")))
         for note in plan.notes:
             text.append("\n• " + say(note), style="yellow")
         return text
@@ -323,11 +327,9 @@ class SyncPlanScreen(ActionsScreen):
         plan = self.prepared.plan
         todo = len(plan.to_apply)
         body = _(
-            "Apply run {run_id}: {ml} writes to Mercado Livre and {erp} changes in the ERP. "
-            "Every write is journaled; you can cancel while it runs.",
+            "Apply run {run_id}: {ml} and {erp}. Every write is journaled; you can cancel while it runs.",
             run_id=self.prepared.run_id,
-            ml=len(plan.ml_writes),
-            erp=todo - len(plan.ml_writes),
+            **_writes_and_changes(len(plan.ml_writes), todo - len(plan.ml_writes)),
         )
 
         def answered(yes: bool | None) -> None:

@@ -386,3 +386,12 @@ def test_each_count_of_a_run_picks_its_own_plural_form(portuguese):
     assert outcome_counts({"done": 1, "skipped": 11}, ("done", "skipped")) == "1 feita, 11 puladas"
     set_language("en")
     assert counts_line(counts) == "9 to do, 2 done, 0 failed, 1 skipped, 55 already right"
+
+
+def test_a_plans_writes_and_changes_each_pick_their_plural(portuguese):
+    """The confirm of a plan said "1 writes to Mercado Livre" / "1 gravações": one form for any count."""
+    from screens.sync_plan import _writes_and_changes
+
+    assert _writes_and_changes(1, 2) == {"ml": "1 gravação no Mercado Livre", "erp": "2 alterações no ERP"}
+    set_language("en")
+    assert _writes_and_changes(2, 1) == {"ml": "2 writes to Mercado Livre", "erp": "1 change in the ERP"}
