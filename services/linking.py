@@ -81,15 +81,33 @@ class CatalogueView:
         compositions: Iterable[Composition] = (),
         balances: Mapping[str, int] | None = None,
     ) -> None:
-        self.products: dict[str, Product] = {p.code: p for p in products}
-        self.compositions: dict[str, Composition] = {c.code: c for c in compositions}
-        self.balances: dict[str, int] = dict(balances or {})
-        self._children: dict[str, list[Composition]] = {}
-        for composition in self.compositions.values():
-            self._children.setdefault(composition.parent_code, []).append(composition)
+        self.products: Mapping[str, Product] = {p.code: p for p in products}
+        self.compositions: Mapping[str, Composition] = {c.code: c for c in compositions}
+        self.balances: Mapping[str, int] = dict(balances or {})
+        self._children = _by_parent(self.compositions.values())
+
+    @classmethod
+    def shared(
+        cls,
+        products: Mapping[str, Product],
+        compositions: Mapping[str, Composition],
+        balances: Mapping[str, int],
+        children: Mapping[str, list[Composition]] | None = None,
+    ) -> CatalogueView:
+        """A view over mappings already by code, kept as they are (read-only: never changed through the view). The
+        ERP's own tables are held once per sync, not copied again (issue 16: memory per listing)."""
+        view = cls.__new__(cls)
+        view.products, view.compositions, view.balances = products, compositions, balances
+        view._children = _by_parent(compositions.values()) if children is None else children
+        return view
 
     def knows(self, code: str) -> bool:
         return code in self.products or code in self.compositions
+
+    @property
+    def children(self) -> Mapping[str, list[Composition]]:
+        """Compositions by parent product code."""
+        return self._children
 
     def compositions_of(self, product_code: str) -> list[Composition]:
         return self._children.get(product_code, [])
@@ -110,6 +128,13 @@ class CatalogueView:
 
     def balance(self, code: str | None) -> int | None:
         return self.balances.get(code) if code is not None else None
+
+
+def _by_parent(compositions: Iterable[Composition]) -> Mapping[str, list[Composition]]:
+    children: dict[str, list[Composition]] = {}
+    for composition in compositions:
+        children.setdefault(composition.parent_code, []).append(composition)
+    return children
 
 
 # The links of the last sync: any rows, or already by key (`LinkRepository.previous()` reads them so, keeping of each
@@ -214,7 +239,9 @@ def _variation_links(
     multi_origin: bool = False,
 ) -> list[Link]:
     parent = clean_code(listing.reference_code)
-    simple_parent = parent if (parent in catalogue.products and not catalogue.has_variations(parent)) else None
+    simple_parent = (
+        parent if (parent and parent in catalogue.products and not catalogue.has_variations(parent)) else None
+    )
     codes = [clean_code(v.reference_code) for v in listing.variations]
     repeated = {c for c in codes if c and codes.count(c) > 1}
     rows = []

@@ -86,7 +86,6 @@ class Listing:
     family_name: str | None = None
     family_id: str | None = None
     listing_type_id: str | None = None
-    permalink: str | None = None
     tags: tuple[str, ...] = ()
 
     @property

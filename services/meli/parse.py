@@ -26,6 +26,7 @@ from services.meli.models import (
     Variation,
     Warehouse,
 )
+from services.text import one_copy
 
 
 class UnexpectedAnswer(OperationFailed, ValueError):
@@ -132,9 +133,10 @@ def reference_code(attributes: list[Any] | None, seller_custom_field: object) ->
         if isinstance(attribute, dict) and attribute.get("id") == SELLER_SKU:
             value = _text(attribute.get("value_name"))
             if value:
-                return value
+                return one_copy(value)
             break
-    return _text(seller_custom_field)
+    value = _text(seller_custom_field)
+    return one_copy(value) if value else None
 
 
 def listing(body: object) -> Listing:
@@ -142,7 +144,7 @@ def listing(body: object) -> Listing:
     body = expect_object(body, Phrase(N_("a listing (GET /items)")), needs=("id",))
     shipping = _object(body.get("shipping"))
     return Listing(
-        id=str(_id(body["id"], Phrase(N_("a listing (GET /items)")), text=True)),
+        id=one_copy(str(_id(body["id"], Phrase(N_("a listing (GET /items)")), text=True))),
         title=str(body.get("title") or ""),
         price=_price(body.get("price")) or _ZERO,
         currency_id=_shared(str(body.get("currency_id") or "")),
@@ -157,7 +159,6 @@ def listing(body: object) -> Listing:
         family_name=_shared(_text(body.get("family_name"))),
         family_id=_shared(_text(body.get("family_id"))),
         listing_type_id=_shared(_text(body.get("listing_type_id"))),
-        permalink=_text(body.get("permalink")),
         tags=_shared(tuple(_shared(str(t)) for t in body.get("tags") or ())),
     )
 

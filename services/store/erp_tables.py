@@ -33,6 +33,7 @@ from services.store import erp_files
 from services.store.erp_files import FILES_ID, FILES_TABLE, LEDGER_FILE, Files
 from services.store.generations import KEEP, generation_path
 from services.store.storage import paused_gc
+from services.text import one_copy
 
 PRODUCTS, COMPOSITIONS, MOVEMENTS, BALANCES, CUSTOMERS, COUNTS = (
     "products",
@@ -146,7 +147,8 @@ class _Codes:
             return found
 
         with paused_gc():
-            for kind, code, a, b, c, balance, counted in erp_files.read_codes(path):
+            for kind, text, a, b, c, balance, counted in erp_files.read_codes(path):
+                code = one_copy(text) if isinstance(text, str) else text  # the listings' codes are the same texts
                 try:
                     if kind == "p":
                         products[code] = Product(code, a, one(("$", b), Decimal, b), bool(c))

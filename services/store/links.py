@@ -24,7 +24,7 @@ from services.reasons import Reason
 from services.store.storage import FileStamp, file_stamp, paused_gc
 from services.store.store import MELI, Store, open_store
 from services.summary import read_summary, write_link_counts
-from services.text import fold, fold_all
+from services.text import fold, fold_all, one_copy
 
 LINKS = "links"  # meli.json's table of links before issue 16 (moved to LINKS_FILE on first use)
 LINKS_FILE = "links.jsonl"
@@ -226,13 +226,7 @@ class LinkRepository:
         is rewritten (atomically, a line at a time) only when one did, so a no-change sync writes nothing here."""
         links = in_file_order(links)
         counts = count_by_state(links) if links else {}
-        stored = self._line_hashes()
-        changed = 0
-        for link in links:
-            line = _link_line(link)
-            if stored.pop(_row_id(line), None) != hash(line):
-                changed += 1  # new or different
-        changed += len(stored)  # rows gone
+        changed = self._changed_rows(links)
         if changed or not self.path.exists():
             write_private(self.path, self._lines(links))
         with self.store.transaction() as db:
@@ -251,14 +245,31 @@ class LinkRepository:
         for link in links:
             yield _link_line(link)
 
-    def _line_hashes(self) -> dict[bytes, int]:
-        """Row id -> hash of its stored line (enough to tell an unchanged row without parsing it)."""
+    def _changed_rows(self, links: list[Link]) -> int:
+        """How many of `links` (in the file's order) are new or differ from the stored rows, plus the stored rows
+        gone. The stored file is read along them, line by line: rows at the same place with the same line are
+        unchanged and nothing is kept of them; only rows out of step (a row added or gone moves the others) are
+        held, by row id and the hash of their line, until matched. An index of every stored row was ~19 MB at 50k
+        listings, at the moment a sync holds the most (issue 16)."""
         try:
-            with open(self.path, "rb") as fh:
-                fh.readline()
-                return {_row_id(line): hash(line) for line in fh}
+            fh = open(self.path, "rb")
         except FileNotFoundError:
-            return {}
+            return len(links)
+        stored: dict[bytes, int] = {}  # row id -> hash of its stored line, for rows out of step
+        written: dict[bytes, int] = {}  # the same for the new rows out of step
+        with fh:
+            fh.readline()
+            for link in links:
+                line, old = _link_line(link), fh.readline()
+                if line == old:
+                    continue
+                if old:
+                    stored[_row_id(old)] = hash(old)
+                written[_row_id(line)] = hash(line)
+            for old in fh:
+                stored[_row_id(old)] = hash(old)
+        changed = sum(1 for row, digest in written.items() if stored.pop(row, None) != digest)  # new or different
+        return changed + len(stored)  # rows gone
 
     def _old_links(self) -> list[Link]:
         """Links stored by an older melisync in meli.json's `links` table (read only; replace_all moves them)."""
@@ -285,10 +296,13 @@ class LinkRepository:
         for values in self.rows():
             state = _STATES[values[_STATE]]
             if values[_LISTING] != listing_id:
-                listing_id = values[_LISTING]  # a listing's rows are together in the file: its id is kept once
+                # a listing's rows are together in the file: its id is kept once (the listings read share it)
+                listing_id = one_copy(values[_LISTING])
             # Only a not_writable row's reason is read by planning (few rows: kits, Full, refused writes).
             reason = Reason.from_json(values[_REASON]) if state == LinkState.NOT_WRITABLE else None
-            slim = Link(listing_id, values[_VARIATION], state, None, values[_ERP_CODE], reason=reason)
+            code = values[_ERP_CODE]
+            code = one_copy(code) if isinstance(code, str) else code  # the same text as the listing's and the ERP's
+            slim = Link(listing_id, values[_VARIATION], state, None, code, reason=reason)
             key = slim.key
             if key not in accepted:
                 found[key] = slim
@@ -303,6 +317,10 @@ class LinkRepository:
 
     def ignored(self) -> set[str]:
         return self._keys(IGNORED)
+
+    def accepted(self) -> set[str]:
+        """The keys of link_lost rows whose new code the operator accepted (consumed by the next `replace_all`)."""
+        return self._keys(RELINK)
 
     def ignore(self, keys: Iterable[str], ignored: bool = True) -> None:
         """Mark rows ignored (or not): effective from the next sync, and shown at once in the table."""

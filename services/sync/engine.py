@@ -42,7 +42,7 @@ from services.sync.erp_side import apply_erp_actions, catalogue_view
 from services.sync.events import Event, OnEvent
 from services.sync.holds import HELD_STATUSES, Hold, holds_note, plan_holds
 from services.sync.late_sales import affected_links, merge_targets, moved_rows, new_movements, with_live_stock
-from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders
+from services.sync.orders import CANCELLED_STATUSES, SOLD_STATUSES, plan_orders, rows_sold
 from services.sync.plan import Action, ActionKind, ActionStatus, Plan, SyncKind, balances_after, count_actions
 from services.sync.planning import STEPS, Snapshot, make_plan, mark_migrated
 from services.sync.reference_code import reference_code_action, write_reference_code
@@ -223,14 +223,14 @@ class SyncEngine:
             recorded=self.catalog.movement_keys(),
             safety_stock=self.config.safety_stock,
             max_stock=self.config.max_stock,
-            counted=dict(self.catalog.counted_at()),
+            counted=self.catalog.counted_at(),
         )
         until = datetime.now(UTC)
         notes: list[Reason] = []
         await self._read_orders(0, STEPS[SyncKind.WATCH], snapshot, until, notes)
         moves = plan_orders(
             snapshot.orders,
-            {l.key: l for l in stored},
+            rows_sold(stored, snapshot.orders),
             snapshot.recorded,
             catalogue.balances,
             buyer_orders=None,
@@ -253,7 +253,7 @@ class SyncEngine:
         snapshot: Snapshot,
         moves: list[Action],
         moved: list[Link],
-        balances: dict[str, int],
+        balances: Mapping[str, int],
         until: datetime,
         notes: list[Reason],
     ) -> Prepared:
@@ -370,6 +370,9 @@ class SyncEngine:
             booked = {o.id for o in snapshot.orders}
             snapshot.held_orders = [o for o in held if o.id not in booked]
         plan, links = await asyncio.to_thread(make_plan, kind, snapshot)
+        # The last sync's links are not read again once the plan's are built: let them go before applying (issue 16:
+        # ~40 MB at 50k listings, beside everything the apply holds). `_store_links` reads the file again if it must.
+        snapshot.previous = {}
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
         return Prepared(
@@ -396,7 +399,7 @@ class SyncEngine:
             safety_stock=self.config.safety_stock,
             max_stock=self.config.max_stock,
             account_tags=account_tags,
-            counted=dict(self.catalog.counted_at()),
+            counted=self.catalog.counted_at(),
             read_at=read_at,
         )
 
@@ -689,10 +692,9 @@ class SyncEngine:
     ) -> tuple[list[Action], tuple[set[str], list[int]]]:
         """The late orders' movements this run has not seen, and what they change in the held units (reads the
         ERP: called off the event loop)."""
-        links = {link.key: link for link in prepared.links}
         moves = plan_orders(
             orders,
-            links,
+            rows_sold(prepared.links, orders),
             self.catalog.movement_keys(),
             self.catalog.balances(),
             buyer_orders=None,
@@ -716,8 +718,9 @@ class SyncEngine:
         return codes, ids
 
     def _holds(self, prepared: Prepared) -> dict[str, Hold]:
-        links = {link.key: link for link in prepared.links}
-        return plan_holds(prepared.snapshot.held_orders, links, self.catalog.counted_at(), self.catalog.movement_keys())
+        held = prepared.snapshot.held_orders
+        links = rows_sold(prepared.links, held)
+        return plan_holds(held, links, self.catalog.counted_at(), self.catalog.movement_keys())
 
     async def _replan(self, prepared: Prepared, rows: list[Link]) -> tuple[list[Action], int]:
         """Stock targets of `rows` from fresh facts: the ERP balance now, the listings read again now and, for a
@@ -876,7 +879,7 @@ class SyncEngine:
                 build_links(
                     listings,
                     catalogue_view(self.catalog),
-                    prepared.snapshot.previous,
+                    self.links.previous(),  # the file is unchanged since the plan: no other sync ran meanwhile
                     self.links.ignored(),
                     multi_origin=prepared.snapshot.multi_origin,
                 ),
@@ -891,8 +894,8 @@ class SyncEngine:
         if prepared.unread:
             # Listings Mercado Livre did not return keep their stored rows, whole (the plan's copy keeps only what
             # planning reads), except those whose new code the operator accepted: the next read links them anew.
-            previous = links_by_key(prepared.snapshot.previous)
-            links += [l for l in self.links.rows_of(set(prepared.unread)) if l.key in previous]
+            accepted = self.links.accepted()
+            links += [l for l in self.links.rows_of(set(prepared.unread)) if l.key not in accepted]
         self.links.replace_all(self._in_warehouse(prepared, actions, links))
 
     @staticmethod

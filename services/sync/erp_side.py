@@ -33,7 +33,10 @@ _MOVEMENT_KIND = {
 
 
 def catalogue_view(catalog: Catalog) -> CatalogueView:
-    return CatalogueView(catalog.products().values(), catalog.compositions().values(), catalog.balances())
+    """The catalogue as linking sees it: the ERP's own read-only mappings, not copies."""
+    return CatalogueView.shared(
+        catalog.products(), catalog.compositions(), catalog.balances(), catalog.compositions_by_parent()
+    )
 
 
 def apply_erp_actions(catalog: Catalog, actions: list[Action], run_id: int | None = None) -> list[Action]:

@@ -32,6 +32,14 @@ def link_key_of(item: OrderItem) -> str:
     return f"{item.listing_id}:{item.variation_id}" if item.variation_id is not None else item.listing_id
 
 
+def rows_sold(links: Iterable[Link], orders: Iterable[Order]) -> dict[str, Link]:
+    """The rows the items of `orders` were sold from, by key: all that `plan_orders` and `plan_holds` look up.
+    A mapping of every row would hold a key text per row at the moment a sync holds the most (issue 16: ~16 MB
+    at 50k listings, 142k rows), for the few rows a run's orders name."""
+    sold = {item.listing_id for order in orders for item in order.items}
+    return {link.key: link for link in links if link.listing_id in sold}
+
+
 def takes_sales(link: Link | None) -> TypeGuard[Link]:
     """Whether an order on this row moves its ERP code: a trusted code, not a kit (its units are its components'
     orders), not Full (its units are Mercado Livre's)."""

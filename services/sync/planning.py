@@ -26,8 +26,8 @@ from services.linking import (
 from services.meli.models import BillingInfo, Listing, Order, UserProductStock
 from services.reasons import Code, Reason
 from services.sync.holds import holds_note, plan_holds
-from services.sync.orders import plan_orders
-from services.sync.plan import ActionStatus, Plan, SyncKind, balances_after
+from services.sync.orders import plan_orders, rows_sold
+from services.sync.plan import ActionStatus, Overlay, Plan, SyncKind, balances_after
 from services.sync.products import catalogue_after, plan_products
 from services.sync.stock import WAREHOUSE_TAG, WarehouseChoice, plan_stock, with_warehouse_stock
 
@@ -72,7 +72,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     steps = STEPS[kind]
     plan = Plan(kind=kind)
     catalogue = snapshot.catalogue
-    counted = dict(snapshot.counted)
+    counted = snapshot.counted
     if "products" in steps:
         # The links are built once, below, against the catalogue as the imports will leave it; the rows kept
         # out of the imports (link lost, ignored) do not depend on the catalogue.
@@ -83,8 +83,9 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
             imports = [
                 replace(a, data={**a.data, "time": snapshot.read_at.isoformat()}) if a.data else a for a in imports
             ]
-            counted.update(
-                {a.code: snapshot.read_at for a in imports if a.status == ActionStatus.PLANNED and "quantity" in a.data}
+            read_at = snapshot.read_at
+            counted = Overlay(
+                {a.code: read_at for a in imports if a.status == ActionStatus.PLANNED and "quantity" in a.data}, counted
             )
         plan.actions += imports
         catalogue = catalogue_after(catalogue, imports)
@@ -97,7 +98,7 @@ def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
         # The rows show what the stock plan compares with: the chosen warehouse's own quantity.
         links = with_warehouse_stock(links, snapshot.warehouse, snapshot.up_stock)
     balances = catalogue.balances
-    by_key = {link.key: link for link in links} if "orders" in steps or "stock" in steps else {}
+    by_key = rows_sold(links, [*snapshot.orders, *snapshot.held_orders])
     if "orders" in steps:
         buyers = (
             (snapshot.orders if snapshot.buyer_orders is None else snapshot.buyer_orders) if "buyers" in steps else None

@@ -15,7 +15,7 @@ from services.erp.models import Composition, Product
 from services.linking import CatalogueView, clean_code
 from services.meli.models import Listing
 from services.reasons import Code, Reason
-from services.sync.plan import Action, ActionKind, ActionStatus, balances_after
+from services.sync.plan import Action, ActionKind, ActionStatus, Overlay, balances_after
 
 KIT_NOT_IMPORTED = Reason(Code.KIT_NOT_IMPORTED)
 
@@ -131,9 +131,10 @@ def plan_products(
 
 
 def catalogue_after(catalogue: CatalogueView, actions: Iterable[Action]) -> CatalogueView:
-    """The catalogue as it will be once the planned imports are applied (for planning the next steps)."""
-    products = dict(catalogue.products)
-    compositions = dict(catalogue.compositions)
+    """The catalogue as it will be once the planned imports are applied (for planning the next steps): the new codes
+    laid over the catalogue's own mappings (not copies: issue 16, memory per listing)."""
+    products: dict[str, Product] = {}
+    compositions: dict[str, Composition] = {}
     actions = list(actions)
     for action in actions:
         if action.status != ActionStatus.PLANNED:
@@ -142,7 +143,19 @@ def catalogue_after(catalogue: CatalogueView, actions: Iterable[Action]) -> Cata
             products[action.code] = product_of(action)
         elif action.kind == ActionKind.IMPORT_COMPOSITION:
             compositions[action.code] = composition_of(action)
-    return CatalogueView(products.values(), compositions.values(), balances_after(catalogue.balances, actions))
+    balances = balances_after(catalogue.balances, actions)
+    if not products and not compositions:
+        return CatalogueView.shared(catalogue.products, catalogue.compositions, balances, catalogue.children)
+    children: dict[str, list[Composition]] = {}
+    for composition in compositions.values():
+        children.setdefault(composition.parent_code, list(catalogue.compositions_of(composition.parent_code)))
+        children[composition.parent_code].append(composition)
+    return CatalogueView.shared(
+        Overlay(products, catalogue.products),
+        Overlay(compositions, catalogue.compositions),
+        balances,
+        Overlay(children, catalogue.children),
+    )
 
 
 def product_of(action: Action) -> Product:
