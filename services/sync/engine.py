@@ -887,9 +887,10 @@ class SyncEngine:
         else:
             links = _restocked(prepared.links, prepared.listings, written, self.catalog.balances())
             ignored = self.links.ignored() - prepared.snapshot.ignored  # ignored while the plan was shown
-            links = [
-                replace(l, state=LinkState.IGNORED, reason=IGNORED_REASON) if l.key in ignored else l for l in links
-            ]
+            if ignored:
+                links = [
+                    replace(l, state=LinkState.IGNORED, reason=IGNORED_REASON) if l.key in ignored else l for l in links
+                ]
         links = self._refused(refused, links)
         if prepared.unread:
             # Listings Mercado Livre did not return keep their stored rows, whole (the plan's copy keeps only what
@@ -919,6 +920,8 @@ class SyncEngine:
     @staticmethod
     def _refused(refused: Mapping[str, Reason], links: list[Link]) -> list[Link]:
         """Rows whose write Mercado Livre refused stay not_writable with its reason (not retried every run)."""
+        if not refused:
+            return links
         return [
             replace(l, state=LinkState.NOT_WRITABLE, reason=refused[l.key]) if l.key in refused else l for l in links
         ]

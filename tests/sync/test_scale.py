@@ -1,7 +1,8 @@
 """No quadratic step (issue 16): the same syncs at 2,000 and 8,000 listings, counting operations (not time) in
 linking (rows made), journaling (bytes appended) and link storage (rows encoded, bytes written, meli.json commits).
 Four times the listings must cost about four times the operations (quadratic would be sixteen). And the raw item
-bodies of the listings read are held a few batches at a time, however many listings (memory per listing)."""
+bodies of the listings read are held a few batches at a time, however many listings, and what a sync holds once
+per row is held once (memory per listing, counted: keys, indexes, copies)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class Counts:
         self.meli_bytes = 0
         self.raw_held = 0  # item bodies parsed out of a multiget answer, not yet turned into listings
         self.raw_most = 0
+        self.keys_made = 0  # Link.key texts made (a dict of every row by key makes one per row)
+        self.stored_rows_indexed = 0  # stored links.jsonl rows put in an index to compare with the new ones
+        self.catalogue_copies = 0  # CatalogueViews made by copying the ERP's tables
 
 
 @pytest.fixture
@@ -82,6 +86,27 @@ def counting(monkeypatch):
 
     monkeypatch.setattr(meli_parse, "multiget", counted_multiget)
     monkeypatch.setattr(meli_client, "_read_entries", counted_read)
+    key = linking.Link.key.fget
+
+    def counted_key(link):
+        counts.keys_made += 1
+        return key(link)
+
+    monkeypatch.setattr(linking.Link, "key", property(counted_key))
+    row_id = stored_links._row_id
+
+    def counted_row_id(line):
+        counts.stored_rows_indexed += 1
+        return row_id(line)
+
+    monkeypatch.setattr(stored_links, "_row_id", counted_row_id)
+    view = linking.CatalogueView.__init__
+
+    def counted_view(self, *args, **kwargs):
+        counts.catalogue_copies += 1
+        view(self, *args, **kwargs)
+
+    monkeypatch.setattr(linking.CatalogueView, "__init__", counted_view)
     return counts
 
 
@@ -104,9 +129,10 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
         figures = {}
         for _run in range(2):
             before = (counts.links_made, counts.lines_made, counts.meli_commits, counts.meli_bytes, counts.links_bytes)
-            counts.raw_most = 0
+            counts.raw_most = counts.keys_made = counts.stored_rows_indexed = counts.catalogue_copies = 0
             engine = SyncEngine(client, config=config)
             prepared = await engine.plan("stock")
+            previous_held = len(prepared.snapshot.previous)
             await engine.apply(prepared)
             figures = {
                 "links made": counts.links_made - before[0],
@@ -118,6 +144,10 @@ async def sync_counts(n: int, base, monkeypatch, counts: Counts) -> dict[str, in
                 "rows": len(prepared.links),
                 "raw item bodies held at most": counts.raw_most,
                 "concurrency": config.concurrency,
+                "row keys made": counts.keys_made,
+                "stored rows indexed": counts.stored_rows_indexed,
+                "catalogue copies": counts.catalogue_copies,
+                "last links held after planning": previous_held,
             }
     close_stores()
     return figures
@@ -141,3 +171,11 @@ async def test_a_sync_costs_operations_in_proportion_to_the_listings(tmp_path, m
     # (before: every batch started at once, and the strict reading held all of them until its variations reads).
     most = 2 * large["concurrency"] * 20
     assert small["raw item bodies held at most"] <= most and large["raw item bodies held at most"] <= most, large
+    # Memory per listing (issue 16: what a 50k sync held several times over). Row keys: the last links are read by key
+    # (one per row) and a listing's variations sorted by key for the file; the rows the orders name are looked up
+    # among those rows only - not in a dict of every row per step (sales, holds, late sales: five more per row).
+    assert large["row keys made"] <= large["rows"] * 2, large
+    # links.jsonl is compared along the new rows: an unchanged table puts no stored row in an index (before: all).
+    assert large["stored rows indexed"] == 0, large
+    # The ERP's tables are shared by the catalogue view, not copied; the last links are let go once planned.
+    assert large["catalogue copies"] == 0 and large["last links held after planning"] == 0, large
