@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterable
@@ -12,6 +13,10 @@ import platformdirs
 from services.i18n import N_
 
 HOME_ENV = "MELISYNC_HOME"
+
+# The JSON of the line files of the home (the ledger, the codes, the links): compact, UTF-8 as it is. One encoder for
+# every line: json.dumps with these options makes a new encoder per call (issue 16: 400k lines per 50k import).
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def home_dir() -> Path:

@@ -28,6 +28,8 @@ def from_spreadsheet(cell: str) -> str:
 
 def control_character(text: str) -> str | None:
     """The first control character in `text` (NUL, escape, a newline...) as `U+0000`, or None."""
+    if text.isprintable():
+        return None  # printable: none of Cc or Cf (the character by character look is for the other texts only)
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d\u200c":
             return f"U+{ord(char):04X}"

@@ -19,7 +19,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -218,15 +218,19 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
         first_line = 2
     else:
         separator = _sniff(text)
-    records = [
-        (line, cells) for line, cells in _records(text, separator, first_line) if any(cell.strip() for cell in cells)
-    ]
-    if not records:
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        # The file is read twice (the decimal mark, then the rows), so its cells are never all held at once (issue 16:
+        # ~65 MB of cells at 140k rows beside the rows made of them).
+        return ((line, cells) for line, cells in _records(text, separator, first_line) if any(c.strip() for c in cells))
+
+    first = next(records(), None)
+    if first is None:
         raise CsvError(
             _("the file"),
             [_("line 1: the file is empty; the first line must be the header {header}", header=",".join(COLUMNS))],
         )
-    header_line, header_cells = records[0]
+    header_line, header_cells = first
     header = _header_columns(header_cells)
     missing = [column for column in REQUIRED if column not in header]
     repeated = sorted({column for column in header if column and header.count(column) > 1})
@@ -239,10 +243,13 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
         )
         raise CsvError(_("the file"), [*problems, header_must])
     where = {column: header.index(column) for column in COLUMNS if column in header}
-    body = records[1:]
+    body = records()
+    next(body)  # the header
     decimal_mark = (
         "," if any(_DECIMAL_COMMA.search(_clean_number(_cell(cells, where, "price"))) for _, cells in body) else "."
     )
+    body = records()
+    next(body)
     rows = []
     for line, cells in body:
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
@@ -259,20 +266,18 @@ def read_rows(text: str, max_stock: int = DEFAULT_MAX_STOCK) -> tuple[list[CsvRo
     return rows, errors
 
 
-def _records(text: str, separator: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
-    """(line where the record starts, cells) for each record of the file."""
+def _records(text: str, separator: str, first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells) for each record of the file, one at a time."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    records = []
     start = first_line
     try:
         for cells in reader:
-            records.append((start, cells))
+            yield start, cells
             start = reader.line_num + first_line
     except csv.Error as exc:
         raise CsvError(
             _("the file"), [_("line {line}: {exc} (a quote opened here is not closed properly)", line=start, exc=exc)]
         ) from None
-    return records
 
 
 def _cell(cells: list[str], where: dict[str, int], column: str) -> str:
@@ -291,13 +296,14 @@ def _check_row(
     def problem(column: str, message: str) -> None:
         errors.append(_("line {line}, column {column}: {message}", line=line, column=column, message=message))
 
-    for column in ("code", "name", "parent_code", "attributes"):
-        found = control_character(_cell(cells, where, column))
+    texts = {column: _cell(cells, where, column) for column in ("code", "name", "parent_code", "attributes")}
+    for column, text in texts.items():
+        found = control_character(text)
         if found:
             problem(column, _("contains a control character ({found}); remove it", found=found))
-    code = from_spreadsheet(_cell(cells, where, "code"))
-    name = from_spreadsheet(_cell(cells, where, "name"))
-    parent_code = from_spreadsheet(_cell(cells, where, "parent_code"))
+    code = from_spreadsheet(texts["code"])
+    name = from_spreadsheet(texts["name"])
+    parent_code = from_spreadsheet(texts["parent_code"])
     if not code:
         problem("code", _("empty; every row needs a code"))
     if parent_code and parent_code == code:
@@ -318,11 +324,11 @@ def _check_row(
             else:
                 if price > MAX_PRICE:
                     problem("price", _("{price} is above {most:,}: not a real price", price=raw_price, most=MAX_PRICE))
-        if _cell(cells, where, "attributes"):
+        if texts["attributes"]:
             problem("attributes", _("only a composition (a row with parent_code) has attributes"))
     else:
         try:
-            attributes = parse_attributes(from_spreadsheet(_cell(cells, where, "attributes")))
+            attributes = parse_attributes(from_spreadsheet(texts["attributes"]))
         except ValueError as exc:
             problem("attributes", str(exc))
     raw_stock = _cell(cells, where, "stock")

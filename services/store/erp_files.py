@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from services.errors import OperationFailed
-from services.home import write_private
+from services.home import compact_json, write_private
 from services.i18n import N_
 
 LEDGER_FILE = "ledger.jsonl"
@@ -96,7 +96,7 @@ def write_codes(path: Path, rows: Iterable[list[Any]]) -> None:
         yield json.dumps(CODES_HEADER).encode("utf-8") + b"\n"
         batch: list[bytes] = []
         for row in rows:
-            batch.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            batch.append(compact_json(row).encode("utf-8"))
             if len(batch) == 2000:
                 yield b"\n".join(batch) + b"\n"
                 batch = []
@@ -186,12 +186,11 @@ def parse_movement_line(path: Path, line: bytes, number: int) -> dict[str, Any]:
     return doc
 
 
-def append_ledger(path: Path, committed: int, docs: list[dict[str, Any]]) -> int:
+def append_ledger(path: Path, committed: int, docs: Iterable[dict[str, Any]]) -> int:
     """Append movements after the committed length (cutting off what an uncommitted transaction left), fsync;
-    returns the new committed length (to be written in erp.json, which commits them)."""
-    payload = b"".join(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for doc in docs
-    )
+    returns the new committed length (to be written in erp.json, which commits them). Written a batch of lines at
+    a time: an import of 120k stock counts never holds all its lines at once (issue 16: memory)."""
+    end = committed
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -200,7 +199,9 @@ def append_ledger(path: Path, committed: int, docs: list[dict[str, Any]]) -> int
                 raise SideFileDamaged(path, f"it holds {size:,} bytes where erp.json counts {committed:,}")
             if size > committed:
                 os.ftruncate(fd, committed)  # a transaction killed before erp.json committed it
-            os.pwrite(fd, payload, committed)
+            for payload in _batches(docs):
+                os.pwrite(fd, payload, end)
+                end += len(payload)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -209,7 +210,19 @@ def append_ledger(path: Path, committed: int, docs: list[dict[str, Any]]) -> int
             f"could not write the stock ledger {path}: {exc.strerror or exc}; nothing was changed. Free some "
             "disk space (or fix the permissions) and run again"
         ) from None
-    return committed + len(payload)
+    return end
+
+
+def _batches(docs: Iterable[dict[str, Any]], size: int = 2000) -> Iterator[bytes]:
+    """The JSON lines of `docs`, `size` lines at a time."""
+    batch: list[bytes] = []
+    for doc in docs:
+        batch.append(compact_json(doc).encode("utf-8") + b"\n")
+        if len(batch) == size:
+            yield b"".join(batch)
+            batch = []
+    if batch:
+        yield b"".join(batch)
 
 
 def write_ledger(path: Path, docs: Iterable[dict[str, Any]]) -> int:
@@ -219,7 +232,7 @@ def write_ledger(path: Path, docs: Iterable[dict[str, Any]]) -> int:
     def lines() -> Iterator[bytes]:
         nonlocal size
         for doc in docs:
-            line = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+            line = compact_json(doc).encode("utf-8") + b"\n"
             size += len(line)
             yield line
 

@@ -425,9 +425,7 @@ class ErpTables:
             docs = (*(dict(doc) for doc in _in_order(self._db, MOVEMENTS)), *map(movement_doc, self._new))
             ledger_bytes = erp_files.write_ledger(self.ledger_path, docs)
         elif self._new:
-            ledger_bytes = erp_files.append_ledger(
-                self.ledger_path, files.ledger_bytes, [movement_doc(m) for m in self._new]
-            )
+            ledger_bytes = erp_files.append_ledger(self.ledger_path, files.ledger_bytes, map(movement_doc, self._new))
         else:
             ledger_bytes = files.ledger_bytes
         codes = files.codes

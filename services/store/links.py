@@ -18,7 +18,7 @@ from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
-from services.home import write_private
+from services.home import compact_json, write_private
 from services.linking import IGNORED_REASON, Link, LinkState, count_by_state
 from services.reasons import Reason
 from services.store.storage import FileStamp, file_stamp, paused_gc
@@ -67,7 +67,7 @@ def _link_line(link: Link) -> bytes:
     values[_STATE] = link.state.value
     if link.reason:
         values[_REASON] = link.reason.to_json()  # code and values (docs/architecture.md, "Reasons")
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    return compact_json(values).encode("utf-8") + b"\n"
 
 
 _STATE = _LINK_FIELDS.index("state")
