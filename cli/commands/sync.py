@@ -99,7 +99,10 @@ async def run(args: argparse.Namespace, *, client: MeliClient | None = None) -> 
     config = load_config()
     require_connection(config)
     if client is None:
+        from cli.memory import few_malloc_arenas
         from services.meli.client import open_client
+
+        few_malloc_arenas()  # before the sync's worker threads start
 
         async with open_client(config) as client:
             return await _sync(args, config, client)

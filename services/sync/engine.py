@@ -370,9 +370,7 @@ class SyncEngine:
             booked = {o.id for o in snapshot.orders}
             snapshot.held_orders = [o for o in held if o.id not in booked]
         plan, links = await asyncio.to_thread(make_plan, kind, snapshot)
-        # The last sync's links are not read again once the plan's are built: let them go before applying (issue 16:
-        # ~40 MB at 50k listings, beside everything the apply holds). `_store_links` reads the file again if it must.
-        snapshot.previous = {}
+        snapshot.let_go()
         # A damaged cache or journal read from its last good copy (put back at the next write) is said here.
         plan.notes = take_notes() + notes + plan.notes
         return Prepared(

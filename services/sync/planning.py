@@ -66,6 +66,15 @@ class Snapshot:
     def multi_origin(self) -> bool:
         return WAREHOUSE_TAG in self.account_tags
 
+    def let_go(self) -> None:
+        """Once the plan is made, what only planning reads is let go (issue 16: memory per listing): the last sync's
+        links (~40 MB at 50k listings) and the ERP's tables as they were read, which an ERP write while applying
+        would otherwise leave held twice (the writer's copy becomes the catalogue). Applying reads the ERP and the
+        stored links afresh; the listings, orders, holds and warehouse facts stay."""
+        self.previous = {}
+        self.catalogue = CatalogueView.shared({}, {}, {}, {})
+        self.counted = {}
+
 
 def make_plan(kind: SyncKind, snapshot: Snapshot) -> tuple[Plan, list[Link]]:
     """The plan of a `kind` sync and the links as they stand once it is applied."""
