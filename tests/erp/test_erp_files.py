@@ -70,6 +70,21 @@ def test_reading_the_booked_sales_parses_only_the_lines_that_have_a_key(catalog,
     assert parsed == [3]  # the sale's line: the 52 counts were not parsed
 
 
+def test_a_large_write_appends_the_ledger_a_batch_of_lines_at_a_time(catalog, melisync_home, monkeypatch):
+    # issue 16: an import of 120k stock counts held every line of the ledger at once (joined in one payload)
+    writes: list[int] = []
+    real = erp_files.os.pwrite
+    monkeypatch.setattr(
+        erp_files.os, "pwrite", lambda fd, data, at: writes.append(data.count(b"\n")) or real(fd, data, at)
+    )
+    before = (melisync_home / LEDGER_FILE).stat().st_size
+    catalog.record_movements([_count("CAN", n) for n in range(5000)])
+    assert writes == [2000, 2000, 1000]
+    lines = (melisync_home / LEDGER_FILE).read_bytes()[before:].splitlines()
+    assert [json.loads(line)["quantity"] for line in lines] == list(range(5000))
+    assert _fresh().balances()["CAN"] == 8 + sum(range(5000))  # counts move the balance by their quantity
+
+
 def test_only_the_codes_files_erp_json_and_its_copies_name_are_kept(catalog, melisync_home):
     for price in range(5):
         catalog.add_products([Product("CAN", "Caneca", Decimal(price))])
