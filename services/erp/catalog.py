@@ -160,6 +160,7 @@ class Catalog:
         # What was just committed, read from the transaction's tables instead of the files again.
         generation, db = self.store.snapshot()
         self._cached = (generation, ErpTables(db, self.store.path.parent, base=tables))
+        tables.detach()  # the new reader starts from these tables: the ones before them can go
 
     def convert_older_file(self) -> bool:
         """Convert an erp.json written before issue 16 (the ledger and the whole catalogue inside it, parsed

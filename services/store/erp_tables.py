@@ -122,17 +122,31 @@ OLD_COPY = "erp.json.v1"  # an older erp.json, kept when it is converted
 class _Codes:
     """The catalogue by code: products, compositions, balances, count times (dicts in the order first added)."""
 
+    TABLES = ("products", "compositions", "balances", "counts")
+
     def __init__(self) -> None:
         self.products: dict[str, Product] = {}
         self.compositions: dict[str, Composition] = {}
         self.balances: dict[str, int] = {}
         self.counts: dict[str, datetime] = {}
+        self._shared: set[str] = set()  # tables still the dicts of the codes copied: copied before a write
 
     def copy(self) -> _Codes:
+        """The same tables, each copied only when first written (`writable`): a sale moves balances only, and a
+        copy of the 150k codes of a 50k-listing seller costs ~5 MB a table (issue 16: memory per listing)."""
         codes = _Codes()
-        codes.products, codes.compositions = dict(self.products), dict(self.compositions)
-        codes.balances, codes.counts = dict(self.balances), dict(self.counts)
+        codes.products, codes.compositions = self.products, self.compositions
+        codes.balances, codes.counts = self.balances, self.counts
+        codes._shared = set(self.TABLES)
         return codes
+
+    def writable(self, table: str) -> dict[str, Any]:
+        """The dict of `table` to write to: this copy's own (a reader holding the tables copied never sees a write)."""
+        if table in self._shared:
+            setattr(self, table, dict(getattr(self, table)))
+            self._shared.discard(table)
+        values: dict[str, Any] = getattr(self, table)
+        return values
 
     @classmethod
     def read(cls, path: Path) -> _Codes:
@@ -258,6 +272,15 @@ class ErpTables:
             return _Codes()
         return _Codes.read(self.home / self.files.codes)
 
+    def detach(self) -> None:
+        """Forget the tables these were made from (a writer's: the reader it copied): each state would otherwise
+        hold the one before it, and a long-running process (the TUI, `melisync watch`) every state it wrote.
+        What was not read from them yet is read from the files."""
+        base = self._base
+        if base is not None and "children" in base.__dict__ and base.compositions is self.compositions:
+            self.__dict__.setdefault("children", base.children)  # the same compositions: the same index
+        self._base = None
+
     def load(self) -> None:
         """Read the catalogue now (a reader does it right after taking its snapshot: the files it names stay
         on disk for two more commits)."""
@@ -278,6 +301,9 @@ class ErpTables:
     @cached_property
     def children(self) -> dict[str, list[Composition]]:
         """Compositions by parent product code."""
+        base = self._base
+        if base is not None and base.compositions is self.compositions:
+            return base.children  # the same compositions (a write copies them first): the same index
         by_parent: dict[str, list[Composition]] = {}
         for composition in self.compositions.values():
             by_parent.setdefault(composition.parent_code, []).append(composition)
@@ -341,28 +367,32 @@ class ErpTables:
 
     # -- bulk writes (inside a transaction) ---------------------------------------------------------------
 
-    def _put(self, values: dict[str, Any], entries: Iterable[tuple[str, Any]]) -> tuple[int, int]:
-        """Set (key, value) entries in a catalogue dict; returns (created, updated) (unchanged ones not counted)."""
+    def _put(self, table: str, entries: Iterable[tuple[str, Any]]) -> tuple[int, int]:
+        """Set (key, value) entries in a catalogue table; returns (created, updated) (unchanged ones not counted).
+        The table is copied from the one read (if still shared) only when an entry changes."""
+        values: dict[str, Any] = getattr(self._codes, table)
+        changes: dict[str, Any] = {}
         created = updated = 0
         for k, value in entries:
-            old = values.get(k)
+            old = changes.get(k, values.get(k))
             if old is None:
                 created += 1
             elif old != value:
                 updated += 1
             else:
                 continue
-            values[k] = value
-        if created or updated:
+            changes[k] = value
+        if changes:
+            self._codes.writable(table).update(changes)
             self._codes_changed = True
         return created, updated
 
     def put_products(self, products: Iterable[Product]) -> tuple[int, int]:
-        return self._put(self.products, ((p.code, p) for p in products))
+        return self._put("products", ((p.code, p) for p in products))
 
     def put_compositions(self, compositions: Iterable[Composition]) -> tuple[int, int]:
         self.__dict__.pop("children", None)  # rebuilt on next use
-        return self._put(self.compositions, ((c.code, c) for c in compositions))
+        return self._put("compositions", ((c.code, c) for c in compositions))
 
     def put_customers(self, customers: Iterable[Customer]) -> tuple[int, int]:
         """Insert new customers, replace changed ones (same doc ids, never changed in place: a reader holding
@@ -402,8 +432,8 @@ class ErpTables:
             moved[movement.code] = moved.get(movement.code, balances.get(movement.code, 0)) + movement.quantity
             if movement.sets_count and (movement.code not in counts or movement.time > counts[movement.code]):
                 counts[movement.code] = movement.time
-        self._put(self.counted, counts.items())
-        self._put(balances, moved.items())
+        self._put("counts", counts.items())
+        self._put("balances", moved.items())
         if movements:
             self._new.extend(movements)
             if "movement_keys" in self.__dict__:
