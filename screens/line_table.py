@@ -384,12 +384,20 @@ class LineTable(ScrollView, can_focus=True):
             if length < width:
                 segments.append(Segment(" " * (width - length), after))
             return Strip(Segment.simplify(segments), width)
-        line = Strip(Segment.simplify(segments), length)
+        whole = Strip(Segment.simplify(segments), length)
+        line, end = whole, width  # `end`: where the right edge of the view falls in the whole line
         if scroll_x:
             fixed_width = self._fixed_width
             start = fixed_width + scroll_x
-            line = Strip.join([line.crop(0, fixed_width), line.crop(start, start + width - fixed_width)])
-        return line.crop(0, width).extend_cell_length(width, after)
+            end = start + width - fixed_width
+            line = Strip.join([whole.crop(0, fixed_width), whole.crop(start, end)])
+        line = line.crop(0, width).extend_cell_length(width, after)
+        if end < length and " " not in whole.crop(end - 1, end + 1).text:
+            # A text goes on past the right edge (the table scrolls sideways): it ends in "…" there, like every
+            # cut text (issue 14), and the row's details line holds it whole.
+            edge = next((segment.style for segment in line.crop(width - 1, width) if segment.text), None)
+            line = Strip.join([line.crop(0, width - 1), Strip([Segment("…", edge)], 1)])
+        return line
 
     @property
     def _line_length(self) -> int:

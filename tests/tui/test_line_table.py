@@ -147,3 +147,17 @@ async def test_scrolling_sideways_keeps_the_fixed_column_in_view():
         assert table.scroll_x > 0
         line = shown(table)[1]
         assert line.startswith(" CODE-0000-LONG") and "Stock" not in shown(table)[0]
+
+
+async def test_a_text_going_on_past_the_right_edge_ends_in_an_ellipsis_there():
+    """At 80 columns the links table scrolls sideways: a title cut by the view's edge read "Tit", "Kit"."""
+    app = TableApp(count=5)
+    async with app.run_test(size=(28, 8)) as pilot:
+        table = app.query_one(LineTable)
+        await pilot.pause()
+        header, first = shown(table)[:2]
+        assert header.rstrip().endswith("…") and first.rstrip().endswith("…")
+        assert "CODE-0000-LONG" in first  # the identifier is whole; only the text at the edge is marked
+        await pilot.press("end")  # scrolled to the end: nothing goes on past the edge
+        await pilot.pause()
+        assert "Title" in shown(table)[0] and "…" not in shown(table)[0]
