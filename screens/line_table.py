@@ -379,7 +379,8 @@ class LineTable(ScrollView, can_focus=True):
         """The line of `segments` (every column) as shown: the fixed columns, then the others from the sideways
         scroll, cut or filled (`after`) to the width. Neighbours of one style become one segment: fewer for every
         later pass (a modal's backdrop blends each). One Strip made where it can (each costs, issue 14)."""
-        width, scroll_x, length = self.size.width, round(self.scroll_x), self._line_length
+        # The width seen: without the vertical scrollbar's columns, under which a line's end would be hidden.
+        width, scroll_x, length = self.scrollable_content_region.width, round(self.scroll_x), self._line_length
         if not scroll_x and length <= width:
             if length < width:
                 segments.append(Segment(" " * (width - length), after))
@@ -392,12 +393,23 @@ class LineTable(ScrollView, can_focus=True):
             end = start + width - fixed_width
             line = Strip.join([whole.crop(0, fixed_width), whole.crop(start, end)])
         line = line.crop(0, width).extend_cell_length(width, after)
-        if end < length and " " not in whole.crop(end - 1, end + 1).text:
+        if end < length and self._goes_on(whole, end):
             # A text goes on past the right edge (the table scrolls sideways): it ends in "…" there, like every
             # cut text (issue 14), and the row's details line holds it whole.
             edge = next((segment.style for segment in line.crop(width - 1, width) if segment.text), None)
             line = Strip.join([line.crop(0, width - 1), Strip([Segment("…", edge)], 1)])
         return line
+
+    def _goes_on(self, whole: Strip, end: int) -> bool:
+        """Whether the column under the view's right edge (`end`, in the whole line) shows some of its text and has
+        more past the edge (a column of which only the padding shows is left unmarked)."""
+        left = 0
+        for width in self._widths:
+            right = left + width + 2
+            if left < end <= right:
+                return bool(whole.crop(left, end).text.strip() and whole.crop(end, right).text.strip())
+            left = right
+        return False
 
     @property
     def _line_length(self) -> int:

@@ -161,3 +161,9 @@ async def test_a_text_going_on_past_the_right_edge_ends_in_an_ellipsis_there():
         await pilot.press("end")  # scrolled to the end: nothing goes on past the edge
         await pilot.pause()
         assert "Title" in shown(table)[0] and "…" not in shown(table)[0]
+    app = TableApp(count=60)  # rows enough for a vertical scrollbar: the edge is left of it, not under it
+    async with app.run_test(size=(28, 8)) as pilot:
+        table = app.query_one(LineTable)
+        await pilot.pause()
+        assert app.query_one(LineTable).scrollable_content_region.width == 26
+        assert [len(line) for line in shown(table)[:2]] == [26, 26] and shown(table)[1].endswith("…")
