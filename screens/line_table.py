@@ -393,21 +393,28 @@ class LineTable(ScrollView, can_focus=True):
             end = start + width - fixed_width
             line = Strip.join([whole.crop(0, fixed_width), whole.crop(start, end)])
         line = line.crop(0, width).extend_cell_length(width, after)
-        if end < length and self._goes_on(whole, end):
-            # A text goes on past the right edge (the table scrolls sideways): it ends in "…" there, like every
-            # cut text (issue 14), and the row's details line holds it whole.
-            edge = next((segment.style for segment in line.crop(width - 1, width) if segment.text), None)
-            line = Strip.join([line.crop(0, width - 1), Strip([Segment("…", edge)], 1)])
+        # A text cut by an edge of the view (the table scrolls sideways) is marked "…" there, like every cut text
+        # (issue 14); the row's details line holds it whole.
+        if end < length and self._cut_at(whole, end):
+            line = self._marked(line, width - 1)
+        if scroll_x and self._cut_at(whole, fixed_width + scroll_x):
+            line = self._marked(line, fixed_width)
         return line
 
-    def _goes_on(self, whole: Strip, end: int) -> bool:
-        """Whether the column under the view's right edge (`end`, in the whole line) shows some of its text and has
-        more past the edge (a column of which only the padding shows is left unmarked)."""
+    @staticmethod
+    def _marked(line: Strip, x: int) -> Strip:
+        """`line` with "…" in its cell `x`, in that cell's style."""
+        style = next((segment.style for segment in line.crop(x, x + 1) if segment.text), None)
+        return Strip.join([line.crop(0, x), Strip([Segment("…", style)], 1), line.crop(x + 1, line.cell_length)])
+
+    def _cut_at(self, whole: Strip, at: int) -> bool:
+        """Whether an edge of the view at `at` (in the whole line) cuts a column's text: text on both sides of it
+        within that column (a column of which only the padding shows is left unmarked)."""
         left = 0
         for width in self._widths:
             right = left + width + 2
-            if left < end <= right:
-                return bool(whole.crop(left, end).text.strip() and whole.crop(end, right).text.strip())
+            if left < at <= right:
+                return bool(whole.crop(left, at).text.strip() and whole.crop(at, right).text.strip())
             left = right
         return False
 
