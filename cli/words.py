@@ -10,17 +10,6 @@ from __future__ import annotations
 from services.i18n import N_, _, _n
 from words.states import LINK_STATES  # English shows the codes themselves; shared with words/reasons.py
 
-RUN_STATUSES = {
-    "running": N_("running"),
-    "finished": N_("finished"),
-    "failed": N_("failed"),
-    "cancelled": N_("cancelled"),
-    "interrupted": N_("interrupted"),
-    "dry_run": N_("dry run"),
-    "waiting": N_("waiting for confirmation"),
-    "declined": N_("declined"),
-}
-
 RUN_KINDS = {
     "products": N_("products"),
     "stock": N_("stock"),

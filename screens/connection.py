@@ -22,19 +22,9 @@ from services.i18n import N_, _, _n, local_time
 from services.reasons import Reason
 from words.counts import outcome_counts
 from words.reasons import say
+from words.states import RUN_STATUSES
 
 SYNC_KINDS = (N_("products"), N_("stock"), N_("customers"), N_("all"))  # watch runs: the Watch panel
-
-# Run statuses as the journal writes them -> the words shown (TUI); `waiting` is services.run_facts'.
-RUN_STATUSES = {
-    "running": N_("running"),
-    "finished": N_("finished"),
-    "failed": N_("failed"),
-    "cancelled": N_("cancelled"),
-    "interrupted": N_("interrupted"),
-    "dry_run": N_("dry run"),
-    "waiting": N_("waiting for confirmation"),
-}
 
 
 def status_label(status: str) -> str:

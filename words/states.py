@@ -1,6 +1,6 @@
 """The words of a link's state (`services.linking.LinkState`), shared by the CLI (cli/words.py) and the reasons
 that name a state (words/reasons.py). English shows the codes themselves (what `links --state` takes, what
-scripts grep); other languages their words."""
+scripts grep); other languages their words. Also the words of a run's status, shared by the CLI and the TUI."""
 
 from __future__ import annotations
 
@@ -14,4 +14,16 @@ LINK_STATES = {
     "structure_mismatch": N_("structure_mismatch"),
     "not_writable": N_("not_writable"),
     "ignored": N_("ignored"),
+}
+
+# Run statuses as the journal writes them -> the words shown; `waiting` is services.run_facts'.
+RUN_STATUSES = {
+    "running": N_("running"),
+    "finished": N_("finished"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "interrupted": N_("interrupted"),
+    "dry_run": N_("dry run"),
+    "waiting": N_("waiting for confirmation"),
+    "declined": N_("declined"),
 }

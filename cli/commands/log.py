@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cli.arg_types import whole_number
 from cli.commands.sync import describe
-from cli.words import ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, action_counts, widest, word
+from cli.words import ACTION_STATUSES, RUN_KINDS, action_counts, widest, word
 from services.config import load_config
 from services.csv_export import ACTION_FIELDS, RUN_FIELDS, action_row, csv_text, run_row
 from services.errors import BadInput
@@ -21,6 +21,7 @@ from services.store.journal import Journal
 from services.store.run import Run, RunStatus
 from services.sync.plan import Action
 from words.reasons import printable_row, printable_run, say, say_stored
+from words.states import RUN_STATUSES
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from cli.words import ACTION_KINDS, RUN_STATUSES, action_counts, link_counts, widest, word
+from cli.words import ACTION_KINDS, action_counts, link_counts, widest, word
 from services.config import load_config
 from services.connection import load_connection
 from services.csv_export import ACTION_FIELDS, action_row, csv_text
@@ -25,6 +25,7 @@ from services.sync.events import ACTION, READING, Event
 from services.sync.plan import MANUAL_KINDS, Action, ActionStatus, Plan, SyncKind
 from words.counts import outcome_counts
 from words.reasons import printable_run, say
+from words.states import RUN_STATUSES
 
 if TYPE_CHECKING:
     from cli.commands import Subcommands

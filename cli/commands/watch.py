@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 
 from cli.arg_types import number
 from cli.commands.sync import render_plan, require_connection
-from cli.words import RUN_STATUSES, word
+from cli.words import word
 from services.config import load_config
 from services.errors import BadInput
 from services.i18n import N_, _, _n, local_time
 from services.sync.erp_watch import STABLE_SECONDS
 from services.sync.watch import ACTED, FAILED_TICK, IDLE, PREVIEW, TickReport, Watcher
 from services.watch_state import REAUTHORIZE, WatchLock
+from words.states import RUN_STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
