@@ -27,6 +27,8 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from stall_meter import StallMeter  # a sibling: benchmarks run as scripts from their folder
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 STALL_GOAL = 0.050  # seconds the loop may be held
@@ -74,23 +76,6 @@ def serve(listings: int, seed: int, ready) -> None:
         ready.put(server.base_url)
         while True:
             time.sleep(3600)
-
-
-class StallMeter:
-    """The longest gap between ticks of a 10 ms interval: how long the UI could not answer."""
-
-    def __init__(self, app) -> None:
-        self.last = time.perf_counter()
-        self.worst = 0.0
-        app.set_interval(0.01, self.tick)
-
-    def tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, now - self.last - 0.01)
-        self.last = now
-
-    def reset(self) -> None:
-        self.last, self.worst = time.perf_counter(), 0.0
 
 
 async def connect(home: Path, base_url: str, listings: int, seed: int) -> None:
